@@ -1,0 +1,32 @@
+# Clinfile — set-up, run, test and measure.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-fast bench lint screenshots clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/clinfile
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$status
+
+test-fast: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto -m 'not slow' $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) tests/bench/run.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check app db ui tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,44 @@
+"""Errors a person may meet when opening a vault, each with a message for them."""
+
+
+class VaultError(Exception):
+    """Base for problems opening or using a vault; ``str()`` is meant for people."""
+
+
+class VaultNotFound(VaultError):
+    """There is no vault in the given folder."""
+
+
+class VaultExists(VaultError):
+    """A vault (or other files) already occupies the folder."""
+
+
+class AuthenticationFailed(VaultError):
+    """The name or password is wrong. Deliberately says no more than that."""
+
+    def __init__(self) -> None:
+        super().__init__("The user name or password is not right.")
+
+
+class AccountDisabled(VaultError):
+    """The account exists but an admin has disabled it."""
+
+    def __init__(self) -> None:
+        super().__init__("This account has been disabled. Ask the practice's Clinfile admin.")
+
+
+class VaultLocked(VaultError):
+    """The vault was locked (idle or by the user) and must be unlocked again."""
+
+    def __init__(self) -> None:
+        super().__init__("The vault is locked. Unlock it with your password to go on.")
+
+
+class KeySlotsRolledBack(VaultError):
+    """The key file is older than the index says it should be."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The vault's key file has been replaced with an older copy. "
+            "Restore the current key file, or ask the admin to use the recovery key."
+        )

@@ -1,0 +1,237 @@
+"""Image bytes in sharded SQLCipher blob databases.
+
+A decade of photographs should not become one giant file: each calendar year
+gets its own shard (``blobs/2026.db``), so backups stay incremental and a
+damaged shard costs one year, not the practice's history. Bytes are written
+and read in chunks so a 200 MB file never sits whole in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from db.connection import (
+    BLOB_PROFILE,
+    Connection,
+    NotEncryptedWithThisKey,
+    integrity_problems,
+    open_encrypted,
+    transaction,
+)
+
+CHUNK_SIZE = 1024 * 1024
+_BLOB_ID = re.compile(r"^(\d{4})-([0-9a-f]{32})$")
+
+_SHARD_SCHEMA = """
+CREATE TABLE IF NOT EXISTS blob (
+    id         TEXT PRIMARY KEY,
+    sha256     TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunk (
+    blob_id TEXT NOT NULL REFERENCES blob(id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    data    BLOB NOT NULL,
+    PRIMARY KEY (blob_id, seq)
+) WITHOUT ROWID;
+"""
+
+
+class BlobNotFound(KeyError):
+    """No blob with that id is stored."""
+
+
+class BlobCorrupted(Exception):
+    """A blob's bytes no longer hash to the SHA-256 recorded when it was stored."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """What the store recorded about one blob."""
+
+    id: str
+    sha256: str
+    size: int
+
+
+class BlobStore:
+    """Put, get, verify and delete blobs across the year shards of one vault."""
+
+    def __init__(self, folder: Path, key: bytes) -> None:
+        self._folder = Path(folder)
+        self._key = key
+
+    def put(self, chunks: Iterable[bytes], *, when: datetime | None = None) -> StoredBlob:
+        """Store bytes given as chunks and return the blob's id, SHA-256 and size.
+
+        The write is one transaction with ``synchronous = FULL``: when this
+        returns, the blob is committed and on disk.
+        """
+        when = when or datetime.now(UTC)
+        blob_id = f"{when.year:04d}-{uuid.uuid4().hex}"
+        digest = hashlib.sha256()
+        size = 0
+        conn = self._open_shard(when.year, create=True)
+        try:
+            with transaction(conn):
+                conn.execute(
+                    "INSERT INTO blob (id, sha256, size, created_at) VALUES (?, '', 0, ?)",
+                    (blob_id, when.isoformat()),
+                )
+                for seq, chunk in enumerate(_rechunk(chunks)):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    conn.execute(
+                        "INSERT INTO chunk (blob_id, seq, data) VALUES (?, ?, ?)",
+                        (blob_id, seq, chunk),
+                    )
+                conn.execute(
+                    "UPDATE blob SET sha256 = ?, size = ? WHERE id = ?",
+                    (digest.hexdigest(), size, blob_id),
+                )
+        finally:
+            conn.close()
+        return StoredBlob(blob_id, digest.hexdigest(), size)
+
+    def put_file(self, stream: BinaryIO, *, when: datetime | None = None) -> StoredBlob:
+        """Store everything readable from an open binary stream."""
+        return self.put(iter(lambda: stream.read(CHUNK_SIZE), b""), when=when)
+
+    def put_bytes(self, data: bytes, *, when: datetime | None = None) -> StoredBlob:
+        """Store a small byte string (a thumbnail, a derivative)."""
+        return self.put([data], when=when)
+
+    def read(self, blob_id: str) -> Iterator[bytes]:
+        """Yield a blob's bytes in chunks, in order."""
+        conn = self._open_for(blob_id)
+        try:
+            if conn.execute("SELECT 1 FROM blob WHERE id = ?", (blob_id,)).fetchone() is None:
+                raise BlobNotFound(blob_id)
+            seq = 0
+            while True:
+                row = conn.execute(
+                    "SELECT data FROM chunk WHERE blob_id = ? AND seq = ?", (blob_id, seq)
+                ).fetchone()
+                if row is None:
+                    return
+                yield row[0]
+                seq += 1
+        finally:
+            conn.close()
+
+    def read_bytes(self, blob_id: str) -> bytes:
+        """Return a whole blob; for small blobs such as thumbnails."""
+        return b"".join(self.read(blob_id))
+
+    def stat(self, blob_id: str) -> StoredBlob:
+        """Return what was recorded about a blob when it was stored."""
+        conn = self._open_for(blob_id)
+        try:
+            row = conn.execute(
+                "SELECT id, sha256, size FROM blob WHERE id = ?", (blob_id,)
+            ).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            raise BlobNotFound(blob_id)
+        return StoredBlob(*row)
+
+    def verify(self, blob_id: str, expected_sha256: str | None = None) -> StoredBlob:
+        """Read a blob back through a fresh connection and check its SHA-256.
+
+        A fresh connection matters: reading on the writer's connection can be
+        served from its page cache and prove nothing about what is on disk.
+
+        Raises:
+            BlobCorrupted: the bytes do not hash to what was recorded or expected.
+        """
+        recorded = self.stat(blob_id)
+        digest = hashlib.sha256()
+        size = 0
+        for chunk in self.read(blob_id):
+            digest.update(chunk)
+            size += len(chunk)
+        expected = expected_sha256 or recorded.sha256
+        if digest.hexdigest() != expected or recorded.sha256 != expected or size != recorded.size:
+            raise BlobCorrupted(blob_id)
+        return recorded
+
+    def delete(self, blob_id: str) -> None:
+        """Remove a blob's bytes and zero the pages they occupied."""
+        conn = self._open_for(blob_id)
+        try:
+            with transaction(conn):
+                gone = conn.execute("DELETE FROM blob WHERE id = ?", (blob_id,)).rowcount
+            if not gone:
+                raise BlobNotFound(blob_id)
+            conn.execute("PRAGMA incremental_vacuum")
+        finally:
+            conn.close()
+
+    def shard_paths(self) -> list[Path]:
+        """Return every shard file in the vault, oldest year first."""
+        if not self._folder.is_dir():
+            return []
+        return sorted(p for p in self._folder.glob("*.db") if re.fullmatch(r"\d{4}\.db", p.name))
+
+    def check_shard(self, path: Path) -> list[str]:
+        """Return every problem found in one shard: page HMACs, structure, blob hashes."""
+        try:
+            conn = open_encrypted(path, self._key, BLOB_PROFILE)
+        except NotEncryptedWithThisKey:
+            return [f"{path.name}: cannot be opened with this vault's key (damaged or replaced)"]
+        try:
+            problems = [f"{path.name}: {p}" for p in integrity_problems(conn)]
+            if problems:
+                return problems
+            ids = [row[0] for row in conn.execute("SELECT id FROM blob ORDER BY id")]
+        finally:
+            conn.close()
+        for blob_id in ids:
+            try:
+                self.verify(blob_id)
+            except BlobCorrupted:
+                problems.append(f"{path.name}: blob {blob_id} does not match its SHA-256")
+        return problems
+
+    def _open_for(self, blob_id: str) -> Connection:
+        match = _BLOB_ID.match(blob_id)
+        if not match:
+            raise BlobNotFound(blob_id)
+        try:
+            return self._open_shard(int(match[1]), create=False)
+        except FileNotFoundError:
+            raise BlobNotFound(blob_id) from None
+
+    def _open_shard(self, year: int, *, create: bool) -> Connection:
+        path = self._folder / f"{year:04d}.db"
+        if create:
+            self._folder.mkdir(parents=True, exist_ok=True)
+        new = not path.exists()
+        conn = open_encrypted(path, self._key, BLOB_PROFILE, create=create)
+        if new:
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.executescript(_SHARD_SCHEMA)
+        conn.execute("PRAGMA secure_delete = ON")
+        return conn
+
+
+def _rechunk(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Regroup arbitrary pieces into CHUNK_SIZE chunks so rows stay page-friendly."""
+    pending = bytearray()
+    for piece in chunks:
+        pending += piece
+        while len(pending) >= CHUNK_SIZE:
+            yield bytes(pending[:CHUNK_SIZE])
+            del pending[:CHUNK_SIZE]
+    if pending:
+        yield bytes(pending)
