@@ -1,0 +1,64 @@
+"""The ``clinfile`` command: the window when run bare, the verbs otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from app.cli import user_verbs, vault_verbs
+from app.cli.common import EXIT_REFUSED, EXIT_USAGE, Console, UsageError
+from app.security.locations import CloudFolderRefused
+from app.security.roles import PolicyRefused
+from app.vault.errors import VaultError
+from app.vault.keyslots import KeySlotsDamaged
+from app.vault.recovery import RecoveryKeyMistyped
+from db.schema import MigrationFailed, NewerVaultError
+
+VERB_MODULES = [vault_verbs, user_verbs]
+
+log = logging.getLogger("clinfile")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser with every verb's sub-parser registered."""
+    parser = argparse.ArgumentParser(
+        prog="clinfile",
+        description="Clinical photographs in encrypted custody, filed with consent.",
+    )
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+    for module in VERB_MODULES:
+        module.register(verbs)
+    return parser
+
+
+def run(argv: Sequence[str], console: Console | None = None) -> int:
+    """Run one command line and return its exit code."""
+    console = console or Console()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if not getattr(args, "handler", None):
+        parser.print_help(console.stdout)
+        return 0
+    try:
+        return int(args.handler(args, console))
+    except PolicyRefused as exc:
+        console.warn(f"Refused: {exc}")
+        return EXIT_REFUSED
+    except (UsageError, VaultError, KeySlotsDamaged, RecoveryKeyMistyped, CloudFolderRefused,
+            NewerVaultError, MigrationFailed, FileExistsError, NotADirectoryError) as exc:
+        console.warn(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        console.warn("Stopped.")
+        return 130
+
+
+def main() -> None:
+    """Console entry point."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,111 @@
+"""A person's session with an unlocked vault: who they are, what they may do, idle lock.
+
+Services take a Session and call :meth:`Session.require` before acting, so
+role checks live in the core and every refusal is audited. After the idle
+time the session locks itself: the key is overwritten in memory and nothing
+more can be read until the same person unlocks again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.security.audit import AuditEntry
+from app.security.roles import Permission, PolicyRefused, Role, allows
+from app.vault.errors import VaultLocked
+from app.vault.vault import Vault
+
+DEFAULT_IDLE_SECONDS = 5 * 60
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a session, as services need to know them."""
+
+    name: str
+    role: Role
+
+
+class Session:
+    """One unlocked vault in one person's hands."""
+
+    def __init__(self, vault: Vault, actor: Actor, *, idle_seconds: float = DEFAULT_IDLE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.vault = vault
+        self.actor = actor
+        self.idle_seconds = idle_seconds
+        self._clock = clock
+        self._last_activity = clock()
+
+    @classmethod
+    def login(cls, root, user_name: str, password: str, **kwargs) -> Session:
+        """Unlock a vault as a user and start their session."""
+        vault, user = Vault.unlock(root, user_name, password)
+        return cls(vault, Actor(user.name, Role(user.role)), **kwargs)
+
+    @property
+    def locked(self) -> bool:
+        """Whether the session is locked (by idle time or by hand)."""
+        return self.vault.locked
+
+    def require(self, permission: Permission, *, subject: str = "") -> None:
+        """Go on only if unlocked and the role allows it; audit and raise otherwise.
+
+        Raises:
+            VaultLocked: the session has locked itself or was locked.
+            PolicyRefused: the role does not carry the permission.
+        """
+        self.ensure_unlocked()
+        if allows(self.actor.role, permission):
+            return
+        self.audit("policy.refused", subject, {"permission": str(permission),
+                                               "role": str(self.actor.role)})
+        raise PolicyRefused(
+            f"{self.actor.name} ({self.actor.role}) may not {permission}. "
+            f"Ask a colleague whose role allows it."
+        )
+
+    def ensure_unlocked(self) -> None:
+        """Go on only while unlocked, noting the activity; raise VaultLocked otherwise."""
+        self.lock_if_idle()
+        if self.locked:
+            raise VaultLocked()
+        self.touch()
+
+    def touch(self) -> None:
+        """Note activity, postponing the idle lock."""
+        self._last_activity = self._clock()
+
+    def idle_for(self) -> float:
+        """Seconds since the last activity."""
+        return self._clock() - self._last_activity
+
+    def lock_if_idle(self) -> bool:
+        """Lock when idle for longer than allowed; return whether the session is locked."""
+        if not self.locked and self.idle_for() >= self.idle_seconds:
+            self.lock(reason="idle")
+        return self.locked
+
+    def lock(self, *, reason: str = "by hand") -> None:
+        """Audit the lock, then overwrite the key."""
+        if self.locked:
+            return
+        self.audit("vault.locked", "", {"reason": reason})
+        self.vault.lock()
+
+    def unlock(self, password: str) -> None:
+        """Unlock again as the same person and resume.
+
+        Raises:
+            AuthenticationFailed: wrong password (noted for the audit).
+        """
+        self.vault.relock_check(self.actor.name, password)
+        self.touch()
+        self.audit("vault.unlocked")
+
+    def audit(self, action: str, subject: str = "", detail: dict | None = None) -> None:
+        """Record an act by this session's person in a transaction of its own."""
+        with self.vault.index() as conn:
+            self.vault.audit.record(conn, AuditEntry(self.actor.name, action, subject, detail))
