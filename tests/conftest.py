@@ -1,0 +1,87 @@
+"""Shared test set-up: offscreen Qt, a private keyring, and a fresh vault per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+ADMIN = "admin"
+ADMIN_PASSWORD = "practice manager password"
+PASSWORDS = {
+    "admin": ADMIN_PASSWORD,
+    "clinician": "doctor's long password",
+    "reception": "front desk long password",
+}
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that lives and dies with one test; never the machine's keychain."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> MemoryKeyring:
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The shared real camera and phone files (read-only: copy before importing)."""
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus is not beside the project")
+    return CORPUS
+
+
+@pytest.fixture
+def vault_path(tmp_path: Path) -> Path:
+    """A new vault with one admin (``admin``), one clinician and one receptionist."""
+    from app.security.session import Session
+    from app.security.users import UserService
+    from app.vault.vault import Vault
+
+    root = tmp_path / "vault"
+    created = Vault.create(root, ADMIN, ADMIN_PASSWORD)
+    created.vault.lock()
+    session = Session.login(root, ADMIN, ADMIN_PASSWORD)
+    users = UserService(session)
+    users.add("clinician", "clinician", PASSWORDS["clinician"])
+    users.add("reception", "reception", PASSWORDS["reception"])
+    session.lock()
+    return root
+
+
+@pytest.fixture
+def login(vault_path: Path) -> Callable[..., object]:
+    """Log in to the test vault as ``admin``, ``clinician`` or ``reception``."""
+    from app.security.session import Session
+
+    def _login(user: str = ADMIN, **kwargs):
+        return Session.login(vault_path, user, PASSWORDS[user], **kwargs)
+
+    return _login
