@@ -72,7 +72,8 @@ class UserService:
             with transaction(conn):
                 users = UserRepository(conn)
                 user = self._existing(users, name)
-                if user.role == Role.ADMIN and not user.disabled and users.count_active_admins() <= 1:
+                last_admin = user.role == Role.ADMIN and users.count_active_admins() <= 1
+                if last_admin and not user.disabled:
                     raise UserError("This is the last admin; add another admin first.")
                 users.set_disabled(user.id, True)
                 vault.disable_user_slot(conn, user.name)

@@ -18,7 +18,6 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from db.connection import fsync_dir
 from app.security.crypto import (
     SALT_BYTES,
     Argon2Params,
@@ -30,6 +29,7 @@ from app.security.crypto import (
     unwrap,
     wrap,
 )
+from db.connection import fsync_dir
 
 FORMAT = "clinfile-keyslots"
 FORMAT_VERSION = 1

@@ -1,0 +1,77 @@
+"""Verbs that manage the people who may unlock a vault."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.cli.common import EXIT_OK, Console, add_json_argument, add_login_arguments, open_session
+from app.security.roles import Role
+from app.security.users import UserService
+
+
+def register(verbs: argparse._SubParsersAction) -> None:
+    """Add ``user add|list|disable|passwd``."""
+    user = verbs.add_parser("user", help="add, list and disable users; change passwords")
+    actions = user.add_subparsers(dest="user_action", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help="add a user (their password is the next stdin line)")
+    add_login_arguments(add)
+    add.add_argument("name", help="the new user's name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.set_defaults(handler=_add)
+
+    listing = actions.add_parser("list", help="list users")
+    add_login_arguments(listing)
+    add_json_argument(listing)
+    listing.set_defaults(handler=_list)
+
+    disable = actions.add_parser("disable", help="disable a user")
+    add_login_arguments(disable)
+    disable.add_argument("name")
+    disable.set_defaults(handler=_disable)
+
+    passwd = actions.add_parser("passwd", help="change a password (the new one is the next line)")
+    add_login_arguments(passwd)
+    passwd.add_argument("name", nargs="?", help="whose password (default: your own)")
+    passwd.set_defaults(handler=_passwd)
+
+
+def _add(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    password = console.new_secret(args, f"Password for the new user {args.name}: ")
+    UserService(session).add(args.name, args.role, password)
+    session.lock(reason="command finished")
+    console.say(f"Added {args.name} as {args.role}.")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    users = UserService(session).list()
+    session.lock(reason="command finished")
+    if args.json:
+        console.emit_json([{"name": u.name, "role": u.role, "disabled": u.disabled,
+                            "created_at": u.created_at,
+                            "password_changed_at": u.password_changed_at} for u in users])
+        return EXIT_OK
+    for u in users:
+        console.say(f"{u.name:<24} {u.role:<10} {'disabled' if u.disabled else 'active'}")
+    return EXIT_OK
+
+
+def _disable(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    UserService(session).disable(args.name)
+    session.lock(reason="command finished")
+    console.say(f"Disabled {args.name}; their password no longer opens the vault.")
+    return EXIT_OK
+
+
+def _passwd(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    name = args.name or session.actor.name
+    password = console.new_secret(args, f"New password for {name}: ")
+    UserService(session).change_password(name, password)
+    session.lock(reason="command finished")
+    console.say(f"Changed the password for {name}.")
+    return EXIT_OK

@@ -1,0 +1,125 @@
+"""Verbs that create, check, copy and read the history of a vault."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from app.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    Console,
+    add_json_argument,
+    add_login_arguments,
+    open_session,
+)
+from app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
+from app.security.audit import rows_as_dicts
+from app.security.roles import Permission
+from app.security.users import check_name, check_password
+from app.vault.backup import backup_vault
+from app.vault.vault import Vault
+from app.vault.verify import verify_vault
+from db.audit import AuditRepository
+
+
+def register(verbs: argparse._SubParsersAction) -> None:
+    """Add init, verify, backup and audit."""
+    init = verbs.add_parser("init", help="create a new vault with its first admin")
+    init.add_argument("vault", help="a new, empty folder for the vault")
+    init.add_argument("--admin", required=True, help="the first admin's user name")
+    init.add_argument("--password-stdin", action="store_true",
+                      help="read the admin's password from the first line of standard input")
+    init.add_argument("--recovery-sheet", type=Path, metavar="FILE.pdf",
+                      help="also write the recovery key as a printable sheet")
+    init.add_argument("--force", action="store_true",
+                      help="create the vault even inside a cloud-sync folder (not advised)")
+    init.set_defaults(handler=_init)
+
+    verify = verbs.add_parser("verify", help="check every page, image, audit row and key slot")
+    add_login_arguments(verify)
+    add_json_argument(verify)
+    verify.set_defaults(handler=_verify)
+
+    backup = verbs.add_parser("backup", help="write an encrypted copy of the vault")
+    add_login_arguments(backup)
+    backup.add_argument("dest", type=Path, help="a new, empty folder for the copy")
+    backup.add_argument("--force", action="store_true",
+                        help="write the copy even inside a cloud-sync folder (not advised)")
+    backup.set_defaults(handler=_backup)
+
+    audit = verbs.add_parser("audit", help="show the audit trail")
+    add_login_arguments(audit)
+    add_json_argument(audit)
+    audit.set_defaults(handler=_audit)
+
+
+def _init(args: argparse.Namespace, console: Console) -> int:
+    check_name(args.admin)
+    password = console.new_secret(args, f"New password for {args.admin}: ")
+    check_password(password)
+    created = Vault.create(Path(args.vault), args.admin, password, force=args.force)
+    for warning in created.warnings:
+        console.warn(f"Warning: {warning}")
+    vault = created.vault
+    if args.recovery_sheet:
+        write_recovery_sheet(
+            RecoverySheet(vault.vault_id, str(vault.layout.root.resolve()), created.recovery_key,
+                          date.today()),
+            args.recovery_sheet,
+        )
+    vault.lock()
+    console.say(f"Created the vault in {args.vault} with admin {args.admin}.")
+    console.say("")
+    console.say("Recovery key — shown once. Write it down or print the sheet; keep it locked away:")
+    console.say(f"    {created.recovery_key}")
+    if args.recovery_sheet:
+        console.say(f"Recovery sheet written to {args.recovery_sheet}.")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    session.require(Permission.VERIFY_VAULT)
+    report = verify_vault(session.vault)
+    session.audit("vault.verified", "", {"ok": report.ok, "problems": len(report.problems)})
+    session.lock(reason="command finished")
+    if args.json:
+        console.emit_json({"ok": report.ok, "checked": report.checked,
+                           "problems": report.problems})
+    elif report.ok:
+        console.say(f"All checks passed ({len(report.checked)} parts checked).")
+    else:
+        console.say(f"Verification found {len(report.problems)} problem(s):")
+        for problem in report.problems:
+            console.say(f"  - {problem}")
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _backup(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    session.require(Permission.BACKUP_VAULT)
+    copy = backup_vault(session.vault, args.dest, force=args.force)
+    session.audit("vault.backed_up", str(copy.root.resolve()))
+    session.lock(reason="command finished")
+    console.say(f"Encrypted copy written to {args.dest}.")
+    return EXIT_OK
+
+
+def _audit(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    session.require(Permission.VIEW_AUDIT)
+    with session.vault.index() as conn:
+        rows = list(rows_as_dicts(AuditRepository(conn).rows()))
+    session.audit("audit.exported" if args.json else "audit.viewed", "", {"rows": len(rows)})
+    session.lock(reason="command finished")
+    if args.json:
+        console.emit_json(rows)
+        return EXIT_OK
+    for row in rows:
+        detail = ", ".join(f"{k}={v}" for k, v in row["detail"].items())
+        subject = f" {row['subject']}" if row["subject"] else ""
+        console.say(f"{row['seq']:>6}  {row['at']}  {row['actor']:<16} {row['action']}{subject}"
+                    + (f"  ({detail})" if detail else ""))
+    return EXIT_OK

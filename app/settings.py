@@ -1,0 +1,85 @@
+"""Every practice setting, declared once with its type, default and why.
+
+Settings live in the vault's index, so every workstation of the practice
+shares them and changing them is audited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, fields
+from typing import Any
+
+from app.security.audit import AuditEntry
+from app.security.roles import Permission
+from app.security.session import Session
+from db.connection import transaction
+from db.settings import SettingsRepository
+
+
+class SettingError(ValueError):
+    """A setting's value is not acceptable."""
+
+
+@dataclass(frozen=True)
+class PracticeSettings:
+    """The practice's policy choices.
+
+    Attributes:
+        auto_lock_minutes: idle minutes before the window locks itself and hides
+            every image (AMA guide: lock the device when not in use).
+        max_import_megabytes: files larger than this are refused as unsafe to open.
+        max_import_megapixels: pictures larger than this are refused as possible
+            decompression bombs (iPhone 48 MP photos fit).
+    """
+
+    auto_lock_minutes: int = 5
+    max_import_megabytes: int = 200
+    max_import_megapixels: int = 100
+
+    def validate(self) -> None:
+        """Raise SettingError for a value outside its sensible range."""
+        if not 1 <= self.auto_lock_minutes <= 60:
+            raise SettingError("Auto-lock must be between 1 and 60 minutes.")
+        if not 1 <= self.max_import_megabytes <= 2048:
+            raise SettingError("The largest file must be between 1 MB and 2 GB.")
+        if not 50 <= self.max_import_megapixels <= 500:
+            raise SettingError("The largest picture must be between 50 and 500 megapixels.")
+
+
+class SettingsService:
+    """Reading settings for anyone; changing them for admins, audited."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def load(self) -> PracticeSettings:
+        """Return the stored settings, with defaults for anything never set."""
+        self._session.ensure_unlocked()
+        with self._session.vault.index() as conn:
+            stored = SettingsRepository(conn).all()
+        known = {f.name for f in fields(PracticeSettings)}
+        return PracticeSettings(**{k: v for k, v in stored.items() if k in known})
+
+    def change(self, **values: Any) -> PracticeSettings:
+        """Change some settings and return the whole new set."""
+        self._session.require(Permission.CHANGE_SETTINGS)
+        current = self.load()
+        try:
+            updated = dataclasses.replace(current, **values)
+        except TypeError as exc:
+            raise SettingError(f"Unknown setting: {exc}") from None
+        updated.validate()
+        vault = self._session.vault
+        with vault.index() as conn:
+            with transaction(conn):
+                repo = SettingsRepository(conn)
+                for name, value in values.items():
+                    repo.put(name, value)
+                row = vault.audit.append(conn, self._entry(current, values))
+        vault.audit.publish_head(row)
+        return updated
+
+    def _entry(self, current: PracticeSettings, values: dict[str, Any]) -> AuditEntry:
+        changes = {k: {"from": getattr(current, k), "to": v} for k, v in values.items()}
+        return AuditEntry(self._session.actor.name, "settings.changed", "", changes)
