@@ -69,17 +69,34 @@ class BlobStore:
         self._folder = Path(folder)
         self._key = key
 
-    def put(self, chunks: Iterable[bytes], *, when: datetime | None = None) -> StoredBlob:
+    @staticmethod
+    def new_id(when: datetime | None = None) -> str:
+        """Choose the id of a blob about to be stored (its shard follows from ``when``).
+
+        Callers that must be able to clean up after a crash record the id
+        before calling :meth:`put` with it.
+        """
+        when = when or datetime.now(UTC)
+        return f"{when.year:04d}-{uuid.uuid4().hex}"
+
+    def put(self, chunks: Iterable[bytes], *, when: datetime | None = None,
+            blob_id: str | None = None) -> StoredBlob:
         """Store bytes given as chunks and return the blob's id, SHA-256 and size.
 
         The write is one transaction with ``synchronous = FULL``: when this
-        returns, the blob is committed and on disk.
+        returns, the blob is committed and on disk. ``blob_id`` is one chosen
+        earlier with :meth:`new_id`; a fresh one is made when omitted.
         """
         when = when or datetime.now(UTC)
-        blob_id = f"{when.year:04d}-{uuid.uuid4().hex}"
+        if blob_id is None:
+            blob_id = self.new_id(when)
+        match = _BLOB_ID.match(blob_id)
+        if not match:
+            raise ValueError(f"not a blob id: {blob_id}")
+        year = int(match[1])
         digest = hashlib.sha256()
         size = 0
-        conn = self._open_shard(when.year, create=True)
+        conn = self._open_shard(year, create=True)
         try:
             with transaction(conn):
                 conn.execute(
@@ -105,9 +122,10 @@ class BlobStore:
         """Store everything readable from an open binary stream."""
         return self.put(iter(lambda: stream.read(CHUNK_SIZE), b""), when=when)
 
-    def put_bytes(self, data: bytes, *, when: datetime | None = None) -> StoredBlob:
+    def put_bytes(self, data: bytes, *, when: datetime | None = None,
+                  blob_id: str | None = None) -> StoredBlob:
         """Store a small byte string (a thumbnail, a derivative)."""
-        return self.put([data], when=when)
+        return self.put([data], when=when, blob_id=blob_id)
 
     def read(self, blob_id: str) -> Iterator[bytes]:
         """Yield a blob's bytes in chunks, in order."""
