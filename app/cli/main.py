@@ -8,12 +8,13 @@ import sys
 from collections.abc import Sequence
 
 from app.cli import user_verbs, vault_verbs
-from app.cli.common import EXIT_REFUSED, EXIT_USAGE, Console, UsageError
+from app.cli.common import EXIT_PROBLEMS, EXIT_REFUSED, EXIT_USAGE, Console, UsageError
 from app.security.locations import CloudFolderRefused
 from app.security.roles import PolicyRefused
-from app.vault.errors import VaultError
+from app.vault.errors import VaultDamaged, VaultError
 from app.vault.keyslots import KeySlotsDamaged
 from app.vault.recovery import RecoveryKeyMistyped
+from db.connection import DatabaseError
 from db.schema import MigrationFailed, NewerVaultError
 
 VERB_MODULES = [vault_verbs, user_verbs]
@@ -49,7 +50,13 @@ def run(argv: Sequence[str], console: Console | None = None) -> int:
     except PolicyRefused as exc:
         console.warn(f"Refused: {exc}")
         return EXIT_REFUSED
-    except (UsageError, VaultError, KeySlotsDamaged, RecoveryKeyMistyped, CloudFolderRefused,
+    except (VaultDamaged, KeySlotsDamaged) as exc:
+        console.warn(str(exc))
+        return EXIT_PROBLEMS
+    except DatabaseError:
+        console.warn(str(VaultDamaged("a database page could not be read")))
+        return EXIT_PROBLEMS
+    except (UsageError, VaultError, RecoveryKeyMistyped, CloudFolderRefused,
             NewerVaultError, MigrationFailed, FileExistsError, NotADirectoryError) as exc:
         console.warn(str(exc))
         return EXIT_USAGE

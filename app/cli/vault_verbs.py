@@ -16,11 +16,14 @@ from app.cli.common import (
 )
 from app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
 from app.security.audit import rows_as_dicts
+from app.security.recovery import recover_admin, renew_recovery_key
 from app.security.roles import Permission
 from app.security.users import check_name, check_password
 from app.vault.backup import backup_vault
+from app.vault.errors import VaultDamaged
+from app.vault.keyslots import KeySlotsDamaged
 from app.vault.vault import Vault
-from app.vault.verify import verify_vault
+from app.vault.verify import VerifyReport, verify_vault
 from db.audit import AuditRepository
 
 
@@ -49,6 +52,21 @@ def register(verbs: argparse._SubParsersAction) -> None:
                         help="write the copy even inside a cloud-sync folder (not advised)")
     backup.set_defaults(handler=_backup)
 
+    recover = verbs.add_parser(
+        "recover", help="use the recovery key to give an admin a new password")
+    recover.add_argument("vault", help="the vault folder")
+    recover.add_argument("admin", help="the admin whose password to set")
+    recover.add_argument("--password-stdin", action="store_true",
+                         help="read the recovery key, then the new password, from standard input")
+    recover.set_defaults(handler=_recover)
+
+    renew = verbs.add_parser(
+        "recovery-key", help="replace the recovery key (the old sheet stops working)")
+    add_login_arguments(renew)
+    renew.add_argument("--recovery-sheet", type=Path, metavar="FILE.pdf",
+                       help="also write the new key as a printable sheet")
+    renew.set_defaults(handler=_renew_recovery_key)
+
     audit = verbs.add_parser("audit", help="show the audit trail")
     add_login_arguments(audit)
     add_json_argument(audit)
@@ -62,29 +80,53 @@ def _init(args: argparse.Namespace, console: Console) -> int:
     created = Vault.create(Path(args.vault), args.admin, password, force=args.force)
     for warning in created.warnings:
         console.warn(f"Warning: {warning}")
-    vault = created.vault
-    if args.recovery_sheet:
-        write_recovery_sheet(
-            RecoverySheet(vault.vault_id, str(vault.layout.root.resolve()), created.recovery_key,
-                          date.today()),
-            args.recovery_sheet,
-        )
-    vault.lock()
+    created.vault.lock()
     console.say(f"Created the vault in {args.vault} with admin {args.admin}.")
+    _show_recovery_key(created.vault, created.recovery_key, args, console)
+    return EXIT_OK
+
+
+def _show_recovery_key(vault: Vault, key: str, args: argparse.Namespace, console: Console) -> None:
+    if args.recovery_sheet:
+        sheet = RecoverySheet(vault.vault_id, str(vault.layout.root.resolve()), key, date.today())
+        write_recovery_sheet(sheet, args.recovery_sheet)
     console.say("")
     console.say("Recovery key — shown once. Write it down or print the sheet; keep it locked away:")
-    console.say(f"    {created.recovery_key}")
+    console.say(f"    {key}")
     if args.recovery_sheet:
         console.say(f"Recovery sheet written to {args.recovery_sheet}.")
+
+
+def _recover(args: argparse.Namespace, console: Console) -> int:
+    key = console.secret(args, "Recovery key: ")
+    password = console.new_secret(args, f"New password for {args.admin}: ")
+    recover_admin(Path(args.vault), key, args.admin, password)
+    console.say(f"{args.admin} can log in with the new password.")
+    return EXIT_OK
+
+
+def _renew_recovery_key(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    key = renew_recovery_key(session)
+    _show_recovery_key(session.vault, key, args, console)
+    session.lock(reason="command finished")
     return EXIT_OK
 
 
 def _verify(args: argparse.Namespace, console: Console) -> int:
-    session = open_session(args, console)
-    session.require(Permission.VERIFY_VAULT)
-    report = verify_vault(session.vault)
-    session.audit("vault.verified", "", {"ok": report.ok, "problems": len(report.problems)})
-    session.lock(reason="command finished")
+    try:
+        session = open_session(args, console)
+    except (KeySlotsDamaged, VaultDamaged) as exc:
+        report = VerifyReport(checked=["key slots", "index"], problems=[str(exc)])
+    else:
+        session.require(Permission.VERIFY_VAULT)
+        report = verify_vault(session.vault)
+        session.audit("vault.verified", "", {"ok": report.ok, "problems": len(report.problems)})
+        session.lock(reason="command finished")
+    return _print_report(report, args, console)
+
+
+def _print_report(report: VerifyReport, args: argparse.Namespace, console: Console) -> int:
     if args.json:
         console.emit_json({"ok": report.ok, "checked": report.checked,
                            "problems": report.problems})

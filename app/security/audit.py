@@ -97,7 +97,7 @@ class AuditTrail:
         document = {"seq": row.seq, "hash": row.hash, "mac": mac(self._key, body.encode())}
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, sort_keys=True)
+            json.dump(document, handle, sort_keys=True, separators=(",", ":"))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -27,6 +27,16 @@ class AccountDisabled(VaultError):
         super().__init__("This account has been disabled. Ask the practice's Clinfile admin.")
 
 
+class VaultDamaged(VaultError):
+    """A vault file cannot be read with the right key: damaged, truncated or replaced."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"Part of the vault is damaged ({what}). Nothing more was changed. "
+            "Run 'clinfile verify' and, if it finds problems, restore the latest backup."
+        )
+
+
 class VaultLocked(VaultError):
     """The vault was locked (idle or by the user) and must be unlocked again."""
 

@@ -137,7 +137,7 @@ def write(path: Path, slots: KeySlots, master_key: bytes) -> None:
     }
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=1, sort_keys=True)
+        json.dump(document, handle, sort_keys=True, separators=(",", ":"))
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)

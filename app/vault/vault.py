@@ -26,6 +26,7 @@ from app.vault.errors import (
     AccountDisabled,
     AuthenticationFailed,
     KeySlotsRolledBack,
+    VaultDamaged,
     VaultExists,
     VaultLocked,
     VaultNotFound,
@@ -36,6 +37,9 @@ from db.blobs import BlobStore
 from db.connection import (
     INDEX_PROFILE,
     Connection,
+    DatabaseError,
+    NotEncryptedWithThisKey,
+    UnsafeDatabaseFile,
     export_copy,
     fsync_dir,
     open_encrypted,
@@ -123,16 +127,17 @@ class Vault:
         slots, file_mac = slotfile.read(layout.keyslots)
         slot_id = slotfile.user_slot_id(slots.vault_id, user_name)
         master_key = _unwrap_or_note(layout, slots, slot_id, password)
-        vault = cls._opened(layout, slots, file_mac, master_key)
-        with vault.index() as conn:
-            user = UserRepository(conn).by_name(user_name)
-            if user is None or user.disabled:
-                vault.audit.record(conn, AuditEntry(user_name, "login.refused", user_name,
-                                                    {"reason": "account disabled or removed"}))
-                vault.lock()
-                raise AccountDisabled() if user else AuthenticationFailed()
-            vault._file_noted_failures(conn)
-            vault.audit.record(conn, AuditEntry(user.name, "login.succeeded", user.name))
+        with _damage_reported("index"):
+            vault = cls._opened(layout, slots, file_mac, master_key)
+            with vault.index() as conn:
+                user = UserRepository(conn).by_name(user_name)
+                if user is None or user.disabled:
+                    vault.audit.record(conn, AuditEntry(user_name, "login.refused", user_name,
+                                                        {"reason": "account disabled or removed"}))
+                    vault.lock()
+                    raise AccountDisabled() if user else AuthenticationFailed()
+                vault._file_noted_failures(conn)
+                vault.audit.record(conn, AuditEntry(user.name, "login.succeeded", user.name))
         return vault, user
 
     @classmethod
@@ -141,10 +146,11 @@ class Vault:
         layout = _existing_layout(root)
         slots, file_mac = slotfile.read(layout.keyslots)
         master_key = _unwrap_or_note(layout, slots, slotfile.RECOVERY, normalise(recovery_key))
-        vault = cls._opened(layout, slots, file_mac, master_key)
-        with vault.index() as conn:
-            vault._file_noted_failures(conn)
-            vault.audit.record(conn, AuditEntry(RECOVERY_ACTOR, "login.recovery_key"))
+        with _damage_reported("index"):
+            vault = cls._opened(layout, slots, file_mac, master_key)
+            with vault.index() as conn:
+                vault._file_noted_failures(conn)
+                vault.audit.record(conn, AuditEntry(RECOVERY_ACTOR, "login.recovery_key"))
         return vault
 
     @classmethod
@@ -233,15 +239,16 @@ class Vault:
         slots = self.read_slots()
         slot = slotfile.make_slot(slotfile.user_slot_id(self.vault_id, user_name),
                                   self.vault_id, self.key, password, self.params)
-        self._store_slots(conn, slots.with_slot(slot))
+        self.store_slots(conn, slots.with_slot(slot))
 
     def disable_user_slot(self, conn: Connection, user_name: str) -> None:
         """Erase a user's wrapped key so their password no longer opens the vault."""
         slots = self.read_slots()
         slot = slots.slot(slotfile.user_slot_id(self.vault_id, user_name))
-        self._store_slots(conn, slots.with_slot(slotfile.disabled(slot)))
+        self.store_slots(conn, slots.with_slot(slotfile.disabled(slot)))
 
-    def _store_slots(self, conn: Connection, slots: slotfile.KeySlots) -> None:
+    def store_slots(self, conn: Connection, slots: slotfile.KeySlots) -> None:
+        """Write a new key-slot file and record its generation in the index."""
         slotfile.write(self.layout.keyslots, slots, self.key)
         MetaRepository(conn).put("keyslots_generation", str(slots.generation))
 
@@ -277,6 +284,15 @@ class Vault:
                     {"reason": attempt.reason, "attempted_at": attempt.at}))
         self.audit.publish_head(row)
         login_failures.clear(self.layout.login_failures)
+
+
+@contextlib.contextmanager
+def _damage_reported(what: str) -> Iterator[None]:
+    """Turn SQLCipher's low-level failures on a damaged file into a VaultDamaged."""
+    try:
+        yield
+    except (NotEncryptedWithThisKey, UnsafeDatabaseFile, DatabaseError) as exc:
+        raise VaultDamaged(what) from exc
 
 
 def _existing_layout(root: Path) -> VaultLayout:

@@ -1,0 +1,206 @@
+"""The words of consent and filing: image kinds, purposes, recipients and methods.
+
+The command line uses the short words (``clinical-photo``, ``education``);
+people see the plain labels. The lists follow the two guidance texts in
+``shared/seeds``: Avant's "Clinical images – a snapshot of the issues" names
+the kinds of image and the purposes, the AMA guide names who may see an image
+and how consent is obtained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ImageKind(StrEnum):
+    """What an image is and where it came from; each kind needs a different consent basis.
+
+    Avant: "A clinical image may be an image of part of a patient's body or an
+    image of a document", and it treats images "from colleagues" and "from
+    patients" separately.
+    """
+
+    CLINICAL_PHOTO = "clinical-photo"
+    DOCUMENT = "document"
+    PATIENT_SENT = "patient-sent"
+    COLLEAGUE_INTERNAL = "colleague-internal"
+    COLLEAGUE_EXTERNAL = "colleague-external"
+
+    @property
+    def label(self) -> str:
+        """The words people see."""
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    ImageKind.CLINICAL_PHOTO: "clinical photo",
+    ImageKind.DOCUMENT: "image of a document",
+    ImageKind.PATIENT_SENT: "sent by the patient",
+    ImageKind.COLLEAGUE_INTERNAL: "from a colleague in this practice",
+    ImageKind.COLLEAGUE_EXTERNAL: "from a clinician outside the practice",
+}
+
+
+class Purpose(StrEnum):
+    """Why an image is used.
+
+    Avant: "Images may be taken and shared for different purposes including
+    providing clinical care and for education or research"; publication
+    covers "any social media platform" and showing it "at a conference".
+    """
+
+    CLINICAL_CARE = "clinical-care"
+    EDUCATION = "education"
+    RESEARCH = "research"
+    PUBLICATION = "publication"
+
+    @property
+    def label(self) -> str:
+        """The words people see."""
+        return _PURPOSE_LABELS[self]
+
+    @property
+    def clinical(self) -> bool:
+        """Whether this is the patient's own clinical care (every other purpose is not)."""
+        return self is Purpose.CLINICAL_CARE
+
+
+_PURPOSE_LABELS = {
+    Purpose.CLINICAL_CARE: "clinical care",
+    Purpose.EDUCATION: "education",
+    Purpose.RESEARCH: "research",
+    Purpose.PUBLICATION: "publication or social media",
+}
+
+
+class RecipientClass(StrEnum):
+    """Who may see an image, as a group of people.
+
+    AMA: make sure the patient understands "to whom it will be shown"; Avant:
+    discuss "who the image will be shared with and why".
+    """
+
+    TREATING_TEAM = "treating-team"
+    SPECIALIST = "specialist"
+    PRACTICE_STAFF = "practice-staff"
+    STUDENTS = "students"
+    RESEARCHERS = "researchers"
+    PUBLIC = "public"
+
+    @property
+    def label(self) -> str:
+        """The words people see."""
+        return _RECIPIENT_LABELS[self]
+
+    @property
+    def gives_care(self) -> bool:
+        """Whether people in this group look after the patient.
+
+        Students, researchers and the public do not: showing them an image is
+        education, research or publication, never the patient's clinical care.
+        """
+        return self in _CARE_CLASSES
+
+
+_RECIPIENT_LABELS = {
+    RecipientClass.TREATING_TEAM: "the treating team",
+    RecipientClass.SPECIALIST: "a referral specialist",
+    RecipientClass.PRACTICE_STAFF: "practice staff",
+    RecipientClass.STUDENTS: "students",
+    RecipientClass.RESEARCHERS: "researchers",
+    RecipientClass.PUBLIC: "the public",
+}
+
+_CARE_CLASSES = frozenset(
+    {RecipientClass.TREATING_TEAM, RecipientClass.SPECIALIST, RecipientClass.PRACTICE_STAFF}
+)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a use is for: a class of people or one named person or service.
+
+    A named recipient is taken to be a clinician the image is sent to for the
+    patient's care or advice (Avant: forwarding "to another practitioner for
+    clinical advice"); a consent covers a named recipient only when it names
+    them.
+    """
+
+    group: RecipientClass | None = None
+    name: str = ""
+
+    @classmethod
+    def parse(cls, word: str) -> Recipient:
+        """Read a command-line word: a class word, or any other text as a name."""
+        word = word.strip()
+        if not word:
+            raise ValueError("a recipient needs a class word or a name")
+        try:
+            return cls(group=RecipientClass(word))
+        except ValueError:
+            return cls(name=word)
+
+    @property
+    def gives_care(self) -> bool:
+        """Whether this recipient looks after the patient (named clinicians do)."""
+        return self.group.gives_care if self.group else True
+
+    @property
+    def in_practice(self) -> bool:
+        """Whether the recipient works in this practice."""
+        return self.group in (RecipientClass.TREATING_TEAM, RecipientClass.PRACTICE_STAFF)
+
+    @property
+    def word(self) -> str:
+        """The command-line word for this recipient."""
+        return str(self.group) if self.group else self.name
+
+    @property
+    def label(self) -> str:
+        """The words people see."""
+        return self.group.label if self.group else self.name
+
+    def same_as(self, other: Recipient) -> bool:
+        """Whether two recipients are the same class, or the same name ignoring case."""
+        if self.group or other.group:
+            return self.group == other.group
+        return self.name.casefold() == other.name.casefold()
+
+
+class Method(StrEnum):
+    """How consent was obtained.
+
+    Verbal and written consent are express; implied consent comes from the
+    patient sending the image (Avant: "consent is implied but only for the
+    purpose for which the image was provided"); a document image needs none
+    for care (Avant: "you do not need to obtain specific consent").
+    """
+
+    VERBAL = "verbal"
+    WRITTEN = "written"
+    IMPLIED = "implied"
+    NOT_REQUIRED = "not-required"
+
+    @property
+    def label(self) -> str:
+        """The words people see."""
+        return _METHOD_LABELS[self]
+
+    @property
+    def express(self) -> bool:
+        """Whether the patient said yes themselves, aloud or on paper."""
+        return self in (Method.VERBAL, Method.WRITTEN)
+
+
+_METHOD_LABELS = {
+    Method.VERBAL: "verbal",
+    Method.WRITTEN: "written",
+    Method.IMPLIED: "implied by the patient sending the image",
+    Method.NOT_REQUIRED: "not required (image of a document)",
+}
+
+
+def words(enum_type: type[StrEnum]) -> str:
+    """Return an enum's command-line words joined for a help text or message."""
+    return ", ".join(str(member) for member in enum_type)

@@ -1,0 +1,59 @@
+"""Using and renewing the printed recovery key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.security.audit import AuditEntry
+from app.security.roles import Permission, Role
+from app.security.session import Session
+from app.security.users import UserError, check_password
+from app.vault import keyslots as slotfile
+from app.vault.recovery import new_recovery_key
+from app.vault.vault import RECOVERY_ACTOR, Vault
+from db.connection import transaction
+from db.users import UserRepository
+
+
+def recover_admin(root: Path, recovery_key: str, admin_name: str, new_password: str) -> None:
+    """Open the vault with the recovery key and give an admin a new password.
+
+    This is the way back in when every admin has forgotten their password or
+    left: the admin's slot is rewrapped and, if it was disabled, enabled again.
+    """
+    check_password(new_password)
+    vault = Vault.unlock_with_recovery(root, recovery_key)
+    try:
+        with vault.index() as conn:
+            with transaction(conn):
+                users = UserRepository(conn)
+                user = users.by_name(admin_name)
+                if user is None or user.role != Role.ADMIN:
+                    raise UserError(f"There is no admin called {admin_name}.")
+                vault.set_user_slot(conn, user.name, new_password)
+                users.set_disabled(user.id, False)
+                users.set_password_changed(user.id, datetime.now(UTC).isoformat(timespec="seconds"))
+                row = vault.audit.append(conn, AuditEntry(
+                    RECOVERY_ACTOR, "user.password_recovered", user.name))
+        vault.audit.publish_head(row)
+    finally:
+        vault.lock()
+
+
+def renew_recovery_key(session: Session) -> str:
+    """Replace the recovery slot with a new key and return it, to be shown once.
+
+    The old printed sheet stops working at once; use this when a sheet is lost
+    or may have been seen.
+    """
+    session.require(Permission.MANAGE_USERS)
+    vault = session.vault
+    key = new_recovery_key()
+    slot = slotfile.make_slot(slotfile.RECOVERY, vault.vault_id, vault.key, key, vault.params)
+    with vault.index() as conn:
+        with transaction(conn):
+            vault.store_slots(conn, vault.read_slots().with_slot(slot))
+            row = vault.audit.append(conn, AuditEntry(session.actor.name, "recovery_key.renewed"))
+    vault.audit.publish_head(row)
+    return key
