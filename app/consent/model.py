@@ -6,7 +6,7 @@ thread or to the rules engine without anyone changing them underneath.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient
@@ -137,13 +137,3 @@ class Policy:
     """
 
     written_consent_for_clinical_photos: bool = False
-
-
-@dataclass(frozen=True)
-class UseRequest:
-    """One proposed use: what for, and who will see it."""
-
-    purpose: Purpose
-    recipient: Recipient
-    deidentified: bool = False
-    notes: tuple[str, ...] = field(default=())
