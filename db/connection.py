@@ -110,9 +110,17 @@ def transaction(conn: Connection, *, immediate: bool = True) -> Iterator[Connect
 
 
 def integrity_problems(conn: Connection) -> list[str]:
-    """Return what SQLCipher's page HMACs and SQLite's structure check found wrong."""
-    problems = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
-    problems += [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+    """Return what SQLCipher's page HMACs and SQLite's structure check found wrong.
+
+    The structure is only worth checking once every page authenticates; a
+    damaged page makes SQLite's own check fail outright, which is reported too.
+    """
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
+        if not problems:
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    except sqlcipher3.DatabaseError as exc:
+        problems = [f"cannot be read: {exc}"]
     return problems
 
 

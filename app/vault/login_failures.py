@@ -47,7 +47,10 @@ def read(path: Path) -> tuple[list[FailedAttempt], list[str]]:
     except FileNotFoundError:
         return [], []
     attempts, damaged = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.split("\n")
+    if lines[-1]:
+        damaged.append(f"{path.name} does not end where it should")
+    for number, line in enumerate(lines[:-1], start=1):
         body, _, digest = line.rpartition("\t")
         try:
             if hashlib.sha256(body.encode()).hexdigest() != digest:
@@ -59,7 +62,13 @@ def read(path: Path) -> tuple[list[FailedAttempt], list[str]]:
 
 
 def clear(path: Path) -> None:
-    """Forget the noted attempts once they are in the audit trail."""
+    """Forget the noted attempts once they are in the audit trail.
+
+    A damaged file is kept, so that verification still reports it.
+    """
+    _, damaged = read(path)
+    if damaged:
+        return
     try:
         os.unlink(path)
     except FileNotFoundError:

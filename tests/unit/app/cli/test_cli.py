@@ -1,0 +1,116 @@
+import io
+from pathlib import Path
+
+from app.cli.common import Console
+from app.cli.main import run
+from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
+
+
+class _Stdin(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+def call(argv: list[str], *stdin_lines: str) -> tuple[int, str, str]:
+    """Run the CLI in-process with the given stdin lines; return (code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(stdin=_Stdin("".join(f"{line}\n" for line in stdin_lines)),
+                      stdout=out, stderr=err)
+    code = run(argv, console)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _as(user: str, *verb: str) -> list[str]:
+    return [*verb, "--user", user, "--password-stdin"]
+
+
+def test_bare_command_prints_help():
+    code, out, _ = call([])
+    assert code == 0 and "init" in out and "verify" in out
+
+
+def test_init_prints_the_recovery_key_once_and_writes_the_sheet(tmp_path):
+    sheet = tmp_path / "sheet.pdf"
+    code, out, _ = call(["init", str(tmp_path / "v"), "--admin", "mgr", "--password-stdin",
+                         "--recovery-sheet", str(sheet)], "a long password")
+    assert code == 0
+    key_line = [line for line in out.splitlines() if line.startswith("    ")][0].strip()
+    assert len(key_line.split("-")) == 8
+    assert sheet.read_bytes().startswith(b"%PDF")
+
+
+def test_init_refuses_a_short_password(tmp_path):
+    code, _, err = call(["init", str(tmp_path / "v"), "--admin", "mgr", "--password-stdin"],
+                        "short")
+    assert code == 2 and "at least" in err
+    assert not (tmp_path / "v").exists()
+
+
+def test_init_refuses_a_cloud_folder_unless_forced(tmp_path):
+    target = tmp_path / "Dropbox" / "vault"
+    code, _, err = call(["init", str(target), "--admin", "mgr", "--password-stdin"],
+                        "a long password")
+    assert code == 2 and "Dropbox" in err
+    code, _, _ = call(["init", str(target), "--admin", "mgr", "--password-stdin", "--force"],
+                      "a long password")
+    assert code == 0
+
+
+def test_wrong_password_is_one_clear_line(vault_path):
+    code, out, err = call(_as(ADMIN, "audit", str(vault_path)), "nope")
+    assert code == 2
+    assert err.strip() == "The user name or password is not right."
+    assert "Traceback" not in out + err
+
+
+def test_user_add_list_disable_passwd(vault_path):
+    code, _, _ = call(_as(ADMIN, "user", "add", str(vault_path), "nurse", "--role", "clinician"),
+                      ADMIN_PASSWORD, "nurse's long password")
+    assert code == 0
+    code, out, _ = call(_as(ADMIN, "user", "list", str(vault_path), "--json"), ADMIN_PASSWORD)
+    assert code == 0 and '"nurse"' in out
+    code, _, _ = call(_as("nurse", "user", "passwd", str(vault_path)),
+                      "nurse's long password", "nurse's newer password")
+    assert code == 0
+    code, _, _ = call(_as(ADMIN, "user", "disable", str(vault_path), "nurse"), ADMIN_PASSWORD)
+    assert code == 0
+    code, _, err = call(_as("nurse", "audit", str(vault_path)), "nurse's newer password")
+    assert code == 2 and "disabled" in err
+
+
+def test_role_refusal_is_exit_3_and_audited(vault_path):
+    code, _, err = call(_as("reception", "user", "add", str(vault_path), "x", "--role", "admin"),
+                        PASSWORDS["reception"], "whatever long password")
+    assert code == 3 and "may not manage users" in err
+    code, out, _ = call(_as(ADMIN, "audit", str(vault_path), "--json"), ADMIN_PASSWORD)
+    assert '"policy.refused"' in out
+
+
+def test_backup_then_verify_the_copy(vault_path, tmp_path):
+    dest = tmp_path / "copy"
+    code, _, _ = call(_as(ADMIN, "backup", str(vault_path), str(dest)), ADMIN_PASSWORD)
+    assert code == 0
+    code, out, _ = call(_as(ADMIN, "verify", str(dest)), ADMIN_PASSWORD)
+    assert code == 0, out
+
+
+def test_recover_gives_an_admin_a_new_password(tmp_path):
+    vault = tmp_path / "v"
+    _, out, _ = call(["init", str(vault), "--admin", "mgr", "--password-stdin"], "a long password")
+    key = [line for line in out.splitlines() if line.startswith("    ")][0].strip()
+    code, _, _ = call(["recover", str(vault), "mgr", "--password-stdin"], key, "the new password")
+    assert code == 0
+    code, out, _ = call(_as("mgr", "audit", str(vault)), "the new password")
+    assert code == 0 and "user.password_recovered" in out
+
+
+def test_renewed_recovery_key_replaces_the_old_one(tmp_path):
+    vault = tmp_path / "v"
+    _, out, _ = call(["init", str(vault), "--admin", "mgr", "--password-stdin"], "a long password")
+    old = [line for line in out.splitlines() if line.startswith("    ")][0].strip()
+    code, out, _ = call(_as("mgr", "recovery-key", str(vault)), "a long password")
+    new = [line for line in out.splitlines() if line.startswith("    ")][0].strip()
+    assert code == 0 and new != old
+    code, _, err = call(["recover", str(vault), "mgr", "--password-stdin"], old, "x" * 12)
+    assert code == 2
+    assert Path(vault).is_dir()
