@@ -31,7 +31,7 @@ def test_idle_session_locks_itself_and_drops_the_key(login):
         session.require(Permission.VIEW_IMAGES)
     assert session.locked
     with pytest.raises(VaultLocked):
-        session.vault.key
+        _ = session.vault.key
 
 
 def test_unlock_resumes_as_the_same_person_and_is_audited(login):

@@ -119,7 +119,7 @@ def test_lock_drops_the_key(vault_path):
     vault, _ = Vault.unlock(vault_path, ADMIN, ADMIN_PASSWORD)
     vault.lock()
     with pytest.raises(VaultLocked):
-        vault.key
+        _ = vault.key
     with pytest.raises(VaultLocked):
         with vault.index():
             pass
