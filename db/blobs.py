@@ -37,11 +37,12 @@ CREATE TABLE IF NOT EXISTS blob (
     created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS chunk (
+    id      INTEGER PRIMARY KEY,
     blob_id TEXT NOT NULL REFERENCES blob(id) ON DELETE CASCADE,
     seq     INTEGER NOT NULL,
     data    BLOB NOT NULL,
-    PRIMARY KEY (blob_id, seq)
-) WITHOUT ROWID;
+    UNIQUE (blob_id, seq)
+);
 """
 
 

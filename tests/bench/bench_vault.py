@@ -1,0 +1,90 @@
+"""Vault open time and encrypted blob throughput against plain fsynced files.
+
+Target: encrypted 4 MB blob writes at least half as fast as writing and
+fsyncing plain files to the same disk; opening (Argon2id unwrap and first
+query) within one second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from app.vault.vault import Vault  # noqa: E402
+from db.users import UserRepository  # noqa: E402
+
+BLOB_BYTES = 4 * 1024 * 1024
+BLOBS = 24
+OPENS = 5
+
+
+def run() -> list[str]:
+    """Measure and return the report lines."""
+    payloads = [os.urandom(BLOB_BYTES) for _ in range(BLOBS)]
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
+        root = Path(tmp)
+        Vault.create(root / "vault", "bench", "benchmark password").vault.lock()
+        open_s = _open_times(root / "vault")
+        vault, _ = Vault.unlock(root / "vault", "bench", "benchmark password")
+        plain_write, plain_read = _plain_files(root / "plain", payloads)
+        blob_write, blob_read = _blobs(vault, payloads)
+    mb = BLOB_BYTES * BLOBS / 1e6
+    return [
+        f"vault open (Argon2id unwrap + first query): median {statistics.median(open_s)*1000:.0f} ms,"
+        f" worst {max(open_s)*1000:.0f} ms over {OPENS} opens (target <= 1000 ms)",
+        f"plain file write+fsync: {mb/plain_write:.0f} MB/s; read: {mb/plain_read:.0f} MB/s",
+        f"encrypted blob write:   {mb/blob_write:.0f} MB/s; read+SHA-256: {mb/blob_read:.0f} MB/s",
+        f"ratio encrypted/plain:  write {plain_write/blob_write:.2f}x (target >= 0.5x),"
+        f" read {plain_read/blob_read:.2f}x",
+    ]
+
+
+def _open_times(root: Path) -> list[float]:
+    times = []
+    for _ in range(OPENS):
+        started = time.perf_counter()
+        vault, _ = Vault.unlock(root, "bench", "benchmark password")
+        with vault.index() as conn:
+            UserRepository(conn).all()
+        times.append(time.perf_counter() - started)
+        vault.lock()
+    return times
+
+
+def _plain_files(folder: Path, payloads: list[bytes]) -> tuple[float, float]:
+    folder.mkdir()
+    started = time.perf_counter()
+    for i, data in enumerate(payloads):
+        with open(folder / f"{i}.bin", "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    dir_fd = os.open(folder, os.O_RDONLY)
+    os.fsync(dir_fd)
+    os.close(dir_fd)
+    wrote = time.perf_counter() - started
+    started = time.perf_counter()
+    for i in range(len(payloads)):
+        hashlib.sha256((folder / f"{i}.bin").read_bytes()).hexdigest()
+    return wrote, time.perf_counter() - started
+
+
+def _blobs(vault: Vault, payloads: list[bytes]) -> tuple[float, float]:
+    started = time.perf_counter()
+    ids = [vault.blobs.put_bytes(data).id for data in payloads]
+    wrote = time.perf_counter() - started
+    started = time.perf_counter()
+    for blob_id in ids:
+        vault.blobs.verify(blob_id)
+    return wrote, time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    print("\n".join(run()))
