@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.vault.vault import Vault  # noqa: E402
-from db.users import UserRepository  # noqa: E402
+from app.vault.vault import Vault
+from db.users import UserRepository
 
 BLOB_BYTES = 4 * 1024 * 1024
 BLOBS = 24
@@ -36,8 +36,9 @@ def run() -> list[str]:
         plain_write, plain_read = _plain_files(root / "plain", payloads)
         blob_write, blob_read = _blobs(vault, payloads)
     mb = BLOB_BYTES * BLOBS / 1e6
+    median_ms = statistics.median(open_s) * 1000
     return [
-        f"vault open (Argon2id unwrap + first query): median {statistics.median(open_s)*1000:.0f} ms,"
+        f"vault open (Argon2id unwrap + first query): median {median_ms:.0f} ms,"
         f" worst {max(open_s)*1000:.0f} ms over {OPENS} opens (target <= 1000 ms)",
         f"plain file write+fsync: {mb/plain_write:.0f} MB/s; read: {mb/plain_read:.0f} MB/s",
         f"encrypted blob write:   {mb/blob_write:.0f} MB/s; read+SHA-256: {mb/blob_read:.0f} MB/s",
