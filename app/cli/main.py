@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from app import logs, paths
 from app.cli import user_verbs, vault_verbs
 from app.cli.common import EXIT_PROBLEMS, EXIT_REFUSED, EXIT_USAGE, Console, UsageError
 from app.security.locations import CloudFolderRefused
@@ -63,9 +64,17 @@ def run(argv: Sequence[str], console: Console | None = None) -> int:
     except KeyboardInterrupt:
         console.warn("Stopped.")
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: log it, say it plainly
+        log.exception("unexpected failure in %s", args.verb)
+        console.warn(f"Clinfile hit an unexpected problem ({type(exc).__name__}). "
+                     f"The details are in the log in {paths.log_dir()}.")
+        return EXIT_PROBLEMS
 
 
 def main() -> None:
     """Console entry point."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        logs.configure(paths.log_dir())
+    except OSError:
+        logging.basicConfig(level=logging.WARNING)
     sys.exit(run(sys.argv[1:]))
