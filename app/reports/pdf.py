@@ -1,0 +1,146 @@
+"""What every Clinfile PDF shares: page sizes, type styles, colours and the page furniture.
+
+A PDF that leaves the vault must say nothing about the patient in its own
+document information (title, author, subject, keywords): those fields show
+up in file browsers, search indexes and the clinical software's document
+list, where a reader never meant to open the patient's record. So every
+document is made by :func:`new_document`, which sets generic values only,
+and with ``invariant=1``, so no creation time or random file id is written
+either (the same input gives the same bytes, which the tests rely on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+CREATOR = "Clinfile"
+CONFIDENTIAL = "Confidential health information"
+
+INK = colors.HexColor("#1d2733")
+BRAND = colors.HexColor("#1f4e79")
+BRAND_PALE = colors.HexColor("#e8eff6")
+RULE = colors.HexColor("#b9c6d3")
+MUTED = colors.HexColor("#5b6773")
+WARNING = colors.HexColor("#8a4b00")
+WARNING_PALE = colors.HexColor("#fff4e0")
+
+MARGIN = 16 * mm
+
+
+class PageSize(StrEnum):
+    """The paper a practice prints on: A4 in Australia, Letter for practices that use it."""
+
+    A4 = "a4"
+    LETTER = "letter"
+
+    @property
+    def points(self) -> tuple[float, float]:
+        """Width and height in PDF points."""
+        return A4 if self is PageSize.A4 else LETTER
+
+
+def style(name: str, **overrides) -> ParagraphStyle:
+    """Return one of the house paragraph styles, optionally adjusted."""
+    base = _STYLES[name]
+    return ParagraphStyle(f"{name}-{id(overrides)}", parent=base, **overrides) if overrides \
+        else base
+
+
+_STYLES = {
+    "body": ParagraphStyle("body", fontName="Helvetica", fontSize=10.5, leading=14.2,
+                           textColor=INK, alignment=TA_LEFT),
+    "small": ParagraphStyle("small", fontName="Helvetica", fontSize=8.6, leading=11,
+                            textColor=INK),
+    "label": ParagraphStyle("label", fontName="Helvetica", fontSize=7.6, leading=9.4,
+                            textColor=MUTED),
+    "value": ParagraphStyle("value", fontName="Helvetica", fontSize=9.4, leading=12,
+                            textColor=INK),
+    "heading": ParagraphStyle("heading", fontName="Helvetica-Bold", fontSize=12.5, leading=16,
+                              textColor=BRAND, spaceBefore=7, spaceAfter=3),
+    "subheading": ParagraphStyle("subheading", fontName="Helvetica-Bold", fontSize=10.5,
+                                 leading=13.5, textColor=INK, spaceBefore=4, spaceAfter=1),
+    "title": ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=19, leading=23,
+                            textColor=BRAND),
+}
+
+
+PageDecorator = Callable[[canvas.Canvas, int, int], None]
+
+
+def new_document(out, page_size: PageSize, *, title: str, top: float, bottom: float,
+                 decorate: PageDecorator) -> tuple[BaseDocTemplate, type[canvas.Canvas]]:
+    """Return a document template and the canvas class to build it with.
+
+    Args:
+        out: a path or a binary file object to write the PDF to.
+        page_size: the paper.
+        title: a generic title (never a patient's name: it is document metadata).
+        top: height kept free at the top of every page for the page header.
+        bottom: height kept free at the bottom for the footer.
+        decorate: draws the header and footer of one page, given the page
+            number and the page count, once the count is known.
+    """
+    width, height = page_size.points
+    doc = BaseDocTemplate(
+        out, pagesize=(width, height), invariant=1, title=title, author="", subject="",
+        keywords="", creator=CREATOR, producer=CREATOR,
+        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=top, bottomMargin=bottom,
+    )
+    frame = Frame(MARGIN, bottom, width - 2 * MARGIN, height - top - bottom, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    return doc, _counting_canvas(decorate)
+
+
+def _counting_canvas(decorate: PageDecorator) -> type[canvas.Canvas]:
+    """Make a canvas class that draws each page's furniture once the page count is known.
+
+    "Page x of y" needs y before the first page is finished; the canvas keeps
+    each page's drawing state and decorates every page when the document is
+    saved.
+    """
+
+    class CountingCanvas(canvas.Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                decorate(self, number, total)
+                super().showPage()
+            super().save()
+
+    return CountingCanvas
+
+
+def footer(pdf: canvas.Canvas, number: int, total: int, *, middle: str = "") -> None:
+    """Draw the confidentiality line, an optional middle text and "Page x of y"."""
+    width, _ = pdf._pagesize
+    pdf.saveState()
+    pdf.setStrokeColor(RULE)
+    pdf.setLineWidth(0.6)
+    pdf.line(MARGIN, 14 * mm, width - MARGIN, 14 * mm)
+    pdf.setFillColor(MUTED)
+    pdf.setFont("Helvetica-Bold", 8)
+    pdf.drawString(MARGIN, 9.5 * mm, CONFIDENTIAL)
+    pdf.setFont("Helvetica", 8)
+    if middle:
+        pdf.drawCentredString(width / 2, 9.5 * mm, middle)
+    pdf.drawRightString(width - MARGIN, 9.5 * mm, f"Page {number} of {total}")
+    pdf.restoreState()
