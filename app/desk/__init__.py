@@ -1,0 +1,1 @@
+"""What the filing desk needs from the services that is not a rule of its own."""

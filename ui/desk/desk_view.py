@@ -1,0 +1,61 @@
+"""The filing desk: the inbox on the left, the picture in the middle, the patient on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QStandardItemModel
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from ui.desk.inbox_view import InboxView, dropped_files
+from ui.desk.patient_banner import PatientBanner
+from ui.desk.preview_view import PreviewView
+from ui.look import named
+
+
+class DeskView(QWidget):
+    """Where reception lives. Files dragged onto it are taken in.
+
+    Signals:
+        files_dropped(list): local files dragged onto the desk, to import.
+    """
+
+    files_dropped = Signal(list)
+
+    def __init__(self, model: QStandardItemModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "Filing desk")
+        self.setAcceptDrops(True)
+        self.inbox = InboxView(model)
+        self.preview = PreviewView()
+        self.banner = PatientBanner()
+        self.side = QWidget()
+        self.side_layout = QVBoxLayout(self.side)
+        self.side_layout.setContentsMargins(0, 0, 0, 0)
+        self.side_layout.addWidget(self.banner)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.inbox)
+        self.splitter.addWidget(self.preview)
+        self.splitter.addWidget(self.side)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 6)
+        layout.addWidget(self.splitter)
+
+    def add_to_side(self, widget: QWidget, stretch: int = 0) -> None:
+        """Add a panel under the patient banner (search, classify, file)."""
+        self.side_layout.addWidget(widget, stretch)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        """Accept files dragged from the file manager or an email program."""
+        if event.mimeData().hasUrls() and dropped_files(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        """Hand the dropped files on to be imported."""
+        files = dropped_files(event.mimeData().urls())
+        if files:
+            event.acceptProposedAction()
+            self.files_dropped.emit(files)

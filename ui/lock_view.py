@@ -1,0 +1,88 @@
+"""The locked screen: nothing of any patient is visible until the same person unlocks."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from ui.look import heading, named, note, primary
+
+
+class LockView(QWidget):
+    """Covers the whole window while the vault is locked.
+
+    Signals:
+        unlock_requested(str): the password to unlock with.
+        log_out_requested: someone else wants to log in instead.
+    """
+
+    unlock_requested = Signal(str)
+    log_out_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("LockView")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        card = QFrame()
+        card.setProperty("card", True)
+        card.setMaximumWidth(520)
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(36, 32, 36, 32)
+        inner.setSpacing(12)
+        self.title = heading("Clinfile is locked", 1.7)
+        inner.addWidget(self.title)
+        self.reason = note("")
+        inner.addWidget(self.reason)
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText("Password")
+        named(self.password_edit, "Password to unlock")
+        inner.addWidget(self.password_edit)
+        self.message = note("", "error")
+        named(self.message, "Unlock message")
+        inner.addWidget(self.message)
+        self.unlock_button = primary(QPushButton("Unlock"))
+        named(self.unlock_button, "Unlock")
+        self.unlock_button.setToolTip("Unlock (Enter)")
+        inner.addWidget(self.unlock_button)
+        self.log_out_button = QPushButton("Someone else: log out")
+        named(self.log_out_button, "Log out",
+              "Ends this session; work not yet filed stays in the inbox")
+        inner.addWidget(self.log_out_button)
+
+        self.unlock_button.clicked.connect(self._submit)
+        self.password_edit.returnPressed.connect(self._submit)
+        self.log_out_button.clicked.connect(self.log_out_requested)
+
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+
+    def show_locked(self, user: str, why: str) -> None:
+        """Show who may unlock, and why the window locked."""
+        self.reason.setText(f"{why} Patient pictures and details are hidden. "
+                            f"{user}, type your password to carry on where you were.")
+        self.password_edit.clear()
+        self.message.clear()
+        self.set_busy(False)
+        self.password_edit.setFocus()
+
+    def set_busy(self, busy: bool) -> None:
+        """Show that the password is being checked."""
+        self.unlock_button.setEnabled(not busy)
+        self.unlock_button.setText("Checking…" if busy else "Unlock")
+
+    def show_refusal(self, text: str) -> None:
+        """Say the password did not unlock."""
+        self.set_busy(False)
+        self.message.setText(text)
+        self.password_edit.clear()
+        self.password_edit.setFocus()
+
+    def _submit(self) -> None:
+        if not self.unlock_button.isEnabled():
+            return
+        self.message.clear()
+        self.set_busy(True)
+        self.unlock_requested.emit(self.password_edit.text())

@@ -1,0 +1,66 @@
+"""How things look: the stylesheet, and fonts sized relative to the system's.
+
+Every size is a multiple of the font the person chose for their desktop, so
+text scales with the system font setting and nothing is cut off at 150 %.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+STYLESHEET = Path(__file__).resolve().parents[1] / "resources" / "clinfile.qss"
+
+
+def stylesheet_text() -> str:
+    """Return the house stylesheet (read once at start-up, before any window exists)."""
+    return STYLESHEET.read_text(encoding="utf-8")
+
+
+def scaled(widget: QWidget, factor: float, *, bold: bool = False) -> QWidget:
+    """Set ``widget``'s font to ``factor`` times the system font size; return the widget."""
+    font = QFont(widget.font())
+    font.setPointSizeF(max(1.0, font.pointSizeF() * factor))
+    font.setBold(bold)
+    widget.setFont(font)
+    return widget
+
+
+def heading(text: str, factor: float = 1.6) -> QLabel:
+    """A large, bold heading."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    scaled(label, factor, bold=True)
+    return label
+
+
+def note(text: str = "", tone: str = "quiet") -> QLabel:
+    """A wrapping line of explanation, coloured by its tone (quiet, ok, warning, error)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setProperty("tone", tone)
+    return label
+
+
+def set_tone(label: QLabel, tone: str) -> None:
+    """Change a label's tone and make the stylesheet notice."""
+    label.setProperty("tone", tone)
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
+def primary(button: QPushButton) -> QPushButton:
+    """Mark the one button a person most likely wants."""
+    button.setProperty("role", "primary")
+    button.setDefault(True)
+    return button
+
+
+def named(widget: QWidget, name: str, description: str = "") -> QWidget:
+    """Give a control its accessible name (and description) for screen readers."""
+    widget.setAccessibleName(name)
+    if description:
+        widget.setAccessibleDescription(description)
+    return widget

@@ -1,0 +1,182 @@
+"""The window's frame: menus with their shortcuts, the pages, and the status bar.
+
+The frame decides nothing: it shows one page at a time and turns menu
+choices into signals. Covering it with the lock page hides every picture
+and patient detail at once, and uncovering returns to the page the person
+was on, with whatever they had half done still in place.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
+
+from ui.lock_view import LockView
+from ui.login_view import LoginView
+from ui.look import named
+from ui.welcome_view import WelcomeView
+
+
+def with_shortcut(action: QAction, shortcut: QKeySequence | QKeySequence.StandardKey | str,
+                  tip: str = "") -> QAction:
+    """Give an action its shortcut, and say it in the tooltip too."""
+    action.setShortcut(QKeySequence(shortcut))
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    action.setToolTip(f"{tip or action.text().replace('&', '').rstrip('…')} ({keys})")
+    return action
+
+
+class MainWindow(QMainWindow):
+    """The one main window.
+
+    Signals:
+        lock_requested: the person asked to lock now.
+        log_out_requested: the person asked to log out.
+        setup_requested: the person asked to set up a new vault.
+        open_vault_requested: the person asked to open another vault.
+        closing: the window is about to close; stop work and lock first.
+    """
+
+    lock_requested = Signal()
+    log_out_requested = Signal()
+    setup_requested = Signal()
+    open_vault_requested = Signal()
+    closing = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Clinfile")
+        self.resize(1280, 820)
+        self.pages = QStackedWidget()
+        self.setCentralWidget(self.pages)
+        self.welcome = WelcomeView()
+        self.login = LoginView()
+        self.lock_view = LockView()
+        self._views: dict[str, QWidget] = {}
+        for name, view in (("welcome", self.welcome), ("login", self.login),
+                           ("lock", self.lock_view)):
+            self.add_page(name, view)
+        self._covered_page = ""
+        self._build_menus()
+        self._build_status_bar()
+        self.set_logged_in(False)
+
+    # --- pages -------------------------------------------------------------------
+
+    def add_page(self, name: str, view: QWidget) -> None:
+        """Add a page the window can show by name."""
+        self._views[name] = view
+        self.pages.addWidget(view)
+
+    def show_page(self, name: str) -> None:
+        """Show one page."""
+        self.pages.setCurrentWidget(self._views[name])
+        self.desk_action.setChecked(name == "desk")
+        self.admin_action.setChecked(name == "admin")
+
+    def current_page(self) -> str:
+        """The name of the page on show."""
+        current = self.pages.currentWidget()
+        return next((name for name, view in self._views.items() if view is current), "")
+
+    def cover(self, user: str, why: str) -> None:
+        """Hide everything behind the lock page, remembering where the person was."""
+        if self.current_page() != "lock":
+            self._covered_page = self.current_page()
+        self.lock_view.show_locked(user, why)
+        self.show_page("lock")
+        self._set_menus_enabled(False)
+
+    def uncover(self) -> None:
+        """Return to the page the person was on before the lock."""
+        self._set_menus_enabled(True)
+        self.show_page(self._covered_page or "desk")
+        self._covered_page = ""
+
+    @property
+    def covered(self) -> bool:
+        """Whether the lock page is covering the window."""
+        return self.current_page() == "lock"
+
+    # --- menus --------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.setup_action = file_menu.addAction("Set up a &new vault…")
+        self.setup_action.triggered.connect(self.setup_requested)
+        self.open_action = file_menu.addAction("&Open another vault…")
+        self.open_action.triggered.connect(self.open_vault_requested)
+        file_menu.addSeparator()
+        self.lock_action = with_shortcut(QAction("&Lock now", self), "Ctrl+L",
+                                         "Lock Clinfile and hide every picture")
+        self.lock_action.triggered.connect(self.lock_requested)
+        file_menu.addAction(self.lock_action)
+        self.log_out_action = file_menu.addAction("Log &out")
+        self.log_out_action.triggered.connect(self.log_out_requested)
+        file_menu.addSeparator()
+        quit_action = with_shortcut(QAction("&Quit", self), QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        self.file_menu = file_menu
+
+        self.inbox_menu = bar.addMenu("&Inbox")
+        self.filing_menu = bar.addMenu("F&iling")
+
+        view_menu = bar.addMenu("&View")
+        self.desk_action = with_shortcut(QAction("&Filing desk", self), "Ctrl+1")
+        self.desk_action.setCheckable(True)
+        self.desk_action.triggered.connect(lambda: self.show_page("desk"))
+        self.admin_action = with_shortcut(QAction("Practice &admin", self), "Ctrl+2")
+        self.admin_action.setCheckable(True)
+        self.admin_action.triggered.connect(lambda: self.show_page("admin"))
+        view_menu.addAction(self.desk_action)
+        view_menu.addAction(self.admin_action)
+        self.view_menu = view_menu
+
+        help_menu = bar.addMenu("&Help")
+        self.shortcuts_action = with_shortcut(QAction("&Keyboard shortcuts", self), "F1")
+        help_menu.addAction(self.shortcuts_action)
+
+    def _set_menus_enabled(self, enabled: bool) -> None:
+        for menu in (self.inbox_menu, self.filing_menu, self.view_menu):
+            menu.setEnabled(enabled)
+        for action in (self.setup_action, self.open_action, self.lock_action):
+            action.setEnabled(enabled)
+
+    def set_logged_in(self, logged_in: bool, *, admin: bool = False) -> None:
+        """Offer what makes sense for someone logged in (or not)."""
+        for menu in (self.inbox_menu, self.filing_menu):
+            menu.setEnabled(logged_in)
+        self.lock_action.setEnabled(logged_in)
+        self.log_out_action.setEnabled(logged_in)
+        self.desk_action.setEnabled(logged_in)
+        self.admin_action.setVisible(admin)
+        self.admin_action.setEnabled(logged_in and admin)
+        self.setup_action.setEnabled(not logged_in)
+        self.open_action.setEnabled(not logged_in)
+
+    # --- status bar ---------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        self.who = named(QLabel(""), "Logged in as")
+        self.where = named(QLabel(""), "Vault location")
+        self.activity = named(QLabel(""), "Import activity")
+        self.statusBar().addWidget(self.who)
+        self.statusBar().addWidget(self.activity, 1)
+        self.statusBar().addPermanentWidget(self.where)
+
+    def show_identity(self, who: str, where: str) -> None:
+        """Say who is logged in to which vault."""
+        self.who.setText(who)
+        self.where.setText(where)
+
+    def say(self, text: str) -> None:
+        """Show a line about what is going on in the status bar."""
+        self.activity.setText(text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Tell the controller to stop work and lock before the window goes."""
+        self.closing.emit()
+        super().closeEvent(event)

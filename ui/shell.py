@@ -1,0 +1,255 @@
+"""The controller of the window: who is logged in, which page shows, when to lock.
+
+It takes the views' requests, runs the app services through :class:`Tasks`
+and shows what came back. It holds the person's session; the views never do.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+
+from app.desk.first_run import NewPractice, PracticeSetup, set_up_practice
+from app.desk.opening import OpenedDesk, desk_for, open_desk
+from app.desk.workstation import WorkstationMemory, WorkstationStore
+from app.security.roles import Role
+from app.vault.errors import VaultLocked
+from app.vault.layout import VaultLayout
+from ui.admin_view import AdminView
+from ui.desk.desk_view import DeskView
+from ui.errors import UncaughtErrors, in_plain_words, report
+from ui.first_run_wizard import FirstRunWizard
+from ui.idle import IdleWatch
+from ui.main_window import MainWindow
+from ui.tasks import Tasks
+
+IDLE_REASON = "Clinfile locked itself because nobody used it for {minutes} minutes."
+HAND_REASON = "Clinfile was locked."
+
+
+def _vault_exists(folder: str) -> bool:
+    return bool(folder) and VaultLayout(Path(folder)).index.is_file()
+
+
+class Shell(QObject):
+    """Runs the window for one workstation.
+
+    Signals:
+        desk_opened: someone logged in and the desk is showing.
+        locked: the window is covered and the vault key dropped.
+        unlocked: the same person unlocked and is back where they were.
+        ready: the first page is showing (start-up finished).
+    """
+
+    desk_opened = Signal()
+    locked = Signal()
+    unlocked = Signal()
+    ready = Signal()
+
+    def __init__(self, store: WorkstationStore | None = None, *,
+                 clock: Callable[[], float] = time.monotonic, idle_check_ms: int = 1000,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store or WorkstationStore()
+        self.tasks = Tasks(self)
+        self.window = MainWindow()
+        self.inbox_model = QStandardItemModel(self)
+        self.desk_view = DeskView(self.inbox_model)
+        self.window.add_page("desk", self.desk_view)
+        self.admin = AdminView(self.tasks)
+        self.window.add_page("admin", self.admin)
+        self.idle = IdleWatch(clock, check_every_ms=idle_check_ms, parent=self)
+        self.errors = UncaughtErrors(self)
+        self.memory = WorkstationMemory()
+        self.desk: OpenedDesk | None = None
+        self.wizard: FirstRunWizard | None = None
+        self._hidden_dialogs: list[QWidget] = []
+        self._connect()
+
+    def _connect(self) -> None:
+        w = self.window
+        self.tasks.error_unhandled.connect(self._unhandled)
+        self.errors.error_caught.connect(lambda error: report(error, self.window))
+        w.welcome.setup_requested.connect(self.start_setup)
+        w.setup_requested.connect(self.start_setup)
+        w.welcome.open_requested.connect(self._ask_for_vault)
+        w.open_vault_requested.connect(self._ask_for_vault)
+        w.login.change_vault_requested.connect(self._ask_for_vault)
+        w.login.unlock_requested.connect(self.log_in)
+        w.lock_view.unlock_requested.connect(self.unlock)
+        w.lock_view.log_out_requested.connect(self.log_out)
+        w.lock_requested.connect(lambda: self.lock(HAND_REASON, "by hand"))
+        w.log_out_requested.connect(self.log_out)
+        w.closing.connect(self._closing)
+        self.idle.idled.connect(self._idled)
+        self.idle.active.connect(self._activity)
+        self.admin.settings.folders_changed.connect(self._folders_changed)
+        self.admin.settings.settings_saved.connect(self._settings_saved)
+
+    # --- starting -----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the window and find out, off the GUI thread, which vault this computer uses."""
+        self.errors.install()
+        self.window.show()
+        self.window.say("Starting…")
+
+        def recall() -> tuple[WorkstationMemory, bool]:
+            memory = self.store.load()
+            return memory, _vault_exists(memory.vault)
+
+        self.tasks.run(recall).success(self._recalled)
+
+    def _recalled(self, found: tuple[WorkstationMemory, bool]) -> None:
+        self.memory, exists = found
+        self.window.say("")
+        if exists:
+            self._show_login()
+        else:
+            self.window.show_page("welcome")
+            self.window.welcome.setup_button.setFocus()
+        self.ready.emit()
+
+    def _show_login(self) -> None:
+        self.window.login.show_vault(self.memory.vault, self.memory.user)
+        self.window.show_page("login")
+
+    def _ask_for_vault(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self.window, "Choose the vault folder")
+        if chosen:
+            self.choose_vault(Path(chosen))
+
+    def choose_vault(self, folder: Path) -> None:
+        """Open the login page for the vault in ``folder``, if there is one."""
+        self.tasks.run(_vault_exists, str(folder)).success(
+            lambda exists: self._chosen(folder, exists))
+
+    def _chosen(self, folder: Path, exists: bool) -> None:
+        if not exists:
+            self.window.say(f"There is no Clinfile vault in {folder}.")
+            return
+        self.memory = replace(self.memory, vault=str(folder), user="")
+        self._show_login()
+
+    # --- first run ----------------------------------------------------------------
+
+    def start_setup(self) -> None:
+        """Open the first-run wizard."""
+        self.wizard = FirstRunWizard(self.tasks, set_up_practice, self.window)
+        self.wizard.practice_created.connect(self._practice_created)
+        self.wizard.open()
+
+    def _practice_created(self, practice: NewPractice, setup: PracticeSetup) -> None:
+        self._remember(vault=str(setup.vault), user=setup.admin,
+                       drop_folder=str(setup.drop_folder), outbox=str(setup.outbox))
+        self.tasks.run(desk_for, practice.session).success(self._enter)
+
+    # --- logging in, locking ------------------------------------------------------
+
+    def log_in(self, user: str, password: str) -> None:
+        """Unlock the vault as ``user`` in a worker (the key derivation takes a moment)."""
+        self.tasks.write(open_desk, Path(self.memory.vault), user, password).success(
+            self._logged_in).failure(
+            lambda error: self.window.login.show_refusal(in_plain_words(error)))
+
+    def _logged_in(self, desk: OpenedDesk) -> None:
+        self._remember(vault=self.memory.vault, user=desk.session.actor.name)
+        self._enter(desk)
+
+    def _enter(self, desk: OpenedDesk) -> None:
+        self.desk = desk
+        actor = desk.session.actor
+        is_admin = actor.role == Role.ADMIN
+        self.window.set_logged_in(True, admin=is_admin)
+        self.window.show_identity(f"{actor.name} ({actor.role})",
+                                  f"Vault: {desk.session.vault.layout.root}")
+        if is_admin:
+            self.admin.show_for(desk, self.memory)
+        self.window.show_page("desk")
+        self.idle.start(desk.settings.auto_lock_minutes * 60)
+        self.desk_opened.emit()
+
+    def _activity(self) -> None:
+        if self.desk is not None and not self.window.covered:
+            self.desk.session.touch()
+
+    def _idled(self) -> None:
+        minutes = self.desk.settings.auto_lock_minutes if self.desk else 0
+        self.lock(IDLE_REASON.format(minutes=minutes), "idle")
+
+    def lock(self, why: str, reason: str) -> None:
+        """Cover the window at once, hide open dialogs, then drop the key in a worker."""
+        if self.desk is None or self.window.covered:
+            return
+        self.idle.stop()
+        self._hide_dialogs()
+        self.window.cover(self.desk.session.actor.name, why)
+        self.tasks.write(self.desk.session.lock, reason=reason)
+        self.locked.emit()
+
+    def unlock(self, password: str) -> None:
+        """Check the password in a worker; on success return to where the person was."""
+        self.tasks.write(self.desk.session.unlock, password).success(
+            lambda _: self._unlocked()).failure(
+            lambda error: self.window.lock_view.show_refusal(in_plain_words(error)))
+
+    def _unlocked(self) -> None:
+        self.window.uncover()
+        for dialog in self._hidden_dialogs:
+            dialog.show()
+        self._hidden_dialogs = []
+        self.idle.start(self.desk.settings.auto_lock_minutes * 60)
+        self.unlocked.emit()
+
+    def log_out(self) -> None:
+        """End the session; the next person logs in with their own password."""
+        desk, self.desk = self.desk, None
+        self.idle.stop()
+        for dialog in self._hidden_dialogs:
+            dialog.close()
+        self._hidden_dialogs = []
+        if desk is not None:
+            self.tasks.write(desk.session.lock, reason="logged out")
+        self.window.set_logged_in(False)
+        self.window.show_identity("", "")
+        self._show_login()
+
+    def _hide_dialogs(self) -> None:
+        for widget in self.window.findChildren(QDialog):
+            if widget.isVisible():
+                widget.hide()
+                self._hidden_dialogs.append(widget)
+
+    def _unhandled(self, error: BaseException) -> None:
+        if isinstance(error, VaultLocked) and self.desk is not None:
+            self.lock(HAND_REASON, "locked")
+            return
+        report(error, self.window)
+
+    # --- settings and memory ------------------------------------------------------
+
+    def _remember(self, **changes: str) -> None:
+        self.memory = replace(self.memory, **changes)
+        self.tasks.run(self.store.remember, **changes)
+
+    def _folders_changed(self, drop_folder: str, outbox: str) -> None:
+        self._remember(drop_folder=drop_folder, outbox=outbox)
+
+    def _settings_saved(self, settings) -> None:
+        if self.desk is not None:
+            self.desk = OpenedDesk(self.desk.session, settings, self.desk.policy)
+            self.desk.session.idle_seconds = settings.auto_lock_minutes * 60
+            self.idle.start(settings.auto_lock_minutes * 60)
+
+    def _closing(self) -> None:
+        self.idle.stop()
+        if self.desk is not None:
+            self.tasks.write(self.desk.session.lock, reason="window closed")
+        self.tasks.wait_for_all()
+        self.errors.uninstall()

@@ -1,0 +1,230 @@
+"""The one way the window runs work: off the GUI thread, results back on it.
+
+Every call into the app services that may touch a disk, decode a picture,
+hash, make a PDF or unwrap a key goes through :class:`Tasks`, so the window
+never freezes and no widget ever creates a thread of its own. It works like
+Anki's ``QueryOp`` and Picard's ``run_task``::
+
+    tasks.run(service.load).success(show).failure(explain)
+
+Callbacks always run on the GUI thread. A task with no failure callback
+shows the error in plain words, so nothing fails silently.
+
+Work is split into pools by purpose (Picard's save pool): vault writes run
+one at a time on a pool of one thread, so two writes never race for the
+index; reads and searches share a general pool; imports, which run for a
+long time, get a pool of their own so a search is never queued behind them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from enum import Enum
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger("clinfile.ui")
+
+
+class Pool(Enum):
+    """Which pool a task runs on."""
+
+    GENERAL = "general"
+    VAULT_WRITES = "vault writes"
+    IMPORTS = "imports"
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; signals emitted by a worker arrive here queued."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(object)
+
+
+class Task(QObject):
+    """One piece of work under way; chain callbacks on it as it is started.
+
+    Signals:
+        finished: emitted on the GUI thread after the success or failure callback ran.
+    """
+
+    finished = Signal()
+
+    def __init__(self, owner: Tasks) -> None:
+        super().__init__(owner)
+        self._owner = owner
+        self._on_success: list[Callable[[Any], None]] = []
+        self._on_failure: list[Callable[[BaseException], None]] = []
+        self._on_progress: list[Callable[[Any], None]] = []
+        self._cancelled = threading.Event()
+        self._cancel_hook: Callable[[], None] | None = None
+        self._relay = _Relay()
+        self._relay.succeeded.connect(self._succeeded)
+        self._relay.failed.connect(self._failed)
+        self._relay.progressed.connect(self._progressed)
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def success(self, callback: Callable[[Any], None]) -> Task:
+        """Call ``callback(result)`` on the GUI thread when the work returns."""
+        self._on_success.append(callback)
+        return self
+
+    def failure(self, callback: Callable[[BaseException], None]) -> Task:
+        """Call ``callback(error)`` on the GUI thread instead of showing the error."""
+        self._on_failure.append(callback)
+        return self
+
+    def progress(self, callback: Callable[[Any], None]) -> Task:
+        """Call ``callback(event)`` on the GUI thread for each event a stream yields."""
+        self._on_progress.append(callback)
+        return self
+
+    def cancel(self) -> None:
+        """Ask the work to stop between two events; work already done stays done."""
+        self._cancelled.set()
+        if self._cancel_hook is not None:
+            self._cancel_hook()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called."""
+        return self._cancelled.is_set()
+
+    @Slot(object)
+    def _succeeded(self, result: Any) -> None:
+        self.result = result
+        for callback in self._on_success:
+            callback(result)
+        self._end()
+
+    @Slot(object)
+    def _failed(self, error: BaseException) -> None:
+        self.error = error
+        if self._on_failure:
+            for callback in self._on_failure:
+                callback(error)
+        else:
+            self._owner.error_unhandled.emit(error)
+        self._end()
+
+    @Slot(object)
+    def _progressed(self, event: Any) -> None:
+        for callback in self._on_progress:
+            callback(event)
+
+    def _end(self) -> None:
+        self.done = True
+        self._owner.forget(self)
+        self.finished.emit()
+
+
+class _Call(QRunnable):
+    def __init__(self, relay: _Relay, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self._relay = relay
+        self._work = work
+
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the window
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.succeeded.emit(result)
+
+
+class _Stream(QRunnable):
+    def __init__(self, relay: _Relay, events: Callable[[], Iterable[Any]],
+                 cancelled: threading.Event) -> None:
+        super().__init__()
+        self._relay = relay
+        self._events = events
+        self._cancelled = cancelled
+
+    def run(self) -> None:
+        last = None
+        try:
+            iterator = iter(self._events())
+            for event in iterator:
+                last = event
+                self._relay.progressed.emit(event)
+                if self._cancelled.is_set() and hasattr(iterator, "close"):
+                    iterator.close()
+                    break
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the window
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.succeeded.emit(last)
+
+
+class Tasks(QObject):
+    """The pools and the tasks running on them, for one window.
+
+    Signals:
+        error_unhandled: a task failed and nobody asked to hear about it; the
+            window shows it in plain words.
+    """
+
+    error_unhandled = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pools = {pool: QThreadPool(self) for pool in Pool}
+        self._pools[Pool.VAULT_WRITES].setMaxThreadCount(1)
+        self._pools[Pool.IMPORTS].setMaxThreadCount(2)
+        self._pools[Pool.GENERAL].setMaxThreadCount(max(2, QThreadPool.globalInstance()
+                                                        .maxThreadCount()))
+        self._live: set[Task] = set()
+
+    def run(self, work: Callable[..., Any], *args: Any, pool: Pool = Pool.GENERAL,
+            **kwargs: Any) -> Task:
+        """Run ``work(*args, **kwargs)`` on a pool; hand arguments as frozen copies."""
+        task = self._new()
+        self._pools[pool].start(_Call(task._relay, lambda: work(*args, **kwargs)))
+        return task
+
+    def write(self, work: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
+        """Run a vault write on the one-thread pool, after every earlier write."""
+        return self.run(work, *args, pool=Pool.VAULT_WRITES, **kwargs)
+
+    def stream(self, events: Callable[[], Iterable[Any]], *, pool: Pool = Pool.IMPORTS,
+               on_cancel: Callable[[], None] | None = None) -> Task:
+        """Iterate ``events()`` on a pool, delivering each event to ``progress`` callbacks.
+
+        Args:
+            events: returns the iterable (usually a generator) to run in the worker.
+            pool: where to run it.
+            on_cancel: called on the GUI thread by :meth:`Task.cancel`, to tell the
+                work itself to stop (an import's cancel token); the stream also stops
+                reading events after the next one.
+
+        The success callback receives the last event.
+        """
+        task = self._new()
+        task._cancel_hook = on_cancel
+        self._pools[pool].start(_Stream(task._relay, events, task._cancelled))
+        return task
+
+    def forget(self, task: Task) -> None:
+        """Let go of a finished task."""
+        self._live.discard(task)
+        task.deleteLater()
+
+    def running(self) -> int:
+        """How many tasks have not finished yet."""
+        return len(self._live)
+
+    def wait_for_all(self, msecs: int = 30_000) -> bool:
+        """Wait for every pool to drain (on quitting); return whether they did in time."""
+        return all(pool.waitForDone(msecs) for pool in self._pools.values())
+
+    def _new(self) -> Task:
+        task = Task(self)
+        self._live.add(task)
+        return task
