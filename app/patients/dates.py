@@ -42,8 +42,11 @@ def full_year(year: int, *, today: date | None = None) -> int:
 
 
 def parse_birth_date(text: str, order: DateOrder | str = DateOrder.DAY_FIRST, *,
-                     today: date | None = None) -> date:
+                     today: date | None = None, allow_future: bool = False) -> date:
     """Read a date of birth written in ``order``, or ISO / packed ``YYYYMMDD`` whatever the order.
+
+    A search may allow a date in the future: it is a slip, but a slip one digit
+    away from the real date still helps find the patient.
 
     Raises:
         UnreadableDate: not a date, not a real day, in the future, or implausibly old.
@@ -63,7 +66,7 @@ def parse_birth_date(text: str, order: DateOrder | str = DateOrder.DAY_FIRST, *,
         born = date(year, month, day)
     except ValueError:
         raise UnreadableDate(f"“{raw}” is not a real date") from None
-    if born > today:
+    if born > today and not allow_future:
         raise UnreadableDate(f"date of birth “{raw}” is in the future")
     if born.year < OLDEST_YEAR:
         raise UnreadableDate(f"date of birth “{raw}” is too long ago to be right")
