@@ -29,6 +29,8 @@ from app.reports.pdf import (
     MUTED,
     RULE,
     PageSize,
+    build,
+    escape,
     footer,
     new_document,
     style,
@@ -50,7 +52,7 @@ def render_consent_form(data: ConsentFormData, page_size: PageSize = PageSize.A4
         out, page_size, title=words.TITLE, top=HEADER_HEIGHT + 6 * mm, bottom=20 * mm,
         decorate=lambda pdf, number, total: _decorate(pdf, number, total, data),
     )
-    doc.build(_story(data, doc.width), canvasmaker=canvas_class)
+    build(doc, _story(data, doc.width), canvas_class)
     return out.getvalue()
 
 
@@ -64,7 +66,7 @@ def _story(data: ConsentFormData, width: float) -> list:
         Paragraph("What we are asking you", style("heading")),
     ]
     if data.images_note:
-        story.append(Paragraph(f"<b>The photographs:</b> {_escape(data.images_note)}",
+        story.append(Paragraph(f"<b>The photographs:</b> {escape(data.images_note)}",
                                style("body")))
         story.append(Spacer(1, 2 * mm))
     story.append(_purpose_table(data, width))
@@ -125,7 +127,7 @@ def _purpose_table(data: ConsentFormData, width: float) -> Table:
         rows.append([
             [Paragraph(f"<b>{short}</b>", style("body")),
              Paragraph(long, style("body", fontSize=9.4, leading=12))],
-            Paragraph(_escape(who), style("body", fontSize=9.6)) if who
+            Paragraph(escape(who), style("body", fontSize=9.6)) if who
             else WriteIn("Names or groups of people", height=10 * mm),
             [TickBox("Yes"), Spacer(1, 2.2 * mm), TickBox("No")],
         ])
@@ -259,7 +261,3 @@ def _code_panel(pdf: canvas.Canvas, data: ConsentFormData, x: float, y: float) -
     pdf.drawCentredString(left + box_width / 2, y + QR_SIZE / 2 - 3 * mm,
                           "consent code (office use)")
 
-
-def _escape(text: str) -> str:
-    """Make text safe inside a reportlab paragraph, which reads a little XML."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

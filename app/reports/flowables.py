@@ -6,10 +6,13 @@ print crisply at any size and survive a phone photograph of the page.
 
 from __future__ import annotations
 
+import io
+
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable
@@ -71,6 +74,43 @@ class WriteIn(Flowable):
             pdf.setFillColor(INK)
             pdf.setFont("Helvetica", 10.5)
             pdf.drawString(1 * mm, line_y + 1.4 * mm, _fit(self.value, self.width - 2 * mm))
+
+
+class JpegPicture(Flowable):
+    """A JPEG held in memory, embedded in the PDF byte for byte at a given size."""
+
+    def __init__(self, jpeg: bytes, width: float, height: float) -> None:
+        super().__init__()
+        self.reader = _JpegReader(jpeg)
+        self.width = width
+        self.height = height
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        """Take the size it was given."""
+        return self.width, self.height
+
+    def draw(self) -> None:
+        """Place the picture."""
+        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+
+
+class _JpegReader(ImageReader):
+    """Hands reportlab a JPEG's bytes, to embed without decoding them again.
+
+    reportlab names each image by a digest of its decoded pixels, so that a
+    picture used twice is stored once; for twenty photos that decode and
+    digest cost more than the rest of the document. The JPEG's own bytes
+    name it just as well.
+    """
+
+    def __init__(self, jpeg: bytes) -> None:
+        super().__init__(io.BytesIO(jpeg))
+        self._jpeg = jpeg
+        self._dataA = None  # no alpha channel: a JPEG has none
+
+    def getRGBData(self) -> bytes:  # noqa: N802 - reportlab's name
+        """Return what reportlab digests to name the image: here, the JPEG's bytes."""
+        return self._jpeg
 
 
 def draw_qr(pdf: canvas.Canvas, payload: str, x: float, y: float, size: float) -> None:

@@ -11,9 +11,12 @@ either (the same input gives the same bytes, which the tests rely on).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -101,6 +104,33 @@ def new_document(out, page_size: PageSize, *, title: str, top: float, bottom: fl
     return doc, _counting_canvas(decorate)
 
 
+def build(doc: BaseDocTemplate, story: list, canvas_class: type[canvas.Canvas]) -> None:
+    """Lay out the story and write the PDF, with its streams kept binary.
+
+    reportlab wraps every stream in ASCII85 by default, in pure Python unless
+    its optional C accelerator is installed: that alone took most of a
+    summary's time and made each picture a quarter bigger. PDF readers have
+    not needed 7-bit-safe streams for decades, so they are written as they are.
+    """
+    with _binary_streams():
+        doc.build(story, canvasmaker=canvas_class)
+
+
+_A85_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _binary_streams() -> Iterator[None]:
+    """Switch reportlab's process-wide ASCII85 setting off for one build, then restore it."""
+    with _A85_LOCK:
+        previous = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            yield
+        finally:
+            rl_config.useA85 = previous
+
+
 def _counting_canvas(decorate: PageDecorator) -> type[canvas.Canvas]:
     """Make a canvas class that draws each page's furniture once the page count is known.
 
@@ -127,6 +157,11 @@ def _counting_canvas(decorate: PageDecorator) -> type[canvas.Canvas]:
             super().save()
 
     return CountingCanvas
+
+
+def escape(text: str) -> str:
+    """Make text safe inside a reportlab paragraph, which reads a little XML markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def footer(pdf: canvas.Canvas, number: int, total: int, *, middle: str = "") -> None:
