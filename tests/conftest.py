@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,14 +59,18 @@ def corpus() -> Path:
     return CORPUS
 
 
-@pytest.fixture
-def vault_path(tmp_path: Path) -> Path:
-    """A new vault with one admin (``admin``), one clinician and one receptionist."""
+@pytest.fixture(scope="session")
+def template_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One vault made per test process; each test gets its own copy of it.
+
+    Making a vault costs several Argon2 derivations; copying its few files
+    costs nothing, and a copy is as private to its test as a new vault.
+    """
     from app.security.session import Session
     from app.security.users import UserService
     from app.vault.vault import Vault
 
-    root = tmp_path / "vault"
+    root = tmp_path_factory.mktemp("template") / "vault"
     created = Vault.create(root, ADMIN, ADMIN_PASSWORD)
     created.vault.lock()
     session = Session.login(root, ADMIN, ADMIN_PASSWORD)
@@ -73,6 +78,14 @@ def vault_path(tmp_path: Path) -> Path:
     users.add("clinician", "clinician", PASSWORDS["clinician"])
     users.add("reception", "reception", PASSWORDS["reception"])
     session.lock()
+    return root
+
+
+@pytest.fixture
+def vault_path(template_vault: Path, tmp_path: Path) -> Path:
+    """A vault with one admin (``admin``), one clinician and one receptionist."""
+    root = tmp_path / "vault"
+    shutil.copytree(template_vault, root)
     return root
 
 
