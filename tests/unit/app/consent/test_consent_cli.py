@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from app.cli.common import Console
 from app.cli.main import run
 from tests.conftest import PASSWORDS
@@ -24,6 +26,7 @@ def call(vault_path, user: str, *argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+@pytest.mark.slow
 def test_file_consent_check_and_withdraw(vault_path, add_patient, add_inbox_image):
     patient = add_patient(record_number="MN1990")
     first, second = add_inbox_image(), add_inbox_image()
