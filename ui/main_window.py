@@ -122,7 +122,15 @@ class MainWindow(QMainWindow):
         self.file_menu = file_menu
 
         self.inbox_menu = bar.addMenu("&Inbox")
+        self.add_files_action = with_shortcut(QAction("&Add pictures…", self), "Ctrl+O",
+                                              "Add picture files to the inbox")
+        self.stop_import_action = with_shortcut(QAction("&Stop the import", self), "Ctrl+.")
+        self.refresh_action = with_shortcut(QAction("&Refresh", self), "F5")
+        for action in (self.add_files_action, self.stop_import_action, self.refresh_action):
+            self.inbox_menu.addAction(action)
         self.filing_menu = bar.addMenu("F&iling")
+        self.find_patient_action = with_shortcut(QAction("&Find patient", self), "Ctrl+F")
+        self.filing_menu.addAction(self.find_patient_action)
 
         view_menu = bar.addMenu("&View")
         self.desk_action = with_shortcut(QAction("&Filing desk", self), "Ctrl+1")

@@ -22,6 +22,7 @@ from app.security.roles import Role
 from app.vault.errors import VaultLocked
 from app.vault.layout import VaultLayout
 from ui.admin_view import AdminView
+from ui.desk.desk_controller import DeskController
 from ui.desk.desk_view import DeskView
 from ui.errors import UncaughtErrors, in_plain_words, report
 from ui.first_run_wizard import FirstRunWizard
@@ -62,6 +63,7 @@ class Shell(QObject):
         self.inbox_model = QStandardItemModel(self)
         self.desk_view = DeskView(self.inbox_model)
         self.window.add_page("desk", self.desk_view)
+        self.desk_controller = DeskController(self.tasks, self.desk_view, self.window.say, self)
         self.admin = AdminView(self.tasks)
         self.window.add_page("admin", self.admin)
         self.idle = IdleWatch(clock, check_every_ms=idle_check_ms, parent=self)
@@ -91,6 +93,10 @@ class Shell(QObject):
         self.idle.active.connect(self._activity)
         self.admin.settings.folders_changed.connect(self._folders_changed)
         self.admin.settings.settings_saved.connect(self._settings_saved)
+        w.add_files_action.triggered.connect(self._ask_for_files)
+        w.stop_import_action.triggered.connect(self.desk_controller.inbox.cancel_import)
+        w.refresh_action.triggered.connect(self.desk_controller.inbox.refresh)
+        w.find_patient_action.triggered.connect(self._find_patient)
 
     # --- starting -----------------------------------------------------------------
 
@@ -172,6 +178,7 @@ class Shell(QObject):
         if is_admin:
             self.admin.show_for(desk, self.memory)
         self.window.show_page("desk")
+        self.desk_controller.open(desk, self.memory.drop_folder)
         self.idle.start(desk.settings.auto_lock_minutes * 60)
         self.desk_opened.emit()
 
@@ -188,6 +195,7 @@ class Shell(QObject):
         if self.desk is None or self.window.covered:
             return
         self.idle.stop()
+        self.desk_controller.pause()
         self._hide_dialogs()
         self.window.cover(self.desk.session.actor.name, why)
         self.tasks.write(self.desk.session.lock, reason=reason)
@@ -205,12 +213,14 @@ class Shell(QObject):
             dialog.show()
         self._hidden_dialogs = []
         self.idle.start(self.desk.settings.auto_lock_minutes * 60)
+        self.desk_controller.resume()
         self.unlocked.emit()
 
     def log_out(self) -> None:
         """End the session; the next person logs in with their own password."""
         desk, self.desk = self.desk, None
         self.idle.stop()
+        self.desk_controller.close()
         for dialog in self._hidden_dialogs:
             dialog.close()
         self._hidden_dialogs = []
@@ -240,6 +250,18 @@ class Shell(QObject):
 
     def _folders_changed(self, drop_folder: str, outbox: str) -> None:
         self._remember(drop_folder=drop_folder, outbox=outbox)
+        self.desk_controller.drop_folder = drop_folder
+        self.desk_controller.inbox.watch(drop_folder)
+
+    def _find_patient(self) -> None:
+        self.window.show_page("desk")
+        self.desk_controller.panel.search_edit.setFocus()
+        self.desk_controller.panel.search_edit.selectAll()
+
+    def _ask_for_files(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileNames(self.window, "Add pictures to the inbox")
+        if chosen:
+            self.desk_controller.import_files([Path(name) for name in chosen])
 
     def _settings_saved(self, settings) -> None:
         if self.desk is not None:
@@ -249,6 +271,7 @@ class Shell(QObject):
 
     def _closing(self) -> None:
         self.idle.stop()
+        self.desk_controller.pause()
         if self.desk is not None:
             self.tasks.write(self.desk.session.lock, reason="window closed")
         self.tasks.wait_for_all()

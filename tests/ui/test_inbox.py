@@ -1,0 +1,96 @@
+"""Pictures arriving in the inbox: the drop folder, drag-and-drop, quarantine, a busy import."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from tests.ui.helpers import copy_into, corpus_pictures, drop_files
+
+
+def test_drop_folder_files_appear_with_badges_and_leave_the_folder(qtbot, logged_in, workstation,
+                                                                   corpus, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop))
+    shell = logged_in("reception")
+    inbox = shell.desk_view.inbox
+    assert inbox.empty.isVisible()
+
+    gps = sorted((corpus / "exif-samples" / "jpg" / "gps").glob("*.jpg"))[:2]
+    copy_into(gps + [corpus / "exif-samples" / "jpg" / "Canon_40D.jpg"], drop)
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == 3, timeout=30000)
+    qtbot.waitUntil(lambda: not any(drop.iterdir()), timeout=10000)
+
+    texts = [inbox.model.item(row).text() for row in range(3)]
+    assert all("drop folder" in text and "Today" in text for text in texts)
+    assert all("had location data" in text for text in texts if "DSCN" in text)
+    assert inbox.tabs.tabText(0) == "Inbox (3)"
+    assert not inbox.empty.isVisible()
+
+    with qtbot.waitSignal(shell.desk_controller.previewed, timeout=10000):
+        inbox.select_row(0)
+    assert len(shell.desk_view.preview.images) == 1
+
+
+def test_a_hostile_file_waits_in_quarantine_with_its_reason(qtbot, logged_in, workstation,
+                                                            tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop))
+    shell = logged_in("reception")
+    (drop / "rash photo.jpg").write_text("Dear doctor, the photo is attached. Regards, Mai")
+    inbox = shell.desk_view.inbox
+    qtbot.waitUntil(lambda: inbox.quarantine.count() == 1, timeout=30000)
+    entry = inbox.quarantine.item(0).text()
+    assert entry.startswith("rash photo.jpg")
+    assert "not a picture" in entry
+    assert inbox.tabs.tabText(1) == "Quarantine (1)"
+    assert (drop / "rash photo.jpg").exists()
+
+
+def test_files_dragged_onto_the_window_are_taken_in(qtbot, logged_in, corpus, tmp_path):
+    shell = logged_in("reception")
+    files = copy_into(corpus_pictures(corpus)[:3], tmp_path / "usb stick")
+    inbox = shell.desk_view.inbox
+    drop_files(shell.desk_view, files)
+    qtbot.waitUntil(lambda: inbox.progress_box.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == 3, timeout=30000)
+    assert all("added by hand" in inbox.model.item(row).text() for row in range(3))
+    assert inbox.progress.value() == 3
+
+
+@pytest.mark.slow
+def test_the_window_never_freezes_while_100_files_import(qtbot, logged_in, corpus, tmp_path,
+                                                         record_property):
+    shell = logged_in("reception")
+    pictures = corpus_pictures(corpus)
+    files = copy_into((pictures * 2)[:100], tmp_path / "a hundred")
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    last[0] = time.perf_counter()
+    inbox = shell.desk_view.inbox
+    drop_files(shell.desk_view, files)
+    qtbot.waitUntil(lambda: inbox.progress.value() == 100, timeout=240000)
+    unique = len({f.read_bytes() for f in files})
+    qtbot.waitUntil(lambda: inbox.model.rowCount() + inbox.quarantine.count() >= unique - 2,
+                    timeout=60000)
+    timer.stop()
+    assert len(gaps) > 50
+    worst = max(gaps)
+    record_property("largest_gui_gap_ms", round(worst * 1000, 1))
+    assert worst < 0.100, f"the GUI thread stalled for {worst * 1000:.0f} ms"
+

@@ -1,0 +1,264 @@
+"""Keeps the inbox filled: the drop-folder watch, imports by hand, thumbnails, quarantine.
+
+The watch runs as a stream of import events on the imports pool for as long
+as someone is logged in; every event arrives here on the GUI thread, and the
+inbox is refreshed in a worker, fetching thumbnails only for new items and
+decoding them there too. Nothing here waits on a disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path, PurePath
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap, QStandardItem, QStandardItemModel
+
+from app.desk.pictures import InboxItem, InboxPictures
+from app.ingest import events as ev
+from app.ingest.limits import IngestLimits
+from app.ingest.service import ImportService
+from app.security.session import Session
+from app.settings import PracticeSettings
+from ui.desk.inbox_view import InboxView
+from ui.errors import in_plain_words
+from ui.tasks import Pool, Task, Tasks
+
+SOURCE_WORDS = {"drop_folder": "drop folder", "device": "phone or camera",
+                "manual": "added by hand"}
+
+
+def _decoded(items: list[InboxItem]) -> list[tuple[InboxItem, QImage | None]]:
+    """Decode thumbnails in the worker; QImage may be made off the GUI thread, QPixmap not."""
+    return [(item, QImage.fromData(item.thumbnail) if item.thumbnail else None) for item in items]
+
+
+def received_words(iso: str) -> str:
+    """'Today 08:05' or '3 Mar 08:05', in local time."""
+    try:
+        when = datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso
+    if when.date() == datetime.now().astimezone().date():
+        return f"Today {when:%H:%M}"
+    return f"{when.day} {when:%b %H:%M}"
+
+
+class InboxController(QObject):
+    """Feeds the inbox view from the import service.
+
+    Signals:
+        refreshed: the inbox model now matches the vault.
+        import_finished(object): an import by hand ended (its Finished event).
+        quarantine_shown(int): the quarantine list was refreshed with this many files.
+    """
+
+    refreshed = Signal()
+    import_finished = Signal(object)
+    quarantine_shown = Signal(int)
+
+    def __init__(self, tasks: Tasks, view: InboxView, say: Callable[[str], None],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._view = view
+        self._say = say
+        self._session: Session | None = None
+        self._service: ImportService | None = None
+        self._watch: Task | None = None
+        self._watch_token: ev.CancelToken | None = None
+        self._import: Task | None = None
+        self._import_token: ev.CancelToken | None = None
+        self._duplicates: set[int] = set()
+        self._refreshing = False
+        self._again = False
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(150)
+        self._soon.timeout.connect(self.refresh)
+        view.cancel_requested.connect(self.cancel_import)
+
+    @property
+    def model(self) -> QStandardItemModel:
+        """The inbox's items."""
+        return self._view.model
+
+    def open(self, session: Session, settings: PracticeSettings) -> None:
+        """Start serving a person's session."""
+        self._session = session
+        limits = IngestLimits.from_practice(settings.max_import_megabytes,
+                                            settings.max_import_megapixels)
+        self._service = ImportService(session, limits)
+        self.model.clear()
+        self.refresh()
+        self.refresh_quarantine()
+
+    def close(self) -> None:
+        """Stop everything and forget the inbox (logging out)."""
+        self.pause()
+        self.model.clear()
+        self._view.show_quarantine([])
+        self._session = None
+        self._service = None
+
+    # --- the drop folder ----------------------------------------------------------
+
+    def watch(self, folder: str) -> None:
+        """Watch the drop folder, taking in and emptying it as files settle there."""
+        self.stop_watching()
+        if not folder or self._service is None:
+            return
+        service, token = self._service, ev.CancelToken()
+        self._watch_token = token
+        self._watch = self._tasks.stream(lambda: service.watch(Path(folder), cancel=token),
+                                         on_cancel=token.cancel)
+        self._watch.progress(self._event).failure(self._watch_failed)
+        self._say(f"Watching the drop folder {PurePath(folder).name}")
+
+    def stop_watching(self) -> None:
+        """Stop the drop-folder watch (on lock or log-out); files stay where they are."""
+        if self._watch is not None:
+            self._watch.cancel()
+        self._watch = None
+        self._watch_token = None
+
+    def pause(self) -> None:
+        """Stop the watch and any import (the vault is locking)."""
+        self.stop_watching()
+        self.cancel_import()
+
+    def _watch_failed(self, error: BaseException) -> None:
+        self._say("The drop folder is not being watched: " + in_plain_words(error))
+
+    # --- imports by hand ------------------------------------------------------------
+
+    def import_files(self, paths: list[Path], *, keep_source: bool = True) -> Task | None:
+        """Take files dropped on the window (or chosen) into the vault.
+
+        The sources of files dragged in by hand are kept unless told otherwise:
+        they may be the only copy on someone's USB stick until they check the inbox.
+        """
+        if self._service is None or not paths:
+            return None
+        service, token = self._service, ev.CancelToken()
+        self._import_token = token
+        files = [Path(p) for p in paths]
+        self._view.show_progress(0, len(files))
+        self._import = self._tasks.stream(
+            lambda: service.import_paths(files, keep_source=keep_source, cancel=token),
+            pool=Pool.IMPORTS, on_cancel=token.cancel)
+        self._import.progress(self._event).success(self._import_done).failure(
+            self._import_failed)
+        return self._import
+
+    def cancel_import(self) -> None:
+        """Stop the import by hand between two files."""
+        if self._import is not None:
+            self._import.cancel()
+
+    def _import_done(self, last) -> None:
+        self._view.hide_progress()
+        self._import = None
+        self.refresh_quarantine()
+        if isinstance(last, ev.Finished):
+            self._say(_finished_words(last))
+            self.import_finished.emit(last)
+
+    def _import_failed(self, error: BaseException) -> None:
+        self._view.hide_progress()
+        self._import = None
+        self._say("The import stopped: " + in_plain_words(error))
+
+    # --- events ---------------------------------------------------------------------
+
+    def _event(self, event) -> None:
+        if isinstance(event, ev.Progress):
+            if self._import is not None and event.total:
+                self._view.show_progress(event.done, event.total)
+        elif isinstance(event, ev.Imported):
+            self._soon.start()
+        elif isinstance(event, ev.Duplicate):
+            self._duplicates.add(event.item_id)
+            self._say(f"{event.source.name} is already in the vault; it was not stored twice.")
+            self._soon.start()
+        elif isinstance(event, ev.Quarantined):
+            self._say(f"{event.source.name} was not taken in: {event.reason}")
+            self.refresh_quarantine()
+
+    # --- reading the inbox ------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Bring the inbox up to date in a worker; new thumbnails are decoded there too."""
+        if self._session is None:
+            return
+        if self._refreshing:
+            self._again = True
+            return
+        self._refreshing = True
+        pictures = InboxPictures(self._session)
+        known = frozenset(self._ids())
+        self._tasks.run(lambda: _decoded(pictures.items(known))).success(
+            self._show).failure(self._refresh_failed)
+
+    def refresh_quarantine(self) -> None:
+        """Read the quarantine list in a worker."""
+        if self._service is None:
+            return
+        self._tasks.run(self._service.quarantine).success(self._show_quarantine)
+
+    def _show_quarantine(self, rows) -> None:
+        self._view.show_quarantine([(PurePath(r.source_path).name, r.reason) for r in rows])
+        self.quarantine_shown.emit(len(rows))
+
+    def _refresh_failed(self, error: BaseException) -> None:
+        self._refreshing = False
+        self._tasks.error_unhandled.emit(error)
+
+    def _show(self, fetched: list[tuple[InboxItem, QImage | None]]) -> None:
+        self._refreshing = False
+        wanted = [item.id for item, _ in fetched]
+        present = self._ids()
+        for row in reversed(range(self.model.rowCount())):
+            if present[row] not in wanted:
+                self.model.removeRow(row)
+        present = set(self._ids())
+        for item, image in fetched:
+            if item.id not in present and image is not None:
+                self.model.appendRow(self._row(item, image))
+        if self._again:
+            self._again = False
+            self.refresh()
+        self.refreshed.emit()
+
+    def _ids(self) -> list[int]:
+        return [self.model.item(row).data(Qt.ItemDataRole.UserRole)
+                for row in range(self.model.rowCount())]
+
+    def _row(self, item: InboxItem, image: QImage) -> QStandardItem:
+        badges = []
+        if item.had_gps:
+            badges.append("⚑ had location data")
+        if item.id in self._duplicates:
+            badges.append("⧉ possible duplicate")
+        lines = [item.file_name,
+                 f"{received_words(item.received_at)} · {SOURCE_WORDS.get(item.source_kind, '')}"]
+        if badges:
+            lines.append("  ".join(badges))
+        row = QStandardItem(QIcon(QPixmap.fromImage(image)), "\n".join(lines))
+        row.setData(item.id, Qt.ItemDataRole.UserRole)
+        row.setData(item, Qt.ItemDataRole.UserRole + 1)
+        row.setToolTip("\n".join(lines))
+        row.setAccessibleText(", ".join(lines))
+        row.setEditable(False)
+        return row
+
+
+def _finished_words(done: ev.Finished) -> str:
+    parts = [f"{done.imported} taken in"]
+    if done.duplicates:
+        parts.append(f"{done.duplicates} already in the vault")
+    if done.refused:
+        parts.append(f"{done.refused} in quarantine")
+    prefix = "Import stopped: " if done.cancelled else "Import finished: "
+    return prefix + ", ".join(parts) + "."
