@@ -1,0 +1,1 @@
+"""The patient index: feeding it from the clinical software, and matching people to it."""
