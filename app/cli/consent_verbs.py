@@ -85,14 +85,18 @@ def _file(args: argparse.Namespace, console: Console) -> int:
             consent=args.consent, sent_for=_word(Purpose, args.sent_for, "purpose"),
             colleague=args.colleague, discussion_note=args.note,
             episode_description=args.episode))
+        retention = RetentionService(session)
+        kept = {i.image_id: retention.of(i.image_id).keep_until for i in episode.images}
         if args.json:
             console.emit_json({"episode_id": episode.episode_id, "patient_id": patient_id,
-                               "images": [_image_json(i) for i in episode.images]})
+                               "images": [{**_image_json(i), "keep_until": kept[i.image_id]}
+                                          for i in episode.images]})
         else:
             for image in episode.images:
                 console.say(f"Filed item {image.image_id} to patient {patient_id}: "
                             f"{image.kind.label}, {image.body_site.label} "
-                            f"({image.consent_basis.label}).")
+                            f"({image.consent_basis.label}); kept until "
+                            f"{kept[image.image_id]:%d/%m/%Y}.")
         return EXIT_OK
 
     return _with_session(args, console, act)

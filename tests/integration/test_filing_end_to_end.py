@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import pytest
 
@@ -67,6 +68,7 @@ def test_leg_ulcer_filed_on_verbal_consent_then_teaching_refused_until_signed(va
     filed = json.loads(out)
     assert [i["image_id"] for i in filed["images"]] == photos
     assert {i["patient_id"] for i in filed["images"]} == {patient}
+    assert filed["images"][0]["keep_until"].startswith(str(date.today().year + 7))
 
     clinician = login("clinician")
     allowed = authorise_use(clinician, photos, Purpose.CLINICAL_CARE,
