@@ -37,7 +37,7 @@ from app.reports.pdf import (
 )
 
 HEADER_HEIGHT = 33 * mm
-QR_SIZE = 24 * mm
+QR_SIZE = 25 * mm
 
 
 def blank_form() -> ConsentFormData:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-PREFIX = "CLINFILE-CONSENT:"
-_PAYLOAD = re.compile(r"^CLINFILE-CONSENT:([0-9A-Z]{4,16})$")
+PREFIX = "CLINFILE:"
+_PAYLOAD = re.compile(r"^CLINFILE:([0-9A-Z]{4,16})$")
 
 
 def qr_payload(code: str) -> str:

@@ -1,0 +1,74 @@
+"""Recognising a signed consent form in a scan or a phone photograph by its QR code.
+
+The signed page comes back however the practice can manage: a flatbed scan,
+a photo on the desk a few degrees askew, a dim, soft, noisy picture. The
+reader tries the picture as it is first (most pages are read there), then
+versions that help a QR decoder with a poor picture: despeckled, sharpened,
+and smaller. Only codes Clinfile printed are accepted, so a
+patient label or a pathology QR code on the same page is never mistaken for
+a consent.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import zxingcpp
+from PIL import Image, ImageFilter, ImageOps
+
+from app.reports.form_codes import code_from_payload
+
+#: Long edge of the copy that filters work on, and of a last, smaller try.
+WORKING_EDGE = 2000
+SMALL_EDGE = 1000
+
+
+def find_consent_code(image: Image.Image | bytes) -> str | None:
+    """Return the consent short code of the Clinfile QR code in a picture, or None.
+
+    Args:
+        image: the scan or photograph, as a decoded picture or as file bytes.
+    """
+    picture = _opened(image)
+    for attempt in _attempts(picture):
+        for barcode in zxingcpp.read_barcodes(attempt, formats=zxingcpp.BarcodeFormat.QRCode):
+            code = code_from_payload(barcode.text)
+            if code:
+                return code
+    return None
+
+
+def _opened(image: Image.Image | bytes) -> Image.Image:
+    if isinstance(image, Image.Image):
+        return image
+    with Image.open(io.BytesIO(image)) as opened:
+        return ImageOps.exif_transpose(opened).convert("RGB")
+
+
+def _attempts(picture: Image.Image) -> Iterator[Image.Image]:
+    """Yield the picture, then versions that are easier to read when it is poor.
+
+    Past the first try the work is done at a moderate size: a whole page
+    needs no more than about 2000 pixels for its code, averaging pixels down
+    already smooths noise, and filters on a 12-megapixel photo would cost
+    seconds on every imported picture that holds no form at all. A light
+    blur then evens out a phone sensor's speckle, sharpening restores edges
+    a shaky hand blurred, and a median filter removes speckle while keeping
+    the modules' edges.
+    """
+    grey = ImageOps.grayscale(picture) if picture.mode != "L" else picture
+    yield grey
+    working = grey
+    if max(grey.size) > WORKING_EDGE:
+        working = grey.copy()
+        working.thumbnail((WORKING_EDGE, WORKING_EDGE), Image.Resampling.BOX)
+        yield working
+    despeckled = working.filter(ImageFilter.BoxBlur(1))
+    yield despeckled
+    yield despeckled.filter(ImageFilter.UnsharpMask(radius=4, percent=200, threshold=0))
+    yield working.filter(ImageFilter.MedianFilter(3))
+    smaller = despeckled.copy()
+    smaller.thumbnail((SMALL_EDGE, SMALL_EDGE), Image.Resampling.LANCZOS)
+    if smaller.size != despeckled.size:
+        yield smaller
