@@ -83,6 +83,8 @@ def authorise_use(session: Session, image_ids: Iterable[int], purpose: Purpose,
             and the refusal is audited.
     """
     image_ids = tuple(dict.fromkeys(image_ids))
+    if not image_ids:
+        raise ValueError("authorise_use needs at least one image")
     session.require(channel.permission, subject=", ".join(f"image {i}" for i in image_ids))
     vault = session.vault
     actor = session.actor.name
