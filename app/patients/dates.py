@@ -102,24 +102,30 @@ def day_month_swapped(born: date) -> date | None:
 
 def one_digit_away(a: date, b: date) -> bool:
     """Return whether two dates differ in exactly one digit of DDMMYYYY."""
-    left, right = a.strftime("%d%m%Y"), b.strftime("%d%m%Y")
+    left, right = _digits(a), _digits(b)
     return sum(x != y for x, y in zip(left, right, strict=True)) == 1
 
 
 def one_digit_variants(born: date) -> list[date]:
     """Return every real date that differs from ``born`` in one digit of DDMMYYYY."""
-    text = born.strftime("%d%m%Y")
+    text = _digits(born)
     found = []
     for position, original in enumerate(text):
         for digit in "0123456789":
             if digit == original:
                 continue
             changed = text[:position] + digit + text[position + 1:]
+            if int(changed[4:]) < OLDEST_YEAR:
+                continue
             try:
                 found.append(date(int(changed[4:]), int(changed[2:4]), int(changed[:2])))
             except ValueError:
                 continue
     return found
+
+
+def _digits(born: date) -> str:
+    return f"{born.day:02d}{born.month:02d}{born.year:04d}"
 
 
 def show(born: date | None) -> str:

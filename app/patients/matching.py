@@ -15,6 +15,7 @@ from datetime import date
 from app.patients.dates import day_month_swapped, one_digit_away, show
 from app.patients.identifiers import format_medicare
 from app.patients.index import Entry, PatientIndex
+from app.patients.names import tokens
 from app.patients.query import PartialDate, Query
 from app.patients.similarity import Likeness, TokenMatch, compare
 from db.patients import PatientRow
@@ -154,11 +155,11 @@ def _name_score(entry: Entry, typed: tuple[str, ...]) -> tuple[float, list[str]]
             continue
         if field == "family":
             matched_family.add(stored)
-        reasons.append(_says(field, token, stored, match))
+        reasons.append(_says(entry, field, token, stored, match))
     if matched_family and len(entry.family) > 1 and len(matched_family) < len(entry.family):
         score -= 3
         reasons.append(f"matches part of the surname {entry.row.family_name}")
-    return max(score, 0.0), reasons
+    return max(score, 0.0), list(dict.fromkeys(reasons))
 
 
 def _assignment_score(entry: Entry, typed: tuple[str, ...], chosen: list[tuple]) -> float:
@@ -193,18 +194,23 @@ def _best(token: str, fields: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
     return best
 
 
-def _says(field: str, token: str, stored: str, match: TokenMatch) -> str:
+def _says(entry: Entry, field: str, token: str, stored: str, match: TokenMatch) -> str:
     words = _FIELD_WORDS[field]
+    shown = stored.title()
+    if field == "previous":
+        shown = next((name for name in entry.row.previous_names.split("; ")
+                      if stored in tokens(name)), shown)
+        if match.likeness is Likeness.SAME:
+            return f"matches previous surname {shown}"
     if match.likeness is Likeness.SAME:
-        return f"{words} matches" if field != "previous" else f"matches previous surname "\
-            f"{stored.title()}"
+        return f"{words} matches"
     if match.likeness is Likeness.NICKNAME:
-        return f"{token.title()} is another form of the {words} {stored.title()}"
+        return f"{token.title()} is another form of the {words} {shown}"
     if match.likeness is Likeness.INITIAL:
         return f"{words} starts with {token.upper()}"
     if match.likeness is Likeness.STARTS:
-        return f"{words} starts like “{token}” ({stored.title()})"
-    return f"{words} {match.likeness.value} ({stored.title()})"
+        return f"{words} starts like “{token}” ({shown})"
+    return f"{words} {match.likeness.value} ({shown})"
 
 
 def _birth_score(born: date | None, typed: tuple[date, ...], partial: PartialDate | None
