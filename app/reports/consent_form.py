@@ -40,9 +40,10 @@ HEADER_HEIGHT = 33 * mm
 QR_SIZE = 25 * mm
 
 
-def blank_form() -> ConsentFormData:
+def blank_form(practice_name: str = "") -> ConsentFormData:
     """Return the print-ahead form: every purpose, no names, no code."""
-    return ConsentFormData(purposes=tuple(PurposeRequest(p, ()) for p in Purpose))
+    return ConsentFormData(purposes=tuple(PurposeRequest(p, ()) for p in Purpose),
+                           practice_name=practice_name)
 
 
 def render_consent_form(data: ConsentFormData, page_size: PageSize = PageSize.A4) -> bytes:

@@ -15,9 +15,10 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Table, TableStyle
 
-from app.reports.pdf import INK, MUTED
+from app.reports.pdf import BRAND_PALE, INK, MUTED
+from app.reports.pictures import CleanPicture
 
 
 class TickBox(Flowable):
@@ -92,6 +93,23 @@ class JpegPicture(Flowable):
     def draw(self) -> None:
         """Place the picture."""
         self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+
+
+def picture_frame(clean: CleanPicture, box: tuple[float, float]) -> Table:
+    """A picture scaled to fit a box, centred on a pale ground so pictures line up."""
+    scale = min(box[0] / clean.width, box[1] / clean.height)
+    picture = JpegPicture(clean.jpeg, clean.width * scale, clean.height * scale)
+    frame = Table([[picture]], colWidths=[box[0]], rowHeights=[box[1]])
+    frame.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), BRAND_PALE),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return frame
 
 
 class _JpegReader(ImageReader):

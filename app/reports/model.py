@@ -56,7 +56,8 @@ class SummaryImage:
         kind: what the image is, in words ("clinical photo").
         body_site: where on the body, or "" for a document image.
         description: what reception or the clinician wrote about it.
-        captured_at: when the picture was taken, if the file said so.
+        captured_at: when the picture was taken, if known.
+        taken_by: who took it ("the patient", a clinician), if known.
         secondary: a photo of an x-ray, a screen or another record.
         consent_basis: on what consent the image is held, in words.
         consent_limits: what that consent allows ("clinical care only").
@@ -72,6 +73,7 @@ class SummaryImage:
     consent_basis: str
     consent_limits: str
     provenance: Provenance
+    taken_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,19 @@ class SummaryData:
     prepared_on: date
     practice_name: str = ""
     episode: str = ""
+
+
+@dataclass(frozen=True)
+class TeachingImage:
+    """One image in a de-identified sheet: the picture and nothing that points to the patient.
+
+    No name, date, description, handler or hash: free text may hold a name,
+    dates narrow down who it is, and a hash leads back to the record.
+    """
+
+    jpeg: bytes
+    kind: str
+    body_site: str
 
 
 @dataclass(frozen=True)

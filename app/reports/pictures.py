@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import io
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PIL import ExifTags, Image
@@ -70,6 +72,20 @@ def clean_jpeg(data: bytes, *, max_edge: int | None = None,
     pixels.save(out, "JPEG", quality=quality, optimize=True, progressive=False,
                 subsampling="4:2:0" if quality < 90 else "4:4:4")
     return CleanPicture(out.getvalue(), pixels.width, pixels.height)
+
+
+def clean_all(images: list[bytes], *, max_edge: int | None = None,
+              quality: int = EXPORT_QUALITY) -> list[CleanPicture]:
+    """Clean several pictures at once, in order.
+
+    Pillow lets go of Python's interpreter lock while it decodes, shrinks and
+    encodes, so threads use every core: for a summary of twenty 12-megapixel
+    photos this is most of the work.
+    """
+    workers = max(1, min(len(images), os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda data: clean_jpeg(data, max_edge=max_edge, quality=quality),
+                             images))
 
 
 def _decode_smaller(image: Image.Image, max_edge: int) -> None:

@@ -13,11 +13,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import zxingcpp
 from PIL import Image, ImageFilter, ImageOps
 
+from app.consent.model import Consent
+from app.consent.service import ConsentError, ConsentService
 from app.reports.form_codes import code_from_payload
+from app.security.audit import AuditEntry
+from app.security.roles import Permission
+from app.security.session import Session
+from db.connection import transaction
+from db.filing import InboxLookup
 
 #: Long edge of the copy that filters work on, and of a last, smaller try.
 WORKING_EDGE = 2000
@@ -72,3 +80,62 @@ def _attempts(picture: Image.Image) -> Iterator[Image.Image]:
     smaller.thumbnail((SMALL_EDGE, SMALL_EDGE), Image.Resampling.LANCZOS)
     if smaller.size != despeckled.size:
         yield smaller
+
+
+SIGNED_FORM_STATUS = "consent_form"
+
+
+@dataclass(frozen=True)
+class RecognisedForm:
+    """An imported picture that carries a Clinfile consent code, and what became of it.
+
+    ``consent`` is the consent the scan is now attached to; when it is None,
+    ``problem`` says why in words for reception, and the picture stays in the
+    inbox for a person to look at.
+    """
+
+    item_id: int
+    code: str
+    consent: Consent | None
+    problem: str = ""
+
+
+def attach_signed_form(session: Session, item_id: int) -> RecognisedForm | None:
+    """Attach an imported picture to its consent if it is a signed Clinfile consent form.
+
+    Call it for each picture the import takes into the inbox. A picture with
+    no Clinfile code returns None and is left alone. A recognised form is
+    attached to its written consent (which from then on counts), marked so it
+    leaves the inbox of images to file, and audited. The original bytes, as
+    captured, are what the consent keeps.
+
+    Raises:
+        PolicyRefused: the role may not record a documented consent (audited).
+    """
+    session.require(Permission.RECORD_DOCUMENTED_CONSENT, subject=f"image {item_id}")
+    vault = session.vault
+    with vault.index() as conn:
+        item = InboxLookup(conn).by_id(item_id)
+    if item is None or item.status != "unfiled":
+        return None
+    original_blob, derivative_blob = item.blobs[0], item.blobs[1]
+    code = find_consent_code(vault.blobs.read_bytes(derivative_blob))
+    if code is None:
+        return None
+    consents = ConsentService(session)
+    try:
+        consent = consents.find(code)
+        if consent.signed_form_blob != original_blob:
+            consent = consents.attach_signed_form(code, original_blob)
+    except ConsentError as exc:
+        session.audit("consent.form_not_attached", f"image {item_id}",
+                      {"code": code, "reason": str(exc)})
+        return RecognisedForm(item_id, code, None, str(exc))
+    with vault.index() as conn:
+        with transaction(conn):
+            InboxLookup(conn).set_status(item_id, SIGNED_FORM_STATUS)
+            row = vault.audit.append(conn, AuditEntry(
+                session.actor.name, "consent.form_recognised", f"image {item_id}",
+                {"consent_id": consent.id, "code": code, "blob": original_blob}))
+    vault.audit.publish_head(row)
+    return RecognisedForm(item_id, code, consent)

@@ -16,19 +16,16 @@ no one (:func:`app.reports.pdf.new_document`).
 from __future__ import annotations
 
 import io
-import os
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from app.reports.flowables import JpegPicture
+from app.reports.flowables import picture_frame
 from app.reports.model import SummaryData, SummaryImage
 from app.reports.pdf import (
     BRAND,
-    BRAND_PALE,
     INK,
     MARGIN,
     MUTED,
@@ -42,7 +39,7 @@ from app.reports.pdf import (
     new_document,
     style,
 )
-from app.reports.pictures import PRINT_QUALITY, CleanPicture, clean_jpeg
+from app.reports.pictures import PRINT_QUALITY, CleanPicture, clean_all
 
 TITLE = "Clinical images"
 HEADER_HEIGHT = 27 * mm
@@ -62,7 +59,8 @@ def render_summary(data: SummaryData, page_size: PageSize = PageSize.A4) -> byte
         decorate=lambda pdf, number, total: _decorate(pdf, number, total, data),
     )
     story: list = [_introduction(data), Spacer(1, 4 * mm)]
-    pictures = _clean_pictures(data.images)
+    pictures = clean_all([image.jpeg for image in data.images], max_edge=PICTURE_EDGE,
+                         quality=PRINT_QUALITY)
     for number, (image, picture) in enumerate(zip(data.images, pictures, strict=True), start=1):
         story.append(_image_block(image, picture, number, len(data.images), doc.width))
         story.append(Spacer(1, 5 * mm))
@@ -81,24 +79,10 @@ def _introduction(data: SummaryData) -> Paragraph:
         "the originals stay there unchanged.", style("body", textColor=MUTED))
 
 
-def _clean_pictures(images: tuple[SummaryImage, ...]) -> list[CleanPicture]:
-    """Re-encode every picture for the page, several at once.
-
-    Pillow lets go of Python's interpreter lock while it decodes, shrinks and
-    encodes, so threads use every core: twenty 12-megapixel photos are most
-    of a summary's work.
-    """
-    workers = min(len(images), os.cpu_count() or 1, 4) or 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(
-            lambda image: clean_jpeg(image.jpeg, max_edge=PICTURE_EDGE, quality=PRINT_QUALITY),
-            images))
-
-
 def _image_block(image: SummaryImage, clean: CleanPicture, number: int, count: int,
                  width: float) -> Table:
     """One image beside its details; a one-row table, so it never splits across pages."""
-    picture = _picture(clean)
+    picture = picture_frame(clean, PICTURE_BOX)
     details = _details(image, number, count)
     table = Table([[picture, details]], colWidths=[PICTURE_BOX[0] + 6 * mm,
                                                    width - PICTURE_BOX[0] - 6 * mm])
@@ -113,22 +97,6 @@ def _image_block(image: SummaryImage, clean: CleanPicture, number: int, count: i
         ("LINEABOVE", (0, 0), (-1, 0), 1.2, BRAND),
     ]))
     return table
-
-
-def _picture(clean: CleanPicture) -> Table:
-    scale = min(PICTURE_BOX[0] / clean.width, PICTURE_BOX[1] / clean.height)
-    flowable = JpegPicture(clean.jpeg, clean.width * scale, clean.height * scale)
-    frame = Table([[flowable]], colWidths=[PICTURE_BOX[0]], rowHeights=[PICTURE_BOX[1]])
-    frame.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, -1), BRAND_PALE),
-        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-    ]))
-    return frame
 
 
 def _details(image: SummaryImage, number: int, count: int) -> list:
@@ -148,7 +116,7 @@ def _details(image: SummaryImage, number: int, count: int) -> list:
         parts.append(_warning(SECONDARY_WARNING))
     provenance = image.provenance
     fields = [
-        ("Taken", _when(image.captured_at, missing="not recorded in the file")),
+        ("Taken", _taken(image)),
         ("Secondary image", "yes" if image.secondary else "no"),
         ("Consent", image.consent_basis),
         ("Allowed use", image.consent_limits),
@@ -211,6 +179,11 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: SummaryData) ->
     pdf.line(MARGIN, height - HEADER_HEIGHT, width - MARGIN, height - HEADER_HEIGHT)
     pdf.restoreState()
     footer(pdf, number, total, middle="Originals are kept in the practice's Clinfile vault")
+
+
+def _taken(image: SummaryImage) -> str:
+    when = _when(image.captured_at, missing="date not recorded")
+    return f"{when} by {image.taken_by}" if image.taken_by else when
 
 
 def _when(moment: datetime | None, *, missing: str) -> str:
