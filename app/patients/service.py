@@ -257,7 +257,7 @@ class PatientService:
         with self._session.vault.index() as conn:
             saved = PatientRepository(conn).mapping(name)
         if saved is not None:
-            return ColumnMapping.from_dict(saved, name=name)
+            return ColumnMapping.from_dict(saved)
         file = Path(name)
         if file.suffix.casefold() == ".json" and file.is_file():
             try:
