@@ -13,8 +13,10 @@ from typing import Any
 from app.security.audit import AuditEntry
 from app.security.roles import Permission
 from app.security.session import Session
-from db.connection import transaction
+from db.connection import Connection, transaction
 from db.settings import SettingsRepository
+
+_KINDS = {"int": int, "bool": bool}
 
 
 class SettingError(ValueError):
@@ -31,11 +33,21 @@ class PracticeSettings:
         max_import_megabytes: files larger than this are refused as unsafe to open.
         max_import_megapixels: pictures larger than this are refused as possible
             decompression bombs (iPhone 48 MP photos fit).
+        written_consent_for_clinical_photos: whether a clinical photo needs a
+            signed form rather than documented verbal consent (Avant: a practice
+            policy may say "whether you need to obtain written consent").
+        retention_adult_years: years a record is kept after its last entry
+            (health records law in most states: at least seven).
+        retention_minor_until_age: a record made for a child is kept at least
+            until the patient reaches this age.
     """
 
     auto_lock_minutes: int = 5
     max_import_megabytes: int = 200
     max_import_megapixels: int = 100
+    written_consent_for_clinical_photos: bool = False
+    retention_adult_years: int = 7
+    retention_minor_until_age: int = 25
 
     def validate(self) -> None:
         """Raise SettingError for a value outside its sensible range."""
@@ -45,6 +57,24 @@ class PracticeSettings:
             raise SettingError("The largest file must be between 1 MB and 2 GB.")
         if not 50 <= self.max_import_megapixels <= 500:
             raise SettingError("The largest picture must be between 50 and 500 megapixels.")
+        if not 7 <= self.retention_adult_years <= 100:
+            raise SettingError("Adults' records must be kept for at least 7 years.")
+        if not 25 <= self.retention_minor_until_age <= 100:
+            raise SettingError("Children's records must be kept at least until they turn 25.")
+        for f in fields(self):
+            if type(getattr(self, f.name)) is not _KINDS[f.type]:
+                raise SettingError(f"{f.name} has a value of the wrong kind.")
+
+
+def read_settings(conn: Connection) -> PracticeSettings:
+    """Return the stored settings, with defaults for anything never set.
+
+    For services that already hold a connection; people's sessions use
+    :meth:`SettingsService.load`.
+    """
+    stored = SettingsRepository(conn).all()
+    known = {f.name for f in fields(PracticeSettings)}
+    return PracticeSettings(**{k: v for k, v in stored.items() if k in known})
 
 
 class SettingsService:
@@ -57,9 +87,7 @@ class SettingsService:
         """Return the stored settings, with defaults for anything never set."""
         self._session.ensure_unlocked()
         with self._session.vault.index() as conn:
-            stored = SettingsRepository(conn).all()
-        known = {f.name for f in fields(PracticeSettings)}
-        return PracticeSettings(**{k: v for k, v in stored.items() if k in known})
+            return read_settings(conn)
 
     def change(self, **values: Any) -> PracticeSettings:
         """Change some settings and return the whole new set."""

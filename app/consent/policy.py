@@ -7,8 +7,8 @@ filing service and the command line read it the same way.
 from __future__ import annotations
 
 from app.consent.model import Policy
+from app.settings import read_settings
 from db.connection import Connection
-from db.settings import SettingsRepository
 
 WRITTEN_CONSENT_SETTING = "written_consent_for_clinical_photos"
 
@@ -19,6 +19,5 @@ def load_policy(conn: Connection) -> Policy:
     Avant, "Employment obligations": a practice policy may include "whether you
     need to obtain written consent".
     """
-    stored = SettingsRepository(conn).all()
-    return Policy(written_consent_for_clinical_photos=bool(stored.get(WRITTEN_CONSENT_SETTING,
-                                                                      False)))
+    settings = read_settings(conn)
+    return Policy(written_consent_for_clinical_photos=settings.written_consent_for_clinical_photos)

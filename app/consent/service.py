@@ -150,8 +150,7 @@ class ConsentService:
         Raises:
             ConsentError: the purposes were not part of the consent, or are withdrawn already.
         """
-        self._session.require(Permission.RECORD_DOCUMENTED_CONSENT,
-                              subject=f"consent {reference}")
+        self._session.require(Permission.RECORD_WITHDRAWAL, subject=f"consent {reference}")
         vault = self._session.vault
         actor = self._session.actor.name
         on = on or date.today()

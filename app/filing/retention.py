@@ -18,14 +18,12 @@ from app.filing.model import FiledImage, as_it_stands
 from app.security.audit import AuditEntry
 from app.security.roles import Permission
 from app.security.session import Session
+from app.settings import read_settings
 from app.vault.errors import VaultError
 from db.blobs import BlobNotFound
 from db.connection import Connection, transaction
 from db.filing import DeletionRow, FilingRepository, InboxLookup, PatientLookup
-from db.settings import SettingsRepository
 
-ADULT_YEARS_SETTING = "retention_adult_years"
-MINOR_UNTIL_AGE_SETTING = "retention_minor_until_age"
 ADULT_AGE = 18
 
 
@@ -66,10 +64,8 @@ def retention_date(birth_date: date | None, last_entry: date, rule: RetentionRul
 
 def load_rule(conn: Connection) -> RetentionRule:
     """Return the practice's retention periods, with the defaults for any not set."""
-    stored = SettingsRepository(conn).all()
-    default = RetentionRule()
-    return RetentionRule(int(stored.get(ADULT_YEARS_SETTING, default.adult_years)),
-                         int(stored.get(MINOR_UNTIL_AGE_SETTING, default.minor_until_age)))
+    settings = read_settings(conn)
+    return RetentionRule(settings.retention_adult_years, settings.retention_minor_until_age)
 
 
 class RetentionService:
@@ -84,7 +80,7 @@ class RetentionService:
         Raises:
             RetentionError: the image is not filed (an unfiled image is never due).
         """
-        self._session.require(Permission.VIEW_IMAGES, subject=f"image {image_id}")
+        self._session.require(Permission.VIEW_RETENTION, subject=f"image {image_id}")
         with self._session.vault.index() as conn:
             found = {r.image_id: r for r in _retentions(conn)}
         if image_id not in found:

@@ -6,7 +6,9 @@ clinical, and reception takes images in, matches and files what patients send
 and document images, and prints forms. Recording consent for a clinical
 photo is a clinician's act, because consent is obtained in the consultation
 (AMA guide: "ensure you obtain and document patient consent"); reception may
-only record a consent a clinician has already documented.
+only record a consent a clinician has already documented. Anyone may record
+that a patient withdrew consent: a patient who says so to whoever answers the
+phone must be heard at once.
 """
 
 from __future__ import annotations
@@ -43,9 +45,16 @@ class Permission(StrEnum):
     CORRECT_FILING = "correct a filing"
     PRINT_FORMS = "print consent forms and summaries"
     EXPORT_IMAGES = "export and send images"
+    RECORD_WITHDRAWAL = "record that a patient withdrew consent"
+    VIEW_RETENTION = "see when a record may be deleted"
 
 
-_RECEPTION = {
+_EVERYONE = {
+    Permission.RECORD_WITHDRAWAL,
+    Permission.VIEW_RETENTION,
+}
+
+_RECEPTION = _EVERYONE | {
     Permission.IMPORT_IMAGES,
     Permission.VIEW_IMAGES,
     Permission.SEARCH_PATIENTS,
@@ -62,7 +71,7 @@ _CLINICIAN = _RECEPTION | {
     Permission.EXPORT_IMAGES,
 }
 
-_ADMIN = {
+_ADMIN = _EVERYONE | {
     Permission.MANAGE_USERS,
     Permission.CHANGE_SETTINGS,
     Permission.DELETE_IMAGES,

@@ -10,7 +10,6 @@ from app.consent.vocabulary import ImageKind
 from app.filing.body_sites import BodySite
 from app.filing.model import FilingRequest
 from app.filing.retention import (
-    ADULT_YEARS_SETTING,
     RetentionError,
     RetentionRule,
     RetentionService,
@@ -54,7 +53,7 @@ def test_retention_years_are_a_setting(login, add_patient, add_inbox_image):
     _, image = file_one(login, add_patient, add_inbox_image, born="1970-01-01")
     admin = login("admin")
     with admin.vault.index() as conn, transaction(conn):
-        SettingsRepository(conn).put(ADULT_YEARS_SETTING, 10)
+        SettingsRepository(conn).put("retention_adult_years", 10)
     assert RetentionService(login("clinician")).of(image).keep_until.year == date.today().year + 10
 
 

@@ -63,6 +63,9 @@ def test_unlock_resumes_as_the_same_person_and_is_audited(login):
         ("reception", Permission.RECORD_CLINICAL_CONSENT, False),
         ("reception", Permission.DELETE_IMAGES, False),
         ("reception", Permission.EXPORT_AUDIT, False),
+        ("reception", Permission.RECORD_WITHDRAWAL, True),
+        ("admin", Permission.RECORD_WITHDRAWAL, True),
+        ("admin", Permission.VIEW_RETENTION, True),
     ],
 )
 def test_roles_are_checked_in_the_core_and_refusals_audited(login, user, permission, allowed):
@@ -95,3 +98,22 @@ def test_settings_change_is_admin_only_validated_and_audited(login):
         service.change(auto_lock_minutes=600)
     assert service.change(auto_lock_minutes=10).auto_lock_minutes == 10
     assert SettingsService(login("reception")).load().auto_lock_minutes == 10
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"retention_adult_years": 5}, {"retention_minor_until_age": 18},
+     {"written_consent_for_clinical_photos": "yes"}, {"colour": "blue"}],
+)
+def test_settings_below_the_law_or_of_the_wrong_kind_are_refused(login, change):
+    with pytest.raises(SettingError):
+        SettingsService(login()).change(**change)
+
+
+def test_consent_policy_follows_the_setting(login):
+    from app.consent.policy import load_policy
+
+    session = login()
+    SettingsService(session).change(written_consent_for_clinical_photos=True)
+    with session.vault.index() as conn:
+        assert load_policy(conn).written_consent_for_clinical_photos
