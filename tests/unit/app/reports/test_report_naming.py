@@ -1,0 +1,43 @@
+"""File names for the clinical software's import folder, and neutral names for teaching."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.reports.model import PatientHeader
+from app.reports.naming import NamePatternError, neutral_name, record_file_name, safe_part
+
+DAY = date(2026, 3, 14)
+
+
+def test_the_default_name_suits_an_import_folder():
+    patient = PatientHeader("Nguyen", "Mai Thi", date(1990, 6, 5), "MN1990")
+    assert record_file_name(patient, DAY, extension="pdf") == \
+        "NGUYEN_Mai_19900605_20260314_clinical-images.pdf"
+
+
+def test_names_are_reduced_to_safe_characters():
+    patient = PatientHeader("O'Brien-Núñez", "Zoë", date(2001, 1, 2))
+    assert record_file_name(patient, DAY, extension="pdf") == \
+        "OBRIEN-NUNEZ_Zoe_20010102_20260314_clinical-images.pdf"
+    assert safe_part("van der Berg / ../etc") == "van-der-Berg-etc"
+
+
+def test_a_practice_pattern_with_the_record_number():
+    patient = PatientHeader("Smith", "Jo", None, "A/123")
+    name = record_file_name(patient, DAY, extension="pdf", pattern="{RECORD}_{Surname}_{DATE}")
+    assert name == "A-123_Smith_20260314.pdf"
+    assert "unknown-DOB" in record_file_name(patient, DAY, extension="pdf")
+
+
+@pytest.mark.parametrize("pattern", ["{NAME}_{DATE}", "{SURNAME}/{DATE}", "{SURNAME"])
+def test_unusable_patterns_are_refused(pattern):
+    with pytest.raises(NamePatternError):
+        record_file_name(PatientHeader("Smith", "Jo", None), DAY, extension="pdf",
+                         pattern=pattern)
+
+
+def test_neutral_names_say_nothing_about_the_patient():
+    assert neutral_name("education", 3, extension="jpg") == "education-image-03.jpg"
