@@ -28,5 +28,8 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check app db ui tests
 
+screenshots: $(STAMP)
+	PY=$(PY) ui/screenshots.sh
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

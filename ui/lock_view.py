@@ -25,7 +25,7 @@ class LockView(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         card = QFrame()
         card.setProperty("card", True)
-        card.setMaximumWidth(520)
+        card.setFixedWidth(520)
         inner = QVBoxLayout(card)
         inner.setContentsMargins(36, 32, 36, 32)
         inner.setSpacing(12)

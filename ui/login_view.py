@@ -31,7 +31,7 @@ class LoginView(QWidget):
         super().__init__(parent)
         card = QFrame()
         card.setProperty("card", True)
-        card.setMaximumWidth(560)
+        card.setFixedWidth(560)
         inner = QVBoxLayout(card)
         inner.setContentsMargins(36, 32, 36, 32)
         inner.setSpacing(12)

@@ -86,11 +86,13 @@ class MainWindow(QMainWindow):
             self._covered_page = self.current_page()
         self.lock_view.show_locked(user, why)
         self.show_page("lock")
+        self.say("Locked: the drop folder will be watched again after unlocking.")
         self._set_menus_enabled(False)
 
     def uncover(self) -> None:
         """Return to the page the person was on before the lock."""
         self._set_menus_enabled(True)
+        self.say("")
         self.show_page(self._covered_page or "desk")
         self._covered_page = ""
 

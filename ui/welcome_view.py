@@ -23,7 +23,7 @@ class WelcomeView(QWidget):
         super().__init__(parent)
         card = QFrame()
         card.setProperty("card", True)
-        card.setMaximumWidth(640)
+        card.setFixedWidth(640)
         inner = QVBoxLayout(card)
         inner.setContentsMargins(36, 32, 36, 32)
         inner.setSpacing(14)

@@ -41,7 +41,6 @@ class InboxView(QWidget):
         self.list.setViewMode(QListView.ViewMode.ListMode)
         self.list.setIconSize(QSize(96, 96))
         self.list.setSpacing(3)
-        self.list.setUniformItemSizes(True)
         self.list.setWordWrap(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

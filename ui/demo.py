@@ -1,0 +1,164 @@
+"""A demonstration practice, and the window opened at each of its main screens.
+
+``python -m ui.demo build FOLDER`` makes a vault of invented patients with
+corpus pictures in its inbox and one refused file in quarantine;
+``python -m ui.demo show FOLDER SCREEN`` opens the window on that vault at one
+screen, as a person would have got there, for the screenshots in
+``docs/screenshots/``. No real patient is ever involved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from app.desk.workstation import WorkstationStore
+
+ADMIN, ADMIN_PASSWORD = "manager", "demo practice manager password"
+RECEPTION, RECEPTION_PASSWORD = "reception", "demo front desk password"
+SCREENS = ("welcome", "login", "desk", "compare", "quarantine", "lock", "admin")
+KNOWN_PATIENTS = [
+    ("900001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
+    ("900002", "Nguyen", "Minh", "1975-01-30", "Richmond"),
+    ("900003", "Ngyuen", "May", "1991-05-06", "Sunshine"),
+]
+CORPUS_PICTURES = ["jpg/gps/DSCN0010.jpg", "jpg/Canon_40D.jpg", "jpg/orientation/landscape_6.jpg",
+                   "jpg/Nikon_D70.jpg", "jpg/gps/DSCN0012.jpg", "jpg/Fujifilm_FinePix_E500.jpg"]
+
+
+def build(folder: Path, corpus: Path) -> None:
+    """Make the demonstration vault, its patients, inbox and quarantine in ``folder``."""
+    from app.ingest import events as ev
+    from app.ingest.service import ImportService
+    from app.patients.synthetic import SyntheticPractice
+    from app.security.session import Session
+    from app.security.users import UserService
+    from app.vault.vault import Vault
+    from db.connection import transaction
+    from db.patients import PatientRepository, PatientValues
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    vault = folder / "vault"
+    Vault.create(vault, ADMIN, ADMIN_PASSWORD).vault.lock()
+    admin = Session.login(vault, ADMIN, ADMIN_PASSWORD)
+    UserService(admin).add(RECEPTION, "reception", RECEPTION_PASSWORD)
+    invented = [(p.record_number, p.family_name, p.given_names,
+                 p.birth_date.isoformat() if p.birth_date else None, p.suburb)
+                for p in SyntheticPractice(seed=7).patients(400)]
+    with admin.vault.index() as conn, transaction(conn):
+        repo = PatientRepository(conn)
+        for record, family, given, born, suburb in KNOWN_PATIENTS + invented:
+            repo.add(PatientValues(record, family, given, birth_date=born, suburb=suburb),
+                     "2026-01-01T00:00:00+00:00")
+    admin.lock()
+
+    arrived = folder / "arrived"
+    arrived.mkdir()
+    names = ["Mai Nguyen 5-6-90 rash.jpg", "IMG_2041.jpg", "IMG_2042.jpg", "wound day 3.jpg",
+             "DSCN0012.jpg", "scan.jpg"]
+    for name, picture in zip(names, CORPUS_PICTURES, strict=True):
+        shutil.copyfile(corpus / "exif-samples" / picture, arrived / name)
+    (arrived / "referral letter.jpg").write_text("Dear Doctor, please see the attached letter.")
+
+    reception = Session.login(vault, RECEPTION, RECEPTION_PASSWORD)
+    paths = sorted(arrived.iterdir())
+    events = ImportService(reception).import_paths(paths)
+    for event in events:
+        if isinstance(event, ev.Finished) or (isinstance(event, ev.Progress)
+                                              and event.done == len(paths)):
+            break
+    events.close()
+    reception.lock()
+    (folder / "drop").mkdir()
+    (folder / "outbox").mkdir()
+    WorkstationStore(folder / "config").remember(
+        vault=str(vault), user=RECEPTION, drop_folder=str(folder / "drop"),
+        outbox=str(folder / "outbox"))
+
+
+def show(folder: Path, screen: str) -> int:
+    """Open the window on the demonstration vault at ``screen`` and run until closed."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.application import prepare
+    from ui.shell import HAND_REASON, Shell
+
+    app = QApplication(sys.argv)
+    prepare(app)
+    store = WorkstationStore(folder / "config")
+    if screen == "welcome":
+        store = WorkstationStore(folder / "fresh-config")
+    shell = Shell(store)
+    desk = shell.desk_controller
+
+    def log_in() -> None:
+        if screen in ("welcome", "login"):
+            return
+        login = shell.window.login
+        login.password_edit.setText(RECEPTION_PASSWORD if screen != "admin" else ADMIN_PASSWORD)
+        if screen == "admin":
+            login.user_edit.setText(ADMIN)
+        login.unlock_button.click()
+
+    def at_desk() -> None:
+        if screen == "admin":
+            shell.window.show_page("admin")
+            shell.admin.tabs.setCurrentWidget(shell.admin.settings)
+        elif screen == "quarantine":
+            shell.desk_view.inbox.tabs.setCurrentIndex(1)
+        elif screen == "lock":
+            QTimer.singleShot(600, lambda: shell.lock(HAND_REASON, "by hand"))
+        else:
+            QTimer.singleShot(800, select)
+
+    def select() -> None:
+        inbox = shell.desk_view.inbox
+        if screen == "compare":
+            inbox.select_row(1)
+            index = inbox.model.index(3, 0)
+            inbox.list.selectionModel().select(index, inbox.list.selectionModel().SelectionFlag
+                                               .Select)
+            return
+        rows = [inbox.model.item(row).text() for row in range(inbox.model.rowCount())]
+        desk.searched.connect(choose_once)
+        inbox.select_row(next((n for n, text in enumerate(rows) if "Mai Nguyen" in text), 0))
+
+    def choose_once(result) -> None:
+        desk.searched.disconnect(choose_once)
+        if result.candidates:
+            desk.panel.candidates.setCurrentRow(0)
+            desk.panel.candidates.setFocus(Qt.FocusReason.OtherFocusReason)
+            desk.choose_patient(result.candidates[0])
+
+    shell.ready.connect(log_in)
+    shell.desk_opened.connect(at_desk)
+    shell.start()
+    shell.window.setGeometry(app.primaryScreen().availableGeometry())
+    return app.exec()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``build FOLDER [--corpus DIR]`` or ``show FOLDER SCREEN``."""
+    parser = argparse.ArgumentParser(prog="python -m ui.demo")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    build_verb = verbs.add_parser("build")
+    build_verb.add_argument("folder", type=Path)
+    build_verb.add_argument("--corpus", type=Path,
+                            default=Path(__file__).resolve().parents[2] / "shared" / "corpus")
+    show_verb = verbs.add_parser("show")
+    show_verb.add_argument("folder", type=Path)
+    show_verb.add_argument("screen", choices=SCREENS)
+    args = parser.parse_args(argv)
+    if args.verb == "build":
+        build(args.folder, args.corpus)
+        return 0
+    return show(args.folder, args.screen)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
