@@ -159,5 +159,6 @@ def _params(values: PatientValues) -> tuple:
 def _to_patient(row: tuple) -> PatientRow:
     patient_id, *rest = row
     values = dict(zip([*_VALUE_COLUMNS, "created_at", "updated_at"], rest, strict=True))
-    values["warnings"] = tuple(json.loads(values["warnings"]))
+    warnings = values["warnings"]
+    values["warnings"] = tuple(json.loads(warnings)) if warnings != "[]" else ()
     return PatientRow(id=patient_id, **values)

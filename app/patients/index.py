@@ -21,7 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from app.patients.dates import day_month_swapped, one_digit_variants
-from app.patients.names import nicknames, sound_key, tokens
+from app.patients.names import name_tokens, nicknames, sound_key
 from app.patients.query import Query
 from app.patients.similarity import compare, typo_allowance
 from db.patients import PatientRow
@@ -46,10 +46,10 @@ class Entry:
 
 def entry_for(row: PatientRow) -> Entry:
     """Prepare one patient row for the index."""
-    family = tuple(tokens(row.family_name))
-    given = tuple(tokens(row.given_names))
-    preferred = tuple(tokens(row.preferred_name))
-    previous = tuple(t for name in row.previous_names.split(";") for t in tokens(name))
+    family = name_tokens(row.family_name)
+    given = name_tokens(row.given_names)
+    preferred = name_tokens(row.preferred_name)
+    previous = name_tokens(row.previous_names.replace(";", " "))
     return Entry(
         row=row, family=family, given=given, preferred=preferred, previous=previous,
         born=date.fromisoformat(row.birth_date) if row.birth_date else None,

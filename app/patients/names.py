@@ -138,18 +138,27 @@ mohammed mohammad muhammad mohamed mo
 
 def fold(text: str) -> str:
     """Lower-case a name and remove accents: "Nguyễn" becomes "nguyen"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    text = text or ""
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def tokens(text: str) -> list[str]:
     """Split a name into comparable tokens, dropping titles and punctuation."""
+    return list(name_tokens(text))
+
+
+@lru_cache(maxsize=65536)
+def name_tokens(text: str) -> tuple[str, ...]:
+    """Tokens of a stored name; names repeat across a practice, so each is split once."""
     found = []
     for part in _SPLIT.split(fold(text)):
         token = _DROP.sub("", part)
         if token and token not in TITLES:
             found.append(token)
-    return found
+    return tuple(found)
 
 
 @lru_cache(maxsize=1)

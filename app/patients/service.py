@@ -93,6 +93,7 @@ class PatientService:
 
     def search(self, text: str | Query, *, limit: int = 10) -> MatchResult:
         """Rank patients against what was typed (or a query built from hints)."""
+        self._forget_if_locked()
         self._session.require(Permission.SEARCH_PATIENTS)
         query = parse_query(text) if isinstance(text, str) else text
         return search(self.index(), query, limit=limit)
@@ -113,12 +114,26 @@ class PatientService:
         return self.search(query, limit=limit)
 
     def index(self) -> PatientIndex:
-        """The in-memory search index, loaded from the vault on first use."""
+        """The in-memory search index, loaded from the vault on first use.
+
+        Once the session has locked, the index is dropped rather than kept in
+        memory, and is loaded again after the person unlocks.
+        """
+        self._forget_if_locked()
         self._session.ensure_unlocked()
         if self._index is None:
             with self._session.vault.index() as conn:
                 self._index = PatientIndex(PatientRepository(conn).all())
         return self._index
+
+    @property
+    def holds_index(self) -> bool:
+        """Whether patient details are held in memory for searching."""
+        return self._index is not None
+
+    def _forget_if_locked(self) -> None:
+        if self._session.lock_if_idle():
+            self._index = None
 
     def patient(self, patient_id: int) -> PatientRow:
         """Return one patient by id."""

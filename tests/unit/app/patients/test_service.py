@@ -8,8 +8,10 @@ from app.patients.dates import DateOrder
 from app.patients.details import PatientDetails
 from app.patients.service import ImportCancelled, PatientError, PatientService
 from app.security.roles import PolicyRefused
+from app.vault.errors import VaultLocked
 from db.audit import AuditRepository
 from db.patients import PatientRepository
+from tests.conftest import PASSWORDS
 
 CSV = "\r\n".join([
     "Record No,Surname,First Name,DOB,Sex,Suburb,Medicare No,IRN",
@@ -176,3 +178,16 @@ def test_an_unknown_format_or_missing_file_is_refused(login, tmp_path):
     path.write_text("Name\nJohn\n", encoding="utf-8")
     with pytest.raises(PatientError, match="no column for the surname"):
         list(service.import_file(path))
+
+
+def test_a_locked_session_drops_the_index_and_searches_nothing(login):
+    session = login("reception")
+    service = PatientService(session)
+    service.add(PatientDetails("Smith", "John"))
+    assert service.search("smith").candidates
+    session.lock()
+    with pytest.raises(VaultLocked):
+        service.search("smith")
+    assert not service.holds_index
+    session.unlock(PASSWORDS["reception"])
+    assert service.search("smith").candidates

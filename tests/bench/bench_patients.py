@@ -1,0 +1,130 @@
+"""Patient search as people type, over 100,000 synthetic patients, and how often it is right.
+
+Targets: p95 <= 15 ms per keystroke (each prefix of a query typed one
+character at a time is a search of its own); top-1 >= 97 % and top-3 >= 99.5 %
+on 2,000 misspelled or partial queries with known answers. Memory is what the
+loaded index adds to the process.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from app.patients.details import validate
+from app.patients.service import PatientService
+from app.patients.synthetic import SyntheticPractice, misspelled_queries
+from app.security.session import Session
+from app.security.users import UserService
+from app.vault.vault import Vault
+from db.connection import transaction
+from db.patients import PatientRepository
+
+PATIENTS = 100_000
+ACCURACY_QUERIES = 2_000
+TYPED_QUERIES = 400
+KEYSTROKE_P95_MS = 15.0
+TOP1, TOP3 = 0.97, 0.995
+PASSWORD = "benchmark password"
+
+
+def run() -> list[str]:
+    """Measure and return the report lines."""
+    people = SyntheticPractice(seed=1).patients(PATIENTS)
+    queries = misspelled_queries(people, ACCURACY_QUERIES, seed=7)
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
+        root = Path(tmp) / "vault"
+        Vault.create(root, "bench", PASSWORD).vault.lock()
+        admin = Session.login(root, "bench", PASSWORD)
+        UserService(admin).add("desk", "reception", PASSWORD)
+        stored_s = _store(admin, people)
+        admin.lock()
+        session = Session.login(root, "desk", PASSWORD)
+        service = PatientService(session)
+        rss_before = _rss_mb()
+        started = time.perf_counter()
+        service.index()
+        load_s = time.perf_counter() - started
+        index_mb = _rss_mb() - rss_before
+        keystrokes = _keystrokes(service, queries[:TYPED_QUERIES])
+        first, within_three, misses = _accuracy(service, queries)
+        session.lock()
+    p50, p95 = _percentile(keystrokes, 50), _percentile(keystrokes, 95)
+    top1, top3 = first / len(queries), within_three / len(queries)
+    lines = [
+        f"{PATIENTS:,} synthetic patients stored in {stored_s:.1f} s",
+        f"index loaded from the vault in {load_s:.2f} s; memory +{index_mb:.0f} MB "
+        f"(process {_rss_mb():.0f} MB)",
+        f"search per keystroke ({len(keystrokes):,} prefixes of {TYPED_QUERIES} queries): "
+        f"p50 {p50:.2f} ms, p95 {p95:.2f} ms, mean {statistics.fmean(keystrokes):.2f} ms, "
+        f"max {max(keystrokes):.1f} ms (target p95 <= {KEYSTROKE_P95_MS:.0f} ms) "
+        f"{_verdict(p95 <= KEYSTROKE_P95_MS)}",
+        f"accuracy on {len(queries):,} misspelled/partial queries: top-1 {top1:.2%}, "
+        f"top-3 {top3:.2%} (targets {TOP1:.0%} / {TOP3:.1%}) "
+        f"{_verdict(top1 >= TOP1 and top3 >= TOP3)}",
+    ]
+    if misses:
+        lines.append("top-1 misses by kind: " + ", ".join(
+            f"{kind} {count}" for kind, count in misses.most_common()))
+    return lines
+
+
+def _store(session: Session, people) -> float:
+    """Write the practice straight to the index, as a big import's transaction would."""
+    started = time.perf_counter()
+    with session.vault.index() as conn, transaction(conn):
+        patients = PatientRepository(conn)
+        for person in people:
+            patients.add(validate(person).values, "2026-01-01T00:00:00+00:00")
+    return time.perf_counter() - started
+
+
+def _keystrokes(service: PatientService, queries) -> list[float]:
+    times = []
+    for query in queries:
+        for end in range(1, len(query.text) + 1):
+            started = time.perf_counter()
+            service.search(query.text[:end])
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _accuracy(service: PatientService, queries) -> tuple[int, int, Counter]:
+    first = within_three = 0
+    misses: Counter = Counter()
+    for query in queries:
+        ranked = [c.patient.record_number for c in service.search(query.text, limit=3).candidates]
+        if ranked[:1] == [query.record_number]:
+            first += 1
+        else:
+            misses[query.kind] += 1
+        within_three += query.record_number in ranked
+    return first, within_three, misses
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _verdict(met: bool) -> str:
+    return "MET" if met else "NOT MET"
+
+
+if __name__ == "__main__":
+    for report_line in run():
+        sys.stdout.write(report_line + "\n")
