@@ -7,7 +7,7 @@ patient is held to the same rules whichever way they arrived.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from app.patients.dates import DateOrder, UnreadableDate, parse_birth_date
@@ -108,11 +108,6 @@ def validate(details: PatientDetails, date_order: DateOrder | str = DateOrder.DA
         source=details.source,
     )
     return Validated(values, warnings)
-
-
-def with_changes(details: PatientDetails, **changes) -> PatientDetails:
-    """Return a copy of the details with some fields changed (for edits)."""
-    return replace(details, **changes)
 
 
 def details_of(values: PatientValues) -> PatientDetails:

@@ -121,7 +121,7 @@ def _record(where: str, text: str) -> SourceRecord | SourceProblem:
         return SourceProblem(where, str(exc))
     msh = message.segment("MSH")
     kind = _component(message, _field(msh, 9), 1)
-    event = _component(message, _field(msh, 9), 2)
+    event = _component(message, _field(msh, 9), 2) or _field(message.segment("EVN"), 1)
     if kind != "ADT" or event not in EVENTS:
         shown = f"{kind}^{event}" if kind else "of no type"
         return SourceProblem(where, f"it is {shown}, not a patient registration or update "

@@ -12,6 +12,7 @@ scored in full by :mod:`app.patients.matching`.
 from __future__ import annotations
 
 import bisect
+import heapq
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -184,7 +185,7 @@ class PatientIndex:
             return cached
         seen = {token} if token in self._postings else set()
         seen.update(n for n in nicknames(token) if n in self._postings)
-        if len(token) >= 3:
+        if len(token) >= 3 and len(sound_key(token)) >= 2:
             seen.update(self._sounds.get(sound_key(token), ()))
         allowance = typo_allowance(token)
         if allowance:
@@ -311,8 +312,9 @@ def _overlap(maps: list[dict[int, float]]) -> set[int]:
         for left_out in range(len(keys)):
             rest = [k for i, k in enumerate(keys) if i != left_out]
             every |= set(rest[0]).intersection(*rest[1:])
-    elif len(keys[0]) <= SINGLE_TOKEN_POOL:
-        every |= set(keys[0])
+    else:
+        narrower = min((m for m in maps if m), key=len, default={})
+        every.update(heapq.nlargest(SINGLE_TOKEN_POOL, narrower, key=narrower.__getitem__))
     return every
 
 

@@ -65,7 +65,7 @@ def compare(typed: str, stored: str) -> TokenMatch | None:
                         and sorted(typed) == sorted(stored) else Likeness.ONE_LETTER)
                 return TokenMatch(90.0 if len(typed) >= 5 else 82.0, kind)
             return TokenMatch(78.0, Likeness.TWO_LETTERS)
-    if len(typed) >= 3 and sound_key(typed) == sound_key(stored):
+    if len(typed) >= 3 and len(sound_key(typed)) >= 2 and sound_key(typed) == sound_key(stored):
         return TokenMatch(80.0, Likeness.SOUNDS)
     if len(typed) >= 4 and OSA.distance(typed, stored[:len(typed)], score_cutoff=1) <= 1:
         return TokenMatch(74.0, Likeness.STARTS)

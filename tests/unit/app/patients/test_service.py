@@ -5,7 +5,7 @@ import pytest
 
 from app.patients.csv_import import ColumnMapping
 from app.patients.dates import DateOrder
-from app.patients.details import PatientDetails
+from app.patients.details import PatientDetails, details_of
 from app.patients.service import ImportCancelled, PatientError, PatientService
 from app.security.roles import PolicyRefused
 from app.vault.errors import VaultLocked
@@ -191,3 +191,12 @@ def test_a_locked_session_drops_the_index_and_searches_nothing(login):
     assert not service.holds_index
     session.unlock(PASSWORDS["reception"])
     assert service.search("smith").candidates
+
+
+def test_stored_details_can_be_edited_back_unchanged(login):
+    service = PatientService(login("reception"))
+    saved = service.add(PatientDetails("Taylor", "Jane", "02/04/1979", "F", "9",
+                                       previous_names=("Wilson",), medicare_number="2123456701",
+                                       medicare_irn="3", suburb="Carlton"))
+    again = service.edit(saved.patient.id, details_of(saved.patient.values))
+    assert again.patient.values == saved.patient.values
