@@ -3,7 +3,7 @@
 Built once per session from the patients table. Every name token points to
 the patients who carry it; looking a typed token up goes through the
 vocabulary of distinct tokens (exact, short forms, sound-alikes, typos
-within one or two letters, names it starts), never through every patient.
+within one or two letters, names it starts or nearly starts), never through every patient.
 Several typed tokens narrow the set by intersection, dates of birth and
 identifiers are direct look-ups, and only the few hundred patients left are
 scored in full by :mod:`app.patients.matching`.
@@ -28,6 +28,7 @@ from app.patients.similarity import compare, typo_allowance
 from db.patients import PatientRow
 
 SINGLE_TOKEN_POOL = 2500
+PREFIX_TYPO_LENGTHS = range(4, 8)
 _CACHED_TOKENS = 48
 _CACHED_VARIANTS = 4096
 
@@ -74,6 +75,7 @@ class PatientIndex:
         self._vocabulary: list[str] = []
         self._by_length: dict[int, list[str]] = {}
         self._sounds: dict[str, list[str]] = {}
+        self._prefixes: dict[int, list[str]] = {}
         self._sorted_records: list[str] = []
         self._token_cache: OrderedDict[str, dict[int, float]] = OrderedDict()
         self._variant_cache: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
@@ -194,9 +196,11 @@ class PatientIndex:
                 if words:
                     seen.update(match for match, _, _ in process.extract(
                         token, words, scorer=OSA.distance, score_cutoff=allowance, limit=None))
-        start = bisect.bisect_left(self._vocabulary, token)
-        end = bisect.bisect_left(self._vocabulary, token + "\uffff")
-        seen.update(self._vocabulary[start:end])
+        seen.update(self._starting_with(token))
+        if len(token) in self._prefixes:
+            for start, _, _ in process.extract(token, self._prefixes[len(token)],
+                                               scorer=OSA.distance, score_cutoff=1, limit=None):
+                seen.update(self._starting_with(start))
         scored = []
         for stored in seen:
             match = compare(token, stored)
@@ -207,6 +211,11 @@ class PatientIndex:
         if len(self._variant_cache) > _CACHED_VARIANTS:
             self._variant_cache.popitem(last=False)
         return scored
+
+    def _starting_with(self, start: str) -> list[str]:
+        first = bisect.bisect_left(self._vocabulary, start)
+        end = bisect.bisect_left(self._vocabulary, start + "\uffff")
+        return self._vocabulary[first:end]
 
     def _birth_positions(self, query: Query) -> dict[int, float]:
         found: dict[int, float] = {}
@@ -293,6 +302,9 @@ class PatientIndex:
             if len(token) >= 3:
                 sounds[sound_key(token)].append(token)
         self._by_length = dict(by_length)
+        self._prefixes = {length: sorted({t[:length] for t in self._vocabulary
+                                          if len(t) > length})
+                          for length in PREFIX_TYPO_LENGTHS}
         self._sounds = dict(sounds)
         self._sorted_records = sorted(self._records)
         self._dirty = False

@@ -209,7 +209,9 @@ def _says(entry: Entry, field: str, token: str, stored: str, match: TokenMatch) 
     if match.likeness is Likeness.INITIAL:
         return f"{words} starts with {token.upper()}"
     if match.likeness is Likeness.STARTS:
-        return f"{words} starts like “{token}” ({shown})"
+        return f"{words} starts with “{token.title()}” ({shown})"
+    if match.likeness is Likeness.STARTS_ROUGHLY:
+        return f"{words} starts almost like “{token}” ({shown})"
     return f"{words} {match.likeness.value} ({shown})"
 
 

@@ -18,6 +18,7 @@ class Likeness(StrEnum):
     SAME = "same"
     NICKNAME = "nickname"
     STARTS = "starts"
+    STARTS_ROUGHLY = "starts roughly"
     INITIAL = "initial"
     ONE_LETTER = "one letter different"
     SWAPPED_LETTERS = "two letters swapped"
@@ -68,7 +69,7 @@ def compare(typed: str, stored: str) -> TokenMatch | None:
     if len(typed) >= 3 and len(sound_key(typed)) >= 2 and sound_key(typed) == sound_key(stored):
         return TokenMatch(80.0, Likeness.SOUNDS)
     if len(typed) >= 4 and OSA.distance(typed, stored[:len(typed)], score_cutoff=1) <= 1:
-        return TokenMatch(74.0, Likeness.STARTS)
+        return TokenMatch(74.0, Likeness.STARTS_ROUGHLY)
     similar = ratio(typed, stored, score_cutoff=75)
     if similar and len(typed) >= 4:
         return TokenMatch(similar * 0.85, Likeness.SIMILAR)

@@ -36,7 +36,7 @@ def test_import_a_csv_then_search_it(vault_path, tmp_path):
     assert code == 0
     first = out.splitlines()[0]
     assert "NGUYEN, Mai" in first and "record 100003" in first
-    assert "surname starts like “nguy” (Nguyen); first name matches; date of birth matches" in out
+    assert "surname starts with “Nguy” (Nguyen); first name matches; date of birth matches" in out
 
     code, out, _ = call(["patients", "search", str(vault_path), "john smith", "--json"])
     result = json.loads(out)

@@ -148,3 +148,10 @@ def test_nothing_typed_is_no_candidates(index):
     result = search(index, parse_query(""))
     assert result.candidates == () and not result.needs_explicit_choice
     assert search(index, parse_query("zzzzqqq")).candidates == ()
+
+
+def test_names_still_being_typed_are_said_as_such(index):
+    reasons = search(index, parse_query("nguy mi")).candidates[0].reasons
+    assert reasons == ("surname starts with “Nguy” (Nguyen)", "first name starts with “Mi” (Minh)")
+    reasons = search(index, parse_query("ngyu")).candidates[0].reasons
+    assert reasons[0] == "surname starts almost like “ngyu” (Nguyen)"
