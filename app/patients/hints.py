@@ -9,6 +9,7 @@ date of birth too; zxing-cpp reads it from the picture.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -34,6 +35,8 @@ _SEX_LETTERS = {"m", "f", "u", "x"}
 _RECORD_KEYS = {"mrn", "ur", "urn", "rn", "record", "record number", "record no", "patient id",
                 "chart", "chart no", "id"}
 MAX_LABEL_SIDE = 4000
+MAX_LABEL_PIXELS = 50_000_000
+_DISPLAY_FORMATS = ("JPEG", "PNG", "WEBP")
 
 
 def hints_from_filename(name: str) -> Query:
@@ -79,16 +82,25 @@ def label_query(content: str) -> Query:
                  codes=tuple(dict.fromkeys(codes + query.codes)), text=content)
 
 
-def barcode_texts(path: Path) -> list[str]:
-    """Return the text of every barcode and QR code zxing-cpp finds in a picture."""
-    with Image.open(path) as picture:
-        picture = ImageOps.exif_transpose(picture).convert("L")
-        if max(picture.size) > MAX_LABEL_SIDE:
-            picture.thumbnail((MAX_LABEL_SIDE, MAX_LABEL_SIDE))
-        found = zxingcpp.read_barcodes(picture)
+def barcode_texts(picture: Path | bytes) -> list[str]:
+    """Return the text of every barcode and QR code zxing-cpp finds in a picture.
+
+    The picture is one Clinfile made (the display copy of an image already in
+    custody, JPEG, PNG or WebP), never a file straight from outside: those
+    are only ever decoded in the import's worker processes. A picture larger
+    than any display copy is not decoded at all.
+    """
+    source = io.BytesIO(picture) if isinstance(picture, bytes) else picture
+    with Image.open(source, formats=_DISPLAY_FORMATS) as opened:
+        if opened.width * opened.height > MAX_LABEL_PIXELS:
+            return []
+        grey = ImageOps.exif_transpose(opened).convert("L")
+        if max(grey.size) > MAX_LABEL_SIDE:
+            grey.thumbnail((MAX_LABEL_SIDE, MAX_LABEL_SIDE))
+        found = zxingcpp.read_barcodes(grey)
     return [b.text for b in found if b.valid and b.text]
 
 
-def hints_from_image(path: Path) -> list[Query]:
+def hints_from_image(picture: Path | bytes) -> list[Query]:
     """Return a query for each barcode on a patient label in the picture (often none)."""
-    return [label_query(text) for text in barcode_texts(path)]
+    return [label_query(text) for text in barcode_texts(picture)]

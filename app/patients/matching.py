@@ -22,6 +22,7 @@ from db.patients import PatientRow
 
 SCORED_IN_FULL = 40
 CLOSE_SCORES = 5.0
+WEAK_MATCH = 60.0
 NAME_WEIGHT = 0.55
 BIRTH_DATE_ALONE = 0.85
 
@@ -294,6 +295,9 @@ def _detail(patient: PatientRow, namesakes: list[PatientRow]) -> str:
 
 
 def _safety(ranked: list[Candidate]) -> tuple[bool, str]:
+    if ranked and ranked[0].score < WEAK_MATCH:
+        return True, ("No patient matches well. Check the name and date of birth, then choose "
+                      "one yourself or search again.")
     if len(ranked) < 2:
         return False, ""
     first, second = ranked[0], ranked[1]

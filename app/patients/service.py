@@ -99,11 +99,12 @@ class PatientService:
         return search(self.index(), query, limit=limit)
 
     def search_with_hints(self, typed: str = "", *, filename: str = "",
-                          image: Path | None = None, limit: int = 10) -> MatchResult:
+                          image: Path | bytes | None = None, limit: int = 10) -> MatchResult:
         """Rank patients using what reception typed, the image's filename and any label barcode.
 
         What was typed comes first; the filename and the label only add what
-        it does not already say.
+        it does not already say. ``image`` is the display copy Clinfile made of
+        a picture in custody (see :func:`app.patients.hints.barcode_texts`).
         """
         query = parse_query(typed)
         if filename:

@@ -69,3 +69,12 @@ def test_a_photo_without_a_label_gives_no_hints(tmp_path):
     path = tmp_path / "rash.jpg"
     Image.new("RGB", (640, 480), (200, 160, 140)).save(path)
     assert hints_from_image(path) == []
+
+
+def test_label_pictures_may_come_as_bytes_and_other_formats_are_refused(tmp_path):
+    path = tmp_path / "label.png"
+    _label_photo(path, "100234", zxingcpp.BarcodeFormat.Code128)
+    assert barcode_texts(path.read_bytes()) == ["100234"]
+    Image.open(path).save(tmp_path / "label.tiff")
+    with pytest.raises(OSError):
+        barcode_texts(tmp_path / "label.tiff")

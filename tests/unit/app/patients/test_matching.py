@@ -155,3 +155,10 @@ def test_names_still_being_typed_are_said_as_such(index):
     assert reasons == ("surname starts with “Nguy” (Nguyen)", "first name starts with “Mi” (Minh)")
     reasons = search(index, parse_query("ngyu")).candidates[0].reasons
     assert reasons[0] == "surname starts almost like “ngyu” (Nguyen)"
+
+
+def test_a_weak_best_match_is_never_preselected(index):
+    result = search(index, parse_query("minh zzzz 1/1/1930"))
+    assert result.candidates and result.candidates[0].score < 60
+    assert result.needs_explicit_choice and result.preselected is None
+    assert result.caution.startswith("No patient matches well")
