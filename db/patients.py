@@ -53,6 +53,7 @@ class PatientRow(PatientValues):
 
 
 _VALUE_COLUMNS = [f.name for f in fields(PatientValues)]
+_WARNINGS = _VALUE_COLUMNS.index("warnings")
 _COLUMNS = ", ".join(["id", *_VALUE_COLUMNS, "created_at", "updated_at"])
 
 
@@ -151,14 +152,12 @@ class PatientRepository:
 
 def _params(values: PatientValues) -> tuple:
     params = list(astuple(values))
-    index = _VALUE_COLUMNS.index("warnings")
-    params[index] = json.dumps(list(values.warnings))
+    params[_WARNINGS] = json.dumps(list(values.warnings))
     return tuple(params)
 
 
 def _to_patient(row: tuple) -> PatientRow:
-    patient_id, *rest = row
-    values = dict(zip([*_VALUE_COLUMNS, "created_at", "updated_at"], rest, strict=True))
-    warnings = values["warnings"]
-    values["warnings"] = tuple(json.loads(warnings)) if warnings != "[]" else ()
-    return PatientRow(id=patient_id, **values)
+    patient_id, *values, created_at, updated_at = row
+    warnings = values[_WARNINGS]
+    values[_WARNINGS] = tuple(json.loads(warnings)) if warnings != "[]" else ()
+    return PatientRow(*values, patient_id, created_at, updated_at)

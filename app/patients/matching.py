@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from app.patients.dates import day_month_swapped, one_digit_away, show
 from app.patients.identifiers import format_medicare
@@ -103,6 +104,12 @@ def search(index: PatientIndex, query: Query, *, limit: int = 10) -> MatchResult
 # --- scoring one patient -------------------------------------------------------------
 
 def _assess(entry: Entry, query: Query) -> Candidate:
+    """Score one patient from 0 to 100 and say why.
+
+    Name and date of birth are weighed together (a wrong date of birth caps a
+    perfect name at 55). An identifier that matches exactly outranks any
+    name: it scores 95 or more, the rest only ordering patients who share it.
+    """
     reasons: list[str] = []
     parts: list[tuple[float, float]] = []
     if query.names:
@@ -127,6 +134,15 @@ def _assess(entry: Entry, query: Query) -> Candidate:
     return Candidate(entry.row, round(min(combined, 100.0), 1), tuple(reasons))
 
 
+class _Fit(NamedTuple):
+    """How one typed token fits one of the patient's names."""
+
+    score: float
+    field: str = ""
+    stored: str = ""
+    match: TokenMatch | None = None
+
+
 _FIELD_WORDS = {"family": "surname", "previous": "previous surname", "given": "first name",
                 "middle": "middle name", "preferred": "preferred name"}
 
@@ -140,7 +156,7 @@ def _name_score(entry: Entry, typed: tuple[str, ...]) -> tuple[float, list[str]]
     points, so "John Smith" prefers John Smith to a Mr John Johns.
     """
     options = [_best_by_side(entry, token) for token in typed]
-    chosen = [max(o, key=lambda m: m[0]) for o in options]
+    chosen = [max(o, key=lambda fit: fit.score) for o in options]
     score = _assignment_score(entry, typed, chosen)
     for flip in range(len(typed)):
         other = options[flip][0] if chosen[flip] is options[flip][1] else options[flip][1]
@@ -150,22 +166,22 @@ def _name_score(entry: Entry, typed: tuple[str, ...]) -> tuple[float, list[str]]
             chosen, score = trial, trial_score
     reasons = []
     matched_family = set()
-    for token, (token_score, field, stored, match) in zip(typed, chosen, strict=True):
-        if not token_score:
+    for token, fit in zip(typed, chosen, strict=True):
+        if not fit.score:
             reasons.append(f"“{token}” does not match any of this patient's names")
             continue
-        if field == "family":
-            matched_family.add(stored)
-        reasons.append(_says(entry, field, token, stored, match))
+        if fit.field == "family":
+            matched_family.add(fit.stored)
+        reasons.append(_says(entry, token, fit))
     if matched_family and len(entry.family) > 1 and len(matched_family) < len(entry.family):
         score -= 3
         reasons.append(f"matches part of the surname {entry.row.family_name}")
     return max(score, 0.0), list(dict.fromkeys(reasons))
 
 
-def _assignment_score(entry: Entry, typed: tuple[str, ...], chosen: list[tuple]) -> float:
-    score = sum(c[0] for c in chosen) / len(typed)
-    fields = {c[1] for c in chosen if c[0]}
+def _assignment_score(entry: Entry, typed: tuple[str, ...], chosen: list[_Fit]) -> float:
+    score = sum(fit.score for fit in chosen) / len(typed)
+    fields = {fit.field for fit in chosen if fit.score}
     if not fields & {"family", "previous"}:
         score -= 12
     if len(typed) >= 2 and entry.given and not fields & {"given", "middle", "preferred"}:
@@ -177,7 +193,7 @@ def _assignment_score(entry: Entry, typed: tuple[str, ...], chosen: list[tuple])
     return score
 
 
-def _best_by_side(entry: Entry, token: str) -> tuple[tuple, tuple]:
+def _best_by_side(entry: Entry, token: str) -> tuple[_Fit, _Fit]:
     """The best match for one typed token among surnames, and among given names."""
     family = _best(token, (("family", entry.family), ("previous", entry.previous)))
     given = _best(token, (("given", entry.given[:1]), ("middle", entry.given[1:]),
@@ -185,17 +201,18 @@ def _best_by_side(entry: Entry, token: str) -> tuple[tuple, tuple]:
     return family, given
 
 
-def _best(token: str, fields: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
-    best: tuple = (0.0, "", "", None)
+def _best(token: str, fields: tuple[tuple[str, tuple[str, ...]], ...]) -> _Fit:
+    best = _Fit(0.0)
     for field, stored_tokens in fields:
         for stored in stored_tokens:
-            match: TokenMatch | None = compare(token, stored)
-            if match is not None and match.score > best[0]:
-                best = (match.score, field, stored, match)
+            match = compare(token, stored)
+            if match is not None and match.score > best.score:
+                best = _Fit(match.score, field, stored, match)
     return best
 
 
-def _says(entry: Entry, field: str, token: str, stored: str, match: TokenMatch) -> str:
+def _says(entry: Entry, token: str, fit: _Fit) -> str:
+    field, stored, match = fit.field, fit.stored, fit.match
     words = _FIELD_WORDS[field]
     shown = stored.title()
     if field == "previous":

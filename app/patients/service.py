@@ -110,7 +110,13 @@ class PatientService:
         if filename:
             query = query.merged(hints_from_filename(filename))
         if image is not None:
-            for label in hints_from_image(image):
+            try:
+                labels = hints_from_image(image)
+            except OSError:
+                raise PatientError("Clinfile could not look for a label barcode in that "
+                                   "picture: it is not a JPEG, PNG or WebP display copy."
+                                   ) from None
+            for label in labels:
                 query = query.merged(label)
         return self.search(query, limit=limit)
 

@@ -200,3 +200,25 @@ def test_stored_details_can_be_edited_back_unchanged(login):
                                        medicare_irn="3", suburb="Carlton"))
     again = service.edit(saved.patient.id, details_of(saved.patient.values))
     assert again.patient.values == saved.patient.values
+
+
+def test_a_label_barcode_in_the_picture_finds_the_patient(login, tmp_path):
+    import zxingcpp
+    from PIL import Image
+
+    service = PatientService(login("reception"))
+    service.add(PatientDetails("Smith", "John", "12/03/1980", record_number="100001"))
+    service.add(PatientDetails("Smith", "John", "30/01/1952", record_number="100002"))
+    symbol = zxingcpp.create_barcode("MRN:100002", zxingcpp.BarcodeFormat.QRCode)
+    view = memoryview(symbol.to_image(scale=5))
+    photo = Image.new("L", (800, 600), 180)
+    photo.paste(Image.frombytes("L", (view.shape[1], view.shape[0]), bytes(view)), (200, 150))
+    picture = tmp_path / "IMG_0042.png"
+    photo.save(picture)
+    result = service.search_with_hints("john smith", filename=picture.name, image=picture)
+    assert result.candidates[0].patient.record_number == "100002"
+    assert result.candidates[0].reasons[0] == "record number matches"
+    not_a_picture = tmp_path / "letter.jpg"
+    not_a_picture.write_text("Dear Doctor")
+    with pytest.raises(PatientError, match="label barcode"):
+        service.search_with_hints("smith", image=not_a_picture)
