@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 from app.desk.first_run import check_working_folder
 from app.desk.maintenance import back_up, verify
 from app.desk.opening import OpenedDesk
-from app.desk.policy import ConsentPolicyService
 from app.desk.workstation import WorkstationMemory
 from app.security.roles import Role
 from app.security.users import UserService
@@ -223,15 +222,10 @@ class SettingsTab(QWidget):
         session = self._desk.session
         values = {"auto_lock_minutes": self.auto_lock.value(),
                   "max_import_megabytes": self.max_megabytes.value(),
-                  "max_import_megapixels": self.max_megapixels.value()}
-        written = self.written.isChecked()
-
-        def store():
-            settings = SettingsService(session).change(**values)
-            ConsentPolicyService(session).require_written_consent(written)
-            return settings
-
-        self._tasks.write(store).success(self._saved).failure(self._failed)
+                  "max_import_megapixels": self.max_megapixels.value(),
+                  "written_consent_for_clinical_photos": self.written.isChecked()}
+        self._tasks.write(SettingsService(session).change, **values).success(
+            self._saved).failure(self._failed)
         if self.drop.usable() and self.outbox.usable():
             self.folders_changed.emit(str(self.drop.path), str(self.outbox.path))
 

@@ -132,7 +132,18 @@ class MainWindow(QMainWindow):
             self.inbox_menu.addAction(action)
         self.filing_menu = bar.addMenu("F&iling")
         self.find_patient_action = with_shortcut(QAction("&Find patient", self), "Ctrl+F")
-        self.filing_menu.addAction(self.find_patient_action)
+        self.record_consent_action = with_shortcut(
+            QAction("Record &consent…", self), "Ctrl+K",
+            "Record what the patient agreed to, or print the consent form")
+        self.file_action = with_shortcut(QAction("&File to the patient", self), "Ctrl+Return",
+                                         "File the selected pictures to the chosen patient")
+        self.file_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.export_action = with_shortcut(QAction("&Export the patient's pictures…", self),
+                                           "Ctrl+E")
+        for action in (self.find_patient_action, self.record_consent_action, self.file_action):
+            self.filing_menu.addAction(action)
+        self.filing_menu.addSeparator()
+        self.filing_menu.addAction(self.export_action)
 
         view_menu = bar.addMenu("&View")
         self.desk_action = with_shortcut(QAction("&Filing desk", self), "Ctrl+1")

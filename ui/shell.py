@@ -97,6 +97,13 @@ class Shell(QObject):
         w.stop_import_action.triggered.connect(self.desk_controller.inbox.cancel_import)
         w.refresh_action.triggered.connect(self.desk_controller.inbox.refresh)
         w.find_patient_action.triggered.connect(self._find_patient)
+        filing = self.desk_controller.filing
+        w.record_consent_action.triggered.connect(filing.record_consent)
+        w.file_action.triggered.connect(filing.file_selection)
+        w.export_action.triggered.connect(filing.export)
+        for button, action in ((filing.file_panel.file_button, w.file_action),
+                               (filing.file_panel.record_button, w.record_consent_action)):
+            button.setToolTip(action.toolTip())
 
     # --- starting -----------------------------------------------------------------
 
@@ -178,7 +185,7 @@ class Shell(QObject):
         if is_admin:
             self.admin.show_for(desk, self.memory)
         self.window.show_page("desk")
-        self.desk_controller.open(desk, self.memory.drop_folder)
+        self.desk_controller.open(desk, self.memory.drop_folder, self.memory.outbox)
         self.idle.start(desk.settings.auto_lock_minutes * 60)
         self.desk_opened.emit()
 
@@ -251,6 +258,7 @@ class Shell(QObject):
     def _folders_changed(self, drop_folder: str, outbox: str) -> None:
         self._remember(drop_folder=drop_folder, outbox=outbox)
         self.desk_controller.drop_folder = drop_folder
+        self.desk_controller.filing.outbox = outbox
         self.desk_controller.inbox.watch(drop_folder)
 
     def _find_patient(self) -> None:
@@ -265,7 +273,7 @@ class Shell(QObject):
 
     def _settings_saved(self, settings) -> None:
         if self.desk is not None:
-            self.desk = OpenedDesk(self.desk.session, settings, self.desk.policy)
+            self.desk = OpenedDesk(self.desk.session, settings)
             self.desk.session.idle_seconds = settings.auto_lock_minutes * 60
             self.idle.start(settings.auto_lock_minutes * 60)
 

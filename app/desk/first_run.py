@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from app.desk.policy import ConsentPolicyService
 from app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
 from app.security.locations import check_location
 from app.security.roles import Role
@@ -114,9 +113,9 @@ def set_up_practice(setup: PracticeSetup) -> NewPractice:
     created = Vault.create(setup.vault, setup.admin, setup.password)
     session = Session(created.vault, Actor(setup.admin, Role.ADMIN),
                       idle_seconds=setup.auto_lock_minutes * 60)
-    SettingsService(session).change(auto_lock_minutes=setup.auto_lock_minutes)
-    ConsentPolicyService(session).require_written_consent(
-        setup.written_consent_for_clinical_photos)
+    SettingsService(session).change(
+        auto_lock_minutes=setup.auto_lock_minutes,
+        written_consent_for_clinical_photos=setup.written_consent_for_clinical_photos)
     for folder in (setup.drop_folder, setup.outbox):
         Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
     return NewPractice(session, created.recovery_key, tuple(created.warnings))

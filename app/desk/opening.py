@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.consent.model import Policy
-from app.desk.policy import ConsentPolicyService
 from app.security.session import Session
 from app.settings import PracticeSettings, SettingsService
 
@@ -17,7 +16,12 @@ class OpenedDesk:
 
     session: Session
     settings: PracticeSettings
-    policy: Policy
+
+    @property
+    def policy(self) -> Policy:
+        """The practice's consent policy, which is one of its settings."""
+        return Policy(written_consent_for_clinical_photos=(
+            self.settings.written_consent_for_clinical_photos))
 
 
 def open_desk(vault: Path, user: str, password: str) -> OpenedDesk:
@@ -30,4 +34,4 @@ def desk_for(session: Session) -> OpenedDesk:
     """Read what the window needs for an already open session."""
     settings = SettingsService(session).load()
     session.idle_seconds = settings.auto_lock_minutes * 60
-    return OpenedDesk(session, settings, ConsentPolicyService(session).load())
+    return OpenedDesk(session, settings)

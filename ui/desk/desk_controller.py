@@ -1,4 +1,4 @@
-"""The filing desk's controller: what is selected, what is shown, what gets filed.
+"""The filing desk's controller: what is selected, what is shown, whose it is.
 
 It owns the desk's parts (inbox, preview, patient, filing) for one session
 and runs every service call through :class:`Tasks`. The shell tells it when
@@ -8,23 +8,49 @@ someone logs in, when the vault locks and unlocks, and when they log out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from app.desk.opening import OpenedDesk
-from app.desk.patient_search import PatientSearch
-from app.desk.pictures import InboxPictures
+from app.desk.pictures import InboxItem, InboxPictures
+from app.desk.suggestions import clue_words, read_labels, suggest
+from app.patients.matching import MatchResult
+from app.patients.service import PatientService
 from ui.desk.desk_view import DeskView
+from ui.desk.filing_controller import FilingController
 from ui.desk.inbox_controller import InboxController
 from ui.desk.patient_panel import PatientPanel
 from ui.tasks import Tasks
 
 
-def _decoded_copies(pictures: InboxPictures, ids: list[int]) -> list[tuple[QImage, str]]:
-    return [(QImage.fromData(data), item.file_name)
-            for item, data in pictures.display_copies(ids)]
+@dataclass(frozen=True)
+class Opened:
+    """Pictures decoded for the preview, with what they say about their patient."""
+
+    ids: tuple[int, ...]
+    items: tuple[InboxItem, ...]
+    images: tuple[QImage, ...]
+    labelled: frozenset[int]
+    suggestion: MatchResult | None
+    clue_words: str
+
+
+def _open_pictures(pictures: InboxPictures, patients: PatientService, ids: list[int],
+                   want_suggestion: bool) -> Opened:
+    """Read, decode and look for patient labels in a worker; QImage is safe off the GUI thread."""
+    copies = pictures.display_copies(ids)
+    labelled = frozenset(item.id for item, data in copies if read_labels(data))
+    suggestion, words = None, ""
+    if want_suggestion and copies:
+        first, data = copies[0]
+        suggestion = suggest(patients, first.file_name, data, first.id in labelled)
+        words = clue_words(first.file_name, first.id in labelled)
+    return Opened(tuple(ids), tuple(item for item, _ in copies),
+                  tuple(QImage.fromData(data) for _, data in copies), labelled, suggestion,
+                  words)
 
 
 class DeskController(QObject):
@@ -49,10 +75,11 @@ class DeskController(QObject):
         self.desk: OpenedDesk | None = None
         self.drop_folder = ""
         self._selected: list[int] = []
-        self.search: PatientSearch | None = None
+        self.patients: PatientService | None = None
         self.patient = None
         self.panel = PatientPanel()
         view.add_to_side(self.panel, 1)
+        self.filing = FilingController(tasks, view, self.inbox, say, self)
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)
         self._typing.setInterval(120)
@@ -61,14 +88,16 @@ class DeskController(QObject):
         view.inbox.selection_changed.connect(self._selection_changed)
         self.panel.query_changed.connect(lambda _text: self._typing.start())
         self.panel.candidate_chosen.connect(self.choose_patient)
+        self.filing.filed.connect(lambda _episode: self.forget_patient())
 
-    def open(self, desk: OpenedDesk, drop_folder: str) -> None:
+    def open(self, desk: OpenedDesk, drop_folder: str, outbox: str) -> None:
         """Serve a person who has just logged in."""
         self.desk = desk
         self.drop_folder = drop_folder
-        self.search = PatientSearch(desk.session)
+        self.patients = PatientService(desk.session)
         self.view.preview.clear()
         self.forget_patient()
+        self.filing.open(desk, outbox)
         self.inbox.open(desk.session, desk.settings)
         self.inbox.watch(drop_folder)
 
@@ -86,8 +115,9 @@ class DeskController(QObject):
         self.inbox.close()
         self.view.preview.clear()
         self.forget_patient()
+        self.filing.close()
         self.desk = None
-        self.search = None
+        self.patients = None
 
     def choose_patient(self, candidate) -> None:
         """The person chose whose record the selection goes to: show it, large."""
@@ -99,6 +129,7 @@ class DeskController(QObject):
             born = f"{day}/{month}/{year}"
         self.view.banner.show_patient(candidate.display_name, born, p.record_number or "",
                                       candidate.distinguishing)
+        self.filing.patient_chosen(candidate, born)
         self.patient_chosen.emit(candidate)
 
     def forget_patient(self) -> None:
@@ -106,15 +137,17 @@ class DeskController(QObject):
         self.patient = None
         self.view.banner.show_none()
         self.panel.clear()
+        self.filing.patient_chosen(None, "")
 
     def _search_now(self) -> None:
-        if self.search is None:
+        if self.patients is None:
             return
         text = self.panel.search_edit.text()
         if not text.strip():
             self.panel.candidates.clear()
             return
-        self._tasks.run(self.search.search, text).success(lambda result: self._found(text, result))
+        self._tasks.run(self.patients.search, text).success(
+            lambda result: self._found(text, result))
 
     def _found(self, text: str, result) -> None:
         self.panel.show_result(text, result)
@@ -126,19 +159,23 @@ class DeskController(QObject):
 
     def _selection_changed(self, ids: list[int]) -> None:
         self._selected = ids
+        self.filing.selection_changed(ids, self.inbox.source_kind(ids[0]) if ids else "")
         if not ids or self.desk is None:
             self.view.preview.clear()
             return
         pictures = InboxPictures(self.desk.session)
-        self._tasks.run(_decoded_copies, pictures, ids).success(
-            lambda shown: self._show(ids, shown))
+        self._tasks.run(_open_pictures, pictures, self.patients, ids,
+                        self.patient is None).success(self._show)
 
-    def _show(self, ids: list[int], shown: list[tuple[QImage, str]]) -> None:
-        if ids != self._selected:
+    def _show(self, opened: Opened) -> None:
+        if list(opened.ids) != self._selected:
             return
-        self.view.preview.show_images(shown)
-        if self.patient is None and shown and self.search is not None:
-            hint = self.search.hint_from_file_name(shown[0][1])
-            if hint:
-                self.panel.suggest(hint)
-        self.previewed.emit(ids)
+        self.view.preview.show_images(list(zip(opened.images,
+                                               (i.file_name for i in opened.items),
+                                               strict=True)))
+        for item_id in opened.labelled:
+            self.inbox.mark_label_found(item_id)
+        if self.patient is None and opened.suggestion is not None:
+            self.panel.suggest(opened.suggestion, opened.clue_words)
+            self.searched.emit(opened.suggestion)
+        self.previewed.emit(list(opened.ids))

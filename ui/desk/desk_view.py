@@ -32,9 +32,13 @@ class DeskView(QWidget):
         self.side_layout = QVBoxLayout(self.side)
         self.side_layout.setContentsMargins(0, 0, 0, 0)
         self.side_layout.addWidget(self.banner)
+        self.middle = QWidget()
+        self.middle_layout = QVBoxLayout(self.middle)
+        self.middle_layout.setContentsMargins(0, 0, 0, 0)
+        self.middle_layout.addWidget(self.preview, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.inbox)
-        self.splitter.addWidget(self.preview)
+        self.splitter.addWidget(self.middle)
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
@@ -43,6 +47,10 @@ class DeskView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 6)
         layout.addWidget(self.splitter)
+
+    def add_below_preview(self, widget: QWidget) -> None:
+        """Add a panel under the picture (the description of what is filed)."""
+        self.middle_layout.addWidget(widget)
 
     def add_to_side(self, widget: QWidget, stretch: int = 0) -> None:
         """Add a panel under the patient banner (search, classify, file)."""

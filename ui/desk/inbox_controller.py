@@ -25,6 +25,7 @@ from ui.desk.inbox_view import InboxView
 from ui.errors import in_plain_words
 from ui.tasks import Pool, Task, Tasks
 
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 SOURCE_WORDS = {"drop_folder": "drop folder", "device": "phone or camera",
                 "manual": "added by hand"}
 
@@ -71,6 +72,7 @@ class InboxController(QObject):
         self._import: Task | None = None
         self._import_token: ev.CancelToken | None = None
         self._duplicates: set[int] = set()
+        self._labelled: set[int] = set()
         self._refreshing = False
         self._again = False
         self._soon = QTimer(self)
@@ -180,6 +182,7 @@ class InboxController(QObject):
             self._soon.start()
         elif isinstance(event, ev.Duplicate):
             self._duplicates.add(event.item_id)
+            self._relabel(event.item_id)
             self._say(f"{event.source.name} is already in the vault; it was not stored twice.")
             self._soon.start()
         elif isinstance(event, ev.Quarantined):
@@ -235,23 +238,57 @@ class InboxController(QObject):
         return [self.model.item(row).data(Qt.ItemDataRole.UserRole)
                 for row in range(self.model.rowCount())]
 
+    # --- one item -------------------------------------------------------------------
+
+    def source_kind(self, item_id: int) -> str:
+        """Where an item shown in the inbox came from (drop_folder, device, manual)."""
+        row = self._row_of(item_id)
+        return self.model.item(row).data(ITEM_ROLE).source_kind if row >= 0 else ""
+
+    def mark_label_found(self, item_id: int) -> None:
+        """Badge an item whose picture shows a barcode (a patient label, usually)."""
+        self._labelled.add(item_id)
+        self._relabel(item_id)
+
+    def remove(self, item_ids: list[int]) -> int:
+        """Take filed items out of the inbox at once; return the row the first one was in."""
+        rows = sorted(r for r in (self._row_of(i) for i in item_ids) if r >= 0)
+        for row in reversed(rows):
+            self.model.removeRow(row)
+        return rows[0] if rows else 0
+
+    def _row_of(self, item_id: int) -> int:
+        return next((row for row, known in enumerate(self._ids()) if known == item_id), -1)
+
+    def _relabel(self, item_id: int) -> None:
+        row = self._row_of(item_id)
+        if row >= 0:
+            self._describe(self.model.item(row))
+
     def _row(self, item: InboxItem, image: QImage) -> QStandardItem:
+        row = QStandardItem(QIcon(QPixmap.fromImage(image)), "")
+        row.setData(item.id, Qt.ItemDataRole.UserRole)
+        row.setData(item, ITEM_ROLE)
+        row.setEditable(False)
+        self._describe(row)
+        return row
+
+    def _describe(self, row: QStandardItem) -> None:
+        item: InboxItem = row.data(ITEM_ROLE)
         badges = []
         if item.had_gps:
             badges.append("⚑ had location data")
         if item.id in self._duplicates:
             badges.append("⧉ possible duplicate")
+        if item.id in self._labelled:
+            badges.append("▥ label barcode found")
         lines = [item.file_name,
                  f"{received_words(item.received_at)} · {SOURCE_WORDS.get(item.source_kind, '')}"]
         if badges:
             lines.append("  ".join(badges))
-        row = QStandardItem(QIcon(QPixmap.fromImage(image)), "\n".join(lines))
-        row.setData(item.id, Qt.ItemDataRole.UserRole)
-        row.setData(item, Qt.ItemDataRole.UserRole + 1)
+        row.setText("\n".join(lines))
         row.setToolTip("\n".join(lines))
         row.setAccessibleText(", ".join(lines))
-        row.setEditable(False)
-        return row
 
 
 def _finished_words(done: ev.Finished) -> str:

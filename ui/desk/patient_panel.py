@@ -64,15 +64,25 @@ class PatientPanel(QWidget):
         self.choose_button.clicked.connect(self._choose)
         self._result = None
 
-    def suggest(self, text: str) -> None:
-        """Pre-fill the search from a hint (a file name), unless the person is typing."""
-        if not self.search_edit.hasFocus() or not self.search_edit.text():
-            self.search_edit.setText(text)
+    def suggest(self, result, source: str) -> None:
+        """Show candidates suggested by a picture's clues, unless the person is searching."""
+        if self.search_edit.text().strip():
+            return
+        self._fill(result)
+        self.caution.setText(result.caution if result.needs_explicit_choice else
+                             f"Suggested from {source}. Check the name and date of birth "
+                             "before choosing, or type to search.")
+        self.caution.setVisible(bool(result.candidates))
 
     def show_result(self, text: str, result) -> None:
         """Show a search's candidates, if it is still for the text in the box."""
         if text != self.search_edit.text():
             return
+        self._fill(result)
+        self.caution.setVisible(bool(result.needs_explicit_choice))
+        self.caution.setText(result.caution)
+
+    def _fill(self, result) -> None:
         self._result = result
         self.candidates.clear()
         for candidate in result.candidates:
@@ -86,13 +96,8 @@ class PatientPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, candidate)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, ", ".join(lines))
             self.candidates.addItem(item)
-        self.caution.setVisible(bool(result.needs_explicit_choice))
-        self.caution.setText(result.caution)
         set_tone(self.caution, "warning")
-        if result.preselected is not None:
-            self.candidates.setCurrentRow(0)
-        else:
-            self.candidates.setCurrentRow(-1)
+        self.candidates.setCurrentRow(0 if result.preselected is not None else -1)
         self.choose_button.setEnabled(self.candidates.currentItem() is not None)
 
     def clear(self) -> None:
