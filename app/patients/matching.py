@@ -26,6 +26,8 @@ CLOSE_SCORES = 5.0
 WEAK_MATCH = 60.0
 NAME_WEIGHT = 0.55
 BIRTH_DATE_ALONE = 0.85
+WITHOUT_IDENTIFIER = 0.95
+IDENTIFIER_FLOOR = 96.0
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,9 @@ def _assess(entry: Entry, query: Query) -> Candidate:
     """Score one patient from 0 to 100 and say why.
 
     Name and date of birth are weighed together (a wrong date of birth caps a
-    perfect name at 55). An identifier that matches exactly outranks any
-    name: it scores 95 or more, the rest only ordering patients who share it.
+    perfect name at about 52), and without an identifier nobody scores above
+    95. An identifier that matches exactly outranks any name: it scores 96 or
+    more, the name only ordering patients who share it.
     """
     reasons: list[str] = []
     parts: list[tuple[float, float]] = []
@@ -126,11 +129,14 @@ def _assess(entry: Entry, query: Query) -> Candidate:
         combined *= BIRTH_DATE_ALONE
     id_score, id_reasons = _identifier_score(entry.row, query)
     if id_score == 100.0:
-        combined = 95.0 + 5.0 * (combined / 100.0 if query.names else 1.0)
+        combined = IDENTIFIER_FLOOR + (100.0 - IDENTIFIER_FLOOR) * (
+            combined / 100.0 if query.names else 1.0)
         reasons = id_reasons + reasons
     elif id_score:
         combined = 0.9 * id_score + 0.1 * (combined if parts else id_score)
         reasons = id_reasons + reasons
+    else:
+        combined *= WITHOUT_IDENTIFIER
     return Candidate(entry.row, round(min(combined, 100.0), 1), tuple(reasons))
 
 
