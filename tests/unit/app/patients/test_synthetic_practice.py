@@ -9,7 +9,7 @@ from app.patients.dates import show
 from app.patients.matching import search
 from app.patients.query import parse_query
 from app.patients.synthetic import SyntheticPractice, misspelled_queries
-from tests.unit.app.patients.conftest import index_of
+from tests.unit.app.patients.practice_rows import index_of
 
 pytestmark = pytest.mark.slow
 

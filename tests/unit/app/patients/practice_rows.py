@@ -1,4 +1,4 @@
-"""Helpers shared by the patient tests: an index built straight from details."""
+"""Helpers for the patient tests: an index built straight from details, without a vault."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ import pytest
 from app.patients.details import PatientDetails as P
 from app.patients.matching import search
 from app.patients.query import parse_query
-from tests.unit.app.patients.conftest import index_of, rows_of
+from tests.unit.app.patients.practice_rows import index_of, rows_of
 
 PRACTICE = [
     P("Smith", "John", date(1980, 3, 12), "M", "100001", suburb="Carlton",
