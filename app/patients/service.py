@@ -76,9 +76,13 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class ImportProgress:
-    """How far an import has got; the last event carries the report."""
+    """How far an import has got: rows read and checked, then rows saved.
+
+    The last event carries the report.
+    """
 
     read: int
+    saved: int = 0
     report: ImportReport | None = None
 
 
@@ -231,31 +235,40 @@ class PatientService:
 
     def _import(self, path: Path, format: str, records: Iterable[SourceRecord | SourceProblem],
                 cancelled: Callable[[], bool]) -> Iterator[ImportProgress]:
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        """Check every row first, then write them all in one short transaction.
+
+        Reading and checking (the slow part) holds no lock on the vault, so
+        images keep arriving while a big export is read; only the writing
+        itself, with its audit row, is one transaction.
+        """
         problems: list[SourceProblem] = []
         warnings: list[SourceProblem] = []
+        accepted: list[PatientValues] = []
+        read = 0
+        for item in records:
+            read += 1
+            if read % PROGRESS_EVERY == 0:
+                yield self._progress(cancelled, read, 0)
+            if isinstance(item, SourceProblem):
+                problems.append(item)
+                continue
+            try:
+                checked = validate(item.details, item.date_order)
+            except InvalidPatient as exc:
+                problems.append(SourceProblem(item.where, str(exc)))
+                continue
+            accepted.append(checked.values)
+            warnings += [SourceProblem(item.where, w) for w in checked.warnings]
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
         vault = self._session.vault
         when = _now()
-        read = 0
         with vault.index() as conn:
             with transaction(conn):
                 patients = PatientRepository(conn)
-                for item in records:
-                    read += 1
-                    if read % PROGRESS_EVERY == 0:
-                        if cancelled():
-                            raise ImportCancelled()
-                        yield ImportProgress(read)
-                    if isinstance(item, SourceProblem):
-                        problems.append(item)
-                        continue
-                    try:
-                        checked = validate(item.details, item.date_order)
-                    except InvalidPatient as exc:
-                        problems.append(SourceProblem(item.where, str(exc)))
-                        continue
-                    counts[_upsert(patients, checked.values, when)] += 1
-                    warnings += [SourceProblem(item.where, w) for w in checked.warnings]
+                for saved, values in enumerate(accepted, start=1):
+                    counts[_upsert(patients, values, when)] += 1
+                    if saved % PROGRESS_EVERY == 0:
+                        yield self._progress(cancelled, read, saved)
                 report = ImportReport(path.name, format, counts["added"], counts["updated"],
                                       counts["unchanged"], tuple(problems), tuple(warnings))
                 summary = {k: v for k, v in report.as_dict().items()
@@ -265,7 +278,13 @@ class PatientService:
                     {**summary, "problems": len(problems), "warnings": len(warnings)}))
         vault.audit.publish_head(audit)
         self._index = None
-        yield ImportProgress(read, report)
+        yield ImportProgress(read, len(accepted), report)
+
+    @staticmethod
+    def _progress(cancelled: Callable[[], bool], read: int, saved: int) -> ImportProgress:
+        if cancelled():
+            raise ImportCancelled()
+        return ImportProgress(read, saved)
 
     # --- column mappings --------------------------------------------------------------
 

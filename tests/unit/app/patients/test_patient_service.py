@@ -97,8 +97,22 @@ def test_import_progress_comes_as_rows_are_read(login, tmp_path):
     path = tmp_path / "big.csv"
     path.write_text("Record No,Surname,First Name,DOB\n" + "\n".join(rows), encoding="utf-8")
     events = list(PatientService(session).import_file(path))
-    assert [e.read for e in events] == [250, 500, 600]
+    assert [(e.read, e.saved) for e in events] == [(250, 0), (500, 0), (600, 250), (600, 500),
+                                                  (600, 600)]
     assert events[-1].report.added == 600
+
+
+def test_an_import_stopped_while_saving_keeps_nothing(login, tmp_path):
+    session = login("reception")
+    rows = [f"{100000 + i},Person{i},Amy,01/01/1990" for i in range(600)]
+    path = tmp_path / "big.csv"
+    path.write_text("Record No,Surname,First Name,DOB\n" + "\n".join(rows), encoding="utf-8")
+    events = PatientService(session).import_file(path)
+    for event in events:
+        if event.saved:
+            break
+    events.close()
+    assert count(session) == 0
 
 
 def test_manual_add_and_edit_are_checked_and_audited(login):
