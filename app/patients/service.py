@@ -10,6 +10,7 @@ session and kept in step with this session's own changes.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -92,6 +93,7 @@ class PatientService:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._index: PatientIndex | None = None
+        self._index_lock = threading.RLock()
 
     # --- searching --------------------------------------------------------------------
 
@@ -100,7 +102,8 @@ class PatientService:
         self._forget_if_locked()
         self._session.require(Permission.SEARCH_PATIENTS)
         query = parse_query(text) if isinstance(text, str) else text
-        return search(self.index(), query, limit=limit)
+        with self._index_lock:
+            return search(self.index(), query, limit=limit)
 
     def search_with_hints(self, typed: str = "", *, filename: str = "",
                           image: Path | bytes | None = None, limit: int = 10) -> MatchResult:
@@ -128,14 +131,17 @@ class PatientService:
         """The in-memory search index, loaded from the vault on first use.
 
         Once the session has locked, the index is dropped rather than kept in
-        memory, and is loaded again after the person unlocks.
+        memory, and is loaded again after the person unlocks. Searches from
+        several worker threads take turns with it, since its caches are not
+        safe to change from two threads at once.
         """
-        self._forget_if_locked()
-        self._session.ensure_unlocked()
-        if self._index is None:
-            with self._session.vault.index() as conn:
-                self._index = PatientIndex(PatientRepository(conn).all())
-        return self._index
+        with self._index_lock:
+            self._forget_if_locked()
+            self._session.ensure_unlocked()
+            if self._index is None:
+                with self._session.vault.index() as conn:
+                    self._index = PatientIndex(PatientRepository(conn).all())
+            return self._index
 
     @property
     def holds_index(self) -> bool:
@@ -144,7 +150,8 @@ class PatientService:
 
     def _forget_if_locked(self) -> None:
         if self._session.lock_if_idle():
-            self._index = None
+            with self._index_lock:
+                self._index = None
 
     def patient(self, patient_id: int) -> PatientRow:
         """Return one patient by id."""
@@ -277,7 +284,8 @@ class PatientService:
                     self._session.actor.name, "patients.imported", path.name,
                     {**summary, "problems": len(problems), "warnings": len(warnings)}))
         vault.audit.publish_head(audit)
-        self._index = None
+        with self._index_lock:
+            self._index = None
         yield ImportProgress(read, len(accepted), report)
 
     @staticmethod
@@ -356,8 +364,9 @@ class PatientService:
                           {"record_number": row.record_number, **detail})
 
     def _indexed(self, row: PatientRow) -> None:
-        if self._index is not None:
-            self._index.upsert(row)
+        with self._index_lock:
+            if self._index is not None:
+                self._index.upsert(row)
 
 
 def guess_format(path: Path) -> str:

@@ -236,3 +236,16 @@ def test_a_label_barcode_in_the_picture_finds_the_patient(login, tmp_path):
     not_a_picture.write_text("Dear Doctor")
     with pytest.raises(PatientError, match="label barcode"):
         service.search_with_hints("smith", image=not_a_picture)
+
+
+def test_searches_from_several_threads_take_turns(login):
+    from concurrent.futures import ThreadPoolExecutor
+
+    service = PatientService(login("reception"))
+    for number in range(30):
+        service.add(PatientDetails(f"Family{number}", "Amy", "01/01/1990",
+                                   record_number=str(number)))
+    texts = [f"family{n % 30} am" for n in range(200)] + ["f", "fa", "fam"] * 20
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(service.search, texts))
+    assert all(r.candidates for r in results)
