@@ -1,0 +1,206 @@
+"""From real camera files in the vault to the summary, a refused and an allowed export.
+
+The design's day: photos are taken into the vault's inbox and filed on
+verbal consent; the summary lands in the outbox for the clinical record; a
+teaching export is refused (exit 3) until the consent form is printed,
+"signed", photographed askew and imported, when its QR code attaches it to
+its consent with no manual matching and the de-identified export goes ahead.
+Every PDF and picture is checked with qpdf, poppler and exiftool.
+
+The import pipeline had not landed when this was written, so pictures enter
+the inbox as the pipeline leaves them: the original bytes as captured, a
+clean display derivative and a thumbnail, in the vault's blob store, with
+their row in ``images``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from datetime import date
+
+import pytest
+from PIL import Image, ImageOps
+
+from app.cli.common import Console
+from app.cli.main import run
+from app.consent.model import Disclosure
+from app.consent.service import ConsentRequest, ConsentService
+from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from app.filing.body_sites import BodySite
+from app.filing.model import FilingRequest
+from app.filing.service import FilingService
+from db.connection import transaction
+from db.patients import PatientRepository, PatientValues
+from tests.conftest import PASSWORDS
+from tests.unit.app.reports.conftest import IDENTIFIERS, PHOTOS
+from tests.unit.app.reports.pdf_checks import (
+    extract_images,
+    jpeg_bytes,
+    leaked_metadata,
+    metadata_text,
+    page_texts,
+    photographed,
+    qpdf_check,
+    rasterise,
+    require_tools,
+)
+
+pytestmark = pytest.mark.slow
+
+
+class _Stdin(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+def clinfile(vault_path, user: str, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(stdin=_Stdin(PASSWORDS[user] + "\n"), stdout=out, stderr=err)
+    verb, *rest = argv
+    code = run([*verb.split(), str(vault_path), *rest, "--user", user, "--password-stdin"],
+               console)
+    return code, out.getvalue(), err.getvalue()
+
+
+def into_inbox(vault, original: bytes, name: str, source_kind: str = "drop_folder") -> int:
+    """Store a picture as the import leaves it in the inbox and return its item id."""
+    with Image.open(io.BytesIO(original)) as opened:
+        upright = ImageOps.exif_transpose(opened).convert("RGB")
+    thumbnail = upright.copy()
+    thumbnail.thumbnail((256, 256))
+    blobs = [vault.blobs.put_bytes(data).id
+             for data in (original, jpeg_bytes(upright), jpeg_bytes(thumbnail))]
+    with vault.index() as conn, transaction(conn):
+        cur = conn.execute(
+            "INSERT INTO images (sha256, original_blob, derivative_blob, thumbnail_blob, size, "
+            "format, source_kind, source_path, received_at, received_by, captured_at, width, "
+            "height) VALUES (?, ?, ?, ?, ?, 'JPEG', ?, ?, ?, 'reception', ?, ?, ?)",
+            (hashlib.sha256(original).hexdigest(), *blobs, len(original), source_kind,
+             f"/srv/drop/{name}", "2026-03-12T08:05:00+00:00", "2026-03-12T07:41:00",
+             *upright.size))
+        return int(cur.lastrowid)
+
+
+@pytest.fixture
+def filed_photos(vault_path, login, corpus, tmp_path):
+    """Three real camera photos imported, and filed to Mai Nguyen on verbal consent."""
+    require_tools()
+    with login("admin").vault.index() as conn, transaction(conn):
+        patient = PatientRepository(conn).add(PatientValues(
+            record_number="MN1990", family_name="Nguyen", given_names="Mai",
+            birth_date="1990-06-05"), "2026-03-12T08:00:00+00:00").id
+    vault = login("reception").vault
+    items = [into_inbox(vault, (corpus / "exif-samples" / name).read_bytes(),
+                        name.rsplit("/", 1)[-1]) for name in PHOTOS[:3]]
+    clinician = login("clinician")
+    care = ConsentService(clinician).record(ConsentRequest(
+        patient_id=patient, method=Method.VERBAL, purposes=frozenset({Purpose.CLINICAL_CARE}),
+        recipients=(Recipient(group=RecipientClass.TREATING_TEAM),), obtained_by="clinician",
+        obtained_on=date.today(), disclosure=Disclosure(True, True, True)))
+    FilingService(clinician).file(FilingRequest(
+        image_ids=tuple(items), patient_id=patient, kind=ImageKind.CLINICAL_PHOTO,
+        body_site=BodySite.parse("left-ankle: lateral malleolus"), description="rash",
+        consent=care.code, episode_description="rash, left ankle"))
+    return patient, items
+
+
+def test_the_summary_lands_in_the_outbox_clean_and_named_for_the_record(
+        vault_path, login, filed_photos, tmp_path):
+    outbox = tmp_path / "clinical-software-import"
+    code, out, err = clinfile(vault_path, "reception", "report summary", "--patient", "MN1990",
+                              "--out", str(outbox), "--json")
+    assert code == 0, err
+    [path] = map(lambda p: outbox / p.rsplit("/", 1)[-1], json.loads(out)["files"])
+    assert path.name.startswith("NGUYEN_Mai_19900605_")
+    assert path.name.endswith("_clinical-images.pdf")
+    qpdf_check(path)
+    pages = page_texts(path)
+    assert len(pages) == 2
+    for number, text in enumerate(pages, start=1):
+        assert "NGUYEN, Mai" in text and "05/06/1990" in text and "MN1990" in text
+        assert f"Page {number} of 2" in text
+    text = " ".join(" ".join(pages).split())
+    assert "the patient's verbal consent of" in text and "clinical care only" in text
+    assert "rash, left ankle" in text
+    with login("admin").vault.index() as conn:
+        actions = [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY seq")]
+    assert "use.allowed" in actions and "report.summary_written" in actions
+    metadata = metadata_text(path)
+    assert not any(identifier in metadata for identifier in IDENTIFIERS)
+    pictures = extract_images(path, tmp_path / "extracted")
+    assert len(pictures) == 3
+    assert all(leaked_metadata(p) == {} for p in pictures)
+
+
+def test_the_summary_refuses_a_cloud_sync_outbox(vault_path, filed_photos, tmp_path):
+    code, _, err = clinfile(vault_path, "reception", "report summary", "--patient", "MN1990",
+                            "--out", str(tmp_path / "OneDrive - Practice" / "import"))
+    assert code == 2 and "OneDrive" in err
+
+
+def test_teaching_is_refused_until_the_signed_form_comes_back_by_its_qr_code(
+        vault_path, login, filed_photos, tmp_path):
+    patient, items = filed_photos
+    images = ",".join(map(str, items))
+    teaching = ["--images", images, "--purpose", "education", "--recipient", "students",
+                "--out", str(tmp_path / "teaching")]
+
+    code, _, err = clinfile(vault_path, "clinician", "export", *teaching, "--format", "jpeg")
+    assert code == 3
+    assert "needs the patient's consent for education; none recorded" in err
+    assert not (tmp_path / "teaching").exists()
+
+    # The clinician records the written consent; reception prints its form.
+    written = ConsentService(login("clinician")).record(ConsentRequest(
+        patient_id=patient, method=Method.WRITTEN, purposes=frozenset({Purpose.EDUCATION}),
+        recipients=(Recipient(group=RecipientClass.STUDENTS),), obtained_by="clinician",
+        obtained_on=date.today(), disclosure=Disclosure(True, True, True),
+        images=frozenset(items)))
+    code, out, err = clinfile(vault_path, "reception", "report consent-form",
+                              "--consent", written.code, "--out", str(tmp_path / "forms"),
+                              "--json")
+    assert code == 0, err
+    [form] = (tmp_path / "forms").iterdir()
+    qpdf_check(form)
+    assert written.code in page_texts(form)[0]
+    code, _, _ = clinfile(vault_path, "clinician", "export", *teaching, "--format", "jpeg")
+    assert code == 3
+
+    # The signed page is photographed on the desk and dropped in with the day's pictures.
+    page = photographed(rasterise(form, tmp_path, dpi=150), angle=-3.5, blur=1.2, noise=40)
+    scan_item = into_inbox(login("reception").vault, jpeg_bytes(page), "IMG_2077.jpg")
+    code, out, err = clinfile(vault_path, "reception", "report signed-forms", "--json")
+    assert code == 0, err
+    assert json.loads(out) == [{"item_id": scan_item, "code": written.code,
+                                "consent_id": written.id, "problem": ""}]
+    signed = ConsentService(login("clinician")).find(written.code)
+    assert signed.signed_form_blob and not signed.awaiting_signature
+    with login("admin").vault.index() as conn:
+        status = conn.execute("SELECT status FROM images WHERE id = ?", (scan_item,)).fetchone()
+    assert status == ("consent_form",)
+
+    # Now the export goes ahead, with nothing that names the patient.
+    code, out, err = clinfile(vault_path, "clinician", "export", *teaching, "--format", "jpeg",
+                              "--json")
+    assert code == 0, err
+    exported = sorted((tmp_path / "teaching").iterdir())
+    assert [p.name for p in exported] == [f"education-image-0{n}.jpg" for n in (1, 2, 3)]
+    for picture in exported:
+        assert leaked_metadata(picture) == {}
+        assert not any(i.encode() in picture.read_bytes() for i in IDENTIFIERS)
+
+    code, out, err = clinfile(vault_path, "clinician", "export", *teaching, "--format", "pdf",
+                              "--json")
+    assert code == 0, err
+    sheet = tmp_path / "teaching" / "education-images.pdf"
+    qpdf_check(sheet)
+    everything = " ".join(page_texts(sheet)) + metadata_text(sheet)
+    assert not any(identifier in everything for identifier in IDENTIFIERS)
+
+    with login("admin").vault.index() as conn:
+        actions = [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY seq")]
+    assert {"use.refused", "use.allowed", "images.exported", "report.consent_form_printed",
+            "consent.form_attached", "consent.form_recognised"} <= set(actions)
+    assert actions.count("images.exported") == 2
