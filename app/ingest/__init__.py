@@ -1,0 +1,1 @@
+"""Taking images into custody: drop folder, phone or USB, and files given by hand."""

@@ -1,0 +1,146 @@
+"""Phones and cameras mounted over a cable: finding them, listing their pictures.
+
+A phone or camera shows up as a mounted volume holding a ``DCIM`` folder: a
+USB mass-storage mount under ``/media/$USER`` or ``/run/media/$USER``, an MTP
+or PTP mount by gvfs under ``/run/user/$UID/gvfs``, a drive letter on
+Windows, or a folder in ``/Volumes`` on macOS. Where pictures are deleted
+from the device afterwards follows the practice's policy; by default the
+person is asked once per import.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import string
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from app.ingest.sources import is_litter
+
+PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".heic", ".heif", ".png", ".tif", ".tiff",
+                              ".webp", ".bmp", ".gif"})
+
+
+class DeletionPolicy(StrEnum):
+    """Whether pictures are deleted from the device once safely in the vault."""
+
+    ALWAYS = "always"
+    NEVER = "never"
+    ASK = "ask"
+
+
+@dataclass(frozen=True)
+class CameraVolume:
+    """A mounted device with a DCIM folder."""
+
+    mount: Path
+    dcim: Path
+
+    @property
+    def label(self) -> str:
+        """The name to show the person (the volume's folder name)."""
+        return self.mount.name or str(self.mount)
+
+
+@dataclass(frozen=True)
+class DeviceImage:
+    """One picture on a device, as listed for choosing."""
+
+    path: Path
+    size: int
+    modified: datetime
+
+
+def default_roots() -> list[Path]:
+    """Where removable volumes and phone mounts appear on this platform."""
+    if sys.platform == "win32":
+        return [Path(f"{letter}:\\") for letter in string.ascii_uppercase[3:]]
+    if sys.platform == "darwin":
+        return [Path("/Volumes")]
+    user = _user_name()
+    roots = [Path("/media") / user, Path("/run/media") / user]
+    if hasattr(os, "getuid"):
+        roots.append(Path(f"/run/user/{os.getuid()}/gvfs"))
+    return roots
+
+
+def find_camera_volumes(roots: Iterable[Path] | None = None) -> list[CameraVolume]:
+    """Return every mounted volume under the roots that holds a DCIM folder.
+
+    A root on Windows is itself a volume (a drive letter); elsewhere each
+    folder inside a root is one. Phones over MTP show their storages one
+    level down ("Internal shared storage/DCIM"), so those are looked at too.
+    """
+    found = []
+    for root in roots if roots is not None else default_roots():
+        for mount in [root, *_children(root)]:
+            for place in [mount, *_children(mount)]:
+                dcim = _dcim_in(place)
+                if dcim is not None:
+                    found.append(CameraVolume(place, dcim))
+                    break
+    return found
+
+
+def list_images(volume: CameraVolume) -> list[DeviceImage]:
+    """List the device's pictures, newest first, by name only; never following links."""
+    images = []
+    for folder, dirs, files in os.walk(volume.dcim, followlinks=False):
+        dirs.sort()
+        for name in files:
+            path = Path(folder) / name
+            if is_litter(name) or path.suffix.lower() not in PICTURE_SUFFIXES:
+                continue
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            images.append(DeviceImage(path, st.st_size,
+                                      datetime.fromtimestamp(st.st_mtime, UTC)))
+    images.sort(key=lambda image: (image.modified, image.path.name), reverse=True)
+    return images
+
+
+def decide_deletion(policy: DeletionPolicy, ask: Callable[[int], bool], count: int) -> bool:
+    """Settle once, before the import, whether its pictures leave the device.
+
+    Args:
+        policy: the practice's setting.
+        ask: asks the person, given how many pictures are about to be imported;
+            called only when the policy is ASK.
+        count: how many pictures were chosen.
+    """
+    if policy is DeletionPolicy.ALWAYS:
+        return True
+    if policy is DeletionPolicy.NEVER:
+        return False
+    return bool(ask(count))
+
+
+def _children(root: Path) -> list[Path]:
+    try:
+        return sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink())
+    except OSError:
+        return []
+
+
+def _dcim_in(mount: Path) -> Path | None:
+    try:
+        for entry in mount.iterdir():
+            if entry.name.upper() == "DCIM" and entry.is_dir() and not entry.is_symlink():
+                return entry
+    except OSError:
+        return None
+    return None
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "")

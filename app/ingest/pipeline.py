@@ -1,0 +1,273 @@
+"""The import pipeline: files in, events out, cancellable between files.
+
+Three threads share the work so that none waits on another's slow step:
+
+- the caller's thread runs :meth:`ImportPipeline.events`, a generator that
+  yields what happened and a :class:`Progress` heartbeat whenever nothing
+  else has been said for ``heartbeat_seconds``;
+- a dispatcher stages each file (safe open, read into memory while hashing,
+  sniff), skips duplicates early, and keeps the decode worker processes busy;
+- a writer, the only one to write to the vault, commits, verifies, releases
+  sources and records quarantine, one file at a time.
+
+Nothing is done twice: the bytes read while hashing are the bytes decoded
+and the bytes stored.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.ingest import events as ev
+from app.ingest import refusal
+from app.ingest.custody import Candidate, Custodian, Release
+from app.ingest.decode import DecodeRefused
+from app.ingest.decode_workers import DecodeResult, DecoderPool
+from app.ingest.limits import IngestLimits
+from app.ingest.refusal import Refused
+from app.ingest.safety.open import SourceChanged, SourceState, StagedFile, source_state, stage
+from app.ingest.sniff import sniff
+from app.vault.errors import VaultLocked
+from app.vault.vault import Vault
+
+log = logging.getLogger(__name__)
+
+NOT_STORED = ("The vault could not store this picture safely; it was left where it is. "
+              "Check the vault (clinfile verify) and try again.")
+CHANGED_WHILE_READING = "The file changed while it was being read; it will be tried again."
+
+_END = object()
+
+
+@dataclass(frozen=True)
+class _Refuse:
+    candidate: Candidate
+    reason: str
+    state: SourceState
+    known: bool = False
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    candidate: Candidate
+    staged: StagedFile
+    result: DecodeResult | None
+
+
+class ImportPipeline:
+    """One run of the pipeline over files submitted to it."""
+
+    def __init__(self, vault: Vault, actor: str, limits: IngestLimits | None = None, *,
+                 cancel: ev.CancelToken | None = None,
+                 keep_alive: Callable[[], None] | None = None) -> None:
+        self._vault = vault
+        self._actor = actor
+        self._limits = limits or IngestLimits()
+        self.cancel = cancel or ev.CancelToken()
+        self._keep_alive = keep_alive or (lambda: None)
+        self._input: queue.Queue = queue.Queue()
+        self._work: queue.Queue = queue.Queue(maxsize=2)
+        self._events: queue.Queue = queue.Queue()
+        self._submitted = 0
+        self._closed = False
+        self._in_flight = 0
+        self._counts = {"done": 0, "imported": 0, "duplicates": 0, "refused": 0}
+        self._lock = threading.Lock()
+
+    # --- feeding ------------------------------------------------------------------
+
+    def submit(self, candidate: Candidate) -> None:
+        """Offer one file; safe to call from any thread while the pipeline runs."""
+        with self._lock:
+            self._submitted += 1
+        self._input.put(candidate)
+
+    def close(self) -> None:
+        """Say that no more files will be submitted; the run ends when these are done."""
+        self._closed = True
+        self._input.put(_END)
+
+    # --- running ------------------------------------------------------------------
+
+    def events(self) -> Iterator[ev.Event]:
+        """Run the pipeline, yielding events until every file is done or it is cancelled."""
+        threads = [threading.Thread(target=self._dispatch, name="ingest-dispatch", daemon=True),
+                   threading.Thread(target=self._write, name="ingest-write", daemon=True)]
+        for thread in threads:
+            thread.start()
+        try:
+            while True:
+                try:
+                    event = self._events.get(timeout=self._limits.heartbeat_seconds)
+                except queue.Empty:
+                    yield self._progress()
+                    continue
+                if event is _END:
+                    break
+                yield event
+        finally:
+            if threads[1].is_alive():
+                self.cancel.cancel()
+                self._input.put(_END)
+            for thread in threads:
+                thread.join()
+        counts = self._counts
+        yield ev.Finished(counts["imported"], counts["duplicates"], counts["refused"],
+                          self.cancel.cancelled)
+
+    def _progress(self) -> ev.Progress:
+        return ev.Progress(self._counts["done"], self._submitted if self._closed else None,
+                           self._in_flight)
+
+    def _emit(self, event: ev.Event) -> None:
+        self._events.put(event)
+
+    # --- dispatcher thread --------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        custodian = Custodian(self._vault, self._actor)
+        tasks: dict[int, tuple[Candidate, StagedFile]] = {}
+        numbers = itertools.count()
+        more = True
+        try:
+            with DecoderPool(self._limits) as pool:
+                while not self.cancel.cancelled and (more or tasks):
+                    while more and pool.idle() and not self.cancel.cancelled:
+                        try:
+                            item = self._input.get(timeout=0 if tasks else 0.05)
+                        except queue.Empty:
+                            break
+                        if item is _END:
+                            more = False
+                            break
+                        with self._lock:
+                            self._in_flight += 1
+                        prepared = self._prepare(item, custodian)
+                        if isinstance(prepared, StagedFile):
+                            number = next(numbers)
+                            tasks[number] = (item, prepared)
+                            pool.submit(number, sniff(prepared.data[:64]).pillow_format,
+                                        prepared.data)
+                        elif prepared is not None:
+                            self._hand_over(prepared)
+                    for number, result in pool.collect(0.05 if tasks else 0):
+                        candidate, staged = tasks.pop(number)
+                        self._hand_over(_Decoded(candidate, staged, result))
+        except Exception:
+            log.exception("the import dispatcher stopped")
+            self.cancel.cancel()
+        finally:
+            self._work.put(_END)
+
+    def _hand_over(self, item: object) -> None:
+        while not self.cancel.cancelled:
+            try:
+                self._work.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _prepare(self, candidate: Candidate, custodian: Custodian) -> object:
+        """Stage one file; return the staged copy, or the writer's instruction instead."""
+        state = source_state(candidate.path)
+        known = custodian.quarantined_unchanged(candidate.path, state)
+        if known is not None:
+            return _Refuse(candidate, known.reason, state, known=True)
+        try:
+            staged = stage(candidate.root, candidate.path, self._limits.max_bytes)
+        except Refused as exc:
+            return _Refuse(candidate, exc.reason, state)
+        except SourceChanged:
+            self._finish_one(ev.SourceKept(candidate.path, CHANGED_WHILE_READING))
+            return None
+        except FileNotFoundError:
+            self._finish_one(None)
+            return None
+        found = sniff(staged.data[:64])
+        if found.pillow_format is None:
+            reason = (refusal.unsupported_picture(found.unsupported_picture)
+                      if found.unsupported_picture else refusal.not_a_picture(found.looks_like))
+            return _Refuse(candidate, reason, state)
+        if custodian.existing(staged.sha256) is not None:
+            return _Decoded(candidate, staged, None)
+        return staged
+
+    def _finish_one(self, event: ev.Event | None, count: str | None = None) -> None:
+        with self._lock:
+            self._counts["done"] += 1
+            self._in_flight -= 1
+            if count:
+                self._counts[count] += 1
+        if event is not None:
+            self._emit(event)
+
+    # --- writer thread --------------------------------------------------------------
+
+    def _write(self) -> None:
+        custodian = Custodian(self._vault, self._actor)
+        try:
+            for path, outcome in custodian.resume():
+                self._emit(ev.Resumed(path, outcome))
+            while (item := self._work.get()) is not _END:
+                if not self.cancel.cancelled:
+                    self._keep_alive()
+                    self._write_one(custodian, item)
+        except VaultLocked:
+            self.cancel.cancel()
+        except Exception:
+            log.exception("the import writer stopped")
+            self.cancel.cancel()
+        finally:
+            self._emit(_END)
+
+    def _write_one(self, custodian: Custodian, item: object) -> None:
+        if isinstance(item, _Refuse):
+            if not item.known:
+                custodian.quarantine(item.candidate.path, item.reason, item.state)
+            self._finish_one(ev.Quarantined(item.candidate.path, item.reason), "refused")
+            return
+        assert isinstance(item, _Decoded)
+        candidate, staged, result = item.candidate, item.staged, item.result
+        if isinstance(result, DecodeRefused):
+            state = SourceState(staged.size, staged.mtime_ns)
+            custodian.quarantine(candidate.path, result.reason, state)
+            self._finish_one(ev.Quarantined(candidate.path, result.reason), "refused")
+            return
+        existing = custodian.existing(staged.sha256)
+        if existing is None and result is None:
+            self._finish_one(ev.SourceKept(candidate.path, NOT_STORED), "refused")
+            return
+        try:
+            if existing is not None:
+                release = custodian.duplicate(candidate, staged, existing)
+                self._emit(ev.Duplicate(existing.id, existing.sha256, candidate.path))
+                counted = "duplicates"
+            else:
+                committed = custodian.commit(candidate, staged, result)
+                self._emit(ev.Imported(committed.image.id, committed.image.sha256,
+                                       candidate.path))
+                release = custodian.release(candidate, staged, committed.image,
+                                            committed.journal_id)
+                counted = "imported"
+        except VaultLocked:
+            raise
+        except Exception:
+            log.exception("a picture could not be stored")
+            custodian.resume()
+            self._finish_one(ev.SourceKept(candidate.path, NOT_STORED), "refused")
+            return
+        self._finish_one(_release_event(candidate.path, release), counted)
+
+
+def _release_event(path: Path, release: Release) -> ev.Event | None:
+    if release.deleted:
+        return ev.SourceDeleted(path)
+    if release.reason:
+        return ev.SourceKept(path, release.reason)
+    return None

@@ -1,0 +1,1 @@
+"""Opening source files without ever following a link or reading outside the root."""

@@ -1,0 +1,114 @@
+"""Import for one session: role check, then the pipeline over the chosen source.
+
+Each method returns a generator of events; iterate it to run the import, set
+the cancel token (or close the generator) to stop between files. What has
+been committed stays committed; what has not was never taken from its source.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from app.ingest import events as ev
+from app.ingest.custody import Candidate
+from app.ingest.devices import CameraVolume, DeletionPolicy, DeviceImage, decide_deletion
+from app.ingest.drop_folder import DropFolderWatcher
+from app.ingest.limits import IngestLimits
+from app.ingest.pipeline import ImportPipeline
+from app.ingest.sources import manual_candidates
+from app.security.roles import Permission
+from app.security.session import Session
+from db.images import ImageRepository, ImageRow
+from db.quarantine import QuarantineRepository, QuarantineRow
+
+WATCH_TICK_SECONDS = 0.1
+
+
+class ImportService:
+    """Taking pictures into the vault's inbox, and reading the inbox and quarantine."""
+
+    def __init__(self, session: Session, limits: IngestLimits | None = None) -> None:
+        self._session = session
+        self._limits = limits or IngestLimits()
+
+    def import_paths(self, paths: Iterable[Path], *, keep_source: bool = False,
+                     cancel: ev.CancelToken | None = None) -> Iterator[ev.Event]:
+        """Import files and folders given by hand; their sources go unless ``keep_source``."""
+        self._session.require(Permission.IMPORT_IMAGES)
+        candidates = manual_candidates([Path(p) for p in paths], delete_source=not keep_source)
+        return self._run_all(candidates, cancel)
+
+    def import_from_device(self, volume: CameraVolume, chosen: Sequence[DeviceImage], *,
+                           policy: DeletionPolicy = DeletionPolicy.ASK,
+                           ask: Callable[[int], bool] = lambda _count: False,
+                           cancel: ev.CancelToken | None = None) -> Iterator[ev.Event]:
+        """Import the chosen pictures from a phone or camera.
+
+        Whether they are deleted from the device is settled once, before the
+        first file, by the practice's ``policy``; with ASK, ``ask`` is called
+        with the number of pictures and answers for the whole import.
+        """
+        self._session.require(Permission.IMPORT_IMAGES, subject=volume.label)
+        delete = decide_deletion(policy, ask, len(chosen))
+        candidates = [Candidate(image.path, volume.dcim, ev.SourceKind.DEVICE, delete)
+                      for image in chosen]
+        return self._run_all(candidates, cancel)
+
+    def watch(self, folder: Path, *, cancel: ev.CancelToken,
+              polling: bool | None = None) -> Iterator[ev.Event]:
+        """Watch a drop folder until cancelled, importing and emptying it as files settle."""
+        self._session.require(Permission.IMPORT_IMAGES, subject=str(folder))
+        folder = Path(folder).absolute()
+        pipeline = self._pipeline(cancel)
+
+        def offer(path: Path) -> None:
+            pipeline.submit(Candidate(path, folder, ev.SourceKind.DROP_FOLDER, True))
+
+        watcher = DropFolderWatcher(folder, offer, self._limits.stable_seconds, polling=polling)
+        return _watching(pipeline, watcher, cancel)
+
+    def inbox(self) -> list[ImageRow]:
+        """Return the unfiled items, oldest first."""
+        self._session.require(Permission.VIEW_IMAGES)
+        with self._session.vault.index() as conn:
+            return ImageRepository(conn).unfiled()
+
+    def quarantine(self) -> list[QuarantineRow]:
+        """Return the refused files, newest first."""
+        self._session.require(Permission.IMPORT_IMAGES)
+        with self._session.vault.index() as conn:
+            return QuarantineRepository(conn).all()
+
+    def _pipeline(self, cancel: ev.CancelToken | None) -> ImportPipeline:
+        return ImportPipeline(self._session.vault, self._session.actor.name, self._limits,
+                              cancel=cancel, keep_alive=self._session.touch)
+
+    def _run_all(self, candidates: list[Candidate], cancel: ev.CancelToken | None
+                 ) -> Iterator[ev.Event]:
+        pipeline = self._pipeline(cancel)
+        for candidate in candidates:
+            pipeline.submit(candidate)
+        pipeline.close()
+        return pipeline.events()
+
+
+def _watching(pipeline: ImportPipeline, watcher: DropFolderWatcher,
+              cancel: ev.CancelToken) -> Iterator[ev.Event]:
+    """Run the watcher beside the pipeline, for as long as the pipeline runs."""
+    def keep_watching() -> None:
+        watcher.start()
+        try:
+            while not cancel.wait(WATCH_TICK_SECONDS):
+                watcher.poll()
+        finally:
+            watcher.stop()
+
+    thread = threading.Thread(target=keep_watching, name="drop-folder", daemon=True)
+    thread.start()
+    try:
+        yield from pipeline.events()
+    finally:
+        cancel.cancel()
+        thread.join()
