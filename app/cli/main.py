@@ -8,7 +8,14 @@ import sys
 from collections.abc import Sequence
 
 from app import logs, paths
-from app.cli import consent_verbs, patient_verbs, report_verbs, user_verbs, vault_verbs
+from app.cli import (
+    consent_verbs,
+    ingest_verbs,
+    patient_verbs,
+    report_verbs,
+    user_verbs,
+    vault_verbs,
+)
 from app.cli.common import EXIT_PROBLEMS, EXIT_REFUSED, EXIT_USAGE, Console, UsageError
 from app.security.locations import CloudFolderRefused
 from app.security.roles import PolicyRefused
@@ -18,7 +25,7 @@ from app.vault.recovery import RecoveryKeyMistyped
 from db.connection import DatabaseError
 from db.schema import MigrationFailed, NewerVaultError
 
-VERB_MODULES = [vault_verbs, user_verbs, consent_verbs, patient_verbs, report_verbs]
+VERB_MODULES = [vault_verbs, user_verbs, consent_verbs, patient_verbs, report_verbs, ingest_verbs]
 
 log = logging.getLogger("clinfile")
 
