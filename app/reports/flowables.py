@@ -96,10 +96,14 @@ class JpegPicture(Flowable):
 
 
 def picture_frame(clean: CleanPicture, box: tuple[float, float]) -> Table:
-    """A picture scaled to fit a box, centred on a pale ground so pictures line up."""
+    """A picture scaled to fit a box, centred across the box's width on a pale ground.
+
+    The frame is as tall as the picture, so a landscape photo leaves no empty
+    band and two images fit on a page whatever their shape.
+    """
     scale = min(box[0] / clean.width, box[1] / clean.height)
     picture = JpegPicture(clean.jpeg, clean.width * scale, clean.height * scale)
-    frame = Table([[picture]], colWidths=[box[0]], rowHeights=[box[1]])
+    frame = Table([[picture]], colWidths=[box[0]])
     frame.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), BRAND_PALE),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),

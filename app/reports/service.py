@@ -118,6 +118,7 @@ class ReportService:
             UseRefused: the consent rules refuse an image (audited).
             ReportError: the selection is empty or spans several patients.
         """
+        self._session.require(Channel.PRINT.permission, subject=_subject(selection))
         patient, images, episode = self._select(selection)
         authorise_use(self._session, [i.image_id for i in images], Purpose.CLINICAL_CARE,
                       CARE_RECORD, channel=Channel.PRINT)
@@ -153,6 +154,7 @@ class ReportService:
         if file_format not in ("pdf", "jpeg"):
             raise ReportError(f"Export as pdf or jpeg, not {file_format!r}.")
         deidentify = deidentify or not purpose.clinical
+        self._session.require(Channel.EXPORT.permission, subject=_subject(selection))
         patient, images, episode = self._select(selection)
         authorise_use(self._session, [i.image_id for i in images], purpose, recipient,
                       channel=Channel.EXPORT, deidentified=deidentify)

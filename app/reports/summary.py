@@ -43,7 +43,7 @@ from app.reports.pictures import PRINT_QUALITY, CleanPicture, clean_all
 
 TITLE = "Clinical images"
 HEADER_HEIGHT = 27 * mm
-PICTURE_BOX = (108 * mm, 104 * mm)
+PICTURE_BOX = (108 * mm, 100 * mm)
 #: Pixels on the long edge, at most: 1000 to 1200 pixels across the picture box is
 #: 240 to 280 dpi, sharp in print and on screen; the original stays in the vault.
 PICTURE_EDGE = 1200

@@ -1,0 +1,94 @@
+"""The report and export verbs: what a person at the command line gets, and refusals."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from app.cli.common import Console
+from app.cli.main import run
+from tests.conftest import PASSWORDS
+from tests.unit.app.reports.pdf_checks import page_texts, qpdf_check, require_tools
+
+
+class _Stdin(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+def clinfile(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(argv, Console(stdin=_Stdin(stdin), stdout=out, stderr=err))
+    return code, out.getvalue(), err.getvalue()
+
+
+def as_user(vault_path, user: str, verb: str, *rest: str) -> tuple[int, str, str]:
+    return clinfile([*verb.split(), str(vault_path), *rest, "--user", user, "--password-stdin"],
+                    PASSWORDS[user] + "\n")
+
+
+def test_reception_prints_the_blank_form(vault_path, tmp_path):
+    require_tools()
+    code, out, err = as_user(vault_path, "reception", "report consent-form", "--blank",
+                             "--out", str(tmp_path / "forms"))
+    assert code == 0, err
+    [form] = (tmp_path / "forms").iterdir()
+    assert form.name == "consent-form_blank.pdf" and f"written to {form}" in out
+    qpdf_check(form)
+    assert "For publishing" in " ".join(page_texts(form))
+
+
+def test_a_form_for_an_unknown_consent_is_a_usage_error(vault_path, tmp_path):
+    code, _, err = as_user(vault_path, "reception", "report consent-form", "--consent",
+                           "ZZZZ9999", "--out", str(tmp_path))
+    assert code == 2 and "There is no consent ZZZZ9999" in err
+
+
+def test_reception_may_not_export_images(vault_path, tmp_path):
+    code, _, err = as_user(vault_path, "reception", "export", "--images", "1",
+                           "--purpose", "clinical-care", "--recipient", "specialist",
+                           "--format", "jpeg", "--out", str(tmp_path / "out"))
+    assert code == 3 and "may not export and send images" in err
+
+
+def test_an_unknown_purpose_is_a_usage_error(vault_path, tmp_path):
+    code, _, err = as_user(vault_path, "clinician", "export", "--images", "1",
+                           "--purpose", "holiday-slides", "--recipient", "public",
+                           "--format", "jpeg", "--out", str(tmp_path / "out"))
+    assert code == 2 and "is not a purpose" in err
+
+
+def test_a_summary_with_nothing_filed_says_so(vault_path, tmp_path):
+    code, _, err = as_user(vault_path, "reception", "report summary", "--images", "7",
+                           "--out", str(tmp_path))
+    assert code == 2 and "not filed to a patient yet" in err
+
+
+def test_the_recovery_sheet_is_printed_only_for_the_vault_s_own_key(tmp_path):
+    require_tools()
+    vault = tmp_path / "vault"
+    code, out, err = clinfile(["init", str(vault), "--admin", "boss", "--password-stdin"],
+                              "a long admin password\n")
+    assert code == 0, err
+    key = re.search(r"^\s+([0-9A-Z-]{20,})\s*$", out, re.M).group(1)
+    sheet = tmp_path / "recovery.pdf"
+    code, out, err = clinfile(["report", "recovery", str(vault), "--out", str(sheet),
+                               "--password-stdin"], key + "\n")
+    assert code == 0, err
+    qpdf_check(sheet)
+    text = page_texts(sheet)[0]
+    assert key.split("-")[0] in text and "Clinfile vault recovery sheet" in text
+
+    wrong = key[:-1] + ("A" if key[-1] != "A" else "B")
+    code, _, _ = clinfile(["report", "recovery", str(vault), "--out", str(tmp_path / "x.pdf"),
+                           "--password-stdin"], wrong + "\n")
+    assert code != 0
+    assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize("verb", ["report summary", "export"])
+def test_a_patient_or_images_must_be_named(vault_path, verb):
+    code, _, _ = as_user(vault_path, "clinician", verb, "--out", "/tmp/x")
+    assert code == 2
