@@ -1,4 +1,4 @@
-"""Putting real files where a person would: the drop folder, or dragged onto the window."""
+"""Putting real files and patients where a person would find them in the window."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
+
+from tests.conftest import PASSWORDS
 
 PICTURE_SUFFIXES = {".jpg", ".jpeg", ".heic", ".heif", ".tiff"}
 
@@ -39,3 +41,19 @@ def drop_files(widget: QWidget, files: list[Path]) -> None:
     drop = QDropEvent(centre, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, drop)
+
+
+def add_patients(vault_path: Path, rows) -> list[int]:
+    """Add (record, family, given, born, suburb) rows to the index, as an import would."""
+    from app.security.session import Session
+    from db.connection import transaction
+    from db.patients import PatientRepository, PatientValues
+
+    session = Session.login(vault_path, "admin", PASSWORDS["admin"])
+    with session.vault.index() as conn, transaction(conn):
+        repo = PatientRepository(conn)
+        ids = [repo.add(PatientValues(record, family, given, birth_date=born, suburb=suburb),
+                        "2026-01-01T00:00:00+00:00").id
+               for record, family, given, born, suburb in rows]
+    session.lock()
+    return ids

@@ -4,25 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from tests.conftest import PASSWORDS
-
-
-def _add_patients(vault_path, rows):
-    from app.security.session import Session
-    from db.connection import transaction
-    from db.patients import PatientRepository, PatientValues
-
-    session = Session.login(vault_path, "admin", PASSWORDS["admin"])
-    with session.vault.index() as conn, transaction(conn):
-        repo = PatientRepository(conn)
-        for record, family, given, born, suburb in rows:
-            repo.add(PatientValues(record, family, given, birth_date=born, suburb=suburb),
-                     "2026-01-01T00:00:00+00:00")
-    session.lock()
+from tests.ui.helpers import add_patients
 
 
 def test_a_typo_still_finds_the_patient_and_the_banner_shows_who(qtbot, logged_in, vault_path):
-    _add_patients(vault_path, [
+    add_patients(vault_path, [
         ("10001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
         ("10002", "Smith", "John", "1980-03-12", "Carlton"),
         ("10003", "Nguyen", "Minh", "1975-01-30", "Richmond"),
@@ -49,7 +35,7 @@ def test_a_typo_still_finds_the_patient_and_the_banner_shows_who(qtbot, logged_i
 
 
 def test_two_patients_alike_must_be_chosen_explicitly(qtbot, logged_in, vault_path):
-    _add_patients(vault_path, [
+    add_patients(vault_path, [
         ("20001", "Brown", "Liz", "1970-02-02", "Brunswick"),
         ("20002", "Brown", "Liz", "1970-02-02", "Geelong"),
     ])

@@ -115,8 +115,8 @@ class ClassifyPanel(QGroupBox):
 
     @property
     def chosen_kind(self) -> ImageKind:
-        """The kind of picture chosen."""
-        return self.kind.currentData()
+        """The kind of picture chosen (Qt hands enum data back as plain text)."""
+        return ImageKind(self.kind.currentData())
 
     def body_site(self) -> BodySite:
         """The body site as chosen (the filing service checks it)."""

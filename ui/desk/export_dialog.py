@@ -64,13 +64,13 @@ class ExportDialog(QDialog):
 
     @property
     def chosen_purpose(self) -> Purpose:
-        """What the export is for."""
-        return self.purpose.currentData()
+        """What the export is for (Qt hands enum data back as plain text)."""
+        return Purpose(self.purpose.currentData())
 
     @property
     def chosen_recipient(self) -> Recipient:
         """Who will see it."""
-        return Recipient(group=self.recipient.currentData())
+        return Recipient(group=RecipientClass(self.recipient.currentData()))
 
     @property
     def chosen_format(self) -> str:

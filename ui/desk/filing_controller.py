@@ -177,6 +177,7 @@ class FilingController(QObject):
                                obtained_by, self._view.window())
         dialog.submitted.connect(lambda request, then: self._submitted(dialog, request, then))
         dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_filing)
         self.consent_dialog = dialog
         return dialog
 
@@ -222,6 +223,12 @@ class FilingController(QObject):
         self._say(f"The consent form {consent.code} for {self._patient_words()} was {done}. "
                   "When it comes back signed, photograph it into the drop folder.")
         dialog.accept()
+
+    def _back_to_filing(self) -> None:
+        """Return the keyboard to the desk, so the next key (Ctrl+Return) files."""
+        window = self._view.window()
+        window.activateWindow()
+        self.file_panel.file_button.setFocus()
 
     # --- filing -----------------------------------------------------------------------
 

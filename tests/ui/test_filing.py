@@ -1,0 +1,183 @@
+"""Filing as a person does it: find the patient, describe, record consent, File with one key."""
+
+from __future__ import annotations
+
+import subprocess
+
+from PySide6.QtCore import Qt
+
+from tests.conftest import PASSWORDS
+from tests.ui.helpers import add_patients, copy_into
+
+PATIENTS = [
+    ("10001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
+    ("10002", "Smith", "John", "1980-03-12", "Carlton"),
+    ("10003", "Nguyen", "Minh", "1975-01-30", "Richmond"),
+]
+
+
+def _arrive(qtbot, shell, corpus, drop, count: int) -> list:
+    """Drop corpus photos into the watched folder and wait until the inbox shows them."""
+    photos = sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[:count]
+    sources = copy_into(photos, drop)
+    inbox = shell.desk_view.inbox
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == count, timeout=30000)
+    return sources
+
+
+def _choose_patient(qtbot, shell, typed: str) -> None:
+    desk = shell.desk_controller
+    qtbot.keyClick(shell.window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(desk.searched, timeout=10000,
+                          check_params_cb=lambda r: r.query.text == typed):
+        qtbot.keyClicks(desk.panel.search_edit, typed)
+    with qtbot.waitSignal(desk.patient_chosen, timeout=5000):
+        qtbot.keyClick(desk.panel.search_edit, Qt.Key.Key_Return)
+
+
+def _pick(qtbot, combo, typed: str) -> None:
+    """Choose in a drop-down list by typing, as a person using the keyboard does."""
+    combo.setFocus()
+    qtbot.keyClicks(combo, typed)
+
+
+def _select_first(qtbot, shell, count: int) -> None:
+    inbox = shell.desk_view.inbox
+    with qtbot.waitSignal(shell.desk_controller.previewed, timeout=15000):
+        inbox.select_row(0)
+    inbox.list.setFocus()
+    for _ in range(count - 1):
+        qtbot.keyClick(inbox.list, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(shell.desk_controller.filing.selected) == count, timeout=5000)
+
+
+def _describe(qtbot, classify) -> None:
+    _pick(qtbot, classify.kind, "Clinical")
+    _pick(qtbot, classify.site, "Ankle")
+    _pick(qtbot, classify.side, "left")
+    qtbot.keyClicks(classify.detail, "outer ankle bone")
+    qtbot.keyClicks(classify.description, "itchy rash")
+    qtbot.keyClicks(classify.purpose, "to watch healing")
+    qtbot.keyClicks(classify.episode, "rash, left ankle")
+
+
+def _record_verbal_consent(qtbot, shell):
+    filing = shell.desk_controller.filing
+    qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = filing.consent_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.method_buttons[dialog.method].text().startswith("Spoken")
+    for box in dialog.told:
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(filing.consent_recorded, timeout=10000) as recorded:
+        qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible() and shell.window.isActiveWindow(),
+                    timeout=5000)
+    return recorded.args[0]
+
+
+def test_drop_find_describe_consent_and_file_with_one_key(qtbot, logged_in, workstation,
+                                                           vault_path, corpus, tmp_path):
+    [mai, *_] = add_patients(vault_path, PATIENTS)
+    drop, outbox = tmp_path / "drop", tmp_path / "outbox"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop), outbox=str(outbox))
+    shell = logged_in("clinician")
+    sources = _arrive(qtbot, shell, corpus, drop, 3)
+    qtbot.waitUntil(lambda: not any(drop.iterdir()), timeout=10000)
+
+    _select_first(qtbot, shell, 2)
+    _choose_patient(qtbot, shell, "nguyn mai 5/6/90")
+    assert shell.desk_view.banner.name.text() == "NGUYEN, Mai"
+    filing = shell.desk_controller.filing
+    classify = filing.classify
+    _describe(qtbot, classify)
+    assert "Needs consent" in filing.file_panel.basis.text()
+
+    consent = _record_verbal_consent(qtbot, shell)
+    qtbot.waitUntil(lambda: filing.file_panel.chosen_consent == consent.id, timeout=5000)
+    assert "2 pictures" in classify.together.text()
+    assert filing.file_panel.file_button.text() == "File 2 pictures to NGUYEN, Mai"
+    assert "Ctrl+Return" in filing.file_panel.file_button.toolTip()
+    with qtbot.waitSignal(filing.summary_written, timeout=30000) as summary:
+        qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    line = shell.window.activity.text()
+    assert line.startswith("Filed 2 pictures to NGUYEN, Mai (born 05/06/1990)")
+    assert "clinical photo, left ankle (outer ankle bone)" in line and "outbox" in line
+
+    from app.filing.service import FilingService
+    from app.security.session import Session
+
+    session = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
+    filed = FilingService(session).images_of(mai)
+    assert len(filed) == 2 and {f.consent_id for f in filed} == {consent.id}
+    assert filed[0].description == "itchy rash" and filed[0].body_site.laterality == "left"
+    assert filed[0].episode_id == filed[1].episode_id
+
+    [pdf] = summary.args[0].paths
+    assert pdf.parent == outbox and pdf.exists()
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "NGUYEN, Mai" in text
+    assert not any(source.exists() for source in sources)
+
+    inbox = shell.desk_view.inbox
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == 1, timeout=10000)
+    assert inbox.selected_ids() and inbox.list.hasFocus()
+    assert shell.desk_view.banner.property("state") == "none"
+    assert classify.description.text() == ""
+
+
+def test_reception_cannot_record_spoken_consent_or_file_a_photo_without_it(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
+    add_patients(vault_path, PATIENTS)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
+    shell = logged_in("reception")
+    _arrive(qtbot, shell, corpus, drop, 1)
+    _select_first(qtbot, shell, 1)
+    _choose_patient(qtbot, shell, "mai nguyen")
+    filing = shell.desk_controller.filing
+    _describe(qtbot, filing.classify)
+
+    qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = filing.consent_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.obtained_by.text() == ""
+    qtbot.keyClicks(dialog.obtained_by, "reception")
+    for box in dialog.told:
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.message.text() != "", timeout=10000)
+    assert "obtained by a clinician" in dialog.message.text()
+    assert dialog.isVisible()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    qtbot.waitUntil(shell.window.isActiveWindow, timeout=5000)
+
+    with qtbot.waitSignal(filing.filing_refused, timeout=10000) as refused:
+        qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert refused.args[0] in filing.file_panel.message.text()
+    assert shell.desk_view.inbox.model.rowCount() == 1
+
+
+def test_a_patient_sent_picture_is_filed_on_implied_consent(qtbot, logged_in, workstation,
+                                                            vault_path, corpus, tmp_path):
+    add_patients(vault_path, PATIENTS)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
+    shell = logged_in("reception")
+    _arrive(qtbot, shell, corpus, drop, 1)
+    _select_first(qtbot, shell, 1)
+    _choose_patient(qtbot, shell, "mai nguyen")
+    filing = shell.desk_controller.filing
+    assert filing.classify.chosen_kind == "patient-sent"
+    assert "implied by the patient sending it" in filing.file_panel.basis.text()
+    _pick(qtbot, filing.classify.site, "Ankle")
+    _pick(qtbot, filing.classify.side, "right")
+    with qtbot.waitSignal(filing.summary_written, timeout=30000):
+        qtbot.mouseClick(filing.file_panel.file_button, Qt.MouseButton.LeftButton)
+    assert "sent by the patient, right ankle" in shell.window.activity.text()
+    assert shell.desk_view.inbox.model.rowCount() == 0
