@@ -1,27 +1,22 @@
 """From real camera files in the vault to the summary, a refused and an allowed export.
 
-The design's day: photos are taken into the vault's inbox and filed on
-verbal consent; the summary lands in the outbox for the clinical record; a
+The design's day: real camera files are imported through the pipeline and
+filed on verbal consent; the summary lands in the outbox for the clinical record; a
 teaching export is refused (exit 3) until the consent form is printed,
 "signed", photographed askew and imported, when its QR code attaches it to
 its consent with no manual matching and the de-identified export goes ahead.
 Every PDF and picture is checked with qpdf, poppler and exiftool.
 
-The import pipeline had not landed when this was written, so pictures enter
-the inbox as the pipeline leaves them: the original bytes as captured, a
-clean display derivative and a thumbnail, in the vault's blob store, with
-their row in ``images``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
+import shutil
 from datetime import date
 
 import pytest
-from PIL import Image, ImageOps
 
 from app.cli.common import Console
 from app.cli.main import run
@@ -64,23 +59,11 @@ def clinfile(vault_path, user: str, *argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def into_inbox(vault, original: bytes, name: str, source_kind: str = "drop_folder") -> int:
-    """Store a picture as the import leaves it in the inbox and return its item id."""
-    with Image.open(io.BytesIO(original)) as opened:
-        upright = ImageOps.exif_transpose(opened).convert("RGB")
-    thumbnail = upright.copy()
-    thumbnail.thumbnail((256, 256))
-    blobs = [vault.blobs.put_bytes(data).id
-             for data in (original, jpeg_bytes(upright), jpeg_bytes(thumbnail))]
-    with vault.index() as conn, transaction(conn):
-        cur = conn.execute(
-            "INSERT INTO images (sha256, original_blob, derivative_blob, thumbnail_blob, size, "
-            "format, source_kind, source_path, received_at, received_by, captured_at, width, "
-            "height) VALUES (?, ?, ?, ?, ?, 'JPEG', ?, ?, ?, 'reception', ?, ?, ?)",
-            (hashlib.sha256(original).hexdigest(), *blobs, len(original), source_kind,
-             f"/srv/drop/{name}", "2026-03-12T08:05:00+00:00", "2026-03-12T07:41:00",
-             *upright.size))
-        return int(cur.lastrowid)
+def imported(vault_path, folder) -> list[int]:
+    """Take a folder's pictures into the vault with ``clinfile import``; return the item ids."""
+    code, out, err = clinfile(vault_path, "reception", "import", str(folder), "--json")
+    assert code == 0, err
+    return sorted(item["item_id"] for item in json.loads(out)["imported"])
 
 
 @pytest.fixture
@@ -91,9 +74,12 @@ def filed_photos(vault_path, login, corpus, tmp_path):
         patient = PatientRepository(conn).add(PatientValues(
             record_number="MN1990", family_name="Nguyen", given_names="Mai",
             birth_date="1990-06-05"), "2026-03-12T08:00:00+00:00").id
-    vault = login("reception").vault
-    items = [into_inbox(vault, (corpus / "exif-samples" / name).read_bytes(),
-                        name.rsplit("/", 1)[-1]) for name in PHOTOS[:3]]
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for name in PHOTOS[:3]:
+        shutil.copy(corpus / "exif-samples" / name, drop / name.rsplit("/", 1)[-1])
+    items = imported(vault_path, drop)
+    assert len(items) == 3
     clinician = login("clinician")
     care = ConsentService(clinician).record(ConsentRequest(
         patient_id=patient, method=Method.VERBAL, purposes=frozenset({Purpose.CLINICAL_CARE}),
@@ -169,8 +155,11 @@ def test_teaching_is_refused_until_the_signed_form_comes_back_by_its_qr_code(
     assert code == 3
 
     # The signed page is photographed on the desk and dropped in with the day's pictures.
+    drop = tmp_path / "drop-2"
+    drop.mkdir()
     page = photographed(rasterise(form, tmp_path, dpi=150), angle=-3.5, blur=1.2, noise=40)
-    scan_item = into_inbox(login("reception").vault, jpeg_bytes(page), "IMG_2077.jpg")
+    (drop / "IMG_2077.jpg").write_bytes(jpeg_bytes(page))
+    [scan_item] = imported(vault_path, drop)
     code, out, err = clinfile(vault_path, "reception", "report signed-forms", "--json")
     assert code == 0, err
     assert json.loads(out) == [{"item_id": scan_item, "code": written.code,
