@@ -41,8 +41,13 @@ def patient_header(patient: PatientSummary) -> PatientHeader:
 
 
 def summary_images(conn: Connection, vault: Vault, filed: list[FiledImage],
-                   consents: list[Consent]) -> tuple[SummaryImage, ...]:
-    """Return each filed image with its clean derivative, consent and provenance."""
+                   consents: list[Consent],
+                   cautions: dict[int, tuple[str, ...]]) -> tuple[SummaryImage, ...]:
+    """Return each filed image with its clean derivative, consent, cautions and provenance.
+
+    ``cautions`` are the consent gate's, by image id: the rules say when an
+    image is secondary or came from someone else, in words kept in one place.
+    """
     rows = ImageRepository(conn)
     images = []
     for image in filed:
@@ -55,6 +60,7 @@ def summary_images(conn: Connection, vault: Vault, filed: list[FiledImage],
             captured_at=_moment(image.taken_at or row.captured_at),
             taken_by=image.taken_by,
             secondary=image.secondary,
+            cautions=cautions.get(image.image_id, ()),
             consent_basis=consent_basis_text(image, consents),
             consent_limits=consent_limits_text(image, consents, today=date.today()),
             provenance=Provenance(

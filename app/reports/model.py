@@ -58,6 +58,9 @@ class SummaryImage:
         description: what reception or the clinician wrote about it.
         captured_at: when the picture was taken, if known.
         taken_by: who took it ("the patient", a clinician), if known.
+        cautions: what a reader should keep in mind, in the consent rules' words
+            (a secondary image: review the original; someone else's image:
+            consider its context and quality).
         secondary: a photo of an x-ray, a screen or another record.
         consent_basis: on what consent the image is held, in words.
         consent_limits: what that consent allows ("clinical care only").
@@ -74,6 +77,7 @@ class SummaryImage:
     consent_limits: str
     provenance: Provenance
     taken_by: str = ""
+    cautions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

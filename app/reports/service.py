@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from app.consent.gate import Channel, authorise_use
+from app.consent.gate import Authorisation, Channel, authorise_use
 from app.consent.model import Consent
 from app.consent.records import ConsentRecords
 from app.consent.vocabulary import Purpose, Recipient, RecipientClass
@@ -120,14 +120,15 @@ class ReportService:
         """
         self._session.require(Channel.PRINT.permission, subject=_subject(selection))
         patient, images, episode = self._select(selection)
-        authorise_use(self._session, [i.image_id for i in images], Purpose.CLINICAL_CARE,
-                      CARE_RECORD, channel=Channel.PRINT)
+        allowed = authorise_use(self._session, [i.image_id for i in images],
+                                Purpose.CLINICAL_CARE, CARE_RECORD, channel=Channel.PRINT)
         vault = self._session.vault
         with vault.index() as conn:
             options = load_options(conn)
             consents = ConsentRecords(conn).for_patient(patient.id)
             data = SummaryData(patient_header(patient),
-                               summary_images(conn, vault, images, consents),
+                               summary_images(conn, vault, images, consents,
+                                              _cautions(allowed)),
                                self._session.actor.name, date.today(), options.practice_name,
                                episode)
         pdf = render_summary(data, options.page_size)
@@ -156,8 +157,8 @@ class ReportService:
         deidentify = deidentify or not purpose.clinical
         self._session.require(Channel.EXPORT.permission, subject=_subject(selection))
         patient, images, episode = self._select(selection)
-        authorise_use(self._session, [i.image_id for i in images], purpose, recipient,
-                      channel=Channel.EXPORT, deidentified=deidentify)
+        allowed = authorise_use(self._session, [i.image_id for i in images], purpose,
+                                recipient, channel=Channel.EXPORT, deidentified=deidentify)
         vault = self._session.vault
         with vault.index() as conn:
             options = load_options(conn)
@@ -167,7 +168,8 @@ class ReportService:
             else:
                 consents = ConsentRecords(conn).for_patient(patient.id)
                 data = SummaryData(patient_header(patient),
-                                   summary_images(conn, vault, images, consents),
+                                   summary_images(conn, vault, images, consents,
+                                                  _cautions(allowed)),
                                    self._session.actor.name, date.today(),
                                    options.practice_name, episode)
                 files = _identified_files(data, file_format, options)
@@ -237,6 +239,10 @@ def _deidentified_files(images: tuple[TeachingImage, ...], purpose: Purpose, fil
                  render_teaching_sheet(images, purpose.label, options.page_size))]
     return [(neutral_name(str(purpose), n, extension="jpg"), clean_jpeg(image.jpeg).jpeg)
             for n, image in enumerate(images, start=1)]
+
+
+def _cautions(allowed: Authorisation) -> dict[int, tuple[str, ...]]:
+    return {image_id: decision.cautions for image_id, decision in allowed.decisions}
 
 
 def _consent(conn: Connection, reference: str | int) -> Consent:

@@ -47,8 +47,6 @@ PICTURE_BOX = (108 * mm, 100 * mm)
 #: Pixels on the long edge, at most: 1000 to 1200 pixels across the picture box is
 #: 240 to 280 dpi, sharp in print and on screen; the original stays in the vault.
 PICTURE_EDGE = 1200
-SECONDARY_WARNING = ("Secondary image: a photo of an x-ray, a screen or another record. "
-                     "Review the original where possible.")
 
 
 def render_summary(data: SummaryData, page_size: PageSize = PageSize.A4) -> bytes:
@@ -62,8 +60,9 @@ def render_summary(data: SummaryData, page_size: PageSize = PageSize.A4) -> byte
     pictures = clean_all([image.jpeg for image in data.images], max_edge=PICTURE_EDGE,
                          quality=PRINT_QUALITY)
     for number, (image, picture) in enumerate(zip(data.images, pictures, strict=True), start=1):
+        if number > 1:
+            story.append(Spacer(1, 5 * mm))
         story.append(_image_block(image, picture, number, len(data.images), doc.width))
-        story.append(Spacer(1, 5 * mm))
     build(doc, story, canvas_class)
     return out.getvalue()
 
@@ -112,8 +111,9 @@ def _details(image: SummaryImage, number: int, count: int) -> list:
     if image.description:
         parts.append(Paragraph(escape(image.description), style("value")))
         parts.append(Spacer(1, 2 * mm))
-    if image.secondary:
-        parts.append(_warning(SECONDARY_WARNING))
+    for caution in image.cautions:
+        parts.append(_warning(caution))
+        parts.append(Spacer(1, 1.5 * mm))
     provenance = image.provenance
     fields = [
         ("Taken", _taken(image)),

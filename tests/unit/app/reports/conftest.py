@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.consent.rules import SECONDARY_CAUTION
 from app.consent.vocabulary import Purpose
 from app.reports.model import (
     ConsentFormData,
@@ -49,6 +50,7 @@ def summary_data(photos: list[bytes]) -> SummaryData:
             description=f"rash, photo {n}", captured_at=datetime(2026, 3, 12, 10, 41),
             secondary=n == 2, consent_basis="the patient's verbal consent of 12/03/2026",
             consent_limits="clinical care only", taken_by="clinician",
+            cautions=(SECONDARY_CAUTION,) if n == 2 else (),
             provenance=Provenance("drop folder (email or message attachment): IMG_0042.jpg",
                                   "reception", filed, "clinician", filed, f"{n:064x}"))
         for n, photo in enumerate(photos, start=1))

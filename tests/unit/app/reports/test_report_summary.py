@@ -52,7 +52,7 @@ def test_each_image_comes_with_its_details(summary_pdf, summary_data):
     assert text.count("the patient's verbal consent of 12/03/2026") == 5
     assert text.count("clinical care only") == 5
     assert "12/03/2026 10:41 by clinician" in text
-    assert "Secondary image: a photo of an x-ray" in text
+    assert "This is a secondary image (a photo of an x-ray" in text
     assert "IMG_0042.jpg" in text and "reception" in text
 
 
@@ -91,3 +91,9 @@ def test_a_patient_without_a_record_number_or_birth_date(summary_data, tmp_path)
     path = save(render_summary(data), tmp_path)
     qpdf_check(path)
     assert "Date of birth not recorded" in page_texts(path)[0]
+
+
+def test_two_images_fit_on_one_page_whatever_their_shape(summary_data, tmp_path):
+    landscape, portrait = summary_data.images[0], summary_data.images[2]
+    data = dataclasses.replace(summary_data, images=(landscape, portrait))
+    assert len(page_texts(save(render_summary(data), tmp_path))) == 1
