@@ -1,0 +1,215 @@
+"""Phones over a cable, the drop-folder watcher, the CLI verbs, and resuming after a crash."""
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from app.cli.common import Console
+from app.cli.main import run
+from app.ingest import events as ev
+from app.ingest.custody import Candidate, Custodian
+from app.ingest.decode import decode, prepare
+from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
+from app.ingest.limits import IngestLimits
+from app.ingest.safety.open import stage
+from app.ingest.service import ImportService
+from db.audit import AuditRepository
+from db.blobs import BlobNotFound
+from db.images import ImageRepository, ImportJournalRepository
+from tests.conftest import PASSWORDS
+from tests.unit.app.ingest.hostile_files import TEXT, jpeg_bytes, write
+
+
+def _events(iterator) -> list[ev.Event]:
+    return [e for e in iterator if not isinstance(e, ev.Progress)]
+
+
+def _actions(vault) -> list[tuple[str, dict]]:
+    with vault.index() as conn:
+        return [(r.action, json.loads(r.detail)) for r in AuditRepository(conn).rows()]
+
+
+def _phone(tmp_path: Path, count: int) -> Path:
+    dcim = tmp_path / "media" / "PHONE" / "DCIM" / "100APPLE"
+    for n in range(count):
+        write(dcim / f"IMG_{n:04d}.JPG", jpeg_bytes(colour=("red", "green", "blue")[n % 3],
+                                                    size=(40 + n, 30)))
+    return dcim
+
+
+def test_a_phone_import_deletes_from_the_device_when_the_person_agrees(login, tmp_path):
+    dcim = _phone(tmp_path, 3)
+    volume = find_camera_volumes([tmp_path / "media"])[0]
+    chosen = list_images(volume)[:2]
+    asked = []
+    service = ImportService(login("clinician"))
+    events = _events(service.import_from_device(
+        volume, chosen, policy=DeletionPolicy.ASK, ask=lambda n: asked.append(n) or True))
+    assert asked == [2]
+    assert {e.source for e in events if isinstance(e, ev.SourceDeleted)} == {
+        i.path for i in chosen}
+    assert len(list(dcim.iterdir())) == 1
+    receipts = [d for a, d in _actions(service._session.vault) if a == "source.deleted"]
+    assert {d["source"] for d in receipts} == {str(i.path) for i in chosen}
+    assert all(d["source_kind"] == "device" and d["sha256"] for d in receipts)
+
+
+def test_a_phone_import_keeps_pictures_on_the_device_under_never(login, tmp_path):
+    dcim = _phone(tmp_path, 2)
+    volume = find_camera_volumes([tmp_path / "media"])[0]
+    service = ImportService(login("clinician"))
+    events = _events(service.import_from_device(volume, list_images(volume),
+                                                policy=DeletionPolicy.NEVER))
+    assert sum(isinstance(e, ev.Imported) for e in events) == 2
+    assert len(list(dcim.iterdir())) == 2
+
+
+@contextlib.contextmanager
+def _undeletable(folder: Path):
+    """Make a folder's files undeletable, as a phone refusing deletion does.
+
+    An ordinary user gets a read-only folder; root ignores that, so root marks
+    each file immutable instead (skipping where the file system cannot).
+    """
+    files = sorted(folder.iterdir())
+    if os.geteuid() != 0:
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        try:
+            yield
+        finally:
+            folder.chmod(stat.S_IRWXU)
+        return
+    if shutil.which("chattr") is None or subprocess.run(
+            ["chattr", "+i", *map(str, files)], capture_output=True).returncode:
+        pytest.skip("cannot make files undeletable here")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, files)], check=True)
+
+
+def test_a_device_refusing_deletion_is_reported_plainly_and_the_import_goes_on(
+        login, tmp_path):
+    dcim = _phone(tmp_path, 2)
+    volume = find_camera_volumes([tmp_path / "media"])[0]
+    service = ImportService(login("clinician"))
+    with _undeletable(dcim):
+        events = _events(service.import_from_device(volume, list_images(volume),
+                                                    policy=DeletionPolicy.ALWAYS))
+    kept = [e for e in events if isinstance(e, ev.SourceKept)]
+    assert len(kept) == 2 and "did not allow" in kept[0].reason
+    assert sum(isinstance(e, ev.Imported) for e in events) == 2
+    assert len(list(dcim.iterdir())) == 2
+    assert [a for a, _ in _actions(service._session.vault)].count("source.kept") == 2
+    with service._session.vault.index() as conn:
+        assert ImportJournalRepository(conn).all() == []
+
+
+def test_the_watcher_takes_in_a_dropped_file_and_empties_the_folder(login, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    write(drop / "already-there.jpg", jpeg_bytes(colour="green"))
+    service = ImportService(login("reception"), IngestLimits(stable_seconds=0.2))
+    cancel = ev.CancelToken()
+    imported: list[Path] = []
+    for event in service.watch(drop, cancel=cancel):
+        if isinstance(event, ev.Imported):
+            imported.append(event.source)
+            if len(imported) == 1:
+                write(drop / "new.jpg", jpeg_bytes(colour="blue"))
+            else:
+                cancel.cancel()
+    assert [p.name for p in imported] == ["already-there.jpg", "new.jpg"]
+    assert list(drop.iterdir()) == []
+    assert len(service.inbox()) == 2
+
+
+def test_the_polling_watcher_also_works_and_stops_cleanly(login, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    service = ImportService(login("reception"), IngestLimits(stable_seconds=0.2))
+    cancel = ev.CancelToken()
+    write(drop / "a.jpg", jpeg_bytes())
+    finished = []
+    for event in service.watch(drop, cancel=cancel, polling=True):
+        if isinstance(event, ev.Imported):
+            cancel.cancel()
+        if isinstance(event, ev.Finished):
+            finished.append(event)
+    assert finished and finished[0].cancelled and finished[0].imported == 1
+    assert [t.name for t in threading.enumerate() if t.name.startswith("ingest")] == []
+
+
+def test_resume_undoes_a_commit_cut_short_and_finishes_a_release(login, tmp_path):
+    service = ImportService(login("reception"))
+    vault = service._session.vault
+    custodian = Custodian(vault, "reception")
+    prepare(10**8)
+
+    half = write(tmp_path / "in" / "half.jpg", jpeg_bytes(colour="red"))
+    staged = stage(half.parent, half, 10**8)
+    blob_ids = (vault.blobs.new_id(), vault.blobs.new_id(), vault.blobs.new_id())
+    with vault.index() as conn:
+        ImportJournalRepository(conn).begin(staged.sha256, "manual", str(half), blob_ids, "t")
+    vault.blobs.put_bytes(staged.data, blob_id=blob_ids[0])
+
+    done = write(tmp_path / "in" / "done.jpg", jpeg_bytes(colour="blue"))
+    staged_done = stage(done.parent, done, 10**8)
+    candidate = Candidate(done, done.parent, ev.SourceKind.MANUAL, True)
+    custodian.commit(candidate, staged_done, decode(staged_done.data, "JPEG", 10**8))
+
+    outcomes = dict(custodian.resume())
+    assert outcomes[half].startswith("undone") and half.exists()
+    with pytest.raises(BlobNotFound):
+        vault.blobs.stat(blob_ids[0])
+    assert outcomes[done] == "source deleted" and not done.exists()
+    with vault.index() as conn:
+        assert ImportJournalRepository(conn).all() == []
+        assert [r.source_path for r in ImageRepository(conn).unfiled()] == [str(done)]
+
+
+def _cli(argv: list[str], user: str = "reception") -> tuple[int, str]:
+    class Stdin(io.StringIO):
+        def isatty(self) -> bool:
+            return False
+
+    out, err = io.StringIO(), io.StringIO()
+    code = run([*argv, "--user", user, "--password-stdin"],
+               Console(stdin=Stdin(PASSWORDS[user] + "\n"), stdout=out, stderr=err))
+    return code, out.getvalue()
+
+
+def test_the_import_inbox_and_quarantine_verbs(vault_path, tmp_path):
+    good = write(tmp_path / "in" / "good.jpg", jpeg_bytes())
+    bad = write(tmp_path / "in" / "note.jpg", TEXT)
+    code, out = _cli(["import", str(vault_path), str(tmp_path / "in"), "--json"])
+    assert code == 0
+    report = json.loads(out)
+    assert [i["source"] for i in report["imported"]] == [str(good)]
+    assert report["refused"] == [{"path": str(bad),
+                                  "reason": "This file is not a picture — it looks like text."}]
+    assert report["duplicates"] == []
+
+    write(tmp_path / "again" / "same.jpg", jpeg_bytes())
+    code, out = _cli(["import", str(vault_path), str(tmp_path / "again"), "--keep-source",
+                      "--json"])
+    assert code == 0 and len(json.loads(out)["duplicates"]) == 1
+
+    code, out = _cli(["inbox", str(vault_path), "--json"])
+    inbox = json.loads(out)
+    assert code == 0 and [i["item_id"] for i in inbox] == [report["imported"][0]["item_id"]]
+    assert inbox[0]["camera_make"] == "TestMake" and inbox[0]["status"] == "unfiled"
+
+    code, out = _cli(["quarantine", str(vault_path), "--json"])
+    assert code == 0 and [q["path"] for q in json.loads(out)] == [str(bad)]
+
+    code, out = _cli(["inbox", str(vault_path)])
+    assert code == 0 and "TestMake" in out
