@@ -57,3 +57,63 @@ def add_patients(vault_path: Path, rows) -> list[int]:
                for record, family, given, born, suburb in rows]
     session.lock()
     return ids
+
+
+def arrive(qtbot, shell, corpus, drop, count: int) -> list:
+    """Drop corpus photos into the watched folder and wait until the inbox shows them."""
+    photos = sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[:count]
+    sources = copy_into(photos, drop)
+    inbox = shell.desk_view.inbox
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == count, timeout=30000)
+    return sources
+
+
+def choose_patient(qtbot, shell, typed: str) -> None:
+    desk = shell.desk_controller
+    qtbot.keyClick(shell.window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(desk.searched, timeout=10000,
+                          check_params_cb=lambda r: r.query.text == typed):
+        qtbot.keyClicks(desk.panel.search_edit, typed)
+    with qtbot.waitSignal(desk.patient_chosen, timeout=5000):
+        qtbot.keyClick(desk.panel.search_edit, Qt.Key.Key_Return)
+
+
+def pick(qtbot, combo, typed: str) -> None:
+    """Choose in a drop-down list by typing, as a person using the keyboard does."""
+    combo.setFocus()
+    qtbot.keyClicks(combo, typed)
+
+
+def select_first(qtbot, shell, count: int) -> None:
+    inbox = shell.desk_view.inbox
+    with qtbot.waitSignal(shell.desk_controller.previewed, timeout=15000):
+        inbox.select_row(0)
+    inbox.list.setFocus()
+    for _ in range(count - 1):
+        qtbot.keyClick(inbox.list, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(shell.desk_controller.filing.selected) == count, timeout=5000)
+
+
+def describe(qtbot, classify) -> None:
+    pick(qtbot, classify.kind, "Clinical")
+    pick(qtbot, classify.site, "Ankle")
+    pick(qtbot, classify.side, "left")
+    qtbot.keyClicks(classify.detail, "outer ankle bone")
+    qtbot.keyClicks(classify.description, "itchy rash")
+    qtbot.keyClicks(classify.purpose, "to watch healing")
+    qtbot.keyClicks(classify.episode, "rash, left ankle")
+
+
+def record_verbal_consent(qtbot, shell):
+    filing = shell.desk_controller.filing
+    qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = filing.consent_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.method_buttons[dialog.method].text().startswith("Spoken")
+    for box in dialog.told:
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(filing.consent_recorded, timeout=10000) as recorded:
+        qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible() and shell.window.isActiveWindow(),
+                    timeout=5000)
+    return recorded.args[0]

@@ -7,73 +7,21 @@ import subprocess
 from PySide6.QtCore import Qt
 
 from tests.conftest import PASSWORDS
-from tests.ui.helpers import add_patients, copy_into
+from tests.ui.helpers import (
+    add_patients,
+    arrive,
+    choose_patient,
+    describe,
+    pick,
+    record_verbal_consent,
+    select_first,
+)
 
 PATIENTS = [
     ("10001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
     ("10002", "Smith", "John", "1980-03-12", "Carlton"),
     ("10003", "Nguyen", "Minh", "1975-01-30", "Richmond"),
 ]
-
-
-def _arrive(qtbot, shell, corpus, drop, count: int) -> list:
-    """Drop corpus photos into the watched folder and wait until the inbox shows them."""
-    photos = sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[:count]
-    sources = copy_into(photos, drop)
-    inbox = shell.desk_view.inbox
-    qtbot.waitUntil(lambda: inbox.model.rowCount() == count, timeout=30000)
-    return sources
-
-
-def _choose_patient(qtbot, shell, typed: str) -> None:
-    desk = shell.desk_controller
-    qtbot.keyClick(shell.window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    with qtbot.waitSignal(desk.searched, timeout=10000,
-                          check_params_cb=lambda r: r.query.text == typed):
-        qtbot.keyClicks(desk.panel.search_edit, typed)
-    with qtbot.waitSignal(desk.patient_chosen, timeout=5000):
-        qtbot.keyClick(desk.panel.search_edit, Qt.Key.Key_Return)
-
-
-def _pick(qtbot, combo, typed: str) -> None:
-    """Choose in a drop-down list by typing, as a person using the keyboard does."""
-    combo.setFocus()
-    qtbot.keyClicks(combo, typed)
-
-
-def _select_first(qtbot, shell, count: int) -> None:
-    inbox = shell.desk_view.inbox
-    with qtbot.waitSignal(shell.desk_controller.previewed, timeout=15000):
-        inbox.select_row(0)
-    inbox.list.setFocus()
-    for _ in range(count - 1):
-        qtbot.keyClick(inbox.list, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: len(shell.desk_controller.filing.selected) == count, timeout=5000)
-
-
-def _describe(qtbot, classify) -> None:
-    _pick(qtbot, classify.kind, "Clinical")
-    _pick(qtbot, classify.site, "Ankle")
-    _pick(qtbot, classify.side, "left")
-    qtbot.keyClicks(classify.detail, "outer ankle bone")
-    qtbot.keyClicks(classify.description, "itchy rash")
-    qtbot.keyClicks(classify.purpose, "to watch healing")
-    qtbot.keyClicks(classify.episode, "rash, left ankle")
-
-
-def _record_verbal_consent(qtbot, shell):
-    filing = shell.desk_controller.filing
-    qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    dialog = filing.consent_dialog
-    qtbot.waitUntil(dialog.isVisible)
-    assert dialog.method_buttons[dialog.method].text().startswith("Spoken")
-    for box in dialog.told:
-        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(filing.consent_recorded, timeout=10000) as recorded:
-        qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.isVisible() and shell.window.isActiveWindow(),
-                    timeout=5000)
-    return recorded.args[0]
 
 
 def test_drop_find_describe_consent_and_file_with_one_key(qtbot, logged_in, workstation,
@@ -83,18 +31,18 @@ def test_drop_find_describe_consent_and_file_with_one_key(qtbot, logged_in, work
     drop.mkdir()
     workstation.remember(drop_folder=str(drop), outbox=str(outbox))
     shell = logged_in("clinician")
-    sources = _arrive(qtbot, shell, corpus, drop, 3)
+    sources = arrive(qtbot, shell, corpus, drop, 3)
     qtbot.waitUntil(lambda: not any(drop.iterdir()), timeout=10000)
 
-    _select_first(qtbot, shell, 2)
-    _choose_patient(qtbot, shell, "nguyn mai 5/6/90")
+    select_first(qtbot, shell, 2)
+    choose_patient(qtbot, shell, "nguyn mai 5/6/90")
     assert shell.desk_view.banner.name.text() == "NGUYEN, Mai"
     filing = shell.desk_controller.filing
     classify = filing.classify
-    _describe(qtbot, classify)
+    describe(qtbot, classify)
     assert "Needs consent" in filing.file_panel.basis.text()
 
-    consent = _record_verbal_consent(qtbot, shell)
+    consent = record_verbal_consent(qtbot, shell)
     qtbot.waitUntil(lambda: filing.file_panel.chosen_consent == consent.id, timeout=5000)
     assert "2 pictures" in classify.together.text()
     assert filing.file_panel.file_button.text() == "File 2 pictures to NGUYEN, Mai"
@@ -135,11 +83,11 @@ def test_reception_cannot_record_spoken_consent_or_file_a_photo_without_it(
     drop.mkdir()
     workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
     shell = logged_in("reception")
-    _arrive(qtbot, shell, corpus, drop, 1)
-    _select_first(qtbot, shell, 1)
-    _choose_patient(qtbot, shell, "mai nguyen")
+    arrive(qtbot, shell, corpus, drop, 1)
+    select_first(qtbot, shell, 1)
+    choose_patient(qtbot, shell, "mai nguyen")
     filing = shell.desk_controller.filing
-    _describe(qtbot, filing.classify)
+    describe(qtbot, filing.classify)
 
     qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     dialog = filing.consent_dialog
@@ -169,14 +117,14 @@ def test_a_patient_sent_picture_is_filed_on_implied_consent(qtbot, logged_in, wo
     drop.mkdir()
     workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
     shell = logged_in("reception")
-    _arrive(qtbot, shell, corpus, drop, 1)
-    _select_first(qtbot, shell, 1)
-    _choose_patient(qtbot, shell, "mai nguyen")
+    arrive(qtbot, shell, corpus, drop, 1)
+    select_first(qtbot, shell, 1)
+    choose_patient(qtbot, shell, "mai nguyen")
     filing = shell.desk_controller.filing
     assert filing.classify.chosen_kind == "patient-sent"
     assert "implied by the patient sending it" in filing.file_panel.basis.text()
-    _pick(qtbot, filing.classify.site, "Ankle")
-    _pick(qtbot, filing.classify.side, "right")
+    pick(qtbot, filing.classify.site, "Ankle")
+    pick(qtbot, filing.classify.side, "right")
     with qtbot.waitSignal(filing.summary_written, timeout=30000):
         qtbot.mouseClick(filing.file_panel.file_button, Qt.MouseButton.LeftButton)
     assert "sent by the patient, right ankle" in shell.window.activity.text()
