@@ -193,3 +193,22 @@ def test_teaching_is_refused_until_the_signed_form_comes_back_by_its_qr_code(
     assert {"use.refused", "use.allowed", "images.exported", "report.consent_form_printed",
             "consent.form_attached", "consent.form_recognised"} <= set(actions)
     assert actions.count("images.exported") == 2
+
+
+def test_an_export_for_care_keeps_the_patient_s_name_but_no_camera_metadata(
+        vault_path, filed_photos, tmp_path):
+    _, items = filed_photos
+    out = tmp_path / "to-the-team"
+    code, _, err = clinfile(vault_path, "clinician", "export", "--patient", "MN1990",
+                            "--purpose", "clinical-care", "--recipient", "treating-team",
+                            "--format", "jpeg", "--out", str(out))
+    assert code == 0, err
+    exported = sorted(out.iterdir())
+    assert len(exported) == len(items)
+    assert all(p.name.startswith("NGUYEN_Mai_19900605_") for p in exported)
+    assert all(leaked_metadata(p) == {} for p in exported)
+
+    code, _, err = clinfile(vault_path, "clinician", "export", "--patient", "MN1990",
+                            "--purpose", "clinical-care", "--recipient", "Dr Jones, Skin Clinic",
+                            "--format", "pdf", "--out", str(out))
+    assert code == 3 and "does not include Dr Jones, Skin Clinic" in err
