@@ -20,26 +20,26 @@ from db.connection import fsync_dir
 FILE_MODE = 0o640
 
 
-def prepare_outbox(folder: Path, *, force: bool = False) -> list[str]:
-    """Check the outbox folder is local, create it if needed, and return its warnings.
+def check_outbox(folder: Path, *, force: bool = False) -> list[str]:
+    """Check the outbox folder is not synced to a cloud service; return its warnings.
 
     Raises:
         CloudFolderRefused: the folder is synced to a cloud service (unless forced).
     """
-    check = require_local(Path(folder), what="outbox", force=force)
-    Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
-    return check.warnings
+    return require_local(Path(folder), what="outbox", force=force).warnings
 
 
 def write_file(folder: Path, name: str, data: bytes) -> Path:
-    """Write ``data`` as a new file in a prepared outbox and return where it went.
+    """Write ``data`` as a new file in a checked outbox and return where it went.
 
-    The name must be a plain file name (no folders); if it is taken, a
-    number is added before the extension.
+    The folder is made if it does not exist yet. The name must be a plain
+    file name (no folders); if it is taken, a number is added before the
+    extension.
     """
     folder = Path(folder)
     if Path(name).name != name or name.startswith("."):
         raise ValueError(f"{name!r} is not a plain file name")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = folder / f".{name}.partial"
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
                          FILE_MODE)

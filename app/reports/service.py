@@ -80,16 +80,16 @@ class ReportService:
             ConsentError: there is no such consent.
         """
         self._session.require(Permission.PRINT_FORMS, subject=f"consent {reference}")
+        options, destination = self._destination(out, force)
         with self._session.vault.index() as conn:
             consent = _consent(conn, reference)
             patient = PatientLookup(conn).by_id(consent.patient_id)
-            options = load_options(conn)
         data = consent_form_data(consent, patient, practice_name=options.practice_name,
                                  images_note=_images_note(consent))
         pdf = render_consent_form(data, options.page_size)
         name = record_file_name(data.patient, date.today(), extension="pdf",
                                 pattern=f"{{SURNAME}}_{{Firstname}}_consent-form_{consent.code}")
-        written = self._write(options, out, force, [(name, pdf)])
+        written = _write(destination, [(name, pdf)])
         self._session.audit("report.consent_form_printed", f"consent {consent.id}", {
             "patient_id": consent.patient_id, "code": consent.code,
             "files": [str(p) for p in written.paths]})
@@ -98,10 +98,9 @@ class ReportService:
     def blank_consent_form(self, *, out: Path | None = None, force: bool = False) -> Written:
         """Print the print-ahead form, for practices that keep a stack at the desk."""
         self._session.require(Permission.PRINT_FORMS, subject="blank consent form")
-        with self._session.vault.index() as conn:
-            options = load_options(conn)
+        options, destination = self._destination(out, force)
         pdf = render_consent_form(blank_form(options.practice_name), options.page_size)
-        written = self._write(options, out, force, [("consent-form_blank.pdf", pdf)])
+        written = _write(destination, [("consent-form_blank.pdf", pdf)])
         self._session.audit("report.blank_consent_form_printed", "",
                             {"files": [str(p) for p in written.paths]})
         return written
@@ -120,11 +119,11 @@ class ReportService:
         """
         self._session.require(Channel.PRINT.permission, subject=_subject(selection))
         patient, images, episode = self._select(selection)
+        options, destination = self._destination(out, force)
         allowed = authorise_use(self._session, [i.image_id for i in images],
                                 Purpose.CLINICAL_CARE, CARE_RECORD, channel=Channel.PRINT)
         vault = self._session.vault
         with vault.index() as conn:
-            options = load_options(conn)
             consents = ConsentRecords(conn).for_patient(patient.id)
             data = SummaryData(patient_header(patient),
                                summary_images(conn, vault, images, consents,
@@ -134,7 +133,7 @@ class ReportService:
         pdf = render_summary(data, options.page_size)
         name = record_file_name(data.patient, data.prepared_on, extension="pdf",
                                 pattern=options.file_pattern)
-        written = self._write(options, out, force, [(name, pdf)])
+        written = _write(destination, [(name, pdf)])
         self._session.audit("report.summary_written", f"patient {patient.id}", {
             "images": [i.image_id for i in images], "files": [str(p) for p in written.paths]})
         return written
@@ -157,11 +156,11 @@ class ReportService:
         deidentify = deidentify or not purpose.clinical
         self._session.require(Channel.EXPORT.permission, subject=_subject(selection))
         patient, images, episode = self._select(selection)
+        options, destination = self._destination(out, force)
         allowed = authorise_use(self._session, [i.image_id for i in images], purpose,
                                 recipient, channel=Channel.EXPORT, deidentified=deidentify)
         vault = self._session.vault
         with vault.index() as conn:
-            options = load_options(conn)
             if deidentify:
                 files = _deidentified_files(teaching_images(conn, vault, images), purpose,
                                             file_format, options)
@@ -173,7 +172,7 @@ class ReportService:
                                    self._session.actor.name, date.today(),
                                    options.practice_name, episode)
                 files = _identified_files(data, file_format, options)
-        written = self._write(options, out, force, files)
+        written = _write(destination, files)
         self._session.audit("images.exported", f"patient {patient.id}", {
             "images": [i.image_id for i in images], "purpose": str(purpose),
             "recipient": recipient.word, "format": file_format, "deidentified": deidentify,
@@ -209,15 +208,34 @@ class ReportService:
             episode = repo.episode_description(episodes.pop()) if len(episodes) == 1 else ""
         return patient, images, episode
 
-    def _write(self, options: ReportOptions, out: Path | None, force: bool,
-               files: list[tuple[str, bytes]]) -> Written:
+    def _destination(self, out: Path | None, force: bool
+                     ) -> tuple[ReportOptions, _Destination]:
+        """Read the options and check the folder before anything is used or rendered.
+
+        A folder refused as a cloud-sync location must stop the document
+        before the consent gate records a use that never happens.
+        """
+        with self._session.vault.index() as conn:
+            options = load_options(conn)
         folder = out or options.outbox
         if folder is None:
             raise ReportError("Choose a folder for the file, or set the practice's outbox "
                               "(the clinical software's import folder).")
-        warnings = outbox.prepare_outbox(folder, force=force)
-        paths = tuple(outbox.write_file(folder, name, data) for name, data in files)
-        return Written(paths, tuple(warnings))
+        warnings = outbox.check_outbox(folder, force=force)
+        return options, _Destination(Path(folder), tuple(warnings))
+
+
+@dataclass(frozen=True)
+class _Destination:
+    """A checked, existing folder to write into, and the warnings about it."""
+
+    folder: Path
+    warnings: tuple[str, ...]
+
+
+def _write(destination: _Destination, files: list[tuple[str, bytes]]) -> Written:
+    paths = tuple(outbox.write_file(destination.folder, name, data) for name, data in files)
+    return Written(paths, destination.warnings)
 
 
 def _identified_files(data: SummaryData, file_format: str,

@@ -212,3 +212,12 @@ def test_an_export_for_care_keeps_the_patient_s_name_but_no_camera_metadata(
                             "--purpose", "clinical-care", "--recipient", "Dr Jones, Skin Clinic",
                             "--format", "pdf", "--out", str(out))
     assert code == 3 and "does not include Dr Jones, Skin Clinic" in err
+
+
+def test_a_refused_folder_records_no_use(vault_path, login, filed_photos, tmp_path):
+    code, _, err = clinfile(vault_path, "clinician", "export", "--patient", "MN1990",
+                            "--purpose", "clinical-care", "--recipient", "treating-team",
+                            "--format", "pdf", "--out", str(tmp_path / "Dropbox" / "out"))
+    assert code == 2 and "Dropbox" in err
+    with login("admin").vault.index() as conn:
+        assert conn.execute("SELECT count(*) FROM image_uses").fetchone() == (0,)
