@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
+from app.reports.naming import DEFAULT_SUMMARY_PATTERN, check_pattern
 from app.security.audit import AuditEntry
+from app.security.locations import CloudFolderRefused, require_local
 from app.security.roles import Permission
 from app.security.session import Session
 from db.connection import Connection, transaction
 from db.settings import SettingsRepository
 
-_KINDS = {"int": int, "bool": bool}
+_KINDS = {"int": int, "bool": bool, "str": str}
 
 
 class SettingError(ValueError):
@@ -40,6 +43,11 @@ class PracticeSettings:
             (health records law in most states: at least seven).
         retention_minor_until_age: a record made for a child is kept at least
             until the patient reaches this age.
+        practice_name: printed at the top of consent forms and summaries.
+        report_page_size: ``a4`` (Australia) or ``letter``.
+        summary_file_pattern: how summary PDFs are named for the clinical
+            software's import folder; fields as in :mod:`app.reports.naming`.
+        outbox_folder: the practice's default outbox (a workstation may set its own).
     """
 
     auto_lock_minutes: int = 5
@@ -48,6 +56,10 @@ class PracticeSettings:
     written_consent_for_clinical_photos: bool = False
     retention_adult_years: int = 7
     retention_minor_until_age: int = 25
+    practice_name: str = ""
+    report_page_size: str = "a4"
+    summary_file_pattern: str = DEFAULT_SUMMARY_PATTERN
+    outbox_folder: str = ""
 
     def validate(self) -> None:
         """Raise SettingError for a value outside its sensible range."""
@@ -64,6 +76,19 @@ class PracticeSettings:
         for f in fields(self):
             if type(getattr(self, f.name)) is not _KINDS[f.type]:
                 raise SettingError(f"{f.name} has a value of the wrong kind.")
+        if self.report_page_size not in ("a4", "letter"):
+            raise SettingError("Paper must be A4 or Letter.")
+        if len(self.practice_name) > 120:
+            raise SettingError("The practice name must fit on one line (120 characters).")
+        try:
+            check_pattern(self.summary_file_pattern)
+        except ValueError as exc:
+            raise SettingError(str(exc)) from None
+        if self.outbox_folder:
+            try:
+                require_local(Path(self.outbox_folder), what="outbox")
+            except CloudFolderRefused as exc:
+                raise SettingError(str(exc)) from None
 
 
 def read_settings(conn: Connection) -> PracticeSettings:

@@ -1,9 +1,9 @@
 """The practice's choices for its printed documents, read from the vault's settings.
 
-Each setting's name is declared here once with its default, as the consent
-policy's is in ``app/consent/policy.py``, so the services, the command line
-and the window read them the same way. Settings live in the vault, so every
-workstation of the practice prints the same paper with the same names.
+The settings themselves are declared in :mod:`app.settings`; this gathers the
+ones reports use into the types the renderers take. Settings live in the
+vault, so every workstation of the practice prints the same paper with the
+same names.
 """
 
 from __future__ import annotations
@@ -11,15 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.reports.naming import DEFAULT_SUMMARY_PATTERN, check_pattern
+from app.reports.naming import DEFAULT_SUMMARY_PATTERN
 from app.reports.pdf import PageSize
+from app.settings import read_settings
 from db.connection import Connection
-from db.settings import SettingsRepository
-
-PAGE_SIZE_SETTING = "report_page_size"
-FILE_PATTERN_SETTING = "summary_file_pattern"
-OUTBOX_SETTING = "outbox_folder"
-PRACTICE_NAME_SETTING = "practice_name"
 
 
 @dataclass(frozen=True)
@@ -44,16 +39,13 @@ def load_options(conn: Connection) -> ReportOptions:
     """Return the practice's report options, with defaults for anything never set.
 
     Raises:
-        ValueError: a stored page size or file pattern is not usable.
-        NamePatternError: the stored file pattern names an unknown field.
+        SettingError: a stored value is no longer usable.
     """
-    stored = SettingsRepository(conn).all()
-    pattern = str(stored.get(FILE_PATTERN_SETTING) or DEFAULT_SUMMARY_PATTERN)
-    check_pattern(pattern)
-    outbox = stored.get(OUTBOX_SETTING)
+    settings = read_settings(conn)
+    settings.validate()
     return ReportOptions(
-        page_size=PageSize(str(stored.get(PAGE_SIZE_SETTING) or PageSize.A4)),
-        file_pattern=pattern,
-        outbox=Path(str(outbox)) if outbox else None,
-        practice_name=str(stored.get(PRACTICE_NAME_SETTING) or ""),
+        page_size=PageSize(settings.report_page_size),
+        file_pattern=settings.summary_file_pattern,
+        outbox=Path(settings.outbox_folder) if settings.outbox_folder else None,
+        practice_name=settings.practice_name,
     )
