@@ -18,7 +18,9 @@ from app.desk.workstation import WorkstationStore
 
 ADMIN, ADMIN_PASSWORD = "manager", "demo practice manager password"
 RECEPTION, RECEPTION_PASSWORD = "reception", "demo front desk password"
-SCREENS = ("welcome", "login", "desk", "compare", "quarantine", "lock", "admin")
+CLINICIAN, CLINICIAN_PASSWORD = "drpatel", "demo consulting room password"
+SCREENS = ("welcome", "login", "desk", "compare", "classify", "quarantine", "refused", "lock",
+           "admin")
 KNOWN_PATIENTS = [
     ("900001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
     ("900002", "Nguyen", "Minh", "1975-01-30", "Richmond"),
@@ -46,6 +48,7 @@ def build(folder: Path, corpus: Path) -> None:
     Vault.create(vault, ADMIN, ADMIN_PASSWORD).vault.lock()
     admin = Session.login(vault, ADMIN, ADMIN_PASSWORD)
     UserService(admin).add(RECEPTION, "reception", RECEPTION_PASSWORD)
+    UserService(admin).add(CLINICIAN, "clinician", CLINICIAN_PASSWORD)
     invented = [(p.record_number, p.family_name, p.given_names,
                  p.birth_date.isoformat() if p.birth_date else None, p.suburb)
                 for p in SyntheticPractice(seed=7).patients(400)]
@@ -73,11 +76,40 @@ def build(folder: Path, corpus: Path) -> None:
             break
     events.close()
     reception.lock()
+    _file_the_ulcer_photo(vault)
     (folder / "drop").mkdir()
     (folder / "outbox").mkdir()
     WorkstationStore(folder / "config").remember(
         vault=str(vault), user=RECEPTION, drop_folder=str(folder / "drop"),
         outbox=str(folder / "outbox"))
+
+
+def _file_the_ulcer_photo(vault: Path) -> None:
+    """File 'wound day 3.jpg' to Mai Nguyen on spoken consent for her care only."""
+    from datetime import date
+
+    from app.consent.model import Disclosure
+    from app.consent.service import ConsentRequest, ConsentService
+    from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+    from app.filing.body_sites import BodySite
+    from app.filing.model import FilingRequest
+    from app.filing.service import FilingService
+    from app.ingest.service import ImportService
+    from app.security.session import Session
+
+    doctor = Session.login(vault, CLINICIAN, CLINICIAN_PASSWORD)
+    wound = next(row for row in ImportService(doctor).inbox()
+                 if row.source_path.endswith("wound day 3.jpg"))
+    mai = 1
+    care = ConsentService(doctor).record(ConsentRequest(
+        patient_id=mai, method=Method.VERBAL, purposes=frozenset({Purpose.CLINICAL_CARE}),
+        recipients=(Recipient(group=RecipientClass.TREATING_TEAM),), obtained_by=CLINICIAN,
+        obtained_on=date.today(), disclosure=Disclosure(True, True, True)))
+    FilingService(doctor).file(FilingRequest(
+        image_ids=(wound.id,), patient_id=mai, kind=ImageKind.CLINICAL_PHOTO,
+        body_site=BodySite.parse("left-lower-leg: above the ankle"), description="leg ulcer",
+        consent=care.code, episode_description="leg ulcer"))
+    doctor.lock()
 
 
 def show(folder: Path, screen: str) -> int:
@@ -100,9 +132,11 @@ def show(folder: Path, screen: str) -> int:
         if screen in ("welcome", "login"):
             return
         login = shell.window.login
-        login.password_edit.setText(RECEPTION_PASSWORD if screen != "admin" else ADMIN_PASSWORD)
-        if screen == "admin":
-            login.user_edit.setText(ADMIN)
+        user, password = {"admin": (ADMIN, ADMIN_PASSWORD),
+                          "refused": (CLINICIAN, CLINICIAN_PASSWORD)}.get(
+            screen, (RECEPTION, RECEPTION_PASSWORD))
+        login.user_edit.setText(user)
+        login.password_edit.setText(password)
         login.unlock_button.click()
 
     def at_desk() -> None:
@@ -126,6 +160,9 @@ def show(folder: Path, screen: str) -> int:
             return
         rows = [inbox.model.item(row).text() for row in range(inbox.model.rowCount())]
         desk.searched.connect(choose_once)
+        if screen == "refused":
+            desk.panel.search_edit.setText("nguyen mai 5/6/90")
+            return
         inbox.select_row(next((n for n, text in enumerate(rows) if "Mai Nguyen" in text), 0))
 
     def choose_once(result) -> None:
@@ -134,6 +171,30 @@ def show(folder: Path, screen: str) -> int:
             desk.panel.candidates.setCurrentRow(0)
             desk.panel.candidates.setFocus(Qt.FocusReason.OtherFocusReason)
             desk.choose_patient(result.candidates[0])
+        if screen == "classify":
+            describe()
+        elif screen == "refused":
+            QTimer.singleShot(300, export_for_teaching)
+
+    def describe() -> None:
+        from app.consent.vocabulary import ImageKind
+
+        classify = desk.filing.classify
+        classify.kind.setCurrentIndex(classify.kind.findData(ImageKind.PATIENT_SENT))
+        classify.site.setCurrentIndex(classify.site.findData("ankle"))
+        classify.side.setCurrentIndex(classify.side.findData("left"))
+        classify.description.setText("itchy rash since Sunday")
+        classify.purpose.setText("advice on treatment")
+        classify.episode.setText("rash, left ankle")
+        QTimer.singleShot(300, desk.filing.record_consent)
+
+    def export_for_teaching() -> None:
+        from app.consent.vocabulary import Purpose, Recipient, RecipientClass
+        from app.desk.exports import ExportRequest
+
+        desk.filing.export_to(ExportRequest(
+            desk.patient.patient.id, Purpose.EDUCATION, Recipient(group=RecipientClass.STUDENTS),
+            "pdf", folder / "exports"))
 
     shell.ready.connect(log_in)
     shell.desk_opened.connect(at_desk)

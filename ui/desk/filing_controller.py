@@ -300,8 +300,11 @@ class FilingController(QObject):
                                                   "Choose a folder for the export")
         if not folder:
             return
-        request = ExportRequest(self.patient.patient.id, dialog.chosen_purpose,
-                                dialog.chosen_recipient, dialog.chosen_format, Path(folder))
+        self.export_to(ExportRequest(self.patient.patient.id, dialog.chosen_purpose,
+                                     dialog.chosen_recipient, dialog.chosen_format, Path(folder)))
+
+    def export_to(self, request: ExportRequest) -> None:
+        """Export the chosen patient's pictures as asked, or explain why they may not go."""
         self._tasks.run(export_record, self.desk.session, request).success(
             self._exported).failure(lambda error: self._export_failed(request, error))
 
