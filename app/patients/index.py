@@ -17,6 +17,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -117,15 +118,26 @@ class PatientIndex:
         ranking people see comes from :mod:`app.patients.matching`.
         """
         self._refresh()
-        pool: dict[int, float] = {}
-        for position in self._identifier_positions(query):
-            pool[position] = 1000.0
-        for position, score in self._birth_positions(query).items():
-            pool[position] = pool.get(position, 0.0) + score
+        pool = self._name_positions(query.names) if query.names else {}
+        births = self._birth_positions(query)
+        identified = self._identifier_positions(query)
         if query.names:
-            for position, score in self._name_positions(query.names).items():
-                pool[position] = pool.get(position, 0.0) + score
+            for position in (births.keys() | identified) - pool.keys():
+                pool[position] = self._name_likeness(query.names, position)
+        for position, score in births.items():
+            pool[position] = pool.get(position, 0.0) + score
+        for position in identified:
+            pool[position] = pool.get(position, 0.0) + 1000.0
         return pool
+
+    def _name_likeness(self, typed: tuple[str, ...], position: int) -> float:
+        """The rough name score of one patient found another way (by date of birth, say)."""
+        stored_tokens = self._entries[position].all_tokens
+        total = 0.0
+        for token in typed:
+            matches = [m.score for m in map(compare, repeat(token), stored_tokens) if m]
+            total += max(matches, default=0.0)
+        return total
 
     def _name_positions(self, typed: tuple[str, ...]) -> dict[int, float]:
         """Patients whose names are like the typed tokens, with summed likeness.
@@ -146,10 +158,10 @@ class PatientIndex:
             found = {p: sum(m.get(p, 0.0) for m in maps) for p in _overlap(maps)}
         entries = self._entries
         for token in weak:
-            likeness = dict(self._variants(token))
+            likeness = defaultdict(float, self._variants(token))
             for position in found:
-                found[position] += max([likeness.get(t, 0.0)
-                                        for t in entries[position].all_tokens])
+                found[position] += max(map(likeness.__getitem__, entries[position].all_tokens),
+                                       default=0.0)
         return found
 
     def _best_positions(self, token: str) -> dict[int, float]:

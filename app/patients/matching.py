@@ -21,7 +21,7 @@ from app.patients.query import PartialDate, Query
 from app.patients.similarity import Likeness, TokenMatch, compare
 from db.patients import PatientRow
 
-SCORED_IN_FULL = 40
+SCORED_IN_FULL = 30
 CLOSE_SCORES = 5.0
 WEAK_MATCH = 60.0
 NAME_WEIGHT = 0.55
