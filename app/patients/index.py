@@ -155,7 +155,11 @@ class PatientIndex:
             found = self._best_positions(strong[0])
         else:
             maps = [self._token_map(token) for token in strong]
-            found = {p: sum(m.get(p, 0.0) for m in maps) for p in _overlap(maps)}
+            found = dict.fromkeys(_overlap(maps), 0.0)
+            for likeness in maps:
+                get = likeness.get
+                for position in found:
+                    found[position] += get(position, 0.0)
         entries = self._entries
         for token in weak:
             likeness = defaultdict(float, self._variants(token))

@@ -162,12 +162,12 @@ def _name_score(entry: Entry, typed: tuple[str, ...]) -> tuple[float, list[str]]
     points, so "John Smith" prefers John Smith to a Mr John Johns.
     """
     options = [_best_by_side(entry, token) for token in typed]
-    chosen = [max(o, key=lambda fit: fit.score) for o in options]
-    score = _assignment_score(entry, typed, chosen)
-    for flip in range(len(typed)):
+    chosen = [family if family.score >= given.score else given for family, given in options]
+    score, penalised = _assignment_score(entry, typed, chosen)
+    for flip in range(len(typed) if penalised else 0):
         other = options[flip][0] if chosen[flip] is options[flip][1] else options[flip][1]
         trial = chosen[:flip] + [other] + chosen[flip + 1:]
-        trial_score = _assignment_score(entry, typed, trial)
+        trial_score, _ = _assignment_score(entry, typed, trial)
         if trial_score > score:
             chosen, score = trial, trial_score
     reasons = []
@@ -185,18 +185,31 @@ def _name_score(entry: Entry, typed: tuple[str, ...]) -> tuple[float, list[str]]
     return max(score, 0.0), list(dict.fromkeys(reasons))
 
 
-def _assignment_score(entry: Entry, typed: tuple[str, ...], chosen: list[_Fit]) -> float:
+def _assignment_score(entry: Entry, typed: tuple[str, ...], chosen: list[_Fit]
+                      ) -> tuple[float, bool]:
+    """Score one reading of the typed tokens; also say whether it lacks a surname or given name.
+
+    Only a reading that lacks one can be bettered by reading a token the
+    other way, so the caller tries the alternatives only then.
+    """
     score = sum(fit.score for fit in chosen) / len(typed)
     fields = {fit.field for fit in chosen if fit.score}
-    if not fields & {"family", "previous"}:
+    penalised = False
+    if not fields & _SURNAME_FIELDS:
         score -= 12
-    if len(typed) >= 2 and entry.given and not fields & {"given", "middle", "preferred"}:
+        penalised = True
+    if len(typed) >= 2 and entry.given and not fields & _GIVEN_FIELDS:
         score -= 10
+        penalised = True
     if "middle" in fields:
         score -= 4
     if "previous" in fields:
         score -= 5
-    return score
+    return score, penalised
+
+
+_SURNAME_FIELDS = frozenset({"family", "previous"})
+_GIVEN_FIELDS = frozenset({"given", "middle", "preferred"})
 
 
 def _best_by_side(entry: Entry, token: str) -> tuple[_Fit, _Fit]:
