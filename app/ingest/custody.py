@@ -22,6 +22,8 @@ and 5 ends up with the file in the vault exactly once and gone from its source.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,9 +38,10 @@ from app.ingest.safety.open import (
     stage,
 )
 from app.security.audit import AuditEntry
+from app.vault.errors import VaultLocked
 from app.vault.vault import Vault
 from db.blobs import BlobNotFound, BlobStore
-from db.connection import transaction
+from db.connection import Connection, transaction
 from db.images import ImageRepository, ImageRow, ImportJournalRepository, JournalEntry, NewImage
 from db.quarantine import QuarantineRepository, QuarantineRow
 
@@ -81,22 +84,49 @@ class Release:
 
 
 class Custodian:
-    """The one writer of an import: vault blobs, inbox rows, quarantine, receipts."""
+    """The one writer of an import: vault blobs, inbox rows, quarantine, receipts.
+
+    Used as a context manager, it keeps one index connection for the thread
+    that entered it (opening one per step costs more than the step); used
+    bare, each step opens its own.
+    """
 
     def __init__(self, vault: Vault, actor: str) -> None:
         self._vault = vault
         self._actor = actor
+        self._held: contextlib.ExitStack | None = None
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Custodian:
+        self._held = contextlib.ExitStack()
+        self._conn = self._held.enter_context(self._vault.index())
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        held, self._held, self._conn = self._held, None, None
+        if held is not None:
+            held.close()
+
+    @contextlib.contextmanager
+    def _index(self) -> Iterator[Connection]:
+        if self._vault.locked:
+            raise VaultLocked()
+        if self._conn is not None:
+            yield self._conn
+            return
+        with self._vault.index() as conn:
+            yield conn
 
     # --- before decoding ---------------------------------------------------------
 
     def existing(self, sha256: str) -> ImageRow | None:
         """Return the inbox or filed item with exactly these bytes, if any."""
-        with self._vault.index() as conn:
+        with self._index() as conn:
             return ImageRepository(conn).by_sha256(sha256)
 
     def quarantined_unchanged(self, path: Path, state: SourceState) -> QuarantineRow | None:
         """Return the quarantine record of a file refused before and not changed since."""
-        with self._vault.index() as conn:
+        with self._index() as conn:
             row = QuarantineRepository(conn).by_path(str(path))
         if row is not None and (row.size, row.mtime_ns) == (state.size, state.mtime_ns):
             return row
@@ -107,7 +137,7 @@ class Custodian:
     def quarantine(self, path: Path, reason: str, state: SourceState) -> QuarantineRow:
         """Record a refused file and audit it; the file itself is not touched."""
         vault = self._vault
-        with vault.index() as conn:
+        with self._index() as conn:
             with transaction(conn):
                 row = QuarantineRepository(conn).put(str(path), reason, state.size,
                                                      state.mtime_ns, _now())
@@ -126,7 +156,7 @@ class Custodian:
         """
         vault, store = self._vault, self._vault.blobs
         blob_ids = (BlobStore.new_id(), BlobStore.new_id(), BlobStore.new_id())
-        with vault.index() as conn:
+        with self._index() as conn:
             with transaction(conn):
                 entry = ImportJournalRepository(conn).begin(
                     staged.sha256, str(candidate.kind), str(candidate.path), blob_ids, _now())
@@ -135,7 +165,7 @@ class Custodian:
         store.put_bytes(decoded.derivatives.thumbnail, blob_id=blob_ids[2])
         store.verify(blob_ids[0], staged.sha256)
         image = self._new_image(candidate, staged, decoded, blob_ids)
-        with vault.index() as conn:
+        with self._index() as conn:
             with transaction(conn):
                 row = ImageRepository(conn).add(image)
                 QuarantineRepository(conn).remove(str(candidate.path))
@@ -178,7 +208,7 @@ class Custodian:
         """Report a picture the vault already holds, and release its source by the same rule."""
         self._vault.blobs.verify(image.original_blob, image.sha256)
         vault = self._vault
-        with vault.index() as conn:
+        with self._index() as conn:
             with transaction(conn):
                 QuarantineRepository(conn).remove(str(candidate.path))
                 audit = vault.audit.append(conn, AuditEntry(
@@ -192,7 +222,7 @@ class Custodian:
 
     def resume(self) -> list[tuple[Path, str]]:
         """Undo or finish every import a crash interrupted; return what was done."""
-        with self._vault.index() as conn:
+        with self._index() as conn:
             entries = ImportJournalRepository(conn).all()
         return [(Path(e.source_path), self._resume_one(e)) for e in entries]
 
@@ -203,7 +233,7 @@ class Custodian:
                     self._vault.blobs.delete(blob_id)
                 except BlobNotFound:
                     pass
-            with self._vault.index() as conn:
+            with self._index() as conn:
                 with transaction(conn):
                     ImportJournalRepository(conn).finish(entry.id)
                     audit = self._vault.audit.append(conn, AuditEntry(
@@ -211,7 +241,7 @@ class Custodian:
                         {"sha256": entry.sha256, "why": "interrupted before it was committed"}))
             self._vault.audit.publish_head(audit)
             return "undone; the file stays at its source"
-        with self._vault.index() as conn:
+        with self._index() as conn:
             image = ImageRepository(conn).by_sha256(entry.sha256)
         path = Path(entry.source_path)
         outcome = self._delete_if_same(path, entry.sha256)
@@ -246,7 +276,7 @@ class Custodian:
                   "image": image.id if image else None}
         if outcome.reason:
             detail["note"] = outcome.reason
-        with vault.index() as conn:
+        with self._index() as conn:
             with transaction(conn):
                 if entry_id is not None:
                     ImportJournalRepository(conn).finish(entry_id)

@@ -5,6 +5,13 @@ vault's key and connections: a decompression bomb, a malformed file or a
 crashing decoder costs that one file. Pillow's decompression-bomb warning is
 made an error, the pixel count is checked before decoding, and the format
 sniffed from the bytes is the only one Pillow may try.
+
+A JPEG that needs no rotation is cleaned losslessly, so its pixels are only
+needed for the thumbnail: it is decoded once, with libjpeg's DCT scaled to
+1/8 (``draft``). That still decodes every byte of the image data, so it finds
+the same truncation and corruption a full-size decode does (checked on the
+corpus and on cut and garbled files), at about 40 % of the cost; nothing is
+decoded twice.
 """
 
 from __future__ import annotations
@@ -16,7 +23,14 @@ from dataclasses import dataclass
 from PIL import Image
 
 from app.ingest import refusal
-from app.ingest.derivatives import Derivatives, make_derivatives
+from app.ingest.derivatives import (
+    THUMBNAIL_EDGE,
+    Derivatives,
+    clean_jpeg,
+    make_derivatives,
+    thumbnail,
+    to_srgb,
+)
 from app.ingest.metadata import ImageFacts, read_facts
 
 MIN_LIBHEIF = (1, 22, 0)
@@ -81,10 +95,16 @@ def _decode(data: bytes, pillow_format: str, max_pixels: int) -> Decoded | Decod
     if pixels > max_pixels:
         return DecodeRefused(refusal.too_many_pixels(pixels / 1e6, max_pixels))
     facts = read_facts(image)
-    image.load()
     pending_orientation = 1 if image.format == "HEIF" else facts.orientation
-    derivatives = make_derivatives(data, image, pending_orientation)
-    return Decoded(image.format, facts, derivatives)
+    clean = clean_jpeg(data, image, pending_orientation)
+    if clean is None:
+        image.load()
+        return Decoded(image.format, facts, make_derivatives(data, image, pending_orientation))
+    width, height = image.size
+    image.draft("RGB", (THUMBNAIL_EDGE, THUMBNAIL_EDGE))
+    image.load()
+    return Decoded(image.format, facts,
+                   Derivatives(clean, thumbnail(to_srgb(image)), width, height))
 
 
 def _reason_for(exc: Exception) -> str:

@@ -11,6 +11,7 @@ bytes travel over pipes, never through temporary files.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -21,11 +22,18 @@ from app.ingest.decode import Decoded, DecodeRefused
 from app.ingest.limits import IngestLimits
 
 DecodeResult = Decoded | DecodeRefused
+WORKER_NICENESS = 5
 
 
 def _serve(conn: Connection, max_pixels: int, memory_bytes: int) -> None:
-    """The worker's loop: decode each picture sent until the pipe closes."""
+    """The worker's loop: decode each picture sent until the pipe closes.
+
+    Workers run at a lower priority so the process holding the vault (its
+    writer, and the event stream a window shows) is never starved by them.
+    """
     _limit_memory(memory_bytes)
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
     from app.ingest.decode import decode, prepare
 
     prepare(max_pixels)

@@ -59,14 +59,24 @@ def make_derivatives(original: bytes, image: Image.Image, orientation: int) -> D
         orientation: the EXIF orientation still to apply (1 when the decoder
             has applied it, as HEIF decoders do).
     """
+    display = clean_jpeg(original, image, orientation)
     oriented = image.transpose(_TRANSPOSE[orientation]) if orientation in _TRANSPOSE else image
-    display = None
-    if image.format == "JPEG" and oriented is image and _plain_colour(image):
-        display = strip_jpeg(original)
     rgb = to_srgb(oriented)
     if display is None:
         display = _encode(rgb, DISPLAY_QUALITY)
     return Derivatives(display, thumbnail(rgb), rgb.width, rgb.height)
+
+
+def clean_jpeg(original: bytes, image: Image.Image, orientation: int) -> bytes | None:
+    """Return the lossless clean copy of a JPEG that needs no rotation or colour change.
+
+    None means the picture must be re-encoded: it is not a JPEG, needs
+    rotating, carries a colour profile other than sRGB, is CMYK, or its
+    structure is too unusual to cut safely.
+    """
+    if image.format != "JPEG" or orientation in _TRANSPOSE or not _plain_colour(image):
+        return None
+    return strip_jpeg(original)
 
 
 def thumbnail(rgb: Image.Image) -> bytes:

@@ -33,7 +33,7 @@ class IngestLimits:
     worker_memory_bytes: int = 4 * 1024 ** 3
     workers: int = max(1, min(2, os.cpu_count() or 1))
     stable_seconds: float = 1.0
-    heartbeat_seconds: float = 0.05
+    heartbeat_seconds: float = 0.025
 
     @classmethod
     def from_practice(cls, max_megabytes: int, max_megapixels: int, **others) -> IngestLimits:

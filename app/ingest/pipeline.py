@@ -131,12 +131,12 @@ class ImportPipeline:
     # --- dispatcher thread --------------------------------------------------------
 
     def _dispatch(self) -> None:
-        custodian = Custodian(self._vault, self._actor)
         tasks: dict[int, tuple[Candidate, StagedFile]] = {}
         numbers = itertools.count()
         more = True
         try:
-            with DecoderPool(self._limits) as pool:
+            with DecoderPool(self._limits) as pool, Custodian(self._vault,
+                                                              self._actor) as custodian:
                 while not self.cancel.cancelled and (more or tasks):
                     while more and pool.idle() and not self.cancel.cancelled:
                         try:
@@ -210,14 +210,14 @@ class ImportPipeline:
     # --- writer thread --------------------------------------------------------------
 
     def _write(self) -> None:
-        custodian = Custodian(self._vault, self._actor)
         try:
-            for path, outcome in custodian.resume():
-                self._emit(ev.Resumed(path, outcome))
-            while (item := self._work.get()) is not _END:
-                if not self.cancel.cancelled:
-                    self._keep_alive()
-                    self._write_one(custodian, item)
+            with Custodian(self._vault, self._actor) as custodian:
+                for path, outcome in custodian.resume():
+                    self._emit(ev.Resumed(path, outcome))
+                while (item := self._work.get()) is not _END:
+                    if not self.cancel.cancelled:
+                        self._keep_alive()
+                        self._write_one(custodian, item)
         except VaultLocked:
             self.cancel.cancel()
         except Exception:
