@@ -5,8 +5,10 @@ import io
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -213,3 +215,30 @@ def test_the_import_inbox_and_quarantine_verbs(vault_path, tmp_path):
 
     code, out = _cli(["inbox", str(vault_path)])
     assert code == 0 and "TestMake" in out
+
+
+@pytest.mark.slow
+def test_clinfile_watch_runs_until_ctrl_c_and_stops_cleanly(vault_path, tmp_path):
+    drop = tmp_path / "drop"
+    write(drop / "a.jpg", jpeg_bytes())
+    clinfile = Path(sys.executable).with_name("clinfile")
+    command = [str(clinfile)] if clinfile.exists() else [
+        sys.executable, "-c", "from app.cli.main import main; main()"]
+    process = subprocess.Popen(
+        [*command, "watch", str(vault_path), str(drop), "--user", "reception",
+         "--password-stdin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process.stdin.write(PASSWORDS["reception"] + "\n")
+    process.stdin.close()
+    process.stdin = None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("Deleted the source"):
+            break
+    process.send_signal(signal.SIGINT)
+    rest, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert any(line.startswith("Imported") for line in lines)
+    assert "Stopped" in rest
+    assert list(drop.iterdir()) == []
