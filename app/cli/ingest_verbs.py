@@ -16,6 +16,7 @@ from app.cli.common import (
 )
 from app.ingest import events as ev
 from app.ingest.service import ImportService
+from app.security.locations import check_location
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
@@ -36,6 +37,8 @@ def register(verbs: argparse._SubParsersAction) -> None:
     watch.add_argument("folder", type=Path, help="the drop folder")
     watch.add_argument("--polling", action="store_true",
                        help="poll the folder instead of relying on file-system events")
+    watch.add_argument("--force", action="store_true",
+                       help="watch the folder even inside a cloud-sync folder (not advised)")
     watch.set_defaults(handler=_watch)
 
     inbox = verbs.add_parser("inbox", help="list pictures taken in but not yet filed")
@@ -73,10 +76,13 @@ def _watch(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"{args.folder} is not a folder")
     session = open_session(args, console)
     cancel = ev.CancelToken()
+    for warning in check_location(args.folder).warnings:
+        console.warn(f"Warning: {warning}")
     console.say(f"Watching {args.folder}; press Ctrl-C to stop.")
     try:
         for event in ImportService(session).watch(args.folder, cancel=cancel,
-                                                  polling=args.polling or None):
+                                                  polling=args.polling or None,
+                                                  force=args.force):
             _say(console, event)
     except KeyboardInterrupt:
         cancel.cancel()

@@ -45,6 +45,7 @@ from db.connection import Connection, transaction
 from db.images import ImageRepository, ImageRow, ImportJournalRepository, JournalEntry, NewImage
 from db.quarantine import QuarantineRepository, QuarantineRow
 
+ALREADY_GONE = "The file had already gone from its source."
 DEVICE_REFUSED = ("The device did not allow the picture to be deleted; it is safely in the "
                   "vault, so delete it on the device by hand.")
 
@@ -194,7 +195,7 @@ class Custodian:
         try:
             remove_beneath(candidate.root, staged)
         except FileNotFoundError:
-            outcome = Release(True, "already gone")
+            outcome = Release(True, ALREADY_GONE)
         except SourceChanged:
             outcome = Release(False, "The file was changed after it was read; it was kept.")
         except OSError:
@@ -252,7 +253,7 @@ class Custodian:
         try:
             staged = stage(path.parent, path, max_bytes=2 ** 62)
         except FileNotFoundError:
-            return Release(True, "already gone")
+            return Release(True, ALREADY_GONE)
         except Exception:  # noqa: BLE001 - anything odd about the file: leave it be
             return Release(False, "The file at the source is not the one imported; it was kept.")
         if staged.sha256 != sha256:
@@ -260,7 +261,7 @@ class Custodian:
         try:
             remove_beneath(path.parent, staged)
         except FileNotFoundError:
-            return Release(True, "already gone")
+            return Release(True, ALREADY_GONE)
         except OSError:
             return Release(False, DEVICE_REFUSED)
         return Release(True)
@@ -270,7 +271,10 @@ class Custodian:
     def _receipt(self, source: str, image: ImageRow | None, outcome: Release,
                  entry_id: int | None, kind: str) -> None:
         vault = self._vault
-        action = "source.deleted" if outcome.deleted else "source.kept"
+        if outcome.reason == ALREADY_GONE:
+            action = "source.gone"
+        else:
+            action = "source.deleted" if outcome.deleted else "source.kept"
         detail = {"source": source, "source_kind": kind,
                   "sha256": image.sha256 if image else None,
                   "image": image.id if image else None}

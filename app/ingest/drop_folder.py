@@ -32,8 +32,6 @@ log = logging.getLogger(__name__)
 
 CLOSED_SETTLE_SECONDS = 0.15
 RESCAN_SECONDS = 60.0
-_NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "fuse.sshfs", "9p", "afpfs",
-                        "fuse.gvfsd-fuse", "davfs", "fuse.rclone"}
 
 
 @dataclass
@@ -112,14 +110,17 @@ class _Handler(FileSystemEventHandler):
 class DropFolderWatcher:
     """Calls ``offer(path)`` for each file in the folder once it is stable.
 
+    ``polling`` chooses the polling observer from the start (for network
+    folders, where inotify sees no changes made by other machines); without
+    it, polling is the fallback when inotify cannot watch.
+
     Call :meth:`poll` regularly (every tenth of a second suits); it re-arms
     the observer when needed, rescans now and then, and offers what settled.
     A path already offered is offered again only after it changes.
     """
 
     def __init__(self, folder: Path, offer: Callable[[Path], None], stable_seconds: float, *,
-                 polling: bool | None = None, clock: Callable[[], float] = time.monotonic
-                 ) -> None:
+                 polling: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
         self.folder = Path(folder)
         self._offer = offer
         self._clock = clock
@@ -180,8 +181,7 @@ class DropFolderWatcher:
         if not self.folder.is_dir():
             return
         handler = _Handler(self._tracker)
-        use_polling = self._polling if self._polling is not None else _is_network(self.folder)
-        if not use_polling:
+        if not self._polling:
             try:
                 observer = Observer()
                 observer.schedule(handler, str(self.folder), recursive=True)
@@ -202,22 +202,3 @@ def _stat(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns
-
-
-def _is_network(folder: Path) -> bool:
-    """Whether the folder lies on a network file system (inotify sees no remote changes)."""
-    try:
-        mounts = Path("/proc/self/mounts").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return False
-    target = os.path.realpath(folder)
-    best, best_type = "", ""
-    for line in mounts:
-        parts = line.split()
-        if len(parts) < 3:
-            continue
-        mount_point = parts[1].replace("\\040", " ")
-        inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
-        if inside and len(mount_point) > len(best):
-            best, best_type = mount_point, parts[2]
-    return best_type in _NETWORK_FILESYSTEMS

@@ -18,6 +18,7 @@ from app.ingest.drop_folder import DropFolderWatcher
 from app.ingest.limits import IngestLimits
 from app.ingest.pipeline import ImportPipeline
 from app.ingest.sources import manual_candidates
+from app.security.locations import require_local
 from app.security.roles import Permission
 from app.security.session import Session
 from db.images import ImageRepository, ImageRow
@@ -56,11 +57,22 @@ class ImportService:
                       for image in chosen]
         return self._run_all(candidates, cancel)
 
-    def watch(self, folder: Path, *, cancel: ev.CancelToken,
-              polling: bool | None = None) -> Iterator[ev.Event]:
-        """Watch a drop folder until cancelled, importing and emptying it as files settle."""
+    def watch(self, folder: Path, *, cancel: ev.CancelToken, polling: bool | None = None,
+              force: bool = False) -> Iterator[ev.Event]:
+        """Watch a drop folder until cancelled, importing and emptying it as files settle.
+
+        A folder inside a cloud-sync folder is refused unless forced (everything
+        dropped there would be copied to the internet); a folder on a network
+        drive is polled, since inotify does not see other machines' changes.
+
+        Raises:
+            CloudFolderRefused: the folder is synced to a cloud service.
+        """
         self._session.require(Permission.IMPORT_IMAGES, subject=str(folder))
         folder = Path(folder).absolute()
+        place = require_local(folder, what="drop folder", force=force)
+        if polling is None:
+            polling = place.network_filesystem is not None
         pipeline = self._pipeline(cancel)
 
         def offer(path: Path) -> None:

@@ -242,3 +242,12 @@ def test_clinfile_watch_runs_until_ctrl_c_and_stops_cleanly(vault_path, tmp_path
     assert any(line.startswith("Imported") for line in lines)
     assert "Stopped" in rest
     assert list(drop.iterdir()) == []
+
+
+def test_a_drop_folder_inside_a_cloud_sync_folder_is_refused(login, tmp_path):
+    from app.security.locations import CloudFolderRefused
+
+    drop = tmp_path / "Dropbox" / "photos"
+    drop.mkdir(parents=True)
+    with pytest.raises(CloudFolderRefused):
+        ImportService(login("reception")).watch(drop, cancel=ev.CancelToken())
