@@ -17,6 +17,7 @@ from app.ingest.devices import CameraVolume, DeletionPolicy, DeviceImage, decide
 from app.ingest.drop_folder import DropFolderWatcher
 from app.ingest.limits import IngestLimits
 from app.ingest.pipeline import ImportPipeline
+from app.ingest.previews import device_thumbnails
 from app.ingest.sources import manual_candidates
 from app.security.locations import require_local
 from app.security.roles import Permission
@@ -56,6 +57,13 @@ class ImportService:
         candidates = [Candidate(image.path, volume.dcim, ev.SourceKind.DEVICE, delete)
                       for image in chosen]
         return self._run_all(candidates, cancel)
+
+    def device_thumbnails(self, volume: CameraVolume, images: Sequence[DeviceImage], *,
+                          cancel: ev.CancelToken | None = None
+                          ) -> Iterator[tuple[DeviceImage, bytes | None]]:
+        """Thumbnails of a device's pictures for choosing, made safely and kept in memory."""
+        self._session.require(Permission.IMPORT_IMAGES, subject=volume.label)
+        return device_thumbnails(volume, images, self._limits, cancel)
 
     def watch(self, folder: Path, *, cancel: ev.CancelToken, polling: bool | None = None,
               force: bool = False) -> Iterator[ev.Event]:

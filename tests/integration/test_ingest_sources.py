@@ -251,3 +251,19 @@ def test_a_drop_folder_inside_a_cloud_sync_folder_is_refused(login, tmp_path):
     drop.mkdir(parents=True)
     with pytest.raises(CloudFolderRefused):
         ImportService(login("reception")).watch(drop, cancel=ev.CancelToken())
+
+
+def test_device_pictures_can_be_previewed_safely_before_choosing(login, tmp_path):
+    from PIL import Image
+
+    dcim = _phone(tmp_path, 2)
+    write(dcim / "IMG_9999.JPG", TEXT)
+    volume = find_camera_volumes([tmp_path / "media"])[0]
+    images = list_images(volume)
+    service = ImportService(login("clinician"))
+    previews = {image.path.name: thumb for image, thumb in
+                service.device_thumbnails(volume, images)}
+    assert previews["IMG_9999.JPG"] is None
+    shown = Image.open(io.BytesIO(previews["IMG_0000.JPG"]))
+    assert shown.format == "JPEG" and not shown.getexif()
+    assert len(list(dcim.iterdir())) == 3
