@@ -22,6 +22,7 @@ from app.ingest.sources import manual_candidates
 from app.security.locations import require_local
 from app.security.roles import Permission
 from app.security.session import Session
+from app.settings import SettingsService
 from db.images import ImageRepository, ImageRow
 from db.quarantine import QuarantineRepository, QuarantineRow
 
@@ -32,8 +33,13 @@ class ImportService:
     """Taking pictures into the vault's inbox, and reading the inbox and quarantine."""
 
     def __init__(self, session: Session, limits: IngestLimits | None = None) -> None:
+        """Import for ``session``, within ``limits`` (by default the practice's settings)."""
         self._session = session
-        self._limits = limits or IngestLimits()
+        if limits is None:
+            practice = SettingsService(session).load()
+            limits = IngestLimits.from_practice(practice.max_import_megabytes,
+                                                practice.max_import_megapixels)
+        self._limits = limits
 
     def import_paths(self, paths: Iterable[Path], *, keep_source: bool = False,
                      cancel: ev.CancelToken | None = None) -> Iterator[ev.Event]:

@@ -151,3 +151,12 @@ def test_a_worker_out_of_memory_refuses_the_file_and_the_import_goes_on(login, t
 def test_the_role_must_allow_importing(login, tmp_path):
     with pytest.raises(PolicyRefused):
         ImportService(login("admin")).import_paths([tmp_path])
+
+
+def test_the_practice_size_limit_applies(login, tmp_path):
+    from app.settings import SettingsService
+
+    SettingsService(login("admin")).change(max_import_megabytes=1)
+    path = write(tmp_path / "in" / "big.jpg", jpeg_bytes() + b"\x00" * 1_200_000)
+    events = run(ImportService(login("reception")), path)
+    assert refused(events) == {"big.jpg": "Too large to open safely (over 1 MB)."}
