@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 NOT_STORED = ("The vault could not store this picture safely; it was left where it is. "
               "Check the vault (clinfile verify) and try again.")
+NOT_READ = "Clinfile could not read this file; it was left where it is."
 CHANGED_WHILE_READING = "The file changed while it was being read; it will be tried again."
 
 _END = object()
@@ -79,6 +80,7 @@ class ImportPipeline:
         self._in_flight = 0
         self._counts = {"done": 0, "imported": 0, "duplicates": 0, "refused": 0}
         self._lock = threading.Lock()
+        self._writer = threading.Thread(target=self._write, name="ingest-write", daemon=True)
 
     # --- feeding ------------------------------------------------------------------
 
@@ -98,7 +100,7 @@ class ImportPipeline:
     def events(self) -> Iterator[ev.Event]:
         """Run the pipeline, yielding events until every file is done or it is cancelled."""
         threads = [threading.Thread(target=self._dispatch, name="ingest-dispatch", daemon=True),
-                   threading.Thread(target=self._write, name="ingest-write", daemon=True)]
+                   self._writer]
         for thread in threads:
             thread.start()
         try:
@@ -148,7 +150,7 @@ class ImportPipeline:
                             break
                         with self._lock:
                             self._in_flight += 1
-                        prepared = self._prepare(item, custodian)
+                        prepared = self._prepare_safely(item, custodian)
                         if isinstance(prepared, StagedFile):
                             number = next(numbers)
                             tasks[number] = (item, prepared)
@@ -163,7 +165,17 @@ class ImportPipeline:
             log.exception("the import dispatcher stopped")
             self.cancel.cancel()
         finally:
-            self._work.put(_END)
+            self._tell_writer_to_end()
+
+    def _tell_writer_to_end(self) -> None:
+        """Queue the end marker, unless the writer has already stopped on its own."""
+        while True:
+            try:
+                self._work.put(_END, timeout=0.1)
+                return
+            except queue.Full:
+                if not self._writer.is_alive():
+                    return
 
     def _hand_over(self, item: object) -> None:
         while not self.cancel.cancelled:
@@ -172,6 +184,17 @@ class ImportPipeline:
                 return
             except queue.Full:
                 continue
+
+    def _prepare_safely(self, candidate: Candidate, custodian: Custodian) -> object:
+        """Stage one file; anything unexpected costs that file, not the import."""
+        try:
+            return self._prepare(candidate, custodian)
+        except VaultLocked:
+            raise
+        except Exception:
+            log.exception("a file could not be read for import")
+            self._finish_one(ev.SourceKept(candidate.path, NOT_READ))
+            return None
 
     def _prepare(self, candidate: Candidate, custodian: Custodian) -> object:
         """Stage one file; return the staged copy, or the writer's instruction instead."""

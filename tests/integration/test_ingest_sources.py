@@ -267,3 +267,24 @@ def test_device_pictures_can_be_previewed_safely_before_choosing(login, tmp_path
     shown = Image.open(io.BytesIO(previews["IMG_0000.JPG"]))
     assert shown.format == "JPEG" and not shown.getexif()
     assert len(list(dcim.iterdir())) == 3
+
+
+def test_cancelling_stops_between_files_and_leaves_the_rest_at_their_source(login, tmp_path):
+    for n in range(12):
+        write(tmp_path / "in" / f"{n:02d}.jpg", jpeg_bytes(size=(40 + n, 30)))
+    service = ImportService(login("reception"))
+    cancel = ev.CancelToken()
+    imported, finished = [], None
+    for event in service.import_paths([tmp_path / "in"], cancel=cancel):
+        if isinstance(event, ev.Imported):
+            imported.append(event.source)
+            cancel.cancel()
+        if isinstance(event, ev.Finished):
+            finished = event
+    assert finished is not None and finished.cancelled
+    remaining = sorted((tmp_path / "in").iterdir())
+    assert len(remaining) + len(service.inbox()) == 12
+    assert not set(imported) & set(remaining)
+    assert [t.name for t in threading.enumerate() if t.name.startswith("ingest")] == []
+    with service._session.vault.index() as conn:
+        assert ImportJournalRepository(conn).all() == []
