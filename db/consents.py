@@ -126,6 +126,12 @@ class ConsentRepository:
         )
         return [_to_consent(r) for r in rows]
 
+    def any_awaiting_signed_form(self) -> bool:
+        """Return whether some written consent still waits for its signed form."""
+        return self._conn.execute(
+            "SELECT 1 FROM consents WHERE method = 'written' AND signed_form_blob IS NULL LIMIT 1"
+        ).fetchone() is not None
+
     def attach_signed_form(self, consent_id: int, blob_id: str) -> None:
         """Link the signed form's scan to a written consent."""
         self._conn.execute(

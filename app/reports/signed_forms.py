@@ -25,6 +25,7 @@ from app.security.audit import AuditEntry
 from app.security.roles import Permission
 from app.security.session import Session
 from db.connection import transaction
+from db.consents import ConsentRepository
 from db.filing import InboxLookup
 
 #: Long edge of the copy that filters work on, and of a last, smaller try.
@@ -99,12 +100,20 @@ class RecognisedForm:
     consent: Consent | None
     problem: str = ""
 
+    def __str__(self) -> str:
+        if self.consent is None:
+            return f"Picture {self.item_id} is consent form {self.code}, but: {self.problem}"
+        return (f"Picture {self.item_id} is the signed consent form {self.code}; it is now "
+                "attached to that consent, which counts from now on.")
+
 
 def attach_signed_form(session: Session, item_id: int) -> RecognisedForm | None:
     """Attach an imported picture to its consent if it is a signed Clinfile consent form.
 
-    Call it for each picture the import takes into the inbox. A picture with
-    no Clinfile code returns None and is left alone. A recognised form is
+    Call it for each picture the import takes into the inbox. While no written
+    consent waits for its signed form, nothing is looked for and it returns
+    None at once, so ordinary imports pay nothing. A picture with no Clinfile
+    code returns None and is left alone. A recognised form is
     attached to its written consent (which from then on counts), marked so it
     leaves the inbox of images to file, and audited. The original bytes, as
     captured, are what the consent keeps.
@@ -115,6 +124,8 @@ def attach_signed_form(session: Session, item_id: int) -> RecognisedForm | None:
     session.require(Permission.RECORD_DOCUMENTED_CONSENT, subject=f"image {item_id}")
     vault = session.vault
     with vault.index() as conn:
+        if not ConsentRepository(conn).any_awaiting_signed_form():
+            return None
         item = InboxLookup(conn).by_id(item_id)
     if item is None or item.status != "unfiled":
         return None

@@ -19,6 +19,7 @@ from app.desk.pictures import InboxItem, InboxPictures
 from app.ingest import events as ev
 from app.ingest.limits import IngestLimits
 from app.ingest.service import ImportService
+from app.reports.signed_forms import RecognisedForm, attach_signed_form
 from app.security.session import Session
 from app.settings import PracticeSettings
 from ui.desk.inbox_view import InboxView
@@ -180,6 +181,7 @@ class InboxController(QObject):
                 self._view.show_progress(event.done, event.total)
         elif isinstance(event, ev.Imported):
             self._soon.start()
+            self._look_for_signed_form(event.item_id)
         elif isinstance(event, ev.Duplicate):
             self._duplicates.add(event.item_id)
             self._relabel(event.item_id)
@@ -188,6 +190,18 @@ class InboxController(QObject):
         elif isinstance(event, ev.Quarantined):
             self._say(f"{event.source.name} was not taken in: {event.reason}")
             self.refresh_quarantine()
+
+    def _look_for_signed_form(self, item_id: int) -> None:
+        """Attach a photographed, signed consent form to its consent, in a worker."""
+        if self._session is None:
+            return
+        session = self._session
+        self._tasks.write(attach_signed_form, session, item_id).success(self._form_recognised)
+
+    def _form_recognised(self, found: RecognisedForm | None) -> None:
+        if found is not None:
+            self._say(str(found))
+            self._soon.start()
 
     # --- reading the inbox ------------------------------------------------------------
 
