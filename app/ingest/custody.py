@@ -4,7 +4,7 @@ The order is what makes a crash at any instant harmless:
 
 1. a journal row names the three blobs about to be written;
 2. the original (exactly as received), the derivative and the thumbnail are
-   stored, each in its own committed transaction;
+   stored together in one committed transaction of their shard;
 3. the original is read back through a fresh connection and its SHA-256
    compared;
 4. one index transaction adds the inbox item and its audit row and moves the
@@ -156,14 +156,15 @@ class Custodian:
                 the index; the journal row lets the next start clean up).
         """
         vault, store = self._vault, self._vault.blobs
-        blob_ids = (BlobStore.new_id(), BlobStore.new_id(), BlobStore.new_id())
+        when = datetime.now(UTC)
+        blob_ids = (BlobStore.new_id(when), BlobStore.new_id(when), BlobStore.new_id(when))
         with self._index() as conn:
             with transaction(conn):
                 entry = ImportJournalRepository(conn).begin(
                     staged.sha256, str(candidate.kind), str(candidate.path), blob_ids, _now())
-        store.put_bytes(staged.data, blob_id=blob_ids[0])
-        store.put_bytes(decoded.derivatives.display, blob_id=blob_ids[1])
-        store.put_bytes(decoded.derivatives.thumbnail, blob_id=blob_ids[2])
+        store.put_many(list(zip(blob_ids, ([staged.data], [decoded.derivatives.display],
+                                           [decoded.derivatives.thumbnail]), strict=True)),
+                       when=when)
         store.verify(blob_ids[0], staged.sha256)
         image = self._new_image(candidate, staged, decoded, blob_ids)
         with self._index() as conn:
