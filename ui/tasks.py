@@ -38,34 +38,27 @@ class Pool(Enum):
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; signals emitted by a worker arrive here queued."""
+    """Lives on the GUI thread for as long as the window; workers report through it.
 
-    succeeded = Signal(object)
-    failed = Signal(object)
-    progressed = Signal(object)
-
-
-class Task(QObject):
-    """One piece of work under way; chain callbacks on it as it is started.
-
-    Signals:
-        finished: emitted on the GUI thread after the success or failure callback ran.
+    There is one relay per :class:`Tasks`, never one per task: a short-lived
+    QObject made in Python and deleted by Qt while a worker still holds it is
+    a known way to crash PySide. Each report names its task, which is a plain
+    Python object, so no task ever has a Qt lifetime to get wrong.
     """
 
-    finished = Signal()
+    delivered = Signal(object, str, object)
+
+
+class Task:
+    """One piece of work under way; chain callbacks on it as it is started."""
 
     def __init__(self, owner: Tasks) -> None:
-        super().__init__(owner)
         self._owner = owner
         self._on_success: list[Callable[[Any], None]] = []
         self._on_failure: list[Callable[[BaseException], None]] = []
         self._on_progress: list[Callable[[Any], None]] = []
         self._cancelled = threading.Event()
         self._cancel_hook: Callable[[], None] | None = None
-        self._relay = _Relay()
-        self._relay.succeeded.connect(self._succeeded)
-        self._relay.failed.connect(self._failed)
-        self._relay.progressed.connect(self._progressed)
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -96,14 +89,17 @@ class Task(QObject):
         """Whether :meth:`cancel` was called."""
         return self._cancelled.is_set()
 
-    @Slot(object)
+    def deliver(self, kind: str, payload: Any) -> None:
+        """Take a worker's report on the GUI thread."""
+        {"succeeded": self._succeeded, "failed": self._failed,
+         "progressed": self._progressed}[kind](payload)
+
     def _succeeded(self, result: Any) -> None:
         self.result = result
         for callback in self._on_success:
             callback(result)
         self._end()
 
-    @Slot(object)
     def _failed(self, error: BaseException) -> None:
         self.error = error
         if self._on_failure:
@@ -113,7 +109,6 @@ class Task(QObject):
             self._owner.error_unhandled.emit(error)
         self._end()
 
-    @Slot(object)
     def _progressed(self, event: Any) -> None:
         for callback in self._on_progress:
             callback(event)
@@ -121,31 +116,30 @@ class Task(QObject):
     def _end(self) -> None:
         self.done = True
         self._owner.forget(self)
-        self.finished.emit()
 
 
 class _Call(QRunnable):
-    def __init__(self, relay: _Relay, work: Callable[[], Any]) -> None:
+    def __init__(self, relay: _Relay, task: Task, work: Callable[[], Any]) -> None:
         super().__init__()
         self._relay = relay
+        self._task = task
         self._work = work
 
     def run(self) -> None:
         try:
             result = self._work()
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the window
-            self._relay.failed.emit(exc)
+            self._relay.delivered.emit(self._task, "failed", exc)
         else:
-            self._relay.succeeded.emit(result)
+            self._relay.delivered.emit(self._task, "succeeded", result)
 
 
 class _Stream(QRunnable):
-    def __init__(self, relay: _Relay, events: Callable[[], Iterable[Any]],
-                 cancelled: threading.Event) -> None:
+    def __init__(self, relay: _Relay, task: Task, events: Callable[[], Iterable[Any]]) -> None:
         super().__init__()
         self._relay = relay
+        self._task = task
         self._events = events
-        self._cancelled = cancelled
 
     def run(self) -> None:
         last = None
@@ -153,14 +147,14 @@ class _Stream(QRunnable):
             iterator = iter(self._events())
             for event in iterator:
                 last = event
-                self._relay.progressed.emit(event)
-                if self._cancelled.is_set() and hasattr(iterator, "close"):
+                self._relay.delivered.emit(self._task, "progressed", event)
+                if self._task.cancelled and hasattr(iterator, "close"):
                     iterator.close()
                     break
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the window
-            self._relay.failed.emit(exc)
+            self._relay.delivered.emit(self._task, "failed", exc)
         else:
-            self._relay.succeeded.emit(last)
+            self._relay.delivered.emit(self._task, "succeeded", last)
 
 
 class Tasks(QObject):
@@ -181,12 +175,14 @@ class Tasks(QObject):
         self._pools[Pool.GENERAL].setMaxThreadCount(max(2, QThreadPool.globalInstance()
                                                         .maxThreadCount()))
         self._live: set[Task] = set()
+        self._relay = _Relay(self)
+        self._relay.delivered.connect(self._deliver)
 
     def run(self, work: Callable[..., Any], *args: Any, pool: Pool = Pool.GENERAL,
             **kwargs: Any) -> Task:
         """Run ``work(*args, **kwargs)`` on a pool; hand arguments as frozen copies."""
         task = self._new()
-        self._pools[pool].start(_Call(task._relay, lambda: work(*args, **kwargs)))
+        self._pools[pool].start(_Call(self._relay, task, lambda: work(*args, **kwargs)))
         return task
 
     def write(self, work: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
@@ -208,13 +204,12 @@ class Tasks(QObject):
         """
         task = self._new()
         task._cancel_hook = on_cancel
-        self._pools[pool].start(_Stream(task._relay, events, task._cancelled))
+        self._pools[pool].start(_Stream(self._relay, task, events))
         return task
 
     def forget(self, task: Task) -> None:
         """Let go of a finished task."""
         self._live.discard(task)
-        task.deleteLater()
 
     def running(self) -> int:
         """How many tasks have not finished yet."""
@@ -223,6 +218,10 @@ class Tasks(QObject):
     def wait_for_all(self, msecs: int = 30_000) -> bool:
         """Wait for every pool to drain (on quitting); return whether they did in time."""
         return all(pool.waitForDone(msecs) for pool in self._pools.values())
+
+    @Slot(object, str, object)
+    def _deliver(self, task: Task, kind: str, payload: Any) -> None:
+        task.deliver(kind, payload)
 
     def _new(self) -> Task:
         task = Task(self)

@@ -98,7 +98,11 @@ class ImportPipeline:
     # --- running ------------------------------------------------------------------
 
     def events(self) -> Iterator[ev.Event]:
-        """Run the pipeline, yielding events until every file is done or it is cancelled."""
+        """Run the pipeline, yielding events until every file is done or it is cancelled.
+
+        The last two events are always a final :class:`Progress` (so a progress
+        bar ends full) and :class:`Finished`.
+        """
         threads = [threading.Thread(target=self._dispatch, name="ingest-dispatch", daemon=True),
                    self._writer]
         for thread in threads:
@@ -120,6 +124,7 @@ class ImportPipeline:
             for thread in threads:
                 thread.join()
         counts = self._counts
+        yield self._progress()
         yield ev.Finished(counts["imported"], counts["duplicates"], counts["refused"],
                           self.cancel.cancelled)
 
