@@ -16,7 +16,9 @@ from app.cli.common import (
 )
 from app.ingest import events as ev
 from app.ingest.service import ImportService
+from app.reports.signed_forms import RecognisedForm, attach_signed_form
 from app.security.locations import check_location
+from app.security.session import Session
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
@@ -64,6 +66,13 @@ def _import(args: argparse.Namespace, console: Console) -> int:
             report.add(event)
             if not args.json:
                 _say(console, event)
+            form = _signed_form(session, event)
+            if form is not None:
+                report.forms.append({"item_id": form.item_id, "code": form.code,
+                                     "consent_id": form.consent.id if form.consent else None,
+                                     "problem": form.problem})
+                if not args.json:
+                    console.say(str(form))
         if args.json:
             console.emit_json(report.as_json())
     finally:
@@ -84,6 +93,9 @@ def _watch(args: argparse.Namespace, console: Console) -> int:
                                                   polling=args.polling or None,
                                                   force=args.force):
             _say(console, event)
+            form = _signed_form(session, event)
+            if form is not None:
+                console.say(str(form))
     except KeyboardInterrupt:
         cancel.cancel()
         console.say("Stopped; every picture taken in so far is safe in the vault.")
@@ -137,6 +149,13 @@ def _quarantine(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _signed_form(session: Session, event: ev.Event) -> RecognisedForm | None:
+    """Attach a newly imported picture to its consent if it is a signed consent form."""
+    if isinstance(event, ev.Imported):
+        return attach_signed_form(session, event.item_id)
+    return None
+
+
 class _Report:
     """What an import did, gathered for --json."""
 
@@ -146,6 +165,7 @@ class _Report:
         self.refused: list[dict] = []
         self.kept: list[dict] = []
         self.resumed: list[dict] = []
+        self.forms: list[dict] = []
 
     def add(self, event: ev.Event) -> None:
         match event:
@@ -164,7 +184,8 @@ class _Report:
 
     def as_json(self) -> dict[str, Iterable[dict]]:
         return {"imported": self.imported, "duplicates": self.duplicates,
-                "refused": self.refused, "kept": self.kept, "resumed": self.resumed}
+                "refused": self.refused, "kept": self.kept, "resumed": self.resumed,
+                "signed_forms": self.forms}
 
 
 def _say(console: Console, event: ev.Event) -> None:

@@ -159,11 +159,12 @@ def test_teaching_is_refused_until_the_signed_form_comes_back_by_its_qr_code(
     drop.mkdir()
     page = photographed(rasterise(form, tmp_path, dpi=150), angle=-3.5, blur=1.2, noise=40)
     (drop / "IMG_2077.jpg").write_bytes(jpeg_bytes(page))
-    [scan_item] = imported(vault_path, drop)
-    code, out, err = clinfile(vault_path, "reception", "report signed-forms", "--json")
+    code, out, err = clinfile(vault_path, "reception", "import", str(drop), "--json")
     assert code == 0, err
-    assert json.loads(out) == [{"item_id": scan_item, "code": written.code,
-                                "consent_id": written.id, "problem": ""}]
+    [scan] = json.loads(out)["imported"]
+    scan_item = scan["item_id"]
+    assert json.loads(out)["signed_forms"] == [{"item_id": scan_item, "code": written.code,
+                                                 "consent_id": written.id, "problem": ""}]
     signed = ConsentService(login("clinician")).find(written.code)
     assert signed.signed_form_blob and not signed.awaiting_signature
     with login("admin").vault.index() as conn:
