@@ -48,6 +48,10 @@ class PracticeSettings:
         summary_file_pattern: how summary PDFs are named for the clinical
             software's import folder; fields as in :mod:`app.reports.naming`.
         outbox_folder: the practice's default outbox (a workstation may set its own).
+        device_deletion: whether pictures imported from a phone or camera are
+            deleted from it once safely in the vault: ``ask`` once per import
+            (the default), ``always`` or ``never``. The AMA guide: delete images
+            from the device once they are in the record.
     """
 
     auto_lock_minutes: int = 5
@@ -60,6 +64,7 @@ class PracticeSettings:
     report_page_size: str = "a4"
     summary_file_pattern: str = DEFAULT_SUMMARY_PATTERN
     outbox_folder: str = ""
+    device_deletion: str = "ask"
 
     def validate(self) -> None:
         """Raise SettingError for a value outside its sensible range."""
@@ -76,6 +81,8 @@ class PracticeSettings:
         for f in fields(self):
             if type(getattr(self, f.name)) is not _KINDS[f.type]:
                 raise SettingError(f"{f.name} has a value of the wrong kind.")
+        if self.device_deletion not in ("ask", "always", "never"):
+            raise SettingError("Deleting from the device must be ask, always or never.")
         if self.report_page_size not in ("a4", "letter"):
             raise SettingError("Paper must be A4 or Letter.")
         if len(self.practice_name) > 120:

@@ -49,16 +49,19 @@ class ImportService:
         return self._run_all(candidates, cancel)
 
     def import_from_device(self, volume: CameraVolume, chosen: Sequence[DeviceImage], *,
-                           policy: DeletionPolicy = DeletionPolicy.ASK,
+                           policy: DeletionPolicy | None = None,
                            ask: Callable[[int], bool] = lambda _count: False,
                            cancel: ev.CancelToken | None = None) -> Iterator[ev.Event]:
         """Import the chosen pictures from a phone or camera.
 
         Whether they are deleted from the device is settled once, before the
-        first file, by the practice's ``policy``; with ASK, ``ask`` is called
-        with the number of pictures and answers for the whole import.
+        first file, by ``policy`` (the practice's setting when not given); with
+        ASK, ``ask`` is called with the number of pictures and answers for the
+        whole import.
         """
         self._session.require(Permission.IMPORT_IMAGES, subject=volume.label)
+        if policy is None:
+            policy = DeletionPolicy(SettingsService(self._session).load().device_deletion)
         delete = decide_deletion(policy, ask, len(chosen))
         candidates = [Candidate(image.path, volume.dcim, ev.SourceKind.DEVICE, delete)
                       for image in chosen]

@@ -23,6 +23,7 @@ from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
 from app.ingest.limits import IngestLimits
 from app.ingest.safety.open import stage
 from app.ingest.service import ImportService
+from app.settings import SettingsService
 from db.audit import AuditRepository
 from db.blobs import BlobNotFound
 from db.images import ImageRepository, ImportJournalRepository
@@ -72,6 +73,17 @@ def test_a_phone_import_keeps_pictures_on_the_device_under_never(login, tmp_path
                                                 policy=DeletionPolicy.NEVER))
     assert sum(isinstance(e, ev.Imported) for e in events) == 2
     assert len(list(dcim.iterdir())) == 2
+
+
+def test_the_practice_setting_decides_deletion_when_no_policy_is_given(login, tmp_path):
+    SettingsService(login("admin")).change(device_deletion="always")
+    dcim = _phone(tmp_path, 2)
+    volume = find_camera_volumes([tmp_path / "media"])[0]
+    service = ImportService(login("clinician"))
+    events = _events(service.import_from_device(
+        volume, list_images(volume), ask=lambda n: pytest.fail("asked despite 'always'")))
+    assert sum(isinstance(e, ev.SourceDeleted) for e in events) == 2
+    assert list(dcim.iterdir()) == []
 
 
 @contextlib.contextmanager
