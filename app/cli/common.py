@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -80,3 +81,13 @@ def open_session(args: argparse.Namespace, console: Console) -> Session:
     """Log in as --user with the password read the way the command line asked."""
     password = console.secret(args, f"Password for {args.user}: ")
     return Session.login(args.vault, args.user, password)
+
+
+def with_session(args: argparse.Namespace, console: Console,
+                 act: Callable[[Session], int]) -> int:
+    """Log in, run ``act`` with the session, and lock the vault again whatever happens."""
+    session = open_session(args, console)
+    try:
+        return act(session)
+    finally:
+        session.lock(reason="command finished")

@@ -10,7 +10,6 @@ class word or any other text as a name.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 
@@ -21,7 +20,7 @@ from app.cli.common import (
     UsageError,
     add_json_argument,
     add_login_arguments,
-    open_session,
+    with_session,
 )
 from app.consent.gate import check_use
 from app.consent.model import Consent, DecisionMaker, Disclosure
@@ -99,7 +98,7 @@ def _file(args: argparse.Namespace, console: Console) -> int:
                             f"{kept[image.image_id]:%d/%m/%Y}.")
         return EXIT_OK
 
-    return _with_session(args, console, act)
+    return with_session(args, console, act)
 
 
 # --- consent ----------------------------------------------------------------------
@@ -169,7 +168,7 @@ def _consent_add(args: argparse.Namespace, console: Console) -> int:
                 console.say("It counts once the signed form is attached.")
         return EXIT_OK
 
-    return _with_session(args, console, act)
+    return with_session(args, console, act)
 
 
 def _consent_show(args: argparse.Namespace, console: Console) -> int:
@@ -191,7 +190,7 @@ def _consent_show(args: argparse.Namespace, console: Console) -> int:
             console.say(_consent_text(consent))
         return EXIT_OK
 
-    return _with_session(args, console, act)
+    return with_session(args, console, act)
 
 
 def _consent_withdraw(args: argparse.Namespace, console: Console) -> int:
@@ -212,7 +211,7 @@ def _consent_withdraw(args: argparse.Namespace, console: Console) -> int:
                             f"{use.channel}, {use.used_at} ({use.used_by})")
         return EXIT_OK
 
-    return _with_session(args, console, act)
+    return with_session(args, console, act)
 
 
 # --- check ------------------------------------------------------------------------
@@ -249,7 +248,7 @@ def _check(args: argparse.Namespace, console: Console) -> int:
                 console.say(f"Note: {caution}")
         return EXIT_OK if decision.allowed else EXIT_REFUSED
 
-    return _with_session(args, console, act)
+    return with_session(args, console, act)
 
 
 # --- correct ------------------------------------------------------------------------
@@ -283,7 +282,7 @@ def _correct(args: argparse.Namespace, console: Console) -> int:
                         f"{image.body_site.label}.")
         return EXIT_OK
 
-    return _with_session(args, console, act)
+    return with_session(args, console, act)
 
 
 # --- retention ----------------------------------------------------------------------
@@ -318,7 +317,7 @@ def _retention_due(args: argparse.Namespace, console: Console) -> int:
                         f"{r.keep_until:%d/%m/%Y}")
         return EXIT_OK
 
-    return _with_session(args, console, act)
+    return with_session(args, console, act)
 
 
 def _retention_delete(args: argparse.Namespace, console: Console) -> int:
@@ -327,18 +326,10 @@ def _retention_delete(args: argparse.Namespace, console: Console) -> int:
         console.say(f"Deleted {len(deleted)} image(s); their bytes are gone from the vault.")
         return EXIT_OK
 
-    return _with_session(args, console, act)
+    return with_session(args, console, act)
 
 
 # --- shared ---------------------------------------------------------------------------
-
-def _with_session(args: argparse.Namespace, console: Console,
-                  act: Callable[[Session], int]) -> int:
-    session = open_session(args, console)
-    try:
-        return act(session)
-    finally:
-        session.lock(reason="command finished")
 
 
 def _patient_id(session: Session, reference: str) -> int:

@@ -19,7 +19,7 @@ from app.cli.common import (
     UsageError,
     add_json_argument,
     add_login_arguments,
-    open_session,
+    with_session,
 )
 from app.consent.vocabulary import Purpose, Recipient, RecipientClass, words
 from app.ingest.service import ImportService
@@ -146,7 +146,7 @@ def _signed_forms(args: argparse.Namespace, console: Console) -> int:
                             f"{form.problem}")
         return EXIT_OK
 
-    return _with_session(args, console, act)
+    return with_session(args, console, act)
 
 
 # --- export ------------------------------------------------------------------------
@@ -225,13 +225,5 @@ def _writing(args: argparse.Namespace, console: Console, act: Callable[[Session]
                 console.say(f"{what} written to {path}")
         return EXIT_OK
 
-    return _with_session(args, console, run)
+    return with_session(args, console, run)
 
-
-def _with_session(args: argparse.Namespace, console: Console,
-                  act: Callable[[Session], int]) -> int:
-    session = open_session(args, console)
-    try:
-        return act(session)
-    finally:
-        session.lock(reason="command finished")

@@ -20,7 +20,8 @@ THUMBNAIL_EDGE = 256
 DISPLAY_QUALITY = 90
 THUMBNAIL_QUALITY = 80
 
-_TRANSPOSE = {
+#: How to turn pixels so that an EXIF orientation (2-8) becomes upright.
+ORIENTATION_TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
     4: Image.Transpose.FLIP_TOP_BOTTOM,
@@ -60,7 +61,8 @@ def make_derivatives(original: bytes, image: Image.Image, orientation: int) -> D
             has applied it, as HEIF decoders do).
     """
     display = clean_jpeg(original, image, orientation)
-    oriented = image.transpose(_TRANSPOSE[orientation]) if orientation in _TRANSPOSE else image
+    turn = ORIENTATION_TRANSPOSE.get(orientation)
+    oriented = image.transpose(turn) if turn is not None else image
     rgb = to_srgb(oriented)
     if display is None:
         display = _encode(rgb, DISPLAY_QUALITY)
@@ -74,7 +76,7 @@ def clean_jpeg(original: bytes, image: Image.Image, orientation: int) -> bytes |
     rotating, carries a colour profile other than sRGB, is CMYK, or its
     structure is too unusual to cut safely.
     """
-    if image.format != "JPEG" or orientation in _TRANSPOSE or not _plain_colour(image):
+    if image.format != "JPEG" or orientation in ORIENTATION_TRANSPOSE or not _plain_colour(image):
         return None
     return strip_jpeg(original)
 

@@ -21,21 +21,12 @@ from dataclasses import dataclass
 
 from PIL import ExifTags, Image
 
+from app.ingest.derivatives import ORIENTATION_TRANSPOSE
+
 EXPORT_QUALITY = 92
 PRINT_QUALITY = 85
 DRAFT_SLACK = 0.8
 
-#: An EXIF orientation still present (a picture that did not come through the
-#: import's derivative) is applied to the pixels, since the tag itself is dropped.
-_TRANSPOSE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 
 
 @dataclass(frozen=True)
@@ -65,8 +56,10 @@ def clean_jpeg(data: bytes, *, max_edge: int | None = None,
         pixels = _rgb(opened)
     if max_edge and max(pixels.size) > max_edge:
         pixels.thumbnail((max_edge, max_edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
-    if orientation in _TRANSPOSE:
-        pixels = pixels.transpose(_TRANSPOSE[orientation])
+    if orientation in ORIENTATION_TRANSPOSE:
+        # Still present on a picture that did not come through the import's
+        # derivative; applied to the pixels, since the tag itself is dropped.
+        pixels = pixels.transpose(ORIENTATION_TRANSPOSE[orientation])
     pixels.info = {}  # Pillow would carry a JPEG comment over from the source
     out = io.BytesIO()
     pixels.save(out, "JPEG", quality=quality, optimize=True, progressive=False,
