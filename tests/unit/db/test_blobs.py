@@ -64,3 +64,15 @@ def test_a_flipped_byte_in_a_shard_is_found(store):
     shard.write_bytes(bytes(raw))
     assert store.check_shard(shard)
     assert stored.id
+
+
+def test_pieces_of_any_size_are_regrouped_without_loss(store):
+    data = os.urandom(3 * CHUNK_SIZE + 5)
+    sizes = [1, CHUNK_SIZE - 1, 7, 2 * CHUNK_SIZE, 3, 0]
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(data[start:start + size])
+        start += size
+    stored = store.put(pieces)
+    assert stored.size == len(data) and b"".join(store.read(stored.id)) == data
+    assert [len(c) for c in store.read(stored.id)] == [CHUNK_SIZE] * 3 + [5]
