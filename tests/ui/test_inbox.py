@@ -63,6 +63,7 @@ def test_files_dragged_onto_the_window_are_taken_in(qtbot, logged_in, corpus, tm
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_the_window_never_freezes_while_100_files_import(qtbot, logged_in, corpus, tmp_path,
                                                          record_property):
     shell = logged_in("reception")

@@ -42,6 +42,10 @@ class InboxView(QWidget):
         self.list.setIconSize(QSize(96, 96))
         self.list.setSpacing(3)
         self.list.setWordWrap(True)
+        # Lay rows out a few at a time, so a busy morning's arrivals never hold
+        # up the window while the list re-flows its wrapped text.
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list.setBatchSize(8)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.selectionModel().selectionChanged.connect(self._selection_changed)
