@@ -15,12 +15,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/clinfile
 
+# Tests that measure the app's own behaviour run first, alone; then the rest in parallel.
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto -m 'not serial' $(PYTEST_ARGS); \
-	  status=$$?; if [ $$status -ne 0 ] && [ $$status -ne 5 ]; then exit $$status; fi
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m serial $(PYTEST_ARGS); \
-	  status=$$?; if [ $$status -eq 5 ]; then echo "no serial tests collected"; exit 0; fi; \
-	  exit $$status
+	  status=$$?; if [ $$status -ne 0 ] && [ $$status -ne 5 ]; then exit $$status; fi
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto -m 'not serial' $(PYTEST_ARGS); \
+	  status=$$?; if [ $$status -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$status
 
 test-fast: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto -m 'not slow' $(PYTEST_ARGS)
