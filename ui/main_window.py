@@ -126,9 +126,13 @@ class MainWindow(QMainWindow):
         self.inbox_menu = bar.addMenu("&Inbox")
         self.add_files_action = with_shortcut(QAction("&Add pictures…", self), "Ctrl+O",
                                               "Add picture files to the inbox")
+        self.import_device_action = with_shortcut(
+            QAction("Import from &phone or camera…", self), "Ctrl+I",
+            "Import photos from a phone or camera plugged in with its cable")
         self.stop_import_action = with_shortcut(QAction("&Stop the import", self), "Ctrl+.")
         self.refresh_action = with_shortcut(QAction("&Refresh", self), "F5")
-        for action in (self.add_files_action, self.stop_import_action, self.refresh_action):
+        for action in (self.add_files_action, self.import_device_action,
+                       self.stop_import_action, self.refresh_action):
             self.inbox_menu.addAction(action)
         self.filing_menu = bar.addMenu("F&iling")
         self.find_patient_action = with_shortcut(QAction("&Find patient", self), "Ctrl+F")

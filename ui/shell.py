@@ -18,12 +18,14 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from app.desk.first_run import NewPractice, PracticeSetup, set_up_practice
 from app.desk.opening import OpenedDesk, desk_for, open_desk
 from app.desk.workstation import WorkstationMemory, WorkstationStore
+from app.ingest.devices import DeletionPolicy
 from app.security.roles import Role
 from app.vault.errors import VaultLocked
 from app.vault.layout import VaultLayout
 from ui.admin_view import AdminView
 from ui.desk.desk_controller import DeskController
 from ui.desk.desk_view import DeskView
+from ui.desk.device_dialog import DeviceDialog
 from ui.errors import UncaughtErrors, in_plain_words, report
 from ui.first_run_wizard import FirstRunWizard
 from ui.idle import IdleWatch
@@ -55,7 +57,18 @@ class Shell(QObject):
 
     def __init__(self, store: WorkstationStore | None = None, *,
                  clock: Callable[[], float] = time.monotonic, idle_check_ms: int = 1000,
+                 device_roots: list[Path] | None = None,
                  parent: QObject | None = None) -> None:
+        """Run the window for ``store``'s workstation.
+
+        Args:
+            store: what this computer remembers (which vault, who logged in last).
+            clock: the idle watch's clock; tests move it on by hand.
+            idle_check_ms: how often the idle watch looks at the clock.
+            device_roots: where phones and cameras are mounted (None: where this
+                system mounts them); tests point it at a pretend phone.
+            parent: the Qt parent.
+        """
         super().__init__(parent)
         self.store = store or WorkstationStore()
         self.tasks = Tasks(self)
@@ -71,6 +84,8 @@ class Shell(QObject):
         self.memory = WorkstationMemory()
         self.desk: OpenedDesk | None = None
         self.wizard: FirstRunWizard | None = None
+        self.device_roots = device_roots
+        self.device_dialog: DeviceDialog | None = None
         self._hidden_dialogs: list[QWidget] = []
         self._connect()
 
@@ -94,6 +109,7 @@ class Shell(QObject):
         self.admin.settings.folders_changed.connect(self._folders_changed)
         self.admin.settings.settings_saved.connect(self._settings_saved)
         w.add_files_action.triggered.connect(self._ask_for_files)
+        w.import_device_action.triggered.connect(self.import_from_device)
         w.stop_import_action.triggered.connect(self.desk_controller.inbox.cancel_import)
         w.refresh_action.triggered.connect(self.desk_controller.inbox.refresh)
         w.find_patient_action.triggered.connect(self._find_patient)
@@ -270,6 +286,16 @@ class Shell(QObject):
         chosen, _ = QFileDialog.getOpenFileNames(self.window, "Add pictures to the inbox")
         if chosen:
             self.desk_controller.import_files([Path(name) for name in chosen])
+
+    def import_from_device(self) -> None:
+        """Open the phone-or-camera dialog, deleting from the device as the practice decided."""
+        if self.desk is None:
+            return
+        if self.device_dialog is None:
+            self.device_dialog = DeviceDialog(self.tasks, self.desk_controller.inbox,
+                                              self.window.say, roots=self.device_roots,
+                                              parent=self.window)
+        self.device_dialog.start(DeletionPolicy(self.desk.settings.device_deletion))
 
     def _settings_saved(self, settings) -> None:
         if self.desk is not None:

@@ -8,7 +8,7 @@ decoding them there too. Nothing here waits on a disk.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path, PurePath
 
@@ -17,6 +17,7 @@ from PySide6.QtGui import QIcon, QImage, QPixmap, QStandardItem, QStandardItemMo
 
 from app.desk.pictures import InboxItem, InboxPictures
 from app.ingest import events as ev
+from app.ingest.devices import CameraVolume, DeletionPolicy, DeviceImage
 from app.ingest.limits import IngestLimits
 from app.ingest.service import ImportService
 from app.reports.signed_forms import RecognisedForm, attach_signed_form
@@ -87,6 +88,11 @@ class InboxController(QObject):
         """The inbox's items."""
         return self._view.model
 
+    @property
+    def service(self) -> ImportService | None:
+        """The logged-in person's import service (None while nobody is logged in)."""
+        return self._service
+
     def open(self, session: Session, settings: PracticeSettings) -> None:
         """Start serving a person's session."""
         self._session = session
@@ -144,13 +150,36 @@ class InboxController(QObject):
         """
         if self._service is None or not paths:
             return None
-        service, token = self._service, ev.CancelToken()
+        service, files = self._service, [Path(p) for p in paths]
+        return self._start_import(
+            lambda token: service.import_paths(files, keep_source=keep_source, cancel=token),
+            len(files))
+
+    def import_from_device(self, volume: CameraVolume, chosen: list[DeviceImage], *,
+                           delete: bool) -> Task | None:
+        """Take the chosen pictures off a phone or camera, with the inbox's progress and Stop.
+
+        Whether they leave the device was settled with the person beforehand, on
+        the GUI thread; the service is told the answer so it never has to ask
+        from a worker.
+        """
+        if self._service is None or not chosen:
+            return None
+        service, files = self._service, list(chosen)
+        policy = DeletionPolicy.ALWAYS if delete else DeletionPolicy.NEVER
+        return self._start_import(
+            lambda token: service.import_from_device(volume, files, policy=policy,
+                                                     cancel=token),
+            len(files))
+
+    def _start_import(self, events: Callable[[ev.CancelToken], Iterable[ev.Event]],
+                      count: int) -> Task:
+        """Run one import by hand on the imports pool, showing its progress and Stop."""
+        token = ev.CancelToken()
         self._import_token = token
-        files = [Path(p) for p in paths]
-        self._view.show_progress(0, len(files))
-        self._import = self._tasks.stream(
-            lambda: service.import_paths(files, keep_source=keep_source, cancel=token),
-            pool=Pool.IMPORTS, on_cancel=token.cancel)
+        self._view.show_progress(0, count)
+        self._import = self._tasks.stream(lambda: events(token), pool=Pool.IMPORTS,
+                                          on_cancel=token.cancel)
         self._import.progress(self._event).success(self._import_done).failure(
             self._import_failed)
         return self._import
