@@ -20,7 +20,7 @@ ADMIN, ADMIN_PASSWORD = "manager", "demo practice manager password"
 RECEPTION, RECEPTION_PASSWORD = "reception", "demo front desk password"
 CLINICIAN, CLINICIAN_PASSWORD = "drpatel", "demo consulting room password"
 SCREENS = ("welcome", "login", "desk", "compare", "classify", "quarantine", "refused", "lock",
-           "admin")
+           "admin", "device")
 KNOWN_PATIENTS = [
     ("900001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
     ("900002", "Nguyen", "Minh", "1975-01-30", "Richmond"),
@@ -77,11 +77,29 @@ def build(folder: Path, corpus: Path) -> None:
     events.close()
     reception.lock()
     _file_the_ulcer_photo(vault)
+    _plug_in_a_phone(folder / "media", corpus)
     (folder / "drop").mkdir()
     (folder / "outbox").mkdir()
     WorkstationStore(folder / "config").remember(
         vault=str(vault), user=RECEPTION, drop_folder=str(folder / "drop"),
         outbox=str(folder / "outbox"))
+
+
+def _plug_in_a_phone(media: Path, corpus: Path) -> None:
+    """A phone mounted under ``media``: three photos taken this morning, two yesterday's."""
+    import os
+    import time
+
+    dcim = media / "iPhone" / "DCIM" / "100APPLE"
+    dcim.mkdir(parents=True)
+    now = time.time()
+    pictures = ["jpg/Canon_40D.jpg", "jpg/Nikon_D70.jpg", "jpg/gps/DSCN0010.jpg",
+                "jpg/Fujifilm_FinePix_E500.jpg", "jpg/orientation/landscape_6.jpg"]
+    for number, picture in enumerate(pictures):
+        photo = dcim / f"IMG_{3101 + number}.JPG"
+        shutil.copyfile(corpus / "exif-samples" / picture, photo)
+        taken = now - 60 * (len(pictures) - number) - (86_400 if number < 2 else 0)
+        os.utime(photo, (taken, taken))
 
 
 def _file_the_ulcer_photo(vault: Path) -> None:
@@ -125,7 +143,7 @@ def show(folder: Path, screen: str) -> int:
     store = WorkstationStore(folder / "config")
     if screen == "welcome":
         store = WorkstationStore(folder / "fresh-config")
-    shell = Shell(store)
+    shell = Shell(store, device_roots=[folder / "media"])
     desk = shell.desk_controller
 
     def log_in() -> None:
@@ -145,6 +163,8 @@ def show(folder: Path, screen: str) -> int:
             shell.admin.tabs.setCurrentWidget(shell.admin.settings)
         elif screen == "quarantine":
             shell.desk_view.inbox.tabs.setCurrentIndex(1)
+        elif screen == "device":
+            QTimer.singleShot(600, shell.import_from_device)
         elif screen == "lock":
             QTimer.singleShot(600, lambda: shell.lock(HAND_REASON, "by hand"))
         else:

@@ -11,7 +11,7 @@ trap 'rm -rf "$demo"' EXIT
 mkdir -p "$out"
 cd "$root"
 "$py" -m ui.demo build "$demo/practice"
-for screen in welcome login desk compare classify quarantine refused lock admin; do
+for screen in welcome login desk compare classify quarantine refused lock admin device; do
   "$shoot" "$out/$screen.raw.png" 9 -- "$py" -m ui.demo show "$demo/practice" "$screen"
   # Keep the PNGs small: an undithered palette of 128 colours is plenty for a window.
   convert "$out/$screen.raw.png" +dither -colors 128 -strip "PNG8:$out/$screen.png"

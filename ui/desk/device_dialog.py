@@ -402,4 +402,5 @@ class DeviceDialog(QDialog):
         self.summary.show()
         self._say(words)
         self.import_finished.emit(words)
-        self.look()
+        if self.isVisible():
+            self.look()
