@@ -75,16 +75,17 @@ def find_camera_volumes(roots: Iterable[Path] | None = None) -> list[CameraVolum
     A root on Windows is itself a volume (a drive letter); elsewhere each
     folder inside a root is one. Phones over MTP show their storages one
     level down ("Internal shared storage/DCIM"), so those are looked at too.
+    A volume reached both ways is listed once.
     """
-    found = []
+    found: dict[Path, CameraVolume] = {}
     for root in roots if roots is not None else default_roots():
         for mount in [root, *_children(root)]:
             for place in [mount, *_children(mount)]:
                 dcim = _dcim_in(place)
                 if dcim is not None:
-                    found.append(CameraVolume(place, dcim))
+                    found.setdefault(dcim, CameraVolume(place, dcim))
                     break
-    return found
+    return list(found.values())
 
 
 def list_images(volume: CameraVolume) -> list[DeviceImage]:

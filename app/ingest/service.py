@@ -57,7 +57,8 @@ class ImportService:
         Whether they are deleted from the device is settled once, before the
         first file, by ``policy`` (the practice's setting when not given); with
         ASK, ``ask`` is called with the number of pictures and answers for the
-        whole import.
+        whole import. ``ask`` runs on the caller's thread: a window should ask
+        on its own thread first and pass the answer as ``policy``.
         """
         self._session.require(Permission.IMPORT_IMAGES, subject=volume.label)
         if policy is None:

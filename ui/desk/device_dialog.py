@@ -64,13 +64,9 @@ class FoundDevice:
 
 
 def look_for_devices(roots: list[Path] | None) -> list[FoundDevice]:
-    """Find the mounted devices and list their photos (in a worker: it reads the disks).
-
-    A device directly under a root is found both as a root's storage and as a
-    mount of its own, so each is listed once.
-    """
+    """Find the mounted devices and list their photos (in a worker: it reads the disks)."""
     return [FoundDevice(volume, tuple(list_images(volume)))
-            for volume in dict.fromkeys(find_camera_volumes(roots))]
+            for volume in find_camera_volumes(roots)]
 
 
 def decoded_thumbnails(service: ImportService, volume: CameraVolume,

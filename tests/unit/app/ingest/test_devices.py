@@ -20,7 +20,9 @@ def test_volumes_with_a_dcim_folder_are_found_and_others_ignored(tmp_path):
     _phone(tmp_path, "PHONE")
     _phone(tmp_path, "mtp:host=Pixel", storage="Internal shared storage")
     (tmp_path / "USB STICK" / "Documents").mkdir(parents=True)
-    found = {v.label: v for v in find_camera_volumes([tmp_path])}
+    volumes = find_camera_volumes([tmp_path])
+    found = {v.label: v for v in volumes}
+    assert len(volumes) == 2
     assert set(found) == {"PHONE", "Internal shared storage"}
     assert found["PHONE"].dcim == tmp_path / "PHONE" / "DCIM"
 
