@@ -10,15 +10,24 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from app import logs, paths
+from app.ingest.decode_workers import warm_up
+
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: open the window with no verb, run the verb otherwise."""
     args = list(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        logs.configure(paths.log_dir())
+    except OSError:
+        logging.basicConfig(level=logging.WARNING)
     if args:
         from app.cli.main import run
 
         sys.exit(run(args))
+    # Start the decoders' process server while this process is still small:
+    # forking it later, from a busy window, would hold the GUI thread up.
+    warm_up()
     from ui.application import run_window
 
     sys.exit(run_window())

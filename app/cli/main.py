@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from collections.abc import Sequence
 
-from app import logs, paths
+from app import paths
 from app.cli import (
     consent_verbs,
     ingest_verbs,
@@ -77,11 +76,3 @@ def run(argv: Sequence[str], console: Console | None = None) -> int:
                      f"The details are in the log in {paths.log_dir()}.")
         return EXIT_PROBLEMS
 
-
-def main() -> None:
-    """Console entry point."""
-    try:
-        logs.configure(paths.log_dir())
-    except OSError:
-        logging.basicConfig(level=logging.WARNING)
-    sys.exit(run(sys.argv[1:]))

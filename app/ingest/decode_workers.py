@@ -11,6 +11,7 @@ bytes travel over pipes, never through temporary files.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import time
 from collections.abc import Hashable
@@ -55,6 +56,18 @@ def _limit_memory(memory_bytes: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def warm_up() -> None:
+    """Start the process server that decode workers are forked from, if not yet running.
+
+    Starting it means forking this process, and a fork holds Python's GIL for
+    as long as copying a large process's page tables takes (tens of
+    milliseconds for the window). Done once, early, every later worker is
+    forked from the small server instead.
+    """
+    if _context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.ingest import events as ev
 from app.ingest.custody import Candidate
+from app.ingest.decode_workers import warm_up
 from app.ingest.devices import CameraVolume, DeletionPolicy, DeviceImage, decide_deletion
 from app.ingest.drop_folder import DropFolderWatcher
 from app.ingest.limits import IngestLimits
@@ -35,6 +36,7 @@ class ImportService:
     def __init__(self, session: Session, limits: IngestLimits | None = None) -> None:
         """Import for ``session``, within ``limits`` (by default the practice's settings)."""
         self._session = session
+        warm_up()
         if limits is None:
             practice = SettingsService(session).load()
             limits = IngestLimits.from_practice(practice.max_import_megabytes,

@@ -9,6 +9,7 @@ session and kept in step with this session's own changes.
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -141,6 +142,11 @@ class PatientService:
             if self._index is None:
                 with self._session.vault.index() as conn:
                     self._index = PatientIndex(PatientRepository(conn).all())
+                # The index is millions of long-lived objects; left to the cyclic
+                # collector, each full collection walked them all and paused a
+                # search for a third of a second. Dropped on lock, they are still
+                # freed by reference counting.
+                gc.freeze()
             return self._index
 
     @property

@@ -41,7 +41,7 @@ def _sources(corpus: Path, into: Path) -> dict[Path, str]:
 
 def _start_import(vault: Path, folder: Path) -> subprocess.Popen:
     command = [str(CLINFILE)] if CLINFILE.exists() else [
-        sys.executable, "-c", "from app.cli.main import main; main()"]
+        sys.executable, "-c", "from ui.launcher import main; main()"]
     process = subprocess.Popen(
         [*command, "import", str(vault), str(folder), "--user", "reception",
          "--password-stdin"],
@@ -117,7 +117,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_files_nothing_twice(
         assert ImportJournalRepository(conn).all() == []
 
     command = [str(CLINFILE)] if CLINFILE.exists() else [
-        sys.executable, "-c", "from app.cli.main import main; main()"]
+        sys.executable, "-c", "from ui.launcher import main; main()"]
     verify = subprocess.run([*command, "verify", str(vault_path), "--user", ADMIN,
                              "--password-stdin"], input=f"{ADMIN_PASSWORD}\n".encode(),
                             capture_output=True, timeout=600)

@@ -235,7 +235,7 @@ def test_clinfile_watch_runs_until_ctrl_c_and_stops_cleanly(vault_path, tmp_path
     write(drop / "a.jpg", jpeg_bytes())
     clinfile = Path(sys.executable).with_name("clinfile")
     command = [str(clinfile)] if clinfile.exists() else [
-        sys.executable, "-c", "from app.cli.main import main; main()"]
+        sys.executable, "-c", "from ui.launcher import main; main()"]
     process = subprocess.Popen(
         [*command, "watch", str(vault_path), str(drop), "--user", "reception",
          "--password-stdin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

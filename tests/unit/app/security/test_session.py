@@ -104,7 +104,8 @@ def test_settings_change_is_admin_only_validated_and_audited(login):
     "change",
     [{"retention_adult_years": 5}, {"retention_minor_until_age": 18},
      {"written_consent_for_clinical_photos": "yes"}, {"colour": "blue"},
-     {"report_page_size": "a3"}, {"device_deletion": "sometimes"}, {"summary_file_pattern": "{NAME}/../x"},
+     {"report_page_size": "a3"}, {"device_deletion": "sometimes"},
+     {"summary_file_pattern": "{NAME}/../x"},
      {"outbox_folder": "/home/reception/Dropbox/outbox"}],
 )
 def test_settings_below_the_law_or_of_the_wrong_kind_are_refused(login, change):
