@@ -9,38 +9,21 @@ and the export gate are the real ones, on a real encrypted vault.
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 
 import pytest
 
-from app.cli.common import Console
-from app.cli.main import run
 from app.consent.gate import Channel, UseRefused, authorise_use
 from app.consent.service import ConsentService
 from app.consent.vocabulary import Purpose, Recipient, RecipientClass
 from db.connection import transaction
 from db.patients import PatientRepository, PatientValues
-from tests.conftest import PASSWORDS
+from tests.unit.app.cli.calling import as_user
 from tests.unit.app.consent.vault_rows import add_inbox_image
 
 TEAM = Recipient(group=RecipientClass.TREATING_TEAM)
 CONFERENCE = Recipient(group=RecipientClass.PUBLIC)
-
-
-class _Stdin(io.StringIO):
-    def isatty(self) -> bool:
-        return False
-
-
-def clinfile(vault_path, user: str, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    console = Console(stdin=_Stdin(PASSWORDS[user] + "\n"), stdout=out, stderr=err)
-    verb, *rest = argv
-    code = run([*verb.split(), str(vault_path), *rest, "--user", user, "--password-stdin"],
-               console)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.slow
@@ -53,13 +36,13 @@ def test_leg_ulcer_filed_on_verbal_consent_then_teaching_refused_until_signed(va
     photos = [add_inbox_image(admin.vault), add_inbox_image(admin.vault)]
 
     # 10:40 — verbal consent for clinical care, the treating team and the wound nurse.
-    code, out, _ = clinfile(vault_path, "clinician", "consent add", "--patient", "MN1990",
+    code, out, _ = as_user(vault_path, "clinician", "consent add", "--patient", "MN1990",
                             "--purposes", "clinical-care", "--method", "verbal",
                             "--recipients", "treating-team,Wound nurse Kim", "--told", "all",
                             "--json")
     assert code == 0, out
     care = json.loads(out)
-    code, out, err = clinfile(vault_path, "clinician", "file", *map(str, photos),
+    code, out, err = as_user(vault_path, "clinician", "file", *map(str, photos),
                               "--patient", "MN1990", "--kind", "clinical-photo",
                               "--body-site", "left-lower-leg", "--description", "leg ulcer",
                               "--consent", care["code"], "--episode", "leg ulcer review",
@@ -76,7 +59,7 @@ def test_leg_ulcer_filed_on_verbal_consent_then_teaching_refused_until_signed(va
     assert len(allowed.use_ids) == 2
 
     # 14:15 — a registrar wants the photos for a conference talk.
-    code, out, _ = clinfile(vault_path, "clinician", "check", str(photos[0]),
+    code, out, _ = as_user(vault_path, "clinician", "check", str(photos[0]),
                             "--purpose", "education", "--recipient", "public", "--deidentified")
     assert code == 3
     assert "needs the patient's consent for education; none recorded" in out
@@ -84,13 +67,13 @@ def test_leg_ulcer_filed_on_verbal_consent_then_teaching_refused_until_signed(va
         authorise_use(clinician, photos, Purpose.EDUCATION, CONFERENCE, deidentified=True)
 
     # Reception prints the form; the patient signs; the scan is attached.
-    code, out, _ = clinfile(vault_path, "clinician", "consent add", "--patient", str(patient),
+    code, out, _ = as_user(vault_path, "clinician", "consent add", "--patient", str(patient),
                             "--purposes", "education", "--method", "written",
                             "--recipients", "public,students", "--told", "all",
                             "--images", ",".join(map(str, photos)), "--json")
     teaching = json.loads(out)
     assert teaching["awaiting_signature"]
-    code, out, _ = clinfile(vault_path, "clinician", "check", str(photos[0]),
+    code, out, _ = as_user(vault_path, "clinician", "check", str(photos[0]),
                             "--purpose", "education", "--recipient", "public")
     assert code == 3 and "has not come back signed" in out
     scan = admin.vault.blobs.put_bytes(b"the signed consent form, photographed").id
@@ -101,7 +84,7 @@ def test_leg_ulcer_filed_on_verbal_consent_then_teaching_refused_until_signed(va
     assert all(d.consent_id == teaching["id"] for _, d in exported.decisions)
 
     # Later the patient withdraws; the conference export is listed for follow-up.
-    code, out, _ = clinfile(vault_path, "reception", "consent withdraw", teaching["code"],
+    code, out, _ = as_user(vault_path, "reception", "consent withdraw", teaching["code"],
                             "--reason", "patient asked by phone", "--json")
     withdrawal = json.loads(out)
     assert sorted(u["image_id"] for u in withdrawal["uses_already_made"]) == photos

@@ -1,12 +1,9 @@
 """Phones over a cable, the drop-folder watcher, the CLI verbs, and resuming after a crash."""
 
-import contextlib
 import io
 import json
 import os
-import shutil
 import signal
-import stat
 import subprocess
 import sys
 import threading
@@ -29,6 +26,7 @@ from db.blobs import BlobNotFound
 from db.images import ImageRepository, ImportJournalRepository
 from tests.conftest import PASSWORDS
 from tests.unit.app.ingest.hostile_files import TEXT, jpeg_bytes, write
+from tests.unit.app.ingest.phones import undeletable
 
 
 def _events(iterator) -> list[ev.Event]:
@@ -86,36 +84,12 @@ def test_the_practice_setting_decides_deletion_when_no_policy_is_given(login, tm
     assert list(dcim.iterdir()) == []
 
 
-@contextlib.contextmanager
-def _undeletable(folder: Path):
-    """Make a folder's files undeletable, as a phone refusing deletion does.
-
-    An ordinary user gets a read-only folder; root ignores that, so root marks
-    each file immutable instead (skipping where the file system cannot).
-    """
-    files = sorted(folder.iterdir())
-    if os.geteuid() != 0:
-        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
-        try:
-            yield
-        finally:
-            folder.chmod(stat.S_IRWXU)
-        return
-    if shutil.which("chattr") is None or subprocess.run(
-            ["chattr", "+i", *map(str, files)], capture_output=True).returncode:
-        pytest.skip("cannot make files undeletable here")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", *map(str, files)], check=True)
-
-
 def test_a_device_refusing_deletion_is_reported_plainly_and_the_import_goes_on(
         login, tmp_path):
     dcim = _phone(tmp_path, 2)
     volume = find_camera_volumes([tmp_path / "media"])[0]
     service = ImportService(login("clinician"))
-    with _undeletable(dcim):
+    with undeletable(dcim):
         events = _events(service.import_from_device(volume, list_images(volume),
                                                     policy=DeletionPolicy.ALWAYS))
     kept = [e for e in events if isinstance(e, ev.SourceKept)]

@@ -1,23 +1,13 @@
 """The ``clinfile patients`` verbs end to end: real vault, real files, in-process CLI."""
 
-import io
 import json
 
-from app.cli.common import Console
-from app.cli.main import run
 from tests.conftest import PASSWORDS
-
-
-class _Stdin(io.StringIO):
-    def isatty(self) -> bool:
-        return False
+from tests.unit.app.cli.calling import call as run_cli
 
 
 def call(argv, user="reception"):
-    out, err = io.StringIO(), io.StringIO()
-    console = Console(stdin=_Stdin(PASSWORDS[user] + "\n"), stdout=out, stderr=err)
-    code = run([*argv, "--user", user, "--password-stdin"], console)
-    return code, out.getvalue(), err.getvalue()
+    return run_cli([*argv, "--user", user, "--password-stdin"], PASSWORDS[user])
 
 
 def test_import_a_csv_then_search_it(vault_path, tmp_path):

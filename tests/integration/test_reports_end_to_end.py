@@ -11,15 +11,12 @@ Every PDF and picture is checked with qpdf, poppler and exiftool.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from datetime import date
 
 import pytest
 
-from app.cli.common import Console
-from app.cli.main import run
 from app.consent.model import Disclosure
 from app.consent.service import ConsentRequest, ConsentService
 from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
@@ -28,7 +25,7 @@ from app.filing.model import FilingRequest
 from app.filing.service import FilingService
 from db.connection import transaction
 from db.patients import PatientRepository, PatientValues
-from tests.conftest import PASSWORDS
+from tests.unit.app.cli.calling import as_user
 from tests.unit.app.reports.conftest import IDENTIFIERS, PHOTOS
 from tests.unit.app.reports.pdf_checks import (
     extract_images,
@@ -45,23 +42,9 @@ from tests.unit.app.reports.pdf_checks import (
 pytestmark = pytest.mark.slow
 
 
-class _Stdin(io.StringIO):
-    def isatty(self) -> bool:
-        return False
-
-
-def clinfile(vault_path, user: str, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    console = Console(stdin=_Stdin(PASSWORDS[user] + "\n"), stdout=out, stderr=err)
-    verb, *rest = argv
-    code = run([*verb.split(), str(vault_path), *rest, "--user", user, "--password-stdin"],
-               console)
-    return code, out.getvalue(), err.getvalue()
-
-
 def imported(vault_path, folder) -> list[int]:
     """Take a folder's pictures into the vault with ``clinfile import``; return the item ids."""
-    code, out, err = clinfile(vault_path, "reception", "import", str(folder), "--json")
+    code, out, err = as_user(vault_path, "reception", "import", str(folder), "--json")
     assert code == 0, err
     return sorted(item["item_id"] for item in json.loads(out)["imported"])
 
@@ -95,7 +78,7 @@ def filed_photos(vault_path, login, corpus, tmp_path):
 def test_the_summary_lands_in_the_outbox_clean_and_named_for_the_record(
         vault_path, login, filed_photos, tmp_path):
     outbox = tmp_path / "clinical-software-import"
-    code, out, err = clinfile(vault_path, "reception", "report summary", "--patient", "MN1990",
+    code, out, err = as_user(vault_path, "reception", "report summary", "--patient", "MN1990",
                               "--out", str(outbox), "--json")
     assert code == 0, err
     [path] = map(lambda p: outbox / p.rsplit("/", 1)[-1], json.loads(out)["files"])
@@ -121,7 +104,7 @@ def test_the_summary_lands_in_the_outbox_clean_and_named_for_the_record(
 
 
 def test_the_summary_refuses_a_cloud_sync_outbox(vault_path, filed_photos, tmp_path):
-    code, _, err = clinfile(vault_path, "reception", "report summary", "--patient", "MN1990",
+    code, _, err = as_user(vault_path, "reception", "report summary", "--patient", "MN1990",
                             "--out", str(tmp_path / "OneDrive - Practice" / "import"))
     assert code == 2 and "OneDrive" in err
 
@@ -133,7 +116,7 @@ def test_teaching_is_refused_until_the_signed_form_comes_back_by_its_qr_code(
     teaching = ["--images", images, "--purpose", "education", "--recipient", "students",
                 "--out", str(tmp_path / "teaching")]
 
-    code, _, err = clinfile(vault_path, "clinician", "export", *teaching, "--format", "jpeg")
+    code, _, err = as_user(vault_path, "clinician", "export", *teaching, "--format", "jpeg")
     assert code == 3
     assert "needs the patient's consent for education; none recorded" in err
     assert not (tmp_path / "teaching").exists()
@@ -144,14 +127,14 @@ def test_teaching_is_refused_until_the_signed_form_comes_back_by_its_qr_code(
         recipients=(Recipient(group=RecipientClass.STUDENTS),), obtained_by="clinician",
         obtained_on=date.today(), disclosure=Disclosure(True, True, True),
         images=frozenset(items)))
-    code, out, err = clinfile(vault_path, "reception", "report consent-form",
+    code, out, err = as_user(vault_path, "reception", "report consent-form",
                               "--consent", written.code, "--out", str(tmp_path / "forms"),
                               "--json")
     assert code == 0, err
     [form] = (tmp_path / "forms").iterdir()
     qpdf_check(form)
     assert written.code in page_texts(form)[0]
-    code, _, _ = clinfile(vault_path, "clinician", "export", *teaching, "--format", "jpeg")
+    code, _, _ = as_user(vault_path, "clinician", "export", *teaching, "--format", "jpeg")
     assert code == 3
 
     # The signed page is photographed on the desk and dropped in with the day's pictures.
@@ -159,7 +142,7 @@ def test_teaching_is_refused_until_the_signed_form_comes_back_by_its_qr_code(
     drop.mkdir()
     page = photographed(rasterise(form, tmp_path, dpi=150), angle=-3.5, blur=1.2, noise=40)
     (drop / "IMG_2077.jpg").write_bytes(jpeg_bytes(page))
-    code, out, err = clinfile(vault_path, "reception", "import", str(drop), "--json")
+    code, out, err = as_user(vault_path, "reception", "import", str(drop), "--json")
     assert code == 0, err
     [scan] = json.loads(out)["imported"]
     scan_item = scan["item_id"]
@@ -172,7 +155,7 @@ def test_teaching_is_refused_until_the_signed_form_comes_back_by_its_qr_code(
     assert status == ("consent_form",)
 
     # Now the export goes ahead, with nothing that names the patient.
-    code, out, err = clinfile(vault_path, "clinician", "export", *teaching, "--format", "jpeg",
+    code, out, err = as_user(vault_path, "clinician", "export", *teaching, "--format", "jpeg",
                               "--json")
     assert code == 0, err
     exported = sorted((tmp_path / "teaching").iterdir())
@@ -181,7 +164,7 @@ def test_teaching_is_refused_until_the_signed_form_comes_back_by_its_qr_code(
         assert leaked_metadata(picture) == {}
         assert not any(i.encode() in picture.read_bytes() for i in IDENTIFIERS)
 
-    code, out, err = clinfile(vault_path, "clinician", "export", *teaching, "--format", "pdf",
+    code, out, err = as_user(vault_path, "clinician", "export", *teaching, "--format", "pdf",
                               "--json")
     assert code == 0, err
     sheet = tmp_path / "teaching" / "education-images.pdf"
@@ -200,7 +183,7 @@ def test_an_export_for_care_keeps_the_patient_s_name_but_no_camera_metadata(
         vault_path, filed_photos, tmp_path):
     _, items = filed_photos
     out = tmp_path / "to-the-team"
-    code, _, err = clinfile(vault_path, "clinician", "export", "--patient", "MN1990",
+    code, _, err = as_user(vault_path, "clinician", "export", "--patient", "MN1990",
                             "--purpose", "clinical-care", "--recipient", "treating-team",
                             "--format", "jpeg", "--out", str(out))
     assert code == 0, err
@@ -209,14 +192,14 @@ def test_an_export_for_care_keeps_the_patient_s_name_but_no_camera_metadata(
     assert all(p.name.startswith("NGUYEN_Mai_19900605_") for p in exported)
     assert all(leaked_metadata(p) == {} for p in exported)
 
-    code, _, err = clinfile(vault_path, "clinician", "export", "--patient", "MN1990",
+    code, _, err = as_user(vault_path, "clinician", "export", "--patient", "MN1990",
                             "--purpose", "clinical-care", "--recipient", "Dr Jones, Skin Clinic",
                             "--format", "pdf", "--out", str(out))
     assert code == 3 and "does not include Dr Jones, Skin Clinic" in err
 
 
 def test_a_refused_folder_records_no_use(vault_path, login, filed_photos, tmp_path):
-    code, _, err = clinfile(vault_path, "clinician", "export", "--patient", "MN1990",
+    code, _, err = as_user(vault_path, "clinician", "export", "--patient", "MN1990",
                             "--purpose", "clinical-care", "--recipient", "treating-team",
                             "--format", "pdf", "--out", str(tmp_path / "Dropbox" / "out"))
     assert code == 2 and "Dropbox" in err

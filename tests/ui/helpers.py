@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import stat
-import subprocess
 import time
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
@@ -136,27 +132,3 @@ def phone_with_photos(corpus: Path, tmp_path: Path, count: int) -> Path:
     for age, copy in enumerate(reversed(copy_into(photos, dcim)), start=1):
         os.utime(copy, (now - age, now - age))
     return dcim
-
-
-@contextlib.contextmanager
-def undeletable(folder: Path):
-    """Make a folder's files undeletable, as a phone refusing deletion does.
-
-    An ordinary user gets a read-only folder; root ignores that, so root marks
-    each file immutable instead (skipping where the file system cannot).
-    """
-    files = sorted(folder.iterdir())
-    if os.geteuid() != 0:
-        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
-        try:
-            yield
-        finally:
-            folder.chmod(stat.S_IRWXU)
-        return
-    if shutil.which("chattr") is None or subprocess.run(
-            ["chattr", "+i", *map(str, files)], capture_output=True).returncode:
-        pytest.skip("cannot make files undeletable here")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", *map(str, files)], check=True)

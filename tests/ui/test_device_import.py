@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QListWidget, QProgressBar
 
 from tests.conftest import PASSWORDS
-from tests.ui.helpers import phone_with_photos, undeletable
+from tests.ui.helpers import phone_with_photos
+from tests.unit.app.ingest.phones import undeletable
 
 
 def open_device_dialog(qtbot, shell, count: int):

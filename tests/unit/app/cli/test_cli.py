@@ -1,23 +1,7 @@
-import io
 from pathlib import Path
 
-from app.cli.common import Console
-from app.cli.main import run
 from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
-
-
-class _Stdin(io.StringIO):
-    def isatty(self) -> bool:
-        return False
-
-
-def call(argv: list[str], *stdin_lines: str) -> tuple[int, str, str]:
-    """Run the CLI in-process with the given stdin lines; return (code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    console = Console(stdin=_Stdin("".join(f"{line}\n" for line in stdin_lines)),
-                      stdout=out, stderr=err)
-    code = run(argv, console)
-    return code, out.getvalue(), err.getvalue()
+from tests.unit.app.cli.calling import call
 
 
 def _as(user: str, *verb: str) -> list[str]:

@@ -8,7 +8,7 @@ from app.vault.errors import AuthenticationFailed
 from app.vault.vault import Vault
 from app.vault.verify import verify_vault
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.unit.app.cli.test_cli import call
+from tests.unit.app.cli.calling import call
 
 
 @pytest.fixture
