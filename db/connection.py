@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import sqlcipher3
 
 KEY_BYTES = 32
+PRIVATE_FILE = 0o600
 
 DatabaseError = sqlcipher3.DatabaseError
 Connection = sqlcipher3.Connection
@@ -174,3 +176,29 @@ def fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_atomically(path: Path, data: bytes, *, mode: int = PRIVATE_FILE) -> None:
+    """Replace ``path`` with ``data`` so a reader sees the old file or the new, never half.
+
+    The temporary file is made by :mod:`tempfile` in the same folder, so each
+    writer (process or thread) has its own and two writers never write into
+    one another's; it is flushed to disk before it takes the real name, and
+    the folder is flushed after, so the rename survives a crash. The file is
+    readable by its owner only unless ``mode`` says otherwise.
+    """
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".partial")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            os.chmod(temporary, mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    fsync_dir(path.parent)

@@ -8,13 +8,12 @@ there, so nothing half-written is ever left at the chosen path.
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 from pathlib import Path
 
 from app.reports.service import ReportService
 from app.security.session import Session
+from db.connection import write_atomically
 
 
 def write_consent_form(session: Session, code: str, path: Path) -> Path:
@@ -22,7 +21,5 @@ def write_consent_form(session: Session, code: str, path: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="clinfile-form-") as folder:
         written = ReportService(session).consent_form(code, out=Path(folder))
         made = written.paths[0]
-        partial = Path(path).with_name(f".{Path(path).name}.partial")
-        shutil.copyfile(made, partial)
-        os.replace(partial, path)
+        write_atomically(Path(path), made.read_bytes())
     return Path(path)

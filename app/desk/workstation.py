@@ -8,12 +8,11 @@ data is ever written here.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from app.paths import config_dir
+from db.connection import write_atomically
 
 
 @dataclass(frozen=True)
@@ -54,8 +53,5 @@ class WorkstationStore:
         """Change some remembered values, writing the file atomically; return the whole."""
         memory = replace(self.load(), **changes)
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self._path.parent, prefix=".workstation-")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(asdict(memory), out, indent=2)
-        os.replace(temporary, self._path)
+        write_atomically(self._path, json.dumps(asdict(memory), indent=2).encode())
         return memory

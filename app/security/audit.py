@@ -10,7 +10,6 @@ chain alone cannot show, makes that file point at a row that is gone.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 
 from app.security.crypto import derive_key, mac, same
 from db.audit import AuditRepository, AuditRow
-from db.connection import Connection, fsync_dir
+from db.connection import Connection, write_atomically
 
 GENESIS = "0" * 64
 
@@ -95,13 +94,8 @@ class AuditTrail:
         """Write a head file for ``row`` at ``path`` (also used for backups)."""
         body = json.dumps({"seq": row.seq, "hash": row.hash}, sort_keys=True)
         document = {"seq": row.seq, "hash": row.hash, "mac": mac(self._key, body.encode())}
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, sort_keys=True, separators=(",", ":"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
+        write_atomically(path, json.dumps(document, sort_keys=True,
+                                          separators=(",", ":")).encode())
 
     def problems(self, conn: Connection) -> list[str]:
         """Return every break found in the chain and in its head."""

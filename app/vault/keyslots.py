@@ -29,7 +29,7 @@ from app.security.crypto import (
     unwrap,
     wrap,
 )
-from db.connection import fsync_dir
+from db.connection import write_atomically
 
 FORMAT = "clinfile-keyslots"
 FORMAT_VERSION = 1
@@ -128,20 +128,14 @@ def disabled(slot: Slot) -> Slot:
 
 
 def write(path: Path, slots: KeySlots, master_key: bytes) -> None:
-    """Write the file atomically: temporary file, fsync, rename, fsync the folder."""
+    """Write the file atomically, so a crash or a second writer never leaves half of it."""
     body = _body(slots)
     document = {
         **json.loads(body),
         "checksum": hashlib.sha256(body.encode()).hexdigest(),
         "mac": mac(derive_key(master_key, "keyslots"), body.encode()),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, sort_keys=True, separators=(",", ":"))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+    write_atomically(path, json.dumps(document, sort_keys=True, separators=(",", ":")).encode())
 
 
 def read(path: Path) -> tuple[KeySlots, str]:
