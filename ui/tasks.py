@@ -118,7 +118,15 @@ class Task:
         self._owner.forget(self)
 
 
-class _Call(QRunnable):
+class _Work(QRunnable):
+    """A task's work on a pool thread: it reports through the relay, then lets go.
+
+    The binding may keep the Python side of a finished runnable alive after Qt
+    has deleted it (some of a few thousand, at random). Letting go of the task
+    and the work on the way out means such a runnable holds no result, picture
+    or callback for the rest of the day.
+    """
+
     def __init__(self, relay: _Relay, task: Task, work: Callable[[], Any]) -> None:
         super().__init__()
         self._relay = relay
@@ -127,34 +135,46 @@ class _Call(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._work()
+            self._report(self._task, self._work)
+        finally:
+            del self._task, self._work
+
+    def _report(self, task: Task, work: Callable[[], Any]) -> None:
+        raise NotImplementedError
+
+    def _emit(self, task: Task, kind: str, payload: Any) -> None:
+        self._relay.delivered.emit(task, kind, payload)
+
+
+class _Call(_Work):
+    """Runs a callable and reports its result or error."""
+
+    def _report(self, task: Task, work: Callable[[], Any]) -> None:
+        try:
+            result = work()
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the window
-            self._relay.delivered.emit(self._task, "failed", exc)
+            self._emit(task, "failed", exc)
         else:
-            self._relay.delivered.emit(self._task, "succeeded", result)
+            self._emit(task, "succeeded", result)
 
 
-class _Stream(QRunnable):
-    def __init__(self, relay: _Relay, task: Task, events: Callable[[], Iterable[Any]]) -> None:
-        super().__init__()
-        self._relay = relay
-        self._task = task
-        self._events = events
+class _Stream(_Work):
+    """Iterates the events a callable returns, reporting each, then the last as the result."""
 
-    def run(self) -> None:
+    def _report(self, task: Task, events: Callable[[], Iterable[Any]]) -> None:
         last = None
         try:
-            iterator = iter(self._events())
+            iterator = iter(events())
             for event in iterator:
                 last = event
-                self._relay.delivered.emit(self._task, "progressed", event)
-                if self._task.cancelled and hasattr(iterator, "close"):
+                self._emit(task, "progressed", event)
+                if task.cancelled and hasattr(iterator, "close"):
                     iterator.close()
                     break
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the window
-            self._relay.delivered.emit(self._task, "failed", exc)
+            self._emit(task, "failed", exc)
         else:
-            self._relay.delivered.emit(self._task, "succeeded", last)
+            self._emit(task, "succeeded", last)
 
 
 class Tasks(QObject):
