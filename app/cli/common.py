@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from app.consent.vocabulary import Word, parse_word, words
 from app.security.session import Session
 
 EXIT_OK = 0
@@ -62,6 +63,18 @@ class Console:
         """Print data as JSON."""
         json.dump(data, self.stdout, indent=2, default=str)
         self.stdout.write("\n")
+
+
+def vocabulary_word(enum_type: type[Word], text: str, what: str) -> Word:
+    """Read one of the vocabulary's words, however cased or spaced, or say which words there are.
+
+    Raises:
+        UsageError: the text is none of the words.
+    """
+    try:
+        return parse_word(enum_type, text)
+    except ValueError:
+        raise UsageError(f"'{text}' is not a {what}; use one of: {words(enum_type)}") from None
 
 
 def add_login_arguments(parser: argparse.ArgumentParser) -> None:

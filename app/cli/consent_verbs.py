@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from enum import StrEnum
 
 from app.cli.common import (
     EXIT_OK,
@@ -20,6 +19,7 @@ from app.cli.common import (
     UsageError,
     add_json_argument,
     add_login_arguments,
+    vocabulary_word,
     with_session,
 )
 from app.consent.gate import check_use
@@ -78,10 +78,11 @@ def _file(args: argparse.Namespace, console: Console) -> int:
         patient_id = _patient_id(session, args.patient)
         episode = FilingService(session).file(FilingRequest(
             image_ids=tuple(args.items), patient_id=patient_id,
-            kind=_word(ImageKind, args.kind, "kind"), body_site=_body_site(args.body_site),
+            kind=vocabulary_word(ImageKind, args.kind, "kind"),
+            body_site=_body_site(args.body_site),
             description=args.description, clinical_purpose=args.clinical_purpose,
             taken_by=args.taken_by, taken_at=args.taken_at, secondary=args.secondary,
-            consent=args.consent, sent_for=_word(Purpose, args.sent_for, "purpose"),
+            consent=args.consent, sent_for=vocabulary_word(Purpose, args.sent_for, "purpose"),
             colleague=args.colleague, discussion_note=args.note,
             episode_description=args.episode))
         retention = RetentionService(session)
@@ -152,8 +153,8 @@ def _consent_add(args: argparse.Namespace, console: Console) -> int:
     def act(session: Session) -> int:
         consent = ConsentService(session).record(ConsentRequest(
             patient_id=_patient_id(session, args.patient),
-            method=_word(Method, args.method, "method"),
-            purposes=frozenset(_word(Purpose, p, "purpose") for p in _split(args.purposes)),
+            method=vocabulary_word(Method, args.method, "method"),
+            purposes=_purposes(args.purposes),
             recipients=tuple(Recipient.parse(r) for r in _split(args.recipients)),
             obtained_by=args.obtained_by or session.actor.name,
             obtained_on=args.obtained_on or date.today(),
@@ -195,7 +196,7 @@ def _consent_show(args: argparse.Namespace, console: Console) -> int:
 
 def _consent_withdraw(args: argparse.Namespace, console: Console) -> int:
     def act(session: Session) -> int:
-        purposes = frozenset(_word(Purpose, p, "purpose") for p in _split(args.purposes))
+        purposes = _purposes(args.purposes)
         result = ConsentService(session).withdraw(args.consent, purposes or None,
                                                   reason=args.reason)
         if args.json:
@@ -232,7 +233,7 @@ def _register_check(verbs: argparse._SubParsersAction) -> None:
 
 def _check(args: argparse.Namespace, console: Console) -> int:
     def act(session: Session) -> int:
-        decision = check_use(session, args.image, _word(Purpose, args.purpose, "purpose"),
+        decision = check_use(session, args.image, vocabulary_word(Purpose, args.purpose, "purpose"),
                              Recipient.parse(args.recipient), deidentified=args.deidentified)
         if args.json:
             console.emit_json({"image_id": args.image, "allowed": decision.allowed,
@@ -338,11 +339,8 @@ def _patient_id(session: Session, reference: str) -> int:
         return find_patient(conn, reference).id
 
 
-def _word(enum_type: type[StrEnum], text: str, what: str):
-    try:
-        return enum_type(text.strip())
-    except ValueError:
-        raise UsageError(f"'{text}' is not a {what}; use one of: {words(enum_type)}") from None
+def _purposes(text: str) -> frozenset[Purpose]:
+    return frozenset(vocabulary_word(Purpose, p, "purpose") for p in _split(text))
 
 
 def _split(text: str) -> list[str]:

@@ -19,6 +19,7 @@ from app.cli.common import (
     UsageError,
     add_json_argument,
     add_login_arguments,
+    vocabulary_word,
     with_session,
 )
 from app.consent.vocabulary import Purpose, Recipient, RecipientClass, words
@@ -173,11 +174,7 @@ def _register_export(verbs: argparse._SubParsersAction) -> None:
 
 
 def _export(args: argparse.Namespace, console: Console) -> int:
-    try:
-        purpose = Purpose(args.purpose.strip())
-    except ValueError:
-        raise UsageError(f"'{args.purpose}' is not a purpose; use one of: "
-                         f"{words(Purpose)}") from None
+    purpose = vocabulary_word(Purpose, args.purpose, "purpose")
     recipient = Recipient.parse(args.recipient)
     return _writing(args, console, lambda session: ReportService(session).export(
         _selection(args), purpose, recipient, file_format=args.file_format, out=args.out,

@@ -83,6 +83,9 @@ def decide(image: ImageFacts, purpose: Purpose, recipient: Recipient,
     policy = policy or Policy()
     cautions = _cautions(image)
     relevant = [c for c in consents if c.covers_image(image.image_id)]
+    named_group = named_group_refusal(recipient, cautions)
+    if named_group is not None:
+        return named_group
     if purpose.clinical and not recipient.gives_care:
         return Refused(
             f"{_capital(recipient.label)} do not look after the patient, so showing them "
@@ -146,6 +149,24 @@ def _consent_allows(consent: Consent, image: ImageFacts, purpose: Purpose,
             and _method_problem(consent, image, purpose, policy) is None
             and not consent.awaiting_signature
             and consent.covers_recipient(recipient))
+
+
+def named_group_refusal(recipient: Recipient,
+                        cautions: tuple[str, ...] = ()) -> Refused | None:
+    """Refuse a "named person" whose name is a class of people; None for any other recipient.
+
+    AMA: the patient understands "to whom it will be shown"; a consent names
+    people or classes of people, and "students" written as a person's name
+    would pass as a clinician who looks after the patient. Recording such a
+    consent is refused for the same reason.
+    """
+    group = recipient.names_a_group
+    if group is None:
+        return None
+    return Refused(
+        f"'{recipient.name}' is a class of people ({group.label}), not a person's name",
+        f"choose the class {group} instead of naming it",
+        cautions)
 
 
 def _care_basis(image: ImageFacts) -> str | None:

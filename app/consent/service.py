@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 from app.consent.model import Consent, DecisionMaker, Disclosure
 from app.consent.records import ConsentRecords
+from app.consent.rules import named_group_refusal
 from app.consent.vocabulary import Method, Purpose, Recipient
 from app.security.audit import AuditEntry
 from app.security.roles import Permission, PolicyRefused, Role, allows
@@ -223,6 +224,10 @@ def _check(request: ConsentRequest, *, today: date) -> None:
     if request.decided_by.name and not request.decided_by.relationship.strip():
         raise ConsentError("Say how the person who decided is related to the patient "
                            "(for example parent, guardian, attorney).")
+    for recipient in request.recipients:
+        refusal = named_group_refusal(recipient)
+        if refusal is not None:
+            raise ConsentError(f"{refusal.reason}: {refusal.remedy}.")
     non_care = [r for r in request.recipients if not r.gives_care]
     if non_care and request.purposes == {Purpose.CLINICAL_CARE}:
         raise ConsentError(

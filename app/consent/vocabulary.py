@@ -9,8 +9,51 @@ and how consent is obtained.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
+
+Word = TypeVar("Word", bound=StrEnum)
+
+
+def normalised(text: str) -> str:
+    """Return a word as every comparison of the vocabulary sees it.
+
+    People type "STUDENTS", " The  Public" or a full-width letter from a phone
+    keyboard and mean the plain word; an invisible formatting character
+    (a zero-width space, a direction mark) must not turn a class of people
+    into a stranger's name. So: Unicode NFKC, case folded, invisible
+    formatting dropped, whitespace collapsed to single spaces and stripped.
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    visible = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split())
+
+
+def parse_word(enum_type: type[Word], text: str) -> Word:
+    """Read a command-line word or its plain label, however it is cased or spaced.
+
+    ``clinical-care``, ``Clinical Care`` and ``clinical care`` are one
+    purpose; ``students``, ``STUDENTS`` and ``The  Public`` are classes of
+    people.
+
+    Raises:
+        ValueError: the text is none of the enum's words.
+    """
+    wanted = normalised(text)
+    for member in enum_type:
+        if wanted in _spellings(member):
+            return member
+    raise ValueError(f"{text!r} is not one of: {words(enum_type)}")
+
+
+def _spellings(member: StrEnum) -> set[str]:
+    """The ways of writing one word: as on the command line, with spaces, or as people see it."""
+    label = normalised(getattr(member, "label", str(member)))
+    bare_label = label.removeprefix("the ").removeprefix("a ")
+    word = normalised(str(member))
+    return {word, word.replace("-", " "), label, bare_label}
 
 
 class ImageKind(StrEnum):
@@ -132,14 +175,28 @@ class Recipient:
 
     @classmethod
     def parse(cls, word: str) -> Recipient:
-        """Read a command-line word: a class word, or any other text as a name."""
-        word = word.strip()
-        if not word:
+        """Read a command-line word: a class word however written, or any other text as a name."""
+        if not normalised(word):
             raise ValueError("a recipient needs a class word or a name")
         try:
-            return cls(group=RecipientClass(word))
+            return cls(group=parse_word(RecipientClass, word))
         except ValueError:
-            return cls(name=word)
+            return cls(name=" ".join(word.split()))
+
+    @property
+    def names_a_group(self) -> RecipientClass | None:
+        """The class of people a named recipient's name spells, if it spells one.
+
+        "Students" typed where a person's name belongs is not a person: taken
+        as a name it would look after the patient, and slip students past
+        the rule that they never see an image for clinical care.
+        """
+        if self.group:
+            return None
+        try:
+            return parse_word(RecipientClass, self.name)
+        except ValueError:
+            return None
 
     @property
     def gives_care(self) -> bool:
@@ -162,10 +219,13 @@ class Recipient:
         return self.group.label if self.group else self.name
 
     def same_as(self, other: Recipient) -> bool:
-        """Whether two recipients are the same class, or the same name ignoring case."""
+        """Whether two recipients are the same class, or the same name however cased or spaced.
+
+        A named person is never the same as a class, whatever the name says.
+        """
         if self.group or other.group:
             return self.group == other.group
-        return self.name.casefold() == other.name.casefold()
+        return normalised(self.name) == normalised(other.name)
 
 
 class Method(StrEnum):

@@ -79,3 +79,33 @@ def test_correction_and_retention_verbs(vault_path, add_patient, add_inbox_image
     assert code == 0 and json.loads(out) == []
     code, _, err = as_user(vault_path, "admin", "retention delete", str(image), "--reason", "old")
     assert code == 2 and "not due" in err
+
+
+def test_class_and_purpose_words_however_written(vault_path, add_patient, add_inbox_image,
+                                                 tmp_path):
+    patient, image = add_patient(record_number="MN1990"), add_inbox_image()
+    code, _, err = as_user(vault_path, "clinician", "consent add", "--patient", "MN1990",
+                           "--purposes", "Clinical Care", "--method", "verbal",
+                           "--recipients", "STUDENTS", "--told", "all")
+    assert code == 2 and "Students do not look after the patient" in err
+    code, out, _ = as_user(vault_path, "clinician", "consent add", "--patient", "MN1990",
+                           "--purposes", "EDUCATION", "--method", "Verbal",
+                           "--recipients", " The  Public, dr  lee", "--told", "all", "--json")
+    assert code == 0 and json.loads(out)["recipients"] == ["public", "dr lee"]
+    assert as_user(vault_path, "reception", "file", str(image), "--patient", str(patient),
+                   "--kind", "Document", "--body-site", "none")[0] == 0
+
+    code, out, _ = as_user(vault_path, "reception", "check", str(image), "--purpose",
+                           "clinical care", "--recipient", "STUDENTS")
+    assert code == 3 and "refused: Students do not look after the patient" in out
+    code, out, _ = as_user(vault_path, "reception", "check", str(image), "--purpose",
+                           "Education", "--recipient", "the public")
+    assert code == 0 and out.startswith("allowed:")
+    code, out, _ = as_user(vault_path, "reception", "check", str(image), "--purpose",
+                           "education", "--recipient", "DR LEE")
+    assert code == 0 and out.startswith("allowed:")
+
+    code, _, err = as_user(vault_path, "clinician", "export", "--images", str(image),
+                           "--purpose", "CLINICAL-CARE", "--recipient", " Students ",
+                           "--format", "jpeg", "--out", str(tmp_path / "out"))
+    assert code == 3 and "Students do not look after the patient" in err

@@ -138,3 +138,26 @@ def test_withdrawal_stops_purposes_and_lists_uses_already_made(login, add_patien
 def test_missing_consent_is_named(login):
     with pytest.raises(ConsentError, match="no consent ZZZ"):
         ConsentService(login("clinician")).find("ZZZ")
+
+
+@pytest.mark.parametrize(("recipients", "purposes", "words"), [
+    ((Recipient.parse("STUDENTS"),), {Purpose.CLINICAL_CARE}, "do not look after"),
+    ((Recipient.parse(" The  Public"),), {Purpose.CLINICAL_CARE}, "do not look after"),
+    ((Recipient(name="STUDENTS"),), {Purpose.CLINICAL_CARE}, "'STUDENTS' is a class of people"),
+    ((TEAM, Recipient(name=" The  Public")), {Purpose.EDUCATION},
+     "is a class of people .the public., not a person's name: choose the class public"),
+])
+def test_class_words_are_classes_however_written(login, add_patient, recipients, purposes,
+                                                 words):
+    patient = add_patient()
+    with pytest.raises(ConsentError, match=words):
+        ConsentService(login("clinician")).record(
+            request(patient, recipients=recipients, purposes=frozenset(purposes)))
+
+
+def test_a_class_word_stored_as_written_reads_back_as_the_class(login, add_patient):
+    patient = add_patient()
+    consent = ConsentService(login("clinician")).record(request(
+        patient, purposes=frozenset({Purpose.EDUCATION}),
+        recipients=(Recipient.parse("STUDENTS"), Recipient.parse("Dr  Lee"))))
+    assert consent.recipients == (STUDENTS, Recipient(name="Dr Lee"))

@@ -147,3 +147,69 @@ def test_deidentifying_never_changes_the_answer(kind, state, purpose, column, re
     stripped = decide(image, purpose, recipient, consents, today=TODAY, policy=policy,
                       deidentified=True)
     assert plain.allowed is stripped.allowed
+
+
+# The same table, with the words as people type them: shouting, doubled spaces, the label
+# instead of the command-line word, full-width letters from a phone keyboard, and an
+# invisible zero-width space. Each is the class, never a person of that name.
+SPELLINGS = {
+    RecipientClass.TREATING_TEAM: ["Treating Team", " the  treating team "],
+    RecipientClass.SPECIALIST: ["SPECIALIST", "a referral specialist"],
+    RecipientClass.PRACTICE_STAFF: ["Practice\tStaff"],
+    RecipientClass.STUDENTS: ["STUDENTS", "\uff33\uff34\uff35\uff24\uff25\uff2e\uff34\uff33",
+                              "stu\u200bdents"],
+    RecipientClass.RESEARCHERS: ["Researchers "],
+    RecipientClass.PUBLIC: [" The  Public", "PUBLIC"],
+}
+SPELLED_ROWS = [
+    (kind, state, purpose, group, spelling)
+    for kind in (ImageKind.CLINICAL_PHOTO, ImageKind.PATIENT_SENT)
+    for state in ("none", "verbal")
+    for purpose in PURPOSES
+    for group, spellings in SPELLINGS.items()
+    for spelling in spellings
+]
+
+
+def test_every_class_has_spellings():
+    assert set(SPELLINGS) == set(RecipientClass)
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "purpose", "group", "spelling"), SPELLED_ROWS,
+    ids=[f"{k}-{s}-{p}-{g}-{w!r}" for k, s, p, g, w in SPELLED_ROWS],
+)
+def test_class_words_however_written_follow_the_table(kind, state, purpose, group, spelling):
+    """A consent recorded for "STUDENTS", asked about as "STUDENTS", is the class students."""
+    spelled = Recipient.parse(spelling)
+    assert spelled == Recipient(group=group)
+    consents, policy = _situation(state, purpose, spelled)
+    decision = decide(ImageFacts(IMAGE_ID, kind), purpose, spelled, consents, today=TODAY,
+                      policy=policy)
+    column = COLUMNS[list(RecipientClass).index(group)]
+    assert decision.allowed is _grid(EXPECTED[kind][state])[(purpose, column)], str(decision)
+
+
+@pytest.mark.parametrize("name", ["STUDENTS", "Students", " The  Public", "treating team",
+                                  "stu\u200bdents"])
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_a_person_named_like_a_class_is_refused_with_a_reason(name, purpose):
+    """Even a consent naming that "person" allows nothing: the name is a class of people."""
+    named = Recipient(name=name)
+    consents, _ = _situation("verbal", purpose, named)
+    decision = decide(ImageFacts(IMAGE_ID, ImageKind.DOCUMENT), purpose, named, consents,
+                      today=TODAY)
+    assert not decision.allowed
+    assert "is a class of people" in decision.reason and "not a person's name" in decision.reason
+    assert "choose the class" in decision.remedy
+
+
+def test_named_persons_match_however_cased_or_spaced():
+    consents, _ = _situation("verbal", Purpose.EDUCATION, Recipient(name="Dr  Lee"))
+    for asked in ("dr lee", " DR LEE ", "Dr\tLee"):
+        decision = decide(ImageFacts(IMAGE_ID, ImageKind.CLINICAL_PHOTO), Purpose.EDUCATION,
+                          Recipient.parse(asked), consents, today=TODAY)
+        assert decision.allowed, str(decision)
+    other = decide(ImageFacts(IMAGE_ID, ImageKind.CLINICAL_PHOTO), Purpose.EDUCATION,
+                   Recipient.parse("Dr Leeson"), consents, today=TODAY)
+    assert not other.allowed
