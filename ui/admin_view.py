@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -34,38 +34,107 @@ from app.desk.first_run import check_working_folder
 from app.desk.maintenance import back_up, verify
 from app.desk.opening import OpenedDesk
 from app.desk.workstation import WorkstationMemory
-from app.security.roles import Role
-from app.security.users import UserService
+from app.security.roles import Role, roles_in_words
+from app.security.users import UserRow, UserService, new_user_problem
 from app.settings import SettingsService
 from ui.errors import in_plain_words
 from ui.first_run_wizard import FolderField
 from ui.look import heading, named, note, primary, set_tone
 from ui.tasks import Tasks
 
+ROLE_LABELS = {Role.RECEPTION: "&Reception: takes in and files what patients send",
+               Role.CLINICIAN: "&Clinician: also files clinical photos and exports",
+               Role.ADMIN: "&Admin: users, settings, audit, verify and back up"}
+
+
+class RolesBox(QGroupBox):
+    """One tick box per role; a person may hold several (a solo GP: admin and clinician)."""
+
+    changed = Signal()
+
+    def __init__(self, held: tuple[str, ...] = (), parent: QWidget | None = None) -> None:
+        super().__init__("Roles", parent)
+        named(self, "Roles", "Tick every role the person holds")
+        self.boxes: dict[Role, QCheckBox] = {}
+        column = QVBoxLayout(self)
+        for role, label in ROLE_LABELS.items():
+            box = named(QCheckBox(label), f"Role {role}")
+            box.setChecked(str(role) in held)
+            box.toggled.connect(self.changed)
+            self.boxes[role] = box
+            column.addWidget(box)
+
+    @property
+    def chosen(self) -> list[str]:
+        """The ticked roles' words."""
+        return [str(role) for role, box in self.boxes.items() if box.isChecked()]
+
 
 class NewUserDialog(QDialog):
-    """Name, role and first password of a new user."""
+    """Login name, full name, roles and first password (typed twice) of a new user.
+
+    "Add user" stays greyed out, with the reason beside it, until the answers
+    would make a user; the core checks them again when the user is added.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add a user")
-        self.name_edit = named(QLineEdit(), "New user's name")
-        self.role_box = named(QComboBox(), "New user's role")
-        for role, label in ((Role.RECEPTION, "Reception"), (Role.CLINICIAN, "Clinician"),
-                            (Role.ADMIN, "Admin (practice manager)")):
-            self.role_box.addItem(label, str(role))
+        self.name_edit = named(QLineEdit(), "New user's login name")
+        self.full_name_edit = named(QLineEdit(), "New user's full name",
+                                    "Printed on consent forms and summaries")
+        self.full_name_edit.setPlaceholderText("as printed on forms, e.g. Dr Ana Silva")
+        self.roles = RolesBox()
         self.password_edit = named(QLineEdit(), "New user's password")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again_edit = named(QLineEdit(), "New user's password again")
+        for edit in (self.password_edit, self.again_edit):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.textChanged.connect(self._check)
+        self.message = named(note("", "warning"), "What is missing")
         form = QFormLayout(self)
-        form.addRow("&Name", self.name_edit)
-        form.addRow("&Role", self.role_box)
+        form.addRow("&Login name", self.name_edit)
+        form.addRow("&Full name", self.full_name_edit)
+        form.addRow(self.roles)
         form.addRow("&Password", self.password_edit)
+        form.addRow("Password a&gain", self.again_edit)
+        form.addRow(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add user")
+        self.add_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.add_button.setText("Add user")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        for edit in (self.name_edit, self.full_name_edit):
+            edit.textChanged.connect(self._check)
+        self.roles.changed.connect(self._check)
+        self._check()
+
+    def _check(self) -> None:
+        problem = new_user_problem(self.name_edit.text(), self.full_name_edit.text(),
+                                   self.roles.chosen, self.password_edit.text(),
+                                   self.again_edit.text())
+        self.message.setText(problem)
+        self.add_button.setEnabled(not problem)
+
+
+class RolesDialog(QDialog):
+    """Which roles one user holds."""
+
+    def __init__(self, name: str, held: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Roles of {name}")
+        self.roles = RolesBox(held)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setText("Save roles")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.roles)
+        layout.addWidget(buttons)
+        self.roles.changed.connect(lambda: self.save_button.setEnabled(bool(self.roles.chosen)))
 
 
 class UsersTab(QWidget):
@@ -75,19 +144,23 @@ class UsersTab(QWidget):
         super().__init__(parent)
         self._tasks = tasks
         self._service: UserService | None = None
-        self.table = named(QTableWidget(0, 4), "Users")
-        self.table.setHorizontalHeaderLabels(["Name", "Role", "State", "Password changed"])
+        self._users: dict[str, UserRow] = {}
+        self.table = named(QTableWidget(0, 5), "Users")
+        self.table.setHorizontalHeaderLabels(["Login name", "Full name", "Roles", "State",
+                                              "Password changed"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.add_button = named(QPushButton("Add a user…"), "Add a user")
+        self.roles_button = named(QPushButton("Roles…"), "Change the selected user's roles")
         self.disable_button = named(QPushButton("Disable"), "Disable the selected user")
         self.password_button = named(QPushButton("Set password…"),
                                      "Set the selected user's password")
         self.message = named(note(""), "Users message")
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.disable_button, self.password_button):
+        for button in (self.add_button, self.roles_button, self.disable_button,
+                       self.password_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -95,6 +168,7 @@ class UsersTab(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         self.add_button.clicked.connect(self._add)
+        self.roles_button.clicked.connect(self._change_roles)
         self.disable_button.clicked.connect(self._disable)
         self.password_button.clicked.connect(self._set_password)
 
@@ -108,10 +182,11 @@ class UsersTab(QWidget):
         self._tasks.run(self._service.list).success(self._show).failure(self._failed)
 
     def _show(self, users) -> None:
+        self._users = {user.name: user for user in users}
         self.table.setRowCount(len(users))
         for row, user in enumerate(users):
-            cells = (user.name, user.role.capitalize(), "Disabled" if user.disabled else "Active",
-                     user.password_changed_at[:10])
+            cells = (user.name, user.full_name, roles_in_words(user.roles).capitalize(),
+                     "Disabled" if user.disabled else "Active", user.password_changed_at[:10])
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
 
@@ -122,12 +197,38 @@ class UsersTab(QWidget):
 
     def _add(self) -> None:
         dialog = NewUserDialog(self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
+        self.add_dialog = dialog
+        dialog.accepted.connect(lambda: self._add_from(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_table)
+        dialog.open()
+
+    def _add_from(self, dialog: NewUserDialog) -> None:
         name = dialog.name_edit.text().strip()
-        self._tasks.write(self._service.add, name, dialog.role_box.currentData(),
-                          dialog.password_edit.text()).success(
-            lambda _: self._done(f"{name} can now log in.")).failure(self._failed)
+        self._tasks.write(self._service.add, name, dialog.roles.chosen,
+                          dialog.password_edit.text(), dialog.full_name_edit.text()).success(
+            lambda user: self._done(f"{user.full_name} can now log in as {user.name}, "
+                                    f"as {roles_in_words(user.roles)}.")).failure(self._failed)
+
+    def _change_roles(self) -> None:
+        user = self._users.get(self._selected_name())
+        if user is None:
+            return
+        dialog = RolesDialog(user.name, user.roles, self)
+        self.roles_dialog = dialog
+        dialog.accepted.connect(lambda: self._tasks.write(
+            self._service.set_roles, user.name, dialog.roles.chosen).success(
+            lambda changed: self._done(f"{changed.name} is now "
+                                       f"{roles_in_words(changed.roles)}.")).failure(
+            self._failed))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_table)
+        dialog.open()
+
+    def _back_to_table(self) -> None:
+        """Return the keyboard to the window, so its shortcuts work again at once."""
+        self.window().activateWindow()
+        self.table.setFocus()
 
     def _disable(self) -> None:
         name = self._selected_name()

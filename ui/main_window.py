@@ -8,9 +8,11 @@ was on, with whatever they had half done still in place.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
 from ui.lock_view import LockView
 from ui.login_view import LoginView
@@ -144,10 +146,14 @@ class MainWindow(QMainWindow):
         self.file_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.export_action = with_shortcut(QAction("&Export the patient's pictures…", self),
                                            "Ctrl+E")
+        self.export_instead_action = with_shortcut(
+            QAction("&Export: made by a clinician", self), "Ctrl+E",
+            "What you can do instead of exporting")
         for action in (self.find_patient_action, self.record_consent_action, self.file_action):
             self.filing_menu.addAction(action)
         self.filing_menu.addSeparator()
         self.filing_menu.addAction(self.export_action)
+        self.filing_menu.addAction(self.export_instead_action)
 
         view_menu = bar.addMenu("&View")
         self.desk_action = with_shortcut(QAction("&Filing desk", self), "Ctrl+1")
@@ -170,15 +176,24 @@ class MainWindow(QMainWindow):
         for action in (self.setup_action, self.open_action, self.lock_action):
             action.setEnabled(enabled)
 
-    def set_logged_in(self, logged_in: bool, *, admin: bool = False) -> None:
-        """Offer what makes sense for someone logged in (or not)."""
+    def set_logged_in(self, logged_in: bool, *, desk: bool = False, admin: bool = False,
+                      export: bool = False) -> None:
+        """Offer only what the person's roles allow: the desk, the administration, export.
+
+        Nobody logged in sees the desk's menus greyed out; someone logged in
+        sees only the menus of the places they may go.
+        """
         for menu in (self.inbox_menu, self.filing_menu):
             menu.setEnabled(logged_in)
+            menu.menuAction().setVisible(desk or not logged_in)
         self.lock_action.setEnabled(logged_in)
         self.log_out_action.setEnabled(logged_in)
-        self.desk_action.setEnabled(logged_in)
+        self.desk_action.setVisible(desk)
+        self.desk_action.setEnabled(logged_in and desk)
         self.admin_action.setVisible(admin)
         self.admin_action.setEnabled(logged_in and admin)
+        self.export_action.setVisible(export)
+        self.export_instead_action.setVisible(not export)
         self.setup_action.setEnabled(not logged_in)
         self.open_action.setEnabled(not logged_in)
 
@@ -188,18 +203,25 @@ class MainWindow(QMainWindow):
         self.who = named(QLabel(""), "Logged in as")
         self.where = named(QLabel(""), "Vault location")
         self.activity = named(QLabel(""), "Import activity")
+        # What is going on matters more than where the vault is: the activity
+        # takes the room, wraps rather than run under the vault's name, and
+        # the vault shows by its folder name (the full path in its tooltip).
+        self.activity.setWordWrap(True)
+        self.activity.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addWidget(self.who)
         self.statusBar().addWidget(self.activity, 1)
         self.statusBar().addPermanentWidget(self.where)
 
-    def show_identity(self, who: str, where: str) -> None:
-        """Say who is logged in to which vault."""
+    def show_identity(self, who: str, vault: Path | None) -> None:
+        """Say who is logged in to which vault (nobody, with no vault)."""
         self.who.setText(who)
-        self.where.setText(where)
+        self.where.setText(f"Vault: {vault.name}" if vault else "")
+        self.where.setToolTip(str(vault) if vault else "")
 
     def say(self, text: str) -> None:
         """Show a line about what is going on in the status bar."""
         self.activity.setText(text)
+        self.activity.setToolTip(text)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Tell the controller to stop work and lock before the window goes."""

@@ -20,7 +20,7 @@ from app.desk.first_run import NewPractice, PracticeSetup, set_up_practice
 from app.desk.opening import OpenedDesk, desk_for, open_desk
 from app.desk.workstation import WorkstationMemory, WorkstationStore
 from app.ingest.devices import DeletionPolicy
-from app.security.roles import Role
+from app.security.roles import INSTEAD, Permission, roles_in_words
 from app.vault.errors import VaultLocked
 from app.vault.layout import VaultLayout
 from ui.admin_view import AdminView
@@ -118,6 +118,8 @@ class Shell(QObject):
         w.record_consent_action.triggered.connect(filing.record_consent)
         w.file_action.triggered.connect(filing.file_selection)
         w.export_action.triggered.connect(filing.export)
+        w.export_instead_action.triggered.connect(
+            lambda: self.window.say(INSTEAD[Permission.EXPORT_IMAGES]))
         for button, action in ((filing.file_panel.file_button, w.file_action),
                                (filing.file_panel.record_button, w.record_consent_action)):
             button.setToolTip(action.toolTip())
@@ -192,17 +194,27 @@ class Shell(QObject):
         self._remember(vault=self.memory.vault, user=desk.session.actor.name)
         self._enter(desk)
 
+    @property
+    def at_desk(self) -> bool:
+        """Whether the person logged in works at the desk: their roles let them see images."""
+        return self.desk is not None and self.desk.session.may(Permission.VIEW_IMAGES)
+
     def _enter(self, desk: OpenedDesk) -> None:
+        """Open what the person's roles allow: the desk, the administration, or both."""
         self.desk = desk
-        actor = desk.session.actor
-        is_admin = actor.role == Role.ADMIN
-        self.window.set_logged_in(True, admin=is_admin)
-        self.window.show_identity(f"{actor.name} ({actor.role})",
-                                  f"Vault: {desk.session.vault.layout.root}")
-        if is_admin:
+        session, actor = desk.session, desk.session.actor
+        administers = session.may(Permission.MANAGE_USERS)
+        self.window.set_logged_in(True, desk=self.at_desk, admin=administers,
+                                  export=session.may(Permission.EXPORT_IMAGES))
+        self.window.show_identity(f"{actor.printed_name} ({roles_in_words(actor.roles)})",
+                                  session.vault.layout.root)
+        if administers:
             self.admin.show_for(desk, self.memory)
-        self.window.show_page("desk")
-        self.desk_controller.open(desk, self.memory.drop_folder, self.memory.outbox)
+        if self.at_desk:
+            self.window.show_page("desk")
+            self.desk_controller.open(desk, self.memory.drop_folder, self.memory.outbox)
+        else:
+            self.window.show_page("admin")
         self.idle.start(desk.settings.auto_lock_minutes * 60)
         # Everything alive now (the widgets' wrappers, the modules, the session)
         # lives as long as the window. Freezing it keeps Python's collector from
@@ -242,7 +254,8 @@ class Shell(QObject):
             dialog.show()
         self._hidden_dialogs = []
         self.idle.start(self.desk.settings.auto_lock_minutes * 60)
-        self.desk_controller.resume()
+        if self.at_desk:
+            self.desk_controller.resume()
         self.unlocked.emit()
 
     def log_out(self) -> None:
@@ -256,7 +269,8 @@ class Shell(QObject):
         if desk is not None:
             self.tasks.write(desk.session.lock, reason="logged out")
         self.window.set_logged_in(False)
-        self.window.show_identity("", "")
+        self.window.show_identity("", None)
+        self.window.say("")
         self._show_login()
 
     def _hide_dialogs(self) -> None:

@@ -19,7 +19,7 @@ from app.consent.records import ConsentRecords
 from app.consent.rules import named_group_refusal
 from app.consent.vocabulary import Method, Purpose, Recipient
 from app.security.audit import AuditEntry
-from app.security.roles import Permission, PolicyRefused, Role, allows
+from app.security.roles import Permission, PolicyRefused, Role
 from app.security.session import Session
 from app.vault.errors import VaultError
 from db.connection import Connection, transaction
@@ -175,8 +175,7 @@ class ConsentService:
         return WithdrawalResult(consent, purposes, uses)
 
     def _require_may_record(self, conn: Connection, request: ConsentRequest) -> None:
-        role = self._session.actor.role
-        if allows(role, Permission.RECORD_CLINICAL_CONSENT):
+        if self._session.may(Permission.RECORD_CLINICAL_CONSENT):
             self._session.require(Permission.RECORD_CLINICAL_CONSENT,
                                   subject=f"patient {request.patient_id}")
             return
@@ -185,7 +184,8 @@ class ConsentService:
         if _already_documented(conn, request):
             return
         self._session.audit("policy.refused", f"patient {request.patient_id}", {
-            "permission": str(Permission.RECORD_CLINICAL_CONSENT), "role": str(role)})
+            "permission": str(Permission.RECORD_CLINICAL_CONSENT),
+            "roles": sorted(self._session.actor.roles)})
         raise PolicyRefused(
             "Consent for a clinical photo or for teaching, research or publication is obtained "
             "by a clinician. Record it only once they have documented it: attach the signed "
@@ -198,7 +198,7 @@ def _already_documented(conn: Connection, request: ConsentRequest) -> bool:
     if not request.method.express or request.signed_form_blob:
         return True
     user = UserRepository(conn).by_name(request.obtained_by)
-    return user is not None and not user.disabled and user.role == Role.CLINICIAN
+    return user is not None and not user.disabled and Role.CLINICIAN in user.roles
 
 
 def _check(request: ConsentRequest, *, today: date) -> None:

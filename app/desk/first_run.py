@@ -111,7 +111,7 @@ def check_admin(name: str, password: str, again: str) -> str:
 def set_up_practice(setup: PracticeSetup) -> NewPractice:
     """Create the vault and its first admin, make the folders, and store the policy."""
     created = Vault.create(setup.vault, setup.admin, setup.password)
-    session = Session(created.vault, Actor(setup.admin, Role.ADMIN),
+    session = Session(created.vault, Actor(setup.admin, frozenset({Role.ADMIN})),
                       idle_seconds=setup.auto_lock_minutes * 60)
     SettingsService(session).change(
         auto_lock_minutes=setup.auto_lock_minutes,

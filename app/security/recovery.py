@@ -29,7 +29,7 @@ def recover_admin(root: Path, recovery_key: str, admin_name: str, new_password: 
             with transaction(conn):
                 users = UserRepository(conn)
                 user = users.by_name(admin_name)
-                if user is None or user.role != Role.ADMIN:
+                if user is None or Role.ADMIN not in user.roles:
                     raise UserError(f"There is no admin called {admin_name}.")
                 vault.set_user_slot(conn, user.name, new_password)
                 users.set_disabled(user.id, False)

@@ -1,18 +1,21 @@
 """Who may do what. Every check is made here, in the core, not only in the window.
 
-The three roles follow how a practice divides the work: the practice manager
-administers (users, settings, deletion, audit), clinicians do everything
-clinical, and reception takes images in, matches and files what patients send
-and document images, and prints forms. Recording consent for a clinical
-photo is a clinician's act, because consent is obtained in the consultation
-(AMA guide: "ensure you obtain and document patient consent"); reception may
-only record a consent a clinician has already documented. Anyone may record
-that a patient withdrew consent: a patient who says so to whoever answers the
-phone must be heard at once.
+A person holds one role or several (a solo GP is admin and clinician at once)
+and may do whatever any of their roles allows. The three roles follow how a
+practice divides the work: the practice manager administers (users,
+settings, deletion, audit), clinicians do everything clinical, and reception
+takes images in, matches and files what patients send and document images,
+and prints forms. Recording consent for a clinical photo is a clinician's
+act, because consent is obtained in the consultation (AMA guide: "ensure you
+obtain and document patient consent"); reception may only record a consent a
+clinician has already documented. Anyone may record that a patient withdrew
+consent: a patient who says so to whoever answers the phone must be heard at
+once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -89,10 +92,43 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+# What a person may do instead of an act their roles do not carry, for the few
+# acts the window would otherwise simply not offer.
+INSTEAD: dict[Permission, str] = {
+    Permission.EXPORT_IMAGES: (
+        "Exports are made by a clinician, who decides whether the patient's consent covers "
+        "them. You can file what patients send, record a consent a clinician documented, "
+        "and print the consent form or the summary for the clinical record."),
+}
+
+
 class PolicyRefused(Exception):
     """The act is not allowed (by role or by consent); ``str()`` says why, for people."""
 
 
-def allows(role: Role | str, permission: Permission) -> bool:
-    """Return whether a role carries a permission."""
-    return permission in PERMISSIONS[Role(role)]
+def parse_roles(words: Iterable[str]) -> frozenset[Role]:
+    """Read roles given as words, each one or a comma list ("admin,clinician").
+
+    Raises:
+        ValueError: no role, or a word that is not a role; the message says which exist.
+    """
+    found = [word.strip().casefold() for text in words for word in text.split(",")]
+    known = [str(role) for role in Role]
+    unknown = [word for word in found if word not in known]
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)} is not a role; the roles are "
+                         f"{roles_in_words(known)}.")
+    if not found:
+        raise ValueError(f"Give at least one role: {', '.join(known)}.")
+    return frozenset(Role(word) for word in found)
+
+
+def roles_in_words(roles: Iterable[Role | str]) -> str:
+    """'admin and clinician': the roles as a person reads them, in a fixed order."""
+    ordered = [str(role) for role in Role if role in {Role(r) for r in roles}]
+    return " and ".join(filter(None, [", ".join(ordered[:-1]), ordered[-1] if ordered else ""]))
+
+
+def allows(roles: Iterable[Role | str], permission: Permission) -> bool:
+    """Return whether any of the roles carries a permission."""
+    return any(permission in PERMISSIONS[Role(role)] for role in roles)

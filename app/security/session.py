@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.security.audit import AuditEntry
-from app.security.roles import Permission, PolicyRefused, Role, allows
+from app.security.roles import Permission, PolicyRefused, Role, allows, roles_in_words
 from app.vault.errors import VaultLocked
 from app.vault.vault import Vault
 
@@ -22,10 +22,26 @@ DEFAULT_IDLE_SECONDS = 5 * 60
 
 @dataclass(frozen=True)
 class Actor:
-    """The person behind a session, as services need to know them."""
+    """The person behind a session, as services need to know them.
+
+    Attributes:
+        name: the login name, which the audit trail records.
+        roles: every role the person holds.
+        full_name: the name to print on consent forms and summaries; may be empty.
+    """
 
     name: str
-    role: Role
+    roles: frozenset[Role]
+    full_name: str = ""
+
+    @property
+    def printed_name(self) -> str:
+        """The name paperwork shows: the full name, or the login name when none was given."""
+        return self.full_name or self.name
+
+    def holds(self, role: Role) -> bool:
+        """Whether the person holds ``role`` (among others, perhaps)."""
+        return role in self.roles
 
 
 class Session:
@@ -43,27 +59,33 @@ class Session:
     def login(cls, root, user_name: str, password: str, **kwargs) -> Session:
         """Unlock a vault as a user and start their session."""
         vault, user = Vault.unlock(root, user_name, password)
-        return cls(vault, Actor(user.name, Role(user.role)), **kwargs)
+        actor = Actor(user.name, frozenset(Role(r) for r in user.roles), user.full_name)
+        return cls(vault, actor, **kwargs)
 
     @property
     def locked(self) -> bool:
         """Whether the session is locked (by idle time or by hand)."""
         return self.vault.locked
 
+    def may(self, permission: Permission) -> bool:
+        """Whether the person's roles carry a permission (for offering; acts still require)."""
+        return allows(self.actor.roles, permission)
+
     def require(self, permission: Permission, *, subject: str = "") -> None:
-        """Go on only if unlocked and the role allows it; audit and raise otherwise.
+        """Go on only if unlocked and a role allows it; audit and raise otherwise.
 
         Raises:
             VaultLocked: the session has locked itself or was locked.
-            PolicyRefused: the role does not carry the permission.
+            PolicyRefused: no role of the person carries the permission.
         """
         self.ensure_unlocked()
-        if allows(self.actor.role, permission):
+        if self.may(permission):
             return
+        roles = roles_in_words(self.actor.roles)
         self.audit("policy.refused", subject, {"permission": str(permission),
-                                               "role": str(self.actor.role)})
+                                               "roles": sorted(self.actor.roles)})
         raise PolicyRefused(
-            f"{self.actor.name} ({self.actor.role}) may not {permission}. "
+            f"{self.actor.name} ({roles}) may not {permission}. "
             f"Ask a colleague whose role allows it."
         )
 

@@ -1,11 +1,12 @@
-"""Adding, listing, disabling users and changing passwords, with role checks and audit."""
+"""Adding, listing, disabling users, their roles and passwords, with role checks and audit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from app.security.audit import AuditEntry
-from app.security.roles import Permission, Role
+from app.security.roles import Permission, Role, parse_roles
 from app.security.session import Session
 from app.vault.errors import VaultError
 from db.connection import transaction
@@ -33,28 +34,84 @@ def check_name(name: str) -> None:
         raise UserError("User names need 1–64 visible characters, without leading spaces.")
 
 
+def check_full_name(full_name: str) -> None:
+    """Refuse a full name that would print badly on a consent form."""
+    if len(full_name) > 120 or not full_name.isprintable():
+        raise UserError("A full name needs at most 120 visible characters.")
+
+
+def roles_from(roles: str | Iterable[str]) -> frozenset[Role]:
+    """Read roles given as one word, a comma list or several words; refuse unknown ones."""
+    try:
+        return parse_roles([roles] if isinstance(roles, str) else roles)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def new_user_problem(name: str, full_name: str, roles: Iterable[str], password: str,
+                     again: str) -> str:
+    """Return what stops these answers from making a user, in words, or '' when nothing does."""
+    try:
+        check_name(name.strip())
+        if not full_name.strip():
+            raise UserError("Give the person's full name, as it should be printed on forms.")
+        check_full_name(full_name.strip())
+        roles_from(roles)
+        check_password(password)
+    except UserError as exc:
+        return str(exc)
+    return "" if password == again else "The two passwords are not the same."
+
+
 class UserService:
     """User administration for one session."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, name: str, role: Role | str, password: str) -> UserRow:
-        """Create a user with their own key slot."""
+    def add(self, name: str, roles: str | Iterable[str], password: str,
+            full_name: str = "") -> UserRow:
+        """Create a user holding ``roles`` (one or several), with their own key slot."""
         self._session.require(Permission.MANAGE_USERS, subject=name)
         check_name(name)
+        full_name = full_name.strip()
+        check_full_name(full_name)
+        held = roles_from(roles)
         check_password(password)
-        role = Role(role)
         vault = self._session.vault
         with vault.index() as conn:
             with transaction(conn):
                 users = UserRepository(conn)
                 if users.by_name(name) is not None:
                     raise UserError(f"There is already a user called {name}.")
-                user = users.add(name, str(role), _now())
+                user = users.add(name, [str(r) for r in held], _now(), full_name)
                 vault.set_user_slot(conn, name, password)
                 row = vault.audit.append(conn, AuditEntry(
-                    self._session.actor.name, "user.added", name, {"role": str(role)}))
+                    self._session.actor.name, "user.added", name,
+                    {"roles": list(user.roles), "full_name": full_name}))
+        vault.audit.publish_head(row)
+        return user
+
+    def set_roles(self, name: str, roles: str | Iterable[str]) -> UserRow:
+        """Give a user exactly these roles; the last admin keeps theirs.
+
+        The key slot is untouched: roles decide what the core lets a person
+        do, not whether their password opens the vault.
+        """
+        self._session.require(Permission.MANAGE_USERS, subject=name)
+        held = roles_from(roles)
+        vault = self._session.vault
+        with vault.index() as conn:
+            with transaction(conn):
+                users = UserRepository(conn)
+                user = self._existing(users, name)
+                if Role.ADMIN not in held:
+                    self._keep_an_admin(users, user)
+                users.set_roles(user.id, [str(r) for r in held])
+                user = users.by_id(user.id)
+                row = vault.audit.append(conn, AuditEntry(
+                    self._session.actor.name, "user.roles_changed", user.name,
+                    {"roles": list(user.roles)}))
         vault.audit.publish_head(row)
         return user
 
@@ -72,9 +129,7 @@ class UserService:
             with transaction(conn):
                 users = UserRepository(conn)
                 user = self._existing(users, name)
-                last_admin = user.role == Role.ADMIN and users.count_active_admins() <= 1
-                if last_admin and not user.disabled:
-                    raise UserError("This is the last admin; add another admin first.")
+                self._keep_an_admin(users, user)
                 users.set_disabled(user.id, True)
                 vault.disable_user_slot(conn, user.name)
                 row = vault.audit.append(conn, AuditEntry(
@@ -107,6 +162,13 @@ class UserService:
                     self._session.actor.name, "user.password_changed", user.name,
                     {"re-enabled": user.disabled}))
         vault.audit.publish_head(row)
+
+    @staticmethod
+    def _keep_an_admin(users: UserRepository, user: UserRow) -> None:
+        """Refuse to take the admin role from the last enabled admin (nobody could add users)."""
+        last_admin = Role.ADMIN in user.roles and users.count_active_admins() <= 1
+        if last_admin and not user.disabled:
+            raise UserError("This is the last admin; add another admin first.")
 
     @staticmethod
     def _existing(users: UserRepository, name: str) -> UserRow:

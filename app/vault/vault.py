@@ -105,11 +105,11 @@ class Vault:
                 meta.put("vault_id", vault.vault_id)
                 meta.put("created_at", now)
                 meta.put("keyslots_generation", str(slots.generation))
-                UserRepository(conn).add(admin_name, "admin", now)
+                UserRepository(conn).add(admin_name, ("admin",), now)
                 vault.audit.append(conn, AuditEntry(admin_name, "vault.created",
                                                     detail={"vault_id": vault.vault_id}))
                 row = vault.audit.append(conn, AuditEntry(admin_name, "user.added", admin_name,
-                                                          {"role": "admin"}))
+                                                          {"roles": ["admin"]}))
         slotfile.write(layout.keyslots, slots, vault.key)
         vault.audit.publish_head(row)
         fsync_dir(root)

@@ -183,7 +183,7 @@ def _actor(name: str, role: str):
     from app.security.roles import Role
     from app.security.session import Actor
 
-    return Actor(name, Role(role))
+    return Actor(name, frozenset({Role(role)}))
 
 
 def _pipeline(root: Path, files: list[Path], name: str) -> tuple[float, float, float]:

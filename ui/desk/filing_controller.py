@@ -172,7 +172,7 @@ class FilingController(QObject):
 
     def _consent_dialog(self, kind: ImageKind) -> ConsentDialog:
         actor = self.desk.session.actor
-        obtained_by = actor.name if actor.role == Role.CLINICIAN else ""
+        obtained_by = actor.name if actor.holds(Role.CLINICIAN) else ""
         dialog = ConsentDialog(self.patient.display_name, self.patient.patient.id, kind,
                                obtained_by, self._view.window())
         dialog.submitted.connect(lambda request, then: self._submitted(dialog, request, then))

@@ -53,3 +53,17 @@ def test_a_newer_vault_is_refused_with_a_clear_message(conn):
     conn.execute("PRAGMA user_version = 999")
     with pytest.raises(NewerVaultError, match="newer version of Clinfile"):
         migrate(conn)
+
+
+def test_roles_move_to_their_own_table_and_each_user_keeps_theirs(conn):
+    before_roles = [m for m in bundled_migrations() if m.version < 6]
+    migrate(conn, migrations=before_roles)
+    conn.execute("INSERT INTO users (name, role, created_at, password_changed_at) "
+                 "VALUES ('gp', 'clinician', 't', 't'), ('mgr', 'admin', 't', 't')")
+    migrate(conn)
+
+    from db.users import UserRepository
+
+    users = {u.name: u for u in UserRepository(conn).all()}
+    assert users["gp"].roles == ("clinician",) and users["mgr"].roles == ("admin",)
+    assert users["gp"].full_name == ""

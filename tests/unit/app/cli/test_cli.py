@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
@@ -60,6 +61,26 @@ def test_user_add_list_disable_passwd(vault_path):
     assert code == 0
     code, _, err = call(_as("nurse", "audit", str(vault_path)), "nurse's newer password")
     assert code == 2 and "disabled" in err
+
+
+def test_a_user_may_hold_several_roles_given_either_way(vault_path):
+    code, out, _ = call(_as(ADMIN, "user", "add", str(vault_path), "gp", "--role", "admin",
+                            "--role", "clinician", "--full-name", "Dr Ana Silva"),
+                        ADMIN_PASSWORD, "the gp's long password")
+    assert code == 0 and "Added gp as admin and clinician." in out
+    code, out, _ = call(_as(ADMIN, "user", "add", str(vault_path), "nurse", "--role",
+                            "clinician,reception"), ADMIN_PASSWORD, "nurse's long password")
+    assert code == 0 and "as clinician and reception" in out
+    code, out, _ = call(_as(ADMIN, "user", "list", str(vault_path), "--json"), ADMIN_PASSWORD)
+    listed = {u["name"]: u for u in json.loads(out)}
+    assert listed["gp"]["roles"] == ["admin", "clinician"]
+    assert listed["gp"]["full_name"] == "Dr Ana Silva"
+    code, out, _ = call(_as(ADMIN, "user", "roles", str(vault_path), "reception",
+                            "--role", "reception", "--role", "clinician"), ADMIN_PASSWORD)
+    assert code == 0 and "reception is now clinician and reception." in out
+    code, _, err = call(_as(ADMIN, "user", "add", str(vault_path), "x", "--role", "boss"),
+                        ADMIN_PASSWORD, "whatever long password")
+    assert code == 2 and "boss is not a role" in err
 
 
 def test_role_refusal_is_exit_3_and_audited(vault_path):

@@ -24,7 +24,7 @@ def test_create_then_unlock(tmp_path):
     created = Vault.create(tmp_path / "v", "mgr", "a long password")
     assert len(created.recovery_key.replace("-", "")) == 32
     vault, user = Vault.unlock(tmp_path / "v", "MGR", "a long password")
-    assert (user.name, user.role) == ("mgr", "admin")
+    assert (user.name, user.roles) == ("mgr", ("admin",))
     assert vault.vault_id == created.vault.vault_id
 
 
