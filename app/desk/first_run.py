@@ -68,9 +68,7 @@ def check_working_folder(path: Path, what: str) -> LocationVerdict:
 def _judge(path: Path, what: str) -> LocationVerdict:
     found = check_location(path)
     if found.cloud_service:
-        return LocationVerdict(found.path, (
-            f"{found.path} is inside a {found.cloud_service} folder, which copies everything "
-            f"in it to the internet. Choose a folder on this computer for the {what}."))
+        return LocationVerdict(found.path, found.refusal(what))
     return LocationVerdict(found.path, "", tuple(found.warnings))
 
 

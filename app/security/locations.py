@@ -12,21 +12,42 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+# The folder names each sync client gives its folder by default, on Windows, macOS
+# (``~/Library/CloudStorage/<Provider>-<account>``) and Linux; matched whole and
+# without regard to case. The catch-all ``CloudStorage`` parent comes last, so a
+# path inside it names its provider when the provider is known.
 _CLOUD_FOLDER_NAMES = [
-    (re.compile(r"^dropbox( \(.*\))?$", re.I), "Dropbox"),
-    (re.compile(r"^onedrive( - .*)?$", re.I), "OneDrive"),
-    (re.compile(r"^(google ?drive|my drive|shared drives)$", re.I), "Google Drive"),
-    (re.compile(r"^(icloud ?drive|com~apple~clouddocs|mobile documents)$", re.I), "iCloud Drive"),
-    (re.compile(r"^nextcloud$", re.I), "Nextcloud"),
-    (re.compile(r"^owncloud$", re.I), "ownCloud"),
-    (re.compile(r"^box( sync)?$", re.I), "Box"),
-    (re.compile(r"^cloudstorage$", re.I), "a cloud storage provider"),
+    (r"dropbox( \(.*\))?(-.*)?", "Dropbox"),
+    (r"onedrive( ?- ?.*)?", "OneDrive"),
+    (r"(google ?drive(-.*)?|my drive|shared drives|drivefs)", "Google Drive"),
+    (r"(icloud ?drive|com~apple~clouddocs|mobile documents)", "iCloud Drive"),
+    (r"box( sync|-box)?", "Box"),
+    (r"nextcloud", "Nextcloud"),
+    (r"owncloud", "ownCloud"),
+    (r"pcloud( ?drive| sync)?", "pCloud"),
+    (r"mega( ?sync| downloads)?", "MEGA"),
+    (r"synology ?drive", "Synology Drive"),
+    (r"proton ?drive(-.*)?", "Proton Drive"),
+    (r"tresorit( drive)?|tresors", "Tresorit"),
+    (r"sync(\.com)?", "Sync.com"),
+    (r"seafile|seadrive", "Seafile"),
+    (r"cloudstorage", "a cloud storage provider"),
 ]
+_CLOUD_FOLDERS = [(re.compile(f"^(?:{name})$", re.IGNORECASE), service)
+                  for name, service in _CLOUD_FOLDER_NAMES]
+
+# Files or folders a sync client keeps at the top of its folder, which betray
+# it under any name; checked with one ``exists`` each, up the parents.
 _CLOUD_MARKER_FILES = [
     (".dropbox", "Dropbox"),
     (".dropbox.cache", "Dropbox"),
     (".nextcloudsync.log", "Nextcloud"),
     (".owncloudsync.log", "ownCloud"),
+    (".tmp.drivedownload", "Google Drive"),
+    (".tmp.driveupload", "Google Drive"),
+    (".SynologyWorkingDirectory", "Synology Drive"),
+    (".debris", "MEGA"),
+    (".seafile-data", "Seafile"),
 ]
 _NETWORK_FS = {
     "nfs", "nfs4", "cifs", "smb", "smb3", "smbfs", "fuse.sshfs", "sshfs", "afs",
@@ -46,6 +67,15 @@ class LocationCheck:
     path: Path
     cloud_service: str | None
     network_filesystem: str | None
+    resolved: Path | None = None
+
+    def refusal(self, what: str) -> str:
+        """The plain words refusing this place for ``what`` (the vault, the outbox...)."""
+        really = (f" (it is really {self.resolved})"
+                  if self.resolved and self.resolved != self.path else "")
+        return (f"{self.path}{really} is inside a {self.cloud_service} folder, which copies "
+                f"everything in it to the internet. Choose a folder on this computer for the "
+                f"{what}.")
 
     @property
     def warnings(self) -> list[str]:
@@ -60,12 +90,19 @@ class LocationCheck:
 
 
 def check_location(path: Path, *, mounts_file: Path = Path("/proc/mounts")) -> LocationCheck:
-    """Look at a path and say whether a cloud client or a network share holds it."""
+    """Look at a path and say whether a cloud client or a network share holds it.
+
+    Links are followed (``realpath``): a folder on this disk that is really a
+    link into a Dropbox folder is synced all the same. The path as given is
+    judged too, so a sync folder reached by a link is refused by its name.
+    """
     absolute = Path(os.path.abspath(path))
+    resolved = Path(os.path.realpath(absolute))
     return LocationCheck(
         path=absolute,
-        cloud_service=cloud_service_of(absolute),
-        network_filesystem=_network_filesystem(absolute, mounts_file),
+        cloud_service=cloud_service_of(resolved) or cloud_service_of(absolute),
+        network_filesystem=_network_filesystem(resolved, mounts_file),
+        resolved=resolved,
     )
 
 
@@ -73,19 +110,19 @@ def require_local(path: Path, *, what: str, force: bool = False) -> LocationChec
     """Refuse a cloud-sync location unless forced; return the check for its warnings."""
     found = check_location(path)
     if found.cloud_service and not force:
-        raise CloudFolderRefused(
-            f"{found.path} is inside a {found.cloud_service} folder, which copies everything "
-            f"in it to the internet. Choose a folder on this computer for the {what}."
-        )
+        raise CloudFolderRefused(found.refusal(what))
     return found
 
 
 def cloud_service_of(path: PurePath) -> str | None:
-    """Name the sync service whose folder contains ``path``, or None."""
-    for part in path.parts:
-        for pattern, service in _CLOUD_FOLDER_NAMES:
-            if pattern.match(part):
-                return service
+    """Name the sync service whose folder contains ``path``, or None.
+
+    Folder names are read first, most specific service first; then the
+    marker files each client leaves at the top of its folder.
+    """
+    for pattern, service in _CLOUD_FOLDERS:
+        if any(pattern.match(part) for part in path.parts):
+            return service
     for folder in [Path(path), *Path(path).parents]:
         for marker, service in _CLOUD_MARKER_FILES:
             if (folder / marker).exists():
