@@ -34,6 +34,7 @@ class InboxItem:
     captured_at: str | None
     received_at: str
     blobs: tuple[str, ...]
+    source_kind: str = ""
 
 
 class PatientLookup:
@@ -68,9 +69,9 @@ class InboxLookup:
         """Return an image taken into custody, filed or not, or None."""
         row = self._conn.execute(
             "SELECT id, status, captured_at, received_at, original_blob, derivative_blob, "
-            "thumbnail_blob FROM images WHERE id = ?", (image_id,),
+            "thumbnail_blob, source_kind FROM images WHERE id = ?", (image_id,),
         ).fetchone()
-        return InboxItem(row[0], row[1], row[2], row[3], tuple(row[4:])) if row else None
+        return InboxItem(row[0], row[1], row[2], row[3], tuple(row[4:7]), row[7]) if row else None
 
     def set_status(self, image_id: int, status: str) -> None:
         """Mark an image ``filed`` (it leaves the inbox) or ``deleted`` (its bytes are gone)."""

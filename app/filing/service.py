@@ -27,6 +27,7 @@ from app.filing.model import (
     as_it_stands,
     record_entries,
 )
+from app.ingest.events import SourceKind
 from app.security.audit import AuditEntry
 from app.security.roles import Permission, PolicyRefused
 from app.security.session import Session
@@ -267,7 +268,7 @@ def _filing_row(request: FilingRequest, patient_id: int, episode_id: int, image_
         kind=str(request.kind), body_site=request.body_site.site,
         laterality=request.body_site.laterality, body_site_detail=request.body_site.detail,
         description=request.description, clinical_purpose=request.clinical_purpose,
-        taken_by=request.taken_by or _default_taker(request, actor),
+        taken_by=request.taken_by or _default_taker(request, actor, item.source_kind),
         taken_at=request.taken_at or item.captured_at, secondary=request.secondary,
         consent_basis=str(ConsentBasis.for_kind(request.kind)), consent_id=consent_id,
         sent_for=str(request.sent_for), colleague=request.colleague.strip(),
@@ -275,12 +276,19 @@ def _filing_row(request: FilingRequest, patient_id: int, episode_id: int, image_
     )
 
 
-def _default_taker(request: FilingRequest, actor: str) -> str:
+def _default_taker(request: FilingRequest, actor: str, source_kind: str) -> str:
+    """Who took the picture, when the person filing did not say.
+
+    A picture that came through the drop folder was sent in, so whoever files
+    it did not take it: it is "the patient" when filed as sent by them, and
+    not known otherwise.
+    """
     if request.kind is ImageKind.PATIENT_SENT:
         return "the patient"
     if request.kind in (ImageKind.COLLEAGUE_INTERNAL, ImageKind.COLLEAGUE_EXTERNAL):
         return request.colleague.strip()
-    return actor if request.kind is ImageKind.CLINICAL_PHOTO else ""
+    taken_here = source_kind != SourceKind.DROP_FOLDER
+    return actor if request.kind is ImageKind.CLINICAL_PHOTO and taken_here else ""
 
 
 def _existing_patient(conn: Connection, patient_id: int) -> PatientSummary:

@@ -12,7 +12,8 @@ from pathlib import PurePath
 
 from app.consent.model import Consent
 from app.consent.vocabulary import Purpose
-from app.filing.model import ConsentBasis, FiledImage
+from app.filing.model import FiledImage
+from app.filing.words import came_from_words, consent_words
 from app.reports.model import (
     ConsentFormData,
     PatientHeader,
@@ -25,12 +26,6 @@ from app.vault.vault import Vault
 from db.connection import Connection
 from db.filing import PatientSummary
 from db.images import ImageRepository
-
-SOURCE_WORDS = {
-    "drop_folder": "drop folder (email or message attachment)",
-    "device": "camera or phone over a cable",
-    "manual": "added by hand",
-}
 
 
 def patient_header(patient: PatientSummary) -> PatientHeader:
@@ -64,8 +59,7 @@ def summary_images(conn: Connection, vault: Vault, filed: list[FiledImage],
             consent_basis=consent_basis_text(image, consents),
             consent_limits=consent_limits_text(image, consents, today=date.today()),
             provenance=Provenance(
-                source=f"{SOURCE_WORDS.get(row.source_kind, row.source_kind)}: "
-                       f"{PurePath(row.source_path).name}",
+                source=f"{came_from_words(row.source_kind)}: {PurePath(row.source_path).name}",
                 imported_by=row.received_by, imported_at=_moment(row.received_at),
                 filed_by=image.filed_by, filed_at=_moment(image.filed_at),
                 original_sha256=row.sha256),
@@ -85,11 +79,14 @@ def teaching_images(conn: Connection, vault: Vault,
 
 
 def consent_basis_text(image: FiledImage, consents: list[Consent]) -> str:
-    """Say on what consent the image is held, naming the recorded consent when there is one."""
+    """Say on what consent the image is held, naming the recorded consent when there is one.
+
+    A recorded consent says who decided (the patient, or who decided for them)
+    and who obtained it, whatever the basis it was filed on.
+    """
     consent = next((c for c in consents if c.id == image.consent_id), None)
-    if image.consent_basis is ConsentBasis.RECORDED_CONSENT and consent is not None:
-        return (f"the patient's {consent.method.label} consent of "
-                f"{consent.obtained_on:%d/%m/%Y} (form code {consent.code})")
+    if consent is not None:
+        return consent_words(consent)
     return image.consent_basis.label
 
 

@@ -117,7 +117,7 @@ class ConsentDialog(QDialog):
         decider_row.addWidget(self.relationship)
         self.interpreter = named(QLineEdit(), "Interpreter")
         self.interpreter.setPlaceholderText("name or language, if an interpreter helped")
-        self.obtained_by = named(QLineEdit(obtained_by), "Clinician who obtained the consent")
+        self.obtained_by = named(QLineEdit(obtained_by), "Who obtained the consent")
         self.note = named(QLineEdit(), "Consent note")
         who.addRow(self.substitute)
         who.addRow("Decided by", decider_row)
@@ -140,6 +140,7 @@ class ConsentDialog(QDialog):
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         layout.addWidget(self.buttons)
+        self._return_records()
 
         self.record_button.clicked.connect(lambda: self._submit(""))
         self.print_button.clicked.connect(lambda: self._submit("print"))
@@ -150,6 +151,17 @@ class ConsentDialog(QDialog):
         self.preset(Method.IMPLIED if kind is ImageKind.PATIENT_SENT else Method.VERBAL,
                     {Purpose.CLINICAL_CARE}, {RecipientClass.TREATING_TEAM})
         self._substitute_changed(False)
+
+    def _return_records(self) -> None:
+        """Make Return in any field record the consent, and do nothing else.
+
+        Only the Record button answers Return: the others would otherwise take
+        the default as the focus passes them (print, for a hidden reason), and
+        a button is the dialog's default only once the dialog holds it.
+        """
+        for button in self.buttons.buttons():
+            button.setAutoDefault(button is self.record_button)
+        self.record_button.setDefault(True)
 
     def preset(self, method: Method, purposes: set[Purpose],
                recipients: set[RecipientClass]) -> None:

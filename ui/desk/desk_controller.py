@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage
 from app.desk.opening import OpenedDesk
 from app.desk.pictures import InboxItem, InboxPictures
 from app.desk.suggestions import clue_words, read_labels, suggest
+from app.filing.choice import PatientChoice
 from app.patients.matching import MatchResult
 from app.patients.service import PatientService
 from ui.desk.desk_view import DeskView
@@ -77,6 +78,7 @@ class DeskController(QObject):
         self._selected: list[int] = []
         self.patients: PatientService | None = None
         self.patient = None
+        self.choice: PatientChoice | None = None
         self.panel = PatientPanel()
         view.add_to_side(self.panel, 1)
         self.filing = FilingController(tasks, view, self.inbox, say, self)
@@ -123,6 +125,7 @@ class DeskController(QObject):
         """The person chose whose record the selection goes to: show it, large."""
         self.patient = candidate
         p = candidate.patient
+        self.choice = PatientChoice(p.id, frozenset(self._selected))
         born = "unknown"
         if p.birth_date:
             year, month, day = p.birth_date.split("-")
@@ -135,6 +138,7 @@ class DeskController(QObject):
     def forget_patient(self) -> None:
         """No patient chosen (a new item, or after filing)."""
         self.patient = None
+        self.choice = None
         self.view.banner.show_none()
         self.panel.clear()
         self.filing.patient_chosen(None, "")
@@ -159,6 +163,8 @@ class DeskController(QObject):
 
     def _selection_changed(self, ids: list[int]) -> None:
         self._selected = ids
+        if self.choice is not None and not self.choice.holds_for(ids):
+            self.forget_patient()
         self.filing.selection_changed(ids, self.inbox.source_kind(ids[0]) if ids else "")
         if not ids or self.desk is None:
             self.view.preview.clear()

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.consent.model import Consent
+from app.filing.words import consent_reach_words, consent_words
 from ui.look import named, note, primary, set_tone
-
-
-def consent_words(consent: Consent) -> str:
-    """'Verbal consent of 12/03/2026 (ABCD1234): clinical care; the treating team'."""
-    purposes = ", ".join(sorted(p.label for p in consent.purposes))
-    seen_by = ", ".join(r.label for r in consent.recipients)
-    waiting = ", waiting for the signed form" if consent.awaiting_signature else ""
-    return (f"{consent.method.label.capitalize()} consent of {consent.obtained_on:%d/%m/%Y} "
-            f"({consent.code}{waiting}): {purposes}; {seen_by}")
 
 
 class FilePanel(QGroupBox):
@@ -27,8 +20,7 @@ class FilePanel(QGroupBox):
         self.consents = named(QComboBox(), "Consent to file on",
                               "The patient's recorded consents that cover clinical care")
         self.record_button = named(QPushButton("Record consent…"), "Record consent")
-        self.file_button = primary(QPushButton("File"))
-        named(self.file_button, "File the selected pictures")
+        self.file_button = self._file_button()
         self.message = named(note(""), "Filing message")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -41,12 +33,26 @@ class FilePanel(QGroupBox):
         layout.addWidget(self.message)
         self.show_consents([])
 
+    @staticmethod
+    def _file_button() -> QPushButton:
+        """The one way to file besides Ctrl+Return: never a default button.
+
+        A default button is pressed by Return in any field; a Return meant to
+        finish a consent or a search must never file pictures.
+        """
+        button = named(primary(QPushButton("File")), "File the selected pictures")
+        button.setDefault(False)
+        button.setAutoDefault(False)
+        return button
+
     def show_consents(self, consents: list[Consent], chosen: int | None = None) -> None:
         """Offer the patient's consents that could carry a filing, newest first."""
         self.consents.clear()
         self.consents.addItem("No recorded consent chosen", None)
         for consent in consents:
             self.consents.addItem(consent_words(consent), consent.id)
+            self.consents.setItemData(self.consents.count() - 1, consent_reach_words(consent),
+                                      Qt.ItemDataRole.ToolTipRole)
         index = self.consents.findData(chosen) if chosen is not None else 0
         self.consents.setCurrentIndex(max(index, 0))
 

@@ -26,10 +26,11 @@ from app.consent.vocabulary import ImageKind, Method, RecipientClass
 from app.desk.exports import ExportRequest, export_record
 from app.desk.forms import write_consent_form
 from app.desk.opening import OpenedDesk
+from app.filing.consents import consents_to_file_on
 from app.filing.model import ConsentBasis
 from app.filing.service import FilingService
+from app.filing.words import consent_reach_words, consent_words
 from app.reports.service import ReportService, Selection
-from app.security.roles import Role
 from ui.desk.classify_panel import ClassifyPanel
 from ui.desk.consent_dialog import ConsentDialog
 from ui.desk.desk_view import DeskView
@@ -81,11 +82,12 @@ class FilingController(QObject):
         self.selected: list[int] = []
         self.patient = None
         self._born = ""
+        self._recorded_consents: list[Consent] = []
         self._consents: list[Consent] = []
         self.consent_dialog: ConsentDialog | None = None
         self.refusal_dialog: RefusalDialog | None = None
         self.export_dialog: ExportDialog | None = None
-        self.classify.kind_changed.connect(lambda _kind: self._show_basis())
+        self.classify.kind_changed.connect(lambda _kind: self._offer_consents())
         self.file_panel.consents.currentIndexChanged.connect(lambda _index: self._show_basis())
         self.file_panel.record_button.clicked.connect(self.record_consent)
         self.file_panel.file_button.clicked.connect(self.file_selection)
@@ -117,6 +119,7 @@ class FilingController(QObject):
         """The patient to file to changed: load their consents in a worker."""
         self.patient = candidate
         self._born = born
+        self._recorded_consents = []
         self._consents = []
         self.file_panel.show_consents([])
         self._show_basis()
@@ -132,10 +135,15 @@ class FilingController(QObject):
                          chosen: int | None) -> None:
         if self.patient is None or self.patient.patient.id != patient_id:
             return
-        usable = [c for c in consents
-                  if filing_basis_problem(ImageKind.CLINICAL_PHOTO, c, today=date.today(),
-                                          policy=self.desk.policy) is None]
-        self._consents = sorted(usable, key=lambda c: (c.obtained_on, c.id), reverse=True)
+        self._recorded_consents = consents
+        self._offer_consents(chosen)
+
+    def _offer_consents(self, chosen: int | None = None) -> None:
+        """Offer the patient's consents that a filing of the chosen kind may name."""
+        chosen = chosen if chosen is not None else self.file_panel.chosen_consent
+        policy = self.desk.policy if self.desk else None
+        self._consents = consents_to_file_on(self.classify.chosen_kind, self._recorded_consents,
+                                             today=date.today(), policy=policy)
         self.file_panel.show_consents(self._consents, chosen)
         self._show_basis()
 
@@ -152,7 +160,9 @@ class FilingController(QObject):
             self.file_panel.show_basis(f"Needs consent: {problem}. Record it with Record "
                                        "consent (Ctrl+K).", "warning")
         elif consent is not None:
-            self.file_panel.show_basis("Filed on the patient's consent chosen below.", "ok")
+            self.file_panel.show_basis(f"Filed on the consent chosen below. "
+                                       f"{consent_words(consent)}; for "
+                                       f"{consent_reach_words(consent)}.", "ok")
         else:
             self.file_panel.show_basis(
                 f"Consent basis: {ConsentBasis.for_kind(kind).label}.", "ok")
@@ -171,10 +181,8 @@ class FilingController(QObject):
         dialog.open()
 
     def _consent_dialog(self, kind: ImageKind) -> ConsentDialog:
-        actor = self.desk.session.actor
-        obtained_by = actor.name if actor.holds(Role.CLINICIAN) else ""
         dialog = ConsentDialog(self.patient.display_name, self.patient.patient.id, kind,
-                               obtained_by, self._view.window())
+                               self.desk.session.actor.printed_name, self._view.window())
         dialog.submitted.connect(lambda request, then: self._submitted(dialog, request, then))
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(self._back_to_filing)
@@ -192,7 +200,7 @@ class FilingController(QObject):
 
     def _recorded(self, dialog: ConsentDialog, consent: Consent, then: str) -> None:
         dialog.recorded = consent
-        self._say(f"Consent recorded for {self._patient_words()} (code {consent.code}).")
+        self._say(f"Consent recorded for {self._patient_words()}: {consent_words(consent)}.")
         self._load_consents(consent.patient_id, consent.id)
         self.consent_recorded.emit(consent)
         self._after_recording(dialog, consent, then)

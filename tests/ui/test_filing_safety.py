@@ -1,0 +1,151 @@
+"""The filing desk never files to the wrong patient, nor from a key pressed in a dialog."""
+
+from __future__ import annotations
+
+import subprocess
+
+from PySide6.QtCore import Qt
+
+from tests.conftest import PASSWORDS
+from tests.ui.helpers import add_patients, arrive, choose_patient, pick, select_first
+
+PATIENTS = [
+    ("10001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
+    ("10002", "Smith", "John", "1980-03-12", "Carlton"),
+]
+
+
+def _reception_with_pictures(qtbot, logged_in, workstation, vault_path, corpus, tmp_path,
+                             count: int):
+    ids = add_patients(vault_path, PATIENTS)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
+    shell = logged_in("reception")
+    arrive(qtbot, shell, corpus, drop, count)
+    return shell, ids
+
+
+def _showing(shell, words: str) -> bool:
+    banner = shell.desk_view.banner
+    button = shell.desk_controller.filing.file_panel.file_button
+    return words in banner.name.text() or words in button.text()
+
+
+def test_pictures_the_patient_was_not_chosen_for_clear_the_choice(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
+    shell, _ids = _reception_with_pictures(qtbot, logged_in, workstation, vault_path, corpus,
+                                           tmp_path, 4)
+    select_first(qtbot, shell, 2)
+    choose_patient(qtbot, shell, "mai nguyen")
+    filing = shell.desk_controller.filing
+    assert filing.file_panel.file_button.text() == "File 2 pictures to NGUYEN, Mai"
+
+    inbox = shell.desk_view.inbox
+    inbox.list.setFocus()
+    qtbot.keyClick(inbox.list, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(filing.selected) == 1, timeout=5000)
+    assert shell.desk_view.banner.name.text() == "NGUYEN, Mai"
+    assert filing.file_panel.file_button.text() == "File 1 picture to NGUYEN, Mai"
+
+    qtbot.keyClick(inbox.list, Qt.Key.Key_Down)
+    qtbot.keyClick(inbox.list, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(filing.selected) == 2, timeout=5000)
+    assert not _showing(shell, "NGUYEN")
+    assert shell.desk_view.banner.property("state") == "none"
+    assert filing.patient is None
+
+    panel = shell.desk_controller.panel
+    qtbot.keyClicks(panel.search_edit, "smith john")
+    qtbot.waitUntil(lambda: panel.candidates.count() > 0, timeout=10000)
+    assert not _showing(shell, "NGUYEN")
+    assert filing.file_panel.file_button.text() == "File 2 pictures to the patient"
+
+
+def test_return_in_the_consent_dialog_records_it_and_never_files(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
+    shell, [mai, _john] = _reception_with_pictures(qtbot, logged_in, workstation, vault_path,
+                                                   corpus, tmp_path, 1)
+    select_first(qtbot, shell, 1)
+    choose_patient(qtbot, shell, "mai nguyen")
+    filing = shell.desk_controller.filing
+    pick(qtbot, filing.classify.site, "Ankle")
+    pick(qtbot, filing.classify.side, "right")
+
+    qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = filing.consent_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.method_buttons[dialog.method].text().startswith("Implied")
+    assert dialog.obtained_by.text() == "reception"
+    dialog.obtained_by.setFocus()
+    with qtbot.assertNotEmitted(filing.filed, wait=1500):
+        with qtbot.waitSignal(filing.consent_recorded, timeout=10000) as recorded:
+            qtbot.keyClick(dialog.obtained_by, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.isVisible() and shell.window.isActiveWindow(),
+                        timeout=5000)
+        focused = shell.window.focusWidget() or shell.window
+        qtbot.keyClick(focused, Qt.Key.Key_Return)
+        qtbot.keyClick(focused, Qt.Key.Key_Enter)
+    assert shell.desk_view.inbox.model.rowCount() == 1
+
+    consent = recorded.args[0]
+    panel = filing.file_panel
+    qtbot.waitUntil(lambda: panel.chosen_consent == consent.id, timeout=5000)
+    assert panel.consents.currentText().startswith("Implied consent of ")
+    assert "given by the patient, obtained by reception" in panel.consents.currentText()
+    assert consent.code in panel.consents.currentText()
+    with qtbot.waitSignal(filing.filed, timeout=10000):
+        qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    from app.filing.service import FilingService
+    from app.security.session import Session
+
+    session = Session.login(vault_path, "reception", PASSWORDS["reception"])
+    [filed] = FilingService(session).images_of(mai)
+    assert filed.consent_id == consent.id
+
+
+def test_the_desk_and_the_summary_say_who_decided_who_obtained_and_where_it_came_from(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
+    add_patients(vault_path, PATIENTS)
+    drop, outbox = tmp_path / "drop", tmp_path / "outbox"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop), outbox=str(outbox))
+    shell = logged_in("clinician")
+    arrive(qtbot, shell, corpus, drop, 1)
+    select_first(qtbot, shell, 1)
+    choose_patient(qtbot, shell, "mai nguyen")
+    filing = shell.desk_controller.filing
+    pick(qtbot, filing.classify.kind, "Clinical")
+    pick(qtbot, filing.classify.site, "Ankle")
+    pick(qtbot, filing.classify.side, "left")
+
+    qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = filing.consent_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.obtained_by.text() == "clinician"
+    qtbot.mouseClick(dialog.substitute, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.decider, "Lan Nguyen")
+    qtbot.keyClicks(dialog.relationship, "mother")
+    for box in dialog.told:
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(filing.consent_recorded, timeout=10000) as recorded:
+        qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    consent = recorded.args[0]
+    panel = filing.file_panel
+    qtbot.waitUntil(lambda: panel.chosen_consent == consent.id, timeout=5000)
+    said = "given by Lan Nguyen (mother), for the patient, obtained by clinician"
+    assert said in panel.consents.currentText()
+    assert said in panel.basis.text()
+
+    qtbot.waitUntil(shell.window.isActiveWindow, timeout=5000)
+    with qtbot.waitSignal(filing.summary_written, timeout=30000) as summary:
+        qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    [pdf] = summary.args[0].paths
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert f"Verbal consent of {consent.obtained_on:%d/%m/%Y} ({consent.code}): {said}" in text
+    assert "the patient's verbal consent" not in text
+    assert "sent in by the patient through the drop folder" in text
+    taken = text.split("Taken", 1)[1].split("Secondary image", 1)[0]
+    assert "clinician" not in taken
