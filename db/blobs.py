@@ -200,6 +200,21 @@ class BlobStore:
             return []
         return sorted(p for p in self._folder.glob("*.db") if re.fullmatch(r"\d{4}\.db", p.name))
 
+    def catalogue(self) -> dict[str, StoredBlob]:
+        """Return what every shard recorded about every blob it holds, by blob id."""
+        found: dict[str, StoredBlob] = {}
+        for path in self.shard_paths():
+            try:
+                conn = open_encrypted(path, self._key, BLOB_PROFILE)
+            except NotEncryptedWithThisKey:
+                continue
+            try:
+                for row in conn.execute("SELECT id, sha256, size FROM blob"):
+                    found[row[0]] = StoredBlob(*row)
+            finally:
+                conn.close()
+        return found
+
     def check_shard(self, path: Path) -> list[str]:
         """Return every problem found in one shard: page HMACs, structure, blob hashes."""
         try:

@@ -18,7 +18,7 @@ from app.cli import (
 from app.cli.common import EXIT_PROBLEMS, EXIT_REFUSED, EXIT_USAGE, Console, UsageError
 from app.security.locations import CloudFolderRefused
 from app.security.roles import PolicyRefused
-from app.vault.errors import VaultDamaged, VaultError
+from app.vault.errors import OlderCopy, VaultDamaged, VaultError
 from app.vault.keyslots import KeySlotsDamaged
 from app.vault.recovery import RecoveryKeyMistyped
 from db.connection import DatabaseError
@@ -57,7 +57,7 @@ def run(argv: Sequence[str], console: Console | None = None) -> int:
     except PolicyRefused as exc:
         console.warn(f"Refused: {exc}")
         return EXIT_REFUSED
-    except (VaultDamaged, KeySlotsDamaged) as exc:
+    except (VaultDamaged, KeySlotsDamaged, OlderCopy) as exc:
         console.warn(str(exc))
         return EXIT_PROBLEMS
     except DatabaseError:

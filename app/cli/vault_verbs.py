@@ -18,9 +18,10 @@ from app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
 from app.security.audit import rows_as_dicts
 from app.security.recovery import recover_admin, renew_recovery_key
 from app.security.roles import Permission
+from app.security.session import Session
 from app.security.users import check_name, check_password
 from app.vault.backup import backup_vault
-from app.vault.errors import VaultDamaged
+from app.vault.errors import OlderCopy, VaultDamaged
 from app.vault.keyslots import KeySlotsDamaged
 from app.vault.vault import Vault
 from app.vault.verify import VerifyReport, verify_vault
@@ -43,6 +44,10 @@ def register(verbs: argparse._SubParsersAction) -> None:
     verify = verbs.add_parser("verify", help="check every page, image, audit row and key slot")
     add_login_arguments(verify)
     add_json_argument(verify)
+    verify.add_argument(
+        "--accept-older-copy", action="store_true",
+        help="(admin) go on with an index older than the one the vault last recorded, "
+             "making it the latest; recorded in the audit")
     verify.set_defaults(handler=_verify)
 
     backup = verbs.add_parser("backup", help="write an encrypted copy of the vault")
@@ -114,9 +119,11 @@ def _renew_recovery_key(args: argparse.Namespace, console: Console) -> int:
 
 
 def _verify(args: argparse.Namespace, console: Console) -> int:
+    password = console.secret(args, f"Password for {args.user}: ")
     try:
-        session = open_session(args, console)
-    except (KeySlotsDamaged, VaultDamaged) as exc:
+        session = Session.login(args.vault, args.user, password,
+                                accept_older_copy=args.accept_older_copy)
+    except (KeySlotsDamaged, VaultDamaged, OlderCopy) as exc:
         report = VerifyReport(checked=["key slots", "index"], problems=[str(exc)])
     else:
         session.require(Permission.VERIFY_VAULT)

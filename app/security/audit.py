@@ -5,6 +5,10 @@ so changing, removing or reordering any row breaks the chain from there on.
 The newest sequence number and hash are also written to a small file beside
 the index (itself HMAC'd): cutting rows off the end of the chain, which the
 chain alone cannot show, makes that file point at a row that is gone.
+
+That mark (the newest row's number and hash) is also the vault's generation:
+every act appends a row, so an older copy of the index lacks the marked row
+or holds a different one there.
 """
 
 from __future__ import annotations
@@ -22,6 +26,24 @@ from db.audit import AuditRepository, AuditRow
 from db.connection import Connection, write_atomically
 
 GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditMark:
+    """The newest row some record outside the index has seen: its number and hash."""
+
+    seq: int
+    hash: str
+
+    @classmethod
+    def of(cls, row: AuditRow) -> AuditMark:
+        """Return the mark of one row."""
+        return cls(row.seq, row.hash)
+
+    def found_in(self, conn: Connection) -> bool:
+        """Whether the index holds this very row, so it is not an older or other copy."""
+        row = AuditRepository(conn).at_seq(self.seq)
+        return row is not None and same(row.hash, self.hash)
 
 
 @dataclass(frozen=True)
@@ -79,14 +101,16 @@ class AuditTrail:
         """Write the newest committed row's number and hash beside the index.
 
         Writers on several threads may finish out of order; the head only
-        ever moves forward.
+        ever moves forward. A missing or damaged head is left as it is, for
+        verification to report: only making a vault, or an admin accepting
+        the vault as it stands, writes a head where there was none.
         """
         with self._head_lock:
             try:
-                current = self._read_head()
+                current = self.head()
             except ValueError:
                 return
-            if current is not None and current[0] >= row.seq:
+            if current is None or current.seq >= row.seq:
                 return
             self.write_head(self._head_path, row)
 
@@ -116,20 +140,24 @@ class AuditTrail:
 
     def _head_problems(self, conn: Connection, last: AuditRow | None) -> list[str]:
         try:
-            head = self._read_head()
+            head = self.head()
         except ValueError as exc:
             return [f"the audit head file is damaged or was edited: {exc}"]
         if head is None:
             return [] if last is None else ["the audit head file is missing"]
-        seq, head_hash = head
-        row = AuditRepository(conn).at_seq(seq)
+        row = AuditRepository(conn).at_seq(head.seq)
         if row is None:
-            return [f"the audit trail was cut short: row {seq} is gone"]
-        if not same(row.hash, head_hash):
-            return [f"audit row {seq} does not match the audit head file"]
+            return [f"the audit trail was cut short: row {head.seq} is gone"]
+        if not same(row.hash, head.hash):
+            return [f"audit row {head.seq} does not match the audit head file"]
         return []
 
-    def _read_head(self) -> tuple[int, str] | None:
+    def head(self) -> AuditMark | None:
+        """Return the mark in the head file, None if there is none.
+
+        Raises:
+            ValueError: the file is unreadable or its HMAC does not match.
+        """
         try:
             document = json.loads(self._head_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -144,7 +172,7 @@ class AuditTrail:
             raise ValueError(str(exc)) from None
         if not valid:
             raise ValueError("its signature does not match")
-        return seq, head_hash
+        return AuditMark(seq, head_hash)
 
     def _row_hash(self, row: AuditRow) -> str:
         material = json.dumps(

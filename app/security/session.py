@@ -56,9 +56,15 @@ class Session:
         self._last_activity = clock()
 
     @classmethod
-    def login(cls, root, user_name: str, password: str, **kwargs) -> Session:
-        """Unlock a vault as a user and start their session."""
-        vault, user = Vault.unlock(root, user_name, password)
+    def login(cls, root, user_name: str, password: str, *, accept_older_copy: bool = False,
+              **kwargs) -> Session:
+        """Unlock a vault as a user and start their session.
+
+        ``accept_older_copy`` is an admin's audited decision to go on with an
+        index older than the one the vault last recorded (see ``Vault.unlock``).
+        """
+        vault, user = Vault.unlock(root, user_name, password,
+                                   accept_older_copy=accept_older_copy)
         actor = Actor(user.name, frozenset(Role(r) for r in user.roles), user.full_name)
         return cls(vault, actor, **kwargs)
 
@@ -111,10 +117,11 @@ class Session:
         return self.locked
 
     def lock(self, *, reason: str = "by hand") -> None:
-        """Audit the lock, then overwrite the key."""
+        """Audit the lock, record how far the vault has come, then overwrite the key."""
         if self.locked:
             return
         self.audit("vault.locked", "", {"reason": reason})
+        self.vault.record_latest()
         self.vault.lock()
 
     def unlock(self, password: str) -> None:

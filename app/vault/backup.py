@@ -1,9 +1,11 @@
 """A consistent, encrypted copy of a vault while it is in use.
 
-The index is exported first, then the image shards, then the key slots. Every
-image the copied index refers to was committed to its shard before the index
-row that names it, so it is in the copied shard too; a key file copied last
-is at least as new as the copied index, which unlocking accepts.
+The index is exported first, then the image shards, then the key slots and
+the failed-login notes. Every image the copied index refers to was committed
+to its shard before the index row that names it, so it is in the copied shard
+too; a key file copied last is at least as new as the copied index, which
+unlocking accepts. The copy's audit head and key file record the copy's own
+newest audit row, so the restored copy opens as the latest.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+from app.security.audit import AuditMark
 from app.security.locations import require_local
+from app.vault import keyslots as slotfile
 from app.vault.layout import VaultLayout
 from app.vault.vault import Vault
-from db.audit import AuditRepository
+from db.audit import AuditRepository, AuditRow
 from db.connection import BLOB_PROFILE, INDEX_PROFILE, export_copy, fsync_dir, open_encrypted
 
 
@@ -39,7 +44,7 @@ def backup_vault(vault: Vault, dest: Path, *, force: bool = False,
     say("index")
     with vault.index() as conn:
         export_copy(conn, copy.index, vault.key, INDEX_PROFILE)
-    _write_head_for(vault, copy)
+    last = _write_head_for(vault, copy)
 
     shards = vault.blobs.shard_paths()
     if shards:
@@ -53,19 +58,24 @@ def backup_vault(vault: Vault, dest: Path, *, force: bool = False,
             conn.close()
 
     say("key slots")
-    shutil.copyfile(vault.layout.keyslots, copy.keyslots)
-    with open(copy.keyslots, "rb") as handle:
-        os.fsync(handle.fileno())
+    slots = replace(vault.read_slots(), latest=AuditMark.of(last))
+    slotfile.write(copy.keyslots, slots, vault.key)
+    if vault.layout.login_failures.exists():
+        shutil.copyfile(vault.layout.login_failures, copy.login_failures)
+        with open(copy.login_failures, "rb") as handle:
+            os.fsync(handle.fileno())
     fsync_dir(dest)
     return copy
 
 
-def _write_head_for(vault: Vault, copy: VaultLayout) -> None:
+def _write_head_for(vault: Vault, copy: VaultLayout) -> AuditRow:
     """Give the copy an audit head matching its own newest row, not the live one."""
     conn = open_encrypted(copy.index, vault.key, INDEX_PROFILE)
     try:
         last = AuditRepository(conn).last()
     finally:
         conn.close()
-    if last is not None:
-        vault.audit.write_head(copy.audit_head, last)
+    if last is None:
+        raise ValueError("the copied index has no audit trail")
+    vault.audit.write_head(copy.audit_head, last)
+    return last

@@ -52,3 +52,25 @@ class KeySlotsRolledBack(VaultError):
             "The vault's key file has been replaced with an older copy. "
             "Restore the current key file, or ask the admin to use the recovery key."
         )
+
+
+class OlderCopy(VaultError):
+    """The index is not the one the vault last recorded: an older or another copy."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            f"This vault's index is not the latest copy ({why}), so recent work such as a "
+            "withdrawn consent could be missing. Nothing was changed. To go on, restore the "
+            "latest backup, or an admin can accept this older copy with "
+            "'clinfile verify --accept-older-copy' (this is recorded in the audit)."
+        )
+
+
+class TooManyAttempts(VaultError):
+    """Too many wrong passwords for one name: the next try must wait."""
+
+    def __init__(self, seconds: float) -> None:
+        wait = f"{round(seconds)} seconds" if seconds < 90 else f"{round(seconds / 60)} minutes"
+        super().__init__(
+            f"Too many wrong passwords for this name. Wait {wait}, then try again.")
+        self.seconds = seconds

@@ -7,6 +7,10 @@ password) and an HMAC under a key derived from the master key (so a
 deliberate edit is caught as soon as anyone unlocks). Each slot's AES-GCM
 tag is bound to the vault id and the slot's name, so slots cannot be swapped
 between users or vaults. User names are stored only as salted hashes.
+
+The file also keeps the newest audit row the index was known to hold (the
+vault's generation), under the same HMAC, so that an older copy of the index
+put back in place is refused even if the audit head beside it went too.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from app.security.audit import AuditMark
 from app.security.crypto import (
     SALT_BYTES,
     Argon2Params,
@@ -32,7 +37,8 @@ from app.security.crypto import (
 from db.connection import write_atomically
 
 FORMAT = "clinfile-keyslots"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 RECOVERY = "recovery"
 
 
@@ -71,6 +77,7 @@ class KeySlots:
     vault_id: str
     generation: int
     slots: tuple[Slot, ...]
+    latest: AuditMark | None = None
 
     def slot(self, slot_id: str) -> Slot:
         """Return a slot by id or raise NoSuchSlot."""
@@ -138,7 +145,15 @@ def write(path: Path, slots: KeySlots, master_key: bytes) -> None:
     write_atomically(path, json.dumps(document, sort_keys=True, separators=(",", ":")).encode())
 
 
-def read(path: Path) -> tuple[KeySlots, str]:
+@dataclass(frozen=True)
+class Seal:
+    """The file's HMAC, and the format version it was computed over, to check after unlock."""
+
+    version: int
+    mac: str
+
+
+def read(path: Path) -> tuple[KeySlots, Seal]:
     """Read the file and check its checksum; return the slots and the MAC to check later.
 
     Raises:
@@ -148,41 +163,43 @@ def read(path: Path) -> tuple[KeySlots, str]:
         document = json.loads(path.read_text(encoding="utf-8"))
         checksum = document.pop("checksum")
         file_mac = document.pop("mac")
-        if document.get("format") != FORMAT or document.get("version") != FORMAT_VERSION:
-            raise ValueError("not a key-slot file of this version")
+        version = document.get("version")
+        if document.get("format") != FORMAT or version not in READABLE_VERSIONS:
+            raise ValueError("not a key-slot file of a known version")
+        latest = document.get("latest")
         slots = KeySlots(
             vault_id=str(document["vault_id"]),
             generation=int(document["generation"]),
             slots=tuple(Slot(**s) for s in document["slots"]),
+            latest=AuditMark(int(latest["seq"]), str(latest["hash"])) if latest else None,
         )
     except FileNotFoundError:
         raise KeySlotsDamaged(f"The vault's key file is missing ({path.name}).") from None
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise KeySlotsDamaged(f"The vault's key file cannot be read ({exc}).") from None
-    if not same(hashlib.sha256(_body(slots).encode()).hexdigest(), str(checksum)):
+    if not same(hashlib.sha256(_body(slots, version).encode()).hexdigest(), str(checksum)):
         raise KeySlotsDamaged("The vault's key file has been changed or damaged.")
-    return slots, str(file_mac)
+    return slots, Seal(version, str(file_mac))
 
 
-def check_mac(slots: KeySlots, file_mac: str, master_key: bytes) -> None:
+def check_mac(slots: KeySlots, seal: Seal, master_key: bytes) -> None:
     """Raise KeySlotsDamaged unless the file's HMAC proves it was written with this key."""
-    expected = mac(derive_key(master_key, "keyslots"), _body(slots).encode())
-    if not same(expected, file_mac):
+    body = _body(slots, seal.version)
+    if not same(mac(derive_key(master_key, "keyslots"), body.encode()), seal.mac):
         raise KeySlotsDamaged("The vault's key file was changed outside Clinfile.")
 
 
-def _body(slots: KeySlots) -> str:
-    return json.dumps(
-        {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "vault_id": slots.vault_id,
-            "generation": slots.generation,
-            "slots": [asdict(s) for s in sorted(slots.slots, key=lambda s: s.id)],
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+def _body(slots: KeySlots, version: int = FORMAT_VERSION) -> str:
+    body = {
+        "format": FORMAT,
+        "version": version,
+        "vault_id": slots.vault_id,
+        "generation": slots.generation,
+        "slots": [asdict(s) for s in sorted(slots.slots, key=lambda s: s.id)],
+    }
+    if version >= 2:
+        body["latest"] = asdict(slots.latest) if slots.latest else None
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))
 
 
 def _associated(vault_id: str, slot_id: str) -> bytes:

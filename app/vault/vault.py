@@ -2,7 +2,9 @@
 
 A vault is a folder. Its master key is random and never stored in the clear:
 each user's password wraps it in the key-slot file, and unlocking is
-unwrapping your own slot. While unlocked, the key sits in one mutable buffer
+unwrapping your own slot. An index older than the one the vault last
+recorded (its newest audit row, kept in the audit head and the key-slot
+file) is refused unless an admin accepts it. While unlocked, the key sits in one mutable buffer
 that :meth:`Vault.lock` overwrites; connections are opened per task (a raw
 key opens in a tenth of a millisecond) so none outlives a lock.
 """
@@ -13,11 +15,11 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.security.audit import AuditEntry, AuditTrail
+from app.security.audit import AuditEntry, AuditMark, AuditTrail
 from app.security.crypto import KEY_BYTES, Argon2Params
 from app.security.locations import LocationCheck, require_local
 from app.vault import keyslots as slotfile
@@ -26,6 +28,8 @@ from app.vault.errors import (
     AccountDisabled,
     AuthenticationFailed,
     KeySlotsRolledBack,
+    OlderCopy,
+    TooManyAttempts,
     VaultDamaged,
     VaultExists,
     VaultLocked,
@@ -33,6 +37,7 @@ from app.vault.errors import (
 )
 from app.vault.layout import VaultLayout
 from app.vault.recovery import new_recovery_key, normalise
+from db.audit import AuditRepository
 from db.blobs import BlobStore
 from db.connection import (
     INDEX_PROFILE,
@@ -50,6 +55,9 @@ from db.settings import MetaRepository
 from db.users import UserRepository, UserRow
 
 RECOVERY_ACTOR = "recovery key"
+ADMIN_ROLE = "admin"
+NOTES_ID = "login_notes"
+NOTES_FILED = "login_notes_filed"
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class Vault:
         vault = cls(layout, str(uuid.uuid4()), os.urandom(KEY_BYTES), params)
         recovery_key = new_recovery_key()
         now = _now()
+        notes_id = login_failures.start(layout.login_failures, vault.vault_id, vault.key)
         slots = slotfile.KeySlots(vault.vault_id, 1, (
             slotfile.make_slot(slotfile.RECOVERY, vault.vault_id, vault.key, recovery_key, params),
             slotfile.make_slot(slotfile.user_slot_id(vault.vault_id, admin_name), vault.vault_id,
@@ -105,64 +114,87 @@ class Vault:
                 meta.put("vault_id", vault.vault_id)
                 meta.put("created_at", now)
                 meta.put("keyslots_generation", str(slots.generation))
-                UserRepository(conn).add(admin_name, ("admin",), now)
+                meta.put(NOTES_ID, notes_id)
+                UserRepository(conn).add(admin_name, (ADMIN_ROLE,), now)
                 vault.audit.append(conn, AuditEntry(admin_name, "vault.created",
                                                     detail={"vault_id": vault.vault_id}))
                 row = vault.audit.append(conn, AuditEntry(admin_name, "user.added", admin_name,
-                                                          {"roles": ["admin"]}))
-        slotfile.write(layout.keyslots, slots, vault.key)
-        vault.audit.publish_head(row)
+                                                          {"roles": [ADMIN_ROLE]}))
+        slotfile.write(layout.keyslots, replace(slots, latest=AuditMark.of(row)), vault.key)
+        vault.audit.write_head(layout.audit_head, row)
         fsync_dir(root)
         return CreatedVault(vault, recovery_key, check.warnings)
 
     @classmethod
-    def unlock(cls, root: Path, user_name: str, password: str) -> tuple[Vault, UserRow]:
+    def unlock(cls, root: Path, user_name: str, password: str, *,
+               accept_older_copy: bool = False) -> tuple[Vault, UserRow]:
         """Unwrap the user's slot, open the index, and audit the login.
+
+        ``accept_older_copy`` lets an admin go on with an index older than
+        the one the vault last recorded (after restoring a file by hand, say);
+        the acceptance is audited and the older copy becomes the latest.
 
         Raises:
             VaultNotFound, KeySlotsDamaged, AuthenticationFailed, AccountDisabled,
-            KeySlotsRolledBack, NewerVaultError, MigrationFailed.
+            TooManyAttempts, KeySlotsRolledBack, OlderCopy, NewerVaultError,
+            MigrationFailed.
         """
         layout = _existing_layout(root)
-        slots, file_mac = slotfile.read(layout.keyslots)
+        slots, seal = slotfile.read(layout.keyslots)
         slot_id = slotfile.user_slot_id(slots.vault_id, user_name)
         master_key = _unwrap_or_note(layout, slots, slot_id, password)
         with _damage_reported("index"):
-            vault = cls._opened(layout, slots, file_mac, master_key)
+            vault, older = cls._opened(layout, slots, seal, master_key,
+                                       accept_older_copy=accept_older_copy)
             with vault.index() as conn:
                 user = UserRepository(conn).by_name(user_name)
+                if older and (user is None or user.disabled or ADMIN_ROLE not in user.roles):
+                    vault.lock()
+                    raise OlderCopy(older)
                 if user is None or user.disabled:
                     vault.audit.record(conn, AuditEntry(user_name, "login.refused", user_name,
                                                         {"reason": "account disabled or removed"}))
                     vault.lock()
                     raise AccountDisabled() if user else AuthenticationFailed()
-                vault._file_noted_failures(conn)
+                if older:
+                    vault._accept_older_copy(conn, user.name, older)
+                vault._file_login_notes(conn)
                 vault.audit.record(conn, AuditEntry(user.name, "login.succeeded", user.name))
+            vault.record_latest()
         return vault, user
 
     @classmethod
     def unlock_with_recovery(cls, root: Path, recovery_key: str) -> Vault:
         """Open the vault with the printed recovery key, for when no admin can log in."""
         layout = _existing_layout(root)
-        slots, file_mac = slotfile.read(layout.keyslots)
+        slots, seal = slotfile.read(layout.keyslots)
         master_key = _unwrap_or_note(layout, slots, slotfile.RECOVERY, normalise(recovery_key))
         with _damage_reported("index"):
-            vault = cls._opened(layout, slots, file_mac, master_key)
+            vault, _ = cls._opened(layout, slots, seal, master_key)
             with vault.index() as conn:
-                vault._file_noted_failures(conn)
+                vault._file_login_notes(conn)
                 vault.audit.record(conn, AuditEntry(RECOVERY_ACTOR, "login.recovery_key"))
+            vault.record_latest()
         return vault
 
     @classmethod
-    def _opened(cls, layout: VaultLayout, slots: slotfile.KeySlots, file_mac: str,
-                master_key: bytes) -> Vault:
-        slotfile.check_mac(slots, file_mac, master_key)
-        params = Argon2Params()
-        vault = cls(layout, slots.vault_id, master_key, params)
+    def _opened(cls, layout: VaultLayout, slots: slotfile.KeySlots, seal: slotfile.Seal,
+                master_key: bytes, *, accept_older_copy: bool = False) -> tuple[Vault, str]:
+        """Prove the key file, refuse an older index, then bring the schema up to date.
+
+        Returns the vault and, when an older index is to be accepted, why it
+        is older; the caller checks that an admin is accepting it.
+        """
+        slotfile.check_mac(slots, seal, master_key)
+        vault = cls(layout, slots.vault_id, master_key, Argon2Params())
         with vault.index() as conn:
+            older = vault._why_not_latest(conn, slots)
+            if older and not accept_older_copy:
+                vault.lock()
+                raise OlderCopy(older)
             migrate(conn, before_upgrade=vault._copy_before_upgrade)
             vault._check_generation(conn, slots)
-        return vault
+        return vault, older
 
     # --- while unlocked -----------------------------------------------------------
 
@@ -213,10 +245,10 @@ class Vault:
         Raises:
             AuthenticationFailed: the password does not open this user's slot.
         """
-        slots, file_mac = slotfile.read(self.layout.keyslots)
+        slots, seal = slotfile.read(self.layout.keyslots)
         slot_id = slotfile.user_slot_id(slots.vault_id, user_name)
         master_key = _unwrap_or_note(self.layout, slots, slot_id, password)
-        slotfile.check_mac(slots, file_mac, master_key)
+        slotfile.check_mac(slots, seal, master_key)
         self._key = bytearray(master_key)
         self._locked = False
 
@@ -224,8 +256,8 @@ class Vault:
 
     def read_slots(self) -> slotfile.KeySlots:
         """Read the key-slot file and prove it was written with this vault's key."""
-        slots, file_mac = slotfile.read(self.layout.keyslots)
-        slotfile.check_mac(slots, file_mac, self.key)
+        slots, seal = slotfile.read(self.layout.keyslots)
+        slotfile.check_mac(slots, seal, self.key)
         return slots
 
     def set_user_slot(self, conn: Connection, user_name: str, password: str) -> None:
@@ -252,6 +284,51 @@ class Vault:
         slotfile.write(self.layout.keyslots, slots, self.key)
         MetaRepository(conn).put("keyslots_generation", str(slots.generation))
 
+    def record_latest(self, *, accepting: bool = False) -> None:
+        """Write the index's newest audit row into the key-slot file, as the vault's generation.
+
+        Done under the index's write lock, so no other process changes a slot
+        meanwhile and the row written is the newest there is. A key file whose
+        mark this index does not hold is left alone (the index was swapped
+        under a running session), so the next unlock still refuses it, unless
+        an admin is accepting this copy.
+        """
+        with self.index() as conn, transaction(conn):
+            last = AuditRepository(conn).last()
+            slots = self.read_slots()
+            if last is None or slots.latest == AuditMark.of(last):
+                return
+            if slots.latest and not slots.latest.found_in(conn) and not accepting:
+                return
+            slotfile.write(self.layout.keyslots, replace(slots, latest=AuditMark.of(last)),
+                           self.key)
+
+    def _why_not_latest(self, conn: Connection, slots: slotfile.KeySlots) -> str:
+        """Say why this index is not the latest the vault recorded; empty when it is."""
+        try:
+            head = self.audit.head()
+        except ValueError:
+            return "the record of its latest state, audit-head.json, is damaged"
+        if head is None:
+            return "the record of its latest state, audit-head.json, is missing"
+        last = AuditRepository(conn).last()
+        for mark in (head, slots.latest):
+            if mark is None or mark.found_in(conn):
+                continue
+            reached = last.seq if last else 0
+            if reached < mark.seq:
+                return f"its history stops at entry {reached}, but the vault had reached {mark.seq}"
+            return f"entry {mark.seq} of its history is not the one the vault recorded"
+        return ""
+
+    def _accept_older_copy(self, conn: Connection, admin: str, why: str) -> None:
+        """Audit an admin's acceptance and make this copy the latest from now on."""
+        row = self.audit.record(conn, AuditEntry(admin, "vault.older_copy_accepted", "",
+                                                 {"why": why}))
+        self.audit.write_head(self.layout.audit_head, row)
+        self._start_login_notes(conn)
+        self.record_latest(accepting=True)
+
     def _check_generation(self, conn: Connection, slots: slotfile.KeySlots) -> None:
         meta = MetaRepository(conn)
         recorded = int(meta.get("keyslots_generation") or 0)
@@ -269,21 +346,45 @@ class Vault:
         with self.index() as conn:
             export_copy(conn, dest, self.key, INDEX_PROFILE)
 
-    def _file_noted_failures(self, conn: Connection) -> None:
-        attempts, _ = login_failures.read(self.layout.login_failures)
-        if not attempts:
+    def _file_login_notes(self, conn: Connection) -> None:
+        """File the failed attempts noted since the last unlock into the audit trail.
+
+        The index remembers which notes file it expects and how many notes it
+        has filed; a file that was replaced or cut short is left as it is, for
+        verification to report. A vault made before notes were kept starts
+        its file now.
+        """
+        meta = MetaRepository(conn)
+        if meta.get(NOTES_ID) is None:
+            self._start_login_notes(conn)
             return
-        names = {slotfile.user_slot_id(self.vault_id, u.name): u.name
-                 for u in UserRepository(conn).all()}
-        names[slotfile.RECOVERY] = RECOVERY_ACTOR
+        row = None
         with transaction(conn):
-            for attempt in attempts:
+            found = login_failures.read(self.layout.login_failures, self.vault_id, self.key)
+            filed = int(meta.get(NOTES_FILED) or 0)
+            if found.log_id != meta.get(NOTES_ID) or len(found.notes) < filed:
+                return
+            names = {slotfile.user_slot_id(self.vault_id, u.name): u.name
+                     for u in UserRepository(conn).all()}
+            names[slotfile.RECOVERY] = RECOVERY_ACTOR
+            for attempt in found.notes[filed:]:
+                if attempt is None or not attempt.failed:
+                    continue
                 actor = names.get(attempt.slot, "unknown user name")
                 row = self.audit.append(conn, AuditEntry(
                     actor, "login.failed", actor,
                     {"reason": attempt.reason, "attempted_at": attempt.at}))
-        self.audit.publish_head(row)
-        login_failures.clear(self.layout.login_failures)
+            meta.put(NOTES_FILED, str(len(found.notes)))
+        if row is not None:
+            self.audit.publish_head(row)
+
+    def _start_login_notes(self, conn: Connection) -> None:
+        """Begin a new notes file and record in the index that it is the one to expect."""
+        with transaction(conn):
+            log_id = login_failures.start(self.layout.login_failures, self.vault_id, self.key)
+            meta = MetaRepository(conn)
+            meta.put(NOTES_ID, log_id)
+            meta.put(NOTES_FILED, "0")
 
 
 @contextlib.contextmanager
@@ -304,19 +405,31 @@ def _existing_layout(root: Path) -> VaultLayout:
 
 def _unwrap_or_note(layout: VaultLayout, slots: slotfile.KeySlots, slot_id: str,
                     secret: str) -> bytes:
-    """Unwrap a slot; note any failure for the audit and raise a person-readable error."""
+    """Unwrap a slot, noting the attempt for the audit; raise a person-readable error.
+
+    A name with several wrong passwords in a row must wait before its next
+    try, so guessing at the window or the command line is impractical.
+    """
+    path, vault_id = layout.login_failures, slots.vault_id
+    notes = login_failures.read(path, vault_id).notes
+    wait = login_failures.wait_before(notes, slot_id, datetime.now(UTC))
+    if wait:
+        login_failures.note(path, vault_id, slot_id, login_failures.THROTTLED)
+        raise TooManyAttempts(wait.total_seconds())
     try:
-        return slotfile.open_slot(slots, slot_id, secret)
+        master_key = slotfile.open_slot(slots, slot_id, secret)
     except slotfile.NoSuchSlot:
         slotfile.waste_equal_time()
-        login_failures.note(layout.login_failures, slot_id, "unknown user name")
+        login_failures.note(path, vault_id, slot_id, "unknown user name")
         raise AuthenticationFailed() from None
     except slotfile.SlotDisabled:
-        login_failures.note(layout.login_failures, slot_id, "account disabled")
+        login_failures.note(path, vault_id, slot_id, "account disabled")
         raise AccountDisabled() from None
     except slotfile.WrongSecret:
-        login_failures.note(layout.login_failures, slot_id, "wrong password")
+        login_failures.note(path, vault_id, slot_id, "wrong password")
         raise AuthenticationFailed() from None
+    login_failures.note(path, vault_id, slot_id, login_failures.UNLOCKED)
+    return master_key
 
 
 def _now() -> str:

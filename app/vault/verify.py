@@ -3,8 +3,10 @@
 Verification must find a single flipped byte anywhere in the vault folder.
 The SQLCipher files carry an HMAC on every page; the blobs carry their
 SHA-256; the audit rows chain by HMAC; the key-slot, audit-head and
-failed-login files carry checksums or HMACs of their own. Any file the vault
-did not write is reported too.
+failed-login files carry checksums or HMACs of their own. Every image the
+index lists must have its original, display copy and thumbnail in a shard,
+matching its SHA-256, so a shard deleted whole is found and named by the
+pictures it took with it. Any file the vault did not write is reported too.
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from pathlib import Path
 
 from app.vault import keyslots as slotfile
 from app.vault import login_failures
-from app.vault.vault import Vault
+from app.vault.vault import NOTES_FILED, NOTES_ID, Vault
 from db.blobs import BlobStore
 from db.connection import (
     INDEX_PROFILE,
+    Connection,
     NotEncryptedWithThisKey,
     UnsafeDatabaseFile,
     integrity_problems,
     open_encrypted,
 )
+from db.image_census import held_images
+from db.settings import MetaRepository
 
 Progress = Callable[[str], None]
 
@@ -58,7 +63,8 @@ def verify_vault(vault: Vault, progress: Progress | None = None) -> VerifyReport
     report.checked.append("index")
     report.problems += _database_problems(layout.index, vault.key, "index")
 
-    if not any(p.startswith("index") for p in report.problems):
+    index_readable = not any(p.startswith("index") for p in report.problems)
+    if index_readable:
         say("audit trail")
         report.checked.append("audit trail")
         with vault.index() as conn:
@@ -70,12 +76,20 @@ def verify_vault(vault: Vault, progress: Progress | None = None) -> VerifyReport
         report.checked.append(f"image store {shard.name}")
         report.problems += _shard_problems(store, shard)
 
+    if index_readable:
+        say("pictures")
+        report.checked.append("pictures")
+        with vault.index() as conn:
+            report.problems += _missing_pictures(conn, store)
+
     for copy in sorted(layout.pre_migration.glob("*.db")) if layout.pre_migration.is_dir() else []:
         report.checked.append(f"pre-upgrade copy {copy.name}")
         report.problems += _database_problems(copy, vault.key, f"pre-upgrade copy {copy.name}")
 
-    _, damaged = login_failures.read(layout.login_failures)
-    report.problems += damaged
+    if index_readable:
+        report.checked.append("login notes")
+        with vault.index() as conn:
+            report.problems += _login_notes_problems(vault, MetaRepository(conn))
     report.problems += [f"unexpected file in the vault: {p}" for p in _unexpected_files(vault)]
     return report
 
@@ -91,6 +105,45 @@ def _database_problems(path: Path, key: bytes, label: str) -> list[str]:
         return [f"{label}: {exc}"]
     finally:
         conn.close()
+
+
+def _missing_pictures(conn: Connection, store: BlobStore) -> list[str]:
+    """Name every picture whose original, display copy or thumbnail is gone or altered.
+
+    The bytes of each stored blob are checked against the SHA-256 its shard
+    recorded (see :func:`_shard_problems`); here each image's blobs must be
+    present, and its original must be the very bytes the index recorded.
+    """
+    held = store.catalogue()
+    problems = []
+    for image in held_images(conn):
+        whose = f"image {image.id} ({image.patient or 'not yet filed'})"
+        for what, blob_id in image.blobs().items():
+            stored = held.get(blob_id)
+            if stored is None:
+                problems.append(f"{whose}: its {what} is missing from the image store")
+            elif what == "original" and stored.sha256 != image.sha256:
+                problems.append(f"{whose}: its original does not match its SHA-256")
+    return problems
+
+
+def _login_notes_problems(vault: Vault, meta: MetaRepository) -> list[str]:
+    """Check the failed-login notes: signed, the file the index expects, none cut off."""
+    path = vault.layout.login_failures
+    found = login_failures.read(path, vault.vault_id, vault.key)
+    problems = list(found.problems)
+    expected = meta.get(NOTES_ID)
+    if expected is None:
+        return problems
+    if not path.exists():
+        return problems + [f"{path.name} is missing (it was deleted)"]
+    if found.log_id is None:
+        return problems
+    if found.log_id != expected:
+        return problems + [f"{path.name} was replaced by another file"]
+    if len(found.notes) < int(meta.get(NOTES_FILED) or 0):
+        problems.append(f"{path.name} was cut short: notes already filed are gone")
+    return problems
 
 
 def _shard_problems(store: BlobStore, shard: Path) -> list[str]:

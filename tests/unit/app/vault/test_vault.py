@@ -59,7 +59,10 @@ def test_failed_logins_reach_the_audit_at_next_unlock(vault_path):
             "SELECT actor, detail FROM audit WHERE action = 'login.failed' ORDER BY seq").fetchall()
     assert [a for a, _ in failed] == ["reception", "unknown user name"]
     assert "guess" not in json.dumps(failed)
-    assert not vault.layout.login_failures.exists()
+    again, _ = Vault.unlock(vault_path, ADMIN, ADMIN_PASSWORD)
+    with again.index() as conn:
+        filed = conn.execute("SELECT count(*) FROM audit WHERE action = 'login.failed'")
+        assert filed.fetchone()[0] == 2
 
 
 def test_disabled_user_cannot_unlock(login, vault_path):

@@ -1,3 +1,4 @@
+import json
 import os
 import shutil
 from pathlib import Path
@@ -80,3 +81,111 @@ def test_verify_needs_an_admin(filled_vault):
     code, _, err = call(["verify", str(filled_vault), "--user", "reception", "--password-stdin"],
                         PASSWORDS["reception"])
     assert code == 3 and "may not verify" in err
+
+
+def _photos(folder: Path, count: int) -> Path:
+    """Write small real JPEG photos, each different, into a new folder."""
+    from PIL import Image
+
+    folder.mkdir()
+    for n in range(count):
+        Image.new("RGB", (64, 48), (40 * n, 90, 200)).save(folder / f"photo-{n}.jpg")
+    return folder
+
+
+@pytest.fixture
+def photos_of_mai(vault_path, login, tmp_path) -> list[int]:
+    """Two photos imported with the real verb, one of them filed to Mai Nguyen."""
+    from app.consent.vocabulary import ImageKind
+    from app.filing.body_sites import BodySite
+    from app.filing.model import FilingRequest
+    from app.filing.service import FilingService
+    from db.connection import transaction
+    from db.patients import PatientRepository, PatientValues
+    from tests.unit.app.cli.calling import as_user
+
+    with login().vault.index() as conn, transaction(conn):
+        patient = PatientRepository(conn).add(PatientValues(
+            record_number="MN1990", family_name="Nguyen", given_names="Mai",
+            birth_date="1990-06-05"), "2026-03-12T08:00:00+00:00").id
+    code, out, err = as_user(vault_path, "reception", "import",
+                             str(_photos(tmp_path / "drop", 2)), "--json")
+    assert code == 0, err
+    items = sorted(item["item_id"] for item in json.loads(out)["imported"])
+    FilingService(login("reception")).file(FilingRequest(
+        image_ids=(items[0],), patient_id=patient, kind=ImageKind.PATIENT_SENT,
+        body_site=BodySite.parse("left-ankle"), description="rash",
+        episode_description="rash"))
+    return items
+
+
+def _report(vault_path: Path) -> tuple[int, list[str]]:
+    code, out, _ = call(["verify", str(vault_path), "--user", ADMIN, "--password-stdin",
+                         "--json"], ADMIN_PASSWORD)
+    return code, json.loads(out)["problems"]
+
+
+def test_a_deleted_image_store_is_named_by_picture_and_patient(vault_path, photos_of_mai):
+    for shard in (vault_path / "blobs").glob("*.db"):
+        shard.unlink()
+
+    code, problems = _report(vault_path)
+
+    filed, unfiled = photos_of_mai
+    assert code == 1
+    assert f"image {filed} (Mai Nguyen): its original is missing from the image store" in problems
+    assert f"image {unfiled} (not yet filed): its thumbnail is missing from the image store" \
+        in problems
+
+
+def test_a_sound_vault_with_pictures_verifies(vault_path, photos_of_mai):
+    assert _report(vault_path) == (0, [])
+
+
+def test_a_deleted_audit_head_is_found_and_not_written_anew(vault_path):
+    (vault_path / "audit-head.json").unlink()
+
+    code, problems = _report(vault_path)
+
+    assert code == 1
+    assert "audit-head.json, is missing" in problems[0]
+    assert not (vault_path / "audit-head.json").exists()
+
+
+def _forge_first_note(path: Path) -> int:
+    """Edit the first failed-login note and recompute a plain SHA-256 over it."""
+    import hashlib
+
+    lines = path.read_text().split("\n")
+    number = next(n for n, line in enumerate(lines) if "wrong password" in line)
+    body, _, _ = lines[number].rpartition("\t")
+    forged = body.replace("wrong password", "account disabled")
+    lines[number] = f"{forged}\t{hashlib.sha256(forged.encode()).hexdigest()}"
+    path.write_text("\n".join(lines))
+    return number + 1
+
+
+def test_an_edited_login_note_with_its_hash_recomputed_is_found_and_not_filed(vault_path):
+    with pytest.raises(AuthenticationFailed):
+        Vault.unlock(vault_path, "reception", "a wrong password")
+    line = _forge_first_note(vault_path / "login-failures.log")
+
+    code, problems = _report(vault_path)
+
+    assert code == 1
+    assert f"login-failures.log line {line} is damaged or was edited" in problems
+    vault, _ = Vault.unlock(vault_path, ADMIN, ADMIN_PASSWORD)
+    with vault.index() as conn:
+        filed = conn.execute("SELECT detail FROM audit WHERE action = 'login.failed'").fetchall()
+    assert filed == []
+
+
+def test_a_deleted_login_notes_file_is_found(vault_path):
+    with pytest.raises(AuthenticationFailed):
+        Vault.unlock(vault_path, "reception", "a wrong password")
+    (vault_path / "login-failures.log").unlink()
+
+    code, problems = _report(vault_path)
+
+    assert code == 1
+    assert any(p.startswith("login-failures.log was deleted or replaced") for p in problems)

@@ -1,0 +1,127 @@
+"""An older copy of the index put back in place is refused, with the way back."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.security.session import Session
+from app.vault.backup import backup_vault
+from app.vault.errors import OlderCopy
+from app.vault.vault import Vault
+from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
+from tests.unit.app.cli.calling import as_user, call
+
+
+def _keep(vault_path: Path, *names: str) -> dict[str, bytes]:
+    return {name: (vault_path / name).read_bytes() for name in names}
+
+
+def _put_back(vault_path: Path, kept: dict[str, bytes]) -> None:
+    for name, data in kept.items():
+        (vault_path / name).write_bytes(data)
+
+
+def _later_work(login) -> None:
+    session = login()
+    session.audit("consent.withdrawn", "consent 7")
+    session.lock()
+
+
+def test_an_older_index_is_refused_with_the_way_back(vault_path, login):
+    old = _keep(vault_path, "index.db")
+    _later_work(login)
+    _put_back(vault_path, old)
+
+    with pytest.raises(OlderCopy) as refused:
+        Session.login(vault_path, "reception", PASSWORDS["reception"])
+
+    message = str(refused.value)
+    assert "not the latest copy" in message
+    assert "restore the latest backup" in message
+    assert "--accept-older-copy" in message
+
+
+def test_an_older_index_with_its_own_audit_head_is_refused_by_the_key_file(vault_path, login):
+    old = _keep(vault_path, "index.db", "audit-head.json")
+    _later_work(login)
+    _put_back(vault_path, old)
+
+    with pytest.raises(OlderCopy, match="had reached"):
+        Session.login(vault_path, ADMIN, ADMIN_PASSWORD)
+
+
+def test_verify_reports_an_older_index_and_changes_nothing(vault_path, login):
+    old = _keep(vault_path, "index.db")
+    _later_work(login)
+    _put_back(vault_path, old)
+    head_before = (vault_path / "audit-head.json").read_bytes()
+
+    code, out, _ = call(["verify", str(vault_path), "--user", ADMIN, "--password-stdin",
+                         "--json"], ADMIN_PASSWORD)
+
+    assert code == 1
+    assert "not the latest copy" in json.loads(out)["problems"][0]
+    assert (vault_path / "index.db").read_bytes() == old["index.db"]
+    assert (vault_path / "audit-head.json").read_bytes() == head_before
+
+
+def test_only_an_admin_may_accept_an_older_copy(vault_path, login):
+    old = _keep(vault_path, "index.db")
+    _later_work(login)
+    _put_back(vault_path, old)
+
+    with pytest.raises(OlderCopy):
+        Session.login(vault_path, "clinician", PASSWORDS["clinician"], accept_older_copy=True)
+
+
+def test_an_admin_accepts_an_older_copy_on_the_record(vault_path, login):
+    old = _keep(vault_path, "index.db")
+    _later_work(login)
+    _put_back(vault_path, old)
+
+    code, out, err = as_user(vault_path, ADMIN, "verify", "--accept-older-copy")
+
+    assert code == 0, out + err
+    session = login("reception")
+    with session.vault.index() as conn:
+        accepted = conn.execute(
+            "SELECT actor, detail FROM audit WHERE action = 'vault.older_copy_accepted'"
+        ).fetchall()
+    assert [actor for actor, _ in accepted] == [ADMIN]
+    assert "had reached" in json.loads(accepted[0][1])["why"]
+
+
+def test_an_index_swapped_under_a_running_session_stays_refused(vault_path, login):
+    old = _keep(vault_path, "index.db")
+    _later_work(login)
+    running = login()
+    _put_back(vault_path, old)
+    running.audit("patient.viewed", "patient 3")
+    running.lock()
+
+    with pytest.raises(OlderCopy):
+        Session.login(vault_path, ADMIN, ADMIN_PASSWORD)
+
+
+def test_the_latest_backup_restored_whole_opens(vault_path, login, tmp_path):
+    session = login()
+    copy = backup_vault(session.vault, tmp_path / "backup")
+    session.lock()
+    _later_work(login)
+
+    restored = tmp_path / "restored"
+    shutil.copytree(copy.root, restored)
+
+    vault, _ = Vault.unlock(restored, ADMIN, ADMIN_PASSWORD)
+    assert not vault.locked
+
+
+def test_the_generation_moves_on_with_every_session(vault_path, login):
+    before = json.loads((vault_path / "keyslots.json").read_text())["latest"]["seq"]
+    _later_work(login)
+    after = json.loads((vault_path / "keyslots.json").read_text())["latest"]["seq"]
+    assert after > before
