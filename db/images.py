@@ -100,8 +100,20 @@ def _to_image(row: tuple) -> ImageRow:
 
 
 @dataclass(frozen=True)
+class JournalOwner:
+    """The process doing an import: its id, when it started, and on which computer.
+
+    Every field is None for entries written before owners were recorded.
+    """
+
+    pid: int | None
+    started: float | None
+    host: str | None
+
+
+@dataclass(frozen=True)
 class JournalEntry:
-    """An import under way: the blobs it is writing and where the file came from."""
+    """An import under way: the blobs it is writing, where the file came from, and who."""
 
     id: int
     sha256: str
@@ -112,11 +124,12 @@ class JournalEntry:
     thumbnail_blob: str
     stage: str
     started_at: str
+    owner: JournalOwner
 
 
 _JOURNAL_COLUMNS = (
     "id, sha256, source_kind, source_path, original_blob, derivative_blob, thumbnail_blob, "
-    "stage, started_at"
+    "stage, started_at, owner_pid, owner_started, owner_host"
 )
 
 
@@ -127,13 +140,14 @@ class ImportJournalRepository:
         self._conn = conn
 
     def begin(self, sha256: str, source_kind: str, source_path: str, blob_ids: tuple[str, str, str],
-              when: str) -> JournalEntry:
-        """Record an import about to write its three blobs."""
+              when: str, owner: JournalOwner) -> JournalEntry:
+        """Record an import about to write its three blobs, and the process writing them."""
         cur = self._conn.execute(
             "INSERT INTO import_journal (sha256, source_kind, source_path, original_blob, "
-            "derivative_blob, thumbnail_blob, stage, started_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'storing', ?)",
-            (sha256, source_kind, source_path, *blob_ids, when),
+            "derivative_blob, thumbnail_blob, stage, started_at, owner_pid, owner_started, "
+            "owner_host) VALUES (?, ?, ?, ?, ?, ?, 'storing', ?, ?, ?, ?)",
+            (sha256, source_kind, source_path, *blob_ids, when, owner.pid, owner.started,
+             owner.host),
         )
         return self.by_id(int(cur.lastrowid))
 
@@ -142,12 +156,25 @@ class ImportJournalRepository:
         row = self._conn.execute(
             f"SELECT {_JOURNAL_COLUMNS} FROM import_journal WHERE id = ?", (entry_id,)
         ).fetchone()
-        return JournalEntry(*row)
+        return _to_entry(row)
 
     def all(self) -> list[JournalEntry]:
         """Return every unfinished import, oldest first."""
         rows = self._conn.execute(f"SELECT {_JOURNAL_COLUMNS} FROM import_journal ORDER BY id")
-        return [JournalEntry(*r) for r in rows]
+        return [_to_entry(r) for r in rows]
+
+    def by_sha256(self, sha256: str) -> list[JournalEntry]:
+        """Return the unfinished imports of these exact bytes, oldest first."""
+        rows = self._conn.execute(
+            f"SELECT {_JOURNAL_COLUMNS} FROM import_journal WHERE sha256 = ? ORDER BY id",
+            (sha256,))
+        return [_to_entry(r) for r in rows]
+
+    def hand_over(self, entry_id: int, owner: JournalOwner) -> None:
+        """Make another process the owner of an entry whose own process has gone."""
+        self._conn.execute(
+            "UPDATE import_journal SET owner_pid = ?, owner_started = ?, owner_host = ? "
+            "WHERE id = ?", (owner.pid, owner.started, owner.host, entry_id))
 
     def set_deleting_source(self, entry_id: int) -> None:
         """Note that the image is committed and only the source's deletion remains."""
@@ -158,3 +185,7 @@ class ImportJournalRepository:
     def finish(self, entry_id: int) -> None:
         """Forget a finished (or undone) import."""
         self._conn.execute("DELETE FROM import_journal WHERE id = ?", (entry_id,))
+
+
+def _to_entry(row: tuple) -> JournalEntry:
+    return JournalEntry(*row[:9], JournalOwner(*row[9:]))

@@ -95,6 +95,12 @@ def migrate(
 
 
 def _apply(conn: Connection, migration: Migration) -> None:
+    """Apply one step in one transaction.
+
+    Two processes opening a vault at once may both see the step pending; the
+    one that comes second fails on what the first made and, finding the
+    version already reached, has nothing left to do.
+    """
     script = (
         "BEGIN IMMEDIATE;\n"
         f"{migration.sql}\n"
@@ -106,6 +112,8 @@ def _apply(conn: Connection, migration: Migration) -> None:
     except Exception as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        if current_version(conn) >= migration.version:
+            return
         raise MigrationFailed(
             f"schema step {migration.version:04d} ({migration.name}) failed: {exc}"
         ) from exc

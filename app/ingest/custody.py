@@ -2,7 +2,8 @@
 
 The order is what makes a crash at any instant harmless:
 
-1. a journal row names the three blobs about to be written;
+1. a journal row names the three blobs about to be written and the process
+   writing them;
 2. the original (exactly as received), the derivative and the thumbnail are
    stored together in one committed transaction of their shard;
 3. the original is read back through a fresh connection and its SHA-256
@@ -12,17 +13,27 @@ The order is what makes a crash at any instant harmless:
 5. the source is deleted, the folder fsynced, and the receipt audited in the
    transaction that removes the journal row.
 
-After a crash, :meth:`Custodian.resume` undoes step 1–3 leftovers (deleting the
-named blobs; the source was never touched) and finishes step 5 for items
-already committed. A source whose bytes are already in the vault is a
-duplicate: nothing new is stored, and the source is released under the same
-rule as a fresh import, which is also how a re-run after a crash between 4
-and 5 ends up with the file in the vault exactly once and gone from its source.
+Several processes and threads may run imports into one vault at once. The
+journal row of step 1 is also a claim on the picture's bytes: it is written
+only if the vault neither holds those bytes nor has another import storing
+them, so two imports of one folder never both store a picture; the second
+waits and then finds it already in the vault.
+
+After a crash, :meth:`Custodian.resume` takes over the journal rows whose
+process has gone, and only those: a row of a process still running is its
+work in progress. It undoes step 1–3 leftovers (deleting the named blobs; the
+source was never touched) and finishes step 5 for items already committed. A
+source whose bytes are already in the vault is a duplicate: nothing new is
+stored, and the source is released under the same rule as a fresh import,
+which is also how a re-run after a crash between 4 and 5 ends up with the file
+in the vault exactly once and gone from its source.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +41,7 @@ from pathlib import Path
 
 from app.ingest.decode import Decoded
 from app.ingest.events import SourceKind
+from app.ingest.owners import has_gone, this_process
 from app.ingest.safety.open import (
     SourceChanged,
     SourceState,
@@ -40,14 +52,27 @@ from app.ingest.safety.open import (
 from app.security.audit import AuditEntry
 from app.vault.errors import VaultLocked
 from app.vault.vault import Vault
+from db.audit import AuditRow
 from db.blobs import BlobNotFound, BlobStore
 from db.connection import Connection, transaction
 from db.images import ImageRepository, ImageRow, ImportJournalRepository, JournalEntry, NewImage
 from db.quarantine import QuarantineRepository, QuarantineRow
 
+log = logging.getLogger("clinfile.ingest")
+
 ALREADY_GONE = "The file had already gone from its source."
 DEVICE_REFUSED = ("The device did not allow the picture to be deleted; it is safely in the "
                   "vault, so delete it on the device by hand.")
+NOT_THE_ONE = "The file at the source is not the one imported; it was kept."
+
+# How long an import waits for another, still running, that is storing the same
+# picture (a large original takes seconds on a busy computer), and how often it looks.
+CLAIM_PATIENCE_SECONDS = 60.0
+CLAIM_POLL_SECONDS = 0.05
+
+
+class StoredElsewhere(Exception):
+    """Another import, still running, kept storing the same picture past our patience."""
 
 
 @dataclass(frozen=True)
@@ -78,10 +103,18 @@ class Committed:
 
 @dataclass(frozen=True)
 class Release:
-    """What became of a source after its picture was safe in the vault."""
+    """What became of a source after its picture was safe in the vault.
+
+    Attributes:
+        deleted: this import deleted it.
+        reason: why it was kept, when it was (empty when the import was asked
+            to keep it).
+        gone: it had already gone (another import took it, or someone moved it).
+    """
 
     deleted: bool
     reason: str = ""
+    gone: bool = False
 
 
 class Custodian:
@@ -95,6 +128,7 @@ class Custodian:
     def __init__(self, vault: Vault, actor: str) -> None:
         self._vault = vault
         self._actor = actor
+        self._owner = this_process()
         self._held: contextlib.ExitStack | None = None
         self._conn: Connection | None = None
 
@@ -145,27 +179,72 @@ class Custodian:
                 audit = vault.audit.append(conn, AuditEntry(
                     self._actor, "image.quarantined", str(path),
                     {"reason": reason, "size": state.size}))
-        vault.audit.publish_head(audit)
+        self._publish(audit)
         return row
 
-    def commit(self, candidate: Candidate, staged: StagedFile, decoded: Decoded) -> Committed:
+    def commit(self, candidate: Candidate, staged: StagedFile, decoded: Decoded
+               ) -> Committed | ImageRow:
         """Store the original and its derivatives, verify, and add the inbox item.
 
+        Returns the vault's item instead when another import stored these
+        bytes first; the caller treats the file as a duplicate of it.
+
         Raises:
-            BlobCorrupted: the read-back did not match (nothing is committed to
-                the index; the journal row lets the next start clean up).
+            BlobCorrupted: the read-back did not match (nothing of this import
+                is left in the vault).
+            StoredElsewhere: another import was still storing the same picture
+                after :data:`CLAIM_PATIENCE_SECONDS`.
         """
-        vault, store = self._vault, self._vault.blobs
         when = datetime.now(UTC)
         blob_ids = (BlobStore.new_id(when), BlobStore.new_id(when), BlobStore.new_id(when))
-        with self._index() as conn:
-            with transaction(conn):
-                entry = ImportJournalRepository(conn).begin(
-                    staged.sha256, str(candidate.kind), str(candidate.path), blob_ids, _now())
+        claim = self._claim(candidate, staged.sha256, blob_ids)
+        if isinstance(claim, ImageRow):
+            return claim
+        try:
+            row, audit = self._store(candidate, staged, decoded, claim, when)
+        except BaseException:
+            self._undo(claim, "the vault could not store it")
+            raise
+        self._publish(audit)
+        return Committed(row, claim.id if candidate.delete_source else None)
+
+    def _claim(self, candidate: Candidate, sha256: str, blob_ids: tuple[str, str, str]
+               ) -> JournalEntry | ImageRow:
+        """Journal this import, or return the vault's item when it already holds these bytes.
+
+        While another running import has a journal row for the same bytes,
+        wait for it to finish: storing the picture a second time would leave
+        two rows racing for one source. A row whose process has gone is
+        recovered first.
+        """
+        deadline = time.monotonic() + CLAIM_PATIENCE_SECONDS
+        while True:
+            with self._index() as conn:
+                with transaction(conn):
+                    existing = ImageRepository(conn).by_sha256(sha256)
+                    journal = ImportJournalRepository(conn)
+                    others = [] if existing else journal.by_sha256(sha256)
+                    if existing is None and not others:
+                        return journal.begin(sha256, str(candidate.kind), str(candidate.path),
+                                             blob_ids, _now(), self._owner)
+            if existing is not None:
+                return existing
+            if any(has_gone(entry.owner) for entry in others):
+                self.resume()
+            elif time.monotonic() > deadline:
+                raise StoredElsewhere(str(candidate.path))
+            else:
+                time.sleep(CLAIM_POLL_SECONDS)
+
+    def _store(self, candidate: Candidate, staged: StagedFile, decoded: Decoded,
+               entry: JournalEntry, when: datetime) -> tuple[ImageRow, AuditRow]:
+        """Steps 2–4: the blobs, their read-back, then the inbox item in one transaction."""
+        vault, store = self._vault, self._vault.blobs
+        blob_ids = (entry.original_blob, entry.derivative_blob, entry.thumbnail_blob)
         store.put_many(list(zip(blob_ids, ([staged.data], [decoded.derivatives.display],
                                            [decoded.derivatives.thumbnail]), strict=True)),
                        when=when)
-        store.verify(blob_ids[0], staged.sha256)
+        store.verify(entry.original_blob, staged.sha256)
         image = self._new_image(candidate, staged, decoded, blob_ids)
         with self._index() as conn:
             with transaction(conn):
@@ -180,23 +259,22 @@ class Custodian:
                     self._actor, "image.imported", f"image {row.id}",
                     {"sha256": row.sha256, "source": row.source_path,
                      "source_kind": row.source_kind, "format": row.format, "size": row.size}))
-        vault.audit.publish_head(audit)
-        return Committed(row, entry.id if candidate.delete_source else None)
+        return row, audit
 
     def release(self, candidate: Candidate, staged: StagedFile, image: ImageRow,
                 journal_id: int | None = None) -> Release:
         """Delete the source of a committed (or duplicate) picture, with a receipt.
 
         Deleting is safe only because the vault's copy of these exact bytes
-        was read back and matched; for a duplicate the existing copy is
-        verified again first.
+        was read back and matched; for a duplicate, :meth:`duplicate` verified
+        the existing copy again first.
         """
         if not candidate.delete_source:
             return Release(False)
         try:
             remove_beneath(candidate.root, staged)
         except FileNotFoundError:
-            outcome = Release(True, ALREADY_GONE)
+            outcome = Release(False, gone=True)
         except SourceChanged:
             outcome = Release(False, "The file was changed after it was read; it was kept.")
         except OSError:
@@ -206,8 +284,11 @@ class Custodian:
         self._receipt(str(candidate.path), image, outcome, journal_id, str(candidate.kind))
         return outcome
 
-    def duplicate(self, candidate: Candidate, staged: StagedFile, image: ImageRow) -> Release:
-        """Report a picture the vault already holds, and release its source by the same rule."""
+    def duplicate(self, candidate: Candidate, image: ImageRow) -> None:
+        """Verify and audit the vault's copy of a picture offered again.
+
+        Its source is then released by the same rule as a fresh import's.
+        """
         self._vault.blobs.verify(image.original_blob, image.sha256)
         vault = self._vault
         with self._index() as conn:
@@ -217,52 +298,73 @@ class Custodian:
                     self._actor, "image.duplicate", f"image {image.id}",
                     {"sha256": image.sha256, "source": str(candidate.path),
                      "source_kind": str(candidate.kind)}))
-        vault.audit.publish_head(audit)
-        return self.release(candidate, staged, image)
+        self._publish(audit)
 
     # --- after a crash --------------------------------------------------------------
 
     def resume(self) -> list[tuple[Path, str]]:
-        """Undo or finish every import a crash interrupted; return what was done."""
+        """Undo or finish every import whose process has gone; return what was done.
+
+        The rows are handed over to this process in one transaction first, so
+        that two imports starting at once never both recover the same row,
+        and a row whose recovery is itself cut short is taken over again by
+        the next start. Rows of running processes, this one's included, are
+        their imports in progress and are left alone.
+        """
         with self._index() as conn:
-            entries = ImportJournalRepository(conn).all()
-        return [(Path(e.source_path), self._resume_one(e)) for e in entries]
+            with transaction(conn):
+                journal = ImportJournalRepository(conn)
+                orphans = [entry for entry in journal.all() if has_gone(entry.owner)]
+                for entry in orphans:
+                    journal.hand_over(entry.id, self._owner)
+        return [(Path(entry.source_path), self._resume_one(entry)) for entry in orphans]
 
     def _resume_one(self, entry: JournalEntry) -> str:
         if entry.stage == "storing":
-            for blob_id in (entry.original_blob, entry.derivative_blob, entry.thumbnail_blob):
-                try:
-                    self._vault.blobs.delete(blob_id)
-                except BlobNotFound:
-                    pass
-            with self._index() as conn:
-                with transaction(conn):
-                    ImportJournalRepository(conn).finish(entry.id)
-                    audit = self._vault.audit.append(conn, AuditEntry(
-                        self._actor, "import.undone", entry.source_path,
-                        {"sha256": entry.sha256, "why": "interrupted before it was committed"}))
-            self._vault.audit.publish_head(audit)
+            self._undo(entry, "interrupted before it was committed")
             return "undone; the file stays at its source"
         with self._index() as conn:
             image = ImageRepository(conn).by_sha256(entry.sha256)
-        path = Path(entry.source_path)
-        outcome = self._delete_if_same(path, entry.sha256)
+        outcome = self._delete_if_same(Path(entry.source_path), entry.sha256)
         self._receipt(entry.source_path, image, outcome, entry.id, entry.source_kind)
-        return "source deleted" if outcome.deleted else f"source kept: {outcome.reason}"
+        if outcome.deleted:
+            return "source deleted"
+        if outcome.gone:
+            return "the source had already gone"
+        return f"source kept: {outcome.reason}"
+
+    def _undo(self, entry: JournalEntry, why: str) -> None:
+        """Delete the blobs of an import that never reached the inbox, and forget it.
+
+        No image row names these blobs (step 4 had not happened), and the
+        source was never touched.
+        """
+        for blob_id in (entry.original_blob, entry.derivative_blob, entry.thumbnail_blob):
+            try:
+                self._vault.blobs.delete(blob_id)
+            except BlobNotFound:
+                pass
+        with self._index() as conn:
+            with transaction(conn):
+                ImportJournalRepository(conn).finish(entry.id)
+                audit = self._vault.audit.append(conn, AuditEntry(
+                    self._actor, "import.undone", entry.source_path,
+                    {"sha256": entry.sha256, "why": why}))
+        self._publish(audit)
 
     def _delete_if_same(self, path: Path, sha256: str) -> Release:
         try:
             staged = stage(path.parent, path, max_bytes=2 ** 62)
         except FileNotFoundError:
-            return Release(True, ALREADY_GONE)
+            return Release(False, gone=True)
         except Exception:  # noqa: BLE001 - anything odd about the file: leave it be
-            return Release(False, "The file at the source is not the one imported; it was kept.")
+            return Release(False, NOT_THE_ONE)
         if staged.sha256 != sha256:
-            return Release(False, "The file at the source is not the one imported; it was kept.")
+            return Release(False, NOT_THE_ONE)
         try:
             remove_beneath(path.parent, staged)
         except FileNotFoundError:
-            return Release(True, ALREADY_GONE)
+            return Release(False, gone=True)
         except OSError:
             return Release(False, DEVICE_REFUSED)
         return Release(True)
@@ -272,21 +374,35 @@ class Custodian:
     def _receipt(self, source: str, image: ImageRow | None, outcome: Release,
                  entry_id: int | None, kind: str) -> None:
         vault = self._vault
-        if outcome.reason == ALREADY_GONE:
-            action = "source.gone"
+        if outcome.gone:
+            action, note = "source.gone", ALREADY_GONE
         else:
             action = "source.deleted" if outcome.deleted else "source.kept"
+            note = outcome.reason
         detail = {"source": source, "source_kind": kind,
                   "sha256": image.sha256 if image else None,
                   "image": image.id if image else None}
-        if outcome.reason:
-            detail["note"] = outcome.reason
+        if note:
+            detail["note"] = note
         with self._index() as conn:
             with transaction(conn):
                 if entry_id is not None:
                     ImportJournalRepository(conn).finish(entry_id)
                 audit = vault.audit.append(conn, AuditEntry(self._actor, action, source, detail))
-        vault.audit.publish_head(audit)
+        self._publish(audit)
+
+    def _publish(self, audit: AuditRow) -> None:
+        """Move the audit head on to a row just committed.
+
+        The act and its audit row are already committed together. A head file
+        that cannot be written (a full disk) is logged, not raised, so that a
+        picture safe in the vault is never reported as not stored; the next
+        write moves the head on.
+        """
+        try:
+            self._vault.audit.publish_head(audit)
+        except OSError:
+            log.exception("the audit head could not be written")
 
     def _new_image(self, candidate: Candidate, staged: StagedFile, decoded: Decoded,
                    blob_ids: tuple[str, str, str]) -> NewImage:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.ingest import events as ev
 from app.ingest import refusal
-from app.ingest.custody import Candidate, Custodian, Release
+from app.ingest.custody import Candidate, Committed, Custodian, Release, StoredElsewhere
 from app.ingest.decode import DecodeRefused
 from app.ingest.decode_workers import DecodeResult, DecoderPool
 from app.ingest.limits import IngestLimits
@@ -35,12 +35,15 @@ from app.ingest.safety.open import SourceChanged, SourceState, StagedFile, sourc
 from app.ingest.sniff import sniff
 from app.vault.errors import VaultLocked
 from app.vault.vault import Vault
+from db.images import ImageRow
 
 log = logging.getLogger(__name__)
 
 NOT_STORED = ("The vault could not store this picture safely; it was left where it is. "
               "Check the vault (clinfile verify) and try again.")
 NOT_READ = "Clinfile could not read this file; it was left where it is."
+STORED_ELSEWHERE = ("Another import was storing the same picture at the same time and had not "
+                    "finished; this import left the file to it.")
 CHANGED_WHILE_READING = "The file changed while it was being read; it will be tried again."
 
 _END = object()
@@ -272,28 +275,49 @@ class ImportPipeline:
             self._finish_one(ev.SourceKept(candidate.path, NOT_STORED), "refused")
             return
         try:
-            if existing is not None:
-                release = custodian.duplicate(candidate, staged, existing)
-                self._emit(ev.Duplicate(existing.id, existing.sha256, candidate.path))
-                counted = "duplicates"
-            else:
-                committed = custodian.commit(candidate, staged, result)
-                self._emit(ev.Imported(committed.image.id, committed.image.sha256,
-                                       candidate.path))
-                release = custodian.release(candidate, staged, committed.image,
-                                            committed.journal_id)
-                counted = "imported"
+            image, journal_id, counted = self._take_in(custodian, candidate, staged, result,
+                                                       existing)
+        except VaultLocked:
+            raise
+        except StoredElsewhere:
+            self._finish_one(ev.SourceKept(candidate.path, STORED_ELSEWHERE), "refused")
+            return
+        except Exception:
+            log.exception("a picture could not be stored")
+            self._finish_one(ev.SourceKept(candidate.path, NOT_STORED), "refused")
+            return
+        try:
+            release = custodian.release(candidate, staged, image, journal_id)
         except VaultLocked:
             raise
         except Exception:
-            log.exception("a picture could not be stored")
-            custodian.resume()
-            self._finish_one(ev.SourceKept(candidate.path, NOT_STORED), "refused")
-            return
+            # The picture is in the vault and was reported so; its journal row
+            # stays, and the next start after this process ends finishes the job.
+            log.exception("the source of a stored picture could not be released")
+            release = Release(False)
         self._finish_one(_release_event(candidate.path, release), counted)
+
+    def _take_in(self, custodian: Custodian, candidate: Candidate, staged: StagedFile,
+                 result: DecodeResult | None, existing: ImageRow | None
+                 ) -> tuple[ImageRow, int | None, str]:
+        """Commit a new picture, or match a known one; say which, and return the vault's item.
+
+        A picture another import stored since ``existing`` was looked up is a
+        duplicate too.
+        """
+        if existing is None:
+            taken = custodian.commit(candidate, staged, result)
+            if isinstance(taken, Committed):
+                self._emit(ev.Imported(taken.image.id, taken.image.sha256, candidate.path))
+                return taken.image, taken.journal_id, "imported"
+            existing = taken
+        custodian.duplicate(candidate, existing)
+        self._emit(ev.Duplicate(existing.id, existing.sha256, candidate.path))
+        return existing, None, "duplicates"
 
 
 def _release_event(path: Path, release: Release) -> ev.Event | None:
+    """What to tell the person about a source; nothing when another import took it first."""
     if release.deleted:
         return ev.SourceDeleted(path)
     if release.reason:

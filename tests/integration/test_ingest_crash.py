@@ -9,10 +9,7 @@ then passes ``clinfile verify``.
 import hashlib
 import os
 import random
-import shutil
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,47 +18,22 @@ import pytest
 from app.security.session import Session
 from db.connection import BLOB_PROFILE, open_encrypted
 from db.images import ImageRepository, ImportJournalRepository
-from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
+from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.integration.importing import (
+    command,
+    copy_pictures,
+    corpus_pictures,
+    finish,
+    kill_group,
+    start_import,
+)
 
-CLINFILE = Path(sys.executable).with_name("clinfile")
 KILLS = 10
 
 
 def _sources(corpus: Path, into: Path) -> dict[Path, str]:
     """A few dozen real camera files, hashed before the import starts."""
-    picked = sorted(p for p in corpus.rglob("*")
-                    if p.suffix.lower() in {".jpg", ".jpeg", ".heic", ".tiff"})[:40]
-    copies = {}
-    for n, path in enumerate(picked):
-        copy = into / f"{n:02d}-{path.name}"
-        shutil.copyfile(path, copy)
-        copies[copy] = hashlib.sha256(copy.read_bytes()).hexdigest()
-    return copies
-
-
-def _start_import(vault: Path, folder: Path) -> subprocess.Popen:
-    command = [str(CLINFILE)] if CLINFILE.exists() else [
-        sys.executable, "-c", "from ui.launcher import main; main()"]
-    process = subprocess.Popen(
-        [*command, "import", str(vault), str(folder), "--user", "reception",
-         "--password-stdin"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    process.stdin.write(f"{PASSWORDS['reception']}\n".encode())
-    process.stdin.close()
-    process.stdin = None
-    return process
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    """kill -9 the import and every process it started (decode workers, forkserver)."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
-    process.stdout.close()
-    process.stderr.close()
+    return copy_pictures(corpus_pictures(corpus)[:40], into)
 
 
 def _check_invariant(vault_path: Path, sources: dict[Path, str]) -> int:
@@ -100,25 +72,21 @@ def test_kill_9_at_random_moments_loses_nothing_and_files_nothing_twice(
     chance = random.Random(os.environ.get("CLINFILE_CRASH_SEED", str(time.time_ns())))
     in_vault = []
     for _ in range(KILLS):
-        process = _start_import(vault_path, folder)
+        process = start_import(vault_path, [folder])
         # Wait for the first file to be dealt with, so the kill lands mid-import
         # (committing, verifying, deleting a source) rather than during log-in.
         process.stdout.readline()
         time.sleep(chance.uniform(0.0, 1.0))
-        _kill_group(process)
+        kill_group(process)
         in_vault.append(_check_invariant(vault_path, sources))
 
-    process = _start_import(vault_path, folder)
-    out, err = process.communicate(timeout=600)
-    assert process.returncode == 0, err.decode()
+    finish(start_import(vault_path, [folder]), timeout=600)
     assert _check_invariant(vault_path, sources) == len(set(sources.values()))
     assert not any(path.exists() for path in sources)
     with Session.login(vault_path, ADMIN, ADMIN_PASSWORD).vault.index() as conn:
         assert ImportJournalRepository(conn).all() == []
 
-    command = [str(CLINFILE)] if CLINFILE.exists() else [
-        sys.executable, "-c", "from ui.launcher import main; main()"]
-    verify = subprocess.run([*command, "verify", str(vault_path), "--user", ADMIN,
+    verify = subprocess.run([*command(), "verify", str(vault_path), "--user", ADMIN,
                              "--password-stdin"], input=f"{ADMIN_PASSWORD}\n".encode(),
                             capture_output=True, timeout=600)
     assert verify.returncode == 0, verify.stdout.decode() + verify.stderr.decode()

@@ -26,6 +26,7 @@ from db.blobs import BlobNotFound
 from db.images import ImageRepository, ImportJournalRepository
 from tests.conftest import PASSWORDS
 from tests.unit.app.ingest.hostile_files import TEXT, jpeg_bytes, write
+from tests.unit.app.ingest.other_processes import ended_process
 from tests.unit.app.ingest.phones import undeletable
 
 
@@ -141,18 +142,22 @@ def test_resume_undoes_a_commit_cut_short_and_finishes_a_release(login, tmp_path
     vault = service._session.vault
     custodian = Custodian(vault, "reception")
     prepare(10**8)
+    killed = ended_process()
 
     half = write(tmp_path / "in" / "half.jpg", jpeg_bytes(colour="red"))
     staged = stage(half.parent, half, 10**8)
     blob_ids = (vault.blobs.new_id(), vault.blobs.new_id(), vault.blobs.new_id())
     with vault.index() as conn:
-        ImportJournalRepository(conn).begin(staged.sha256, "manual", str(half), blob_ids, "t")
+        ImportJournalRepository(conn).begin(staged.sha256, "manual", str(half), blob_ids, "t",
+                                            killed)
     vault.blobs.put_bytes(staged.data, blob_id=blob_ids[0])
 
     done = write(tmp_path / "in" / "done.jpg", jpeg_bytes(colour="blue"))
     staged_done = stage(done.parent, done, 10**8)
     candidate = Candidate(done, done.parent, ev.SourceKind.MANUAL, True)
-    custodian.commit(candidate, staged_done, decode(staged_done.data, "JPEG", 10**8))
+    committed = custodian.commit(candidate, staged_done, decode(staged_done.data, "JPEG", 10**8))
+    with vault.index() as conn:
+        ImportJournalRepository(conn).hand_over(committed.journal_id, killed)
 
     outcomes = dict(custodian.resume())
     assert outcomes[half].startswith("undone") and half.exists()

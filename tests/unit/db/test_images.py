@@ -1,7 +1,7 @@
 import pytest
 
 from db.connection import DatabaseError, transaction
-from db.images import ImageRepository, ImportJournalRepository, NewImage
+from db.images import ImageRepository, ImportJournalRepository, JournalOwner, NewImage
 from db.quarantine import QuarantineRepository
 
 
@@ -46,9 +46,12 @@ def test_the_journal_moves_through_its_stages(login):
     vault = login("reception").vault
     with vault.index() as conn:
         journal = ImportJournalRepository(conn)
-        entry = journal.begin("3" * 64, "manual", "/in/a.jpg", ("a", "b", "c"), "t")
-        assert entry.stage == "storing"
+        owner, heir = JournalOwner(10, 1.5, "desk"), JournalOwner(20, 2.5, "desk")
+        entry = journal.begin("3" * 64, "manual", "/in/a.jpg", ("a", "b", "c"), "t", owner)
+        assert entry.stage == "storing" and entry.owner == owner
+        assert journal.by_sha256("3" * 64) == [entry] and journal.by_sha256("4" * 64) == []
         journal.set_deleting_source(entry.id)
-        assert journal.all()[0].stage == "deleting_source"
+        journal.hand_over(entry.id, heir)
+        assert journal.all()[0].stage == "deleting_source" and journal.all()[0].owner == heir
         journal.finish(entry.id)
         assert journal.all() == []

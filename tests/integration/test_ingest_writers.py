@@ -1,0 +1,139 @@
+"""Several imports writing one vault at once: the window's watch, a manual import, the command.
+
+Nothing may be lost, stored twice or deleted from its source unverified, and
+no import may say something untrue about a picture another import took.
+"""
+
+import hashlib
+import os
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from app.ingest import events as ev
+from app.ingest.custody import Custodian
+from app.ingest.owners import this_process
+from app.ingest.pipeline import NOT_STORED
+from app.ingest.service import ImportService
+from db.blobs import BlobNotFound
+from db.images import ImportJournalRepository, JournalEntry
+from tests.integration.importing import (
+    check_custody,
+    copy_pictures,
+    corpus_pictures,
+    false_messages,
+    finish,
+    start_import,
+)
+from tests.unit.app.ingest.hostile_files import jpeg_bytes, write
+from tests.unit.app.ingest.other_processes import elsewhere, ended_process, running_process
+
+
+@pytest.mark.slow
+def test_two_imports_of_one_folder_at_once_lose_nothing(vault_path, corpus, tmp_path):
+    offered = {}
+    outputs = []
+    pictures = corpus_pictures(corpus)
+    for turn in range(2):
+        folder = tmp_path / f"drop-{turn}"
+        offered |= copy_pictures(pictures[turn::2], folder)
+        imports = [start_import(vault_path, [folder]) for _ in range(2)]
+        outputs += [finish(process) for process in imports]
+        rows = check_custody(vault_path, offered)
+        assert false_messages(outputs, offered, rows) == []
+
+
+def _leftover(vault, owner, name: str, year: int = 2026) -> tuple[JournalEntry, list[str]]:
+    """A journal row and its three stored blobs, as an import cut short between steps 2 and 4."""
+    when = datetime(year, 6, 1, tzinfo=UTC)
+    blob_ids = [vault.blobs.new_id(when) for _ in range(3)]
+    vault.blobs.put_many([(blob_id, [name.encode()]) for blob_id in blob_ids], when=when)
+    with vault.index() as conn:
+        entry = ImportJournalRepository(conn).begin(
+            hashlib.sha256(name.encode()).hexdigest(), "manual", f"/elsewhere/{name}.jpg",
+            tuple(blob_ids), "t", owner)
+    return entry, blob_ids
+
+
+def _journal(vault) -> list[JournalEntry]:
+    with vault.index() as conn:
+        return ImportJournalRepository(conn).all()
+
+
+def _all_stored(vault, blob_ids: list[str]) -> bool:
+    try:
+        for blob_id in blob_ids:
+            vault.blobs.verify(blob_id)
+    except BlobNotFound:
+        return False
+    return True
+
+
+def test_start_up_recovers_only_the_imports_of_processes_that_have_gone(login, tmp_path):
+    session = login("reception")
+    vault = session.vault
+    with running_process() as running:
+        live, live_blobs = _leftover(vault, running, "live")
+        killed, killed_blobs = _leftover(vault, ended_process(), "killed")
+        away, away_blobs = _leftover(vault, elsewhere(), "away")
+        picture = write(tmp_path / "in" / "a.jpg", jpeg_bytes())
+
+        events = list(ImportService(session).import_paths([picture.parent]))
+
+        resumed = [e for e in events if isinstance(e, ev.Resumed)]
+        assert resumed == [ev.Resumed(Path(killed.source_path),
+                                      "undone; the file stays at its source")]
+        assert [e.id for e in _journal(vault)] == [live.id, away.id]
+        assert _all_stored(vault, live_blobs) and _all_stored(vault, away_blobs)
+        assert not any(_all_stored(vault, [blob_id]) for blob_id in killed_blobs)
+        assert not picture.exists()
+    assert [path for path, _ in Custodian(vault, "reception").resume()] == [
+        Path(live.source_path)]
+    assert [e.id for e in _journal(vault)] == [away.id]
+
+
+def test_a_picture_the_vault_cannot_store_leaves_other_imports_alone(login, tmp_path):
+    session = login("reception")
+    vault = session.vault
+    with running_process() as running:
+        live, live_blobs = _leftover(vault, running, "live", year=2025)
+        this_year = vault.layout.blobs / f"{datetime.now(UTC).year}.db"
+        this_year.write_bytes(os.urandom(65536))
+        picture = write(tmp_path / "in" / "a.jpg", jpeg_bytes())
+
+        events = list(ImportService(session).import_paths([picture.parent]))
+
+        assert [e for e in events if isinstance(e, ev.SourceKept)] == [
+            ev.SourceKept(picture, NOT_STORED)]
+        assert picture.exists()
+        # Its own row stays too: no blob can be deleted from a shard that cannot be opened.
+        assert {e.id: e.owner for e in _journal(vault)}.get(live.id) == running
+        assert {e.owner for e in _journal(vault) if e.id != live.id} <= {this_process()}
+        assert _all_stored(vault, live_blobs)
+
+
+def test_two_imports_in_one_process_take_each_picture_once(login, corpus, tmp_path):
+    session = login("reception")
+    offered = copy_pictures(corpus_pictures(corpus)[::3], tmp_path / "drop")
+    said: list[list[ev.Event]] = [[], []]
+
+    def run(events: list[ev.Event]) -> None:
+        events.extend(ImportService(session).import_paths([tmp_path / "drop"]))
+
+    threads = [threading.Thread(target=run, args=(events,)) for events in said]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    rows = check_custody(session.vault.layout.root, offered)
+    imported = Counter(e.source for events in said for e in events
+                       if isinstance(e, ev.Imported))
+    deleted = Counter(e.source for events in said for e in events
+                      if isinstance(e, ev.SourceDeleted))
+    assert len(imported) == len(rows) and set(imported.values()) == {1}
+    assert set(deleted.values()) == {1} and not any(path.exists() for path in deleted)
+    assert [e for events in said for e in events if isinstance(e, ev.SourceKept)] == []
