@@ -4,14 +4,19 @@ The outbox is where the clinical software's import picks files up (for
 example its scanned-documents folder), so two things matter. It must not be
 a cloud-sync folder, for the same reason the vault must not be
 (:func:`app.security.locations.require_local`). And the import must never
-see half a file: each file is written under a hidden name, flushed to disk,
-then given its real name in one step. An existing file is never
-overwritten; a second document of the same name gets ``_2``, ``_3``.
+see half a file, nor half an export: the files are written whole into a
+private hidden folder inside the destination, flushed to disk, then given
+their real names; if any step fails, the names already given are taken back
+and the private folder removed, so nothing identified is left behind. An
+existing file is never overwritten; a second document of the same name gets
+``_2``, ``_3``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from app.security.locations import require_local
@@ -30,29 +35,54 @@ def check_outbox(folder: Path, *, force: bool = False) -> list[str]:
 
 
 def write_file(folder: Path, name: str, data: bytes) -> Path:
-    """Write ``data`` as a new file in a checked outbox and return where it went.
+    """Write ``data`` as a new file in a checked outbox and return where it went."""
+    return write_files(folder, [(name, data)])[0]
 
-    The folder is made if it does not exist yet. The name must be a plain
+
+def write_files(folder: Path, files: list[tuple[str, bytes]]) -> tuple[Path, ...]:
+    """Write files into a checked outbox, all of them or none, and return where they went.
+
+    The folder is made if it does not exist yet. Each name must be a plain
     file name (no folders); if it is taken, a number is added before the
     extension.
+
+    Raises:
+        ValueError: a name is not a plain file name.
+        OSError: the folder could not take the files; none of them is left there.
     """
     folder = Path(folder)
+    for name, _ in files:
+        _check_name(name)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    staging = Path(tempfile.mkdtemp(prefix=".clinfile-", suffix=".partial", dir=folder))
+    published: list[Path] = []
+    try:
+        staged = [_write_whole(staging / f"{n:04d}", data) for n, (_, data) in enumerate(files)]
+        for path, (name, _) in zip(staged, files, strict=True):
+            published.append(_publish(path, folder, name))
+    except BaseException:
+        for path in published:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    fsync_dir(folder)
+    return tuple(published)
+
+
+def _check_name(name: str) -> None:
     if Path(name).name != name or name.startswith("."):
         raise ValueError(f"{name!r} is not a plain file name")
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    partial = folder / f".{name}.partial"
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-                         FILE_MODE)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        final = _publish(partial, folder, name)
-    finally:
-        partial.unlink(missing_ok=True)
-    fsync_dir(folder)
-    return final
+
+
+def _write_whole(path: Path, data: bytes) -> Path:
+    """Write a new file and flush it to the disk before anyone may see it."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return path
 
 
 def _publish(partial: Path, folder: Path, name: str) -> Path:

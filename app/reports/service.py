@@ -89,7 +89,7 @@ class ReportService:
         pdf = render_consent_form(data, options.page_size)
         name = record_file_name(data.patient, date.today(), extension="pdf",
                                 pattern=f"{{SURNAME}}_{{Firstname}}_consent-form_{consent.code}")
-        written = _write(destination, [(name, pdf)])
+        written = self._write(destination, [(name, pdf)], f"consent {consent.id}")
         self._session.audit("report.consent_form_printed", f"consent {consent.id}", {
             "patient_id": consent.patient_id, "code": consent.code,
             "files": [str(p) for p in written.paths]})
@@ -100,7 +100,7 @@ class ReportService:
         self._session.require(Permission.PRINT_FORMS, subject="blank consent form")
         options, destination = self._destination(out, force)
         pdf = render_consent_form(blank_form(options.practice_name), options.page_size)
-        written = _write(destination, [("consent-form_blank.pdf", pdf)])
+        written = self._write(destination, [("consent-form_blank.pdf", pdf)], "blank consent form")
         self._session.audit("report.blank_consent_form_printed", "",
                             {"files": [str(p) for p in written.paths]})
         return written
@@ -133,7 +133,8 @@ class ReportService:
         pdf = render_summary(data, options.page_size)
         name = record_file_name(data.patient, data.prepared_on, extension="pdf",
                                 pattern=options.file_pattern)
-        written = _write(destination, [(name, pdf)])
+        written = self._write(destination, [(name, pdf)], f"patient {patient.id}",
+                              allowed)
         self._session.audit("report.summary_written", f"patient {patient.id}", {
             "images": [i.image_id for i in images], "files": [str(p) for p in written.paths]})
         return written
@@ -172,12 +173,34 @@ class ReportService:
                                    self._session.actor.name, date.today(),
                                    options.practice_name, episode)
                 files = _identified_files(data, file_format, options)
-        written = _write(destination, files)
+        written = self._write(destination, files, f"patient {patient.id}", allowed)
         self._session.audit("images.exported", f"patient {patient.id}", {
             "images": [i.image_id for i in images], "purpose": str(purpose),
             "recipient": recipient.word, "format": file_format, "deidentified": deidentify,
             "files": [str(p) for p in written.paths]})
         return written
+
+    def _write(self, destination: _Destination, files: list[tuple[str, bytes]], subject: str,
+               allowed: Authorisation | None = None) -> Written:
+        """Write every file of one document or export into its folder, or none of them.
+
+        A folder that fails part-way (a read-only folder, a file where the
+        folder should be, a full disk) keeps nothing; the attempt is audited
+        with the uses the gate had recorded, which did not happen after all.
+
+        Raises:
+            ReportError: the folder could not take the files; says why.
+        """
+        try:
+            paths = outbox.write_files(destination.folder, files)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            self._session.audit("report.write_failed", subject, {
+                "folder": str(destination.folder), "files": [name for name, _ in files],
+                "error": why, "uses_not_made": list(allowed.use_ids) if allowed else []})
+            raise ReportError(f"Could not write into {destination.folder}: {why}. "
+                              "Nothing of it was left there.") from exc
+        return Written(paths, destination.warnings)
 
     def _select(self, selection: Selection) -> tuple[PatientSummary, list[FiledImage], str]:
         """Resolve a selection to one patient, their images as they stand, and an episode name."""
@@ -231,11 +254,6 @@ class _Destination:
 
     folder: Path
     warnings: tuple[str, ...]
-
-
-def _write(destination: _Destination, files: list[tuple[str, bytes]]) -> Written:
-    paths = tuple(outbox.write_file(destination.folder, name, data) for name, data in files)
-    return Written(paths, destination.warnings)
 
 
 def _identified_files(data: SummaryData, file_format: str,

@@ -23,6 +23,7 @@ from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, Recipi
 from app.filing.body_sites import BodySite
 from app.filing.model import FilingRequest
 from app.filing.service import FilingService
+from db.audit import AuditRepository
 from db.connection import transaction
 from db.patients import PatientRepository, PatientValues
 from tests.unit.app.cli.calling import as_user
@@ -205,3 +206,38 @@ def test_a_refused_folder_records_no_use(vault_path, login, filed_photos, tmp_pa
     assert code == 2 and "Dropbox" in err
     with login("admin").vault.index() as conn:
         assert conn.execute("SELECT count(*) FROM image_uses").fetchone() == (0,)
+
+
+def test_an_export_that_fails_part_way_leaves_nothing_and_is_audited(
+        vault_path, login, filed_photos, tmp_path):
+    done = tmp_path / "first"
+    assert as_user(vault_path, "clinician", "export", "--patient", "MN1990", "--purpose",
+                   "clinical-care", "--recipient", "treating-team", "--format", "jpeg",
+                   "--out", str(done))[0] == 0
+    second = sorted(p.name for p in done.iterdir())[1]
+    out = tmp_path / "to-the-team"
+    out.mkdir()
+    stem = second.removesuffix(".jpg")
+    blockers = {second} | {f"{stem}_{n}.jpg" for n in range(2, 1000)}
+    for name in blockers:
+        (out / name).touch()
+
+    code, _, err = as_user(vault_path, "clinician", "export", "--patient", "MN1990",
+                           "--purpose", "clinical-care", "--recipient", "treating-team",
+                           "--format", "jpeg", "--out", str(out))
+    assert code == 2 and f"Could not write into {out}" in err
+    assert "Nothing of it was left there" in err
+    assert {p.name for p in out.iterdir()} == blockers
+    assert all(p.stat().st_size == 0 for p in out.iterdir())
+
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_bytes(b"")
+    code, _, err = as_user(vault_path, "clinician", "export", "--patient", "MN1990",
+                           "--purpose", "clinical-care", "--recipient", "treating-team",
+                           "--format", "pdf", "--out", str(in_the_way))
+    assert code == 2 and f"Could not write into {in_the_way}" in err
+    with login("admin").vault.index() as conn:
+        failed = [json.loads(r.detail) for r in AuditRepository(conn).rows()
+                  if r.action == "report.write_failed"]
+    assert [f["folder"] for f in failed] == [str(out), str(in_the_way)]
+    assert all(len(f["uses_not_made"]) == 3 for f in failed)

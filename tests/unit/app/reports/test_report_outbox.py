@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.reports.outbox import check_outbox, write_file
+from app.reports.outbox import check_outbox, write_file, write_files
 from app.security.locations import CloudFolderRefused
 
 
@@ -28,3 +28,32 @@ def test_a_file_is_written_whole_and_never_overwrites(tmp_path):
 def test_only_plain_file_names(tmp_path, name):
     with pytest.raises(ValueError, match="plain file name"):
         write_file(tmp_path, name, b"x")
+
+
+def _blocked(folder, name: str) -> set[str]:
+    """Fill every name ``write_file`` would try for ``name``, so publishing it fails."""
+    stem, extension = name.rsplit(".", 1)
+    names = {name} | {f"{stem}_{n}.{extension}" for n in range(2, 1000)}
+    for blocker in names:
+        (folder / blocker).touch()
+    return names
+
+
+def test_a_failure_part_way_leaves_none_of_the_files(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    blockers = _blocked(folder, "NGUYEN_Mai_image-02.jpg")
+    files = [(f"NGUYEN_Mai_image-{n:02d}.jpg", b"\xff\xd8 photo %d" % n) for n in (1, 2, 3)]
+    with pytest.raises(FileExistsError, match="a thousand files"):
+        write_files(folder, files)
+    assert {p.name for p in folder.iterdir()} == blockers
+
+
+def test_a_file_where_the_folder_should_be_is_an_error(tmp_path):
+    in_the_way = tmp_path / "export"
+    in_the_way.write_bytes(b"not a folder")
+    with pytest.raises(FileExistsError):
+        write_files(in_the_way, [("a.jpg", b"x")])
+    with pytest.raises(NotADirectoryError):
+        write_files(in_the_way / "sub", [("a.jpg", b"x")])
+    assert in_the_way.read_bytes() == b"not a folder"
