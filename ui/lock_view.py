@@ -33,6 +33,9 @@ class LockView(QWidget):
         inner.addWidget(self.title)
         self.reason = note("")
         inner.addWidget(self.reason)
+        self.waiting = named(note(""), "Files waiting in the drop folder")
+        self.waiting.hide()
+        inner.addWidget(self.waiting)
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText("Password")
@@ -67,6 +70,13 @@ class LockView(QWidget):
         self.message.clear()
         self.set_busy(False)
         self.password_edit.setFocus()
+
+    def show_waiting(self, count: int) -> None:
+        """Say how many files arrived in the drop folder, to be taken in on unlocking."""
+        self.waiting.setVisible(count > 0)
+        self.waiting.setText(
+            f"{count} file{' is' if count == 1 else 's are'} waiting in the drop folder; "
+            "Clinfile takes them in when you unlock.")
 
     def set_busy(self, busy: bool) -> None:
         """Show that the password is being checked."""

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QStackedWidget, QWidget
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSizePolicy,
+    QStackedWidget,
+    QWidget,
+)
 
 from ui.lock_view import LockView
 from ui.login_view import LoginView
 from ui.look import named
+from ui.shortcuts_dialog import ShortcutsDialog, shortcut_rows
 from ui.welcome_view import WelcomeView
 
 
@@ -168,7 +177,39 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         self.shortcuts_action = with_shortcut(QAction("&Keyboard shortcuts", self), "F1")
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
         help_menu.addAction(self.shortcuts_action)
+        self.shortcuts_dialog: ShortcutsDialog | None = None
+        QApplication.instance().installEventFilter(self)
+
+    def _menu_actions(self) -> list[QAction]:
+        return [action for menu in self.menuBar().findChildren(QMenu)
+                for action in menu.actions()]
+
+    def show_shortcuts(self) -> None:
+        """Show every key the window answers to now (Help › Keyboard shortcuts, F1)."""
+        self.shortcuts_dialog = ShortcutsDialog(shortcut_rows(self._menu_actions()), self)
+        self.shortcuts_dialog.finished.connect(self.shortcuts_dialog.deleteLater)
+        self.shortcuts_dialog.open()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Let the window's own shortcuts win over a text box's editing keys.
+
+        On Linux a text box takes Ctrl+E (end of line) and Ctrl+K (delete to
+        the end) for itself, so Export and Record consent did nothing while
+        the search box had the keyboard. A key that is one of this window's
+        commands is the command, wherever the focus is in the window.
+        """
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QWidget)
+                and watched.window() is self and self._is_command(event)):
+            event.ignore()
+            return True
+        return False
+
+    def _is_command(self, event: QKeyEvent) -> bool:
+        pressed = QKeySequence(event.keyCombination())
+        return any(action.isEnabled() and action.isVisible() and pressed in action.shortcuts()
+                   for action in self._menu_actions())
 
     def _set_menus_enabled(self, enabled: bool) -> None:
         for menu in (self.inbox_menu, self.filing_menu, self.view_menu):

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from app.desk.first_run import NewPractice, PracticeSetup, set_up_practice
 from app.desk.opening import OpenedDesk, desk_for, open_desk
+from app.desk.pictures import files_waiting
 from app.desk.workstation import WorkstationMemory, WorkstationStore
 from app.ingest.devices import DeletionPolicy
 from app.security.roles import INSTEAD, Permission, roles_in_words
@@ -58,7 +59,7 @@ class Shell(QObject):
 
     def __init__(self, store: WorkstationStore | None = None, *,
                  clock: Callable[[], float] = time.monotonic, idle_check_ms: int = 1000,
-                 device_roots: list[Path] | None = None,
+                 device_roots: list[Path] | None = None, waiting_check_ms: int = 2000,
                  parent: QObject | None = None) -> None:
         """Run the window for ``store``'s workstation.
 
@@ -68,6 +69,7 @@ class Shell(QObject):
             idle_check_ms: how often the idle watch looks at the clock.
             device_roots: where phones and cameras are mounted (None: where this
                 system mounts them); tests point it at a pretend phone.
+            waiting_check_ms: how often the lock screen counts the drop folder's files.
             parent: the Qt parent.
         """
         super().__init__(parent)
@@ -88,6 +90,9 @@ class Shell(QObject):
         self.device_roots = device_roots
         self.device_dialog: DeviceDialog | None = None
         self._hidden_dialogs: list[QWidget] = []
+        self._waiting_check = QTimer(self)
+        self._waiting_check.setInterval(waiting_check_ms)
+        self._waiting_check.timeout.connect(self._count_waiting)
         self._connect()
 
     def _connect(self) -> None:
@@ -240,7 +245,14 @@ class Shell(QObject):
         self._hide_dialogs()
         self.window.cover(self.desk.session.actor.name, why)
         self.tasks.write(self.desk.session.lock, reason=reason)
+        if self.at_desk:
+            self._count_waiting()
+            self._waiting_check.start()
         self.locked.emit()
+
+    def _count_waiting(self) -> None:
+        self.tasks.run(files_waiting, self.memory.drop_folder).success(
+            self.window.lock_view.show_waiting)
 
     def unlock(self, password: str) -> None:
         """Check the password in a worker; on success return to where the person was."""
@@ -249,6 +261,7 @@ class Shell(QObject):
             lambda error: self.window.lock_view.show_refusal(in_plain_words(error)))
 
     def _unlocked(self) -> None:
+        self._waiting_check.stop()
         self.window.uncover()
         for dialog in self._hidden_dialogs:
             dialog.show()
@@ -262,6 +275,7 @@ class Shell(QObject):
         """End the session; the next person logs in with their own password."""
         desk, self.desk = self.desk, None
         self.idle.stop()
+        self._waiting_check.stop()
         self.desk_controller.close()
         for dialog in self._hidden_dialogs:
             dialog.close()
@@ -325,6 +339,7 @@ class Shell(QObject):
 
     def _closing(self) -> None:
         self.idle.stop()
+        self._waiting_check.stop()
         self.desk_controller.pause()
         if self.desk is not None:
             self.tasks.write(self.desk.session.lock, reason="window closed")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
+from app.ingest.sources import walk_files
 from app.security.roles import Permission
 from app.security.session import Session
 from db.images import ImageRepository, ImageRow
@@ -68,6 +69,16 @@ class InboxPictures:
         for row in rows:
             self._session.audit("image.viewed", str(row.id))
         return shown
+
+
+def files_waiting(drop_folder: Path | str) -> int:
+    """Count the files in the drop folder, which wait there while the window is locked.
+
+    The vault cannot be read while locked, so this only looks at the folder:
+    whatever is in it is taken in (or refused, with a reason) on unlocking.
+    """
+    folder = Path(drop_folder)
+    return sum(1 for _ in walk_files(folder)) if str(drop_folder) and folder.is_dir() else 0
 
 
 def _item(row: ImageRow, thumbnail: bytes | None) -> InboxItem:

@@ -75,6 +75,7 @@ class FilingController(QObject):
         self._say = say
         self.desk: OpenedDesk | None = None
         self.outbox = ""
+        self.export_folder = ""
         self.classify = ClassifyPanel()
         self.file_panel = FilePanel()
         view.add_below_preview(self.classify)
@@ -103,10 +104,11 @@ class FilingController(QObject):
         self.file_panel.say("")
 
     def close(self) -> None:
-        """The person logged out: forget what they typed."""
+        """The person logged out: forget what they typed and where they exported."""
         self.classify.clear()
         self.file_panel.say("")
         self.desk = None
+        self.export_folder = ""
 
     def selection_changed(self, ids: list[int], source_kind: str) -> None:
         """New pictures selected: say how many go together, suggest their kind."""
@@ -217,7 +219,7 @@ class FilingController(QObject):
         if then == "print":
             task = ask_and_print(dialog, self._tasks, make)
         else:
-            suggested = Path.home() / f"consent-form-{consent.code}.pdf"
+            suggested = Path(self.outbox or Path.home()) / f"consent-form-{consent.code}.pdf"
             task = ask_and_save(dialog, self._tasks, make, suggested)
         if task is None:
             dialog.show_done(f"Consent recorded (code {consent.code}); the form was not "
@@ -304,10 +306,13 @@ class FilingController(QObject):
         dialog.open()
 
     def _export_chosen(self, dialog: ExportDialog) -> None:
+        """Ask where to, starting in the folder used last, or else the outbox."""
         folder = QFileDialog.getExistingDirectory(self._view.window(),
-                                                  "Choose a folder for the export")
+                                                  "Choose a folder for the export",
+                                                  self.export_folder or self.outbox)
         if not folder:
             return
+        self.export_folder = folder
         self.export_to(ExportRequest(self.patient.patient.id, dialog.chosen_purpose,
                                      dialog.chosen_recipient, dialog.chosen_format, Path(folder)))
 
