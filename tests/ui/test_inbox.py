@@ -44,8 +44,8 @@ def test_a_hostile_file_waits_in_quarantine_with_its_reason(qtbot, logged_in, wo
     shell = logged_in("reception")
     (drop / "rash photo.jpg").write_text("Dear doctor, the photo is attached. Regards, Mai")
     inbox = shell.desk_view.inbox
-    qtbot.waitUntil(lambda: inbox.quarantine.count() == 1, timeout=30000)
-    entry = inbox.quarantine.item(0).text()
+    qtbot.waitUntil(lambda: inbox.quarantine.list.count() == 1, timeout=30000)
+    entry = inbox.quarantine.list.item(0).text()
     assert entry.startswith("rash photo.jpg")
     assert "not a picture" in entry
     assert inbox.tabs.tabText(1) == "Quarantine (1)"
@@ -96,7 +96,7 @@ def test_the_window_never_freezes_while_100_files_import(qtbot, logged_in, corpu
     last[0] = time.perf_counter()
     drop_files(shell.desk_view, files)
     qtbot.waitUntil(lambda: inbox.progress.value() == 100, timeout=240000)
-    qtbot.waitUntil(lambda: inbox.model.rowCount() + inbox.quarantine.count() >= unique - 1,
+    qtbot.waitUntil(lambda: inbox.model.rowCount() + inbox.quarantine.list.count() >= unique - 1,
                     timeout=60000)
     timer.stop()
     assert len(gaps) > 50
@@ -104,3 +104,47 @@ def test_the_window_never_freezes_while_100_files_import(qtbot, logged_in, corpu
     record_property("largest_gui_gap_ms", round(worst * 1000, 1))
     assert worst < 0.100, f"the GUI thread stalled for {worst * 1000:.0f} ms"
 
+
+
+def test_a_refused_file_is_looked_at_then_released_or_deleted(
+        qtbot, logged_in, workstation, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    drop, letters = tmp_path / "drop", tmp_path / "letters"
+    drop.mkdir()
+    letters.mkdir()
+    workstation.remember(drop_folder=str(drop))
+    shell = logged_in("reception")
+    (drop / "referral letter.jpg").write_text("Dear Doctor, please see Mai about her rash.")
+    (drop / "notes.jpg").write_text("not a picture either")
+    quarantine = shell.desk_view.inbox.quarantine
+    qtbot.waitUntil(lambda: quarantine.list.count() == 2, timeout=30000)
+    assert not quarantine.release_button.isEnabled()
+
+    shell.desk_view.inbox.tabs.setCurrentIndex(1)
+    letter = next(i for i in range(2) if "referral" in quarantine.list.item(i).text())
+    qtbot.mouseClick(quarantine.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=quarantine.list.visualItemRect(quarantine.list.item(letter)).center())
+    assert quarantine.details.text().startswith("referral letter.jpg: ")
+    assert "not a picture" in quarantine.details.text() and str(drop) in quarantine.details.text()
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    qtbot.mouseClick(quarantine.folder_button, Qt.MouseButton.LeftButton)
+    assert opened == [str(drop)]
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(letters))
+    qtbot.mouseClick(quarantine.release_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: quarantine.list.count() == 1, timeout=10000)
+    assert (letters / "referral letter.jpg").exists()
+    assert not (drop / "referral letter.jpg").exists()
+    assert "moved to" in shell.window.activity.text()
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    quarantine.list.setCurrentRow(0)
+    qtbot.mouseClick(quarantine.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: quarantine.list.count() == 0, timeout=10000)
+    assert not any(drop.iterdir())
+    assert shell.desk_view.inbox.tabs.tabText(1) == "Quarantine"

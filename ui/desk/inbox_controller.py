@@ -12,10 +12,20 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path, PurePath
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QDesktopServices,
+    QIcon,
+    QImage,
+    QPixmap,
+    QStandardItem,
+    QStandardItemModel,
+)
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from app.desk import quarantine
 from app.desk.pictures import InboxItem, InboxPictures
+from app.desk.quarantine import RefusedFile, refused_files
 from app.ingest import events as ev
 from app.ingest.devices import CameraVolume, DeletionPolicy, DeviceImage
 from app.ingest.limits import IngestLimits
@@ -82,6 +92,10 @@ class InboxController(QObject):
         self._soon.setInterval(150)
         self._soon.timeout.connect(self.refresh)
         view.cancel_requested.connect(self.cancel_import)
+        view.quarantine.release_requested.connect(self.release)
+        view.quarantine.delete_requested.connect(self.delete_refused)
+        view.quarantine.open_folder_requested.connect(
+            lambda refused: QDesktopServices.openUrl(QUrl.fromLocalFile(str(refused.path.parent))))
 
     @property
     def model(self) -> QStandardItemModel:
@@ -249,13 +263,38 @@ class InboxController(QObject):
 
     def refresh_quarantine(self) -> None:
         """Read the quarantine list in a worker."""
-        if self._service is None:
+        if self._session is None:
             return
-        self._tasks.run(self._service.quarantine).success(self._show_quarantine)
+        self._tasks.run(refused_files, self._session).success(self._show_quarantine)
 
-    def _show_quarantine(self, rows) -> None:
-        self._view.show_quarantine([(PurePath(r.source_path).name, r.reason) for r in rows])
-        self.quarantine_shown.emit(len(rows))
+    def _show_quarantine(self, files: list[RefusedFile]) -> None:
+        self._view.show_quarantine(files)
+        self.quarantine_shown.emit(len(files))
+
+    def release(self, refused: RefusedFile) -> None:
+        """Ask where a refused file goes, then move it there in a worker."""
+        folder = QFileDialog.getExistingDirectory(
+            self._view.window(), f"Release {refused.name} to which folder?")
+        if folder and self._session is not None:
+            moving = self._tasks.write(quarantine.release, self._session, refused.path,
+                                       Path(folder))
+            moving.success(lambda to: self._quarantine_done(
+                f"{refused.name} was moved to {to.parent}.")).failure(
+                lambda error: self._quarantine_done(in_plain_words(error)))
+
+    def delete_refused(self, refused: RefusedFile) -> None:
+        """Delete a refused file for good, once the person confirmed it."""
+        sure = QMessageBox.question(
+            self._view.window(), "Delete the refused file",
+            f"Delete {refused.name} for good? It was refused because: {refused.reason}.")
+        if sure == QMessageBox.StandardButton.Yes and self._session is not None:
+            self._tasks.write(quarantine.delete, self._session, refused.path).success(
+                lambda _: self._quarantine_done(f"{refused.name} was deleted.")).failure(
+                lambda error: self._quarantine_done(in_plain_words(error)))
+
+    def _quarantine_done(self, words: str) -> None:
+        self._say(words)
+        self.refresh_quarantine()
 
     def _refresh_failed(self, error: BaseException) -> None:
         self._refreshing = False

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QListView,
-    QListWidget,
     QProgressBar,
     QPushButton,
     QTabWidget,
@@ -18,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.desk.quarantine import RefusedFile
+from ui.desk.quarantine_view import QuarantineView
 from ui.look import named, note
 
 
@@ -71,10 +72,7 @@ class InboxView(QWidget):
         self.status = note("")
         named(self.status, "Inbox status")
 
-        self.quarantine = QListWidget()
-        named(self.quarantine, "Quarantine", "Files that were not taken in, with the reason")
-        self.quarantine.setWordWrap(True)
-        self.quarantine.setAlternatingRowColors(True)
+        self.quarantine = QuarantineView()
 
         inbox_page = QWidget()
         inbox_layout = QVBoxLayout(inbox_page)
@@ -117,12 +115,10 @@ class InboxView(QWidget):
         """The import is over."""
         self.progress_box.hide()
 
-    def show_quarantine(self, rows: list[tuple[str, str]]) -> None:
-        """List refused files as (file name, reason)."""
-        self.quarantine.clear()
-        for name, reason in rows:
-            self.quarantine.addItem(f"{name}\n{reason}")
-        self.tabs.setTabText(1, f"Quarantine ({len(rows)})" if rows else "Quarantine")
+    def show_quarantine(self, files: list[RefusedFile]) -> None:
+        """List the refused files, with their count on the tab."""
+        self.quarantine.show_files(files)
+        self.tabs.setTabText(1, f"Quarantine ({len(files)})" if files else "Quarantine")
 
     def _counts_changed(self) -> None:
         count = self.model.rowCount()
