@@ -245,14 +245,18 @@ class BlobStore:
             raise BlobNotFound(blob_id) from None
 
     def _open_shard(self, year: int, *, create: bool) -> Connection:
+        """Open a year's shard; a writer makes sure its tables exist.
+
+        Whether the file exists says nothing about its tables: another process
+        may have created the file an instant ago and not yet its tables. Both
+        statements do nothing once the shard is made.
+        """
         path = self._folder / f"{year:04d}.db"
         if create:
             self._folder.mkdir(parents=True, exist_ok=True)
-        new = not path.exists()
         conn = open_encrypted(path, self._key, BLOB_PROFILE, create=create)
-        if new:
+        if create:
             conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
-            conn.execute("PRAGMA secure_delete = ON")
             conn.executescript(_SHARD_SCHEMA)
         conn.execute("PRAGMA secure_delete = ON")
         return conn

@@ -6,7 +6,10 @@ no import may say something untrue about a picture another import took.
 
 import hashlib
 import os
+import random
+import subprocess
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,32 +21,75 @@ from app.ingest.custody import Custodian
 from app.ingest.owners import this_process
 from app.ingest.pipeline import NOT_STORED
 from app.ingest.service import ImportService
+from app.security.session import Session
 from db.blobs import BlobNotFound
 from db.images import ImportJournalRepository, JournalEntry
+from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.integration.importing import (
     check_custody,
+    command,
     copy_pictures,
     corpus_pictures,
     false_messages,
     finish,
+    kill_group,
     start_import,
 )
 from tests.unit.app.ingest.hostile_files import jpeg_bytes, write
 from tests.unit.app.ingest.other_processes import elsewhere, ended_process, running_process
 
+ROUNDS = 4
+
 
 @pytest.mark.slow
-def test_two_imports_of_one_folder_at_once_lose_nothing(vault_path, corpus, tmp_path):
-    offered = {}
-    outputs = []
+def test_three_imports_at_once_over_shared_and_own_folders_with_kills(vault_path, corpus,
+                                                                      tmp_path):
+    """Three ``clinfile import`` processes per round, one of them killed in every other round.
+
+    Per round: the first two share a folder, the first also has one of its
+    own, and the third has its own folder holding some of the shared folder's
+    pictures under other names (the same picture reaching two imports), plus
+    pictures from the round before (already in the vault).
+    """
+    seed = os.environ.get("CLINFILE_CRASH_SEED", str(time.time_ns()))
+    chance = random.Random(seed)
     pictures = corpus_pictures(corpus)
-    for turn in range(2):
-        folder = tmp_path / f"drop-{turn}"
-        offered |= copy_pictures(pictures[turn::2], folder)
-        imports = [start_import(vault_path, [folder]) for _ in range(2)]
+    offered: dict[Path, str] = {}
+    kills = 0
+    for turn in range(ROUNDS):
+        batch = pictures[turn::ROUNDS]
+        shared, own, other = (tmp_path / f"round-{turn}" / name
+                              for name in ("shared", "own", "other"))
+        offered |= copy_pictures(batch[0::2], shared)
+        offered |= copy_pictures(batch[1::4], own)
+        offered |= copy_pictures(batch[3::4] + batch[0:6:2] + pictures[turn - 1::ROUNDS][:2],
+                                 other)
+        imports = [start_import(vault_path, [shared, own]), start_import(vault_path, [shared]),
+                   start_import(vault_path, [other])]
+        outputs = []
+        if turn % 2:
+            victim = imports.pop(chance.randrange(3))
+            victim.stdout.readline()
+            time.sleep(chance.uniform(0.0, 0.8))
+            outputs.append(kill_group(victim))
+            kills += 1
         outputs += [finish(process) for process in imports]
         rows = check_custody(vault_path, offered)
-        assert false_messages(outputs, offered, rows) == []
+        assert false_messages(outputs, offered, rows) == [], f"CLINFILE_CRASH_SEED={seed}"
+
+    last = finish(start_import(vault_path, sorted({p.parent for p in offered})))
+    rows = check_custody(vault_path, offered)
+    assert false_messages([last], offered, rows) == []
+    still_there = [path for path in offered if path.exists()]
+    assert all(f"Refused {path}:" in last for path in still_there)
+    assert len(rows) == len(set(offered.values())) - len(still_there)
+    with Session.login(vault_path, ADMIN, ADMIN_PASSWORD).vault.index() as conn:
+        assert ImportJournalRepository(conn).all() == []
+    verify = subprocess.run([*command(), "verify", str(vault_path), "--user", ADMIN,
+                             "--password-stdin"], input=f"{ADMIN_PASSWORD}\n".encode(),
+                            capture_output=True, timeout=120)
+    assert verify.returncode == 0, verify.stdout.decode() + verify.stderr.decode()
+    assert kills == ROUNDS // 2
 
 
 def _leftover(vault, owner, name: str, year: int = 2026) -> tuple[JournalEntry, list[str]]:
@@ -115,6 +161,7 @@ def test_a_picture_the_vault_cannot_store_leaves_other_imports_alone(login, tmp_
         assert _all_stored(vault, live_blobs)
 
 
+@pytest.mark.slow
 def test_two_imports_in_one_process_take_each_picture_once(login, corpus, tmp_path):
     session = login("reception")
     offered = copy_pictures(corpus_pictures(corpus)[::3], tmp_path / "drop")

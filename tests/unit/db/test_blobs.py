@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from db.blobs import CHUNK_SIZE, BlobCorrupted, BlobNotFound, BlobStore
+from db.connection import BLOB_PROFILE, open_encrypted
 
 
 @pytest.fixture
@@ -76,3 +77,12 @@ def test_pieces_of_any_size_are_regrouped_without_loss(store):
     stored = store.put(pieces)
     assert stored.size == len(data) and b"".join(store.read(stored.id)) == data
     assert [len(c) for c in store.read(stored.id)] == [CHUNK_SIZE] * 3 + [5]
+
+
+def test_a_shard_file_another_writer_has_only_just_created_takes_blobs(tmp_path):
+    key = os.urandom(32)
+    (tmp_path / "blobs").mkdir()
+    open_encrypted(tmp_path / "blobs" / "2026.db", key, BLOB_PROFILE, create=True).close()
+    store = BlobStore(tmp_path / "blobs", key)
+    stored = store.put_bytes(b"first photo of the year", when=datetime(2026, 1, 1, tzinfo=UTC))
+    assert store.read_bytes(stored.id) == b"first photo of the year"
