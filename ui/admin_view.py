@@ -34,12 +34,14 @@ from app.desk.first_run import check_working_folder
 from app.desk.maintenance import back_up, verify
 from app.desk.opening import OpenedDesk
 from app.desk.workstation import WorkstationMemory
+from app.patients.service import PatientService
 from app.security.roles import Role, roles_in_words
 from app.security.users import UserRow, UserService, new_user_problem
 from app.settings import SettingsService
 from ui.errors import in_plain_words
 from ui.first_run_wizard import FolderField
 from ui.look import heading, named, note, primary, set_tone
+from ui.patient_list_tab import PatientListTab
 from ui.tasks import Tasks
 
 ROLE_LABELS = {Role.RECEPTION: "&Reception: takes in and files what patients send",
@@ -406,7 +408,9 @@ class AdminView(QWidget):
         self.users = UsersTab(tasks)
         self.settings = SettingsTab(tasks)
         self.vault = VaultTab(tasks)
+        self.patients = PatientListTab(tasks)
         self.tabs.addTab(self.users, "&Users")
+        self.tabs.addTab(self.patients, "&Patient list")
         self.tabs.addTab(self.settings, "&Settings")
         self.tabs.addTab(self.vault, "&Vault")
         named(self.tabs, "Practice administration")
@@ -417,5 +421,6 @@ class AdminView(QWidget):
     def show_for(self, desk: OpenedDesk, memory: WorkstationMemory) -> None:
         """Fill every tab for this admin's session."""
         self.users.show_for(UserService(desk.session))
+        self.patients.show_for(PatientService(desk.session))
         self.settings.show_for(desk, memory)
         self.vault.show_for(desk)

@@ -10,11 +10,12 @@ session and kept in step with this session's own changes.
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from app.patients.csv_import import DEFAULT_PRESET, PRESETS, ColumnMapping, read_csv
@@ -74,6 +75,19 @@ class ImportReport:
                 "updated": self.updated, "unchanged": self.unchanged,
                 "problems": [{"where": p.where, "why": p.why} for p in self.problems],
                 "warnings": [{"where": w.where, "why": w.why} for w in self.warnings]}
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One row of a file as an import would read it: the details it found, or why not."""
+
+    where: str
+    family_name: str = ""
+    given_names: str = ""
+    birth_date: date | None = None
+    record_number: str = ""
+    medicare_number: str = ""
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -246,6 +260,27 @@ class PatientService:
         except UnreadableSource as exc:
             raise PatientError(str(exc)) from None
 
+    def preview(self, path: Path, *, format: str | None = None,
+                mapping: ColumnMapping | str | None = None, rows: int = 8) -> list[PreviewRow]:
+        """Read and check the first rows without storing anything.
+
+        A person choosing a column mapping sees what each column would become
+        (a date of birth read month-first shows as the wrong date at once)
+        before anything is written.
+
+        Raises:
+            PatientError: the format is unknown or the file cannot be read at all.
+        """
+        self._session.require(Permission.MANAGE_PATIENTS, subject=Path(path).name)
+        path = Path(path)
+        format = format or guess_format(path)
+        column_mapping = self.column_mapping(mapping) if format == "csv" else None
+        try:
+            return [_previewed(item) for item in
+                    itertools.islice(_reader(format, path, column_mapping), rows)]
+        except UnreadableSource as exc:
+            raise PatientError(str(exc)) from None
+
     def _import(self, path: Path, format: str, records: Iterable[SourceRecord | SourceProblem],
                 cancelled: Callable[[], bool]) -> Iterator[ImportProgress]:
         """Check every row first, then write them all in one short transaction.
@@ -402,6 +437,19 @@ def _reader(format: str, path: Path, mapping: ColumnMapping | None
     if format == "hl7":
         return read_hl7(path)
     raise PatientError(f"Clinfile cannot import “{format}”; choose one of {', '.join(FORMATS)}.")
+
+
+def _previewed(item: SourceRecord | SourceProblem) -> PreviewRow:
+    if isinstance(item, SourceProblem):
+        return PreviewRow(item.where, problem=item.why)
+    try:
+        values = validate(item.details, item.date_order).values
+    except InvalidPatient as exc:
+        return PreviewRow(item.where, item.details.family_name, item.details.given_names,
+                          problem=str(exc))
+    born = date.fromisoformat(values.birth_date) if values.birth_date else None
+    return PreviewRow(item.where, values.family_name, values.given_names, born,
+                      values.record_number or "", values.medicare_number)
 
 
 def _upsert(patients: PatientRepository, values: PatientValues, when: str) -> str:
