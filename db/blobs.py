@@ -253,7 +253,7 @@ class BlobStore:
         """
         path = self._folder / f"{year:04d}.db"
         if create:
-            self._folder.mkdir(parents=True, exist_ok=True)
+            self._folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         conn = open_encrypted(path, self._key, BLOB_PROFILE, create=create)
         if create:
             conn.execute("PRAGMA auto_vacuum = INCREMENTAL")

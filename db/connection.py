@@ -8,6 +8,7 @@ database in a vault is opened through :func:`open_encrypted`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import sqlcipher3
 
 KEY_BYTES = 32
 PRIVATE_FILE = 0o600
+SQLITE_FULL = 13
 
 DatabaseError = sqlcipher3.DatabaseError
 Connection = sqlcipher3.Connection
@@ -68,8 +70,11 @@ def open_encrypted(path: Path, key: bytes, profile: CipherProfile, *, create: bo
     if len(key) != KEY_BYTES:
         raise ValueError("an SQLCipher raw key must be 32 bytes")
     path = Path(path)
-    if not create and not path.exists():
-        raise FileNotFoundError(path)
+    if not path.exists():
+        if not create:
+            raise FileNotFoundError(path)
+        with contextlib.suppress(FileExistsError):  # another writer made it an instant ago
+            create_private_file(path)
     refuse_linked_file(path)
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=True)
     try:
@@ -88,6 +93,31 @@ def open_encrypted(path: Path, key: bytes, profile: CipherProfile, *, create: bo
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
     return conn
+
+
+def is_disk_full(error: BaseException | None) -> bool:
+    """Whether an error, or any error that led to it, means the disk is full.
+
+    The same full disk reaches Clinfile as an ``OSError`` from a plain write
+    or as SQLite's ``SQLITE_FULL``; either way it is not damage.
+    """
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if getattr(error, "sqlite_errorcode", None) == SQLITE_FULL:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def create_private_file(path: Path) -> None:
+    """Make a new, empty file only its owner can read, whatever the folder or umask allows.
+
+    SQLite would create a database with the process's umask (often readable
+    by everyone); made first, the file keeps its 0600, and SQLite gives its
+    journal the same.
+    """
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE_FILE))
 
 
 def refuse_linked_file(path: Path) -> None:
@@ -138,8 +168,7 @@ def export_copy(conn: Connection, dest: Path, key: bytes, profile: CipherProfile
     even while other connections write. ``user_version`` is not exported by
     SQLCipher and is carried over by hand.
     """
-    if dest.exists():
-        raise FileExistsError(dest)
+    create_private_file(dest)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     conn.execute(
         f"ATTACH DATABASE ? AS export_target KEY \"x'{key.hex()}'\"", (str(dest),)

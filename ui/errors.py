@@ -40,6 +40,10 @@ def _meant_for_people() -> tuple[type[BaseException], ...]:
 
 def in_plain_words(error: BaseException) -> str:
     """Return what to tell a person about ``error``."""
+    from app.vault.errors import DiskFull, disk_full
+
+    if disk_full(error):
+        return str(DiskFull())
     if isinstance(error, _meant_for_people()):
         text = str(error).strip()
         if isinstance(error, PermissionError):
@@ -50,7 +54,9 @@ def in_plain_words(error: BaseException) -> str:
 
 def is_fault(error: BaseException) -> bool:
     """Whether ``error`` is a fault in Clinfile rather than something a person can act on."""
-    return not isinstance(error, _meant_for_people())
+    from app.vault.errors import disk_full
+
+    return not (isinstance(error, _meant_for_people()) or disk_full(error))
 
 
 def report(error: BaseException, parent: QWidget | None, title: str = "Clinfile") -> None:

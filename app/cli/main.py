@@ -18,7 +18,7 @@ from app.cli import (
 from app.cli.common import EXIT_PROBLEMS, EXIT_REFUSED, EXIT_USAGE, Console, UsageError
 from app.security.locations import CloudFolderRefused
 from app.security.roles import PolicyRefused
-from app.vault.errors import OlderCopy, VaultDamaged, VaultError
+from app.vault.errors import DiskFull, OlderCopy, VaultDamaged, VaultError, disk_full
 from app.vault.keyslots import KeySlotsDamaged
 from app.vault.recovery import RecoveryKeyMistyped
 from db.connection import DatabaseError
@@ -57,11 +57,12 @@ def run(argv: Sequence[str], console: Console | None = None) -> int:
     except PolicyRefused as exc:
         console.warn(f"Refused: {exc}")
         return EXIT_REFUSED
-    except (VaultDamaged, KeySlotsDamaged, OlderCopy) as exc:
+    except (VaultDamaged, KeySlotsDamaged, OlderCopy, DiskFull) as exc:
         console.warn(str(exc))
         return EXIT_PROBLEMS
-    except DatabaseError:
-        console.warn(str(VaultDamaged("a database page could not be read")))
+    except DatabaseError as exc:
+        console.warn(str(DiskFull() if disk_full(exc)
+                         else VaultDamaged("a database page could not be read")))
         return EXIT_PROBLEMS
     except (UsageError, VaultError, RecoveryKeyMistyped, CloudFolderRefused,
             NewerVaultError, MigrationFailed, FileExistsError, NotADirectoryError) as exc:
@@ -71,6 +72,9 @@ def run(argv: Sequence[str], console: Console | None = None) -> int:
         console.warn("Stopped.")
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: log it, say it plainly
+        if disk_full(exc):
+            console.warn(str(DiskFull()))
+            return EXIT_PROBLEMS
         log.exception("unexpected failure in %s", args.verb)
         console.warn(f"Clinfile hit an unexpected problem ({type(exc).__name__}). "
                      f"The details are in the log in {paths.log_dir()}.")

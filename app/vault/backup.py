@@ -10,8 +10,6 @@ newest audit row, so the restored copy opens as the latest.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +20,14 @@ from app.vault import keyslots as slotfile
 from app.vault.layout import VaultLayout
 from app.vault.vault import Vault
 from db.audit import AuditRepository, AuditRow
-from db.connection import BLOB_PROFILE, INDEX_PROFILE, export_copy, fsync_dir, open_encrypted
+from db.connection import (
+    BLOB_PROFILE,
+    INDEX_PROFILE,
+    export_copy,
+    fsync_dir,
+    open_encrypted,
+    write_atomically,
+)
 
 
 def backup_vault(vault: Vault, dest: Path, *, force: bool = False,
@@ -39,6 +44,7 @@ def backup_vault(vault: Vault, dest: Path, *, force: bool = False,
     if dest.exists() and any(dest.iterdir()):
         raise FileExistsError(f"{dest} is not empty; back up into a new, empty folder.")
     dest.mkdir(parents=True, exist_ok=True, mode=0o700)
+    dest.chmod(0o700)
     copy = VaultLayout(dest)
 
     say("index")
@@ -61,9 +67,7 @@ def backup_vault(vault: Vault, dest: Path, *, force: bool = False,
     slots = replace(vault.read_slots(), latest=AuditMark.of(last))
     slotfile.write(copy.keyslots, slots, vault.key)
     if vault.layout.login_failures.exists():
-        shutil.copyfile(vault.layout.login_failures, copy.login_failures)
-        with open(copy.login_failures, "rb") as handle:
-            os.fsync(handle.fileno())
+        write_atomically(copy.login_failures, vault.layout.login_failures.read_bytes())
     fsync_dir(dest)
     return copy
 

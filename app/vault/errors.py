@@ -1,5 +1,9 @@
 """Errors a person may meet when opening a vault, each with a message for them."""
 
+import math
+
+from db.connection import is_disk_full
+
 
 class VaultError(Exception):
     """Base for problems opening or using a vault; ``str()`` is meant for people."""
@@ -37,6 +41,18 @@ class VaultDamaged(VaultError):
         )
 
 
+class IndexEmpty(VaultDamaged):
+    """The index file is there but holds nothing: cut off, not a wrong password."""
+
+    def __init__(self) -> None:
+        VaultError.__init__(
+            self,
+            "The vault's index (index.db) is empty: it was cut off, perhaps by a full disk "
+            "or a copy that did not finish. This is not a wrong password. Nothing more was "
+            "changed. Restore the latest backup."
+        )
+
+
 class VaultLocked(VaultError):
     """The vault was locked (idle or by the user) and must be unlocked again."""
 
@@ -70,7 +86,24 @@ class TooManyAttempts(VaultError):
     """Too many wrong passwords for one name: the next try must wait."""
 
     def __init__(self, seconds: float) -> None:
-        wait = f"{round(seconds)} seconds" if seconds < 90 else f"{round(seconds / 60)} minutes"
+        wait = (f"{math.ceil(seconds)} seconds" if seconds < 90
+                else f"{math.ceil(seconds / 60)} minutes")
         super().__init__(
             f"Too many wrong passwords for this name. Wait {wait}, then try again.")
         self.seconds = seconds
+
+
+class DiskFull(VaultError):
+    """The disk holding the vault (or a file being written) has no room left."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The disk is full, so the last change could not be saved. Nothing already in "
+            "the vault was lost or damaged. Make room on the disk (or ask whoever looks "
+            "after this computer), then try again."
+        )
+
+
+def disk_full(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is a full disk, which must be said as such."""
+    return is_disk_full(error)

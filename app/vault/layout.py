@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 
 
 @dataclass(frozen=True)
@@ -50,3 +55,24 @@ class VaultLayout:
     def known_files(self) -> set[Path]:
         """Files the vault itself writes at its top level."""
         return {self.index, self.keyslots, self.audit_head, self.login_failures}
+
+    def loosely_kept(self) -> list[Path]:
+        """Folders and files of the vault that other people on this computer could open.
+
+        Everything in a vault is its owner's alone (folders 0700, files
+        0600). Only POSIX systems say so in permission bits; elsewhere the
+        folder's access list is the operating system's business.
+        """
+        if os.name != "posix":
+            return []
+        found = []
+        for path in [self.root, *sorted(self.root.rglob("*"))]:
+            mode = path.lstat().st_mode
+            if not stat.S_ISLNK(mode) and stat.S_IMODE(mode) & 0o077:
+                found.append(path)
+        return found
+
+    def keep_privately(self, paths: list[Path]) -> None:
+        """Give each path its owner-only permissions."""
+        for path in paths:
+            path.chmod(PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE)

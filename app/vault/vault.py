@@ -12,6 +12,7 @@ key opens in a tenth of a millisecond) so none outlives a lock.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from app.vault import login_failures
 from app.vault.errors import (
     AccountDisabled,
     AuthenticationFailed,
+    DiskFull,
+    IndexEmpty,
     KeySlotsRolledBack,
     OlderCopy,
     TooManyAttempts,
@@ -34,8 +37,9 @@ from app.vault.errors import (
     VaultExists,
     VaultLocked,
     VaultNotFound,
+    disk_full,
 )
-from app.vault.layout import VaultLayout
+from app.vault.layout import PRIVATE_FOLDER, VaultLayout
 from app.vault.recovery import new_recovery_key, normalise
 from db.audit import AuditRepository
 from db.blobs import BlobStore
@@ -53,6 +57,8 @@ from db.connection import (
 from db.schema import migrate
 from db.settings import MetaRepository
 from db.users import UserRepository, UserRow
+
+log = logging.getLogger("clinfile.vault")
 
 RECOVERY_ACTOR = "recovery key"
 ADMIN_ROLE = "admin"
@@ -95,7 +101,8 @@ class Vault:
         check: LocationCheck = require_local(root, what="vault", force=force)
         if root.exists() and any(root.iterdir()):
             raise VaultExists(f"{root} is not empty; choose a new, empty folder for the vault.")
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+        root.chmod(PRIVATE_FOLDER)
         params = params or Argon2Params()
         layout = VaultLayout(root)
         vault = cls(layout, str(uuid.uuid4()), os.urandom(KEY_BYTES), params)
@@ -135,15 +142,15 @@ class Vault:
         the acceptance is audited and the older copy becomes the latest.
 
         Raises:
-            VaultNotFound, KeySlotsDamaged, AuthenticationFailed, AccountDisabled,
-            TooManyAttempts, KeySlotsRolledBack, OlderCopy, NewerVaultError,
-            MigrationFailed.
+            VaultNotFound, IndexEmpty, KeySlotsDamaged, AuthenticationFailed,
+            AccountDisabled, TooManyAttempts, KeySlotsRolledBack, OlderCopy, DiskFull,
+            NewerVaultError, MigrationFailed.
         """
         layout = _existing_layout(root)
         slots, seal = slotfile.read(layout.keyslots)
         slot_id = slotfile.user_slot_id(slots.vault_id, user_name)
-        master_key = _unwrap_or_note(layout, slots, slot_id, password)
         with _damage_reported("index"):
+            master_key = _unwrap_or_note(layout, slots, slot_id, password)
             vault, older = cls._opened(layout, slots, seal, master_key,
                                        accept_older_copy=accept_older_copy)
             with vault.index() as conn:
@@ -158,6 +165,7 @@ class Vault:
                     raise AccountDisabled() if user else AuthenticationFailed()
                 if older:
                     vault._accept_older_copy(conn, user.name, older)
+                vault._keep_privately(conn, user.name)
                 vault._file_login_notes(conn)
                 vault.audit.record(conn, AuditEntry(user.name, "login.succeeded", user.name))
             vault.record_latest()
@@ -168,8 +176,9 @@ class Vault:
         """Open the vault with the printed recovery key, for when no admin can log in."""
         layout = _existing_layout(root)
         slots, seal = slotfile.read(layout.keyslots)
-        master_key = _unwrap_or_note(layout, slots, slotfile.RECOVERY, normalise(recovery_key))
         with _damage_reported("index"):
+            master_key = _unwrap_or_note(layout, slots, slotfile.RECOVERY,
+                                         normalise(recovery_key))
             vault, _ = cls._opened(layout, slots, seal, master_key)
             with vault.index() as conn:
                 vault._file_login_notes(conn)
@@ -247,7 +256,8 @@ class Vault:
         """
         slots, seal = slotfile.read(self.layout.keyslots)
         slot_id = slotfile.user_slot_id(slots.vault_id, user_name)
-        master_key = _unwrap_or_note(self.layout, slots, slot_id, password)
+        with _damage_reported("index"):
+            master_key = _unwrap_or_note(self.layout, slots, slot_id, password)
         slotfile.check_mac(slots, seal, master_key)
         self._key = bytearray(master_key)
         self._locked = False
@@ -321,6 +331,23 @@ class Vault:
             return f"entry {mark.seq} of its history is not the one the vault recorded"
         return ""
 
+    def _keep_privately(self, conn: Connection, actor: str) -> None:
+        """Take back permissions that let others on this computer open the vault's files.
+
+        A vault copied or restored with ordinary tools often arrives readable
+        by everyone; the files are encrypted, but nobody else should even copy
+        them. What was loose is put right and written into the audit.
+        """
+        loose = self.layout.loosely_kept()
+        if not loose:
+            return
+        self.layout.keep_privately(loose)
+        names = sorted(str(p.relative_to(self.layout.root)) for p in loose)
+        self.audit.record(conn, AuditEntry(actor, "vault.permissions_tightened", "",
+                                           {"paths": names}))
+        log.warning("the vault's permissions were loose on %d files and folders; tightened",
+                    len(loose))
+
     def _accept_older_copy(self, conn: Connection, admin: str, why: str) -> None:
         """Audit an admin's acceptance and make this copy the latest from now on."""
         row = self.audit.record(conn, AuditEntry(admin, "vault.older_copy_accepted", "",
@@ -389,17 +416,28 @@ class Vault:
 
 @contextlib.contextmanager
 def _damage_reported(what: str) -> Iterator[None]:
-    """Turn SQLCipher's low-level failures on a damaged file into a VaultDamaged."""
+    """Turn SQLCipher's low-level failures into what they mean: a full disk, or damage."""
     try:
         yield
-    except (NotEncryptedWithThisKey, UnsafeDatabaseFile, DatabaseError) as exc:
+    except (NotEncryptedWithThisKey, UnsafeDatabaseFile, DatabaseError, OSError) as exc:
+        if disk_full(exc):
+            raise DiskFull() from exc
+        if isinstance(exc, OSError):
+            raise
         raise VaultDamaged(what) from exc
 
 
 def _existing_layout(root: Path) -> VaultLayout:
+    """Find the vault's files, refusing a folder without an index or with an empty one.
+
+    An empty index is what a copy cut off by a full disk leaves; SQLCipher
+    would open it as a new database, which would look like a wrong password.
+    """
     layout = VaultLayout(Path(root))
     if not layout.index.is_file():
         raise VaultNotFound(f"There is no Clinfile vault in {root}.")
+    if layout.index.stat().st_size == 0:
+        raise IndexEmpty()
     return layout
 
 

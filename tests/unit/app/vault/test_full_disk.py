@@ -1,0 +1,98 @@
+"""A full disk is said to be a full disk, never damage; an empty index is not a wrong password.
+
+The full disk is real: a small tmpfs is mounted for the test and filled up.
+Mounting needs root; elsewhere these tests are skipped and say why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.security.session import Session
+from app.vault.errors import DiskFull, IndexEmpty
+from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.unit.app.cli.calling import call
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 8 MB file system of its own, unmounted afterwards."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs",
+                              str(mount_point)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small file system here (needs root): "
+                    + mounted.stderr.decode(errors="replace").strip())
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def _fill(disk: Path) -> Path:
+    """Write a file until the disk has no room left; return it, to free the room later."""
+    filler = disk / "filler"
+    with open(filler, "wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+    return filler
+
+
+@pytest.fixture
+def vault_on_small_disk(vault_path: Path, small_disk: Path) -> Path:
+    root = small_disk / "vault"
+    shutil.copytree(vault_path, root)
+    return root
+
+
+def test_logging_in_on_a_full_disk_says_the_disk_is_full(vault_on_small_disk, small_disk):
+    filler = _fill(small_disk)
+
+    with pytest.raises(DiskFull, match="The disk is full"):
+        Session.login(vault_on_small_disk, ADMIN, ADMIN_PASSWORD)
+
+    filler.unlink()
+    code, out, err = call(["verify", str(vault_on_small_disk), "--user", ADMIN,
+                           "--password-stdin"], ADMIN_PASSWORD)
+    assert code == 0, out + err
+
+
+def test_the_command_line_says_the_disk_is_full_not_damaged(vault_on_small_disk, small_disk):
+    _fill(small_disk)
+
+    code, _, err = call(["audit", str(vault_on_small_disk), "--user", ADMIN,
+                         "--password-stdin"], ADMIN_PASSWORD)
+
+    assert code == 1
+    assert "The disk is full" in err
+    assert "restore" not in err.lower()
+
+
+def test_the_window_says_a_full_disk_in_plain_words(small_disk):
+    from ui.errors import in_plain_words, is_fault
+
+    _fill(small_disk)
+    with pytest.raises(OSError) as full:
+        (small_disk / "one more").write_bytes(os.urandom(1 << 20))
+
+    assert in_plain_words(full.value).startswith("The disk is full")
+    assert not is_fault(full.value)
+
+
+def test_an_empty_index_is_not_a_wrong_password(vault_path):
+    (vault_path / "index.db").write_bytes(b"")
+
+    with pytest.raises(IndexEmpty, match="This is not a wrong password"):
+        Session.login(vault_path, ADMIN, ADMIN_PASSWORD)
+    assert (vault_path / "index.db").stat().st_size == 0
