@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from app.consent.vocabulary import Word, parse_word, words
+from app.escaping import escaped
 from app.security.session import Session
 
 EXIT_OK = 0
@@ -52,12 +53,18 @@ class Console:
         return first
 
     def say(self, text: str = "") -> None:
-        """Print a line for the person."""
-        print(text, file=self.stdout)
+        """Print one line for the person.
+
+        The line is escaped whole: it carries file names, patient details and
+        audit subjects that came from outside, and none of them may break it
+        into a second, forged line (a newline, a carriage return, a direction
+        override). A verb that prints several lines says each of them.
+        """
+        print(escaped(text), file=self.stdout)
 
     def warn(self, text: str) -> None:
-        """Print a warning or error line."""
-        print(text, file=self.stderr)
+        """Print one warning or error line, escaped as :meth:`say` does."""
+        print(escaped(text), file=self.stderr)
 
     def emit_json(self, data: Any) -> None:
         """Print data as JSON."""

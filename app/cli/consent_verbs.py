@@ -188,7 +188,8 @@ def _consent_show(args: argparse.Namespace, console: Console) -> int:
         if not consents:
             console.say("No consent recorded.")
         for consent in consents:
-            console.say(_consent_text(consent))
+            for line in _consent_lines(consent):
+                console.say(line)
         return EXIT_OK
 
     return with_session(args, console, act)
@@ -414,7 +415,7 @@ def _withdrawal_json(result: WithdrawalResult) -> dict:
                                   for u in result.uses_already_made]}
 
 
-def _consent_text(consent: Consent) -> str:
+def _consent_lines(consent: Consent) -> list[str]:
     who = ("the patient" if consent.decided_by.is_patient else
            f"{consent.decided_by.name} ({consent.decided_by.relationship})")
     lines = [
@@ -434,4 +435,4 @@ def _consent_text(consent: Consent) -> str:
     for w in consent.withdrawals:
         lines.append(f"  withdrawn for {', '.join(sorted(p.label for p in w.purposes))} on "
                      f"{w.withdrawn_on:%d/%m/%Y}" + (f": {w.reason}" if w.reason else ""))
-    return "\n".join(lines)
+    return lines

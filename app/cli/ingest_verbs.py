@@ -145,7 +145,8 @@ def _quarantine(args: argparse.Namespace, console: Console) -> int:
     if not rows:
         console.say("Nothing is in quarantine.")
     for r in rows:
-        console.say(f"{r.quarantined_at}  {r.source_path}\n    {r.reason}")
+        console.say(f"{r.quarantined_at}  {r.source_path}")
+        console.say(f"    {r.reason}")
     return EXIT_OK
 
 

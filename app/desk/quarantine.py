@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app.escaping import escaped
 from app.security.audit import AuditEntry
 from app.security.roles import Permission
 from app.security.session import Session
@@ -47,8 +48,8 @@ class RefusedFile:
 
     @property
     def name(self) -> str:
-        """The file's name, as people know it."""
-        return self.path.name
+        """The file's name as people may safely see it (escaped: it came from outside)."""
+        return escaped(self.path.name)
 
 
 def refused_files(session: Session) -> list[RefusedFile]:
@@ -107,7 +108,7 @@ def _forget(session: Session, path: Path, action: str, detail: dict) -> None:
 
 def _refused(row: QuarantineRow) -> RefusedFile:
     path = Path(row.source_path)
-    return RefusedFile(path, row.reason, row.size, row.quarantined_at,
+    return RefusedFile(path, escaped(row.reason), row.size, row.quarantined_at,
                        path.is_file() and not path.is_symlink())
 
 

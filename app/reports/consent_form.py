@@ -17,6 +17,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from app.consent.vocabulary import Purpose
+from app.escaping import escaped
 from app.reports import consent_wording as words
 from app.reports.flowables import TickBox, WriteIn, draw_qr
 from app.reports.form_codes import qr_payload
@@ -209,7 +210,7 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: ConsentFormData
     pdf.saveState()
     pdf.setFillColor(MUTED)
     pdf.setFont("Helvetica-Bold", 8.5)
-    pdf.drawString(MARGIN, top, (data.practice_name or "Clinfile").upper())
+    pdf.drawString(MARGIN, top, escaped((data.practice_name or "Clinfile").upper()))
     pdf.setFillColor(BRAND)
     pdf.setFont("Helvetica-Bold", 20)
     pdf.drawString(MARGIN, top - 10 * mm, words.TITLE)
@@ -220,7 +221,7 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: ConsentFormData
         line = f"{patient.display_name}   ·   born {patient.birth_date_text}"
         if patient.record_number:
             line += f"   ·   record {patient.record_number}"
-        pdf.drawString(MARGIN, top - 17 * mm, line)
+        pdf.drawString(MARGIN, top - 17 * mm, escaped(line))
     else:
         pdf.setFillColor(MUTED)
         pdf.drawString(MARGIN, top - 17 * mm, "Print-ahead form: fill in the patient's details")

@@ -17,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Table, TableStyle
 
+from app.escaping import escaped
 from app.reports.pdf import BRAND_PALE, INK, MUTED
 from app.reports.pictures import CleanPicture
 
@@ -74,7 +75,8 @@ class WriteIn(Flowable):
         if self.value:
             pdf.setFillColor(INK)
             pdf.setFont("Helvetica", 10.5)
-            pdf.drawString(1 * mm, line_y + 1.4 * mm, _fit(self.value, self.width - 2 * mm))
+            value = _fit(escaped(self.value), self.width - 2 * mm)
+            pdf.drawString(1 * mm, line_y + 1.4 * mm, value)
 
 
 class JpegPicture(Flowable):

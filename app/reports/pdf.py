@@ -25,6 +25,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
+from app.escaping import escaped
+
 CREATOR = "Clinfile"
 CONFIDENTIAL = "Confidential health information"
 
@@ -160,8 +162,12 @@ def _counting_canvas(decorate: PageDecorator) -> type[canvas.Canvas]:
 
 
 def escape(text: str) -> str:
-    """Make text safe inside a reportlab paragraph, which reads a little XML markup."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Make text safe inside a reportlab paragraph, which reads a little XML markup.
+
+    Words from outside (a file name, a patient's name) are escaped first, so
+    a control character or a direction override shows as what it is.
+    """
+    return escaped(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def footer(pdf: canvas.Canvas, number: int, total: int, *, middle: str = "") -> None:

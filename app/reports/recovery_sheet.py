@@ -11,6 +11,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from app.escaping import escaped
+
 
 @dataclass(frozen=True)
 class RecoverySheet:
@@ -61,7 +63,7 @@ def write_recovery_sheet(sheet: RecoverySheet, path: Path) -> None:
         pdf.setFont("Helvetica-Bold", 11)
         pdf.drawString(20 * mm, y, f"{label}:")
         pdf.setFont("Helvetica", 11)
-        pdf.drawString(52 * mm, y, value)
+        pdf.drawString(52 * mm, y, escaped(value))
         y -= 7 * mm
 
     y -= 8 * mm

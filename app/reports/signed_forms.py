@@ -20,6 +20,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from app.consent.model import Consent
 from app.consent.service import ConsentError, ConsentService
+from app.escaping import escaped
 from app.reports.form_codes import code_from_payload
 from app.security.audit import AuditEntry
 from app.security.roles import Permission
@@ -101,9 +102,10 @@ class RecognisedForm:
     problem: str = ""
 
     def __str__(self) -> str:
+        code = escaped(self.code)
         if self.consent is None:
-            return f"Picture {self.item_id} is consent form {self.code}, but: {self.problem}"
-        return (f"Picture {self.item_id} is the signed consent form {self.code}; it is now "
+            return f"Picture {self.item_id} is consent form {code}, but: {escaped(self.problem)}"
+        return (f"Picture {self.item_id} is the signed consent form {code}; it is now "
                 "attached to that consent, which counts from now on.")
 
 

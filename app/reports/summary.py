@@ -22,6 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from app.escaping import escaped
 from app.reports.flowables import picture_frame
 from app.reports.model import SummaryData, SummaryImage
 from app.reports.pdf import (
@@ -158,22 +159,22 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: SummaryData) ->
     pdf.drawString(MARGIN, top, "CLINICAL IMAGES  ·  RECORD ATTACHMENT")
     pdf.setFillColor(INK)
     pdf.setFont("Helvetica-Bold", 17)
-    pdf.drawString(MARGIN, top - 8 * mm, patient.display_name)
+    pdf.drawString(MARGIN, top - 8 * mm, escaped(patient.display_name))
     pdf.setFont("Helvetica", 10)
     identifiers = f"Date of birth {patient.birth_date_text}"
     if patient.record_number:
         identifiers += f"     Record number {patient.record_number}"
-    pdf.drawString(MARGIN, top - 14 * mm, identifiers)
+    pdf.drawString(MARGIN, top - 14 * mm, escaped(identifiers))
     pdf.setFillColor(MUTED)
     pdf.setFont("Helvetica", 8.5)
     right = width - MARGIN
     if data.practice_name:
         pdf.setFont("Helvetica-Bold", 8.5)
-        pdf.drawRightString(right, top, data.practice_name)
+        pdf.drawRightString(right, top, escaped(data.practice_name))
         pdf.setFont("Helvetica", 8.5)
     pdf.drawRightString(right, top - 8 * mm, f"Prepared {data.prepared_on:%d/%m/%Y}")
     if data.episode:
-        pdf.drawRightString(right, top - 14 * mm, _clip(data.episode, 60))
+        pdf.drawRightString(right, top - 14 * mm, _clip(escaped(data.episode), 60))
     pdf.setStrokeColor(RULE)
     pdf.setLineWidth(0.8)
     pdf.line(MARGIN, height - HEADER_HEIGHT, width - MARGIN, height - HEADER_HEIGHT)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage
 from app.desk.opening import OpenedDesk
 from app.desk.pictures import InboxItem, InboxPictures
 from app.desk.suggestions import clue_words, read_labels, suggest
+from app.escaping import escaped
 from app.filing.choice import PatientChoice
 from app.patients.matching import MatchResult
 from app.patients.service import PatientService
@@ -177,7 +178,7 @@ class DeskController(QObject):
         if list(opened.ids) != self._selected:
             return
         self.view.preview.show_images(list(zip(opened.images,
-                                               (i.file_name for i in opened.items),
+                                               (escaped(i.file_name) for i in opened.items),
                                                strict=True)))
         for item_id in opened.labelled:
             self.inbox.mark_label_found(item_id)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.escaping import escaped
 from app.ingest import events as ev
 from app.ingest.devices import (
     CameraVolume,
@@ -263,13 +264,14 @@ class DeviceDialog(QDialog):
             lambda _last: self.thumbnails_shown.emit()).failure(self._thumbnails_failed)
 
     def _item(self, image: DeviceImage) -> QListWidgetItem:
-        item = QListWidgetItem(f"{image.path.name}\n{received_words(image.modified.isoformat())}")
+        name = escaped(image.path.name)
+        item = QListWidgetItem(f"{name}\n{received_words(image.modified.isoformat())}")
         item.setData(IMAGE_ROLE, image)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                       | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked if taken_today(image)
                            else Qt.CheckState.Unchecked)
-        item.setToolTip(f"{image.path.name}, {image.size / 1_000_000:.1f} MB")
+        item.setToolTip(f"{name}, {image.size / 1_000_000:.1f} MB")
         return item
 
     def _thumbnail(self, arrived: tuple[DeviceImage, QImage | None]) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from app.desk import quarantine
 from app.desk.pictures import InboxItem, InboxPictures
 from app.desk.quarantine import RefusedFile, refused_files
+from app.escaping import escaped
 from app.ingest import events as ev
 from app.ingest.devices import CameraVolume, DeletionPolicy, DeviceImage
 from app.ingest.limits import IngestLimits
@@ -137,7 +138,7 @@ class InboxController(QObject):
         self._watch = self._tasks.stream(lambda: service.watch(Path(folder), cancel=token),
                                          on_cancel=token.cancel)
         self._watch.progress(self._event).failure(self._watch_failed)
-        self._say(f"Watching the drop folder {PurePath(folder).name}")
+        self._say(f"Watching the drop folder {escaped(PurePath(folder).name)}")
 
     def stop_watching(self) -> None:
         """Stop the drop-folder watch (on lock or log-out); files stay where they are."""
@@ -228,10 +229,11 @@ class InboxController(QObject):
         elif isinstance(event, ev.Duplicate):
             self._duplicates.add(event.item_id)
             self._relabel(event.item_id)
-            self._say(f"{event.source.name} is already in the vault; it was not stored twice.")
+            self._say(f"{escaped(event.source.name)} is already in the vault; it was not "
+                      "stored twice.")
             self._soon.start()
         elif isinstance(event, ev.Quarantined):
-            self._say(f"{event.source.name} was not taken in: {event.reason}")
+            self._say(f"{escaped(event.source.name)} was not taken in: {escaped(event.reason)}")
             self.refresh_quarantine()
 
     def _look_for_signed_form(self, item_id: int) -> None:
@@ -364,7 +366,7 @@ class InboxController(QObject):
             badges.append("⧉ possible duplicate")
         if item.id in self._labelled:
             badges.append("▥ label barcode found")
-        lines = [item.file_name,
+        lines = [escaped(item.file_name),
                  f"{received_words(item.received_at)} · {SOURCE_WORDS.get(item.source_kind, '')}"]
         if badges:
             lines.append("  ".join(badges))
