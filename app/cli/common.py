@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from app.consent.vocabulary import Word, parse_word, words
+from app.consent.vocabulary import Recipient, Word, parse_word, words
 from app.escaping import escaped
 from app.security.session import Session
 
@@ -82,6 +82,18 @@ def vocabulary_word(enum_type: type[Word], text: str, what: str) -> Word:
         return parse_word(enum_type, text)
     except ValueError:
         raise UsageError(f"'{text}' is not a {what}; use one of: {words(enum_type)}") from None
+
+
+def recipient_word(text: str) -> Recipient:
+    """Read a recipient: a class word however written, or a person's name.
+
+    Raises:
+        UsageError: the text is empty (or only invisible characters).
+    """
+    try:
+        return Recipient.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def add_login_arguments(parser: argparse.ArgumentParser) -> None:

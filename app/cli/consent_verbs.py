@@ -19,13 +19,14 @@ from app.cli.common import (
     UsageError,
     add_json_argument,
     add_login_arguments,
+    recipient_word,
     vocabulary_word,
     with_session,
 )
 from app.consent.gate import check_use
 from app.consent.model import Consent, DecisionMaker, Disclosure
 from app.consent.service import ConsentRequest, ConsentService, WithdrawalResult
-from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass, words
+from app.consent.vocabulary import ImageKind, Method, Purpose, RecipientClass, words
 from app.filing.body_sites import BodySite, BodySiteError
 from app.filing.model import FiledImage, FilingRequest
 from app.filing.retention import RetentionService
@@ -155,7 +156,7 @@ def _consent_add(args: argparse.Namespace, console: Console) -> int:
             patient_id=_patient_id(session, args.patient),
             method=vocabulary_word(Method, args.method, "method"),
             purposes=_purposes(args.purposes),
-            recipients=tuple(Recipient.parse(r) for r in _split(args.recipients)),
+            recipients=tuple(recipient_word(r) for r in _split(args.recipients)),
             obtained_by=args.obtained_by or session.actor.name,
             obtained_on=args.obtained_on or date.today(),
             decided_by=DecisionMaker(args.decided_by.strip(), args.relationship.strip()),
@@ -235,7 +236,7 @@ def _register_check(verbs: argparse._SubParsersAction) -> None:
 def _check(args: argparse.Namespace, console: Console) -> int:
     def act(session: Session) -> int:
         decision = check_use(session, args.image, vocabulary_word(Purpose, args.purpose, "purpose"),
-                             Recipient.parse(args.recipient), deidentified=args.deidentified)
+                             recipient_word(args.recipient), deidentified=args.deidentified)
         if args.json:
             console.emit_json({"image_id": args.image, "allowed": decision.allowed,
                                "reason": decision.reason,

@@ -19,10 +19,11 @@ from app.cli.common import (
     UsageError,
     add_json_argument,
     add_login_arguments,
+    recipient_word,
     vocabulary_word,
     with_session,
 )
-from app.consent.vocabulary import Purpose, Recipient, RecipientClass, words
+from app.consent.vocabulary import Purpose, RecipientClass, words
 from app.ingest.service import ImportService
 from app.reports.naming import NamePatternError
 from app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
@@ -175,7 +176,7 @@ def _register_export(verbs: argparse._SubParsersAction) -> None:
 
 def _export(args: argparse.Namespace, console: Console) -> int:
     purpose = vocabulary_word(Purpose, args.purpose, "purpose")
-    recipient = Recipient.parse(args.recipient)
+    recipient = recipient_word(args.recipient)
     return _writing(args, console, lambda session: ReportService(session).export(
         _selection(args), purpose, recipient, file_format=args.file_format, out=args.out,
         deidentify=args.deidentify, force=args.force), "Export")

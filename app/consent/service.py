@@ -289,10 +289,14 @@ def _new_consent(request: ConsentRequest, code: str, recorded_by: str) -> NewCon
 
 
 def _unused_code(repo: ConsentRepository) -> str:
-    """Return a short code for the printed form, easy to read aloud (no I, L, O or U)."""
+    """Return a short code for the printed form, easy to read aloud (no I, L, O or U).
+
+    A code of digits alone is never given: people and the command line name a
+    consent by its id or its code, and digits alone are read as an id.
+    """
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if repo.by_code(code) is None:
+        if not code.isdigit() and repo.by_code(code) is None:
             return code
 
 

@@ -109,3 +109,9 @@ def test_class_and_purpose_words_however_written(vault_path, add_patient, add_in
                            "--purpose", "CLINICAL-CARE", "--recipient", " Students ",
                            "--format", "jpeg", "--out", str(tmp_path / "out"))
     assert code == 3 and "Students do not look after the patient" in err
+
+
+def test_an_empty_recipient_is_a_usage_error(vault_path):
+    code, _, err = as_user(vault_path, "reception", "check", "1", "--purpose", "education",
+                           "--recipient", " \u200b ")
+    assert code == 2 and "a recipient needs a class word or a name" in err

@@ -161,3 +161,12 @@ def test_a_class_word_stored_as_written_reads_back_as_the_class(login, add_patie
         patient, purposes=frozenset({Purpose.EDUCATION}),
         recipients=(Recipient.parse("STUDENTS"), Recipient.parse("Dr  Lee"))))
     assert consent.recipients == (STUDENTS, Recipient(name="Dr Lee"))
+
+
+def test_a_code_is_never_digits_alone_which_would_read_as_an_id(login, add_patient,
+                                                                monkeypatch):
+    drawn = iter("14821899" + "K7Q2M4XA")
+    monkeypatch.setattr("app.consent.service.secrets.choice", lambda _alphabet: next(drawn))
+    consent = ConsentService(login("clinician")).record(request(add_patient()))
+    assert consent.code == "K7Q2M4XA"
+    assert ConsentService(login("clinician")).find(consent.code) == consent
