@@ -18,6 +18,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
+from app import logs
 from app.ingest import refusal
 from app.ingest.decode import Decoded, DecodeRefused
 from app.ingest.limits import IngestLimits
@@ -32,6 +33,7 @@ def _serve(conn: Connection, max_pixels: int, memory_bytes: int) -> None:
     Workers run at a lower priority so the process holding the vault (its
     writer, and the event stream a window shows) is never starved by them.
     """
+    logs.configure_worker()
     _limit_memory(memory_bytes)
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)

@@ -28,7 +28,7 @@ from watchdog.observers.polling import PollingObserver
 
 from app.ingest.sources import walk_files
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("clinfile.ingest.drop_folder")
 
 CLOSED_SETTLE_SECONDS = 0.15
 RESCAN_SECONDS = 60.0

@@ -37,7 +37,7 @@ from app.vault.errors import VaultLocked
 from app.vault.vault import Vault
 from db.images import ImageRow
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("clinfile.ingest.pipeline")
 
 NOT_STORED = ("The vault could not store this picture safely; it was left where it is. "
               "Check the vault (clinfile verify) and try again.")

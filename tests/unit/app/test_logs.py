@@ -13,7 +13,8 @@ def test_identifiers_and_keys_are_masked():
     assert masked.count(MASK) == 5
 
 
-def test_the_log_file_holds_only_redacted_text(tmp_path):
+def test_the_log_file_holds_only_redacted_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLINFILE_LOG_DIR", "")  # put back afterwards: configure sets it
     path = configure(tmp_path)
     log = logging.getLogger("clinfile.test")
     try:
@@ -25,3 +26,41 @@ def test_the_log_file_holds_only_redacted_text(tmp_path):
     written = path.read_text()
     assert "12/03/1980" not in written and "2123456701" not in written
     assert "import failed" in written and "ValueError" in written
+
+
+def _jpeg_with_corrupt_exif(path) -> None:
+    """A real JPEG whose EXIF block claims more than it holds: Pillow warns as it reads it."""
+    import io
+    import struct
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(buffer, "JPEG")
+    data = buffer.getvalue()
+    exif = b"Exif\x00\x00" + b"II*\x00\x08\x00\x00\x00" + b"\xff\xff" + b"\x00" * 20
+    segment = b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif
+    path.write_bytes(data[:2] + segment + data[2:])
+
+
+def test_pillow_warnings_about_a_bad_file_go_to_the_log_not_the_terminal(vault_path, tmp_path):
+    import os
+    import subprocess
+
+    from tests.conftest import PASSWORDS
+    from tests.integration.importing import command
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    _jpeg_with_corrupt_exif(drop / "from the patient.jpg")
+    state = tmp_path / "state"
+    done = subprocess.run(
+        [*command(), "import", str(vault_path), str(drop), "--user", "reception",
+         "--password-stdin"],
+        input=PASSWORDS["reception"] + "\n", capture_output=True, text=True, timeout=120,
+        env={**os.environ, "XDG_STATE_HOME": str(state), "HOME": str(tmp_path)})
+
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr and "EXIF" not in done.stderr, done.stderr
+    written = "".join(p.read_text() for p in state.rglob("clinfile.log"))
+    assert "clinfile.warnings" in written and "Corrupt EXIF data" in written
