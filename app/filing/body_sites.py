@@ -26,7 +26,14 @@ BODY_SITES = PAIRED_SITES | MIDLINE_SITES
 
 
 class BodySiteError(ValueError):
-    """A body site that is not on the list or lacks its side; ``str()`` says what to type."""
+    """A body site that is not on the list or lacks its side; ``str()`` says what to type.
+
+    ``field`` names what to correct, ``site`` or ``side``, so a form can point to it.
+    """
+
+    def __init__(self, message: str, field: str = "site") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -72,11 +79,11 @@ class BodySite:
                 f"{', '.join(sorted(BODY_SITES))} (add left-, right- or both- for paired sites), "
                 "or 'none' for an image of a document.")
         if self.site in PAIRED_SITES and self.laterality not in SIDES:
-            raise BodySiteError(f"Say which side: left-{self.site}, right-{self.site} "
-                                f"or both-{self.site}.")
+            raise BodySiteError(f"Say which side of the {self.site.replace('-', ' ')}: left, "
+                                "right or both sides.", "side")
         if self.site in MIDLINE_SITES and self.laterality:
             raise BodySiteError(f"The {self.site} has no left or right; type just '{self.site}' "
-                                "and describe the place after a colon.")
+                                "and describe the place after a colon.", "side")
 
     @property
     def word(self) -> str:

@@ -45,7 +45,15 @@ RECEPTION_KINDS = frozenset({ImageKind.PATIENT_SENT, ImageKind.DOCUMENT})
 
 
 class FilingError(VaultError):
-    """A filing or correction that cannot be made as asked; ``str()`` says why."""
+    """A filing or correction that cannot be made as asked; ``str()`` says why.
+
+    ``field`` names the part of the request to correct (``site``, ``side``,
+    ``colleague``, ``discussion``), or is empty, so a form can point to it.
+    """
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def permission_to_file(kind: ImageKind) -> Permission:
@@ -235,17 +243,18 @@ def _check(request: FilingRequest) -> None:
     try:
         request.body_site.check()
     except BodySiteError as exc:
-        raise FilingError(str(exc)) from None
+        raise FilingError(str(exc), exc.field) from None
     if not request.body_site.site and request.kind is not ImageKind.DOCUMENT:
-        raise FilingError("Say where on the body the image was taken (for example left-ankle).")
+        raise FilingError("Say where on the body the image was taken (for example the left ankle).",
+                          "site")
     if request.kind in (ImageKind.COLLEAGUE_INTERNAL, ImageKind.COLLEAGUE_EXTERNAL) \
             and not request.colleague.strip():
-        raise FilingError("Say which colleague sent the image.")
+        raise FilingError("Say which colleague sent the image.", "colleague")
     if request.kind is ImageKind.COLLEAGUE_EXTERNAL and not request.discussion_note.strip():
         raise FilingError(
             "An image from a clinician outside the practice is kept with a note of the "
             "discussion you had with them (Avant); add the note, even if only "
-            "'no discussion'.")
+            "'no discussion'.", "discussion")
 
 
 def _inbox_items(conn: Connection, image_ids: tuple[int, ...]) -> dict:

@@ -29,13 +29,22 @@ def decided_words(decided_by: DecisionMaker) -> str:
     return f"{decided_by.name}{relationship}, for the patient"
 
 
-def consent_words(consent: Consent) -> str:
-    """'Verbal consent of 12/03/2026 (ABCD1234): given by the patient, obtained by Ann Lee'."""
+def consent_name(consent: Consent) -> str:
+    """'Verbal consent of 12/03/2026 (ABCD1234)': short enough for a drop-down list."""
     method = _METHOD_NAMES.get(consent.method, consent.method.label)
     waiting = ", waiting for the signed form" if consent.awaiting_signature else ""
     return (f"{method.capitalize()} consent of {consent.obtained_on:%d/%m/%Y} "
-            f"({consent.code}{waiting}): given by {decided_words(consent.decided_by)}, "
-            f"obtained by {consent.obtained_by}")
+            f"({consent.code}{waiting})")
+
+
+def consent_people_words(consent: Consent) -> str:
+    """'given by the patient, obtained by Ann Lee': who decided, and who asked them."""
+    return f"given by {decided_words(consent.decided_by)}, obtained by {consent.obtained_by}"
+
+
+def consent_words(consent: Consent) -> str:
+    """'Verbal consent of 12/03/2026 (ABCD1234): given by the patient, obtained by Ann Lee'."""
+    return f"{consent_name(consent)}: {consent_people_words(consent)}"
 
 
 def consent_reach_words(consent: Consent) -> str:

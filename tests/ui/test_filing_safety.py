@@ -92,8 +92,8 @@ def test_return_in_the_consent_dialog_records_it_and_never_files(
     panel = filing.file_panel
     qtbot.waitUntil(lambda: panel.chosen_consent == consent.id, timeout=5000)
     assert panel.consents.currentText().startswith("Implied consent of ")
-    assert "given by the patient, obtained by reception" in panel.consents.currentText()
     assert consent.code in panel.consents.currentText()
+    assert "given by the patient, obtained by reception" in panel.basis.text()
     with qtbot.waitSignal(filing.filed, timeout=10000):
         qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
@@ -135,8 +135,12 @@ def test_the_desk_and_the_summary_say_who_decided_who_obtained_and_where_it_came
     panel = filing.file_panel
     qtbot.waitUntil(lambda: panel.chosen_consent == consent.id, timeout=5000)
     said = "given by Lan Nguyen (mother), for the patient, obtained by clinician"
-    assert said in panel.consents.currentText()
+    named = f"Verbal consent of {consent.obtained_on:%d/%m/%Y} ({consent.code})"
+    assert panel.consents.currentText() == named
     assert said in panel.basis.text()
+    panel.window().resize(1280, 800)
+    qtbot.waitUntil(lambda: panel.consents.width() > panel.consents.fontMetrics()
+                    .horizontalAdvance(named) + 20, timeout=5000)
 
     qtbot.waitUntil(shell.window.isActiveWindow, timeout=5000)
     with qtbot.waitSignal(filing.summary_written, timeout=30000) as summary:
@@ -149,3 +153,25 @@ def test_the_desk_and_the_summary_say_who_decided_who_obtained_and_where_it_came
     assert "sent in by the patient through the drop folder" in text
     taken = text.split("Taken", 1)[1].split("Secondary image", 1)[0]
     assert "clinician" not in taken
+
+
+def test_a_missing_side_is_asked_for_in_the_lists_words_at_the_side_field(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
+    shell, _ids = _reception_with_pictures(qtbot, logged_in, workstation, vault_path, corpus,
+                                           tmp_path, 1)
+    select_first(qtbot, shell, 1)
+    choose_patient(qtbot, shell, "mai nguyen")
+    filing = shell.desk_controller.filing
+    side = filing.classify.side
+    pick(qtbot, filing.classify.site, "Hand")
+
+    with qtbot.waitSignal(filing.filing_refused, timeout=10000) as refused:
+        qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    sides = [side.itemText(row) for row in range(side.count())]
+    assert refused.args[0] == f"Say which side of the hand: {sides[0]}, {sides[1]} or {sides[2]}."
+    assert side.property("problem") is True and side.hasFocus()
+
+    qtbot.keyClicks(side, "right")
+    assert not side.property("problem")
+    with qtbot.waitSignal(filing.filed, timeout=10000):
+        qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

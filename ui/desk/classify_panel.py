@@ -33,6 +33,15 @@ def _site_label(site: str) -> str:
     return site.replace("-", " ")
 
 
+def _mark(widget: QWidget, problem: bool) -> None:
+    """Show a field as the one to correct (the stylesheet draws it), or as fine again."""
+    if bool(widget.property("problem")) == problem:
+        return
+    widget.setProperty("problem", problem)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
 class ClassifyPanel(QGroupBox):
     """The form that says what the selected pictures are.
 
@@ -105,6 +114,10 @@ class ClassifyPanel(QGroupBox):
         form.addRow("", self.together)
         self._form = form
 
+        for combo in (self.site, self.side):
+            combo.currentIndexChanged.connect(lambda _index, c=combo: _mark(c, False))
+        for edit in (self.colleague, self.discussion):
+            edit.textChanged.connect(lambda _text, e=edit: _mark(e, False))
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.site.currentIndexChanged.connect(self._site_changed)
         self.other_time.toggled.connect(self.taken_at.setEnabled)
@@ -163,6 +176,18 @@ class ClassifyPanel(QGroupBox):
         suggested = KIND_BY_SOURCE.get(source_kind)
         if suggested is not None and self._untouched():
             self.kind.setCurrentIndex(self.kind.findData(suggested))
+
+    def point_to(self, field: str) -> None:
+        """Mark the field the filing service asked to correct, and put the cursor in it.
+
+        The mark goes as soon as the field is changed.
+        """
+        widget = {"site": self.site, "side": self.side, "colleague": self.colleague,
+                  "discussion": self.discussion}.get(field)
+        if widget is None:
+            return
+        _mark(widget, True)
+        widget.setFocus()
 
     def clear(self) -> None:
         """Start afresh for the next pictures (after filing)."""

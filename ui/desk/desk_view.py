@@ -45,6 +45,7 @@ class DeskView(QWidget):
         self.splitter.setStretchFactor(2, 3)
         self.splitter.setChildrenCollapsible(False)
         self.inbox.setMinimumWidth(self.fontMetrics().averageCharWidth() * 46)
+        self.side.setMinimumWidth(self.fontMetrics().averageCharWidth() * 54)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 6)
         layout.addWidget(self.splitter)

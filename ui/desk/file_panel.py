@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.consent.model import Consent
-from app.filing.words import consent_reach_words, consent_words
+from app.filing.words import consent_name, consent_reach_words, consent_words
 from ui.look import named, note, primary, set_tone
 
 
@@ -24,10 +24,11 @@ class FilePanel(QGroupBox):
         self.message = named(note(""), "Filing message")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.consents, 1)
+        row.addStretch(1)
         row.addWidget(self.record_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.basis)
+        layout.addWidget(self.consents)
         layout.addLayout(row)
         layout.addWidget(self.file_button)
         layout.addWidget(self.message)
@@ -50,8 +51,10 @@ class FilePanel(QGroupBox):
         self.consents.clear()
         self.consents.addItem("No recorded consent chosen", None)
         for consent in consents:
-            self.consents.addItem(consent_words(consent), consent.id)
-            self.consents.setItemData(self.consents.count() - 1, consent_reach_words(consent),
+            self.consents.addItem(consent_name(consent), consent.id)
+            self.consents.setItemData(self.consents.count() - 1,
+                                      f"{consent_words(consent)}; for "
+                                      f"{consent_reach_words(consent)}",
                                       Qt.ItemDataRole.ToolTipRole)
         index = self.consents.findData(chosen) if chosen is not None else 0
         self.consents.setCurrentIndex(max(index, 0))

@@ -28,8 +28,8 @@ from app.desk.forms import write_consent_form
 from app.desk.opening import OpenedDesk
 from app.filing.consents import consents_to_file_on
 from app.filing.model import ConsentBasis
-from app.filing.service import FilingService
-from app.filing.words import consent_reach_words, consent_words
+from app.filing.service import FilingError, FilingService
+from app.filing.words import consent_people_words, consent_reach_words, consent_words
 from app.reports.service import ReportService, Selection
 from ui.desk.classify_panel import ClassifyPanel
 from ui.desk.consent_dialog import ConsentDialog
@@ -162,8 +162,8 @@ class FilingController(QObject):
             self.file_panel.show_basis(f"Needs consent: {problem}. Record it with Record "
                                        "consent (Ctrl+K).", "warning")
         elif consent is not None:
-            self.file_panel.show_basis(f"Filed on the consent chosen below. "
-                                       f"{consent_words(consent)}; for "
+            self.file_panel.show_basis(f"Filed on the consent below, "
+                                       f"{consent_people_words(consent)}; for "
                                        f"{consent_reach_words(consent)}.", "ok")
         else:
             self.file_panel.show_basis(
@@ -258,6 +258,8 @@ class FilingController(QObject):
     def _not_filed(self, error: BaseException) -> None:
         text = in_plain_words(error)
         self.file_panel.say(text, "error")
+        if isinstance(error, FilingError) and error.field:
+            self.classify.point_to(error.field)
         self._say("Not filed. " + text)
         self.filing_refused.emit(text)
 
