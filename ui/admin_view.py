@@ -40,6 +40,7 @@ from app.security.users import UserRow, UserService, new_user_problem
 from app.settings import SettingsService
 from ui.errors import in_plain_words
 from ui.first_run_wizard import FolderField
+from ui.idle import count_minutes
 from ui.look import heading, named, note, primary, set_tone
 from ui.patient_list_tab import PatientListTab
 from ui.tasks import Tasks
@@ -284,7 +285,7 @@ class SettingsTab(QWidget):
         self._desk: OpenedDesk | None = None
         self.auto_lock = named(QSpinBox(), "Lock after minutes without use")
         self.auto_lock.setRange(1, 60)
-        self.auto_lock.setSuffix(" minutes")
+        count_minutes(self.auto_lock)
         self.max_megabytes = named(QSpinBox(), "Largest file to take in, megabytes")
         self.max_megabytes.setRange(1, 2048)
         self.max_megabytes.setSuffix(" MB")

@@ -38,6 +38,7 @@ from app.desk.first_run import (
 )
 from app.paths import default_vault_dir
 from ui.errors import in_plain_words
+from ui.idle import count_minutes
 from ui.look import named, note, primary, scaled, set_tone
 from ui.printing import ask_and_print, ask_and_save
 from ui.tasks import Tasks
@@ -203,7 +204,7 @@ class PracticePage(QWizardPage):
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(1, 60)
         self.auto_lock.setValue(5)
-        self.auto_lock.setSuffix(" minutes")
+        count_minutes(self.auto_lock)
         named(self.auto_lock, "Lock after minutes without use")
         self.written = QCheckBox("Clinical photos need signed, written consent before filing")
         named(self.written, "Require written consent for clinical photos")

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSpinBox
 
 _ACTIVITY = {
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -69,3 +69,19 @@ class IdleWatch(QObject):
             self._armed = False
             self._timer.stop()
             self.idled.emit()
+
+
+def minutes_words(minutes: int) -> str:
+    """'1 minute', '5 minutes': the idle time as a person says it."""
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
+def count_minutes(box: QSpinBox) -> QSpinBox:
+    """Let a spin box of idle minutes read '1 minute' and '5 minutes' as its value changes."""
+
+    def say(minutes: int) -> None:
+        box.setSuffix(minutes_words(minutes).removeprefix(str(minutes)))
+
+    box.valueChanged.connect(say)
+    say(box.value())
+    return box

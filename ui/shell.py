@@ -30,11 +30,11 @@ from ui.desk.desk_view import DeskView
 from ui.desk.device_dialog import DeviceDialog
 from ui.errors import UncaughtErrors, in_plain_words, report
 from ui.first_run_wizard import FirstRunWizard
-from ui.idle import IdleWatch
+from ui.idle import IdleWatch, minutes_words
 from ui.main_window import MainWindow
 from ui.tasks import Tasks
 
-IDLE_REASON = "Clinfile locked itself because nobody used it for {minutes} minutes."
+IDLE_REASON = "Clinfile locked itself because nobody used it for {minutes}."
 HAND_REASON = "Clinfile was locked."
 
 
@@ -234,7 +234,7 @@ class Shell(QObject):
 
     def _idled(self) -> None:
         minutes = self.desk.settings.auto_lock_minutes if self.desk else 0
-        self.lock(IDLE_REASON.format(minutes=minutes), "idle")
+        self.lock(IDLE_REASON.format(minutes=minutes_words(minutes)), "idle")
 
     def lock(self, why: str, reason: str) -> None:
         """Cover the window at once, hide open dialogs, then drop the key in a worker."""
