@@ -1,7 +1,7 @@
 """The words for who agreed, who asked, and where a picture came from: one place for all.
 
-The window, the summary PDF and the command line say these the same way, so
-a reader never takes a parent's consent for the patient's own, a
+The filing desk and the summary PDF say these the same way, so a reader
+never takes a parent's consent for the patient's own, a
 receptionist's note for a clinician's, or a picture the patient sent for one
 a clinician took.
 """

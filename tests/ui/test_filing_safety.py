@@ -119,6 +119,9 @@ def test_the_desk_and_the_summary_say_who_decided_who_obtained_and_where_it_came
     pick(qtbot, filing.classify.kind, "Clinical")
     pick(qtbot, filing.classify.site, "Ankle")
     pick(qtbot, filing.classify.side, "left")
+    classify = filing.classify
+    assert "sent in by the patient through the drop folder" in classify.together.text()
+    assert "you" not in classify.taken_by.placeholderText()
 
     qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     dialog = filing.consent_dialog

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 from app.consent.vocabulary import ImageKind
 from app.filing.body_sites import BODY_SITES, PAIRED_SITES, SIDES, BodySite
 from app.filing.model import FilingRequest
+from app.filing.words import came_from_words
+from app.ingest.events import SourceKind
 from ui.look import named, note
 
 COLLEAGUE_KINDS = (ImageKind.COLLEAGUE_INTERNAL, ImageKind.COLLEAGUE_EXTERNAL)
@@ -118,6 +120,7 @@ class ClassifyPanel(QGroupBox):
             combo.currentIndexChanged.connect(lambda _index, c=combo: _mark(c, False))
         for edit in (self.colleague, self.discussion):
             edit.textChanged.connect(lambda _text, e=edit: _mark(e, False))
+        self._source_kind = ""
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.site.currentIndexChanged.connect(self._site_changed)
         self.other_time.toggled.connect(self.taken_at.setEnabled)
@@ -168,11 +171,14 @@ class ClassifyPanel(QGroupBox):
         the person made is never changed under them.
         """
         if count > 1:
-            self.together.setText(f"{count} pictures selected: they are filed together as "
-                                  "one episode.")
+            together = f"{count} pictures selected: they are filed together as one episode."
         else:
-            self.together.setText("Select several pictures (Ctrl or Shift and click) to file "
-                                  "them together as one episode.")
+            together = ("Select several pictures (Ctrl or Shift and click) to file them "
+                        "together as one episode.")
+        came = f"Where from: {came_from_words(source_kind)}. " if source_kind else ""
+        self.together.setText(came + together)
+        self._source_kind = source_kind
+        self._say_who_took_it()
         suggested = KIND_BY_SOURCE.get(source_kind)
         if suggested is not None and self._untouched():
             self.kind.setCurrentIndex(self.kind.findData(suggested))
@@ -208,11 +214,26 @@ class ClassifyPanel(QGroupBox):
         kind = self.chosen_kind
         self._form.setRowVisible(self.colleague, kind in COLLEAGUE_KINDS)
         self._form.setRowVisible(self.discussion, kind is ImageKind.COLLEAGUE_EXTERNAL)
-        self.taken_by.setPlaceholderText({
-            ImageKind.PATIENT_SENT: "the patient",
-            ImageKind.CLINICAL_PHOTO: "you, unless someone else took it",
-        }.get(kind, "the colleague who sent it" if kind in COLLEAGUE_KINDS else "who took it"))
+        self._say_who_took_it()
         self.kind_changed.emit(kind)
+
+    def _say_who_took_it(self) -> None:
+        """Say who is recorded as the taker when the field is left empty.
+
+        A picture that came through the drop folder was sent in, so it is never
+        recorded as taken by the person filing it.
+        """
+        kind = self.chosen_kind
+        sent_in = self._source_kind == SourceKind.DROP_FOLDER
+        if kind is ImageKind.PATIENT_SENT:
+            words = "the patient"
+        elif kind in COLLEAGUE_KINDS:
+            words = "the colleague who sent it"
+        elif kind is ImageKind.CLINICAL_PHOTO and not sent_in:
+            words = "you, unless someone else took it"
+        else:
+            words = "who took it, if known (it was sent in)" if sent_in else "who took it"
+        self.taken_by.setPlaceholderText(words)
 
     def _site_changed(self) -> None:
         paired = self.site.currentData() in PAIRED_SITES

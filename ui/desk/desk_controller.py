@@ -166,7 +166,8 @@ class DeskController(QObject):
         self._selected = ids
         if self.choice is not None and not self.choice.holds_for(ids):
             self.forget_patient()
-        self.filing.selection_changed(ids, self.inbox.source_kind(ids[0]) if ids else "")
+        sources = {self.inbox.source_kind(item_id) for item_id in ids}
+        self.filing.selection_changed(ids, sources.pop() if len(sources) == 1 else "")
         if not ids or self.desk is None:
             self.view.preview.clear()
             return
