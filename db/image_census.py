@@ -1,8 +1,9 @@
-"""Every image the index says the vault holds, with its blobs and its patient, for verification.
+"""Every picture the index says the vault holds, with its blobs and its patient, for verification.
 
 Verification must say which picture of which patient is missing, so it reads
 each image's three blob ids and the patient it stands filed to now: its
-filing's patient, or the last patient a correction moved it to.
+filing's patient, or the last patient a correction moved it to; and each
+signed consent form's photograph with its consent and patient.
 """
 
 from __future__ import annotations
@@ -48,3 +49,26 @@ def held_images(conn: Connection) -> Iterator[HeldImage]:
     """Yield every image not deleted at the end of its retention, oldest first."""
     for row in conn.execute(_HELD):
         yield HeldImage(*row)
+
+
+@dataclass(frozen=True)
+class SignedForm:
+    """The photograph of a signed consent form, attached to its consent."""
+
+    consent_code: str
+    blob_id: str
+    patient: str
+
+
+_SIGNED = """
+SELECT c.code, c.signed_form_blob, trim(p.given_names || ' ' || p.family_name)
+FROM consents AS c JOIN patients AS p ON p.id = c.patient_id
+WHERE c.signed_form_blob IS NOT NULL
+ORDER BY c.id
+"""
+
+
+def signed_forms(conn: Connection) -> Iterator[SignedForm]:
+    """Yield every consent's signed form, oldest consent first."""
+    for row in conn.execute(_SIGNED):
+        yield SignedForm(*row)

@@ -36,6 +36,7 @@ COUNTED = ("wrong password", "unknown user name", "account disabled")
 FREE_TRIES = 3
 FIRST_WAIT = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(minutes=15)
+RECENT_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,18 @@ class Note:
 
 @dataclass
 class NotesFile:
-    """What the file holds: its first line's id and every note (None where damaged)."""
+    """What was read of the file: its first line's id, notes (None where damaged), problems.
+
+    ``end`` is where the last whole line read ends and ``size`` the file's
+    length, both in bytes: the index remembers how far it has filed, so an
+    unlock reads only what is new, and a file shorter than that was cut.
+    """
 
     log_id: str | None = None
     notes: list[Note | None] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    end: int = 0
+    size: int = 0
 
 
 def start(path: Path, vault_id: str, master_key: bytes) -> str:
@@ -83,33 +91,59 @@ def note(path: Path, vault_id: str, slot: str, reason: str, *, at: datetime | No
         os.close(fd)
 
 
-def read(path: Path, vault_id: str, master_key: bytes | None = None) -> NotesFile:
-    """Return the file's notes and what is wrong with it.
+def read(path: Path, vault_id: str, master_key: bytes, *, since: int = 0) -> NotesFile:
+    """Return the file's first line's id and its notes from byte ``since`` on (all by default).
 
-    Without the master key (before an unlock) the first line is taken on
-    trust; with it, a first line Clinfile did not sign is a problem.
+    A first line not signed with this master key is a problem. Line numbers
+    in the problems count from the top only when the whole file is read.
     """
     found = NotesFile()
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        handle = open(path, "rb")
     except FileNotFoundError:
         return found
-    lines = text.split("\n")
-    if lines[-1]:
-        found.problems.append(f"{path.name} does not end where it should")
-    lines = lines[:-1]
-    if lines:
-        found.log_id = _header_id(lines.pop(0), vault_id, master_key)
+    with handle:
+        found.size = os.fstat(handle.fileno()).st_size
+        header = handle.readline()
+        if header.endswith(b"\n"):
+            found.log_id = _header_id(header[:-1].decode("utf-8", "replace"), vault_id,
+                                      master_key)
+        start = max(since, len(header))
+        handle.seek(start)
+        rest = handle.read()
     if found.log_id is None:
         found.problems.append(
             f"{path.name} was deleted or replaced: it does not begin with the line Clinfile wrote")
+    *lines, partial = rest.split(b"\n")
+    if partial:
+        found.problems.append(f"{path.name} does not end where it should")
+    found.end = start + len(rest) - len(partial)
     key = _note_key(vault_id)
     for number, line in enumerate(lines, start=2):
-        parsed = _parsed_note(line, key)
+        parsed = _parsed_note(line.decode("utf-8", "replace"), key)
         if parsed is None:
             found.problems.append(f"{path.name} line {number} is damaged or was edited")
         found.notes.append(parsed)
     return found
+
+
+def recent(path: Path, vault_id: str) -> list[Note | None]:
+    """Return the notes at the end of the file, enough to decide how long a name must wait.
+
+    Only the last :data:`RECENT_BYTES` are read, so a decade of notes does
+    not slow a login down; a run of wrong passwords longer than that has
+    reached the longest wait anyway.
+    """
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(0, size - RECENT_BYTES))
+            data = handle.read()
+    except FileNotFoundError:
+        return []
+    lines = data.split(b"\n")[1:-1] if size > RECENT_BYTES else data.split(b"\n")[:-1]
+    key = _note_key(vault_id)
+    return [_parsed_note(line.decode("utf-8", "replace"), key) for line in lines]
 
 
 def wait_before(notes: list[Note | None], slot: str, now: datetime) -> timedelta:
@@ -133,7 +167,7 @@ def wait_before(notes: list[Note | None], slot: str, now: datetime) -> timedelta
     return max(timedelta(0), datetime.fromisoformat(last.at) + wait - now)
 
 
-def _header_id(line: str, vault_id: str, master_key: bytes | None) -> str | None:
+def _header_id(line: str, vault_id: str, master_key: bytes) -> str | None:
     body, _, signature = line.rpartition("\t")
     try:
         header = json.loads(body)
@@ -141,8 +175,7 @@ def _header_id(line: str, vault_id: str, master_key: bytes | None) -> str | None
             return None
     except (ValueError, AttributeError):
         return None
-    if master_key is not None and not same(mac(_header_key(master_key), body.encode()),
-                                           signature):
+    if not same(mac(_header_key(master_key), body.encode()), signature):
         return None
     return str(header.get("id"))
 

@@ -63,7 +63,7 @@ log = logging.getLogger("clinfile.vault")
 RECOVERY_ACTOR = "recovery key"
 ADMIN_ROLE = "admin"
 NOTES_ID = "login_notes"
-NOTES_FILED = "login_notes_filed"
+NOTES_FILED = "login_notes_filed_to"
 
 
 @dataclass(frozen=True)
@@ -387,21 +387,22 @@ class Vault:
             return
         row = None
         with transaction(conn):
-            found = login_failures.read(self.layout.login_failures, self.vault_id, self.key)
             filed = int(meta.get(NOTES_FILED) or 0)
-            if found.log_id != meta.get(NOTES_ID) or len(found.notes) < filed:
+            found = login_failures.read(self.layout.login_failures, self.vault_id, self.key,
+                                        since=filed)
+            if found.log_id != meta.get(NOTES_ID) or found.size < filed:
                 return
             names = {slotfile.user_slot_id(self.vault_id, u.name): u.name
                      for u in UserRepository(conn).all()}
             names[slotfile.RECOVERY] = RECOVERY_ACTOR
-            for attempt in found.notes[filed:]:
+            for attempt in found.notes:
                 if attempt is None or not attempt.failed:
                     continue
                 actor = names.get(attempt.slot, "unknown user name")
                 row = self.audit.append(conn, AuditEntry(
                     actor, "login.failed", actor,
                     {"reason": attempt.reason, "attempted_at": attempt.at}))
-            meta.put(NOTES_FILED, str(len(found.notes)))
+            meta.put(NOTES_FILED, str(found.end))
         if row is not None:
             self.audit.publish_head(row)
 
@@ -449,7 +450,7 @@ def _unwrap_or_note(layout: VaultLayout, slots: slotfile.KeySlots, slot_id: str,
     try, so guessing at the window or the command line is impractical.
     """
     path, vault_id = layout.login_failures, slots.vault_id
-    notes = login_failures.read(path, vault_id).notes
+    notes = login_failures.recent(path, vault_id)
     wait = login_failures.wait_before(notes, slot_id, datetime.now(UTC))
     if wait:
         login_failures.note(path, vault_id, slot_id, login_failures.THROTTLED)

@@ -27,7 +27,7 @@ from db.connection import (
     integrity_problems,
     open_encrypted,
 )
-from db.image_census import held_images
+from db.image_census import held_images, signed_forms
 from db.settings import MetaRepository
 
 Progress = Callable[[str], None]
@@ -124,6 +124,10 @@ def _missing_pictures(conn: Connection, store: BlobStore) -> list[str]:
                 problems.append(f"{whose}: its {what} is missing from the image store")
             elif what == "original" and stored.sha256 != image.sha256:
                 problems.append(f"{whose}: its original does not match its SHA-256")
+    for form in signed_forms(conn):
+        if form.blob_id not in held:
+            problems.append(f"signed form of consent {form.consent_code} ({form.patient}) "
+                            "is missing from the image store")
     return problems
 
 
@@ -141,7 +145,7 @@ def _login_notes_problems(vault: Vault, meta: MetaRepository) -> list[str]:
         return problems
     if found.log_id != expected:
         return problems + [f"{path.name} was replaced by another file"]
-    if len(found.notes) < int(meta.get(NOTES_FILED) or 0):
+    if found.size < int(meta.get(NOTES_FILED) or 0):
         problems.append(f"{path.name} was cut short: notes already filed are gone")
     return problems
 

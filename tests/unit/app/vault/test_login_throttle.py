@@ -80,3 +80,16 @@ def test_refused_tries_are_audited(vault_path):
             "SELECT json_extract(detail, '$.reason') FROM audit "
             "WHERE action = 'login.failed' AND actor = 'reception' ORDER BY seq")]
     assert reasons == ["wrong password"] * 3 + ["too many wrong passwords"]
+
+
+def test_a_long_history_of_notes_still_throttles_from_its_end(vault_path):
+    vault, _ = Vault.unlock(vault_path, ADMIN, ADMIN_PASSWORD)
+    path = vault.layout.login_failures
+    for _ in range(1500):
+        login_failures.note(path, vault.vault_id, "user-elsewhere", login_failures.UNLOCKED)
+    assert path.stat().st_size > login_failures.RECENT_BYTES
+
+    _wrong(vault_path, "reception", 3)
+
+    with pytest.raises(TooManyAttempts):
+        Vault.unlock(vault_path, "reception", PASSWORDS["reception"])

@@ -1,6 +1,7 @@
 import json
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,34 @@ def test_a_deleted_image_store_is_named_by_picture_and_patient(vault_path, photo
     assert f"image {filed} (Mai Nguyen): its original is missing from the image store" in problems
     assert f"image {unfiled} (not yet filed): its thumbnail is missing from the image store" \
         in problems
+
+
+def test_a_lost_signed_consent_form_is_named_by_its_consent_and_patient(
+        vault_path, login, photos_of_mai):
+    from datetime import date
+
+    from app.consent.model import Disclosure
+    from app.consent.service import ConsentRequest, ConsentService
+    from app.consent.vocabulary import Method, Purpose, Recipient, RecipientClass
+    from db.patients import PatientRepository
+
+    clinician = login("clinician")
+    with clinician.vault.index() as conn:
+        mai = PatientRepository(conn).by_record_number("MN1990").id
+    consent = ConsentService(clinician).record(ConsentRequest(
+        patient_id=mai, method=Method.WRITTEN, purposes=frozenset({Purpose.EDUCATION}),
+        recipients=(Recipient(group=RecipientClass.STUDENTS),), obtained_by="clinician",
+        obtained_on=date.today(), disclosure=Disclosure(True, True, True)))
+    scan = clinician.vault.blobs.put_bytes(b"the signed form, photographed",
+                                           when=datetime(2019, 5, 1, tzinfo=UTC)).id
+    ConsentService(login("reception")).attach_signed_form(consent.code, scan)
+    (vault_path / "blobs" / "2019.db").unlink()
+
+    code, problems = _report(vault_path)
+
+    assert code == 1
+    assert problems == [f"signed form of consent {consent.code} (Mai Nguyen) is missing "
+                        "from the image store"]
 
 
 def test_a_sound_vault_with_pictures_verifies(vault_path, photos_of_mai):
