@@ -2,8 +2,9 @@
 
 The order is what makes a crash at any instant harmless:
 
-1. a journal row names the three blobs about to be written and the process
-   writing them;
+1. a journal row claims the picture's bytes for this import, naming the
+   process and the three blobs it will write (this is done before the file
+   is decoded);
 2. the original (exactly as received), the derivative and the thumbnail are
    stored together in one committed transaction of their shard;
 3. the original is read back through a fresh connection and its SHA-256
@@ -14,10 +15,10 @@ The order is what makes a crash at any instant harmless:
    transaction that removes the journal row.
 
 Several processes and threads may run imports into one vault at once. The
-journal row of step 1 is also a claim on the picture's bytes: it is written
-only if the vault neither holds those bytes nor has another import storing
-them, so two imports of one folder never both store a picture; the second
-waits and then finds it already in the vault.
+claim of step 1 is written only if the vault neither holds those bytes nor
+has another import claiming them, so two imports of one folder never both
+decode or store a picture: the second tries the file again later and finds
+it in the vault.
 
 After a crash, :meth:`Custodian.resume` takes over the journal rows whose
 process has gone, and only those: a row of a process still running is its
@@ -33,8 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,14 +65,6 @@ DEVICE_REFUSED = ("The device did not allow the picture to be deleted; it is saf
                   "vault, so delete it on the device by hand.")
 NOT_THE_ONE = "The file at the source is not the one imported; it was kept."
 
-# How long an import waits for another, still running, that is storing the same
-# picture (a large original takes seconds on a busy computer), and how often it looks.
-CLAIM_PATIENCE_SECONDS = 60.0
-CLAIM_POLL_SECONDS = 0.05
-
-
-class StoredElsewhere(Exception):
-    """Another import, still running, kept storing the same picture past our patience."""
 
 
 @dataclass(frozen=True)
@@ -182,43 +174,19 @@ class Custodian:
         self._publish(audit)
         return row
 
-    def commit(self, candidate: Candidate, staged: StagedFile, decoded: Decoded
-               ) -> Committed | ImageRow:
-        """Store the original and its derivatives, verify, and add the inbox item.
+    def claim(self, candidate: Candidate, sha256: str) -> JournalEntry | ImageRow | None:
+        """Claim a picture's bytes for this import before any work is spent on them.
 
-        Returns the vault's item instead when another import stored these
-        bytes first; the caller treats the file as a duplicate of it.
-
-        Raises:
-            BlobCorrupted: the read-back did not match (nothing of this import
-                is left in the vault).
-            StoredElsewhere: another import was still storing the same picture
-                after :data:`CLAIM_PATIENCE_SECONDS`.
+        Two imports of one picture (the same folder taken twice at once, or
+        the same photo in two folders) must not both store it, nor both
+        decode it. Returns the journal row that is this import's claim (step
+        1); the vault's item when it already holds these bytes; or None while
+        another running import holds the claim, to be asked again later. A
+        claim whose process has gone is recovered first.
         """
         when = datetime.now(UTC)
         blob_ids = (BlobStore.new_id(when), BlobStore.new_id(when), BlobStore.new_id(when))
-        claim = self._claim(candidate, staged.sha256, blob_ids)
-        if isinstance(claim, ImageRow):
-            return claim
-        try:
-            row, audit = self._store(candidate, staged, decoded, claim, when)
-        except BaseException:
-            self._undo(claim, "the vault could not store it")
-            raise
-        self._publish(audit)
-        return Committed(row, claim.id if candidate.delete_source else None)
-
-    def _claim(self, candidate: Candidate, sha256: str, blob_ids: tuple[str, str, str]
-               ) -> JournalEntry | ImageRow:
-        """Journal this import, or return the vault's item when it already holds these bytes.
-
-        While another running import has a journal row for the same bytes,
-        wait for it to finish: storing the picture a second time would leave
-        two rows racing for one source. A row whose process has gone is
-        recovered first.
-        """
-        deadline = time.monotonic() + CLAIM_PATIENCE_SECONDS
-        while True:
+        for _attempt in range(2):
             with self._index() as conn:
                 with transaction(conn):
                     existing = ImageRepository(conn).by_sha256(sha256)
@@ -229,21 +197,46 @@ class Custodian:
                                              blob_ids, _now(), self._owner)
             if existing is not None:
                 return existing
-            if any(has_gone(entry.owner) for entry in others):
-                self.resume()
-            elif time.monotonic() > deadline:
-                raise StoredElsewhere(str(candidate.path))
-            else:
-                time.sleep(CLAIM_POLL_SECONDS)
+            if not any(has_gone(entry.owner) for entry in others):
+                return None
+            self.resume()
+        return None
+
+    def commit(self, candidate: Candidate, staged: StagedFile, decoded: Decoded,
+               claim: JournalEntry) -> Committed:
+        """Store the original and its derivatives under this import's claim, verify, add the item.
+
+        Raises:
+            BlobCorrupted: the read-back did not match (nothing of this import
+                is left in the vault, and the claim is let go).
+        """
+        try:
+            row, audit = self._store(candidate, staged, decoded, claim)
+        except BaseException:
+            self._undo(claim, "the vault could not store it")
+            raise
+        self._publish(audit)
+        return Committed(row, claim.id if candidate.delete_source else None)
+
+    def let_go(self, claim_ids: Iterable[int]) -> None:
+        """Forget claims on which nothing was stored: the file was refused, or the import stopped.
+
+        A claim given to :meth:`commit` is never let go: the commit either
+        stores the picture or undoes its own blobs.
+        """
+        with self._index() as conn:
+            with transaction(conn):
+                journal = ImportJournalRepository(conn)
+                for claim_id in claim_ids:
+                    journal.finish(claim_id)
 
     def _store(self, candidate: Candidate, staged: StagedFile, decoded: Decoded,
-               entry: JournalEntry, when: datetime) -> tuple[ImageRow, AuditRow]:
+               entry: JournalEntry) -> tuple[ImageRow, AuditRow]:
         """Steps 2–4: the blobs, their read-back, then the inbox item in one transaction."""
         vault, store = self._vault, self._vault.blobs
         blob_ids = (entry.original_blob, entry.derivative_blob, entry.thumbnail_blob)
         store.put_many(list(zip(blob_ids, ([staged.data], [decoded.derivatives.display],
-                                           [decoded.derivatives.thumbnail]), strict=True)),
-                       when=when)
+                                           [decoded.derivatives.thumbnail]), strict=True)))
         store.verify(entry.original_blob, staged.sha256)
         image = self._new_image(candidate, staged, decoded, blob_ids)
         with self._index() as conn:

@@ -6,9 +6,12 @@ Three threads share the work so that none waits on another's slow step:
   yields what happened and a :class:`Progress` heartbeat whenever nothing
   else has been said for ``heartbeat_seconds``;
 - a dispatcher stages each file (safe open, read into memory while hashing,
-  sniff), skips duplicates early, and keeps the decode worker processes busy;
-- a writer, the only one to write to the vault, commits, verifies, releases
-  sources and records quarantine, one file at a time.
+  sniff), skips duplicates early, claims each new picture for this import
+  (a file another running import has claimed is tried again later, by when
+  it is usually in the vault), and keeps the decode worker processes busy;
+- a writer commits, verifies, releases sources and records quarantine, one
+  file at a time; apart from the dispatcher's claims, every write to the
+  vault is the writer's.
 
 Nothing is done twice: the bytes read while hashing are the bytes decoded
 and the bytes stored.
@@ -16,17 +19,19 @@ and the bytes stored.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.ingest import events as ev
 from app.ingest import refusal
-from app.ingest.custody import Candidate, Committed, Custodian, Release, StoredElsewhere
+from app.ingest.custody import Candidate, Custodian, Release
 from app.ingest.decode import DecodeRefused
 from app.ingest.decode_workers import DecodeResult, DecoderPool
 from app.ingest.limits import IngestLimits
@@ -35,18 +40,24 @@ from app.ingest.safety.open import SourceChanged, SourceState, StagedFile, sourc
 from app.ingest.sniff import sniff
 from app.vault.errors import VaultLocked
 from app.vault.vault import Vault
-from db.images import ImageRow
+from db.images import ImageRow, JournalEntry
 
 log = logging.getLogger("clinfile.ingest.pipeline")
 
 NOT_STORED = ("The vault could not store this picture safely; it was left where it is. "
               "Check the vault (clinfile verify) and try again.")
 NOT_READ = "Clinfile could not read this file; it was left where it is."
-STORED_ELSEWHERE = ("Another import was storing the same picture at the same time and had not "
-                    "finished; this import left the file to it.")
+STORED_ELSEWHERE = ("Another import was taking in the same picture and had not finished after "
+                    "a minute; this import left the file to it.")
+
+# A file another running import has claimed is tried again this often, for
+# this long (a large original takes seconds on a busy computer).
+RETRY_SECONDS = 0.2
+PATIENCE_SECONDS = 60.0
 CHANGED_WHILE_READING = "The file changed while it was being read; it will be tried again."
 
 _END = object()
+_LATER = object()
 
 
 @dataclass(frozen=True)
@@ -58,10 +69,50 @@ class _Refuse:
 
 
 @dataclass(frozen=True)
+class _Claimed:
+    candidate: Candidate
+    staged: StagedFile
+    claim: JournalEntry
+
+
+@dataclass(frozen=True)
 class _Decoded:
+    """A file ready for the writer: decoded under this import's claim, or already in the vault."""
+
     candidate: Candidate
     staged: StagedFile
     result: DecodeResult | None
+    claim: JournalEntry | None
+
+
+class _Waiting:
+    """Files another running import has claimed, each tried again in turn until patience ends."""
+
+    def __init__(self) -> None:
+        self._deadlines: dict[Candidate, float] = {}
+        self._queue: collections.deque[tuple[float, Candidate]] = collections.deque()
+
+    def __bool__(self) -> bool:
+        return bool(self._queue)
+
+    def add(self, candidate: Candidate) -> bool:
+        """Queue a file to be tried again shortly; False once it has waited too long."""
+        now = time.monotonic()
+        if now > self._deadlines.setdefault(candidate, now + PATIENCE_SECONDS):
+            self.settled(candidate)
+            return False
+        self._queue.append((now + RETRY_SECONDS, candidate))
+        return True
+
+    def due(self) -> Candidate | None:
+        """Return the file whose turn to be tried again has come, if any."""
+        if self._queue and self._queue[0][0] <= time.monotonic():
+            return self._queue.popleft()[1]
+        return None
+
+    def settled(self, candidate: Candidate) -> None:
+        """Forget a file that no longer waits."""
+        self._deadlines.pop(candidate, None)
 
 
 class ImportPipeline:
@@ -82,6 +133,7 @@ class ImportPipeline:
         self._closed = False
         self._in_flight = 0
         self._counts = {"done": 0, "imported": 0, "duplicates": 0, "refused": 0}
+        self._claims: set[int] = set()
         self._lock = threading.Lock()
         self._writer = threading.Thread(target=self._write, name="ingest-write", daemon=True)
 
@@ -126,10 +178,25 @@ class ImportPipeline:
                 self._input.put(_END)
             for thread in threads:
                 thread.join()
+            self._let_go_of_unstored_claims()
         counts = self._counts
         yield self._progress()
         yield ev.Finished(counts["imported"], counts["duplicates"], counts["refused"],
                           self.cancel.cancelled)
+
+    def _let_go_of_unstored_claims(self) -> None:
+        """Let go of the claims on files this run took on but did not store (it was stopped).
+
+        Left in place, they would make other imports of those pictures wait.
+        A locked vault keeps them until this process ends, when the next
+        start recovers them.
+        """
+        if not self._claims or self._vault.locked:
+            return
+        try:
+            Custodian(self._vault, self._actor).let_go(sorted(self._claims))
+        except Exception:
+            log.exception("claims on pictures not stored could not be undone")
 
     def _progress(self) -> ev.Progress:
         return ev.Progress(self._counts["done"], self._submitted if self._closed else None,
@@ -141,39 +208,67 @@ class ImportPipeline:
     # --- dispatcher thread --------------------------------------------------------
 
     def _dispatch(self) -> None:
-        tasks: dict[int, tuple[Candidate, StagedFile]] = {}
+        tasks: dict[int, _Claimed] = {}
+        waiting = _Waiting()
         numbers = itertools.count()
         more = True
         try:
             with DecoderPool(self._limits) as pool, Custodian(self._vault,
                                                               self._actor) as custodian:
-                while not self.cancel.cancelled and (more or tasks):
-                    while more and pool.idle() and not self.cancel.cancelled:
-                        try:
-                            item = self._input.get(timeout=0 if tasks else 0.05)
-                        except queue.Empty:
+                while not self.cancel.cancelled and (more or tasks or waiting):
+                    while pool.idle() and not self.cancel.cancelled:
+                        candidate = waiting.due()
+                        if candidate is None and more:
+                            try:
+                                candidate = self._input.get(
+                                    timeout=0 if tasks or waiting else 0.05)
+                            except queue.Empty:
+                                break
+                            if candidate is _END:
+                                more = False
+                                break
+                            with self._lock:
+                                self._in_flight += 1
+                        if candidate is None:
                             break
-                        if item is _END:
-                            more = False
-                            break
-                        with self._lock:
-                            self._in_flight += 1
-                        prepared = self._prepare_safely(item, custodian)
-                        if isinstance(prepared, StagedFile):
+                        claimed = self._start(candidate, custodian, waiting)
+                        if claimed is not None:
                             number = next(numbers)
-                            tasks[number] = (item, prepared)
-                            pool.submit(number, sniff(prepared.data[:64]).pillow_format,
-                                        prepared.data)
-                        elif prepared is not None:
-                            self._hand_over(prepared)
+                            tasks[number] = claimed
+                            data = claimed.staged.data
+                            pool.submit(number, sniff(data[:64]).pillow_format, data)
+                    if not tasks and waiting:
+                        self.cancel.wait(RETRY_SECONDS / 4)
                     for number, result in pool.collect(0.05 if tasks else 0):
-                        candidate, staged = tasks.pop(number)
-                        self._hand_over(_Decoded(candidate, staged, result))
+                        claimed = tasks.pop(number)
+                        self._hand_over(_Decoded(claimed.candidate, claimed.staged, result,
+                                                 claimed.claim))
         except Exception:
             log.exception("the import dispatcher stopped")
             self.cancel.cancel()
         finally:
             self._tell_writer_to_end()
+
+    def _start(self, candidate: Candidate, custodian: Custodian, waiting: _Waiting
+               ) -> _Claimed | None:
+        """Prepare one file; return it if it is this import's to decode, else send it on.
+
+        A file another running import has claimed waits its turn to be tried
+        again; anything else goes to the writer.
+        """
+        prepared = self._prepare_safely(candidate, custodian)
+        if prepared is _LATER:
+            if not waiting.add(candidate):
+                self._finish_one(ev.SourceKept(candidate.path, STORED_ELSEWHERE), "refused")
+            return None
+        waiting.settled(candidate)
+        if isinstance(prepared, _Claimed):
+            with self._lock:
+                self._claims.add(prepared.claim.id)
+            return prepared
+        if prepared is not None:
+            self._hand_over(prepared)
+        return None
 
     def _tell_writer_to_end(self) -> None:
         """Queue the end marker, unless the writer has already stopped on its own."""
@@ -205,7 +300,11 @@ class ImportPipeline:
             return None
 
     def _prepare(self, candidate: Candidate, custodian: Custodian) -> object:
-        """Stage one file; return the staged copy, or the writer's instruction instead."""
+        """Stage and claim one file; return it claimed, or the writer's instruction instead.
+
+        Returns ``_LATER`` while another running import has claimed the same
+        picture, and None when the file needs nothing more.
+        """
         state = source_state(candidate.path)
         known = custodian.quarantined_unchanged(candidate.path, state)
         if known is not None:
@@ -225,9 +324,12 @@ class ImportPipeline:
             reason = (refusal.unsupported_picture(found.unsupported_picture)
                       if found.unsupported_picture else refusal.not_a_picture(found.looks_like))
             return _Refuse(candidate, reason, state)
-        if custodian.existing(staged.sha256) is not None:
-            return _Decoded(candidate, staged, None)
-        return staged
+        claim = custodian.claim(candidate, staged.sha256)
+        if claim is None:
+            return _LATER
+        if isinstance(claim, ImageRow):
+            return _Decoded(candidate, staged, None, None)
+        return _Claimed(candidate, staged, claim)
 
     def _finish_one(self, event: ev.Event | None, count: str | None = None) -> None:
         with self._lock:
@@ -268,20 +370,18 @@ class ImportPipeline:
         if isinstance(result, DecodeRefused):
             state = SourceState(staged.size, staged.mtime_ns)
             custodian.quarantine(candidate.path, result.reason, state)
+            custodian.let_go([item.claim.id])
+            self._settled(item.claim)
             self._finish_one(ev.Quarantined(candidate.path, result.reason), "refused")
             return
-        existing = custodian.existing(staged.sha256)
-        if existing is None and result is None:
+        existing = None if item.claim else custodian.existing(staged.sha256)
+        if item.claim is None and existing is None:
             self._finish_one(ev.SourceKept(candidate.path, NOT_STORED), "refused")
             return
         try:
-            image, journal_id, counted = self._take_in(custodian, candidate, staged, result,
-                                                       existing)
+            image, journal_id, counted = self._take_in(custodian, item, existing)
         except VaultLocked:
             raise
-        except StoredElsewhere:
-            self._finish_one(ev.SourceKept(candidate.path, STORED_ELSEWHERE), "refused")
-            return
         except Exception:
             log.exception("a picture could not be stored")
             self._finish_one(ev.SourceKept(candidate.path, NOT_STORED), "refused")
@@ -297,23 +397,29 @@ class ImportPipeline:
             release = Release(False)
         self._finish_one(_release_event(candidate.path, release), counted)
 
-    def _take_in(self, custodian: Custodian, candidate: Candidate, staged: StagedFile,
-                 result: DecodeResult | None, existing: ImageRow | None
+    def _take_in(self, custodian: Custodian, item: _Decoded, existing: ImageRow | None
                  ) -> tuple[ImageRow, int | None, str]:
-        """Commit a new picture, or match a known one; say which, and return the vault's item.
+        """Commit a picture under this import's claim, or match it to the vault's copy.
 
-        A picture another import stored since ``existing`` was looked up is a
-        duplicate too.
+        Returns the vault's item, the journal row left open for its source,
+        and what to count it as.
         """
-        if existing is None:
-            taken = custodian.commit(candidate, staged, result)
-            if isinstance(taken, Committed):
-                self._emit(ev.Imported(taken.image.id, taken.image.sha256, candidate.path))
-                return taken.image, taken.journal_id, "imported"
-            existing = taken
+        candidate = item.candidate
+        if item.claim is not None:
+            try:
+                committed = custodian.commit(candidate, item.staged, item.result, item.claim)
+            finally:
+                self._settled(item.claim)
+            self._emit(ev.Imported(committed.image.id, committed.image.sha256, candidate.path))
+            return committed.image, committed.journal_id, "imported"
         custodian.duplicate(candidate, existing)
         self._emit(ev.Duplicate(existing.id, existing.sha256, candidate.path))
         return existing, None, "duplicates"
+
+    def _settled(self, claim: JournalEntry) -> None:
+        """Forget a claim that was committed, or undone where it stood."""
+        with self._lock:
+            self._claims.discard(claim.id)
 
 
 def _release_event(path: Path, release: Release) -> ev.Event | None:

@@ -155,7 +155,8 @@ def test_resume_undoes_a_commit_cut_short_and_finishes_a_release(login, tmp_path
     done = write(tmp_path / "in" / "done.jpg", jpeg_bytes(colour="blue"))
     staged_done = stage(done.parent, done, 10**8)
     candidate = Candidate(done, done.parent, ev.SourceKind.MANUAL, True)
-    committed = custodian.commit(candidate, staged_done, decode(staged_done.data, "JPEG", 10**8))
+    committed = custodian.commit(candidate, staged_done, decode(staged_done.data, "JPEG", 10**8),
+                                 custodian.claim(candidate, staged_done.sha256))
     with vault.index() as conn:
         ImportJournalRepository(conn).hand_over(committed.journal_id, killed)
 

@@ -184,3 +184,33 @@ def test_two_imports_in_one_process_take_each_picture_once(login, corpus, tmp_pa
     assert len(imported) == len(rows) and set(imported.values()) == {1}
     assert set(deleted.values()) == {1} and not any(path.exists() for path in deleted)
     assert [e for events in said for e in events if isinstance(e, ev.SourceKept)] == []
+
+
+def test_a_picture_another_import_has_claimed_waits_for_it(login, tmp_path):
+    session = login("reception")
+    vault = session.vault
+    picture = write(tmp_path / "in" / "a.jpg", jpeg_bytes())
+    with running_process() as running:
+        with vault.index() as conn:
+            ImportJournalRepository(conn).begin(
+                hashlib.sha256(picture.read_bytes()).hexdigest(), "manual", str(picture),
+                ("2026-" + "a" * 32, "2026-" + "b" * 32, "2026-" + "c" * 32), "t", running)
+        events = ImportService(session).import_paths([picture])
+        started = time.monotonic()
+        while time.monotonic() - started < 2:
+            assert isinstance(next(events), ev.Progress)
+        assert picture.exists()
+    said = [e for e in events if not isinstance(e, ev.Progress)]
+    assert [type(e) for e in said] == [ev.Imported, ev.SourceDeleted, ev.Finished]
+    assert _journal(vault) == []
+
+
+def test_a_stopped_import_leaves_no_claim_behind(login, tmp_path):
+    session = login("reception")
+    for n in range(12):
+        write(tmp_path / "drop" / f"{n}.jpg", jpeg_bytes((64 + n, 48)))
+    cancel = ev.CancelToken()
+    for event in ImportService(session).import_paths([tmp_path / "drop"], cancel=cancel):
+        if isinstance(event, ev.Imported):
+            cancel.cancel()
+    assert _journal(session.vault) == []
