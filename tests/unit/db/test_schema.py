@@ -7,6 +7,7 @@ from db.schema import (
     Migration,
     MigrationFailed,
     NewerVaultError,
+    _apply,
     bundled_migrations,
     current_version,
     migrate,
@@ -67,3 +68,13 @@ def test_roles_move_to_their_own_table_and_each_user_keeps_theirs(conn):
     users = {u.name: u for u in UserRepository(conn).all()}
     assert users["gp"].roles == ("clinician",) and users["mgr"].roles == ("admin",)
     assert users["gp"].full_name == ""
+
+
+
+def test_a_step_another_process_applied_meanwhile_is_taken_as_done(conn):
+    step = Migration(1, "one", "CREATE TABLE a (x);")
+    migrate(conn, migrations=[step])
+    # A second process that read version 0 an instant before the first applied
+    # the step goes on to apply it too, and fails on the table already there.
+    _apply(conn, step)
+    assert current_version(conn) == 1
