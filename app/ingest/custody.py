@@ -66,7 +66,6 @@ DEVICE_REFUSED = ("The device did not allow the picture to be deleted; it is saf
 NOT_THE_ONE = "The file at the source is not the one imported; it was kept."
 
 
-
 @dataclass(frozen=True)
 class Candidate:
     """A file offered for import.
@@ -208,7 +207,7 @@ class Custodian:
 
         Raises:
             BlobCorrupted: the read-back did not match (nothing of this import
-                is left in the vault, and the claim is let go).
+                is left in the vault, its claim included).
         """
         try:
             row, audit = self._store(candidate, staged, decoded, claim)
