@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.escaping import escaped
 from app.patients.csv_import import PRESETS
 from app.patients.service import ImportProgress, ImportReport, PatientService, guess_format
 from ui.errors import in_plain_words
@@ -188,7 +189,7 @@ class PatientListTab(QWidget):
         self._set_ready(False)
         self.problems.clear()
         self.problems.hide()
-        self.message.setText(f"Importing {path.name}…")
+        self.message.setText(f"Importing {escaped(path.name)}…")
         task = self._tasks.stream(lambda: service.import_file(path, format=format,
                                                               mapping=mapping))
         task.progress(self._progressed).success(self._finished).failure(self._failed)

@@ -70,8 +70,9 @@ def release(session: Session, path: Path, folder: Path) -> Path:
     source = _present(session, path)
     target = Path(folder) / source.name
     if target.exists():
-        raise QuarantineError(f"{folder} already has a file called {source.name}; "
-                              "choose another folder or rename that one first.")
+        raise QuarantineError(f"{escaped(folder)} already has a file called "
+                              f"{escaped(source.name)}; choose another folder or rename "
+                              "that one first.")
     shutil.move(str(source), str(target))
     _forget(session, source, "quarantine.released", {"to": str(target)})
     return target
@@ -91,7 +92,7 @@ def _present(session: Session, path: Path) -> Path:
     path = Path(path)
     if not path.is_file() or path.is_symlink():
         _forget(session, path, "quarantine.forgotten", {"reason": "file gone"})
-        raise QuarantineError(f"{path.name} is no longer where it was found; "
+        raise QuarantineError(f"{escaped(path.name)} is no longer where it was found; "
                               "it was taken off the list.")
     return path
 

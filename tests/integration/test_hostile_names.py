@@ -15,6 +15,7 @@ import subprocess
 import pytest
 from PIL import Image
 
+from app.desk.quarantine import QuarantineError, release
 from tests.unit.app.cli.calling import as_user
 from tests.unit.app.consent import vault_rows
 from tests.unit.app.reports.pdf_checks import require_tools
@@ -99,3 +100,19 @@ def test_names_are_escaped_in_the_summary_pdf(vault_path, login, hostile_folder,
     assert "\u202e" not in text and "\x1b" not in text
     flat = " ".join(text.split())
     assert "a\\nDeleted the source b.jpg" in flat and "x\\u202egpj.exe" in flat
+
+
+def test_names_are_escaped_when_a_refused_file_cannot_be_released(login, tmp_path):
+    session = login("reception")
+    gone = tmp_path / "drop" / FORGING
+    with pytest.raises(QuarantineError, match=r"^a\\nDeleted the source b\.jpg is no longer"):
+        release(session, gone, tmp_path)
+    here, there = tmp_path / "drop", tmp_path / "letters"
+    here.mkdir()
+    there.mkdir()
+    (here / REVERSED).write_text("a letter")
+    (there / REVERSED).write_text("another letter")
+    with pytest.raises(QuarantineError) as refused:
+        release(session, here / REVERSED, there)
+    assert "called x\\u202egpj.exe;" in str(refused.value)
+    assert "\u202e" not in str(refused.value)
