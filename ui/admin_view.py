@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -416,7 +416,8 @@ class AdminView(QWidget):
         self.tabs.addTab(self.vault, "&Vault")
         named(self.tabs, "Practice administration")
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Practice administration", 1.4), 0, Qt.AlignmentFlag.AlignLeft)
+        self.heading = heading("Practice administration", 1.4)
+        layout.addWidget(self.heading)
         layout.addWidget(self.tabs)
 
     def show_for(self, desk: OpenedDesk, memory: WorkstationMemory) -> None:

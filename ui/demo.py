@@ -1,7 +1,8 @@
 """A demonstration practice, and the window opened at each of its main screens.
 
 ``python -m ui.demo build FOLDER`` makes a vault of invented patients with
-corpus pictures in its inbox and one refused file in quarantine;
+invented photographs in its inbox and one refused file in quarantine, from
+nothing but this project (a fresh clone can run it);
 ``python -m ui.demo show FOLDER SCREEN`` opens the window on that vault at one
 screen, as a person would have got there, for the screenshots in
 ``docs/screenshots/``. No real patient is ever involved.
@@ -10,27 +11,34 @@ screen, as a person would have got there, for the screenshots in
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 
+from app.desk.demo_pictures import DEMO_PICTURES, PHONE_PICTURES, write_demo_picture
 from app.desk.workstation import WorkstationStore
 
 ADMIN, ADMIN_PASSWORD = "manager", "demo practice manager password"
 RECEPTION, RECEPTION_PASSWORD = "reception", "demo front desk password"
 CLINICIAN, CLINICIAN_PASSWORD = "drpatel", "demo consulting room password"
 SCREENS = ("welcome", "login", "desk", "compare", "classify", "quarantine", "refused", "lock",
-           "admin", "device")
+           "admin", "patients", "device", "shortcuts")
 KNOWN_PATIENTS = [
     ("900001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
     ("900002", "Nguyen", "Minh", "1975-01-30", "Richmond"),
     ("900003", "Ngyuen", "May", "1991-05-06", "Sunshine"),
 ]
-CORPUS_PICTURES = ["jpg/gps/DSCN0010.jpg", "jpg/Canon_40D.jpg", "jpg/orientation/landscape_6.jpg",
-                   "jpg/Nikon_D70.jpg", "jpg/gps/DSCN0012.jpg", "jpg/Fujifilm_FinePix_E500.jpg"]
+FULL_NAMES = {ADMIN: "Jo Bloggs", RECEPTION: "Sam Carter", CLINICIAN: "Dr Priya Patel"}
+PATIENT_EXPORT = ("Record No,Surname,First Name,DOB,Suburb,Medicare\r\n"
+                  "900101,Tran,Linh,14/02/1988,Footscray,2123456701\r\n"
+                  "900102,O'Brien,Kate,03/11/1952,Richmond,\r\n"
+                  "900103,,Unknown,01/01/1970,Sunshine,\r\n"
+                  "900104,Papadopoulos,Nick,not known,Carlton,\r\n")
 
 
-def build(folder: Path, corpus: Path) -> None:
+def build(folder: Path) -> None:
     """Make the demonstration vault, its patients, inbox and quarantine in ``folder``."""
     from app.ingest import events as ev
     from app.ingest.service import ImportService
@@ -47,8 +55,8 @@ def build(folder: Path, corpus: Path) -> None:
     vault = folder / "vault"
     Vault.create(vault, ADMIN, ADMIN_PASSWORD).vault.lock()
     admin = Session.login(vault, ADMIN, ADMIN_PASSWORD)
-    UserService(admin).add(RECEPTION, "reception", RECEPTION_PASSWORD)
-    UserService(admin).add(CLINICIAN, "clinician", CLINICIAN_PASSWORD)
+    UserService(admin).add(RECEPTION, "reception", RECEPTION_PASSWORD, FULL_NAMES[RECEPTION])
+    UserService(admin).add(CLINICIAN, "clinician", CLINICIAN_PASSWORD, FULL_NAMES[CLINICIAN])
     invented = [(p.record_number, p.family_name, p.given_names,
                  p.birth_date.isoformat() if p.birth_date else None, p.suburb)
                 for p in SyntheticPractice(seed=7).patients(400)]
@@ -61,10 +69,9 @@ def build(folder: Path, corpus: Path) -> None:
 
     arrived = folder / "arrived"
     arrived.mkdir()
-    names = ["Mai Nguyen 5-6-90 rash.jpg", "IMG_2041.jpg", "IMG_2042.jpg", "wound day 3.jpg",
-             "DSCN0012.jpg", "scan.jpg"]
-    for name, picture in zip(names, CORPUS_PICTURES, strict=True):
-        shutil.copyfile(corpus / "exif-samples" / picture, arrived / name)
+    now = datetime.now()
+    for picture in DEMO_PICTURES:
+        write_demo_picture(picture, arrived, now=now)
     (arrived / "referral letter.jpg").write_text("Dear Doctor, please see the attached letter.")
 
     reception = Session.login(vault, RECEPTION, RECEPTION_PASSWORD)
@@ -77,28 +84,23 @@ def build(folder: Path, corpus: Path) -> None:
     events.close()
     reception.lock()
     _file_the_ulcer_photo(vault)
-    _plug_in_a_phone(folder / "media", corpus)
+    _plug_in_a_phone(folder / "media")
     (folder / "drop").mkdir()
     (folder / "outbox").mkdir()
+    (folder / "patients.csv").write_text(PATIENT_EXPORT, encoding="utf-8")
     WorkstationStore(folder / "config").remember(
         vault=str(vault), user=RECEPTION, drop_folder=str(folder / "drop"),
         outbox=str(folder / "outbox"))
 
 
-def _plug_in_a_phone(media: Path, corpus: Path) -> None:
+def _plug_in_a_phone(media: Path) -> None:
     """A phone mounted under ``media``: three photos taken this morning, two yesterday's."""
-    import os
-    import time
-
     dcim = media / "iPhone" / "DCIM" / "100APPLE"
     dcim.mkdir(parents=True)
-    now = time.time()
-    pictures = ["jpg/Canon_40D.jpg", "jpg/Nikon_D70.jpg", "jpg/gps/DSCN0010.jpg",
-                "jpg/Fujifilm_FinePix_E500.jpg", "jpg/orientation/landscape_6.jpg"]
-    for number, picture in enumerate(pictures):
-        photo = dcim / f"IMG_{3101 + number}.JPG"
-        shutil.copyfile(corpus / "exif-samples" / picture, photo)
-        taken = now - 60 * (len(pictures) - number) - (86_400 if number < 2 else 0)
+    now = datetime.now()
+    for picture in PHONE_PICTURES:
+        photo = write_demo_picture(picture, dcim, now=now)
+        taken = now.timestamp() - picture.hours_ago * 3600
         os.utime(photo, (taken, taken))
 
 
@@ -136,13 +138,16 @@ def show(folder: Path, screen: str) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.application import prepare
-    from ui.shell import HAND_REASON, Shell
+    from ui.shell import IDLE_REASON, Shell
 
     app = QApplication(sys.argv)
     prepare(app)
     store = WorkstationStore(folder / "config")
     if screen == "welcome":
         store = WorkstationStore(folder / "fresh-config")
+    else:  # the practice may have been copied since it was built: use the copy's folders
+        store.remember(vault=str(folder / "vault"), drop_folder=str(folder / "drop"),
+                       outbox=str(folder / "outbox"))
     shell = Shell(store, device_roots=[folder / "media"])
     desk = shell.desk_controller
 
@@ -150,7 +155,7 @@ def show(folder: Path, screen: str) -> int:
         if screen in ("welcome", "login"):
             return
         login = shell.window.login
-        user, password = {"admin": (ADMIN, ADMIN_PASSWORD),
+        user, password = {"admin": (ADMIN, ADMIN_PASSWORD), "patients": (ADMIN, ADMIN_PASSWORD),
                           "refused": (CLINICIAN, CLINICIAN_PASSWORD)}.get(
             screen, (RECEPTION, RECEPTION_PASSWORD))
         login.user_edit.setText(user)
@@ -161,14 +166,27 @@ def show(folder: Path, screen: str) -> int:
         if screen == "admin":
             shell.window.show_page("admin")
             shell.admin.tabs.setCurrentWidget(shell.admin.settings)
+        elif screen == "patients":
+            shell.admin.tabs.setCurrentWidget(shell.admin.patients)
+            QTimer.singleShot(300, lambda: shell.admin.patients.choose_file(
+                folder / "patients.csv"))
+        elif screen == "shortcuts":
+            QTimer.singleShot(600, shell.window.show_shortcuts)
         elif screen == "quarantine":
             shell.desk_view.inbox.tabs.setCurrentIndex(1)
         elif screen == "device":
             QTimer.singleShot(600, shell.import_from_device)
         elif screen == "lock":
-            QTimer.singleShot(600, lambda: shell.lock(HAND_REASON, "by hand"))
+            QTimer.singleShot(600, lock_then_receive)
         else:
             QTimer.singleShot(800, select)
+
+    def lock_then_receive() -> None:
+        """Lock, then let two pictures arrive: the lock screen counts them."""
+        shell.lock(IDLE_REASON.format(minutes=5), "idle")
+        now = datetime.now()
+        for picture in PHONE_PICTURES[2:4]:
+            write_demo_picture(picture, folder / "drop", now=now)
 
     def select() -> None:
         inbox = shell.desk_view.inbox
@@ -224,19 +242,17 @@ def show(folder: Path, screen: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``build FOLDER [--corpus DIR]`` or ``show FOLDER SCREEN``."""
+    """Command line: ``build FOLDER`` or ``show FOLDER SCREEN``."""
     parser = argparse.ArgumentParser(prog="python -m ui.demo")
     verbs = parser.add_subparsers(dest="verb", required=True)
     build_verb = verbs.add_parser("build")
     build_verb.add_argument("folder", type=Path)
-    build_verb.add_argument("--corpus", type=Path,
-                            default=Path(__file__).resolve().parents[2] / "shared" / "corpus")
     show_verb = verbs.add_parser("show")
     show_verb.add_argument("folder", type=Path)
     show_verb.add_argument("screen", choices=SCREENS)
     args = parser.parse_args(argv)
     if args.verb == "build":
-        build(args.folder, args.corpus)
+        build(args.folder)
         return 0
     return show(args.folder, args.screen)
 

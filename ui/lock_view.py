@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.look import heading, named, note, primary
 
@@ -57,9 +64,16 @@ class LockView(QWidget):
         self.password_edit.returnPressed.connect(self._submit)
         self.log_out_button.clicked.connect(self.log_out_requested)
 
+        # Centred by stretches, not by an alignment flag: an aligned widget is
+        # given its preferred height, which for wrapped text is worked out at
+        # another width, and the reason lost its last line.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
 
     def show_locked(self, user: str, why: str) -> None:

@@ -11,12 +11,18 @@ from pathlib import Path
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-STYLESHEET = Path(__file__).resolve().parents[1] / "resources" / "clinfile.qss"
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+STYLESHEET = RESOURCES / "clinfile.qss"
 
 
 def stylesheet_text() -> str:
-    """Return the house stylesheet (read once at start-up, before any window exists)."""
-    return STYLESHEET.read_text(encoding="utf-8")
+    """Return the house stylesheet (read once at start-up, before any window exists).
+
+    Its pictures (the spin boxes' arrows) are named from ``@RESOURCES@``, made
+    absolute here: a stylesheet's relative address would follow the working folder.
+    """
+    text = STYLESHEET.read_text(encoding="utf-8")
+    return text.replace("@RESOURCES@", RESOURCES.as_posix())
 
 
 def scaled(widget: QWidget, factor: float, *, bold: bool = False) -> QWidget:

@@ -245,9 +245,8 @@ class MainWindow(QMainWindow):
         self.where = named(QLabel(""), "Vault location")
         self.activity = named(QLabel(""), "Import activity")
         # What is going on matters more than where the vault is: the activity
-        # takes the room, wraps rather than run under the vault's name, and
-        # the vault shows by its folder name (the full path in its tooltip).
-        self.activity.setWordWrap(True)
+        # takes the room (its whole text in the tooltip) and the vault shows by
+        # its folder name (the full path in its tooltip).
         self.activity.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addWidget(self.who)
         self.statusBar().addWidget(self.activity, 1)

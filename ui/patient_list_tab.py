@@ -76,7 +76,9 @@ class PatientListTab(QWidget):
         self.mapping_box = named(QComboBox(), "Column mapping")
         self.preview = named(QTableWidget(0, len(PREVIEW_HEADINGS)), "First rows as read")
         self.preview.setHorizontalHeaderLabels(PREVIEW_HEADINGS)
-        self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.preview.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.preview.verticalHeader().hide()
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.import_button = named(primary(QPushButton("Import the patient list")),
@@ -88,7 +90,7 @@ class PatientListTab(QWidget):
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(self.browse_button)
         form = QFormLayout()
-        form.addRow("&File", file_row)
+        form.addRow("File", file_row)
         form.addRow("F&ormat", self.format_box)
         form.addRow("Column &mapping", self.mapping_box)
         layout = QVBoxLayout(self)
@@ -173,6 +175,7 @@ class PatientListTab(QWidget):
                      row.medicare_number, row.problem)
             for column, text in enumerate(cells):
                 self.preview.setItem(number, column, QTableWidgetItem(text))
+        self.preview.resizeRowsToContents()
         self.message.setText("Check the first rows: the surname, first name and date of birth "
                              "should be in their own columns, and the dates right.")
         set_tone(self.message, "quiet")

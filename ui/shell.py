@@ -243,7 +243,7 @@ class Shell(QObject):
         self.idle.stop()
         self.desk_controller.pause()
         self._hide_dialogs()
-        self.window.cover(self.desk.session.actor.name, why)
+        self.window.cover(self.desk.session.actor.printed_name, why)
         self.tasks.write(self.desk.session.lock, reason=reason)
         if self.at_desk:
             self._count_waiting()

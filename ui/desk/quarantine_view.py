@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QGridLayout,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -44,14 +44,15 @@ class QuarantineView(QWidget):
         self.list.setAlternatingRowColors(True)
         self.details = named(note("Files that could not be taken in appear here, each with "
                                   "the reason."), "About the chosen file")
-        self.release_button = named(QPushButton("&Release to a folder…"), "Release",
+        self.release_button = named(QPushButton("&Release…"), "Release",
                                     "Move the file out of the drop folder to a folder you choose")
-        self.delete_button = named(QPushButton("&Delete"), "Delete the refused file")
+        self.delete_button = named(QPushButton("&Delete…"), "Delete the refused file")
         self.folder_button = named(QPushButton("Open &folder"), "Open the file's folder")
-        buttons = QHBoxLayout()
-        for button in (self.release_button, self.delete_button, self.folder_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # Two rows: the inbox column is narrow, and a cut button label says nothing.
+        buttons = QGridLayout()
+        buttons.addWidget(self.release_button, 0, 0)
+        buttons.addWidget(self.delete_button, 0, 1)
+        buttons.addWidget(self.folder_button, 1, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.list, 1)
