@@ -246,13 +246,17 @@ class Shell(QObject):
         self.window.cover(self.desk.session.actor.printed_name, why)
         self.tasks.write(self.desk.session.lock, reason=reason)
         if self.at_desk:
-            self._count_waiting()
             self._waiting_check.start()
+            self._count_waiting()
         self.locked.emit()
 
     def _count_waiting(self) -> None:
-        self.tasks.run(files_waiting, self.memory.drop_folder).success(
-            self.window.lock_view.show_waiting)
+        self.tasks.run(files_waiting, self.memory.drop_folder).success(self._show_waiting)
+
+    def _show_waiting(self, count: int) -> None:
+        """Show the count only while still locked: it may arrive after unlocking or closing."""
+        if self._waiting_check.isActive():
+            self.window.lock_view.show_waiting(count)
 
     def unlock(self, password: str) -> None:
         """Check the password in a worker; on success return to where the person was."""

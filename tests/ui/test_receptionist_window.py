@@ -33,6 +33,7 @@ def test_files_dropped_while_locked_are_counted_and_taken_in_on_unlocking(
     workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
     shell = logged_in("reception")
     window = shell.window
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     with qtbot.waitSignal(shell.locked, timeout=5000):
         qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     made_photos(drop, 2)
@@ -67,6 +68,7 @@ def test_export_starts_in_the_outbox_then_the_last_folder_and_ctrl_e_works_while
 
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", choose_folder)
     for _ in range(2):
+        qtbot.waitUntil(shell.window.isActiveWindow, timeout=5000)
         search = shell.desk_controller.panel.search_edit
         search.setFocus()
         qtbot.keyClick(search, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
@@ -92,10 +94,12 @@ def test_the_consent_form_is_saved_to_the_outbox_by_default(
     shell = logged_in("clinician")
     choose_patient(qtbot, shell, "mai nguyen")
     filing = shell.desk_controller.filing
+    qtbot.waitUntil(shell.window.isActiveWindow, timeout=5000)
     qtbot.keyClick(shell.desk_controller.panel.search_edit, Qt.Key.Key_K,
                    Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: filing.consent_dialog is not None
+                    and filing.consent_dialog.isVisible(), timeout=5000)
     dialog = filing.consent_dialog
-    qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible(), timeout=5000)
     for box in dialog.told:
         qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
     suggested = []
@@ -114,6 +118,7 @@ def test_the_consent_form_is_saved_to_the_outbox_by_default(
 
 def test_f1_shows_the_keyboard_shortcuts_on_offer(qtbot, logged_in):
     shell = logged_in("reception")
+    qtbot.waitUntil(shell.window.isActiveWindow, timeout=5000)
     qtbot.keyClick(shell.desk_controller.panel.search_edit, Qt.Key.Key_F1)
     dialog = shell.window.shortcuts_dialog
     qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible(), timeout=5000)

@@ -43,6 +43,7 @@ def test_reception_is_not_offered_export_and_learns_what_it_can_do(qtbot, logged
     assert not window.export_action.isVisible()
     assert not window.admin_action.isVisible()
 
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert window.activity.text() == INSTEAD[Permission.EXPORT_IMAGES]
     assert shell.desk_controller.filing.export_dialog is None
@@ -82,6 +83,7 @@ def test_the_admin_adds_a_solo_gp_who_then_files_and_administers(qtbot, logged_i
     assert window.admin_action.isVisible() and window.export_action.isVisible()
     assert window.who.text() == "Dr Ana Silva (admin and clinician)"
     assert shell.desk.session.actor.printed_name == "Dr Ana Silva"
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page() == "admin"
 
