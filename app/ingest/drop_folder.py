@@ -5,11 +5,14 @@ or a copy has finished writing it, so a file is offered only once stable:
 its size and ``mtime_ns`` unchanged across two checks ``stable_seconds``
 apart. When the operating system reports that the writer closed the file
 (inotify's close-after-write), the write is known to be over and a short
-settle check is enough. A full rescan at start-up picks up what arrived
-while nobody watched, and a slow periodic rescan covers events the OS dropped
-(an inotify overflow only logs). Where inotify cannot be used (a network
-path, no watches left) a polling observer takes over; it stops for good if
-the folder vanishes, so it is re-armed when the folder comes back.
+settle check is enough. A file some process still holds open for writing is
+not offered until it is let go; one the import found incomplete is offered
+again when it changes, or when a writer closes it, even unchanged. A full
+rescan at start-up picks up what arrived while nobody watched, and a slow
+periodic rescan covers events the OS dropped (an inotify overflow only
+logs). Where inotify cannot be used (a network path, no watches left) a
+polling observer takes over; it stops for good if the folder vanishes, so it
+is re-armed when the folder comes back.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from app.ingest.safety.writers import open_for_writing
 from app.ingest.sources import walk_files
 
 log = logging.getLogger("clinfile.ingest.drop_folder")
@@ -40,6 +44,14 @@ class _Sighting:
     mtime_ns: int
     checked: float
     closed: bool = False
+
+
+@dataclass(frozen=True, order=True)
+class Settled:
+    """A file that stopped changing, and whether its writer was seen closing it."""
+
+    path: Path
+    closed: bool
 
 
 class StabilityTracker:
@@ -65,7 +77,7 @@ class StabilityTracker:
         with self._lock:
             self._seen.pop(path, None)
 
-    def stable(self) -> list[Path]:
+    def stable(self) -> list[Settled]:
         """Return the files now stable, and stop tracking them."""
         ready = []
         now = self._clock()
@@ -79,7 +91,7 @@ class StabilityTracker:
                     del self._seen[path]
                 elif st == (seen.size, seen.mtime_ns):
                     del self._seen[path]
-                    ready.append(path)
+                    ready.append(Settled(path, seen.closed))
                 else:
                     self._seen[path] = _Sighting(st[0], st[1], now)
         return sorted(ready)
@@ -155,9 +167,12 @@ class DropFolderWatcher:
                 self.rescan()
         elif self._clock() - self._last_rescan >= RESCAN_SECONDS:
             self.rescan()
-        for path in self._tracker.stable():
-            state = _stat(path)
-            if state is None or self._offered.get(path) == state:
+        for settled in self._tracker.stable():
+            path, state = settled.path, _stat(settled.path)
+            if state is None or (self._offered.get(path) == state and not settled.closed):
+                continue
+            if _held_for_writing(path):
+                self._tracker.note(path)
                 continue
             self._offered[path] = state
             self._offer(path)
@@ -194,6 +209,14 @@ class DropFolderWatcher:
         observer.schedule(handler, str(self.folder), recursive=True)
         observer.start()
         self._observer = observer
+
+
+def _held_for_writing(path: Path) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return bool(open_for_writing(path, st.st_dev, st.st_ino))
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

@@ -6,9 +6,10 @@ Three threads share the work so that none waits on another's slow step:
   yields what happened and a :class:`Progress` heartbeat whenever nothing
   else has been said for ``heartbeat_seconds``;
 - a dispatcher stages each file (safe open, read into memory while hashing,
-  sniff), skips duplicates early, claims each new picture for this import
-  (a file another running import has claimed is tried again later, by when
-  it is usually in the vault), and keeps the decode worker processes busy;
+  sniff, prove it complete), skips duplicates early, claims each new picture
+  for this import (a file another running import has claimed is tried again
+  later, by when it is usually in the vault), and keeps the decode worker
+  processes busy;
 - a writer commits, verifies, releases sources and records quarantine, one
   file at a time; apart from the dispatcher's claims, every write to the
   vault is the writer's.
@@ -36,6 +37,7 @@ from app.ingest.decode import DecodeRefused
 from app.ingest.decode_workers import DecodeResult, DecoderPool
 from app.ingest.limits import IngestLimits
 from app.ingest.refusal import Refused
+from app.ingest.safety.complete import Incomplete, prove_complete
 from app.ingest.safety.open import SourceChanged, SourceState, StagedFile, source_state, stage
 from app.ingest.sniff import sniff
 from app.vault.errors import VaultLocked
@@ -324,6 +326,18 @@ class ImportPipeline:
             reason = (refusal.unsupported_picture(found.unsupported_picture)
                       if found.unsupported_picture else refusal.not_a_picture(found.looks_like))
             return _Refuse(candidate, reason, state)
+        # A watched drop folder offers a file only once it has settled.
+        settle = 0.0 if candidate.kind is ev.SourceKind.DROP_FOLDER else self._limits.stable_seconds
+        try:
+            prove_complete(staged, found.pillow_format, settle_seconds=settle)
+        except Incomplete as exc:
+            self._finish_one(ev.SourceKept(candidate.path, exc.reason))
+            return None
+        except Refused as exc:
+            return _Refuse(candidate, exc.reason, state)
+        except FileNotFoundError:
+            self._finish_one(None)
+            return None
         claim = custodian.claim(candidate, staged.sha256)
         if claim is None:
             return _LATER

@@ -46,3 +46,16 @@ def not_a_picture(looks_like: str | None) -> str:
 def unsupported_picture(kind: str) -> str:
     """A real picture in a format the practice cannot take in."""
     return f"This kind of picture ({kind}) cannot be taken in; save it as JPEG or PNG first."
+
+
+def too_little_data(width: int, height: int) -> str:
+    """The file claims a picture far larger than the data it holds could make."""
+    return (f"The picture is damaged: it claims to be {width} × {height} pixels but holds far "
+            "too little data for that.")
+
+
+def hidden_after_end(looks_like: str | None) -> str:
+    """Something other than the picture is attached after the picture's end."""
+    what = looks_like or "data that is not part of the picture"
+    return (f"Something else is attached after the end of this picture ({what}), so it was "
+            "not taken in. Ask for the picture on its own.")

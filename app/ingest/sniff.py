@@ -50,7 +50,7 @@ def sniff(head: bytes) -> Sniffed:
         return Sniffed("BMP")
     if head[4:8] == b"ftyp":
         return _iso_media(head)
-    return Sniffed(None, looks_like=_what_else(head))
+    return Sniffed(None, looks_like=looks_like(head))
 
 
 def _iso_media(head: bytes) -> Sniffed:
@@ -84,7 +84,8 @@ _OTHER_KINDS = (
 )
 
 
-def _what_else(head: bytes) -> str | None:
+def looks_like(head: bytes) -> str | None:
+    """Say in plain words what a file that is not a picture appears to be, if anything."""
     for magic, kind in _OTHER_KINDS:
         if head.startswith(magic):
             return kind

@@ -8,6 +8,7 @@ import pytest
 from app.ingest import events as ev
 from app.ingest import refusal
 from app.ingest.limits import IngestLimits
+from app.ingest.safety.complete import CUT_SHORT
 from app.ingest.service import ImportService
 from app.security.roles import PolicyRefused
 from db.audit import AuditRepository
@@ -56,7 +57,6 @@ def test_hostile_files_are_quarantined_with_plain_reasons_and_left_untouched(log
 
     reasons = refused(events)
     assert reasons["bomb.png"].startswith("Too large to open safely")
-    assert reasons["cut.jpg"] == refusal.DAMAGED_TRUNCATED
     assert reasons["letter.jpg"] == "This file is not a picture — it looks like text."
     assert reasons["scan.jpg"] == "This file is not a picture — it looks like a PDF."
     assert reasons["empty.jpg"] == refusal.EMPTY
@@ -64,6 +64,8 @@ def test_hostile_files_are_quarantined_with_plain_reasons_and_left_untouched(log
     assert reasons["link.jpg"] == refusal.LINK
     assert reasons["hardlink.jpg"] == refusal.HARD_LINK_OUTSIDE
     assert [e.source for e in events if isinstance(e, ev.Imported)] == [good]
+    assert {e.source.name: e.reason for e in events if isinstance(e, ev.SourceKept)} == {
+        "cut.jpg": CUT_SHORT}
     assert not good.exists()
     assert {p.name: p.lstat().st_mtime_ns for p in drop.iterdir()} == before
     assert outside.exists()

@@ -66,3 +66,38 @@ def make_fifo(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(path)
     return path
+
+
+def with_zip_appended(picture: bytes) -> bytes:
+    """A picture with a ZIP archive glued on after its end (it still opens as the picture)."""
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("readme.txt", "not a picture " * 20)
+    return picture + archive.getvalue()
+
+
+def claiming_10000_square(kind: str) -> bytes:
+    """A few hundred bytes whose header claims a 10000 × 10000 picture, properly ended."""
+    if kind == "PNG":
+        def chunk(name: bytes, data: bytes) -> bytes:
+            return (len(data).to_bytes(4, "big") + name + data
+                    + zlib.crc32(name + data).to_bytes(4, "big"))
+
+        header = (10_000).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
+        rows = zlib.compress(b"\x00" * 30_001 * 20, 9)
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows)
+                + chunk(b"IEND", b""))
+    small = bytearray(jpeg_bytes((16, 16)))
+    frame = small.find(b"\xff\xc0")
+    small[frame + 5:frame + 9] = (10_000).to_bytes(2, "big") * 2
+    return bytes(small)
+
+
+def png_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small real PNG with some detail in it."""
+    image = Image.effect_noise(size, 40).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()

@@ -1,4 +1,4 @@
-from app.ingest.drop_folder import StabilityTracker
+from app.ingest.drop_folder import Settled, StabilityTracker
 
 
 class Clock:
@@ -18,7 +18,7 @@ def test_a_file_is_stable_only_after_two_unchanged_checks_an_interval_apart(tmp_
     clock.now += 0.5
     assert tracker.stable() == []
     clock.now += 0.6
-    assert tracker.stable() == [path]
+    assert tracker.stable() == [Settled(path, closed=False)]
     assert tracker.tracking() == 0
 
 
@@ -35,7 +35,7 @@ def test_a_growing_file_waits_for_another_full_interval(tmp_path):
     clock.now += 0.5
     assert tracker.stable() == []
     clock.now += 0.6
-    assert tracker.stable() == [path]
+    assert tracker.stable() == [Settled(path, closed=False)]
 
 
 def test_a_file_its_writer_closed_settles_quickly(tmp_path):
@@ -45,7 +45,7 @@ def test_a_file_its_writer_closed_settles_quickly(tmp_path):
     path.write_bytes(b"whole")
     tracker.note(path, closed=True)
     clock.now += 0.2
-    assert tracker.stable() == [path]
+    assert tracker.stable() == [Settled(path, closed=True)]
 
 
 def test_a_vanished_file_is_forgotten(tmp_path):
@@ -57,3 +57,28 @@ def test_a_vanished_file_is_forgotten(tmp_path):
     path.unlink()
     clock.now += 2
     assert tracker.stable() == [] and tracker.tracking() == 0
+
+
+def test_a_file_offered_once_is_offered_again_when_a_writer_closes_it(tmp_path):
+    import time
+
+    from app.ingest.drop_folder import DropFolderWatcher
+
+    path = tmp_path / "a.jpg"
+    path.write_bytes(b"whole")
+    offered = []
+    watcher = DropFolderWatcher(tmp_path, offered.append, 0.2)
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 5
+        while len(offered) < 1 and time.monotonic() < deadline:
+            watcher.poll()
+            time.sleep(0.05)
+        with path.open("ab"):
+            pass  # opened for writing and closed, unchanged: its writer let it go
+        while len(offered) < 2 and time.monotonic() < deadline:
+            watcher.poll()
+            time.sleep(0.05)
+    finally:
+        watcher.stop()
+    assert offered == [path, path]

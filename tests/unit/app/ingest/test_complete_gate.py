@@ -1,0 +1,118 @@
+"""The gate a staged file passes before it is taken: settled, ended, not held open."""
+
+import os
+import threading
+import time
+
+import pytest
+
+from app.ingest import refusal
+from app.ingest.refusal import Refused
+from app.ingest.safety.complete import (
+    CUT_SHORT,
+    HELD_OPEN,
+    STILL_CHANGING,
+    Incomplete,
+    prove_complete,
+)
+from app.ingest.safety.open import stage
+from app.ingest.safety.writers import _seen_in_proc, open_for_writing
+from tests.unit.app.ingest.hostile_files import (
+    claiming_10000_square,
+    jpeg_bytes,
+    with_zip_appended,
+    write,
+)
+from tests.unit.app.ingest.slow_writers import SlowWriter
+
+AN_HOUR_AGO = time.time_ns() - 3600 * 10**9
+
+
+def staged_at_rest(path, data: bytes):
+    write(path, data)
+    os.utime(path, ns=(AN_HOUR_AGO, AN_HOUR_AGO))
+    return stage(path.parent, path, 10**8)
+
+
+def test_a_file_at_rest_passes_at_once(tmp_path):
+    staged = staged_at_rest(tmp_path / "a.jpg", jpeg_bytes())
+    started = time.monotonic()
+    prove_complete(staged, "JPEG", settle_seconds=1.0)
+    assert time.monotonic() - started < 0.5
+
+
+def test_a_fresh_file_is_looked_at_again_once_it_has_settled(tmp_path):
+    path = write(tmp_path / "a.jpg", jpeg_bytes())
+    staged = stage(path.parent, path, 10**8)
+    started = time.monotonic()
+    prove_complete(staged, "JPEG", settle_seconds=0.6)
+    assert time.monotonic() - started > 0.4
+
+
+def test_a_fresh_file_changing_while_it_settles_is_still_being_written(tmp_path):
+    path = write(tmp_path / "a.jpg", jpeg_bytes())
+    staged = stage(path.parent, path, 10**8)
+
+    def append() -> None:
+        time.sleep(0.1)
+        with path.open("ab") as more:
+            more.write(b"\x00" * 10)
+
+    threading.Thread(target=append).start()
+    with pytest.raises(Incomplete) as incomplete:
+        prove_complete(staged, "JPEG", settle_seconds=0.8)
+    assert incomplete.value.reason == STILL_CHANGING
+
+
+def test_a_cut_file_is_incomplete_not_refused(tmp_path):
+    data = jpeg_bytes()
+    staged = staged_at_rest(tmp_path / "a.jpg", data[: len(data) - 40])
+    with pytest.raises(Incomplete) as incomplete:
+        prove_complete(staged, "JPEG", settle_seconds=1.0)
+    assert incomplete.value.reason == CUT_SHORT
+
+
+def test_a_whole_file_held_open_for_writing_is_incomplete(tmp_path):
+    path = tmp_path / "a.jpg"
+    with path.open("wb") as handle:
+        handle.write(jpeg_bytes())
+        handle.flush()
+        os.utime(path, ns=(AN_HOUR_AGO, AN_HOUR_AGO))
+        staged = stage(path.parent, path, 10**8)
+        with pytest.raises(Incomplete) as incomplete:
+            prove_complete(staged, "JPEG", settle_seconds=1.0)
+    assert incomplete.value.reason == HELD_OPEN
+    prove_complete(staged, "JPEG", settle_seconds=0.0)
+
+
+@pytest.mark.parametrize("ask", [open_for_writing, _seen_in_proc],
+                         ids=["kernel lease", "proc scan"])
+def test_a_writer_in_another_process_is_seen_and_readers_are_not(corpus, tmp_path, ask):
+    source = corpus / "exif-samples" / "jpg" / "Canon_40D.jpg"
+    target = tmp_path / "in" / "copy.jpg"
+    with SlowWriter(source, target, keep_open=True) as writer:
+        st = target.stat()
+        assert ask(target, st.st_dev, st.st_ino) is True
+        writer.finish()
+    with target.open("rb"):
+        st = target.stat()
+        assert ask(target, st.st_dev, st.st_ino) is False
+
+
+def test_damage_and_a_zip_after_the_end_are_refused_only_once_the_file_is_whole(tmp_path):
+    staged = staged_at_rest(tmp_path / "huge.png", claiming_10000_square("PNG"))
+    with pytest.raises(Refused) as refused:
+        prove_complete(staged, "PNG", settle_seconds=1.0)
+    assert refused.value.reason == refusal.too_little_data(10_000, 10_000)
+
+    path = tmp_path / "bundle.jpg"
+    with path.open("wb") as handle:
+        handle.write(with_zip_appended(jpeg_bytes()))
+        handle.flush()
+        os.utime(path, ns=(AN_HOUR_AGO, AN_HOUR_AGO))
+        staged = stage(path.parent, path, 10**8)
+        with pytest.raises(Incomplete):
+            prove_complete(staged, "JPEG", settle_seconds=1.0)
+    with pytest.raises(Refused) as refused:
+        prove_complete(staged, "JPEG", settle_seconds=1.0)
+    assert refused.value.reason == refusal.hidden_after_end("a ZIP archive")
