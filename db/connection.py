@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -205,6 +206,16 @@ def fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def unfinished_writes(path: Path) -> set[Path]:
+    """Temporary files :func:`write_atomically` left beside ``path`` when its writer was killed.
+
+    They hold a new version that never took the real name; the file at
+    ``path`` is whole without them, so they are harmless leftovers, not damage.
+    """
+    path = Path(path)
+    return set(path.parent.glob(f".{glob.escape(path.name)}.*.partial"))
 
 
 def write_atomically(path: Path, data: bytes, *, mode: int = PRIVATE_FILE) -> None:

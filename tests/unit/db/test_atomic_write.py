@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from db.connection import write_atomically
+from db.connection import unfinished_writes, write_atomically
 
 
 def test_the_file_is_replaced_whole_and_private(tmp_path: Path) -> None:
@@ -76,3 +76,12 @@ def test_several_processes_never_collide(tmp_path: Path) -> None:
     body = target.read_bytes()
     assert len(body) == 4096 and len(set(body)) == 1
     assert [p.name for p in tmp_path.iterdir()] == ["audit-head.json"]
+
+
+def test_a_write_killed_before_its_rename_leaves_only_a_named_leftover(tmp_path):
+    target = tmp_path / "audit-head.json"
+    write_atomically(target, b"whole")
+    left = tmp_path / ".audit-head.json.k3x9.partial"
+    left.write_bytes(b"half")
+    (tmp_path / ".other.json.k3x9.partial").write_bytes(b"half")
+    assert unfinished_writes(target) == {left}

@@ -76,6 +76,12 @@ def test_stray_files_are_reported(filled_vault):
     assert verify_vault(vault).problems == ["unexpected file in the vault: photo.jpg"]
 
 
+def test_a_head_write_killed_before_its_rename_is_not_damage(filled_vault):
+    (filled_vault / ".audit-head.json.x7q2k1.partial").write_bytes(b'{"seq": 3')
+    vault, _ = Vault.unlock(filled_vault, ADMIN, ADMIN_PASSWORD)
+    assert verify_vault(vault).problems == []
+
+
 def test_verify_needs_an_admin(filled_vault):
     from tests.conftest import PASSWORDS
 
