@@ -138,7 +138,7 @@ def show(folder: Path, screen: str) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.application import prepare
-    from ui.shell import IDLE_REASON, Shell
+    from ui.shell import Shell
 
     app = QApplication(sys.argv)
     prepare(app)
@@ -183,7 +183,7 @@ def show(folder: Path, screen: str) -> int:
 
     def lock_then_receive() -> None:
         """Lock, then let two pictures arrive: the lock screen counts them."""
-        shell.lock(IDLE_REASON.format(minutes=5), "idle")
+        shell.idle.idled.emit()  # as if the practice's idle time had passed
         now = datetime.now()
         for picture in PHONE_PICTURES[2:4]:
             write_demo_picture(picture, folder / "drop", now=now)
