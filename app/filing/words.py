@@ -1,9 +1,8 @@
 """The words for who agreed, who asked, and where a picture came from: one place for all.
 
 The filing desk and the summary PDF say these the same way, so a reader
-never takes a parent's consent for the patient's own, a
-receptionist's note for a clinician's, or a picture the patient sent for one
-a clinician took.
+never takes a parent's consent for the patient's own, a receptionist's note
+for a clinician's, or a picture the patient sent for one a clinician took.
 """
 
 from __future__ import annotations
