@@ -156,8 +156,9 @@ class ConsentDialog(QDialog):
         """Make Return in any field record the consent, and do nothing else.
 
         Only the Record button answers Return: the others would otherwise take
-        the default as the focus passes them (print, for a hidden reason), and
-        a button is the dialog's default only once the dialog holds it.
+        the default as the focus passes them, even the print button while it
+        is hidden; and a button is the dialog's default only once the dialog
+        holds it.
         """
         for button in self.buttons.buttons():
             button.setAutoDefault(button is self.record_button)
