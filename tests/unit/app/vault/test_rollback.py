@@ -125,3 +125,29 @@ def test_the_generation_moves_on_with_every_session(vault_path, login):
     _later_work(login)
     after = json.loads((vault_path / "keyslots.json").read_text())["latest"]["seq"]
     assert after > before
+
+
+def test_a_vault_from_before_generations_opens_and_starts_keeping_them(vault_path):
+    import hashlib
+
+    from app.security.crypto import derive_key, mac
+    from app.vault import keyslots as slotfile
+    from app.vault.vault import NOTES_FILED, NOTES_ID
+    from db.connection import transaction
+
+    vault, _ = Vault.unlock(vault_path, ADMIN, ADMIN_PASSWORD)
+    body = slotfile._body(vault.read_slots(), 1)
+    (vault_path / "keyslots.json").write_text(json.dumps({
+        **json.loads(body), "checksum": hashlib.sha256(body.encode()).hexdigest(),
+        "mac": mac(derive_key(vault.key, "keyslots"), body.encode())}))
+    with vault.index() as conn, transaction(conn):
+        conn.execute("DELETE FROM vault_meta WHERE key IN (?, ?)", (NOTES_ID, NOTES_FILED))
+    (vault_path / "login-failures.log").write_text(
+        '{"at": "2026-01-01T00:00:00", "reason": "wrong password", "slot": "x"}\tab12\n')
+    vault.lock()
+
+    code, out, err = as_user(vault_path, ADMIN, "verify")
+
+    assert code == 0, out + err
+    stored = json.loads((vault_path / "keyslots.json").read_text())
+    assert stored["version"] == slotfile.FORMAT_VERSION and stored["latest"]["seq"] > 0
