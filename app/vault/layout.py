@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from db.connection import unfinished_writes
+
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
+ABANDONED_AFTER_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,15 @@ class VaultLayout:
     def known_files(self) -> set[Path]:
         """Files the vault itself writes at its top level."""
         return {self.index, self.keyslots, self.audit_head, self.login_failures}
+
+    def partial_files(self) -> list[Path]:
+        """Temporary files of atomic writes begun here and not (yet) given their real name."""
+        return sorted(p for known in self.known_files() for p in unfinished_writes(known))
+
+    def abandoned_partial_files(self) -> list[Path]:
+        """Temporary files too old for any writer to be still using: their writer was killed."""
+        cutoff = time.time() - ABANDONED_AFTER_SECONDS
+        return [p for p in self.partial_files() if p.lstat().st_mtime < cutoff]
 
     def loosely_kept(self) -> list[Path]:
         """Folders and files of the vault that other people on this computer could open.

@@ -166,6 +166,7 @@ class Vault:
                 if older:
                     vault._accept_older_copy(conn, user.name, older)
                 vault._keep_privately(conn, user.name)
+                vault._sweep_abandoned_partials()
                 vault._file_login_notes(conn)
                 vault.audit.record(conn, AuditEntry(user.name, "login.succeeded", user.name))
             vault.record_latest()
@@ -347,6 +348,12 @@ class Vault:
                                            {"paths": names}))
         log.warning("the vault's permissions were loose on %d files and folders; tightened",
                     len(loose))
+
+    def _sweep_abandoned_partials(self) -> None:
+        """Remove temporary files left by writers killed mid-write (never a live one's)."""
+        for path in self.layout.abandoned_partial_files():
+            path.unlink(missing_ok=True)
+            log.info("removed a temporary file left by an interrupted write")
 
     def _accept_older_copy(self, conn: Connection, admin: str, why: str) -> None:
         """Audit an admin's acceptance and make this copy the latest from now on."""

@@ -26,7 +26,6 @@ from db.connection import (
     UnsafeDatabaseFile,
     integrity_problems,
     open_encrypted,
-    unfinished_writes,
 )
 from db.image_census import held_images, signed_forms
 from db.settings import MetaRepository
@@ -161,7 +160,7 @@ def _shard_problems(store: BlobStore, shard: Path) -> list[str]:
 def _unexpected_files(vault: Vault) -> list[str]:
     layout = vault.layout
     expected = layout.known_files() | set(vault.blobs.shard_paths())
-    expected |= {left for known in layout.known_files() for left in unfinished_writes(known)}
+    expected |= set(layout.partial_files())
     if layout.pre_migration.is_dir():
         expected |= set(layout.pre_migration.glob("index-v*.db"))
     found = []

@@ -224,3 +224,18 @@ def test_a_deleted_login_notes_file_is_found(vault_path):
 
     assert code == 1
     assert any(p.startswith("login-failures.log was deleted or replaced") for p in problems)
+
+
+def test_temporary_files_of_killed_writers_are_not_problems_and_are_swept(vault_path):
+    import time
+
+    abandoned = vault_path / ".audit-head.json.k1ll3d.partial"
+    abandoned.write_text('{"seq": 3')
+    an_hour_ago = time.time() - 3600
+    os.utime(abandoned, (an_hour_ago, an_hour_ago))
+    in_progress = vault_path / ".keyslots.json.wr1t1n.partial"
+    in_progress.write_text("{")
+
+    assert _report(vault_path) == (0, [])
+    assert not abandoned.exists()
+    assert in_progress.exists()
