@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from app.consent.model import Consent, DecisionMaker, Disclosure
 from app.consent.records import ConsentRecords
 from app.consent.rules import named_group_refusal
-from app.consent.vocabulary import Method, Purpose, Recipient
+from app.consent.vocabulary import Method, Purpose, Recipient, normalised
 from app.security.audit import AuditEntry
 from app.security.roles import Permission, PolicyRefused, Role
 from app.security.session import Session
@@ -25,7 +25,7 @@ from app.vault.errors import VaultError
 from db.connection import Connection, transaction
 from db.consents import ConsentRepository, NewConsent, UseRow
 from db.filing import PatientLookup
-from db.users import UserRepository
+from db.users import UserRepository, UserRow
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 8
@@ -197,8 +197,21 @@ def _already_documented(conn: Connection, request: ConsentRequest) -> bool:
     """Whether reception may record this consent: it is on paper, implied, or a clinician's."""
     if not request.method.express or request.signed_form_blob:
         return True
-    user = UserRepository(conn).by_name(request.obtained_by)
-    return user is not None and not user.disabled and Role.CLINICIAN in user.roles
+    return any(not user.disabled and Role.CLINICIAN in user.roles
+               for user in _users_named(conn, request.obtained_by))
+
+
+def _users_named(conn: Connection, named: str) -> list[UserRow]:
+    """The users a person means by ``named``: their login name, or the full name on forms.
+
+    Reception types the clinician's name as it is printed ("Dr Ana Silva"),
+    however cased or spaced, as often as the login name ("ana").
+    """
+    users = UserRepository(conn)
+    by_login = users.by_name(named.strip())
+    wanted = normalised(named)
+    by_full_name = [u for u in users.all() if u.full_name and normalised(u.full_name) == wanted]
+    return ([by_login] if by_login else []) + by_full_name
 
 
 def _check(request: ConsentRequest, *, today: date) -> None:

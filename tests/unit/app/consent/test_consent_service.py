@@ -87,6 +87,27 @@ def test_reception_records_only_documented_consent(login, add_patient):
     assert implied.method is Method.IMPLIED
 
 
+@pytest.mark.parametrize("named", ["Dr Ana Silva", "  dr ana   SILVA ", "ana", "ANA"])
+def test_reception_names_the_clinician_by_login_or_full_name(login, add_patient, named):
+    from app.security.users import UserService
+    from tests.conftest import PASSWORDS
+    UserService(login()).add("ana", "clinician", PASSWORDS["clinician"], full_name="Dr Ana Silva")
+    patient = add_patient()
+    consent = ConsentService(login("reception")).record(request(patient, obtained_by=named))
+    assert consent.obtained_by.split() == named.split()
+
+
+def test_reception_may_not_name_a_disabled_clinician(login, add_patient):
+    from app.security.users import UserService
+    from tests.conftest import PASSWORDS
+    users = UserService(login())
+    users.add("ana", "clinician", PASSWORDS["clinician"], full_name="Dr Ana Silva")
+    users.disable("ana")
+    with pytest.raises(PolicyRefused, match="obtained by a clinician"):
+        ConsentService(login("reception")).record(request(add_patient(),
+                                                          obtained_by="Dr Ana Silva"))
+
+
 def test_admin_does_not_record_consent(login, add_patient):
     patient = add_patient()
     with pytest.raises(PolicyRefused):
