@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSize, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QWidget,
@@ -36,6 +38,10 @@ def with_shortcut(action: QAction, shortcut: QKeySequence | QKeySequence.Standar
     keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
     action.setToolTip(f"{tip or action.text().replace('&', '').rstrip('…')} ({keys})")
     return action
+
+
+# The size the window opens at, when the screen has room for it.
+FIRST_SIZE = QSize(1280, 800)
 
 
 class MainWindow(QMainWindow):
@@ -58,13 +64,13 @@ class MainWindow(QMainWindow):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Clinfile")
-        self.resize(1280, 820)
+        self.resize(FIRST_SIZE)
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
         self.welcome = WelcomeView()
         self.login = LoginView()
         self.lock_view = LockView()
-        self._views: dict[str, QWidget] = {}
+        self._scrollers: dict[str, QScrollArea] = {}
         for name, view in (("welcome", self.welcome), ("login", self.login),
                            ("lock", self.lock_view)):
             self.add_page(name, view)
@@ -76,20 +82,42 @@ class MainWindow(QMainWindow):
     # --- pages -------------------------------------------------------------------
 
     def add_page(self, name: str, view: QWidget) -> None:
-        """Add a page the window can show by name."""
-        self._views[name] = view
-        self.pages.addWidget(view)
+        """Add a page the window can show by name, scrolled where the window is smaller.
+
+        A page never sets the window's smallest size: one that needs more room
+        than the screen has (the desk at 200 % on a laptop) scrolls instead, and
+        a longer message on it never makes the window grow past the screen.
+        """
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.viewport().setAutoFillBackground(False)
+        scroller.setWidget(view)
+        self._scrollers[name] = scroller
+        self.pages.addWidget(scroller)
 
     def show_page(self, name: str) -> None:
         """Show one page."""
-        self.pages.setCurrentWidget(self._views[name])
+        self.pages.setCurrentWidget(self._scrollers[name])
         self.desk_action.setChecked(name == "desk")
         self.admin_action.setChecked(name == "admin")
 
     def current_page(self) -> str:
         """The name of the page on show."""
         current = self.pages.currentWidget()
-        return next((name for name, view in self._views.items() if view is current), "")
+        return next((name for name, scroller in self._scrollers.items()
+                     if scroller is current), "")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Open no larger than the screen's free space, frame and all."""
+        super().showEvent(event)
+        room = self.screen().availableGeometry()
+        frame = self.frameGeometry().size() - self.size()
+        fitting = self.size().boundedTo(room.size() - frame)
+        if fitting != self.size():
+            self.resize(fitting)
+        if not room.contains(self.frameGeometry()):
+            self.move(room.topLeft())
 
     def cover(self, user: str, why: str) -> None:
         """Hide everything behind the lock page, remembering where the person was."""

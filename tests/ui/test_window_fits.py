@@ -1,0 +1,57 @@
+"""The window fits the screen at 100 % and at 200 %, and never grows by itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize
+
+from app.desk.quarantine import RefusedFile
+
+# A 1280 × 800 screen at 200 % scaling leaves the window this much room, in its own pixels.
+LAPTOP_AT_200 = QSize(640, 400)
+
+
+def _fits(size: QSize, room: QSize) -> bool:
+    return size.width() <= room.width() and size.height() <= room.height()
+
+
+def test_the_window_opens_within_the_screen(qtbot, start):
+    shell = start()
+    window = shell.window
+    qtbot.wait(50)
+    room = window.screen().availableGeometry()
+    assert _fits(window.frameGeometry().size(), room.size())
+    assert room.contains(window.frameGeometry())
+
+
+def test_no_page_asks_for_more_room_than_a_laptop_at_200_percent(qtbot, logged_in):
+    shell = logged_in("admin")
+    window = shell.window
+    for page in ("desk", "admin", "lock", "login"):
+        window.show_page(page)
+        qtbot.wait(20)
+        assert _fits(window.minimumSizeHint(), LAPTOP_AT_200), page
+        assert _fits(window.minimumSize(), LAPTOP_AT_200), page
+
+
+def test_a_long_message_never_makes_the_window_grow(qtbot, logged_in):
+    shell = logged_in("reception")
+    window = shell.window
+    room = window.screen().availableGeometry().size()
+    window.resize(room)
+    qtbot.wait(50)
+    before = window.size()
+    deep = Path("/home/reception/" + "/".join(f"drop-folder-{n}" for n in range(30)))
+    refused = RefusedFile(path=deep / "letter.pdf",
+                          reason="This file is not a picture — it looks like a PDF",
+                          refused_at="2026-12-01T10:00:00+00:00", size=1234, present=True)
+    quarantine = shell.desk_view.inbox.quarantine
+    quarantine.show_files([refused] * 3)
+    shell.desk_view.inbox.tabs.setCurrentWidget(quarantine)
+    quarantine.list.setCurrentRow(0)
+    shell.desk_controller.filing.file_panel.say("Filed 2 pictures to NGUYEN, Mai " * 12)
+    qtbot.wait(100)
+    assert window.size() == before
+    assert _fits(window.minimumSizeHint(), room)
+
