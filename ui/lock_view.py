@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.look import heading, named, note, primary
+from ui.look import heading, keep_room, named, note, primary
 
 
 class LockView(QWidget):
@@ -48,7 +48,7 @@ class LockView(QWidget):
         self.password_edit.setPlaceholderText("Password")
         named(self.password_edit, "Password to unlock")
         inner.addWidget(self.password_edit)
-        self.message = note("", "error")
+        self.message = keep_room(note("", "error"), 2)
         named(self.message, "Unlock message")
         inner.addWidget(self.message)
         self.unlock_button = primary(QPushButton("Unlock"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
@@ -47,6 +48,22 @@ def note(text: str = "", tone: str = "quiet") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setProperty("tone", tone)
+    return label
+
+
+def keep_room(label: QLabel, lines: int) -> QLabel:
+    """Keep room for ``lines`` lines of a message that comes and goes; return the label.
+
+    A message that pushed the fields below it down, or the panel above it up,
+    would move a button from under the pointer just as the person clicks.
+    """
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    margins = label.contentsMargins()
+    label.setMinimumHeight(lines * label.fontMetrics().lineSpacing()
+                           + margins.top() + margins.bottom())
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
     return label
 
 

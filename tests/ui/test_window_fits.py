@@ -55,3 +55,29 @@ def test_a_long_message_never_makes_the_window_grow(qtbot, logged_in):
     assert window.size() == before
     assert _fits(window.minimumSizeHint(), room)
 
+
+def test_messages_coming_and_going_move_no_field(qtbot, logged_in):
+    shell = logged_in("reception")
+    window = shell.window
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    filing = shell.desk_controller.filing
+    panel = shell.desk_controller.panel
+    fields = (filing.file_panel.file_button, filing.file_panel.record_button,
+              filing.file_panel.consents, filing.classify.description, filing.classify.kind,
+              panel.candidates, panel.choose_button)
+
+    def where() -> list:
+        return [field.mapTo(window, field.rect().topLeft()) for field in fields]
+
+    before = where()
+    filing.file_panel.say("Filed 2 pictures to NGUYEN, Mai (born 05/06/1990) (sent by the "
+                          "patient, left forearm). Summary PDF in the outbox.", "ok")
+    filing.file_panel.show_basis("Filed on the consent below, given by the patient, obtained "
+                                 "by Jo Bloggs; for clinical care; the treating team.", "ok")
+    filing.classify.show_selection(2, "device")
+    panel.caution.setText("Suggested from the file name. Check the name and date of birth "
+                          "before choosing, or type to search.")
+    panel.caution.show()
+    qtbot.wait(100)
+    assert where() == before

@@ -25,7 +25,7 @@ from app.filing.body_sites import BODY_SITES, PAIRED_SITES, SIDES, BodySite
 from app.filing.model import FilingRequest
 from app.filing.words import came_from_words
 from app.ingest.events import SourceKind
-from ui.look import named, note
+from ui.look import keep_room, named, note
 
 COLLEAGUE_KINDS = (ImageKind.COLLEAGUE_INTERNAL, ImageKind.COLLEAGUE_EXTERNAL)
 KIND_BY_SOURCE = {"drop_folder": ImageKind.PATIENT_SENT, "device": ImageKind.CLINICAL_PHOTO}
@@ -90,7 +90,7 @@ class ClassifyPanel(QGroupBox):
         self.discussion.setPlaceholderText("what you discussed with them, or 'no discussion'")
         self.episode = named(QLineEdit(), "Episode")
         self.episode.setPlaceholderText("e.g. rash, left ankle")
-        self.together = note("")
+        self.together = keep_room(note(""), 4)
         named(self.together, "Pictures filed together")
 
         where = QHBoxLayout()

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QPushButton, QV
 
 from app.consent.model import Consent
 from app.filing.words import consent_name, consent_reach_words, consent_words
-from ui.look import named, note, primary, set_tone
+from ui.look import keep_room, named, note, primary, set_tone
 
 
 class FilePanel(QGroupBox):
@@ -16,12 +16,12 @@ class FilePanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Consent and filing", parent)
         named(self, "Consent and filing")
-        self.basis = named(note(""), "Consent basis")
+        self.basis = named(keep_room(note(""), 4), "Consent basis")
         self.consents = named(QComboBox(), "Consent to file on",
                               "The patient's recorded consents that cover clinical care")
         self.record_button = named(QPushButton("Record consent…"), "Record consent")
         self.file_button = self._file_button()
-        self.message = named(note(""), "Filing message")
+        self.message = named(keep_room(note(""), 4), "Filing message")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.look import heading, named, note, primary, set_tone
+from ui.look import heading, keep_room, named, note, primary, set_tone
 
 
 class PatientPanel(QWidget):
@@ -38,7 +38,7 @@ class PatientPanel(QWidget):
         self.search_edit.setClearButtonEnabled(True)
         named(self.search_edit, "Find patient", "Type a name, date of birth or number (Ctrl+F)")
         self.search_edit.setToolTip("Find patient (Ctrl+F)")
-        self.caution = note("", "warning")
+        self.caution = keep_room(note("", "warning"), 3)
         named(self.caution, "Search caution")
         self.caution.hide()
         self.candidates = QListWidget()
