@@ -47,6 +47,11 @@ class RefusedFile:
     present: bool
 
     @property
+    def because(self) -> str:
+        """The reason as a sentence with one full stop, however it was recorded."""
+        return self.reason.rstrip(". ") + "."
+
+    @property
     def name(self) -> str:
         """The file's name as people may safely see it (escaped: it came from outside)."""
         return escaped(self.path.name)

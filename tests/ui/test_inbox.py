@@ -149,3 +149,49 @@ def test_a_refused_file_is_looked_at_then_released_or_deleted(
     qtbot.waitUntil(lambda: quarantine.list.count() == 0, timeout=10000)
     assert not any(drop.iterdir())
     assert shell.desk_view.inbox.tabs.tabText(1) == "Quarantine"
+
+
+def test_the_quarantine_speaks_in_whole_sentences_and_says_where_things_are(
+        qtbot, logged_in, workstation, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    drop, outbox, letters = tmp_path / "drop", tmp_path / "outbox", tmp_path / "letters"
+    for folder in (drop, outbox, letters):
+        folder.mkdir()
+    workstation.remember(drop_folder=str(drop), outbox=str(outbox))
+    shell = logged_in("reception")
+    shell.window.resize(1280, 800)
+    (drop / "letter.jpg").write_bytes(b"%PDF-1.4\n" + b"0" * 2000)
+    (drop / "notes.jpg").write_text("not a picture either")
+    quarantine = shell.desk_view.inbox.quarantine
+    qtbot.waitUntil(lambda: quarantine.list.count() == 2, timeout=30000)
+    shell.desk_view.inbox.tabs.setCurrentWidget(quarantine)
+    quarantine.list.setCurrentRow(0)
+    qtbot.wait(50)
+    assert ".." not in quarantine.details.text()
+    for button in (quarantine.release_button, quarantine.delete_button,
+                   quarantine.folder_button):
+        words = button.text().replace("&", "")
+        assert button.width() > button.fontMetrics().horizontalAdvance(words), words
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    qtbot.mouseClick(quarantine.delete_button, Qt.MouseButton.LeftButton)
+    assert asked and ".." not in asked[0]
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)
+    qtbot.mouseClick(quarantine.folder_button, Qt.MouseButton.LeftButton)
+    assert str(drop) in shell.window.activity.text()
+
+    started_in = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        lambda _parent, _caption, start="": started_in.append(start)
+                        or str(letters))
+    qtbot.mouseClick(quarantine.release_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: quarantine.list.count() == 1, timeout=10000)
+    quarantine.list.setCurrentRow(0)
+    qtbot.mouseClick(quarantine.release_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: quarantine.list.count() == 0, timeout=10000)
+    assert started_in == [str(outbox), str(letters)]

@@ -101,6 +101,7 @@ class DeskController(QObject):
         self.view.preview.clear()
         self.forget_patient()
         self.filing.open(desk, outbox)
+        self.inbox.outbox = outbox
         self.inbox.open(desk.session, desk.settings)
         self.inbox.watch(drop_folder)
 

@@ -95,8 +95,9 @@ class InboxController(QObject):
         view.cancel_requested.connect(self.cancel_import)
         view.quarantine.release_requested.connect(self.release)
         view.quarantine.delete_requested.connect(self.delete_refused)
-        view.quarantine.open_folder_requested.connect(
-            lambda refused: QDesktopServices.openUrl(QUrl.fromLocalFile(str(refused.path.parent))))
+        view.quarantine.open_folder_requested.connect(self.open_folder)
+        self.outbox = ""
+        self.release_folder = ""
 
     @property
     def model(self) -> QStandardItemModel:
@@ -274,10 +275,12 @@ class InboxController(QObject):
         self.quarantine_shown.emit(len(files))
 
     def release(self, refused: RefusedFile) -> None:
-        """Ask where a refused file goes, then move it there in a worker."""
+        """Ask where a refused file goes (the folder used last, else the outbox); move it."""
         folder = QFileDialog.getExistingDirectory(
-            self._view.window(), f"Release {refused.name} to which folder?")
+            self._view.window(), f"Release {refused.name} to which folder?",
+            self.release_folder or self.outbox)
         if folder and self._session is not None:
+            self.release_folder = folder
             moving = self._tasks.write(quarantine.release, self._session, refused.path,
                                        Path(folder))
             moving.success(lambda to: self._quarantine_done(
@@ -288,11 +291,17 @@ class InboxController(QObject):
         """Delete a refused file for good, once the person confirmed it."""
         sure = QMessageBox.question(
             self._view.window(), "Delete the refused file",
-            f"Delete {refused.name} for good? It was refused because: {refused.reason}.")
+            f"Delete {refused.name} for good? It was refused because: {refused.because}")
         if sure == QMessageBox.StandardButton.Yes and self._session is not None:
             self._tasks.write(quarantine.delete, self._session, refused.path).success(
                 lambda _: self._quarantine_done(f"{refused.name} was deleted.")).failure(
                 lambda error: self._quarantine_done(in_plain_words(error)))
+
+    def open_folder(self, refused: RefusedFile) -> None:
+        """Show the refused file's folder in the file manager, or say where it is."""
+        folder = refused.path.parent
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self._say(f"No file manager could open the folder: {refused.name} is in {folder}.")
 
     def _quarantine_done(self, words: str) -> None:
         self._say(words)

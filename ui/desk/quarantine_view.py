@@ -88,7 +88,7 @@ class QuarantineView(QWidget):
             button.setEnabled(refused is not None and refused.present)
         self.folder_button.setEnabled(refused is not None)
         if refused is not None:
-            self.details.setText(f"{refused.name}: {refused.reason}. {refused_words(refused)}, "
+            self.details.setText(f"{refused.name}: {refused.because} {refused_words(refused)}, "
                                  f"in {refused.path.parent}.")
 
     def _request(self, signal: Signal) -> None:
