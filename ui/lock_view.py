@@ -88,9 +88,11 @@ class LockView(QWidget):
     def show_waiting(self, count: int) -> None:
         """Say how many files arrived in the drop folder, to be taken in on unlocking."""
         self.waiting.setVisible(count > 0)
-        self.waiting.setText(
-            f"{count} file{' is' if count == 1 else 's are'} waiting in the drop folder; "
-            "Clinfile takes them in when you unlock.")
+        if count == 1:
+            words = "1 file is waiting in the drop folder; Clinfile takes it in"
+        else:
+            words = f"{count} files are waiting in the drop folder; Clinfile takes them in"
+        self.waiting.setText(f"{words} when you unlock.")
 
     def set_busy(self, busy: bool) -> None:
         """Show that the password is being checked."""

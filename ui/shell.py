@@ -251,7 +251,9 @@ class Shell(QObject):
         self.locked.emit()
 
     def _count_waiting(self) -> None:
-        self.tasks.run(files_waiting, self.memory.drop_folder).success(self._show_waiting)
+        refused = self.desk_view.inbox.quarantine.refused_paths()
+        self.tasks.run(files_waiting, self.memory.drop_folder, refused).success(
+            self._show_waiting)
 
     def _show_waiting(self, count: int) -> None:
         """Show the count only while still locked: it may arrive after unlocking or closing."""

@@ -71,14 +71,18 @@ class InboxPictures:
         return shown
 
 
-def files_waiting(drop_folder: Path | str) -> int:
+def files_waiting(drop_folder: Path | str, refused: frozenset[Path] = frozenset()) -> int:
     """Count the files in the drop folder, which wait there while the window is locked.
 
     The vault cannot be read while locked, so this only looks at the folder:
     whatever is in it is taken in (or refused, with a reason) on unlocking.
+    Files already refused (``refused``, read before locking) stay in the
+    folder but wait for nothing, so they are not counted.
     """
     folder = Path(drop_folder)
-    return sum(1 for _ in walk_files(folder)) if str(drop_folder) and folder.is_dir() else 0
+    if not str(drop_folder) or not folder.is_dir():
+        return 0
+    return sum(1 for path in walk_files(folder) if path not in refused)
 
 
 def _item(row: ImageRow, thumbnail: bytes | None) -> InboxItem:

@@ -128,3 +128,32 @@ def test_f1_shows_the_keyboard_shortcuts_on_offer(qtbot, logged_in):
     assert rows["Lock now"] == "Ctrl+L"
     assert rows["Record consent"] == "Ctrl+K"
     assert "Export the patient's pictures" not in rows  # reception does not export
+
+
+def test_the_lock_screen_counts_only_new_files_and_refused_ones_are_not_news_again(
+        qtbot, logged_in, workstation, tmp_path, monkeypatch):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
+    shell = logged_in("reception")
+    window = shell.window
+    (drop / "letter.jpg").write_bytes(b"%PDF-1.4\n" + b"0" * 2000)
+    quarantine = shell.desk_view.inbox.quarantine
+    qtbot.waitUntil(lambda: quarantine.list.count() == 1, timeout=30000)
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    with qtbot.waitSignal(shell.locked, timeout=5000):
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    made_photos(drop, 1)
+    waiting = window.lock_view.waiting
+    qtbot.waitUntil(lambda: waiting.isVisible(), timeout=10000)
+    assert waiting.text() == ("1 file is waiting in the drop folder; Clinfile takes it in "
+                              "when you unlock.")
+
+    said = []
+    monkeypatch.setattr(shell.desk_controller.inbox, "_say", said.append)
+    qtbot.keyClicks(window.lock_view.password_edit, PASSWORDS["reception"])
+    with qtbot.waitSignal(shell.unlocked, timeout=10000):
+        qtbot.keyClick(window.lock_view.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shell.desk_view.inbox.model.rowCount() == 1, timeout=30000)
+    qtbot.wait(500)
+    assert not any("letter.jpg" in words for words in said)

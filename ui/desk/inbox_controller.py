@@ -234,7 +234,11 @@ class InboxController(QObject):
                       "stored twice.")
             self._soon.start()
         elif isinstance(event, ev.Quarantined):
-            self._say(f"{escaped(event.source.name)} was not taken in: {escaped(event.reason)}")
+            # A file refused before stays in the drop folder and is met again at
+            # each unlock; it is in the quarantine list already, not news.
+            if Path(event.source) not in self._view.quarantine.refused_paths():
+                self._say(f"{escaped(event.source.name)} was not taken in: "
+                          f"{escaped(event.reason)}")
             self.refresh_quarantine()
 
     def _look_for_signed_form(self, item_id: int) -> None:

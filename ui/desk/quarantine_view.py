@@ -7,6 +7,8 @@ Delete removes it, Open folder shows where it is in the file manager.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -81,6 +83,11 @@ class QuarantineView(QWidget):
         """The file the person chose, if any."""
         item = self.list.currentItem()
         return item.data(FILE_ROLE) if item else None
+
+    def refused_paths(self) -> frozenset[Path]:
+        """Where the listed refused files were found (they stay there until someone acts)."""
+        return frozenset(self.list.item(row).data(FILE_ROLE).path
+                         for row in range(self.list.count()))
 
     def _chosen_changed(self) -> None:
         refused = self.chosen
