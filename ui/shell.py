@@ -252,8 +252,8 @@ class Shell(QObject):
 
     def _count_waiting(self) -> None:
         refused = self.desk_view.inbox.quarantine.refused_paths()
-        self.tasks.run(files_waiting, self.memory.drop_folder, refused).success(
-            self._show_waiting)
+        self.tasks.run(files_waiting, self.memory.drop_folder, refused).tied_to(
+            self.window.lock_view).success(self._show_waiting)
 
     def _show_waiting(self, count: int) -> None:
         """Show the count only while still locked: it may arrive after unlocking or closing."""

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger("clinfile.ui")
@@ -59,6 +60,7 @@ class Task:
         self._on_progress: list[Callable[[Any], None]] = []
         self._cancelled = threading.Event()
         self._cancel_hook: Callable[[], None] | None = None
+        self._ties: list[QObject] = []
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -78,6 +80,15 @@ class Task:
         self._on_progress.append(callback)
         return self
 
+    def tied_to(self, widget: QObject) -> Task:
+        """Deliver nothing once ``widget`` is gone, and stop the work if it still runs.
+
+        Work may finish after the view that asked for it was closed; a callback
+        reaching into that view's deleted labels would only raise.
+        """
+        self._ties.append(widget)
+        return self
+
     def cancel(self) -> None:
         """Ask the work to stop between two events; work already done stays done."""
         self._cancelled.set()
@@ -91,6 +102,11 @@ class Task:
 
     def deliver(self, kind: str, payload: Any) -> None:
         """Take a worker's report on the GUI thread."""
+        if not all(shiboken6.isValid(widget) for widget in self._ties):
+            self.cancel()
+            if kind != "progressed":
+                self._end()
+            return
         {"succeeded": self._succeeded, "failed": self._failed,
          "progressed": self._progressed}[kind](payload)
 

@@ -57,3 +57,21 @@ def test_thousands_of_reports_across_threads_leave_true_false_and_none_as_they_w
     # Other threads and Qt's own bookkeeping move these counts by a few; a
     # binding that leaks on every report moves them by thousands.
     assert all(abs(change) < 100 for change in drift.values()), drift
+
+
+def test_work_finishing_after_its_widget_is_gone_reaches_nothing(qtbot):
+    import threading
+
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    tasks = Tasks()
+    finish = threading.Event()
+    label = QLabel("counting")
+    heard: list[bool] = []
+    tasks.run(finish.wait, 5).tied_to(label).success(
+        lambda _done: heard.append(True) or label.setText("3 files are waiting"))
+    shiboken6.delete(label)
+    finish.set()
+    qtbot.waitUntil(lambda: tasks.running() == 0, timeout=10000)
+    assert heard == []
