@@ -300,8 +300,11 @@ class Shell(QObject):
                 self._hidden_dialogs.append(widget)
 
     def _unhandled(self, error: BaseException) -> None:
-        if isinstance(error, VaultLocked) and self.desk is not None:
-            self.lock(HAND_REASON, "locked")
+        if isinstance(error, VaultLocked):
+            # Work still under way when the person locked or logged out meets the
+            # locked vault: only its answer is lost, and there is nothing to say.
+            if self.desk is not None:
+                self.lock(HAND_REASON, "locked")
             return
         report(error, self.window)
 

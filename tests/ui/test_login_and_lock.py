@@ -74,3 +74,22 @@ def test_lock_now_from_the_keyboard(qtbot, logged_in):
     with qtbot.waitSignal(shell.locked, timeout=5000):
         qtbot.keyClick(shell.window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert shell.window.covered
+
+
+def test_work_meeting_the_vault_locked_by_logging_out_shows_no_box(qtbot, logged_in):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.vault.errors import VaultLocked
+
+    shell = logged_in("reception")
+    shell.log_out()
+
+    def refresh_after_logout():
+        raise VaultLocked()
+
+    for _leftover in range(2):
+        shell.tasks.run(refresh_after_logout)
+    qtbot.waitUntil(lambda: shell.tasks.running() == 0, timeout=10000)
+    qtbot.wait(50)
+    assert not [box for box in shell.window.findChildren(QMessageBox) if box.isVisible()]
+    assert shell.window.current_page() == "login"
