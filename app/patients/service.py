@@ -445,8 +445,10 @@ def _previewed(item: SourceRecord | SourceProblem) -> PreviewRow:
     try:
         values = validate(item.details, item.date_order).values
     except InvalidPatient as exc:
-        return PreviewRow(item.where, item.details.family_name, item.details.given_names,
-                          problem=str(exc))
+        details = item.details
+        return PreviewRow(item.where, details.family_name, details.given_names,
+                          record_number=details.record_number or "",
+                          medicare_number=details.medicare_number or "", problem=str(exc))
     born = date.fromisoformat(values.birth_date) if values.birth_date else None
     return PreviewRow(item.where, values.family_name, values.given_names, born,
                       values.record_number or "", values.medicare_number)

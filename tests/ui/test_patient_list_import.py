@@ -52,6 +52,7 @@ def test_a_csv_is_previewed_with_its_mapping_then_imported_with_problems_by_line
     assert _cells(tab.preview, 1)[:2] == ["Nguyen", "Nguyen"]
     assert _cells(tab.preview, 3)[0] == "5 Jun 1990"
     assert "surname" in _cells(tab.preview, 6)[2]
+    assert _cells(tab.preview, 4)[2:] == ["900003", "900004"]  # rows with a problem, too
 
     with qtbot.waitSignal(tab.previewed, timeout=10000):
         pick(qtbot, tab.mapping_box, "US")
