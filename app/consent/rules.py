@@ -203,9 +203,16 @@ def _method_problem(consent: Consent, image: ImageFacts, purpose: Purpose,
 def _refusal(image: ImageFacts, purpose: Purpose, recipient: Recipient,
              relevant: list[Consent], policy: Policy, today: date, deidentified: bool,
              cautions: tuple[str, ...]) -> Refused:
-    """Explain the refusal by the newest consent that speaks of this purpose, or its absence."""
+    """Explain the refusal by the consent closest to allowing the use, or its absence.
+
+    A consent that names this recipient speaks for it, so it explains the
+    refusal before any newer consent that leaves the recipient out: a verbal
+    consent to someone else must not hide that the written form which does
+    include them has not come back signed.
+    """
     asking = f"record the patient's consent for {purpose.label}, to be seen by {recipient.label}"
-    for consent in sorted(relevant, key=_newest_first):
+    for consent in sorted(relevant, key=lambda c: (not c.covers_recipient(recipient),
+                                                   *_newest_first(c))):
         if purpose not in consent.purposes:
             continue
         withdrawal = consent.withdrawal_of(purpose)

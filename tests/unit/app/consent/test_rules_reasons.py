@@ -81,6 +81,18 @@ def test_unsigned_written_consent_waits_for_its_form():
     assert "K7Q2M4XA" in decision.reason and "signed" in decision.remedy
 
 
+def test_unsigned_form_for_this_recipient_outweighs_a_newer_consent_to_someone_else():
+    waiting = consent(method=Method.WRITTEN,
+                      purposes=frozenset({Purpose.CLINICAL_CARE, Purpose.EDUCATION}),
+                      recipients=(TEAM, STUDENTS))
+    to_a_person = consent(id=2, recipients=(Recipient(name="Stu dents"),),
+                          obtained_on=date(2026, 11, 2))
+    for consents in ([waiting], [waiting, to_a_person], [to_a_person, waiting]):
+        decision = decide(PHOTO, Purpose.CLINICAL_CARE, TEAM, consents, today=TODAY)
+        assert decision.reason == ("the written consent form for clinical care "
+                                   "(code K7Q2M4XA) has not come back signed")
+
+
 def test_practice_requiring_written_consent_refuses_verbal_for_photos():
     policy = Policy(written_consent_for_clinical_photos=True)
     decision = decide(PHOTO, Purpose.CLINICAL_CARE, TEAM, [consent()], today=TODAY,
