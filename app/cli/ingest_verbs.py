@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.cli.common import (
     EXIT_OK,
+    EXIT_PROBLEMS,
     Console,
     UsageError,
     add_json_argument,
@@ -59,11 +60,14 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     if missing:
         raise UsageError(f"not found: {', '.join(missing)}")
     session = open_session(args, console)
+    left = 0
     try:
         report = _Report()
         for event in ImportService(session).import_paths(args.paths,
                                                          keep_source=args.keep_source):
             report.add(event)
+            if isinstance(event, ev.Finished):
+                left = event.left
             if not args.json:
                 _say(console, event)
             form = _signed_form(session, event)
@@ -77,7 +81,9 @@ def _import(args: argparse.Namespace, console: Console) -> int:
             console.emit_json(report.as_json())
     finally:
         session.lock(reason="command finished")
-    return EXIT_OK
+    # A script must know when files still wait at their source for another try;
+    # a refused file has its answer, recorded in quarantine.
+    return EXIT_PROBLEMS if left else EXIT_OK
 
 
 def _watch(args: argparse.Namespace, console: Console) -> int:
@@ -204,6 +210,7 @@ def _say(console: Console, event: ev.Event) -> None:
         case ev.Resumed():
             console.say(f"Interrupted import of {event.source}: {event.outcome}")
         case ev.Finished():
+            left = f", {event.left} left where they are" if event.left else ""
             console.say(f"Done: {event.imported} imported, {event.duplicates} already in the "
-                        f"vault, {event.refused} refused" + (" (stopped)." if event.cancelled
-                                                              else "."))
+                        f"vault, {event.refused} refused{left}"
+                        + (" (stopped)." if event.cancelled else "."))

@@ -81,12 +81,18 @@ class Resumed:
 
 @dataclass(frozen=True)
 class Finished:
-    """The import is over, whether it ran out of files or was cancelled."""
+    """The import is over, whether it ran out of files or was cancelled.
+
+    ``left`` counts the files neither taken in nor refused, each left where it
+    is with its reason said (still being written, changed or moved while
+    read, a full disk): trying them again later may take them.
+    """
 
     imported: int
     duplicates: int
     refused: int
     cancelled: bool
+    left: int = 0
 
 
 Event = (Progress | Imported | Duplicate | Quarantined | SourceDeleted | SourceKept | Resumed

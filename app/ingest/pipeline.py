@@ -42,6 +42,7 @@ from app.ingest.safety.open import SourceChanged, SourceState, StagedFile, sourc
 from app.ingest.sniff import sniff
 from app.vault.errors import VaultLocked
 from app.vault.vault import Vault
+from db.connection import is_disk_full
 from db.images import ImageRow, JournalEntry
 
 log = logging.getLogger("clinfile.ingest.pipeline")
@@ -49,6 +50,13 @@ log = logging.getLogger("clinfile.ingest.pipeline")
 NOT_STORED = ("The vault could not store this picture safely; it was left where it is. "
               "Check the vault (clinfile verify) and try again.")
 NOT_READ = "Clinfile could not read this file; it was left where it is."
+
+
+def disk_full(vault_folder: Path) -> str:
+    """Say that the vault's disk is full, where it is, and that the file is safe where it was."""
+    return (f"The disk holding {vault_folder} is full, so this picture could not be stored; "
+            "the file was left where it is and nothing in the vault was lost. Make room on "
+            "that disk, then import again.")
 STORED_ELSEWHERE = ("Another import was taking in the same picture and had not finished after "
                     "a minute; this import left the file to it.")
 
@@ -134,7 +142,7 @@ class ImportPipeline:
         self._submitted = 0
         self._closed = False
         self._in_flight = 0
-        self._counts = {"done": 0, "imported": 0, "duplicates": 0, "refused": 0}
+        self._counts = {"done": 0, "imported": 0, "duplicates": 0, "refused": 0, "left": 0}
         self._claims: set[int] = set()
         self._lock = threading.Lock()
         self._writer = threading.Thread(target=self._write, name="ingest-write", daemon=True)
@@ -184,7 +192,7 @@ class ImportPipeline:
         counts = self._counts
         yield self._progress()
         yield ev.Finished(counts["imported"], counts["duplicates"], counts["refused"],
-                          self.cancel.cancelled)
+                          self.cancel.cancelled, counts["left"])
 
     def _let_go_of_unstored_claims(self) -> None:
         """Let go of the claims on files this run took on but did not store (it was stopped).
@@ -261,7 +269,7 @@ class ImportPipeline:
         prepared = self._prepare_safely(candidate, custodian)
         if prepared is _LATER:
             if not waiting.add(candidate):
-                self._finish_one(ev.SourceKept(candidate.path, STORED_ELSEWHERE), "refused")
+                self._finish_one(ev.SourceKept(candidate.path, STORED_ELSEWHERE), "left")
             return None
         waiting.settled(candidate)
         if isinstance(prepared, _Claimed):
@@ -296,9 +304,10 @@ class ImportPipeline:
             return self._prepare(candidate, custodian)
         except VaultLocked:
             raise
-        except Exception:
+        except Exception as exc:
             log.exception("a file could not be read for import")
-            self._finish_one(ev.SourceKept(candidate.path, NOT_READ))
+            self._finish_one(ev.SourceKept(candidate.path, self._not_taken(exc, NOT_READ)),
+                             "left")
             return None
 
     def _prepare(self, candidate: Candidate, custodian: Custodian) -> object:
@@ -316,7 +325,7 @@ class ImportPipeline:
         except Refused as exc:
             return _Refuse(candidate, exc.reason, state)
         except SourceChanged:
-            self._finish_one(ev.SourceKept(candidate.path, CHANGED_WHILE_READING))
+            self._finish_one(ev.SourceKept(candidate.path, CHANGED_WHILE_READING), "left")
             return None
         except FileNotFoundError:
             self._finish_one(None)
@@ -331,7 +340,7 @@ class ImportPipeline:
         try:
             prove_complete(staged, found.pillow_format, settle_seconds=settle)
         except Incomplete as exc:
-            self._finish_one(ev.SourceKept(candidate.path, exc.reason))
+            self._finish_one(ev.SourceKept(candidate.path, exc.reason), "left")
             return None
         except Refused as exc:
             return _Refuse(candidate, exc.reason, state)
@@ -390,15 +399,16 @@ class ImportPipeline:
             return
         existing = None if item.claim else custodian.existing(staged.sha256)
         if item.claim is None and existing is None:
-            self._finish_one(ev.SourceKept(candidate.path, NOT_STORED), "refused")
+            self._finish_one(ev.SourceKept(candidate.path, NOT_STORED), "left")
             return
         try:
             image, journal_id, counted = self._take_in(custodian, item, existing)
         except VaultLocked:
             raise
-        except Exception:
+        except Exception as exc:
             log.exception("a picture could not be stored")
-            self._finish_one(ev.SourceKept(candidate.path, NOT_STORED), "refused")
+            self._finish_one(ev.SourceKept(candidate.path, self._not_taken(exc, NOT_STORED)),
+                             "left")
             return
         try:
             release = custodian.release(candidate, staged, image, journal_id)
@@ -429,6 +439,10 @@ class ImportPipeline:
         custodian.duplicate(candidate, existing)
         self._emit(ev.Duplicate(existing.id, existing.sha256, candidate.path))
         return existing, None, "duplicates"
+
+    def _not_taken(self, error: Exception, otherwise: str) -> str:
+        """Why a file was left where it is: a full disk said as such, else ``otherwise``."""
+        return disk_full(self._vault.layout.root) if is_disk_full(error) else otherwise
 
     def _settled(self, claim: JournalEntry) -> None:
         """Forget a claim that was committed, or undone where it stood."""

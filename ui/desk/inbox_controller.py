@@ -394,5 +394,7 @@ def _finished_words(done: ev.Finished) -> str:
         parts.append(f"{done.duplicates} already in the vault")
     if done.refused:
         parts.append(f"{done.refused} in quarantine")
+    if done.left:
+        parts.append(f"{done.left} left where they are")
     prefix = "Import stopped: " if done.cancelled else "Import finished: "
     return prefix + ", ".join(parts) + "."

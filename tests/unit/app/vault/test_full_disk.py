@@ -17,15 +17,25 @@ import pytest
 from app.security.session import Session
 from app.vault.errors import DiskFull, IndexEmpty
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.unit.app.cli.calling import call
+from tests.integration.importing import check_custody, copy_pictures
+from tests.unit.app.cli.calling import as_user, call
 
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 8 MB file system of its own, unmounted afterwards."""
-    mount_point = tmp_path / "small-disk"
+    yield from _mounted(tmp_path / "small-disk", "8m")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 3 MB file system: room for a vault and a few pictures, not for a day's photos."""
+    yield from _mounted(tmp_path / "tiny-disk", "3m")
+
+
+def _mounted(mount_point: Path, size: str) -> Iterator[Path]:
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs",
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs",
                               str(mount_point)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip("cannot mount a small file system here (needs root): "
@@ -54,6 +64,26 @@ def vault_on_small_disk(vault_path: Path, small_disk: Path) -> Path:
     root = small_disk / "vault"
     shutil.copytree(vault_path, root)
     return root
+
+
+def test_an_import_that_fills_the_disk_says_so_and_loses_nothing(vault_path, tiny_disk,
+                                                                 tmp_path, corpus):
+    vault = tiny_disk / "vault"
+    shutil.copytree(vault_path, vault)
+    pictures = sorted(p for p in corpus.rglob("*") if p.suffix.lower() in (".jpg", ".heic"))
+    offered = copy_pictures(pictures[:14], tmp_path / "from the camera")
+
+    code, out, err = as_user(vault, "reception", "import", str(tmp_path / "from the camera"))
+
+    rows = check_custody(vault, offered)
+    said = out + err
+    left = [line for line in said.splitlines() if line.startswith("Kept ")]
+    assert rows and left, said
+    assert all(f"The disk holding {vault} is full" in line and "left where it is" in line
+               for line in left), said
+    assert "could not store this picture safely" not in said
+    assert f"{len(left)} left where they are" in said and "0 refused" in said, said
+    assert code == 1
 
 
 def test_logging_in_on_a_full_disk_says_the_disk_is_full(vault_on_small_disk, small_disk):
