@@ -37,6 +37,22 @@ def escaped(text: object) -> str:
     return "".join(_visible(character) for character in str(text))
 
 
+def recorded(path: object) -> str:
+    r"""Return a file's path as the vault records it: each undecodable byte written ``\xff``.
+
+    A Linux file name is bytes, and not every name is valid UTF-8 (a camera's
+    or another system's ``bad\xffname.jpg``); Python carries such bytes as
+    lone surrogates, which the index cannot hold as text. Written as the
+    escape :func:`escaped` shows, the record reads as every listing shows the
+    name, and every other character is kept as it is. Such a record names
+    the file for people but no longer opens it: what is done later by the
+    recorded path alone (recovery after a crash, deleting from quarantine)
+    finds no file there and leaves it be.
+    """
+    return "".join(f"\\x{ord(c) - 0xDC00:02x}" if ord(c) in _SURROGATE_BYTES else c
+                   for c in str(path))
+
+
 def _visible(character: str) -> str:
     if character in _NAMED:
         return _NAMED[character]

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.escaping import recorded
 from app.ingest.decode import Decoded
 from app.ingest.events import SourceKind
 from app.ingest.owners import has_gone, this_process
@@ -153,7 +154,7 @@ class Custodian:
     def quarantined_unchanged(self, path: Path, state: SourceState) -> QuarantineRow | None:
         """Return the quarantine record of a file refused before and not changed since."""
         with self._index() as conn:
-            row = QuarantineRepository(conn).by_path(str(path))
+            row = QuarantineRepository(conn).by_path(recorded(path))
         if row is not None and (row.size, row.mtime_ns) == (state.size, state.mtime_ns):
             return row
         return None
@@ -165,10 +166,10 @@ class Custodian:
         vault = self._vault
         with self._index() as conn:
             with transaction(conn):
-                row = QuarantineRepository(conn).put(str(path), reason, state.size,
+                row = QuarantineRepository(conn).put(recorded(path), reason, state.size,
                                                      state.mtime_ns, _now())
                 audit = vault.audit.append(conn, AuditEntry(
-                    self._actor, "image.quarantined", str(path),
+                    self._actor, "image.quarantined", recorded(path),
                     {"reason": reason, "size": state.size}))
         self._publish(audit)
         return row
@@ -192,7 +193,7 @@ class Custodian:
                     journal = ImportJournalRepository(conn)
                     others = [] if existing else journal.by_sha256(sha256)
                     if existing is None and not others:
-                        return journal.begin(sha256, str(candidate.kind), str(candidate.path),
+                        return journal.begin(sha256, str(candidate.kind), recorded(candidate.path),
                                              blob_ids, _now(), self._owner)
             if existing is not None:
                 return existing
@@ -241,7 +242,7 @@ class Custodian:
         with self._index() as conn:
             with transaction(conn):
                 row = ImageRepository(conn).add(image)
-                QuarantineRepository(conn).remove(str(candidate.path))
+                QuarantineRepository(conn).remove(recorded(candidate.path))
                 journal = ImportJournalRepository(conn)
                 if candidate.delete_source:
                     journal.set_deleting_source(entry.id)
@@ -273,7 +274,7 @@ class Custodian:
             outcome = Release(False, DEVICE_REFUSED)
         else:
             outcome = Release(True)
-        self._receipt(str(candidate.path), image, outcome, journal_id, str(candidate.kind))
+        self._receipt(recorded(candidate.path), image, outcome, journal_id, str(candidate.kind))
         return outcome
 
     def duplicate(self, candidate: Candidate, image: ImageRow) -> None:
@@ -285,10 +286,10 @@ class Custodian:
         vault = self._vault
         with self._index() as conn:
             with transaction(conn):
-                QuarantineRepository(conn).remove(str(candidate.path))
+                QuarantineRepository(conn).remove(recorded(candidate.path))
                 audit = vault.audit.append(conn, AuditEntry(
                     self._actor, "image.duplicate", f"image {image.id}",
-                    {"sha256": image.sha256, "source": str(candidate.path),
+                    {"sha256": image.sha256, "source": recorded(candidate.path),
                      "source_kind": str(candidate.kind)}))
         self._publish(audit)
 
@@ -402,7 +403,7 @@ class Custodian:
         return NewImage(
             sha256=staged.sha256, original_blob=blob_ids[0], derivative_blob=blob_ids[1],
             thumbnail_blob=blob_ids[2], size=staged.size, format=decoded.format,
-            source_kind=str(candidate.kind), source_path=str(candidate.path),
+            source_kind=str(candidate.kind), source_path=recorded(candidate.path),
             received_at=_now(), received_by=self._actor, captured_at=facts.captured_at,
             camera_make=facts.camera_make, camera_model=facts.camera_model,
             width=derived.width, height=derived.height, orientation=facts.orientation,

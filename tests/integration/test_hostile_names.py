@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 
 import pytest
@@ -81,6 +82,28 @@ def test_names_are_escaped_in_every_command_line_output(vault_path, hostile_fold
     _honest(out)
     assert all(line[:6].strip().isdigit() for line in _lines(out))
     assert "Deleted the source" in out and "a\\nDeleted the source b.jpg" in out
+
+
+def test_names_that_are_not_text_are_taken_in_and_shown_escaped(vault_path, tmp_path):
+    folder = tmp_path / "from a memory card"
+    folder.mkdir()
+    (folder / os.fsdecode(b"bad\xffutf8.jpg")).write_bytes(_jpeg("green"))
+    (folder / os.fsdecode(b"ctl\x85.jpg")).write_bytes(_jpeg("yellow"))
+    (folder / os.fsdecode(b"note\xfe.jpg")).write_text("Dear doctor, the photo is attached.")
+
+    code, out, err = as_user(vault_path, "reception", "import", str(folder))
+
+    assert code == 0, out + err
+    assert "could not read" not in out + err
+    for shown in ("bad\\xffutf8.jpg", "ctl\\x85.jpg"):
+        assert f"Deleted the source {folder / shown}." in out
+    assert f"Refused {folder}/note\\xfe.jpg: This file is not a picture" in out
+    assert [os.fsencode(p.name) for p in folder.iterdir()] == [b"note\xfe.jpg"]
+    code, out, _ = as_user(vault_path, "reception", "inbox")
+    assert "bad\\xffutf8.jpg" in out and "ctl\\x85.jpg" in out
+    code, out, _ = as_user(vault_path, "reception", "import", str(folder))
+    assert code == 0 and "note\\xfe.jpg: This file is not a picture" in out
+    assert as_user(vault_path, "admin", "audit")[0] == 0
 
 
 def test_names_are_escaped_in_the_summary_pdf(vault_path, login, hostile_folder, tmp_path):
