@@ -98,3 +98,17 @@ def test_a_motion_video_still_being_written_after_a_jpeg_is_cut():
     video = (CORPUS / "exif-samples" / "heic" / "IMG_5195.HEIC").read_bytes()
     with pytest.raises(Cut):
         judge_trailing(picture + video[: len(video) // 2], len(picture), "JPEG")
+
+
+def test_a_heic_whose_boxes_add_up_but_whose_items_lie_beyond_its_end_is_cut():
+    from app.ingest.safety.isobmff import boxes, iso_ending
+
+    data = (CORPUS / "exif-samples" / "heic" / "IMG_5195.HEIC").read_bytes()
+    meta = next(box for box in boxes(data, 0, len(data)) if box.kind == b"meta")
+    with pytest.raises(Cut):
+        iso_ending(data[:meta.end])
+    mdat_at = meta.end
+    to_the_end = data[:mdat_at] + b"\x00\x00\x00\x00" + data[mdat_at + 4:]
+    assert iso_ending(to_the_end).end == len(data)
+    with pytest.raises(Cut):
+        iso_ending(to_the_end[: len(data) - 1000])
