@@ -81,3 +81,20 @@ def test_messages_coming_and_going_move_no_field(qtbot, logged_in):
     panel.caution.show()
     qtbot.wait(100)
     assert where() == before
+
+
+def test_the_consent_box_keeps_every_line_clear_of_the_file_button_at_200_percent(
+        qtbot, logged_in):
+    shell = logged_in("reception")
+    window = shell.window
+    window.resize(LAPTOP_AT_200)
+    panel = shell.desk_controller.filing.file_panel
+    panel.show_basis("Filed on the consent below, given by the patient, obtained by Jo Bloggs; "
+                     "for clinical care; the treating team.", "ok")
+    panel.say("Filed 2 pictures to NGUYEN, Mai (born 05/06/1990) (sent by the patient, left "
+              "forearm). Summary PDF in the outbox.", "ok")
+    qtbot.wait(100)
+    for label in (panel.basis, panel.message):
+        assert label.height() >= label.heightForWidth(label.width()), label.accessibleName()
+    assert panel.basis.geometry().bottom() < panel.consents.geometry().top()
+    assert panel.message.geometry().top() > panel.file_button.geometry().bottom()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QStandardItemModel
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
@@ -50,6 +50,17 @@ class DeskView(QWidget):
         layout.setContentsMargins(10, 10, 10, 6)
         layout.addWidget(self.splitter)
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """As tall as each column needs at the width it has, its wrapped lines included.
+
+        The page scrolls rather than squeeze a column: a squeezed consent box
+        drew its text over the File button.
+        """
+        margins = self.layout().contentsMargins()
+        tallest = max(_least_height(column) for column in (self.middle, self.side))
+        return super().minimumSizeHint().expandedTo(
+            QSize(0, tallest + margins.top() + margins.bottom()))
+
     def add_below_preview(self, widget: QWidget) -> None:
         """Add a panel under the picture (the description of what is filed)."""
         self.middle_layout.addWidget(widget)
@@ -69,3 +80,21 @@ class DeskView(QWidget):
         if files:
             event.acceptProposedAction()
             self.files_dropped.emit(files)
+
+
+def _least_height(column: QWidget) -> int:
+    """The least height a column needs at its width without squeezing any panel.
+
+    A box layout gives a panel of wrapped text (the consent box, the patient
+    search with its caution) no less than its height for this width; only
+    the rest, like the picture, can shrink to its least.
+    """
+    layout = column.layout()
+    width = column.width()
+    heights = [item.heightForWidth(width) if item.hasHeightForWidth()
+               else item.minimumSize().height()
+               for item in (layout.itemAt(index) for index in range(layout.count()))
+               if not item.isEmpty()]
+    margins = layout.contentsMargins()
+    return (sum(heights) + layout.spacing() * max(0, len(heights) - 1)
+            + margins.top() + margins.bottom())
