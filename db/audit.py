@@ -51,6 +51,15 @@ class AuditRepository:
         row = self._conn.execute(f"SELECT {_COLUMNS} FROM audit WHERE seq = ?", (seq,)).fetchone()
         return AuditRow(*row) if row else None
 
+    def of_actions_since(self, at: str, actions: tuple[str, ...]) -> Iterator[AuditRow]:
+        """Yield the rows of these actions written at or after ``at`` (ISO time), oldest first."""
+        marks = ", ".join("?" * len(actions))
+        for row in self._conn.execute(
+            f"SELECT {_COLUMNS} FROM audit WHERE at >= ? AND action IN ({marks}) ORDER BY seq",
+            (at, *actions),
+        ):
+            yield AuditRow(*row)
+
     def rows(self, *, since: int = 0) -> Iterator[AuditRow]:
         """Yield rows oldest first."""
         for row in self._conn.execute(

@@ -33,6 +33,7 @@ in the vault exactly once and gone from its source.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ from app.ingest.safety.open import (
 from app.security.audit import AuditEntry
 from app.vault.errors import VaultLocked
 from app.vault.vault import Vault
-from db.audit import AuditRow
+from db.audit import AuditRepository, AuditRow
 from db.blobs import BlobNotFound, BlobStore
 from db.connection import Connection, transaction
 from db.images import ImageRepository, ImageRow, ImportJournalRepository, JournalEntry, NewImage
@@ -158,6 +159,20 @@ class Custodian:
         if row is not None and (row.size, row.mtime_ns) == (state.size, state.mtime_ns):
             return row
         return None
+
+    def taken_by_another(self, path: Path, since: str) -> bool:
+        """Whether another import took in the file at ``path`` at or after ``since``.
+
+        Imports of one folder at once list the same files; the one that takes
+        a file deletes it and the others find it gone. The taking is audited
+        before the deletion, so a file found gone that no import took was
+        moved, renamed or deleted by someone else.
+        """
+        source = recorded(path)
+        with self._index() as conn:
+            rows = AuditRepository(conn).of_actions_since(
+                since, ("image.imported", "image.duplicate"))
+            return any(json.loads(row.detail).get("source") == source for row in rows)
 
     # --- outcomes -----------------------------------------------------------------
 

@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.ingest import events as ev
@@ -65,6 +66,11 @@ STORED_ELSEWHERE = ("Another import was taking in the same picture and had not f
 RETRY_SECONDS = 0.2
 PATIENCE_SECONDS = 60.0
 CHANGED_WHILE_READING = "The file changed while it was being read; it will be tried again."
+MOVED = ("The file was moved, renamed or deleted before it could be read, so it is not in "
+         "the vault; import it again from where it is now.")
+# Another import may take a picture, then delete its source a while later; a file
+# found gone is checked against what imports took from this long before this one began.
+TAKING_SECONDS = 60.0
 
 _END = object()
 _LATER = object()
@@ -144,6 +150,8 @@ class ImportPipeline:
         self._in_flight = 0
         self._counts = {"done": 0, "imported": 0, "duplicates": 0, "refused": 0, "left": 0}
         self._claims: set[int] = set()
+        self._began = (datetime.now(UTC) - timedelta(seconds=TAKING_SECONDS)).isoformat(
+            timespec="milliseconds")
         self._lock = threading.Lock()
         self._writer = threading.Thread(target=self._write, name="ingest-write", daemon=True)
 
@@ -328,7 +336,7 @@ class ImportPipeline:
             self._finish_one(ev.SourceKept(candidate.path, CHANGED_WHILE_READING), "left")
             return None
         except FileNotFoundError:
-            self._finish_one(None)
+            self._gone(candidate, custodian)
             return None
         found = sniff(staged.data[:64])
         if found.pillow_format is None:
@@ -345,7 +353,7 @@ class ImportPipeline:
         except Refused as exc:
             return _Refuse(candidate, exc.reason, state)
         except FileNotFoundError:
-            self._finish_one(None)
+            self._gone(candidate, custodian)
             return None
         claim = custodian.claim(candidate, staged.sha256)
         if claim is None:
@@ -353,6 +361,16 @@ class ImportPipeline:
         if isinstance(claim, ImageRow):
             return _Decoded(candidate, staged, None, None)
         return _Claimed(candidate, staged, claim)
+
+    def _gone(self, candidate: Candidate, custodian: Custodian) -> None:
+        """Say that a file vanished before it was read, unless another import took it in.
+
+        The import that took it says so itself; anything else moved it away.
+        """
+        if custodian.taken_by_another(candidate.path, self._began):
+            self._finish_one(None)
+        else:
+            self._finish_one(ev.SourceKept(candidate.path, MOVED), "left")
 
     def _finish_one(self, event: ev.Event | None, count: str | None = None) -> None:
         with self._lock:

@@ -280,3 +280,22 @@ def test_cancelling_stops_between_files_and_leaves_the_rest_at_their_source(logi
     assert [t.name for t in threading.enumerate() if t.name.startswith("ingest")] == []
     with service._session.vault.index() as conn:
         assert ImportJournalRepository(conn).all() == []
+
+
+def test_files_moved_before_they_are_read_are_each_said_and_counted(login, tmp_path):
+    folder = tmp_path / "from the camera"
+    for number, colour in enumerate(("red", "green", "blue")):
+        write(folder / f"photo-{number}.jpg", jpeg_bytes(colour=colour))
+    service = ImportService(login("reception"), IngestLimits(stable_seconds=0.2))
+    listed = service.import_paths([folder])
+    for path in sorted(folder.iterdir()):
+        path.rename(path.with_name(f"renamed-{path.name}"))
+
+    events = _events(listed)
+
+    kept = {e.source.name: e.reason for e in events if isinstance(e, ev.SourceKept)}
+    assert sorted(kept) == ["photo-0.jpg", "photo-1.jpg", "photo-2.jpg"]
+    assert all(reason.startswith("The file was moved, renamed or deleted before it could be "
+                                 "read") for reason in kept.values())
+    assert events[-1] == ev.Finished(0, 0, 0, False, 3)
+    assert len(list(folder.iterdir())) == 3
