@@ -16,6 +16,7 @@ from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
 from app.ingest.limits import IngestLimits
 from app.ingest.safety.complete import CUT_SHORT, HELD_OPEN
 from app.ingest.service import ImportService
+from tests.unit.app.cli.calling import as_user
 from tests.unit.app.ingest.hostile_files import (
     claiming_10000_square,
     jpeg_bytes,
@@ -156,6 +157,25 @@ def test_a_truncated_file_in_a_folder_import_is_left_where_it_is_and_said_so(
     events = run(service, path.parent)
     assert len(only(events, ev.Imported)) == 1 and not path.exists()
     assert_in_vault_whole(service, originals[kind])
+
+
+def test_the_command_counts_a_file_left_to_finish_and_ends_with_1_until_it_is_taken(
+        vault_path, originals, tmp_path):
+    whole = originals["JPEG"].read_bytes()
+    path = write(tmp_path / "in" / "half.jpg", whole[: len(whole) // 2])
+    write(tmp_path / "in" / "whole.jpg", jpeg_bytes())
+    os.utime(path, ns=(AN_HOUR_AGO, AN_HOUR_AGO))
+
+    code, out, err = as_user(vault_path, "reception", "import", str(path.parent))
+    assert code == 1, out + err
+    assert f"Kept {path}: {CUT_SHORT}" in err
+    assert "Done: 1 imported, 0 already in the vault, 0 refused, 1 left where they are." in out
+
+    with path.open("ab") as rest:
+        rest.write(whole[len(whole) // 2:])
+    code, out, err = as_user(vault_path, "reception", "import", str(path.parent))
+    assert code == 0, out + err
+    assert "Done: 1 imported, 0 already in the vault, 0 refused." in out
 
 
 def test_a_folder_import_leaves_a_file_another_program_is_still_writing(login, tmp_path):
