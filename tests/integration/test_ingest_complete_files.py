@@ -14,7 +14,7 @@ from app.ingest import events as ev
 from app.ingest import refusal
 from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
 from app.ingest.limits import IngestLimits
-from app.ingest.safety.complete import CUT_SHORT, HELD_OPEN
+from app.ingest.safety.complete import CUT_OFF_FOR_GOOD, CUT_SHORT, HELD_OPEN
 from app.ingest.service import ImportService
 from tests.unit.app.cli.calling import as_user
 from tests.unit.app.ingest.hostile_files import (
@@ -144,7 +144,8 @@ def test_a_truncated_file_in_a_folder_import_is_left_where_it_is_and_said_so(
         login, originals, tmp_path, kind):
     whole = originals[kind].read_bytes()
     path = write(tmp_path / "in" / originals[kind].name, whole[: len(whole) * 2 // 3])
-    os.utime(path, ns=(AN_HOUR_AGO, AN_HOUR_AGO))
+    settled = time.time_ns() - 2 * 10**9
+    os.utime(path, ns=(settled, settled))
     service = ImportService(login("reception"))
 
     events = run(service, path.parent)
@@ -196,7 +197,8 @@ def test_a_phone_picture_still_being_written_stays_on_the_phone(login, corpus, t
     dcim = tmp_path / "media" / "PHONE" / "DCIM" / "100APPLE"
     whole = (corpus / HEIC).read_bytes()
     path = write(dcim / HEIC.name, whole[: len(whole) // 2])
-    os.utime(path, ns=(AN_HOUR_AGO, AN_HOUR_AGO))
+    settled = time.time_ns() - 2 * 10**9
+    os.utime(path, ns=(settled, settled))
     volume = find_camera_volumes([tmp_path / "media"])[0]
     service = ImportService(login("clinician"))
 
@@ -212,6 +214,21 @@ def test_a_phone_picture_still_being_written_stays_on_the_phone(login, corpus, t
                                              policy=DeletionPolicy.ALWAYS))
     assert len(only(events, ev.SourceDeleted)) == 1 and not path.exists()
     assert_in_vault_whole(service, corpus / HEIC)
+
+
+@pytest.mark.parametrize("kind", ["HEIC", "JPEG"])
+def test_a_file_cut_short_and_untouched_for_an_hour_is_refused_not_left_unseen(
+        login, originals, tmp_path, kind):
+    whole = originals[kind].read_bytes()
+    path = write(tmp_path / "in" / originals[kind].name, whole[: len(whole) // 2])
+    os.utime(path, ns=(AN_HOUR_AGO, AN_HOUR_AGO))
+    service = ImportService(login("reception"))
+
+    events = run(service, path.parent)
+    assert [(e.source, e.reason) for e in only(events, ev.Quarantined)] == [
+        (path, CUT_OFF_FOR_GOOD)]
+    assert path.read_bytes() == whole[: len(whole) // 2] and service.inbox() == []
+    assert [row.reason for row in service.quarantine()] == [CUT_OFF_FOR_GOOD]
 
 
 @pytest.mark.parametrize("name, picture", [("photo.jpg", jpeg_bytes()),

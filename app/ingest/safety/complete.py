@@ -19,7 +19,11 @@ in this order:
    (:mod:`app.ingest.safety.writers`).
 
 A file that fails is :class:`Incomplete`: left where it is, neither
-quarantined nor deleted, and tried again when it changes. Only a file that
+quarantined nor deleted, and tried again when it changes. A file cut short
+that no program holds open and nothing has written to for
+``ABANDONED_AFTER_SECONDS`` is no longer on its way: it was cut off for good
+(a broken download, an attachment that never finished), and is refused, so
+that it shows in quarantine with its reason instead of lingering unseen. Only a file that
 passes all three is judged as it stands: a structure claiming a picture its
 data cannot hold is damaged, and data after the picture's end is judged by
 :mod:`app.ingest.safety.trailing`. A format whose end cannot be proved is not
@@ -48,6 +52,9 @@ STILL_CHANGING = ("This file is still being written; it was left where it is, to
                   "once it stops changing.")
 CUT_SHORT = ("This file is incomplete (still being written, or cut off part way); it was left "
              "where it is, to be taken once it is whole.")
+CUT_OFF_FOR_GOOD = ("This file is cut off part way and nothing has added to it for over ten "
+                    "minutes, so the rest is not coming; ask for the picture to be sent again.")
+ABANDONED_AFTER_SECONDS = 10 * 60
 HELD_OPEN = ("Another program still has this file open for writing; it was left where it is, "
              "to be taken once that program has finished with it.")
 
@@ -78,10 +85,19 @@ def prove_complete(staged: StagedFile, pillow_format: str, *, settle_seconds: fl
     try:
         ending = _ENDINGS[pillow_format](staged.data)
     except Cut:
-        raise Incomplete(CUT_SHORT) from None
+        raise _cut_short(staged) from None
     if open_for_writing(staged.path, staged.device, staged.inode):
         raise Incomplete(HELD_OPEN)
-    _judge(staged.data, ending, pillow_format)
+    _judge(staged, ending, pillow_format)
+
+
+def _cut_short(staged: StagedFile) -> Exception:
+    """Wait for the rest of a cut-short file, unless it was plainly abandoned."""
+    unchanged_for = (time.time_ns() - staged.mtime_ns) / 1e9
+    if (unchanged_for >= ABANDONED_AFTER_SECONDS
+            and not open_for_writing(staged.path, staged.device, staged.inode)):
+        return Refused(CUT_OFF_FOR_GOOD)
+    return Incomplete(CUT_SHORT)
 
 
 def _wait_until_settled(staged: StagedFile, settle_seconds: float) -> None:
@@ -95,11 +111,11 @@ def _wait_until_settled(staged: StagedFile, settle_seconds: float) -> None:
         raise Incomplete(STILL_CHANGING)
 
 
-def _judge(data: bytes, ending: Ending, pillow_format: str) -> None:
+def _judge(staged: StagedFile, ending: Ending, pillow_format: str) -> None:
     if ending.damaged:
         raise Refused(ending.damaged)
     if ending.end is not None and pillow_format in _END_IS_THE_FILE:
         try:
-            judge_trailing(data, ending.end, pillow_format)
+            judge_trailing(staged.data, ending.end, pillow_format)
         except Cut:
-            raise Incomplete(CUT_SHORT) from None
+            raise _cut_short(staged) from None

@@ -9,6 +9,7 @@ import pytest
 from app.ingest import refusal
 from app.ingest.refusal import Refused
 from app.ingest.safety.complete import (
+    CUT_OFF_FOR_GOOD,
     CUT_SHORT,
     HELD_OPEN,
     STILL_CHANGING,
@@ -28,9 +29,9 @@ from tests.unit.app.ingest.slow_writers import SlowWriter
 AN_HOUR_AGO = time.time_ns() - 3600 * 10**9
 
 
-def staged_at_rest(path, data: bytes):
+def staged_at_rest(path, data: bytes, since_ns: int = AN_HOUR_AGO):
     write(path, data)
-    os.utime(path, ns=(AN_HOUR_AGO, AN_HOUR_AGO))
+    os.utime(path, ns=(since_ns, since_ns))
     return stage(path.parent, path, 10**8)
 
 
@@ -66,9 +67,31 @@ def test_a_fresh_file_changing_while_it_settles_is_still_being_written(tmp_path)
 
 def test_a_cut_file_is_incomplete_not_refused(tmp_path):
     data = jpeg_bytes()
-    staged = staged_at_rest(tmp_path / "a.jpg", data[: len(data) - 40])
+    staged = staged_at_rest(tmp_path / "a.jpg", data[: len(data) - 40],
+                            since_ns=time.time_ns() - 2 * 10**9)
     with pytest.raises(Incomplete) as incomplete:
         prove_complete(staged, "JPEG", settle_seconds=1.0)
+    assert incomplete.value.reason == CUT_SHORT
+
+
+def test_a_cut_file_nobody_has_touched_for_an_hour_is_refused_as_cut_off_for_good(tmp_path):
+    data = jpeg_bytes()
+    staged = staged_at_rest(tmp_path / "a.jpg", data[: len(data) - 40])
+    with pytest.raises(Refused) as refused:
+        prove_complete(staged, "JPEG", settle_seconds=1.0)
+    assert refused.value.reason == CUT_OFF_FOR_GOOD
+
+
+def test_a_cut_file_untouched_for_an_hour_but_held_open_is_still_awaited(tmp_path):
+    data = jpeg_bytes()
+    path = tmp_path / "a.jpg"
+    with path.open("wb") as handle:
+        handle.write(data[: len(data) - 40])
+        handle.flush()
+        os.utime(path, ns=(AN_HOUR_AGO, AN_HOUR_AGO))
+        staged = stage(path.parent, path, 10**8)
+        with pytest.raises(Incomplete) as incomplete:
+            prove_complete(staged, "JPEG", settle_seconds=1.0)
     assert incomplete.value.reason == CUT_SHORT
 
 
