@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
         self.export_action = with_shortcut(QAction("&Export the patient's pictures…", self),
                                            "Ctrl+E")
         self.export_instead_action = with_shortcut(
-            QAction("&Export: made by a clinician", self), "Ctrl+E",
+            QAction("&Export: a clinician exports pictures", self), "Ctrl+E",
             "What you can do instead of exporting")
         for action in (self.find_patient_action, self.record_consent_action, self.file_action):
             self.filing_menu.addAction(action)

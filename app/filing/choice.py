@@ -1,4 +1,4 @@
-"""The wrong-patient guard: a patient chosen for some pictures holds for those pictures only."""
+"""The wrong-patient guard: what was chosen for some pictures holds for those pictures only."""
 
 from __future__ import annotations
 
@@ -22,4 +22,13 @@ class PatientChoice:
 
     def holds_for(self, selection: Iterable[int]) -> bool:
         """Whether the patient was chosen for every picture now selected."""
-        return set(selection) <= self.pictures
+        return chosen_for_all(self.pictures, selection)
+
+
+def chosen_for_all(pictures: frozenset[int], selection: Iterable[int]) -> bool:
+    """Whether a choice made for ``pictures`` (a patient, a description) covers the selection.
+
+    A description typed for one picture is as wrong on another patient's
+    picture as a patient chosen for it, so both follow the same rule.
+    """
+    return set(selection) <= pictures

@@ -76,8 +76,11 @@ def test_export_starts_in_the_outbox_then_the_last_folder_and_ctrl_e_works_while
         qtbot.waitUntil(lambda export=export: export is not None and export.isVisible(),
                         timeout=5000)
         export.choose(Purpose.CLINICAL_CARE, RecipientClass.TREATING_TEAM)
-        with qtbot.waitSignal(filing.exported, timeout=15000):
+        with qtbot.waitSignal(filing.exported, timeout=15000) as exported:
             qtbot.mouseClick(export.export_button, Qt.MouseButton.LeftButton)
+        count = len(exported.args[0].paths)
+        assert shell.window.activity.text().startswith(
+            f"Exported {count} file{'s' if count != 1 else ''} to ")
         filing.export_dialog = None
         shell.window.activateWindow()  # as the window manager does when a dialog closes
         qtbot.waitUntil(shell.window.isActiveWindow, timeout=5000)
@@ -128,6 +131,7 @@ def test_f1_shows_the_keyboard_shortcuts_on_offer(qtbot, logged_in):
     assert rows["Lock now"] == "Ctrl+L"
     assert rows["Record consent"] == "Ctrl+K"
     assert "Export the patient's pictures" not in rows  # reception does not export
+    assert rows["Export: a clinician exports pictures"] == "Ctrl+E"
 
 
 def test_the_lock_screen_counts_only_new_files_and_refused_ones_are_not_news_again(

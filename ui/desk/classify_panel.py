@@ -2,11 +2,14 @@
 
 The words come from the app: image kinds from the consent vocabulary, body
 sites from the controlled list (a side is asked for only where the body has
-two). The panel holds what the person typed through a lock and unlock, and
-is cleared only when the pictures are filed.
+two). The panel holds what the person typed for the pictures they typed it
+for, through a lock and unlock; it is cleared when those pictures are filed
+or when other pictures are selected.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from PySide6.QtCore import QDateTime, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.consent.vocabulary import ImageKind
 from app.filing.body_sites import BODY_SITES, PAIRED_SITES, SIDES, BodySite
+from app.filing.choice import chosen_for_all
 from app.filing.model import FilingRequest
 from app.filing.words import came_from_words
 from app.ingest.events import SourceKind
@@ -121,6 +125,7 @@ class ClassifyPanel(QGroupBox):
         for edit in (self.colleague, self.discussion):
             edit.textChanged.connect(lambda _text, e=edit: _mark(e, False))
         self._source_kind = ""
+        self._described: frozenset[int] = frozenset()
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.site.currentIndexChanged.connect(self._site_changed)
         self.other_time.toggled.connect(self.taken_at.setEnabled)
@@ -164,12 +169,19 @@ class ClassifyPanel(QGroupBox):
 
     # --- filling in -------------------------------------------------------------------
 
-    def show_selection(self, count: int, source_kind: str) -> None:
+    def show_selection(self, ids: Sequence[int], source_kind: str) -> None:
         """Say how many pictures go together; suggest the kind from where they came from.
 
-        The kind is only suggested while the form is untouched, so a choice
-        the person made is never changed under them.
+        What was typed stays while the selection keeps to the pictures it was
+        typed for, and the kind is suggested only for other pictures, which
+        start from an empty form: a choice the person made for these pictures
+        is never changed under them, nor carried to pictures it was not made for.
         """
+        other_pictures = not chosen_for_all(self._described, ids)
+        if other_pictures:
+            self.clear()
+            self._described = frozenset(ids)
+        count = len(ids)
         if count > 1:
             together = f"{count} pictures selected: they are filed together as one episode."
         else:
@@ -180,7 +192,7 @@ class ClassifyPanel(QGroupBox):
         self._source_kind = source_kind
         self._say_who_took_it()
         suggested = KIND_BY_SOURCE.get(source_kind)
-        if suggested is not None and self._untouched():
+        if suggested is not None and other_pictures:
             self.kind.setCurrentIndex(self.kind.findData(suggested))
 
     def point_to(self, field: str) -> None:
@@ -196,7 +208,9 @@ class ClassifyPanel(QGroupBox):
         widget.setFocus()
 
     def clear(self) -> None:
-        """Start afresh for the next pictures (after filing)."""
+        """Start afresh for the next pictures (after filing, or on other pictures)."""
+        self._described = frozenset()
+        self.kind.setCurrentIndex(0)
         for edit in (self.detail, self.description, self.purpose, self.taken_by,
                      self.colleague, self.discussion, self.episode):
             edit.clear()
@@ -204,11 +218,6 @@ class ClassifyPanel(QGroupBox):
         self.side.setCurrentIndex(-1)
         self.secondary.setChecked(False)
         self.other_time.setChecked(False)
-
-    def _untouched(self) -> bool:
-        edits = (self.detail, self.description, self.purpose, self.taken_by, self.colleague,
-                 self.discussion, self.episode)
-        return self.site.currentIndex() == 0 and not any(e.text() for e in edits)
 
     def _kind_changed(self) -> None:
         kind = self.chosen_kind

@@ -164,6 +164,12 @@ class DeskController(QObject):
         self.inbox.import_files(paths)
 
     def _selection_changed(self, ids: list[int]) -> None:
+        """Follow a new selection; the pictures of the one before leave the preview at once.
+
+        Decoding takes a moment or more, and a person choosing the patient by
+        looking at the preview must never see the previous pictures meanwhile.
+        """
+        changed = ids != self._selected
         self._selected = ids
         if self.choice is not None and not self.choice.holds_for(ids):
             self.forget_patient()
@@ -172,11 +178,14 @@ class DeskController(QObject):
         if not ids or self.desk is None:
             self.view.preview.clear()
             return
+        if changed:
+            self.view.preview.clear("Opening the selected pictures…")
         pictures = InboxPictures(self.desk.session)
         self._tasks.run(_open_pictures, pictures, self.patients, ids,
                         self.patient is None).success(self._show)
 
     def _show(self, opened: Opened) -> None:
+        """Show decoded pictures, unless the selection moved on while they were decoded."""
         if list(opened.ids) != self._selected:
             return
         self.view.preview.show_images(list(zip(opened.images,

@@ -111,14 +111,26 @@ class FilingController(QObject):
         self.export_folder = ""
 
     def selection_changed(self, ids: list[int], source_kind: str) -> None:
-        """New pictures selected: say how many go together, suggest their kind."""
+        """New pictures selected: say how many go together, suggest their kind.
+
+        What the panel said about the pictures before (filed, refused, what to
+        do first) is not about these, so it goes.
+        """
+        if ids != self.selected:
+            self.file_panel.say("")
         self.selected = ids
         if ids:
-            self.classify.show_selection(len(ids), source_kind)
+            self.classify.show_selection(ids, source_kind)
         self._show_basis()
 
     def patient_chosen(self, candidate, born: str) -> None:
-        """The patient to file to changed: load their consents in a worker."""
+        """The patient to file to changed: load their consents in a worker.
+
+        What the panel said was about filing to the patient before (or to none),
+        so it goes.
+        """
+        if candidate is not self.patient:
+            self.file_panel.say("")
         self.patient = candidate
         self._born = born
         self._recorded_consents = []
@@ -202,6 +214,7 @@ class FilingController(QObject):
 
     def _recorded(self, dialog: ConsentDialog, consent: Consent, then: str) -> None:
         dialog.recorded = consent
+        self.file_panel.say("")
         self._say(f"Consent recorded for {self._patient_words()}: {consent_words(consent)}.")
         self._load_consents(consent.patient_id, consent.id)
         self.consent_recorded.emit(consent)
@@ -260,36 +273,46 @@ class FilingController(QObject):
         self.file_panel.say(text, "error")
         if isinstance(error, FilingError) and error.field:
             self.classify.point_to(error.field)
-        self._say("Not filed. " + text)
+        self._say(text if text.startswith("Not filed") else f"Not filed: {text}")
         self.filing_refused.emit(text)
 
     def _filed(self, episode, words: str) -> None:
+        """Move the inbox on to the next picture, then confirm the filing beside the button.
+
+        The confirmation stays there only until the person selects other pictures.
+        """
         ids = [image.image_id for image in episode.images]
-        confirmation = f"Filed {words} as one episode."
-        self.file_panel.say(confirmation + " Making the summary PDF…", "ok")
-        self._say(confirmation + " Making the summary PDF…")
-        outbox = Path(self.outbox) if self.outbox else None
-        reports = ReportService(self.desk.session)
-        self._tasks.run(reports.summary, Selection(image_ids=tuple(ids)), out=outbox).success(
-            lambda written: self._summarised(confirmation, written)).failure(
-            lambda error: self._unsummarised(confirmation, error))
         row = self._inbox.remove(ids)
         self.classify.clear()
         self.filed.emit(episode)
         self._inbox.refresh()
         self._view.inbox.select_row(min(row, self._inbox.model.rowCount() - 1))
         self._view.inbox.list.setFocus()
+        confirmation = f"Filed {words} as one episode."
+        self.file_panel.say(confirmation + " Making the summary PDF…", "ok")
+        self._say(confirmation + " Making the summary PDF…")
+        following = list(self.selected)
+        outbox = Path(self.outbox) if self.outbox else None
+        reports = ReportService(self.desk.session)
+        self._tasks.run(reports.summary, Selection(image_ids=tuple(ids)), out=outbox).success(
+            lambda written: self._summarised(confirmation, written, following)).failure(
+            lambda error: self._unsummarised(confirmation, error, following))
 
-    def _summarised(self, confirmation: str, written) -> None:
+    def _summarised(self, confirmation: str, written, following: list[int]) -> None:
         names = ", ".join(path.name for path in written.paths)
         line = f"{confirmation} Summary PDF in the outbox: {names}."
-        self.file_panel.say(line, "ok")
-        self._say(line)
+        self._say_after_filing(line, "ok", following)
         self.summary_written.emit(written)
 
-    def _unsummarised(self, confirmation: str, error: BaseException) -> None:
+    def _unsummarised(self, confirmation: str, error: BaseException,
+                      following: list[int]) -> None:
         line = f"{confirmation} The summary PDF was not made: {in_plain_words(error)}"
-        self.file_panel.say(line, "warning")
+        self._say_after_filing(line, "warning", following)
+
+    def _say_after_filing(self, line: str, tone: str, following: list[int]) -> None:
+        """Say how a filing ended: beside the button only while nothing else was selected since."""
+        if self.selected == following:
+            self.file_panel.say(line, tone)
         self._say(line)
 
     # --- export -------------------------------------------------------------------------
@@ -324,7 +347,9 @@ class FilingController(QObject):
             self._exported).failure(lambda error: self._export_failed(request, error))
 
     def _exported(self, written) -> None:
-        self._say(f"Exported {len(written.paths)} file(s) to {written.paths[0].parent}.")
+        count = len(written.paths)
+        self._say(f"Exported {count} file{'s' if count != 1 else ''} to "
+                  f"{written.paths[0].parent}.")
         self.exported.emit(written)
 
     def _export_failed(self, request: ExportRequest, error: BaseException) -> None:
