@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from app.consent.deciders import decider_problem
 from app.consent.model import Consent, DecisionMaker, Disclosure
 from app.consent.records import ConsentRecords
 from app.consent.rules import named_group_refusal
@@ -85,8 +86,13 @@ class ConsentService:
             self._require_may_record(conn, request)
             _check(request, today=date.today())
             with transaction(conn):
-                if PatientLookup(conn).by_id(request.patient_id) is None:
+                patient = PatientLookup(conn).by_id(request.patient_id)
+                if patient is None:
                     raise ConsentError(f"There is no patient with id {request.patient_id}.")
+                problem = decider_problem(patient.birth_date, request.decided_by, request.note,
+                                          date.today())
+                if problem is not None:
+                    raise ConsentError(problem)
                 repo = ConsentRepository(conn)
                 row = repo.add(_new_consent(request, _unused_code(repo),
                                             self._session.actor.name))

@@ -130,6 +130,7 @@ def test_the_desk_and_the_summary_say_who_decided_who_obtained_and_where_it_came
     qtbot.mouseClick(dialog.substitute, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(dialog.decider, "Lan Nguyen")
     qtbot.keyClicks(dialog.relationship, "mother")
+    qtbot.keyClicks(dialog.note, "lacks capacity after a head injury")
     for box in dialog.told:
         qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(filing.consent_recorded, timeout=10000) as recorded:

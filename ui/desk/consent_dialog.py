@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.consent.deciders import ExpectedDecider
 from app.consent.model import Consent, DecisionMaker, Disclosure
 from app.consent.service import ConsentRequest
 from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
@@ -56,6 +57,7 @@ class ConsentDialog(QDialog):
     submitted = Signal(object, str)
 
     def __init__(self, patient_name: str, patient_id: int, kind: ImageKind, obtained_by: str,
+                 expected: ExpectedDecider | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Record consent")
@@ -119,7 +121,9 @@ class ConsentDialog(QDialog):
         self.interpreter.setPlaceholderText("name or language, if an interpreter helped")
         self.obtained_by = named(QLineEdit(obtained_by), "Who obtained the consent")
         self.note = named(QLineEdit(), "Consent note")
+        self.who_decides = named(note(expected.words if expected else ""), "Who decides")
         who.addRow(self.substitute)
+        who.addRow(self.who_decides)
         who.addRow("Decided by", decider_row)
         who.addRow("&Interpreter", self.interpreter)
         who.addRow("Obtained &by", self.obtained_by)
@@ -150,7 +154,8 @@ class ConsentDialog(QDialog):
         self.substitute.toggled.connect(self._substitute_changed)
         self.preset(Method.IMPLIED if kind is ImageKind.PATIENT_SENT else Method.VERBAL,
                     {Purpose.CLINICAL_CARE}, {RecipientClass.TREATING_TEAM})
-        self._substitute_changed(False)
+        self.substitute.setChecked(expected is not None and expected.substitute)
+        self._substitute_changed(self.substitute.isChecked())
 
     def _return_records(self) -> None:
         """Make Return in any field record the consent, and do nothing else.

@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
+from app.consent.deciders import expected_decider
 from app.consent.gate import UseRefused
 from app.consent.model import Consent
 from app.consent.rules import filing_basis_problem
@@ -195,8 +196,10 @@ class FilingController(QObject):
         dialog.open()
 
     def _consent_dialog(self, kind: ImageKind) -> ConsentDialog:
+        expected = expected_decider(self.patient.patient.birth_date, date.today())
         dialog = ConsentDialog(self.patient.display_name, self.patient.patient.id, kind,
-                               self.desk.session.actor.printed_name, self._view.window())
+                               self.desk.session.actor.printed_name, expected,
+                               self._view.window())
         dialog.submitted.connect(lambda request, then: self._submitted(dialog, request, then))
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(self._back_to_filing)
