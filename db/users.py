@@ -71,6 +71,10 @@ class UserRepository:
         self._conn.executemany("INSERT INTO user_roles (user_id, role) VALUES (?, ?)",
                                [(user_id, role) for role in sorted(set(roles))])
 
+    def set_full_name(self, user_id: int, full_name: str) -> None:
+        """Replace the name printed for a user."""
+        self._conn.execute("UPDATE users SET full_name = ? WHERE id = ?", (full_name, user_id))
+
     def set_disabled(self, user_id: int, disabled: bool) -> None:
         """Mark a user disabled or enabled."""
         self._conn.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))

@@ -140,6 +140,26 @@ class RolesDialog(QDialog):
         self.roles.changed.connect(lambda: self.save_button.setEnabled(bool(self.roles.chosen)))
 
 
+class FullNameDialog(QDialog):
+    """The name printed for a user on forms, summaries and the lock screen."""
+
+    def __init__(self, name: str, full_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Full name of {name}")
+        self.full_name_edit = named(QLineEdit(full_name), f"Full name of {name}",
+                                    "Printed on consent forms and summaries")
+        self.full_name_edit.setPlaceholderText("as printed on forms, e.g. Dr Ana Silva")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setText("Save full name")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("&Full name", self.full_name_edit)
+        form.addRow(buttons)
+
+
 class UsersTab(QWidget):
     """Who may log in, with what role."""
 
@@ -157,13 +177,15 @@ class UsersTab(QWidget):
         self.table.verticalHeader().hide()
         self.add_button = named(QPushButton("Add a user…"), "Add a user")
         self.roles_button = named(QPushButton("Roles…"), "Change the selected user's roles")
+        self.full_name_button = named(QPushButton("Full name…"),
+                                      "Set the selected user's full name")
         self.disable_button = named(QPushButton("Disable"), "Disable the selected user")
         self.password_button = named(QPushButton("Set password…"),
                                      "Set the selected user's password")
         self.message = named(note(""), "Users message")
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.roles_button, self.disable_button,
-                       self.password_button):
+        for button in (self.add_button, self.roles_button, self.full_name_button,
+                       self.disable_button, self.password_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -172,6 +194,7 @@ class UsersTab(QWidget):
         layout.addWidget(self.message)
         self.add_button.clicked.connect(self._add)
         self.roles_button.clicked.connect(self._change_roles)
+        self.full_name_button.clicked.connect(self._change_full_name)
         self.disable_button.clicked.connect(self._disable)
         self.password_button.clicked.connect(self._set_password)
 
@@ -223,6 +246,21 @@ class UsersTab(QWidget):
             self._service.set_roles, user.name, dialog.roles.chosen).success(
             lambda changed: self._done(f"{changed.name} is now "
                                        f"{roles_in_words(changed.roles)}.")).failure(
+            self._failed))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_table)
+        dialog.open()
+
+    def _change_full_name(self) -> None:
+        user = self._users.get(self._selected_name())
+        if user is None:
+            return
+        dialog = FullNameDialog(user.name, user.full_name, self)
+        self.full_name_dialog = dialog
+        dialog.accepted.connect(lambda: self._tasks.write(
+            self._service.set_full_name, user.name, dialog.full_name_edit.text()).success(
+            lambda changed: self._done(f"{changed.name} is printed as "
+                                       f"{changed.full_name or changed.name}.")).failure(
             self._failed))
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(self._back_to_table)

@@ -156,6 +156,9 @@ class AdminPage(QWizardPage):
         self.setTitle("Who looks after Clinfile?")
         self.setSubTitle("The first admin adds the other users and sets the practice's rules. "
                          "Use a short sentence as the password: easy to remember, hard to guess.")
+        self.full_name_edit = QLineEdit()
+        named(self.full_name_edit, "Admin full name", "Printed on consent forms and summaries")
+        self.full_name_edit.setPlaceholderText("as printed on forms, e.g. Jo Bloggs")
         self.name_edit = QLineEdit()
         named(self.name_edit, "Admin user name")
         self.password_edit = QLineEdit()
@@ -167,17 +170,18 @@ class AdminPage(QWizardPage):
         self.message = note("", "warning")
         named(self.message, "Admin check result")
         layout = QFormLayout(self)
+        layout.addRow("&Full name", self.full_name_edit)
         layout.addRow("Admin &user name", self.name_edit)
         layout.addRow("&Password", self.password_edit)
         layout.addRow("Password &again", self.again_edit)
         layout.addRow(self.message)
-        for edit in (self.name_edit, self.password_edit, self.again_edit):
+        for edit in (self.full_name_edit, self.name_edit, self.password_edit, self.again_edit):
             edit.textChanged.connect(self._changed)
 
     def problem(self) -> str:
         """What is wrong with the name or password, or ''."""
         return check_admin(self.name_edit.text(), self.password_edit.text(),
-                           self.again_edit.text())
+                           self.again_edit.text(), self.full_name_edit.text())
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         """Go on only with a good name and the same good password twice."""
@@ -367,6 +371,7 @@ class FirstRunWizard(QWizard):
             outbox=self.practice_page.outbox.path,
             auto_lock_minutes=self.practice_page.auto_lock.value(),
             written_consent_for_clinical_photos=self.practice_page.written.isChecked(),
+            admin_full_name=self.admin_page.full_name_edit.text(),
         )
 
     def _finished(self) -> None:

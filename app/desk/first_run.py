@@ -16,7 +16,13 @@ from app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
 from app.security.locations import check_location
 from app.security.roles import Role
 from app.security.session import Actor, Session
-from app.security.users import UserError, check_name, check_password
+from app.security.users import (
+    UserError,
+    UserService,
+    check_full_name,
+    check_name,
+    check_password,
+)
 from app.settings import SettingsService
 from app.vault.vault import Vault
 
@@ -83,6 +89,7 @@ class PracticeSetup:
     outbox: Path
     auto_lock_minutes: int = 5
     written_consent_for_clinical_photos: bool = False
+    admin_full_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,10 +101,17 @@ class NewPractice:
     warnings: tuple[str, ...]
 
 
-def check_admin(name: str, password: str, again: str) -> str:
-    """Return what is wrong with the first admin's name and password, or ''."""
+def check_admin(name: str, password: str, again: str, full_name: str) -> str:
+    """Return what is wrong with the first admin's names and password, or ''.
+
+    The full name is asked for because it, not the login name, is printed on
+    consent forms, summaries and the lock screen.
+    """
+    if not full_name.strip():
+        return "Type your full name, as it should be printed on forms."
     try:
         check_name(name)
+        check_full_name(full_name.strip())
         check_password(password)
     except UserError as exc:
         return str(exc)
@@ -109,8 +123,11 @@ def check_admin(name: str, password: str, again: str) -> str:
 def set_up_practice(setup: PracticeSetup) -> NewPractice:
     """Create the vault and its first admin, make the folders, and store the policy."""
     created = Vault.create(setup.vault, setup.admin, setup.password)
-    session = Session(created.vault, Actor(setup.admin, frozenset({Role.ADMIN})),
+    full_name = setup.admin_full_name.strip()
+    session = Session(created.vault, Actor(setup.admin, frozenset({Role.ADMIN}), full_name),
                       idle_seconds=setup.auto_lock_minutes * 60)
+    if full_name:
+        UserService(session).set_full_name(setup.admin, full_name)
     SettingsService(session).change(
         auto_lock_minutes=setup.auto_lock_minutes,
         written_consent_for_clinical_photos=setup.written_consent_for_clinical_photos)

@@ -26,6 +26,7 @@ from app.vault.vault import Vault
 from db.connection import Connection
 from db.filing import PatientSummary
 from db.images import ImageRepository
+from db.users import UserRepository
 
 
 def patient_header(patient: PatientSummary) -> PatientHeader:
@@ -44,6 +45,7 @@ def summary_images(conn: Connection, vault: Vault, filed: list[FiledImage],
     image is secondary or came from someone else, in words kept in one place.
     """
     rows = ImageRepository(conn)
+    names = _printed_names(conn)
     images = []
     for image in filed:
         row = rows.by_id(image.image_id)
@@ -60,11 +62,18 @@ def summary_images(conn: Connection, vault: Vault, filed: list[FiledImage],
             consent_limits=consent_limits_text(image, consents, today=date.today()),
             provenance=Provenance(
                 source=f"{came_from_words(row.source_kind)}: {PurePath(row.source_path).name}",
-                imported_by=row.received_by, imported_at=_moment(row.received_at),
-                filed_by=image.filed_by, filed_at=_moment(image.filed_at),
+                imported_by=names.get(row.received_by, row.received_by),
+                imported_at=_moment(row.received_at),
+                filed_by=names.get(image.filed_by, image.filed_by),
+                filed_at=_moment(image.filed_at),
                 original_sha256=row.sha256),
         ))
     return tuple(images)
+
+
+def _printed_names(conn: Connection) -> dict[str, str]:
+    """Each login name with the name printed for it: the full name, where one is held."""
+    return {user.name: user.full_name or user.name for user in UserRepository(conn).all()}
 
 
 def teaching_images(conn: Connection, vault: Vault,

@@ -128,8 +128,8 @@ class ReportService:
             data = SummaryData(patient_header(patient),
                                summary_images(conn, vault, images, consents,
                                               _cautions(allowed)),
-                               self._session.actor.name, date.today(), options.practice_name,
-                               episode)
+                               self._session.actor.printed_name, date.today(),
+                               options.practice_name, episode)
         pdf = render_summary(data, options.page_size)
         name = record_file_name(data.patient, data.prepared_on, extension="pdf",
                                 pattern=options.file_pattern)
@@ -170,7 +170,7 @@ class ReportService:
                 data = SummaryData(patient_header(patient),
                                    summary_images(conn, vault, images, consents,
                                                   _cautions(allowed)),
-                                   self._session.actor.name, date.today(),
+                                   self._session.actor.printed_name, date.today(),
                                    options.practice_name, episode)
                 files = _identified_files(data, file_format, options)
         written = self._write(destination, files, f"patient {patient.id}", allowed)

@@ -115,6 +115,24 @@ class UserService:
         vault.audit.publish_head(row)
         return user
 
+    def set_full_name(self, name: str, full_name: str) -> UserRow:
+        """Give a user the full name printed on forms, summaries and the lock screen."""
+        self._session.require(Permission.MANAGE_USERS, subject=name)
+        full_name = full_name.strip()
+        check_full_name(full_name)
+        vault = self._session.vault
+        with vault.index() as conn:
+            with transaction(conn):
+                users = UserRepository(conn)
+                user = self._existing(users, name)
+                users.set_full_name(user.id, full_name)
+                user = users.by_id(user.id)
+                row = vault.audit.append(conn, AuditEntry(
+                    self._session.actor.name, "user.renamed", user.name,
+                    {"full_name": full_name}))
+        vault.audit.publish_head(row)
+        return user
+
     def list(self) -> list[UserRow]:
         """Return every user."""
         self._session.require(Permission.MANAGE_USERS)

@@ -29,6 +29,8 @@ def test_first_run_creates_the_vault_admin_folders_and_policy(qtbot, shell, star
 
     page = wizard.admin_page
     qtbot.keyClicks(page.name_edit, "manager")
+    assert "full name" in page.message.text()
+    qtbot.keyClicks(page.full_name_edit, "Jo Bloggs")
     qtbot.keyClicks(page.password_edit, "short")
     assert "at least" in page.message.text()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
@@ -69,6 +71,9 @@ def test_first_run_creates_the_vault_admin_folders_and_policy(qtbot, shell, star
     assert shell.desk.settings.auto_lock_minutes == 3
     assert shell.desk.policy.written_consent_for_clinical_photos
     assert shell.desk.session.actor.name == "manager"
+    with qtbot.waitSignal(shell.locked, timeout=5000):
+        shell.window.lock_action.trigger()  # File › Lock now
+    assert "Jo Bloggs, type your password" in shell.window.lock_view.reason.text()
     qtbot.waitUntil(lambda: workstation.load().drop_folder == str(tmp_path / "drop"))
     memory = workstation.load()
     assert memory.vault == str(tmp_path / "practice vault") and memory.user == "manager"
