@@ -174,6 +174,19 @@ class Custodian:
                 since, ("image.imported", "image.duplicate"))
             return any(json.loads(row.detail).get("source") == source for row in rows)
 
+    def deleted_by_another(self, path: Path, since: str) -> bool:
+        """Whether another import deleted the file at ``path`` at or after ``since``.
+
+        An import marks its journal row before it deletes a source and audits
+        the receipt after, so between the two one of them is always there.
+        """
+        source = recorded(path)
+        with self._index() as conn:
+            deleting = [entry for entry in ImportJournalRepository(conn).all()
+                        if entry.source_path == source and entry.stage == "deleting_source"]
+            receipts = AuditRepository(conn).of_actions_since(since, ("source.deleted",))
+            return bool(deleting) or any(row.subject == source for row in receipts)
+
     # --- outcomes -----------------------------------------------------------------
 
     def quarantine(self, path: Path, reason: str, state: SourceState) -> QuarantineRow:

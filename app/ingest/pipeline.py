@@ -68,6 +68,8 @@ PATIENCE_SECONDS = 60.0
 CHANGED_WHILE_READING = "The file changed while it was being read; it will be tried again."
 MOVED = ("The file was moved, renamed or deleted before it could be read, so it is not in "
          "the vault; import it again from where it is now.")
+MOVED_AFTER = ("The picture is safe in the vault, but the file had been moved, renamed or "
+               "deleted before Clinfile could delete it; delete it by hand wherever it is now.")
 # Another import may take a picture, then delete its source a while later; a file
 # found gone is checked against what imports took from this long before this one began.
 TAKING_SECONDS = 60.0
@@ -437,6 +439,8 @@ class ImportPipeline:
             # stays, and the next start after this process ends finishes the job.
             log.exception("the source of a stored picture could not be released")
             release = Release(False)
+        if release.gone and not custodian.deleted_by_another(candidate.path, self._began):
+            release = Release(False, MOVED_AFTER)
         self._finish_one(_release_event(candidate.path, release), counted)
 
     def _take_in(self, custodian: Custodian, item: _Decoded, existing: ImageRow | None

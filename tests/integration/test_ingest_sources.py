@@ -18,6 +18,7 @@ from app.ingest.custody import Candidate, Custodian
 from app.ingest.decode import decode, prepare
 from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
 from app.ingest.limits import IngestLimits
+from app.ingest.pipeline import MOVED_AFTER, ImportPipeline
 from app.ingest.safety.open import stage
 from app.ingest.service import ImportService
 from app.settings import SettingsService
@@ -299,3 +300,24 @@ def test_files_moved_before_they_are_read_are_each_said_and_counted(login, tmp_p
                                  "read") for reason in kept.values())
     assert events[-1] == ev.Finished(0, 0, 0, False, 3)
     assert len(list(folder.iterdir())) == 3
+
+
+def test_a_file_moved_after_it_was_read_is_said_to_be_safe_in_the_vault(login, tmp_path):
+    source = write(tmp_path / "in" / "photo.jpg", jpeg_bytes())
+    session = login("reception")
+
+    def move_it_away() -> None:
+        """Called by the import just before it stores each picture it has read."""
+        if source.exists():
+            source.rename(source.with_name("renamed.jpg"))
+
+    pipeline = ImportPipeline(session.vault, session.actor.name, IngestLimits(stable_seconds=0.2),
+                              keep_alive=move_it_away)
+    pipeline.submit(Candidate(source, source.parent, ev.SourceKind.MANUAL, True))
+    pipeline.close()
+    events = _events(pipeline.events())
+
+    assert [type(e) for e in events] == [ev.Imported, ev.SourceKept, ev.Finished]
+    assert events[1] == ev.SourceKept(source, MOVED_AFTER)
+    assert events[-1] == ev.Finished(1, 0, 0, False, 0)
+    assert (tmp_path / "in" / "renamed.jpg").exists()
