@@ -129,3 +129,21 @@ def refused_words(refused: RefusedFile) -> str:
     gone = "" if refused.present else " (no longer there)"
     return f"Refused {at}{size}{gone}"
 
+
+LOOK_BYTES = 160
+
+
+def first_look(path: Path) -> str:
+    """What a refused file begins with, as text a person can read, for a look before release.
+
+    Only bytes are read, never decoded as a picture: a refused file may be
+    built to harm a decoder. Printable characters show as they are, spacing
+    as one space, anything else (controls, direction overrides, bytes that
+    are not text) as a dot, so a letter or a PDF is recognised at a glance.
+    """
+    with open(path, "rb") as file:
+        start = file.read(LOOK_BYTES)
+    text = start.decode("utf-8", errors="replace")
+    shown = "".join(" " if c.isspace() else c if c.isprintable() and c != "\ufffd" else "·"
+                    for c in text)
+    return " ".join(shown.split())

@@ -136,14 +136,16 @@ def test_a_refused_file_is_looked_at_then_released_or_deleted(
     qtbot.mouseClick(quarantine.folder_button, Qt.MouseButton.LeftButton)
     assert opened == [str(drop)]
 
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(letters))
     qtbot.mouseClick(quarantine.release_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: quarantine.list.count() == 1, timeout=10000)
+    assert "It begins: Dear Doctor, please see Mai about her rash." in asked[0]
     assert (letters / "referral letter.jpg").exists()
     assert not (drop / "referral letter.jpg").exists()
 
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: QMessageBox.StandardButton.Yes)
     quarantine.list.setCurrentRow(0)
     qtbot.mouseClick(quarantine.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: quarantine.list.count() == 0, timeout=10000)
@@ -176,8 +178,13 @@ def test_the_quarantine_speaks_in_whole_sentences_and_says_where_things_are(
         assert button.width() > button.fontMetrics().horizontalAdvance(words), words
 
     asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+
+    def answer(_parent, title, text):
+        asked.append(text)
+        return (QMessageBox.StandardButton.Yes if title.startswith("Release")
+                else QMessageBox.StandardButton.No)
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
     qtbot.mouseClick(quarantine.delete_button, Qt.MouseButton.LeftButton)
     assert asked and ".." not in asked[0]
 

@@ -279,7 +279,21 @@ class InboxController(QObject):
         self.quarantine_shown.emit(len(files))
 
     def release(self, refused: RefusedFile) -> None:
-        """Ask where a refused file goes (the folder used last, else the outbox); move it."""
+        """Show what the refused file begins with, then release it once the person is sure."""
+        self._tasks.run(quarantine.first_look, refused.path).success(
+            lambda look: self._release_after_look(refused, look)).failure(
+            lambda error: self._say(in_plain_words(error)))
+
+    def _release_after_look(self, refused: RefusedFile, look: str) -> None:
+        """Ask where the file goes (the folder used last, else the outbox); move it there."""
+        sure = QMessageBox.question(
+            self._view.window(), "Release the refused file",
+            f"Release {refused.name}? It was refused because: {refused.because}\n\n"
+            f"It begins: {look or '(nothing: the file is empty)'}\n\n"
+            "Release moves it out of the drop folder to a folder you choose; Clinfile "
+            "does not open it.")
+        if sure != QMessageBox.StandardButton.Yes:
+            return
         folder = QFileDialog.getExistingDirectory(
             self._view.window(), f"Release {refused.name} to which folder?",
             self.release_folder or self.outbox)

@@ -53,3 +53,13 @@ def test_an_admin_who_does_not_import_may_not_touch_the_quarantine(login, tmp_pa
     with pytest.raises(PolicyRefused):
         delete(login("admin"), letter)
     assert letter.exists()
+
+
+def test_the_first_look_shows_readable_text_and_nothing_that_acts(tmp_path):
+    from app.desk.quarantine import first_look
+
+    letter = tmp_path / "letter.jpg"
+    letter.write_bytes(b"Dear Doctor,\r\n\tplease see\x00\xff Mai\xe2\x80\xae gpj.exe")
+    assert first_look(letter) == "Dear Doctor, please see·· Mai· gpj.exe"
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    assert first_look(tmp_path / "empty.jpg") == ""
