@@ -67,7 +67,7 @@ class VaultLayout:
     def abandoned_partial_files(self) -> list[Path]:
         """Temporary files too old for any writer to be still using: their writer was killed."""
         cutoff = time.time() - ABANDONED_AFTER_SECONDS
-        return [p for p in self.partial_files() if p.lstat().st_mtime < cutoff]
+        return [p for p in self.partial_files() if _last_changed(p, default=cutoff) < cutoff]
 
     def loosely_kept(self) -> list[Path]:
         """Folders and files of the vault that other people on this computer could open.
@@ -89,3 +89,16 @@ class VaultLayout:
         """Give each path its owner-only permissions."""
         for path in paths:
             path.chmod(PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE)
+
+
+def _last_changed(path: Path, *, default: float) -> float:
+    """When ``path`` last changed, or ``default`` when it is gone already.
+
+    Another process's write may finish (or its own clean-up run) between
+    listing a temporary file and looking at it; a file gone by then is
+    simply not a leftover.
+    """
+    try:
+        return path.lstat().st_mtime
+    except FileNotFoundError:
+        return default

@@ -1,0 +1,22 @@
+"""Temporary files that killed writers left in the vault folder, told apart from live ones."""
+
+import os
+import time
+
+from app.vault.layout import ABANDONED_AFTER_SECONDS, VaultLayout, _last_changed
+
+
+def test_only_leftovers_older_than_any_live_write_are_abandoned(tmp_path):
+    layout = VaultLayout(tmp_path)
+    old = tmp_path / ".audit-head.json.a1b2c3.partial"
+    fresh = tmp_path / ".keyslots.json.d4e5f6.partial"
+    for path in (old, fresh):
+        path.write_bytes(b"half")
+    long_ago = time.time() - ABANDONED_AFTER_SECONDS - 5
+    os.utime(old, (long_ago, long_ago))
+    assert layout.partial_files() == sorted([old, fresh])
+    assert layout.abandoned_partial_files() == [old]
+
+
+def test_a_leftover_gone_before_it_is_looked_at_is_no_leftover(tmp_path):
+    assert _last_changed(tmp_path / ".index.db.x.partial", default=42.0) == 42.0
