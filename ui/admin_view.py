@@ -171,7 +171,11 @@ class UsersTab(QWidget):
         self.table = named(QTableWidget(0, 5), "Users")
         self.table.setHorizontalHeaderLabels(["Login name", "Full name", "Roles", "State",
                                               "Password changed"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Each column as wide as its heading and entries, the last taking the rest:
+        # equal shares cut "Password changed" on a narrow window.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()

@@ -98,3 +98,13 @@ def test_the_consent_box_keeps_every_line_clear_of_the_file_button_at_200_percen
         assert label.height() >= label.heightForWidth(label.width()), label.accessibleName()
     assert panel.basis.geometry().bottom() < panel.consents.geometry().top()
     assert panel.message.geometry().top() > panel.file_button.geometry().bottom()
+
+
+def test_every_column_of_the_users_table_shows_its_heading_at_200_percent(qtbot, logged_in):
+    shell = logged_in("admin")
+    shell.window.resize(LAPTOP_AT_200)
+    shell.window.show_page("admin")
+    qtbot.wait(100)
+    header = shell.admin.users.table.horizontalHeader()
+    for column in range(header.count()):
+        assert header.sectionSize(column) >= header.sectionSizeHint(column), column
