@@ -75,7 +75,7 @@ def test_messages_coming_and_going_move_no_field(qtbot, logged_in):
                           "patient, left forearm). Summary PDF in the outbox.", "ok")
     filing.file_panel.show_basis("Filed on the consent below, given by the patient, obtained "
                                  "by Jo Bloggs; for clinical care; the treating team.", "ok")
-    filing.classify.show_selection(2, "device")
+    filing.classify.show_selection([1, 2], "device")
     panel.caution.setText("Suggested from the file name. Check the name and date of birth "
                           "before choosing, or type to search.")
     panel.caution.show()
