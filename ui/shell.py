@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
@@ -251,6 +252,9 @@ class Shell(QObject):
         self.locked.emit()
 
     def _count_waiting(self) -> None:
+        if not shiboken6.isValid(self.desk_view):
+            self._waiting_check.stop()  # the window closed while locked: nobody to tell
+            return
         refused = self.desk_view.inbox.quarantine.refused_paths()
         self.tasks.run(files_waiting, self.memory.drop_folder, refused).tied_to(
             self.window.lock_view).success(self._show_waiting)

@@ -76,6 +76,17 @@ def test_lock_now_from_the_keyboard(qtbot, logged_in):
     assert shell.window.covered
 
 
+def test_the_count_of_waiting_files_stops_once_the_desk_is_gone(qtbot, logged_in):
+    import shiboken6
+
+    shell = logged_in("reception")
+    with qtbot.waitSignal(shell.locked, timeout=5000):
+        qtbot.keyClick(shell.window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    shiboken6.delete(shell.desk_view)
+    shell._waiting_check.timeout.emit()
+    assert not shell._waiting_check.isActive()
+
+
 def test_work_meeting_the_vault_locked_by_logging_out_shows_no_box(qtbot, logged_in):
     from PySide6.QtWidgets import QMessageBox
 
