@@ -70,6 +70,17 @@ def arrive(qtbot, shell, corpus, drop, count: int) -> list:
     return sources
 
 
+def log_in_as_pictures_arrive(qtbot, logged_in, workstation, corpus, tmp_path, user: str,
+                              count: int):
+    """Watch a fresh drop folder, log ``user`` in, and wait for ``count`` photos to arrive."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
+    shell = logged_in(user)
+    arrive(qtbot, shell, corpus, drop, count)
+    return shell
+
+
 def choose_patient(qtbot, shell, typed: str) -> None:
     desk = shell.desk_controller
     qtbot.keyClick(shell.window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)

@@ -9,6 +9,7 @@ from tests.ui.helpers import (
     add_patients,
     arrive,
     choose_patient,
+    log_in_as_pictures_arrive,
     pick,
     select_first,
 )
@@ -116,11 +117,8 @@ def test_a_description_stays_with_the_pictures_it_was_typed_for(
 def test_a_message_goes_once_what_it_asked_for_is_done(
         qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
     add_patients(vault_path, PATIENTS)
-    drop = tmp_path / "drop"
-    drop.mkdir()
-    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
-    shell = logged_in("clinician")
-    arrive(qtbot, shell, corpus, drop, 1)
+    shell = log_in_as_pictures_arrive(qtbot, logged_in, workstation, corpus, tmp_path,
+                                      "clinician", 1)
     select_first(qtbot, shell, 1)
     filing = shell.desk_controller.filing
     panel = filing.file_panel

@@ -12,6 +12,7 @@ from tests.ui.helpers import (
     arrive,
     choose_patient,
     describe,
+    log_in_as_pictures_arrive,
     pick,
     record_verbal_consent,
     select_first,
@@ -79,11 +80,8 @@ def test_drop_find_describe_consent_and_file_with_one_key(qtbot, logged_in, work
 def test_reception_cannot_record_spoken_consent_or_file_a_photo_without_it(
         qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
     add_patients(vault_path, PATIENTS)
-    drop = tmp_path / "drop"
-    drop.mkdir()
-    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
-    shell = logged_in("reception")
-    arrive(qtbot, shell, corpus, drop, 1)
+    shell = log_in_as_pictures_arrive(qtbot, logged_in, workstation, corpus, tmp_path,
+                                      "reception", 1)
     select_first(qtbot, shell, 1)
     choose_patient(qtbot, shell, "mai nguyen")
     filing = shell.desk_controller.filing
@@ -112,11 +110,8 @@ def test_reception_cannot_record_spoken_consent_or_file_a_photo_without_it(
 def test_a_patient_sent_picture_is_filed_on_implied_consent(qtbot, logged_in, workstation,
                                                             vault_path, corpus, tmp_path):
     add_patients(vault_path, PATIENTS)
-    drop = tmp_path / "drop"
-    drop.mkdir()
-    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
-    shell = logged_in("reception")
-    arrive(qtbot, shell, corpus, drop, 1)
+    shell = log_in_as_pictures_arrive(qtbot, logged_in, workstation, corpus, tmp_path,
+                                      "reception", 1)
     select_first(qtbot, shell, 1)
     choose_patient(qtbot, shell, "mai nguyen")
     filing = shell.desk_controller.filing

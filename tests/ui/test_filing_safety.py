@@ -7,7 +7,14 @@ import subprocess
 from PySide6.QtCore import Qt
 
 from tests.conftest import PASSWORDS
-from tests.ui.helpers import add_patients, arrive, choose_patient, pick, select_first
+from tests.ui.helpers import (
+    add_patients,
+    arrive,
+    choose_patient,
+    log_in_as_pictures_arrive,
+    pick,
+    select_first,
+)
 
 PATIENTS = [
     ("10001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
@@ -18,11 +25,8 @@ PATIENTS = [
 def _reception_with_pictures(qtbot, logged_in, workstation, vault_path, corpus, tmp_path,
                              count: int):
     ids = add_patients(vault_path, PATIENTS)
-    drop = tmp_path / "drop"
-    drop.mkdir()
-    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
-    shell = logged_in("reception")
-    arrive(qtbot, shell, corpus, drop, count)
+    shell = log_in_as_pictures_arrive(qtbot, logged_in, workstation, corpus, tmp_path,
+                                      "reception", count)
     return shell, ids
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
-from tests.ui.helpers import add_patients, arrive, choose_patient, select_first
+from tests.ui.helpers import add_patients, choose_patient, log_in_as_pictures_arrive, select_first
 
 
 def _years_ago(years: int) -> str:
@@ -20,11 +20,8 @@ def _consent_dialog_for(qtbot, logged_in, workstation, vault_path, corpus, tmp_p
         ("10001", "Smith", "Mary", _years_ago(46), "Carlton"),
         ("10002", "Tran", "Lily", _years_ago(7), "Footscray"),
     ])
-    drop = tmp_path / "drop"
-    drop.mkdir()
-    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
-    shell = logged_in("reception")
-    arrive(qtbot, shell, corpus, drop, 1)
+    shell = log_in_as_pictures_arrive(qtbot, logged_in, workstation, corpus, tmp_path,
+                                      "reception", 1)
     select_first(qtbot, shell, 1)
     choose_patient(qtbot, shell, typed)
     filing = shell.desk_controller.filing
