@@ -25,7 +25,7 @@ from app.ingest.devices import DeletionPolicy
 from app.security.roles import INSTEAD, Permission, roles_in_words
 from app.vault.errors import VaultLocked
 from app.vault.layout import VaultLayout
-from ui.admin_view import AdminView
+from ui.admin.view import AdminView
 from ui.desk.desk_controller import DeskController
 from ui.desk.desk_view import DeskView
 from ui.desk.device_dialog import DeviceDialog

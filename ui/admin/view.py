@@ -1,0 +1,48 @@
+"""The practice manager's area: one tab for each part of the practice's care.
+
+Every change goes through the same services as the command line, which
+check the role and audit it; this view only shows and asks.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from app.desk.opening import OpenedDesk
+from app.desk.workstation import WorkstationMemory
+from app.patients.service import PatientService
+from app.security.users import UserService
+from ui.admin.settings_tab import SettingsTab
+from ui.admin.users_tab import UsersTab
+from ui.admin.vault_tab import VaultTab
+from ui.look import heading, named
+from ui.patient_list_tab import PatientListTab
+from ui.tasks import Tasks
+
+
+class AdminView(QWidget):
+    """Users, settings and the vault, in three tabs."""
+
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tabs = QTabWidget()
+        self.users = UsersTab(tasks)
+        self.settings = SettingsTab(tasks)
+        self.vault = VaultTab(tasks)
+        self.patients = PatientListTab(tasks)
+        self.tabs.addTab(self.users, "&Users")
+        self.tabs.addTab(self.patients, "&Patient list")
+        self.tabs.addTab(self.settings, "&Settings")
+        self.tabs.addTab(self.vault, "&Vault")
+        named(self.tabs, "Practice administration")
+        layout = QVBoxLayout(self)
+        self.heading = heading("Practice administration", 1.4)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.tabs)
+
+    def show_for(self, desk: OpenedDesk, memory: WorkstationMemory) -> None:
+        """Fill every tab for this admin's session."""
+        self.users.show_for(UserService(desk.session))
+        self.patients.show_for(PatientService(desk.session))
+        self.settings.show_for(desk, memory)
+        self.vault.show_for(desk)
