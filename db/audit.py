@@ -22,6 +22,44 @@ class AuditRow:
     hash: str
 
 
+@dataclass(frozen=True)
+class AuditWhere:
+    """Which rows to pick; an empty part picks every row.
+
+    Attributes:
+        since: ISO time at or after which a row was written.
+        before: ISO time before which a row was written.
+        actor: who acted, exactly.
+        action: what kind of act, exactly.
+        subjects: the row is about one of these (e.g. ``patient 3``, ``image 9``).
+        patient_id: or names this patient in its details.
+    """
+
+    since: str = ""
+    before: str = ""
+    actor: str = ""
+    action: str = ""
+    subjects: tuple[str, ...] = ()
+    patient_id: int | None = None
+
+    def sql(self) -> tuple[str, tuple]:
+        """Return the WHERE clause (empty when nothing is asked) and its parameters."""
+        parts: list[str] = []
+        params: list = []
+        for column, op, value in (("at", ">=", self.since), ("at", "<", self.before),
+                                  ("actor", "=", self.actor), ("action", "=", self.action)):
+            if value:
+                parts.append(f"{column} {op} ?")
+                params.append(value)
+        if self.patient_id is not None:
+            marks = ", ".join("?" * len(self.subjects))
+            about = [f"subject IN ({marks})"] if self.subjects else []
+            about.append("json_extract(detail, '$.patient_id') = ?")
+            parts.append(f"({' OR '.join(about)})")
+            params += [*self.subjects, self.patient_id]
+        return (" WHERE " + " AND ".join(parts) if parts else ""), tuple(params)
+
+
 _COLUMNS = "seq, at, actor, action, subject, detail, prev_hash, hash"
 
 
@@ -59,6 +97,31 @@ class AuditRepository:
             (at, *actions),
         ):
             yield AuditRow(*row)
+
+    def matching(self, where: AuditWhere, *, limit: int | None = None) -> list[AuditRow]:
+        """Return the rows a filter picks, newest first, at most ``limit`` of them."""
+        clause, params = where.sql()
+        tail = " LIMIT ?" if limit is not None else ""
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM audit{clause} ORDER BY seq DESC{tail}",
+            (*params, *((limit,) if limit is not None else ())),
+        )
+        return [AuditRow(*row) for row in rows]
+
+    def count_matching(self, where: AuditWhere) -> int:
+        """Return how many rows a filter picks."""
+        clause, params = where.sql()
+        return self._conn.execute(f"SELECT count(*) FROM audit{clause}", params).fetchone()[0]
+
+    def actors(self) -> list[str]:
+        """Return everyone the trail names as having acted, in order."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT DISTINCT actor FROM audit ORDER BY actor COLLATE NOCASE")]
+
+    def actions(self) -> list[str]:
+        """Return every kind of act the trail holds, in order."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT DISTINCT action FROM audit ORDER BY action")]
 
     def rows(self, *, since: int = 0) -> Iterator[AuditRow]:
         """Yield rows oldest first."""

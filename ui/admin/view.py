@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from app.audit.service import AuditService
 from app.desk.opening import OpenedDesk
 from app.desk.workstation import WorkstationMemory
 from app.patients.service import PatientService
 from app.security.users import UserService
+from ui.admin.audit_tab import AuditTab
 from ui.admin.settings_tab import SettingsTab
 from ui.admin.users_tab import UsersTab
 from ui.admin.vault_tab import VaultTab
@@ -21,7 +23,7 @@ from ui.tasks import Tasks
 
 
 class AdminView(QWidget):
-    """Users, settings and the vault, in three tabs."""
+    """Users, the patient list, settings, the vault and the audit trail, one tab each."""
 
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,10 +32,12 @@ class AdminView(QWidget):
         self.settings = SettingsTab(tasks)
         self.vault = VaultTab(tasks)
         self.patients = PatientListTab(tasks)
+        self.audit = AuditTab(tasks)
         self.tabs.addTab(self.users, "&Users")
         self.tabs.addTab(self.patients, "&Patient list")
         self.tabs.addTab(self.settings, "&Settings")
         self.tabs.addTab(self.vault, "&Vault")
+        self.tabs.addTab(self.audit, "&Audit")
         named(self.tabs, "Practice administration")
         layout = QVBoxLayout(self)
         self.heading = heading("Practice administration", 1.4)
@@ -46,3 +50,4 @@ class AdminView(QWidget):
         self.patients.show_for(PatientService(desk.session))
         self.settings.show_for(desk, memory)
         self.vault.show_for(desk)
+        self.audit.show_for(AuditService(desk.session))

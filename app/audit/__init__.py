@@ -1,0 +1,1 @@
+"""The audit trail as a privacy officer reads it: filtered, judged whole or not, exported."""

@@ -1,0 +1,37 @@
+"""Whether the audit trail can be trusted, said in plain words.
+
+The check itself is the one ``clinfile verify`` makes of the trail
+(:meth:`app.security.audit.AuditTrail.problems`); this only words its answer
+for a practice manager or privacy officer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChainVerdict:
+    """The trail's state: whole, or the breaks found in it."""
+
+    entries: int
+    problems: tuple[str, ...]
+
+    @property
+    def whole(self) -> bool:
+        """Whether no break was found."""
+        return not self.problems
+
+    @property
+    def words(self) -> str:
+        """One paragraph a person can act on."""
+        if self.whole:
+            return (f"The audit trail can be trusted: its {self.entries:,} entries follow one "
+                    "another unbroken, none was changed after it was written, and none is "
+                    "missing from the end.")
+        count = len(self.problems)
+        return (f"The audit trail cannot be trusted: {count} "
+                f"{'problem was' if count == 1 else 'problems were'} found. Entries may have "
+                "been changed, removed or cut off, so what it shows from the first problem on "
+                "is not proof of what happened. Keep this vault as it is and tell the "
+                "practice's privacy officer.")

@@ -1,0 +1,76 @@
+"""The audit tab, driven by keyboard and by mouse: filter, read the verdict, export."""
+
+from __future__ import annotations
+
+import csv
+
+from PySide6.QtCore import Qt
+
+from app.audit.service import AuditFilter, AuditService
+from db.audit import AuditRepository
+
+
+def _open_audit(qtbot, logged_in):
+    shell = logged_in("admin")
+    qtbot.keyClick(shell.window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    audit = shell.admin.audit
+    qtbot.keyClick(shell.window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: shell.admin.tabs.currentWidget() is audit, timeout=5000)
+    qtbot.waitUntil(lambda: "can be trusted" in audit.verdict.text(), timeout=10000)
+    qtbot.waitUntil(lambda: audit.user_box.count() > 1, timeout=5000)
+    return shell, audit
+
+
+def test_filter_by_keyboard_alone(qtbot, logged_in):
+    shell, audit = _open_audit(qtbot, logged_in)
+    qtbot.keyClick(shell.window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert audit.user_box.hasFocus()
+    qtbot.keyClicks(audit.user_box, "admin")
+    assert audit.user_box.currentData() == "admin"
+    qtbot.keyClick(shell.window, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert audit.patient_edit.hasFocus()
+    with qtbot.waitSignal(audit.shown, timeout=10000) as shown:
+        qtbot.keyClick(audit.patient_edit, Qt.Key.Key_Return)
+    assert all(line.actor == "admin" for line in shown.args[0].lines)
+    assert shown.args[0].total == audit.table.rowCount()
+
+
+def test_filter_by_mouse_and_export_csv(qtbot, logged_in, tmp_path):
+    shell, audit = _open_audit(qtbot, logged_in)
+    audit.action_box.setCurrentIndex(audit.action_box.findData("user.added"))
+    with qtbot.waitSignal(audit.shown, timeout=10000) as shown:
+        qtbot.mouseClick(audit.show_button, Qt.MouseButton.LeftButton)
+    assert {line.subject for line in shown.args[0].lines} >= {"clinician", "reception"}
+    qtbot.mouseClick(audit.csv_button, Qt.MouseButton.LeftButton)
+    dialog = audit.save_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    with qtbot.waitSignal(audit.exported, timeout=20000):
+        dialog.selectFile(str(tmp_path / "for the privacy officer.csv"))
+        dialog.accept()
+    rows = list(csv.reader((tmp_path / "for the privacy officer.csv")
+                           .read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 1 + shown.args[0].total
+    assert "Written to" in audit.message.text()
+    with shell.desk.session.vault.index() as conn:
+        assert AuditRepository(conn).last().action == "audit.exported"
+
+
+def test_a_broken_chain_is_said_plainly(qtbot, logged_in, vault_path):
+    shell, audit = _open_audit(qtbot, logged_in)
+    with shell.desk.session.vault.index() as conn:
+        conn.execute("DELETE FROM audit WHERE seq = 3")
+    with qtbot.waitSignal(audit.judged, timeout=10000) as judged:
+        qtbot.keyClick(shell.window, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    assert not judged.args[0].whole
+    assert "cannot be trusted" in audit.verdict.text()
+    assert "row 3 is missing" in audit.verdict.text()
+
+
+def test_pdf_export_from_the_window(qtbot, logged_in, tmp_path):
+    shell, audit = _open_audit(qtbot, logged_in)
+    with qtbot.waitSignal(audit.shown, timeout=10000):
+        qtbot.mouseClick(audit.show_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(audit.exported, timeout=30000):
+        audit.export_to(tmp_path / "audit.pdf", "pdf")
+    assert (tmp_path / "audit.pdf").read_bytes().startswith(b"%PDF")
+    assert AuditService(shell.desk.session).search(AuditFilter(action="audit.exported")).total

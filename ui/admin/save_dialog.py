@@ -1,0 +1,27 @@
+"""Asking where to save a file, in a dialog the keyboard (and a test) can drive.
+
+The dialog is Qt's own, not the desktop's, and opened window-modal rather
+than run in a nested event loop, so the window keeps painting and the answer
+arrives as a signal like every other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+
+def ask_where_to_save(parent: QWidget, title: str, suggested: Path, kinds: str,
+                      chosen: Callable[[Path], None]) -> QFileDialog:
+    """Open a save dialog suggesting ``suggested``; call ``chosen`` with the path picked."""
+    dialog = QFileDialog(parent, title, str(suggested.parent), kinds)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setDefaultSuffix(suggested.suffix.lstrip("."))
+    dialog.selectFile(suggested.name)
+    dialog.fileSelected.connect(lambda name: chosen(Path(name)))
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.open()
+    return dialog
