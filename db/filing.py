@@ -9,6 +9,7 @@ independent of how the patient index and the import pipeline grow.
 
 from __future__ import annotations
 
+import json
 from dataclasses import astuple, dataclass, fields
 
 from db.connection import Connection
@@ -220,6 +221,49 @@ class FilingRepository:
             "INSERT INTO image_deletions (image_id, retention_date, reason, deleted_by, "
             "deleted_at) VALUES (?, ?, ?, ?, ?)", astuple(deletion),
         )
+
+    def kept_holders(self, image_ids: list[int] | None = None) -> list[tuple[int, int]]:
+        """Return (image, patient now holding it) for kept filed images, all or those asked.
+
+        The holder is the patient the last move took the image to, or the one
+        it was filed to; an image whose bytes were deleted is left out.
+        """
+        wanted = "" if image_ids is None else "AND f.image_id IN (SELECT value FROM json_each(?))"
+        rows = self._conn.execute(
+            "SELECT f.image_id, COALESCE((SELECT c.to_patient_id FROM filing_corrections c "
+            "WHERE c.image_id = f.image_id AND c.what = 'patient' ORDER BY c.id DESC LIMIT 1), "
+            "f.patient_id) FROM filed_images f WHERE NOT EXISTS (SELECT 1 FROM image_deletions "
+            f"d WHERE d.image_id = f.image_id) {wanted} ORDER BY f.image_id",
+            () if image_ids is None else (json.dumps(image_ids),),
+        )
+        return [(int(image_id), int(patient_id)) for image_id, patient_id in rows]
+
+    def last_entry_at(self, patient_id: int) -> str | None:
+        """Return when a patient's record last had an entry, or None if it never had one.
+
+        An entry is a filing to the patient, a move into or out of their
+        record, or a body-site correction of an image they held at the time.
+        Stamps are all written as UTC ISO text, so the latest text is the
+        latest time; the first three come straight from the indexes that end
+        in the time, the last only looks at images the patient ever held.
+        """
+        row = self._conn.execute(
+            "SELECT MAX(at) FROM ("
+            " SELECT MAX(filed_at) AS at FROM filed_images WHERE patient_id = :p"
+            " UNION ALL SELECT MAX(corrected_at) FROM filing_corrections"
+            "  WHERE from_patient_id = :p"
+            " UNION ALL SELECT MAX(corrected_at) FROM filing_corrections WHERE to_patient_id = :p"
+            " UNION ALL SELECT MAX(c.corrected_at) FROM filing_corrections c"
+            "  WHERE c.what = 'body-site' AND c.image_id IN ("
+            "   SELECT image_id FROM filed_images WHERE patient_id = :p"
+            "   UNION SELECT image_id FROM filing_corrections WHERE to_patient_id = :p)"
+            "  AND :p = COALESCE((SELECT m.to_patient_id FROM filing_corrections m"
+            "   WHERE m.image_id = c.image_id AND m.what = 'patient' AND m.id < c.id"
+            "   ORDER BY m.id DESC LIMIT 1),"
+            "   (SELECT f.patient_id FROM filed_images f WHERE f.image_id = c.image_id)))",
+            {"p": patient_id},
+        ).fetchone()
+        return row[0]
 
     def deletion(self, image_id: int) -> DeletionRow | None:
         """Return the record of an image's deletion, or None while it is kept."""

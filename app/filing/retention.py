@@ -10,11 +10,9 @@ practice settings.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from app.filing.model import FiledImage, as_it_stands
 from app.security.audit import AuditEntry
 from app.security.roles import Permission
 from app.security.session import Session
@@ -82,10 +80,10 @@ class RetentionService:
         """
         self._session.require(Permission.VIEW_RETENTION, subject=f"image {image_id}")
         with self._session.vault.index() as conn:
-            found = {r.image_id: r for r in _retentions(conn)}
-        if image_id not in found:
+            found = _retentions(conn, [image_id])
+        if not found:
             raise RetentionError(f"Image {image_id} is not in any patient's record.")
-        return found[image_id]
+        return found[0]
 
     def due(self, today: date | None = None) -> list[Retention]:
         """Return every kept image whose retention period has ended, oldest first."""
@@ -117,7 +115,8 @@ class RetentionService:
         actor = self._session.actor.name
         with vault.index() as conn:
             with transaction(conn):
-                due = {r.image_id: r for r in _retentions(conn) if r.keep_until <= today}
+                due = {r.image_id: r for r in _retentions(conn, image_ids)
+                       if r.keep_until <= today}
                 not_due = [i for i in image_ids if i not in due]
                 if not_due:
                     raise RetentionError(f"Image {not_due[0]} is not due for deletion; "
@@ -144,41 +143,26 @@ class RetentionService:
         return image_ids
 
 
-def _retentions(conn: Connection) -> list[Retention]:
-    """Work out every kept image's retention date from its patient's last entry."""
-    repo = FilingRepository(conn)
-    images: list[FiledImage] = [
-        as_it_stands(f, repo.corrections(f.image_id), deleted=repo.deletion(f.image_id) is not None)
-        for f in repo.all_filings()
-    ]
-    last_entry: dict[int, date] = defaultdict(lambda: date.min)
-    for image in images:
-        for when, patient_id in _entries(image):
-            last_entry[patient_id] = max(last_entry[patient_id], when)
+def _retentions(conn: Connection, image_ids: list[int] | None = None) -> list[Retention]:
+    """Work out kept images' retention dates, all or those asked, from their patients' last entry.
+
+    Each patient's last entry and date of birth is looked up once, from
+    indexes, so the cost follows the images asked about, not the vault.
+    """
     rule = load_rule(conn)
+    repo = FilingRepository(conn)
     patients = PatientLookup(conn)
+    dates: dict[int, tuple[date, date]] = {}
     found = []
-    for image in images:
-        if image.deleted:
-            continue
-        patient = patients.by_id(image.patient_id)
-        born = date.fromisoformat(patient.birth_date) if patient.birth_date else None
-        last = last_entry[image.patient_id]
-        found.append(Retention(image.image_id, image.patient_id, last,
-                               retention_date(born, last, rule)))
+    for image_id, patient_id in repo.kept_holders(image_ids):
+        if patient_id not in dates:
+            patient = patients.by_id(patient_id)
+            born = date.fromisoformat(patient.birth_date) if patient.birth_date else None
+            last = _day(repo.last_entry_at(patient_id))
+            dates[patient_id] = (last, retention_date(born, last, rule))
+        last, keep_until = dates[patient_id]
+        found.append(Retention(image_id, patient_id, last, keep_until))
     return found
-
-
-def _entries(image: FiledImage) -> list[tuple[date, int]]:
-    """Return each (date, patient) an image added an entry to a record."""
-    holder = image.first_patient_id
-    entries = [(_day(image.filed_at), holder)]
-    for c in image.corrections:
-        if c.what == "patient":
-            entries.append((_day(c.corrected_at), c.from_patient_id))
-            holder = c.to_patient_id
-        entries.append((_day(c.corrected_at), holder))
-    return entries
 
 
 def _day(stamp: str) -> date:

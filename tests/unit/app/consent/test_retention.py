@@ -82,3 +82,45 @@ def test_only_admins_delete(login, add_patient, add_inbox_image):
     _, image = file_one(login, add_patient, add_inbox_image)
     with pytest.raises(PolicyRefused):
         RetentionService(login("clinician")).delete([image], "tidy up", today=FAR_FUTURE)
+
+
+def test_each_record_is_kept_from_its_own_last_entry_moves_and_corrections_included(
+        login, add_patient, add_inbox_image):
+    """Dates written years apart: filings, a body-site correction, a move, a deletion."""
+    a, b, c = (add_patient(family=name, born="1970-01-01") for name in ("Ames", "Bell", "Cole"))
+    images = [add_inbox_image() for _ in range(4)]
+    admin = login("admin")
+    with admin.vault.index() as conn, transaction(conn):
+        episode = conn.execute("INSERT INTO episodes (created_by, created_at) "
+                               "VALUES ('reception', '2009-01-01T00:00:00+00:00')").lastrowid
+        for image, patient, at in zip(images, (a, b, a, b),
+                                      ("2010-01-01", "2011-01-01", "2010-02-01", "2015-01-01"),
+                                      strict=True):
+            conn.execute("INSERT INTO filed_images (image_id, patient_id, episode_id, kind, "
+                         "consent_basis, filed_by, filed_at) VALUES (?, ?, ?, 'patient-sent', "
+                         "'implied', 'reception', ?)", (image, patient, episode,
+                                                        f"{at}T09:00:00+00:00"))
+        corrections = [(images[1], "body-site", None, None, "2012-06-01"),
+                       (images[2], "patient", a, c, "2013-03-03"),
+                       (images[2], "body-site", None, None, "2014-04-04")]
+        for image, what, source, target, at in corrections:
+            conn.execute("INSERT INTO filing_corrections (image_id, what, from_patient_id, "
+                         "to_patient_id, reason, corrected_by, corrected_at) "
+                         "VALUES (?, ?, ?, ?, 'wrong', 'clinician', ?)",
+                         (image, what, source, target, f"{at}T09:00:00+00:00"))
+        conn.execute("INSERT INTO image_deletions VALUES (?, '2022-01-01', 'ended', 'admin', "
+                     "'2023-01-01T00:00:00+00:00')", (images[3],))
+    service = RetentionService(admin)
+    kept = {image: service.of(image) for image in images[:3]}
+    assert [(r.patient_id, r.last_entry, r.keep_until) for r in kept.values()] == [
+        (a, date(2013, 3, 3), date(2020, 3, 3)),     # moved out of A's record then
+        (b, date(2015, 1, 1), date(2022, 1, 1)),     # B's deleted image was filed then
+        (c, date(2014, 4, 4), date(2021, 4, 4)),     # corrected while C held it
+    ]
+    with pytest.raises(RetentionError, match="not in any patient's record"):
+        service.of(images[3])
+    assert [r.image_id for r in service.due(date(2021, 1, 1))] == [images[0]]
+    assert [r.image_id for r in service.due(date(2030, 1, 1))] == [images[0], images[2],
+                                                                   images[1]]
+    with pytest.raises(RetentionError, match=f"Image {images[2]} is not due"):
+        service.delete([images[0], images[2]], "retention period ended", today=date(2021, 1, 1))
