@@ -21,6 +21,7 @@ from app.consent.records import ConsentRecords
 from app.consent.vocabulary import Purpose, Recipient, RecipientClass
 from app.filing.model import FiledImage, as_it_stands
 from app.filing.service import find_patient
+from app.interop.dicom_files import dicom_files
 from app.reports import outbox
 from app.reports.consent_form import blank_form, render_consent_form
 from app.reports.gather import (
@@ -142,7 +143,7 @@ class ReportService:
     def export(self, selection: Selection, purpose: Purpose, recipient: Recipient, *,
                file_format: str, out: Path, deidentify: bool = False,
                force: bool = False) -> Written:
-        """Export images as clean JPEGs or one PDF, for a purpose and recipient the consent allows.
+        """Export images as clean JPEGs, DICOM files or one PDF, as the consent allows.
 
         Any purpose other than clinical care is de-identified whatever is
         asked: no identifier in the file names, the text or the metadata.
@@ -152,8 +153,8 @@ class ReportService:
             UseRefused: the consent rules refuse an image (audited).
             ReportError: the selection or the format is not usable.
         """
-        if file_format not in ("pdf", "jpeg"):
-            raise ReportError(f"Export as pdf or jpeg, not {file_format!r}.")
+        if file_format not in ("pdf", "jpeg", "dicom"):
+            raise ReportError(f"Export as pdf, jpeg or dicom, not {file_format!r}.")
         deidentify = deidentify or not purpose.clinical
         self._session.require(Channel.EXPORT.permission, subject=_subject(selection))
         patient, images, episode = self._select(selection)
@@ -162,7 +163,10 @@ class ReportService:
                                 recipient, channel=Channel.EXPORT, deidentified=deidentify)
         vault = self._session.vault
         with vault.index() as conn:
-            if deidentify:
+            if file_format == "dicom":
+                files = dicom_files(conn, vault, patient, images, purpose_word=str(purpose),
+                                    deidentified=deidentify)
+            elif deidentify:
                 files = _deidentified_files(teaching_images(conn, vault, images), purpose,
                                             file_format, options)
             else:
