@@ -7,11 +7,11 @@ shares them and changing them is audited.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from app.reports.naming import DEFAULT_SUMMARY_PATTERN, check_pattern
+from app.reports.naming import DEFAULT_SUMMARY_PATTERN, FIELDS, check_pattern
 from app.security.audit import AuditEntry
 from app.security.locations import CloudFolderRefused, require_local
 from app.security.roles import Permission
@@ -24,6 +24,65 @@ _KINDS = {"int": int, "bool": bool, "str": str}
 
 class SettingError(ValueError):
     """A setting's value is not acceptable."""
+
+
+@dataclass(frozen=True)
+class SettingRule:
+    """How one setting is named to people and which values it may take.
+
+    Declared once, on the field of :class:`PracticeSettings`: validation
+    checks against it and the settings window builds its editor from it.
+
+    Attributes:
+        label: the setting's name on screen.
+        minimum, maximum: the range of a number, both included.
+        unit: what a number counts (``minutes``, ``MB``).
+        why: why the minimum is what it is (the law, the guidance), shown beside it.
+        choices: the allowed words of a text setting and how each reads on screen.
+        longest: the most characters a text setting may hold.
+        help: what to type into a free text setting.
+    """
+
+    label: str
+    minimum: int | None = None
+    maximum: int | None = None
+    unit: str = ""
+    why: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    longest: int | None = None
+    help: str = ""
+
+    @property
+    def allowed(self) -> str:
+        """What may be chosen, in words: '1 to 60 minutes.', 'At least 7 years: why'."""
+        if self.choices:
+            return "One of: " + ", ".join(words for _, words in self.choices) + "."
+        if self.minimum is not None and self.why:
+            return f"At least {self._amount(self.minimum)}: {self.why}"
+        if self.minimum is not None:
+            return f"{self.minimum} to {self._amount(self.maximum)}."
+        return self.help
+
+    def check(self, value: Any) -> None:
+        """Raise SettingError if ``value`` is outside what this rule allows."""
+        low, high = self.minimum, self.maximum
+        name = f"\u201c{self.label}\u201d"
+        if low is not None and not low <= value <= high:
+            if self.why:
+                raise SettingError(f"{name} must be at least {self._amount(low)}: {self.why}")
+            raise SettingError(f"{name} must be between {low} and {self._amount(high)}.")
+        if self.choices and value not in {word for word, _ in self.choices}:
+            raise SettingError(f"{name} must be one of: "
+                               f"{', '.join(words for _, words in self.choices)}.")
+        if self.longest is not None and len(value) > self.longest:
+            raise SettingError(f"{name} must fit on one line ({self.longest} characters).")
+
+    def _amount(self, number: int) -> str:
+        return f"{number} {self.unit}".strip()
+
+
+def _setting(default: Any, rule: SettingRule) -> Any:
+    return field(default=default, metadata={"rule": rule})
 
 
 @dataclass(frozen=True)
@@ -54,39 +113,43 @@ class PracticeSettings:
             from the device once they are in the record.
     """
 
-    auto_lock_minutes: int = 5
-    max_import_megabytes: int = 200
-    max_import_megapixels: int = 100
-    written_consent_for_clinical_photos: bool = False
-    retention_adult_years: int = 7
-    retention_minor_until_age: int = 25
-    practice_name: str = ""
-    report_page_size: str = "a4"
-    summary_file_pattern: str = DEFAULT_SUMMARY_PATTERN
-    outbox_folder: str = ""
-    device_deletion: str = "ask"
+    auto_lock_minutes: int = _setting(5, SettingRule(
+        "Lock after", 1, 60, "minutes"))
+    max_import_megabytes: int = _setting(200, SettingRule(
+        "Largest file", 1, 2048, "MB"))
+    max_import_megapixels: int = _setting(100, SettingRule(
+        "Largest picture", 50, 500, "megapixels"))
+    written_consent_for_clinical_photos: bool = _setting(False, SettingRule(
+        "Clinical photos need signed, written consent",
+        help="Otherwise consent spoken in the consultation and documented is enough."))
+    retention_adult_years: int = _setting(7, SettingRule(
+        "Keep adults' records for", 7, 100, "years",
+        why="health records law keeps a record at least seven years after its last entry."))
+    retention_minor_until_age: int = _setting(25, SettingRule(
+        "Keep children's records until age", 25, 100,
+        why="health records law keeps a child's record at least until they turn 25."))
+    practice_name: str = _setting("", SettingRule(
+        "Practice name", longest=120, help="Printed at the top of consent forms and summaries."))
+    report_page_size: str = _setting("a4", SettingRule(
+        "Paper size", choices=(("a4", "A4"), ("letter", "Letter"))))
+    summary_file_pattern: str = _setting(DEFAULT_SUMMARY_PATTERN, SettingRule(
+        "Summary file name", help="Built from " + ", ".join(
+            "{" + name + "}" for name in sorted(FIELDS)) + "; the .pdf is added."))
+    outbox_folder: str = _setting("", SettingRule(
+        "Practice outbox", help="A folder on this computer or the practice's network, "
+        "never a cloud-synced one; empty for none. A computer may use its own."))
+    device_deletion: str = _setting("ask", SettingRule(
+        "After importing from a phone", choices=(
+            ("ask", "Ask each time"), ("always", "Delete the pictures from the phone"),
+            ("never", "Leave the pictures on the phone"))))
 
     def validate(self) -> None:
-        """Raise SettingError for a value outside its sensible range."""
-        if not 1 <= self.auto_lock_minutes <= 60:
-            raise SettingError("Auto-lock must be between 1 and 60 minutes.")
-        if not 1 <= self.max_import_megabytes <= 2048:
-            raise SettingError("The largest file must be between 1 MB and 2 GB.")
-        if not 50 <= self.max_import_megapixels <= 500:
-            raise SettingError("The largest picture must be between 50 and 500 megapixels.")
-        if not 7 <= self.retention_adult_years <= 100:
-            raise SettingError("Adults' records must be kept for at least 7 years.")
-        if not 25 <= self.retention_minor_until_age <= 100:
-            raise SettingError("Children's records must be kept at least until they turn 25.")
+        """Raise SettingError for a value outside what its rule allows."""
         for f in fields(self):
             if type(getattr(self, f.name)) is not _KINDS[f.type]:
                 raise SettingError(f"{f.name} has a value of the wrong kind.")
-        if self.device_deletion not in ("ask", "always", "never"):
-            raise SettingError("Deleting from the device must be ask, always or never.")
-        if self.report_page_size not in ("a4", "letter"):
-            raise SettingError("Paper must be A4 or Letter.")
-        if len(self.practice_name) > 120:
-            raise SettingError("The practice name must fit on one line (120 characters).")
+        for f in fields(self):
+            f.metadata["rule"].check(getattr(self, f.name))
         try:
             check_pattern(self.summary_file_pattern)
         except ValueError as exc:
@@ -96,6 +159,11 @@ class PracticeSettings:
                 require_local(Path(self.outbox_folder), what="outbox")
             except CloudFolderRefused as exc:
                 raise SettingError(str(exc)) from None
+
+
+def rule_of(name: str) -> SettingRule:
+    """Return the rule declared for one setting."""
+    return next(f.metadata["rule"] for f in fields(PracticeSettings) if f.name == name)
 
 
 def read_settings(conn: Connection) -> PracticeSettings:

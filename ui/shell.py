@@ -347,6 +347,8 @@ class Shell(QObject):
     def _settings_saved(self, settings) -> None:
         if self.desk is not None:
             self.desk = OpenedDesk(self.desk.session, settings)
+            if self.desk_controller.desk is not None:
+                self.desk_controller.follow(self.desk)
             self.desk.session.idle_seconds = settings.auto_lock_minutes * 60
             self.idle.start(settings.auto_lock_minutes * 60)
 

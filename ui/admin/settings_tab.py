@@ -1,19 +1,47 @@
-"""The practice's policy and this computer's folders: the settings tab."""
+"""The practice's policy and this computer's folders: the settings tab.
+
+Every field of :class:`PracticeSettings` has a row, built from the rule the
+field declares (its label, range or choices, and the legal minimum shown
+beside it); the window keeps no copy of them.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import fields
+
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.desk.first_run import check_working_folder
 from app.desk.opening import OpenedDesk
 from app.desk.workstation import WorkstationMemory
-from app.settings import SettingsService
+from app.settings import PracticeSettings, SettingsService
+from ui.admin.setting_editors import SettingEditor
 from ui.errors import in_plain_words
 from ui.first_run_wizard import FolderField
-from ui.idle import count_minutes
 from ui.look import heading, named, note, primary, set_tone
 from ui.tasks import Tasks
+
+# Letters Alt already opens elsewhere on this page: the menus and the tabs.
+_TAKEN = set("fivhupsa")
+
+
+def with_mnemonic(label: str, taken: set[str]) -> str:
+    """Mark the first free letter of ``label`` for Alt, and note it as taken."""
+    for at, letter in enumerate(label):
+        if letter.isalpha() and letter.casefold() not in taken:
+            taken.add(letter.casefold())
+            return f"{label[:at]}&{label[at:]}"
+    return label
 
 
 class SettingsTab(QWidget):
@@ -31,58 +59,76 @@ class SettingsTab(QWidget):
         super().__init__(parent)
         self._tasks = tasks
         self._desk: OpenedDesk | None = None
-        self.auto_lock = named(QSpinBox(), "Lock after minutes without use")
-        self.auto_lock.setRange(1, 60)
-        count_minutes(self.auto_lock)
-        self.max_megabytes = named(QSpinBox(), "Largest file to take in, megabytes")
-        self.max_megabytes.setRange(1, 2048)
-        self.max_megabytes.setSuffix(" MB")
-        self.max_megapixels = named(QSpinBox(), "Largest picture to take in, megapixels")
-        self.max_megapixels.setRange(50, 500)
-        self.max_megapixels.setSuffix(" megapixels")
-        self.written = named(QCheckBox("Clinical photos need signed, written consent"),
-                             "Require written consent for clinical photos")
+        self.editors = {f.name: SettingEditor(f) for f in fields(PracticeSettings)}
         self.drop = FolderField(tasks, lambda p: check_working_folder(p, "drop folder"),
                                 "Drop folder")
         self.outbox = FolderField(tasks, lambda p: check_working_folder(p, "outbox"), "Outbox")
-        self.save_button = named(primary(QPushButton("Save settings")), "Save settings")
+        self.save_button = named(primary(QPushButton("Save settin&gs")), "Save settings")
         self.message = named(note(""), "Settings message")
-        form = QFormLayout(self)
-        form.addRow(heading("The practice", 1.2))
-        form.addRow("&Lock after", self.auto_lock)
-        form.addRow("Largest &file", self.max_megabytes)
-        form.addRow("Largest &picture", self.max_megapixels)
-        form.addRow(self.written)
-        form.addRow(heading("This computer", 1.2))
-        form.addRow("&Drop folder", self.drop)
-        form.addRow("&Outbox", self.outbox)
-        form.addRow(self.save_button)
-        form.addRow(self.message)
+        self._lay_out()
         self.save_button.clicked.connect(self._save)
+
+    @property
+    def auto_lock(self) -> QWidget:
+        """The idle-lock minutes, which the lock screen's words follow."""
+        return self.editors["auto_lock_minutes"].widget
+
+    def _lay_out(self) -> None:
+        taken = set(_TAKEN) | {"g"}
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow(heading("The practice", 1.2))
+        for editor in self.editors.values():
+            allowed = note(editor.rule.allowed)
+            if isinstance(editor.widget, QCheckBox):
+                editor.widget.setText(with_mnemonic(editor.rule.label, taken))
+                form.addRow(editor.widget)
+                form.addRow("", allowed)
+                continue
+            label = QLabel(with_mnemonic(editor.rule.label, taken))
+            label.setBuddy(editor.widget)
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(editor.widget)
+            column.addWidget(allowed)
+            form.addRow(label, column)
+        form.addRow(heading("This computer", 1.2))
+        for text, field in (("Drop folder", self.drop), ("Outbox", self.outbox)):
+            label = QLabel(with_mnemonic(text, taken))
+            label.setBuddy(field.edit)
+            form.addRow(label, field)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(page)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.save_button)
+        layout.addWidget(self.message)
 
     def show_for(self, desk: OpenedDesk, memory: WorkstationMemory) -> None:
         """Show the settings as they stand."""
         self._desk = desk
-        self.auto_lock.setValue(desk.settings.auto_lock_minutes)
-        self.max_megabytes.setValue(desk.settings.max_import_megabytes)
-        self.max_megapixels.setValue(desk.settings.max_import_megapixels)
-        self.written.setChecked(desk.policy.written_consent_for_clinical_photos)
+        for name, editor in self.editors.items():
+            editor.value = getattr(desk.settings, name)
         self.drop.edit.setText(memory.drop_folder)
         self.outbox.edit.setText(memory.outbox)
 
     def _save(self) -> None:
-        session = self._desk.session
-        values = {"auto_lock_minutes": self.auto_lock.value(),
-                  "max_import_megabytes": self.max_megabytes.value(),
-                  "max_import_megapixels": self.max_megapixels.value(),
-                  "written_consent_for_clinical_photos": self.written.isChecked()}
-        self._tasks.write(SettingsService(session).change, **values).success(
-            self._saved).failure(self._failed)
+        current = self._desk.settings
+        changed = {name: editor.value for name, editor in self.editors.items()
+                   if editor.value != getattr(current, name)}
+        if changed:
+            self._tasks.write(SettingsService(self._desk.session).change, **changed).success(
+                self._saved).failure(self._failed)
+        else:
+            self.message.setText("Nothing to save: the practice's settings are as shown.")
+            set_tone(self.message, "quiet")
         if self.drop.usable() and self.outbox.usable():
             self.folders_changed.emit(str(self.drop.path), str(self.outbox.path))
 
-    def _saved(self, settings) -> None:
-        self.message.setText("Saved.")
+    def _saved(self, settings: PracticeSettings) -> None:
+        self._desk = dataclasses.replace(self._desk, settings=settings)
+        self.message.setText("Saved. Every part of the window uses the new settings now.")
         set_tone(self.message, "ok")
         self.settings_saved.emit(settings)
 

@@ -105,6 +105,12 @@ class DeskController(QObject):
         self.inbox.open(desk.session, desk.settings)
         self.inbox.watch(drop_folder)
 
+    def follow(self, desk: OpenedDesk) -> None:
+        """The practice's settings changed: use them from now on, keeping the work on screen."""
+        self.desk = desk
+        self.filing.desk = desk
+        self.inbox.follow(desk.settings)
+
     def pause(self) -> None:
         """The vault is locking: stop reading and importing; keep the work on screen hidden."""
         self.inbox.pause()

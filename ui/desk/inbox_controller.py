@@ -119,6 +119,12 @@ class InboxController(QObject):
         self.refresh()
         self.refresh_quarantine()
 
+    def follow(self, settings: PracticeSettings) -> None:
+        """Take in with the practice's new size limits from now on."""
+        if self._session is not None:
+            self._service = ImportService(self._session, IngestLimits.from_practice(
+                settings.max_import_megabytes, settings.max_import_megapixels))
+
     def close(self) -> None:
         """Stop everything and forget the inbox (logging out)."""
         self.pause()

@@ -1,0 +1,72 @@
+"""One editor for each practice setting, built from the rule the setting declares.
+
+The ranges, choices, labels and minimums live on
+:class:`app.settings.PracticeSettings` alone; this module only turns each
+rule into the control that can hold its values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import Field
+from typing import Any
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
+
+from app.settings import SettingRule
+from ui.idle import count_minutes
+from ui.look import named
+
+
+class SettingEditor:
+    """A control for one setting, with the value it holds read and written as the setting's."""
+
+    def __init__(self, setting: Field) -> None:
+        self.name = setting.name
+        self.rule: SettingRule = setting.metadata["rule"]
+        self.widget = named(_control(setting.type, self.rule), self.rule.label, self.rule.allowed)
+
+    @property
+    def value(self) -> Any:
+        """The value as the editor shows it."""
+        widget = self.widget
+        if isinstance(widget, QSpinBox):
+            return widget.value()
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
+        if isinstance(widget, QComboBox):
+            return widget.currentData()
+        return widget.text()
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        widget = self.widget
+        if isinstance(widget, QSpinBox):
+            widget.setValue(value)
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(value)
+        elif isinstance(widget, QComboBox):
+            widget.setCurrentIndex(max(0, widget.findData(value)))
+        else:
+            widget.setText(value)
+
+
+def _control(kind: str, rule: SettingRule) -> QWidget:
+    if kind == "bool":
+        return QCheckBox(rule.label)
+    if kind == "int":
+        box = QSpinBox()
+        box.setRange(rule.minimum, rule.maximum)
+        if rule.unit == "minutes":
+            count_minutes(box)
+        elif rule.unit:
+            box.setSuffix(f" {rule.unit}")
+        return box
+    if rule.choices:
+        combo = QComboBox()
+        for word, words in rule.choices:
+            combo.addItem(words, word)
+        return combo
+    edit = QLineEdit()
+    if rule.longest is not None:
+        edit.setMaxLength(rule.longest)
+    return edit
