@@ -10,6 +10,7 @@ from app import paths
 from app.cli import (
     consent_verbs,
     ingest_verbs,
+    pacs_verbs,
     patient_verbs,
     report_verbs,
     user_verbs,
@@ -24,7 +25,8 @@ from app.vault.recovery import RecoveryKeyMistyped
 from db.connection import DatabaseError
 from db.schema import MigrationFailed, NewerVaultError
 
-VERB_MODULES = [vault_verbs, user_verbs, consent_verbs, patient_verbs, report_verbs, ingest_verbs]
+VERB_MODULES = [vault_verbs, user_verbs, consent_verbs, patient_verbs, report_verbs, ingest_verbs,
+                pacs_verbs]
 
 log = logging.getLogger("clinfile")
 

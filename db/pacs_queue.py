@@ -1,0 +1,72 @@
+"""The queue of pictures to archive in the practice's PACS, as rows of the index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.connection import Connection
+
+
+@dataclass(frozen=True)
+class QueuedInstance:
+    """One DICOM instance waiting for, sent to, or refused by the archive."""
+
+    id: int
+    image_id: int
+    sop_instance_uid: str
+    state: str
+    attempts: int
+    last_error: str
+    queued_by: str
+    queued_at: str
+    tried_at: str | None
+    sent_at: str | None
+
+
+_COLUMNS = ("id, image_id, sop_instance_uid, state, attempts, last_error, queued_by, "
+            "queued_at, tried_at, sent_at")
+
+
+class PacsQueueRepository:
+    """SQL for ``pacs_queue``."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, image_id: int, sop_instance_uid: str, queued_by: str, queued_at: str) -> bool:
+        """Queue an instance; False when it is already queued or sent."""
+        cur = self._conn.execute(
+            "INSERT INTO pacs_queue (image_id, sop_instance_uid, queued_by, queued_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(sop_instance_uid) DO NOTHING",
+            (image_id, sop_instance_uid, queued_by, queued_at))
+        return cur.rowcount > 0
+
+    def waiting(self, limit: int = 1000) -> list[QueuedInstance]:
+        """Return the instances still to send, oldest first."""
+        return self._select("state = 'waiting' ORDER BY id LIMIT ?", (limit,))
+
+    def by_state(self) -> dict[str, int]:
+        """Count the instances in each state."""
+        return dict(self._conn.execute("SELECT state, count(*) FROM pacs_queue GROUP BY state"))
+
+    def last_failure(self) -> QueuedInstance | None:
+        """Return the waiting instance tried most recently, with the reason it is still waiting."""
+        rows = self._select("state = 'waiting' AND tried_at IS NOT NULL "
+                            "ORDER BY tried_at DESC, id DESC LIMIT 1", ())
+        return rows[0] if rows else None
+
+    def mark_sent(self, row_id: int, when: str) -> None:
+        """Record that the archive stored the instance."""
+        self._conn.execute(
+            "UPDATE pacs_queue SET state = 'sent', attempts = attempts + 1, last_error = '', "
+            "tried_at = ?, sent_at = ? WHERE id = ?", (when, when, row_id))
+
+    def mark_failed(self, row_id: int, error: str, when: str, *, refused: bool = False) -> None:
+        """Record a failed attempt: still waiting, or refused for good."""
+        self._conn.execute(
+            "UPDATE pacs_queue SET state = ?, attempts = attempts + 1, last_error = ?, "
+            "tried_at = ? WHERE id = ?", ("refused" if refused else "waiting", error, when, row_id))
+
+    def _select(self, where: str, params: tuple) -> list[QueuedInstance]:
+        return [QueuedInstance(*row) for row in self._conn.execute(
+            f"SELECT {_COLUMNS} FROM pacs_queue WHERE {where}", params)]
