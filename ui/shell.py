@@ -345,6 +345,8 @@ class Shell(QObject):
         self.device_dialog.start(DeletionPolicy(self.desk.settings.device_deletion))
 
     def _settings_saved(self, settings) -> None:
+        if self.device_dialog is not None:
+            self.device_dialog.show_policy(DeletionPolicy(settings.device_deletion))
         if self.desk is not None:
             self.desk = OpenedDesk(self.desk.session, settings)
             if self.desk_controller.desk is not None:

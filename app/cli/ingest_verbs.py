@@ -15,6 +15,7 @@ from app.cli.common import (
     add_login_arguments,
     open_session,
 )
+from app.cli.device_verbs import add_deletion_arguments, device_paths, import_device, photos_beneath
 from app.ingest import events as ev
 from app.ingest.service import ImportService
 from app.reports.signed_forms import RecognisedForm, attach_signed_form
@@ -24,13 +25,13 @@ from app.security.session import Session
 
 def register(verbs: argparse._SubParsersAction) -> None:
     """Add import, watch, inbox and quarantine."""
-    imp = verbs.add_parser("import", help="take picture files or folders into the vault's inbox")
+    imp = verbs.add_parser("import", help="take picture files or folders into the vault's inbox "
+                                          "(a phone's folder under the practice's deletion "
+                                          "setting)")
     add_login_arguments(imp)
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                      help="files or folders to import")
-    imp.add_argument("--keep-source", action="store_true",
-                     help="leave the files where they are after import (default: delete them "
-                          "once the vault copy is verified)")
+    add_deletion_arguments(imp)
     add_json_argument(imp)
     imp.set_defaults(handler=_import)
 
@@ -59,15 +60,24 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     missing = [str(p) for p in args.paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise UsageError(f"not found: {', '.join(missing)}")
+    devices, others = device_paths(args.paths)
+    if args.delete_from_device and not devices:
+        raise UsageError("--delete-from-device is for a phone's or camera's folder.")
     session = open_session(args, console)
     left = 0
     try:
         report = _Report()
-        for event in ImportService(session).import_paths(args.paths,
-                                                         keep_source=args.keep_source):
+        for volume, given in devices.items():
+            receipt = import_device(session, volume, photos_beneath(volume, given), args,
+                                    console)
+            report.devices.append(receipt.as_json())
+            left += len(receipt.not_read)
+        events = (ImportService(session).import_paths(others, keep_source=args.keep_source)
+                  if others else [])
+        for event in events:
             report.add(event)
             if isinstance(event, ev.Finished):
-                left = event.left
+                left += event.left
             if not args.json:
                 _say(console, event)
             form = _signed_form(session, event)
@@ -173,6 +183,7 @@ class _Report:
         self.kept: list[dict] = []
         self.resumed: list[dict] = []
         self.forms: list[dict] = []
+        self.devices: list[dict] = []
 
     def add(self, event: ev.Event) -> None:
         match event:
@@ -192,7 +203,7 @@ class _Report:
     def as_json(self) -> dict[str, Iterable[dict]]:
         return {"imported": self.imported, "duplicates": self.duplicates,
                 "refused": self.refused, "kept": self.kept, "resumed": self.resumed,
-                "signed_forms": self.forms}
+                "signed_forms": self.forms, "devices": self.devices}
 
 
 def _say(console: Console, event: ev.Event) -> None:

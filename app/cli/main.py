@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from app import paths
 from app.cli import (
     consent_verbs,
+    device_verbs,
     ingest_verbs,
     pacs_verbs,
     patient_verbs,
@@ -26,7 +27,7 @@ from db.connection import DatabaseError
 from db.schema import MigrationFailed, NewerVaultError
 
 VERB_MODULES = [vault_verbs, user_verbs, consent_verbs, patient_verbs, report_verbs, ingest_verbs,
-                pacs_verbs]
+                pacs_verbs, device_verbs]
 
 log = logging.getLogger("clinfile")
 

@@ -66,6 +66,8 @@ ALREADY_GONE = "The file had already gone from its source."
 DEVICE_REFUSED = ("The device did not allow the picture to be deleted; it is safely in the "
                   "vault, so delete it on the device by hand.")
 NOT_THE_ONE = "The file at the source is not the one imported; it was kept."
+NOT_IN_VAULT = "The vault does not hold this photo, so it was kept on the phone."
+NOT_READ_AGAIN = "Clinfile could not read the photo again to check it, so it was kept."
 
 
 @dataclass(frozen=True)
@@ -320,6 +322,36 @@ class Custodian:
                     {"sha256": image.sha256, "source": recorded(candidate.path),
                      "source_kind": str(candidate.kind)}))
         self._publish(audit)
+
+    def release_if_in_vault(self, root: Path, path: Path, kind: str) -> Release:
+        """Delete a file only if the vault holds its exact bytes, read back and matched now.
+
+        For photos left on a phone by an import that was stopped or cut
+        short: the person asks for the ones already safe to go.
+        """
+        try:
+            staged = stage(root, path, max_bytes=2 ** 62)
+        except FileNotFoundError:
+            return Release(False, gone=True)
+        except Exception:  # noqa: BLE001 - anything odd about the file: leave it be
+            return Release(False, NOT_READ_AGAIN)
+        with self._index() as conn:
+            image = ImageRepository(conn).by_sha256(staged.sha256)
+        if image is None:
+            return Release(False, NOT_IN_VAULT)
+        self._vault.blobs.verify(image.original_blob, image.sha256)
+        try:
+            remove_beneath(root, staged)
+        except FileNotFoundError:
+            outcome = Release(False, gone=True)
+        except SourceChanged:
+            outcome = Release(False, "The file was changed after it was read; it was kept.")
+        except OSError:
+            outcome = Release(False, DEVICE_REFUSED)
+        else:
+            outcome = Release(True)
+        self._receipt(recorded(path), image, outcome, None, kind)
+        return outcome
 
     # --- after a crash --------------------------------------------------------------
 

@@ -46,6 +46,13 @@ class CameraVolume:
         """The name to show the person (the volume's folder name)."""
         return self.mount.name or str(self.mount)
 
+    def present(self) -> bool:
+        """Whether the device is still plugged in and answering."""
+        try:
+            return self.dcim.is_dir()
+        except OSError:
+            return False
+
 
 @dataclass(frozen=True)
 class DeviceImage:
@@ -54,6 +61,12 @@ class DeviceImage:
     path: Path
     size: int
     modified: datetime
+    captured: datetime | None = None
+
+    @property
+    def taken(self) -> datetime:
+        """When the photo was taken, by its camera's clock; else when the file was written."""
+        return self.captured or self.modified
 
 
 def default_roots() -> list[Path]:
@@ -86,6 +99,25 @@ def find_camera_volumes(roots: Iterable[Path] | None = None) -> list[CameraVolum
                     found.setdefault(dcim, CameraVolume(place, dcim))
                     break
     return list(found.values())
+
+
+def volume_holding(path: Path) -> CameraVolume | None:
+    """The phone or camera a path given by hand lies on, if it is one.
+
+    A path is on a device when it is, or lies inside, a ``DCIM`` folder, or
+    when it is a volume (or a phone's storage) holding one: what a person
+    gets by dragging the phone's folder, or typing it on the command line.
+    """
+    path = Path(os.path.abspath(path))
+    for place in [path, *path.parents]:
+        if place.name.upper() == "DCIM" and place.is_dir() and not place.is_symlink():
+            return CameraVolume(place.parent, place)
+    if path.is_dir() and not path.is_symlink():
+        for place in [path, *_children(path)]:
+            dcim = _dcim_in(place)
+            if dcim is not None:
+                return CameraVolume(place, dcim)
+    return None
 
 
 def list_images(volume: CameraVolume) -> list[DeviceImage]:

@@ -37,6 +37,7 @@ from app.ingest.custody import Candidate, Custodian, Release
 from app.ingest.decode import DecodeRefused
 from app.ingest.decode_workers import DecodeResult, DecoderPool
 from app.ingest.limits import IngestLimits
+from app.ingest.receipt import WENT_AWAY, WENT_AWAY_BEFORE_DELETING
 from app.ingest.refusal import Refused
 from app.ingest.safety.complete import Incomplete, prove_complete
 from app.ingest.safety.open import SourceChanged, SourceState, StagedFile, source_state, stage
@@ -316,8 +317,8 @@ class ImportPipeline:
             raise
         except Exception as exc:
             log.exception("a file could not be read for import")
-            self._finish_one(ev.SourceKept(candidate.path, self._not_taken(exc, NOT_READ)),
-                             "left")
+            why = WENT_AWAY if _device_gone(candidate) else self._not_taken(exc, NOT_READ)
+            self._finish_one(ev.SourceKept(candidate.path, why), "left")
             return None
 
     def _prepare(self, candidate: Candidate, custodian: Custodian) -> object:
@@ -367,9 +368,12 @@ class ImportPipeline:
     def _gone(self, candidate: Candidate, custodian: Custodian) -> None:
         """Say that a file vanished before it was read, unless another import took it in.
 
-        The import that took it says so itself; anything else moved it away.
+        The import that took it says so itself; anything else moved it away,
+        or unplugged the device it was on.
         """
-        if custodian.taken_by_another(candidate.path, self._began):
+        if _device_gone(candidate):
+            self._finish_one(ev.SourceKept(candidate.path, WENT_AWAY), "left")
+        elif custodian.taken_by_another(candidate.path, self._began):
             self._finish_one(None)
         else:
             self._finish_one(ev.SourceKept(candidate.path, MOVED), "left")
@@ -439,7 +443,9 @@ class ImportPipeline:
             # stays, and the next start after this process ends finishes the job.
             log.exception("the source of a stored picture could not be released")
             release = Release(False)
-        if release.gone and not custodian.deleted_by_another(candidate.path, self._began):
+        if not release.deleted and candidate.delete_source and _device_gone(candidate):
+            release = Release(False, WENT_AWAY_BEFORE_DELETING)
+        elif release.gone and not custodian.deleted_by_another(candidate.path, self._began):
             release = Release(False, MOVED_AFTER)
         self._finish_one(_release_event(candidate.path, release), counted)
 
@@ -470,6 +476,16 @@ class ImportPipeline:
         """Forget a claim that was committed, or undone where it stood."""
         with self._lock:
             self._claims.discard(claim.id)
+
+
+def _device_gone(candidate: Candidate) -> bool:
+    """Whether the phone or camera a file was on has gone (unplugged, or stopped answering)."""
+    if candidate.kind is not ev.SourceKind.DEVICE:
+        return False
+    try:
+        return not candidate.root.is_dir()
+    except OSError:
+        return True
 
 
 def _release_event(path: Path, release: Release) -> ev.Event | None:

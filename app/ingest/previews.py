@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from app.ingest.decode import Decoded
 from app.ingest.decode_workers import DecoderPool
@@ -16,40 +18,74 @@ from app.ingest.devices import CameraVolume, DeviceImage
 from app.ingest.events import CancelToken
 from app.ingest.limits import IngestLimits
 from app.ingest.refusal import Refused
-from app.ingest.safety.open import SourceChanged, stage
+from app.ingest.safety.open import SourceChanged, StagedFile, stage
 from app.ingest.sniff import sniff
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the person sees of one photo on a device before choosing it.
+
+    Attributes:
+        image: the photo on the device.
+        thumbnail: a small JPEG, or None when it cannot be shown.
+        sha256: the bytes' SHA-256, to tell a photo the vault already holds.
+        captured: when it was taken, by the camera's clock (local time).
+        in_vault: the vault already holds these exact bytes (filled in by the service).
+    """
+
+    image: DeviceImage
+    thumbnail: bytes | None
+    sha256: str | None = None
+    captured: datetime | None = None
+    in_vault: bool = False
 
 
 def device_thumbnails(volume: CameraVolume, images: Sequence[DeviceImage],
                       limits: IngestLimits, cancel: CancelToken | None = None
-                      ) -> Iterator[tuple[DeviceImage, bytes | None]]:
-    """Yield each picture with its JPEG thumbnail, or None when it cannot be shown.
+                      ) -> Iterator[Preview]:
+    """Yield a preview of each picture: its thumbnail, hash and time taken, as far as known.
 
     Pictures come back in the order they finish, not the order asked.
     """
     cancel = cancel or CancelToken()
     waiting = list(images)
     numbers = itertools.count()
-    tasks: dict[int, DeviceImage] = {}
+    tasks: dict[int, tuple[DeviceImage, str]] = {}
     with DecoderPool(limits) as pool:
         while (waiting or tasks) and not cancel.cancelled:
             while waiting and pool.idle():
                 image = waiting.pop(0)
-                data = _read(volume, image, limits)
-                pillow_format = sniff(data[:64]).pillow_format if data else None
+                staged = _read(volume, image, limits)
+                pillow_format = sniff(staged.data[:64]).pillow_format if staged else None
                 if pillow_format is None:
-                    yield image, None
+                    yield Preview(image, None, staged.sha256 if staged else None)
                     continue
                 number = next(numbers)
-                tasks[number] = image
-                pool.submit(number, pillow_format, data)
+                tasks[number] = (image, staged.sha256)
+                pool.submit(number, pillow_format, staged.data)
             for number, result in pool.collect(0.05):
-                thumbnail = result.derivatives.thumbnail if isinstance(result, Decoded) else None
-                yield tasks.pop(number), thumbnail
+                image, sha256 = tasks.pop(number)
+                if isinstance(result, Decoded):
+                    yield Preview(image, result.derivatives.thumbnail, sha256,
+                                  _local_time(result.facts.captured_at))
+                else:
+                    yield Preview(image, None, sha256)
 
 
-def _read(volume: CameraVolume, image: DeviceImage, limits: IngestLimits) -> bytes | None:
+def _read(volume: CameraVolume, image: DeviceImage, limits: IngestLimits) -> StagedFile | None:
     try:
-        return stage(volume.dcim, image.path, limits.max_bytes).data
+        return stage(volume.dcim, image.path, limits.max_bytes)
     except (Refused, SourceChanged, OSError):
         return None
+
+
+def _local_time(captured_at: str | None) -> datetime | None:
+    """A camera's time stamp as a moment: with its offset if it gave one, else local time."""
+    if not captured_at:
+        return None
+    try:
+        when = datetime.fromisoformat(captured_at)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.astimezone()

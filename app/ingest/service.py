@@ -7,18 +7,22 @@ been committed stays committed; what has not was never taken from its source.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from app.ingest import events as ev
-from app.ingest.custody import Candidate
+from app.ingest.custody import ALREADY_GONE, Candidate, Custodian
 from app.ingest.decode_workers import warm_up
 from app.ingest.devices import CameraVolume, DeletionPolicy, DeviceImage, decide_deletion
 from app.ingest.drop_folder import DropFolderWatcher
 from app.ingest.limits import IngestLimits
 from app.ingest.pipeline import ImportPipeline
-from app.ingest.previews import device_thumbnails
+from app.ingest.previews import Preview, device_thumbnails
+from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt
 from app.ingest.sources import manual_candidates
 from app.security.locations import require_local
 from app.security.roles import Permission
@@ -28,6 +32,8 @@ from db.images import ImageRepository, ImageRow
 from db.quarantine import QuarantineRepository, QuarantineRow
 
 WATCH_TICK_SECONDS = 0.1
+
+log = logging.getLogger("clinfile.ingest")
 
 
 class ImportService:
@@ -53,7 +59,8 @@ class ImportService:
     def import_from_device(self, volume: CameraVolume, chosen: Sequence[DeviceImage], *,
                            policy: DeletionPolicy | None = None,
                            ask: Callable[[int], bool] = lambda _count: False,
-                           cancel: ev.CancelToken | None = None) -> Iterator[ev.Event]:
+                           cancel: ev.CancelToken | None = None,
+                           kept_because: str | None = None) -> DeviceImport:
         """Import the chosen pictures from a phone or camera.
 
         Whether they are deleted from the device is settled once, before the
@@ -61,21 +68,56 @@ class ImportService:
         ASK, ``ask`` is called with the number of pictures and answers for the
         whole import. ``ask`` runs on the caller's thread: a window should ask
         on its own thread first and pass the answer as ``policy``.
+
+        Iterating the result runs the import; its receipt says, photo by photo,
+        what became of every picture chosen, however the import ended.
+        ``kept_because`` is why they stay on the device, when they do (by
+        default: the practice's setting under NEVER, else the person's choice).
         """
         self._session.require(Permission.IMPORT_IMAGES, subject=volume.label)
         if policy is None:
-            policy = DeletionPolicy(SettingsService(self._session).load().device_deletion)
+            policy = self.deletion_policy()
         delete = decide_deletion(policy, ask, len(chosen))
+        if kept_because is None:
+            kept_because = POLICY_KEEPS if policy is DeletionPolicy.NEVER else CHOSEN_TO_KEEP
+        cancel = cancel or ev.CancelToken()
         candidates = [Candidate(image.path, volume.dcim, ev.SourceKind.DEVICE, delete)
                       for image in chosen]
-        return self._run_all(candidates, cancel)
+        receipt = ImportReceipt(volume.label, [image.path for image in chosen], delete=delete,
+                                kept_because=kept_because)
+        return DeviceImport(self._run_all(candidates, cancel), receipt, volume, cancel)
+
+    def delete_safe_copies(self, volume: CameraVolume, paths: Sequence[Path]
+                           ) -> Iterator[ev.Event]:
+        """Delete from a device the photos the vault already holds, each checked again first.
+
+        A photo is deleted only when its bytes, read now, match an item of the
+        vault whose copy is read back and matched too; each deletion has its
+        receipt in the audit. Yields SourceDeleted or SourceKept for each.
+        """
+        self._session.require(Permission.IMPORT_IMAGES, subject=volume.label)
+        custodian = Custodian(self._session.vault, self._session.actor.name)
+        return _deleting(custodian, volume, list(paths))
+
+    def deletion_policy(self) -> DeletionPolicy:
+        """The practice's current rule for deleting photos from devices, read afresh."""
+        return DeletionPolicy(SettingsService(self._session).load().device_deletion)
 
     def device_thumbnails(self, volume: CameraVolume, images: Sequence[DeviceImage], *,
-                          cancel: ev.CancelToken | None = None
-                          ) -> Iterator[tuple[DeviceImage, bytes | None]]:
-        """Thumbnails of a device's pictures for choosing, made safely and kept in memory."""
+                          cancel: ev.CancelToken | None = None) -> Iterator[Preview]:
+        """Previews of a device's pictures for choosing, made safely and kept in memory.
+
+        Each says whether the vault already holds that photo's exact bytes.
+        """
         self._session.require(Permission.IMPORT_IMAGES, subject=volume.label)
-        return device_thumbnails(volume, images, self._limits, cancel)
+        return self._marked(device_thumbnails(volume, images, self._limits, cancel))
+
+    def _marked(self, previews: Iterator[Preview]) -> Iterator[Preview]:
+        with self._session.vault.index() as conn:
+            images_in_vault = ImageRepository(conn)
+            for preview in previews:
+                known = preview.sha256 and images_in_vault.by_sha256(preview.sha256)
+                yield replace(preview, in_vault=bool(known))
 
     def watch(self, folder: Path, *, cancel: ev.CancelToken, polling: bool | None = None,
               force: bool = False) -> Iterator[ev.Event]:
@@ -124,6 +166,58 @@ class ImportService:
             pipeline.submit(candidate)
         pipeline.close()
         return pipeline.events()
+
+
+def _deleting(custodian: Custodian, volume: CameraVolume, paths: list[Path]
+              ) -> Iterator[ev.Event]:
+    for path in paths:
+        release = custodian.release_if_in_vault(volume.dcim, path, str(ev.SourceKind.DEVICE))
+        if release.deleted or release.gone:
+            yield ev.SourceDeleted(path) if release.deleted else ev.SourceKept(
+                path, ALREADY_GONE)
+        else:
+            yield ev.SourceKept(path, release.reason)
+
+
+class DeviceImport:
+    """An import from a device: iterate it to run it; its receipt fills in as it goes.
+
+    The receipt is settled when the iteration ends, however it ends (the
+    last photo, Stop, the device going away, or the caller closing it), by
+    looking at the device once more: a photo still there is never reported
+    as deleted.
+    """
+
+    def __init__(self, events: Iterator[ev.Event], receipt: ImportReceipt,
+                 volume: CameraVolume, cancel: ev.CancelToken) -> None:
+        self._events = events
+        self.receipt = receipt
+        self._volume = volume
+        self._cancel = cancel
+
+    def __iter__(self) -> Iterator[ev.Event]:
+        try:
+            for event in self._events:
+                self.receipt.add(event)
+                yield event
+        finally:
+            stopped = self._cancel.cancelled or not self.receipt.ended
+            if not self.receipt.ended:
+                self._drain()
+            self.receipt.close(cancelled=stopped, device_present=self._volume.present(),
+                               still_there=os.path.lexists)
+
+    def _drain(self) -> None:
+        """Stop the import and hear out the photo it was in the middle of.
+
+        Left unheard, a photo stored and deleted as the caller stopped
+        listening would be reported as never read.
+        """
+        self._cancel.cancel()
+        try:
+            self.receipt.add_all(self._events)
+        except Exception:
+            log.exception("the end of an import from a device could not be heard")
 
 
 def _watching(pipeline: ImportPipeline, watcher: DropFolderWatcher,

@@ -254,7 +254,7 @@ def test_device_pictures_can_be_previewed_safely_before_choosing(login, tmp_path
     volume = find_camera_volumes([tmp_path / "media"])[0]
     images = list_images(volume)
     service = ImportService(login("clinician"))
-    previews = {image.path.name: thumb for image, thumb in
+    previews = {preview.image.path.name: preview.thumbnail for preview in
                 service.device_thumbnails(volume, images)}
     assert previews["IMG_9999.JPG"] is None
     shown = Image.open(io.BytesIO(previews["IMG_0000.JPG"]))

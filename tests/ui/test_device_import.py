@@ -75,8 +75,13 @@ def test_two_photos_chosen_on_a_phone_reach_the_inbox_and_leave_the_phone(
         "Delete these 2 photos from the phone once they are safely in the vault?")
     with qtbot.waitSignal(dialog.import_finished, timeout=30000) as finished:
         qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
-    assert finished.args[0] == "2 photos imported, 2 photos deleted from the phone."
+    assert finished.args[0] == "2 photos imported from PHONE, 2 deleted from the phone."
     assert dialog.summary.text() == finished.args[0]
+    assert [dialog.receipt_list.item(row).text().split(" (item")[0] for row in range(2)] == [
+        f"{names[0]}: imported", f"{names[1]}: imported"]
+    assert all(dialog.receipt_list.item(row).text().endswith(", deleted from the phone.")
+               for row in range(2))
+    assert dialog.safe_button.isHidden()
 
     inbox = shell.desk_view.inbox
     qtbot.waitUntil(lambda: inbox.model.rowCount() == 2, timeout=30000)
@@ -104,9 +109,11 @@ def test_a_phone_refusing_deletion_is_told_plainly_and_the_photos_still_arrive(
         with qtbot.waitSignal(dialog.import_finished, timeout=30000) as finished:
             qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
         assert dialog.question is None
+        names = sorted((p.name for p in dcim.iterdir()), reverse=True)
         assert finished.args[0] == (
-            "2 photos imported, 0 photos deleted from the phone. The phone would not let "
-            "Clinfile delete 2 photos; delete them on the phone yourself.")
+            "2 photos imported from PHONE, 0 deleted from the phone. 2 photos safe in the vault "
+            f"are still on the phone ({', '.join(names)}). The phone would not let Clinfile "
+            "delete them; they are safely in the vault, so delete them on the phone by hand.")
         assert len(list(dcim.iterdir())) == 2
     inbox = shell.desk_view.inbox
     qtbot.waitUntil(lambda: inbox.model.rowCount() == 2, timeout=30000)

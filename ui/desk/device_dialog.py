@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -42,14 +43,24 @@ from app.ingest.devices import (
     find_camera_volumes,
     list_images,
 )
+from app.ingest.previews import Preview
+from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt, photos
 from app.ingest.service import ImportService
-from ui.desk.device_words import deletion_question, summary_words
-from ui.desk.inbox_controller import InboxController, received_words
+from ui.desk.device_words import (
+    day_words,
+    deletion_question,
+    policy_words,
+    safe_copies_words,
+    taken_words,
+)
+from ui.desk.inbox_controller import InboxController
 from ui.errors import in_plain_words
 from ui.look import heading, named, note, primary, set_tone
 from ui.tasks import Task, Tasks
 
 IMAGE_ROLE = Qt.ItemDataRole.UserRole + 1
+PREVIEW_ROLE = Qt.ItemDataRole.UserRole + 2
+IN_VAULT = "✓ already in the vault"
 LOOKING = "Looking for a phone or camera…"
 NO_DEVICE = ("No phone or camera was found. Plug it in with its cable and unlock it. "
              "On an Android phone, choose “File transfer” in the notification that "
@@ -70,17 +81,26 @@ def look_for_devices(roots: list[Path] | None) -> list[FoundDevice]:
             for volume in find_camera_volumes(roots)]
 
 
+@dataclass(frozen=True)
+class ShownPreview:
+    """A preview with its thumbnail decoded, ready for the GUI thread."""
+
+    preview: Preview
+    picture: QImage | None
+
+
 def decoded_thumbnails(service: ImportService, volume: CameraVolume,
                        images: tuple[DeviceImage, ...], cancel: ev.CancelToken
-                       ) -> Iterator[tuple[DeviceImage, QImage | None]]:
+                       ) -> Iterator[ShownPreview]:
     """Decode each thumbnail in the worker too; a QImage may be made off the GUI thread."""
-    for image, data in service.device_thumbnails(volume, images, cancel=cancel):
-        yield image, QImage.fromData(data) if data else None
+    for preview in service.device_thumbnails(volume, images, cancel=cancel):
+        data = preview.thumbnail
+        yield ShownPreview(preview, QImage.fromData(data) if data else None)
 
 
 def taken_today(image: DeviceImage) -> bool:
     """Whether the photo was taken today, local time: the ones the clinician just took."""
-    return image.modified.astimezone().date() == datetime.now().astimezone().date()
+    return image.taken.astimezone().date() == datetime.now().astimezone().date()
 
 
 class DeviceDialog(QDialog):
@@ -89,12 +109,16 @@ class DeviceDialog(QDialog):
     Signals:
         devices_found(int): the look for devices ended with this many found.
         thumbnails_shown: every thumbnail of the device on show has arrived.
-        import_finished(str): an import ended; the summary shown to the person.
+        policy_shown(str): the practice's deletion setting, read afresh, is on show.
+        import_finished(str): an import ended; the receipt's headline shown to the person.
+        safe_copies_deleted(str): the photos safe in the vault were deleted; what was said.
     """
 
     devices_found = Signal(int)
     thumbnails_shown = Signal()
+    policy_shown = Signal(str)
     import_finished = Signal(str)
+    safe_copies_deleted = Signal(str)
 
     def __init__(self, tasks: Tasks, inbox: InboxController, say: Callable[[str], None], *,
                  roots: list[Path] | None = None, parent: QWidget | None = None) -> None:
@@ -108,14 +132,13 @@ class DeviceDialog(QDialog):
         self._devices: list[FoundDevice] = []
         self._thumbnails: Task | None = None
         self._import: Task | None = None
-        self._stored: set[Path] = set()
-        self._deleted = 0
-        self._kept = 0
-        self._unread = 0
+        self.receipt: ImportReceipt | None = None
+        self._receipt_volume: CameraVolume | None = None
+        self._shown_mount: Path | None = None
         self.question: QMessageBox | None = None
         self.setWindowTitle("Import from a phone or camera")
         named(self, "Import from a phone or camera")
-        self.resize(820, 640)
+        self.resize(820, 680)
         self._build()
         self.finished.connect(lambda _result: self._stop_thumbnails())
 
@@ -128,26 +151,36 @@ class DeviceDialog(QDialog):
         device_row = QHBoxLayout()
         device_row.addWidget(self.device, 1)
         device_row.addWidget(self.look_button)
+        self.policy_note = named(note(""), "What happens to the photos on the phone")
         self.message = named(note(LOOKING), "What is happening")
         self.pictures = QListWidget()
         named(self.pictures, "Photos on the device",
-              "Tick the photos to import; the space bar ticks and unticks the current one")
+              "Tick the photos to import; the space bar ticks and unticks the chosen ones. "
+              "Shift with the arrow keys or a click chooses a range.")
         self.pictures.setViewMode(QListView.ViewMode.IconMode)
         self.pictures.setIconSize(QSize(128, 128))
-        self.pictures.setGridSize(QSize(168, 184))
+        self.pictures.setGridSize(QSize(168, 200))
         self.pictures.setResizeMode(QListView.ResizeMode.Adjust)
         self.pictures.setMovement(QListView.Movement.Static)
         self.pictures.setWordWrap(True)
-        self.pictures.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.pictures.itemChanged.connect(lambda _item: self._count_ticked())
+        self.pictures.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.pictures.itemChanged.connect(self._ticked)
+        self.pictures.installEventFilter(self)
         self.all_button = named(QPushButton("Tick &all"), "Tick every photo")
         self.all_button.clicked.connect(lambda: self._tick_all(Qt.CheckState.Checked))
         self.none_button = named(QPushButton("Tick &none"), "Untick every photo")
         self.none_button.clicked.connect(lambda: self._tick_all(Qt.CheckState.Unchecked))
+        self.day = named(QComboBox(), "Tick the photos taken on a day",
+                         "Ticks the photos taken on the day chosen, and unticks the rest")
+        self.day.activated.connect(self._tick_day)
+        day_label = QLabel("Tick the ones taken on:")
+        day_label.setBuddy(self.day)
         tick_row = QHBoxLayout()
         tick_row.addWidget(self.all_button)
         tick_row.addWidget(self.none_button)
         tick_row.addStretch(1)
+        tick_row.addWidget(day_label)
+        tick_row.addWidget(self.day)
         self.progress = named(QProgressBar(), "Import progress")
         self.progress.setFormat("Taking in %v of %m")
         self.stop_button = named(QPushButton("&Stop"), "Stop the import",
@@ -161,11 +194,19 @@ class DeviceDialog(QDialog):
         self.progress_box.setLayout(progress_row)
         self.progress_box.hide()
         self.summary = named(note(""), "What the import did")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.hide()
+        self.receipt_list = named(QListWidget(), "What became of each photo")
+        self.receipt_list.setMaximumHeight(140)
+        self.receipt_list.hide()
+        self.safe_button = named(QPushButton(""), "Delete from the phone the photos already "
+                                 "safe in the vault")
+        self.safe_button.clicked.connect(self._delete_safe_copies)
+        self.safe_button.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close = named(buttons.button(QDialogButtonBox.StandardButton.Close), "Close")
         for button in (self.look_button, self.all_button, self.none_button, self.stop_button,
-                       close):
+                       self.safe_button, close):
             button.setAutoDefault(False)
         self.import_button = primary(buttons.addButton("&Import",
                                                        QDialogButtonBox.ButtonRole.ActionRole))
@@ -174,22 +215,55 @@ class DeviceDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Import photos from a phone or camera", 1.2))
         layout.addLayout(device_row)
+        layout.addWidget(self.policy_note)
         layout.addWidget(self.message)
         layout.addWidget(self.pictures, 1)
         layout.addLayout(tick_row)
         layout.addWidget(self.progress_box)
         layout.addWidget(self.summary)
+        layout.addWidget(self.receipt_list)
+        layout.addWidget(self.safe_button)
         layout.addWidget(buttons)
         self._count_ticked()
 
-    # --- finding the device ---------------------------------------------------------
+    # --- the practice's setting ---------------------------------------------------------
 
-    def start(self, policy: DeletionPolicy) -> None:
-        """Open the dialog under the practice's deletion ``policy`` and look for devices."""
-        self.policy = policy
-        self.summary.hide()
+    def start(self, policy: DeletionPolicy | None = None) -> None:
+        """Open the dialog and look for devices, showing the practice's deletion setting.
+
+        The setting is read afresh from the vault each time the dialog opens
+        (and again when Import is pressed), so a change an administrator has
+        just saved applies at once; ``policy`` is what the window knew, shown
+        until the fresh reading arrives.
+        """
+        if policy is not None:
+            self.show_policy(policy)
+        self._clear_receipt()
         self.open()
+        self._read_policy()
         self.look()
+
+    def show_policy(self, policy: DeletionPolicy) -> None:
+        """Show, before anything is imported, what will become of the photos on the phone."""
+        self.policy = policy
+        self.policy_note.setText(policy_words(policy))
+        self.policy_shown.emit(str(policy))
+
+    def _read_policy(self, then: Callable[[DeletionPolicy], None] | None = None) -> None:
+        service = self._inbox.service
+        if service is None:
+            return
+        reading = self._tasks.run(service.deletion_policy)
+        reading.success(lambda policy: self._policy_read(policy, then)).failure(
+            self._import_failed if then else lambda _error: None)
+
+    def _policy_read(self, policy: DeletionPolicy,
+                     then: Callable[[DeletionPolicy], None] | None) -> None:
+        self.show_policy(policy)
+        if then is not None:
+            then(policy)
+
+    # --- finding the device ---------------------------------------------------------
 
     def look(self) -> None:
         """Look for plugged-in devices in a worker; the list fills when it answers."""
@@ -208,10 +282,13 @@ class DeviceDialog(QDialog):
         self.device.clear()
         for found in devices:
             self.device.addItem(found.volume.label)
+        mounts = [found.volume.mount for found in devices]
+        index = mounts.index(self._shown_mount) if self._shown_mount in mounts else 0
+        self.device.setCurrentIndex(index if devices else -1)
         self.device.blockSignals(False)
         self.device.setEnabled(bool(devices))
         if devices:
-            self._show_device(0)
+            self._show_device(index)
             self.pictures.setFocus()
         else:
             self.message.setText(NO_DEVICE)
@@ -240,13 +317,15 @@ class DeviceDialog(QDialog):
         if not 0 <= index < len(self._devices):
             return
         found = self._devices[index]
+        self._shown_mount = found.volume.mount
         self.pictures.blockSignals(True)
         for image in found.images:
             self.pictures.addItem(self._item(image))
         self.pictures.blockSignals(False)
         if self.pictures.count():
             self.pictures.setCurrentRow(0)
-        words = (f"{len(found.images)} photos on {found.volume.label}, newest first. "
+        self._fill_days()
+        words = (f"{photos(len(found.images))} on {found.volume.label}, newest first. "
                  "Today's are ticked.") if found.images else (
             f"There are no photos on {found.volume.label}.")
         self.message.setText(words)
@@ -261,29 +340,52 @@ class DeviceDialog(QDialog):
             lambda: decoded_thumbnails(service, found.volume, found.images, token),
             on_cancel=token.cancel)
         self._thumbnails.progress(self._thumbnail).success(
-            lambda _last: self.thumbnails_shown.emit()).failure(self._thumbnails_failed)
+            lambda _last: self._thumbnails_done()).failure(self._thumbnails_failed)
 
     def _item(self, image: DeviceImage) -> QListWidgetItem:
-        name = escaped(image.path.name)
-        item = QListWidgetItem(f"{name}\n{received_words(image.modified.isoformat())}")
+        item = QListWidgetItem()
         item.setData(IMAGE_ROLE, image)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                       | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked if taken_today(image)
                            else Qt.CheckState.Unchecked)
-        item.setToolTip(f"{name}, {image.size / 1_000_000:.1f} MB")
+        self._describe(item)
         return item
 
-    def _thumbnail(self, arrived: tuple[DeviceImage, QImage | None]) -> None:
-        image, picture = arrived
-        for row in range(self.pictures.count()):
-            item = self.pictures.item(row)
-            if item.data(IMAGE_ROLE) == image:
-                if picture is None or picture.isNull():
-                    item.setText(item.text() + "\n(no preview)")
-                else:
-                    item.setIcon(QIcon(QPixmap.fromImage(picture)))
+    def _describe(self, item: QListWidgetItem) -> None:
+        """Name, time taken (by the camera's clock once known) and whether the vault has it."""
+        image: DeviceImage = item.data(IMAGE_ROLE)
+        preview: Preview | None = item.data(PREVIEW_ROLE)
+        name = escaped(image.path.name)
+        lines = [name, taken_words(image.taken, by_camera=image.captured is not None)]
+        if preview is not None and preview.thumbnail is None:
+            lines.append("(no preview)")
+        if preview is not None and preview.in_vault:
+            lines.append(IN_VAULT)
+        item.setText("\n".join(lines))
+        item.setToolTip(f"{name}, {image.size / 1_000_000:.1f} MB")
+        named_item = ", ".join(lines)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, named_item)
+
+    def _thumbnail(self, arrived: ShownPreview) -> None:
+        preview = arrived.preview
+        for item in self._items():
+            image: DeviceImage = item.data(IMAGE_ROLE)
+            if image.path == preview.image.path:
+                if preview.captured is not None:
+                    item.setData(IMAGE_ROLE, DeviceImage(image.path, image.size, image.modified,
+                                                         preview.captured))
+                item.setData(PREVIEW_ROLE, preview)
+                self.pictures.blockSignals(True)
+                self._describe(item)
+                self.pictures.blockSignals(False)
+                if arrived.picture is not None and not arrived.picture.isNull():
+                    item.setIcon(QIcon(QPixmap.fromImage(arrived.picture)))
                 return
+
+    def _thumbnails_done(self) -> None:
+        self._fill_days()
+        self.thumbnails_shown.emit()
 
     def _thumbnails_failed(self, error: BaseException) -> None:
         self.message.setText("The previews could not be made: " + in_plain_words(error))
@@ -297,8 +399,11 @@ class DeviceDialog(QDialog):
 
     def thumbnail_count(self) -> int:
         """How many photos on show have their thumbnail."""
-        return sum(not self.pictures.item(row).icon().isNull()
-                   for row in range(self.pictures.count()))
+        return sum(not item.icon().isNull() for item in self._items())
+
+    def in_vault_count(self) -> int:
+        """How many photos on show are marked as already in the vault."""
+        return sum(IN_VAULT in item.text() for item in self._items())
 
     # --- choosing -------------------------------------------------------------------
 
@@ -314,57 +419,118 @@ class DeviceDialog(QDialog):
         for item in self._items():
             item.setCheckState(state)
 
+    def _ticked(self, _item: QListWidgetItem) -> None:
+        self._count_ticked()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        """Space ticks or unticks every chosen photo at once, so a range is one key away."""
+        if (watched is self.pictures and event.type() == event.Type.KeyPress
+                and event.key() == Qt.Key.Key_Space):
+            chosen = self.pictures.selectedItems() or [self.pictures.currentItem()]
+            chosen = [item for item in chosen if item is not None]
+            if chosen:
+                state = (Qt.CheckState.Unchecked
+                         if all(i.checkState() == Qt.CheckState.Checked for i in chosen)
+                         else Qt.CheckState.Checked)
+                for item in chosen:
+                    item.setCheckState(state)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _days(self) -> list[date]:
+        return sorted({item.data(IMAGE_ROLE).taken.astimezone().date()
+                       for item in self._items()}, reverse=True)
+
+    def _fill_days(self) -> None:
+        self.day.blockSignals(True)
+        self.day.clear()
+        self.day.addItem("Choose a day…", None)
+        for day in self._days():
+            self.day.addItem(day_words(day), day)
+        self.day.blockSignals(False)
+        self.day.setEnabled(self.day.count() > 1)
+
+    def _tick_day(self, index: int) -> None:
+        day = self.day.itemData(index)
+        if day is None:
+            return
+        for item in self._items():
+            taken = item.data(IMAGE_ROLE).taken.astimezone().date()
+            item.setCheckState(Qt.CheckState.Checked if taken == day
+                               else Qt.CheckState.Unchecked)
+
     def _count_ticked(self) -> None:
         count = len(self.chosen())
-        self.import_button.setText(f"&Import {count} photo{'s' if count != 1 else ''}")
-        named(self.import_button, f"Import {count} ticked photos")
+        self.import_button.setText(f"&Import {photos(count)}")
+        named(self.import_button, f"Import {photos(count)} ticked")
         self.import_button.setEnabled(count > 0 and self._import is None)
 
     # --- importing ------------------------------------------------------------------
 
     def _import_chosen(self) -> None:
+        """Read the practice's setting once more, then import under it."""
+        if not self.chosen() or self.volume is None or self._import is not None:
+            return
+        self.import_button.setEnabled(False)
+        self._read_policy(self._import_under)
+
+    def _import_under(self, policy: DeletionPolicy) -> None:
         chosen = self.chosen()
         if not chosen or self.volume is None:
+            self._count_ticked()
             return
-        if self.policy is DeletionPolicy.ASK:
+        if policy is DeletionPolicy.ASK:
             self._ask_about_deletion(len(chosen))
         else:
-            self._start_import(self.policy is DeletionPolicy.ALWAYS)
+            self._start_import(policy is DeletionPolicy.ALWAYS, POLICY_KEEPS)
 
     def _ask_about_deletion(self, count: int) -> None:
-        """Ask once for the whole import, without blocking the window while asking."""
-        if self.question is None:
-            self.question = QMessageBox(QMessageBox.Icon.Question, "Delete from the phone?",
-                                        "", parent=self)
-            named(self.question, "Delete from the phone?")
-            self.delete_button = named(self.question.addButton(
-                "&Delete from the phone", QMessageBox.ButtonRole.YesRole),
-                "Delete from the phone")
-            self.keep_button = named(self.question.addButton(
-                "&Keep on the phone", QMessageBox.ButtonRole.NoRole), "Keep on the phone")
-            named(self.question.addButton(QMessageBox.StandardButton.Cancel),
-                  "Do not import")
-            self.question.setDefaultButton(self.delete_button)
-            self.question.finished.connect(lambda _result: self._answered())
-        self.question.setText(deletion_question(count))
+        """Ask once for the whole import, without blocking the window while asking.
+
+        The question is made afresh each time, and no button takes Return for
+        having the focus: Return always gives the recommended answer (delete,
+        once each photo is safely in the vault), Escape always imports nothing.
+        """
+        self.question = QMessageBox(QMessageBox.Icon.Question, "Delete from the phone?",
+                                    deletion_question(count), parent=self)
+        named(self.question, "Delete from the phone?")
+        self.delete_button = named(self.question.addButton(
+            "&Delete from the phone", QMessageBox.ButtonRole.YesRole),
+            "Delete from the phone (recommended)")
+        self.keep_button = named(self.question.addButton(
+            "&Keep on the phone", QMessageBox.ButtonRole.NoRole), "Keep on the phone")
+        cancel = named(self.question.addButton(QMessageBox.StandardButton.Cancel),
+                       "Do not import")
+        for button in (self.delete_button, self.keep_button, cancel):
+            button.setAutoDefault(False)
+        self.question.setDefaultButton(self.delete_button)
+        self.question.setEscapeButton(cancel)
+        self.question.finished.connect(lambda _result, asked=self.question: self._answered(asked))
         self.question.open()
 
-    def _answered(self) -> None:
-        clicked = self.question.clickedButton()
+    def _answered(self, asked: QMessageBox) -> None:
+        clicked = asked.clickedButton()
         if clicked is self.delete_button:
-            self._start_import(True)
+            self._start_import(True, CHOSEN_TO_KEEP)
         elif clicked is self.keep_button:
-            self._start_import(False)
+            self._start_import(False, CHOSEN_TO_KEEP)
+        else:
+            self._count_ticked()
+        asked.deleteLater()
 
-    def _start_import(self, delete: bool) -> None:
+    def _start_import(self, delete: bool, kept_because: str) -> None:
         chosen = self.chosen()
-        task = self._inbox.import_from_device(self.volume, chosen, delete=delete)
-        if task is None:
+        volume = self.volume
+        started = self._inbox.import_from_device(volume, chosen, delete=delete,
+                                                 kept_because=kept_because)
+        if started is None:
+            self._count_ticked()
             return
+        task, receipt = started
         self._import = task
-        self._stored = set()
-        self._deleted = self._kept = self._unread = 0
-        self.summary.hide()
+        self.receipt = receipt
+        self._receipt_volume = volume
+        self._clear_receipt()
         self.progress.setMaximum(len(chosen))
         self.progress.setValue(0)
         self.progress_box.show()
@@ -375,30 +541,74 @@ class DeviceDialog(QDialog):
         if isinstance(event, ev.Progress) and event.total:
             self.progress.setMaximum(event.total)
             self.progress.setValue(event.done)
-        elif isinstance(event, ev.Imported | ev.Duplicate):
-            self._stored.add(event.source)
-        elif isinstance(event, ev.SourceDeleted):
-            self._deleted += 1
-        elif isinstance(event, ev.SourceKept) and event.source in self._stored:
-            self._kept += 1
-        elif isinstance(event, ev.SourceKept):
-            self._unread += 1
 
-    def _import_done(self, last: ev.Event | None) -> None:
-        finished = last if isinstance(last, ev.Finished) else None
-        tone = "warning" if self._kept or self._unread else "ok"
-        self._ended(summary_words(finished, self._deleted, self._kept, self._unread), tone)
+    def _import_done(self, _last: ev.Event | None) -> None:
+        self._ended()
 
     def _import_failed(self, error: BaseException) -> None:
-        self._ended("The import stopped: " + in_plain_words(error), "error")
-
-    def _ended(self, words: str, tone: str) -> None:
         self._import = None
         self.progress_box.hide()
+        words = "The import stopped: " + in_plain_words(error)
+        if self.receipt is not None and self.receipt.ended:
+            words += " " + self.receipt.headline()
+            self._show_receipt(self.receipt)
         self.summary.setText(words)
-        set_tone(self.summary, tone)
+        set_tone(self.summary, "error")
         self.summary.show()
         self._say(words)
+        self._count_ticked()
         self.import_finished.emit(words)
+
+    def _ended(self) -> None:
+        self._import = None
+        self.progress_box.hide()
+        receipt = self.receipt
+        self._show_receipt(receipt)
+        words = receipt.headline()
+        self._say(words)
+        self.import_finished.emit(words)
+        if self.isVisible():
+            self.look()
+
+    def _show_receipt(self, receipt: ImportReceipt) -> None:
+        """The headline, a line for every photo, and the offer to finish the deleting."""
+        self.summary.setText(receipt.headline())
+        set_tone(self.summary, "warning" if receipt.troubled else "ok")
+        self.summary.show()
+        self.receipt_list.clear()
+        self.receipt_list.addItems(receipt.lines())
+        self.receipt_list.show()
+        leftover = receipt.safe_but_on_phone
+        self.safe_button.setText(safe_copies_words(len(leftover)))
+        named(self.safe_button, safe_copies_words(len(leftover)))
+        self.safe_button.setVisible(bool(leftover) and not receipt.device_went_away)
+
+    def _clear_receipt(self) -> None:
+        self.summary.hide()
+        self.receipt_list.hide()
+        self.safe_button.hide()
+
+    # --- finishing the deleting ---------------------------------------------------------
+
+    def _delete_safe_copies(self) -> None:
+        """Delete the photos the receipt says are safe in the vault but still on the phone."""
+        receipt, volume = self.receipt, self._receipt_volume
+        if receipt is None or volume is None:
+            return
+        paths = [p.path for p in receipt.safe_but_on_phone]
+        task = self._inbox.delete_safe_copies(volume, paths)
+        if task is None:
+            return
+        self.safe_button.setEnabled(False)
+        task.progress(receipt.add).success(lambda _last: self._safe_copies_done()).failure(
+            self._import_failed)
+
+    def _safe_copies_done(self) -> None:
+        self.safe_button.setEnabled(True)
+        receipt = self.receipt
+        self._show_receipt(receipt)
+        words = receipt.headline()
+        self._say(words)
+        self.safe_copies_deleted.emit(words)
         if self.isVisible():
             self.look()

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from app.ingest import events as ev
+from datetime import date, datetime
+
+from app.ingest.devices import DeletionPolicy
+from app.ingest.receipt import photos
+
+POLICY_WORDS = {
+    DeletionPolicy.ALWAYS: ("The practice's setting: photos are deleted from the phone once "
+                            "they are safely in the vault."),
+    DeletionPolicy.NEVER: "The practice's setting: photos stay on the phone after the import.",
+    DeletionPolicy.ASK: ("You will be asked whether to delete the photos from the phone once "
+                         "they are safely in the vault."),
+}
 
 
-def photos(count: int) -> str:
-    """'1 photo', '4 photos'."""
-    return f"{count} photo{'' if count == 1 else 's'}"
+def policy_words(policy: DeletionPolicy) -> str:
+    """What will become of the photos on the phone, said before Import is pressed."""
+    return POLICY_WORDS[policy]
 
 
 def deletion_question(count: int) -> str:
@@ -18,28 +29,24 @@ def deletion_question(count: int) -> str:
             "(Recommended — the guidance says not to keep patient photos on a phone.)")
 
 
-def summary_words(finished: ev.Finished | None, deleted: int, kept: int, unread: int) -> str:
-    """One line saying what the import did, and what the person must still do by hand.
+def safe_copies_words(count: int) -> str:
+    """The offer to delete what an import left on the phone though it is safe in the vault."""
+    return f"Delete the {photos(count)} already safe in the vault from the phone"
 
-    Args:
-        finished: the import's last event (None if it never got going).
-        deleted: photos deleted from the phone after their vault copy was verified.
-        kept: photos safely in the vault that the phone would not let go of.
-        unread: photos that could not be taken in and were left on the phone.
-    """
-    if finished is None:
-        return "The import ended before it began."
-    parts = [f"{photos(finished.imported)} imported"]
-    if finished.duplicates:
-        parts.append(f"{photos(finished.duplicates)} already in the vault")
-    if finished.refused:
-        parts.append(f"{photos(finished.refused)} in quarantine")
-    parts.append(f"{photos(deleted)} deleted from the phone")
-    words = ("Import stopped: " if finished.cancelled else "") + ", ".join(parts) + "."
-    if kept:
-        words += (f" The phone would not let Clinfile delete {photos(kept)}; "
-                  "delete them on the phone yourself.")
-    if unread:
-        words += (f" {photos(unread).capitalize()} could not be read and "
-                  f"{'is' if unread == 1 else 'are'} still on the phone; try them again.")
-    return words
+
+def day_words(day: date) -> str:
+    """'Today', 'Yesterday' or '3 Mar 2026'."""
+    today = datetime.now().astimezone().date()
+    if day == today:
+        return "Today"
+    if (today - day).days == 1:
+        return "Yesterday"
+    return f"{day.day} {day:%b %Y}"
+
+
+def taken_words(when: datetime, *, by_camera: bool) -> str:
+    """'Taken today 08:05' by the camera's clock, else 'Saved 3 Mar 2026 08:05' by the file's."""
+    local = when.astimezone()
+    day = day_words(local.date())
+    verb = "Taken" if by_camera else "Saved"
+    return f"{verb} {day.lower() if day in ('Today', 'Yesterday') else day} {local:%H:%M}"

@@ -30,6 +30,7 @@ from app.escaping import escaped
 from app.ingest import events as ev
 from app.ingest.devices import CameraVolume, DeletionPolicy, DeviceImage
 from app.ingest.limits import IngestLimits
+from app.ingest.receipt import ImportReceipt
 from app.ingest.service import ImportService
 from app.reports.signed_forms import RecognisedForm, attach_signed_form
 from app.security.session import Session
@@ -178,26 +179,34 @@ class InboxController(QObject):
             len(files))
 
     def import_from_device(self, volume: CameraVolume, chosen: list[DeviceImage], *,
-                           delete: bool) -> Task | None:
+                           delete: bool, kept_because: str) -> tuple[Task, ImportReceipt] | None:
         """Take the chosen pictures off a phone or camera, with the inbox's progress and Stop.
 
         Whether they leave the device was settled with the person beforehand, on
         the GUI thread; the service is told the answer so it never has to ask
-        from a worker.
+        from a worker. The receipt is complete once the task has ended.
         """
         if self._service is None or not chosen:
             return None
-        service, files = self._service, list(chosen)
+        token = ev.CancelToken()
         policy = DeletionPolicy.ALWAYS if delete else DeletionPolicy.NEVER
-        return self._start_import(
-            lambda token: service.import_from_device(volume, files, policy=policy,
-                                                     cancel=token),
-            len(files))
+        running = self._service.import_from_device(volume, list(chosen), policy=policy,
+                                                   cancel=token, kept_because=kept_because)
+        task = self._start_import(lambda _token: running, len(chosen), token)
+        return task, running.receipt
+
+    def delete_safe_copies(self, volume: CameraVolume, paths: list[Path]) -> Task | None:
+        """Delete from a device the photos whose exact bytes the vault holds, verified again."""
+        if self._service is None or not paths:
+            return None
+        service = self._service
+        return self._tasks.stream(lambda: service.delete_safe_copies(volume, paths),
+                                  pool=Pool.IMPORTS)
 
     def _start_import(self, events: Callable[[ev.CancelToken], Iterable[ev.Event]],
-                      count: int) -> Task:
+                      count: int, token: ev.CancelToken | None = None) -> Task:
         """Run one import by hand on the imports pool, showing its progress and Stop."""
-        token = ev.CancelToken()
+        token = token or ev.CancelToken()
         self._import_token = token
         self._view.show_progress(0, count)
         self._import = self._tasks.stream(lambda: events(token), pool=Pool.IMPORTS,

@@ -1,0 +1,206 @@
+"""Phones and cameras from the command line: ``clinfile device list|import``.
+
+``clinfile import`` given a phone's folder comes here too, so that a phone
+is treated the same however it is named: its photos are labelled as from a
+device, the practice's deletion setting is kept, and the receipt says what
+became of every photo. A script learns from the exit code whether any photo
+was left unread on the phone.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from app.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    Console,
+    UsageError,
+    add_json_argument,
+    add_login_arguments,
+    open_session,
+)
+from app.ingest import events as ev
+from app.ingest.devices import (
+    CameraVolume,
+    DeletionPolicy,
+    DeviceImage,
+    find_camera_volumes,
+    list_images,
+    volume_holding,
+)
+from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt
+from app.ingest.service import ImportService
+from app.reports.signed_forms import attach_signed_form
+from app.security.session import Session
+
+POLICY_ALWAYS = ("The practice deletes photos from phones once they are safely in the vault "
+                 "(its setting is “always”), so --keep-source cannot be used; an "
+                 "administrator can change the setting.")
+POLICY_NEVER = ("The practice keeps photos on phones (its setting is “never”), so "
+                "--delete-from-device cannot be used; an administrator can change the setting.")
+ASK_HOW = ("The practice asks each time whether photos leave the phone: add "
+           "--delete-from-device or --keep-source.")
+
+
+def register(verbs: argparse._SubParsersAction) -> None:
+    """Add device list and device import."""
+    device = verbs.add_parser("device", help="list plugged-in phones and cameras, or import "
+                                             "from one")
+    actions = device.add_subparsers(dest="device_action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="list plugged-in phones and cameras")
+    listing.add_argument("--under", type=Path, action="append", metavar="FOLDER",
+                         help="look for devices mounted under this folder (default: where "
+                              "this system mounts them)")
+    add_json_argument(listing)
+    listing.set_defaults(handler=_list)
+
+    imp = actions.add_parser("import", help="import photos from a phone or camera")
+    add_login_arguments(imp)
+    imp.add_argument("device", help="the device's name as listed, or its folder")
+    imp.add_argument("--under", type=Path, action="append", metavar="FOLDER",
+                     help="look for devices mounted under this folder")
+    imp.add_argument("--taken", metavar="YYYY-MM-DD[..YYYY-MM-DD]",
+                     help="only the photos taken on this day, or in this range of days")
+    add_deletion_arguments(imp)
+    add_json_argument(imp)
+    imp.set_defaults(handler=_import)
+
+
+def add_deletion_arguments(parser: argparse.ArgumentParser) -> None:
+    """The two answers to whether photos leave the device, where the practice lets one choose."""
+    parser.add_argument("--keep-source", action="store_true",
+                        help="leave the files where they are after import")
+    parser.add_argument("--delete-from-device", action="store_true",
+                        help="for a phone or camera: delete its photos once their vault copy "
+                             "is verified, where the practice leaves it to you")
+
+
+def _list(args: argparse.Namespace, console: Console) -> int:
+    volumes = find_camera_volumes(args.under)
+    found = [(volume, list_images(volume)) for volume in volumes]
+    if args.json:
+        console.emit_json([{"name": v.label, "folder": str(v.dcim), "transport": "folder",
+                            "photos": len(images)} for v, images in found])
+        return EXIT_OK
+    if not found:
+        console.say("No phone or camera was found.")
+    for volume, images in found:
+        console.say(f"{volume.label}: {len(images)} photos, in {volume.dcim}")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, console: Console) -> int:
+    volume = _named_device(args.device, args.under)
+    taken = _taken_range(args.taken) if args.taken else None
+    session = open_session(args, console)
+    try:
+        chosen = [image for image in list_images(volume)
+                  if taken is None or taken[0] <= image.taken.astimezone().date() <= taken[1]]
+        receipt = import_device(session, volume, chosen, args, console)
+    finally:
+        session.lock(reason="command finished")
+    if args.json:
+        console.emit_json(receipt.as_json())
+    return EXIT_OK if receipt.complete else EXIT_PROBLEMS
+
+
+def import_device(session: Session, volume: CameraVolume, chosen: Sequence[DeviceImage],
+                  args: argparse.Namespace, console: Console) -> ImportReceipt:
+    """Import photos from a device under the practice's policy; print the receipt."""
+    service = ImportService(session)
+    policy, because = _settled_policy(service.deletion_policy(), args, console, len(chosen))
+    running = service.import_from_device(volume, chosen, policy=policy, kept_because=because)
+    for event in running:
+        if isinstance(event, ev.Imported):
+            form = attach_signed_form(session, event.item_id)
+            if form is not None and not args.json:
+                console.say(str(form))
+    receipt = running.receipt
+    if not args.json:
+        for resumed in receipt.resumed:
+            console.say(f"Interrupted import of {resumed.source}: {resumed.outcome}")
+        for line in receipt.lines():
+            console.say(line)
+        (console.warn if receipt.troubled else console.say)(receipt.headline())
+    return receipt
+
+
+def device_paths(paths: Sequence[Path]) -> tuple[dict[CameraVolume, list[Path]], list[Path]]:
+    """Split paths given to ``clinfile import`` into those on a device, by device, and the rest."""
+    devices: dict[CameraVolume, list[Path]] = {}
+    others = []
+    for path in paths:
+        volume = volume_holding(path)
+        if volume is None:
+            others.append(path)
+        else:
+            devices.setdefault(volume, []).append(Path(path).absolute())
+    return devices, others
+
+
+def photos_beneath(volume: CameraVolume, given: Sequence[Path]) -> list[DeviceImage]:
+    """The device's photos that are, or lie inside, one of the paths given."""
+    return [image for image in list_images(volume)
+            if any(image.path == place or place in image.path.parents or place == volume.mount
+                   or place in volume.dcim.parents for place in given)]
+
+
+def _settled_policy(policy: DeletionPolicy, args: argparse.Namespace, console: Console,
+                    count: int) -> tuple[DeletionPolicy, str]:
+    """The practice's rule, with the person's answer where it asks; refuse what it forbids."""
+    if policy is DeletionPolicy.ALWAYS:
+        if args.keep_source:
+            raise UsageError(POLICY_ALWAYS)
+        return policy, CHOSEN_TO_KEEP
+    if policy is DeletionPolicy.NEVER:
+        if args.delete_from_device:
+            raise UsageError(POLICY_NEVER)
+        return policy, POLICY_KEEPS
+    if args.keep_source and args.delete_from_device:
+        raise UsageError("Choose one of --keep-source and --delete-from-device.")
+    if args.keep_source:
+        return DeletionPolicy.NEVER, CHOSEN_TO_KEEP
+    if args.delete_from_device:
+        return DeletionPolicy.ALWAYS, CHOSEN_TO_KEEP
+    if not console.stdin.isatty():
+        raise UsageError(ASK_HOW)
+    console.say(f"Delete these {count} photos from the phone once they are safely in the "
+                "vault? (Recommended.) [Y/n] ")
+    answer = console.stdin.readline().strip().lower()
+    delete = answer in ("", "y", "yes")
+    return (DeletionPolicy.ALWAYS if delete else DeletionPolicy.NEVER), CHOSEN_TO_KEEP
+
+
+def _named_device(name: str, under: list[Path] | None) -> CameraVolume:
+    """The device a script named: a folder on it, or its name as ``device list`` shows it."""
+    path = Path(name)
+    if path.exists():
+        volume = volume_holding(path)
+        if volume is None:
+            raise UsageError(f"{name} is not a phone or camera (it has no DCIM folder).")
+        return volume
+    volumes = [v for v in find_camera_volumes(under) if v.label.casefold() == name.casefold()]
+    if not volumes:
+        raise UsageError(f"No phone or camera called {name} is plugged in; see clinfile "
+                         "device list.")
+    if len(volumes) > 1:
+        raise UsageError(f"More than one device is called {name}; give its folder instead.")
+    return volumes[0]
+
+
+def _taken_range(text: str) -> tuple[date, date]:
+    """Read 2026-03-01 or 2026-03-01..2026-03-04."""
+    first, _sep, last = text.partition("..")
+    try:
+        start = date.fromisoformat(first)
+        end = date.fromisoformat(last) if last else start
+    except ValueError:
+        raise UsageError(f"--taken wants a day as YYYY-MM-DD, or a range "
+                         f"YYYY-MM-DD..YYYY-MM-DD, not {text}") from None
+    if end < start:
+        raise UsageError("--taken: the range ends before it begins.")
+    return start, end
