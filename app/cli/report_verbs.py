@@ -162,7 +162,7 @@ def _register_export(verbs: argparse._SubParsersAction) -> None:
     export.add_argument("--purpose", required=True, help=f"one of: {words(Purpose)}")
     export.add_argument("--recipient", required=True,
                         help=f"one of: {words(RecipientClass)}, or a name")
-    export.add_argument("--format", required=True, choices=["pdf", "jpeg", "dicom"],
+    export.add_argument("--format", required=True, choices=["pdf", "jpeg", "dicom", "fhir"],
                         dest="file_format")
     export.add_argument("--deidentify", action="store_true",
                         help="remove every identifier (always done for any purpose other "

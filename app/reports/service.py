@@ -22,6 +22,7 @@ from app.consent.vocabulary import Purpose, Recipient, RecipientClass
 from app.filing.model import FiledImage, as_it_stands
 from app.filing.service import find_patient
 from app.interop.dicom_files import dicom_files
+from app.interop.fhir_files import fhir_files
 from app.reports import outbox
 from app.reports.consent_form import blank_form, render_consent_form
 from app.reports.gather import (
@@ -153,9 +154,12 @@ class ReportService:
             UseRefused: the consent rules refuse an image (audited).
             ReportError: the selection or the format is not usable.
         """
-        if file_format not in ("pdf", "jpeg", "dicom"):
-            raise ReportError(f"Export as pdf, jpeg or dicom, not {file_format!r}.")
+        if file_format not in ("pdf", "jpeg", "dicom", "fhir"):
+            raise ReportError(f"Export as pdf, jpeg, dicom or fhir, not {file_format!r}.")
         deidentify = deidentify or not purpose.clinical
+        if deidentify and file_format == "fhir":
+            raise ReportError("A FHIR bundle names the patient; for a de-identified export "
+                              "choose jpeg, pdf or dicom.")
         self._session.require(Channel.EXPORT.permission, subject=_subject(selection))
         patient, images, episode = self._select(selection)
         options, destination = self._destination(out, force)
@@ -166,6 +170,8 @@ class ReportService:
             if file_format == "dicom":
                 files = dicom_files(conn, vault, patient, images, purpose_word=str(purpose),
                                     deidentified=deidentify)
+            elif file_format == "fhir":
+                files = fhir_files(conn, vault, patient, images)
             elif deidentify:
                 files = _deidentified_files(teaching_images(conn, vault, images), purpose,
                                             file_format, options)
