@@ -149,6 +149,41 @@ class BlobStore:
         """Return a whole blob; for small blobs such as thumbnails."""
         return b"".join(self.read(blob_id))
 
+    def read_small_many(self, blob_ids: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+        """Yield ``(blob_id, bytes)`` for small blobs in the order asked, None for one missing.
+
+        Opening a shard costs more than reading a thumbnail from it, so a
+        run of blobs from one shard shares one connection: a patient's
+        record reads its hundreds of thumbnails without opening hundreds
+        of databases.
+        """
+        conn: Connection | None = None
+        year = None
+        try:
+            for blob_id in blob_ids:
+                match = _BLOB_ID.match(blob_id)
+                if not match:
+                    yield blob_id, None
+                    continue
+                if int(match[1]) != year:
+                    if conn is not None:
+                        conn.close()
+                        conn = None
+                    year = int(match[1])
+                    try:
+                        conn = self._open_shard(year, create=False)
+                    except FileNotFoundError:
+                        conn = None
+                if conn is None:
+                    yield blob_id, None
+                    continue
+                rows = conn.execute("SELECT data FROM chunk WHERE blob_id = ? ORDER BY seq",
+                                    (blob_id,)).fetchall()
+                yield blob_id, b"".join(r[0] for r in rows) if rows else None
+        finally:
+            if conn is not None:
+                conn.close()
+
     def stat(self, blob_id: str) -> StoredBlob:
         """Return what was recorded about a blob when it was stored."""
         conn = self._open_for(blob_id)

@@ -24,7 +24,16 @@ ADMIN, ADMIN_PASSWORD = "manager", "demo practice manager password"
 RECEPTION, RECEPTION_PASSWORD = "reception", "demo front desk password"
 CLINICIAN, CLINICIAN_PASSWORD = "drpatel", "demo consulting room password"
 SCREENS = ("welcome", "login", "desk", "compare", "classify", "quarantine", "refused", "lock",
-           "admin", "patients", "device", "shortcuts")
+           "admin", "patients", "device", "shortcuts", "record")
+# Mai Nguyen's earlier visits: her leg ulcer healing over eight weeks, and a mole last year.
+EARLIER_VISITS = (
+    ("ulcer", "left-lower-leg: above the ankle", "leg ulcer", "leg ulcer", 56),
+    ("ulcer", "left-lower-leg: above the ankle", "leg ulcer, smaller", "leg ulcer", 42),
+    ("ulcer", "left-lower-leg: above the ankle", "leg ulcer, edges healing", "leg ulcer", 28),
+    ("ulcer", "left-lower-leg: above the ankle", "leg ulcer, nearly closed", "leg ulcer", 14),
+    ("mole", "upper-back: below the left shoulder blade", "mole to watch", "skin check", 380),
+    ("mole", "upper-back: below the left shoulder blade", "mole, unchanged", "skin check", 200),
+)
 KNOWN_PATIENTS = [
     ("900001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
     ("900002", "Nguyen", "Minh", "1975-01-30", "Richmond"),
@@ -84,6 +93,7 @@ def build(folder: Path) -> None:
     events.close()
     reception.lock()
     _file_the_ulcer_photo(vault)
+    _file_earlier_visits(vault, folder / "earlier")
     _plug_in_a_phone(folder / "media")
     (folder / "drop").mkdir()
     (folder / "outbox").mkdir()
@@ -132,6 +142,37 @@ def _file_the_ulcer_photo(vault: Path) -> None:
     doctor.lock()
 
 
+def _file_earlier_visits(vault: Path, folder: Path) -> None:
+    """File Mai Nguyen's earlier visits, each on the day it was taken, on her spoken consent."""
+    from datetime import timedelta
+
+    from app.consent.vocabulary import ImageKind
+    from app.desk.demo_pictures import DemoPicture
+    from app.filing.body_sites import BodySite
+    from app.filing.model import FilingRequest
+    from app.filing.service import FilingService
+    from app.ingest.service import ImportService
+    from app.security.session import Session
+
+    folder.mkdir()
+    now = datetime.now()
+    doctor = Session.login(vault, CLINICIAN, CLINICIAN_PASSWORD)
+    care = FilingService(doctor).images_of(1)[0].consent_id
+    for number, (lesion, site, description, episode, days) in enumerate(EARLIER_VISITS):
+        picture = DemoPicture(f"visit {number}.jpg", lesion, ("Canon", "PowerShot G7 X"),
+                              days * 24)
+        path = write_demo_picture(picture, folder, now=now, seed=number)
+        for _event in ImportService(doctor).import_paths([path]):
+            pass
+        row = next(r for r in ImportService(doctor).inbox() if r.source_path == str(path))
+        FilingService(doctor).file(FilingRequest(
+            image_ids=(row.id,), patient_id=1, kind=ImageKind.CLINICAL_PHOTO,
+            body_site=BodySite.parse(site), description=description, consent=care,
+            taken_at=(now - timedelta(days=days)).isoformat(timespec="seconds"),
+            episode_description=episode))
+    doctor.lock()
+
+
 def show(folder: Path, screen: str) -> int:
     """Open the window on the demonstration vault at ``screen`` and run until closed."""
     from PySide6.QtCore import Qt, QTimer
@@ -156,7 +197,8 @@ def show(folder: Path, screen: str) -> int:
             return
         login = shell.window.login
         user, password = {"admin": (ADMIN, ADMIN_PASSWORD), "patients": (ADMIN, ADMIN_PASSWORD),
-                          "refused": (CLINICIAN, CLINICIAN_PASSWORD)}.get(
+                          "refused": (CLINICIAN, CLINICIAN_PASSWORD),
+                          "record": (CLINICIAN, CLINICIAN_PASSWORD)}.get(
             screen, (RECEPTION, RECEPTION_PASSWORD))
         login.user_edit.setText(user)
         login.password_edit.setText(password)
@@ -176,6 +218,9 @@ def show(folder: Path, screen: str) -> int:
             shell.desk_view.inbox.tabs.setCurrentIndex(1)
         elif screen == "device":
             QTimer.singleShot(600, shell.import_from_device)
+        elif screen == "record":
+            shell.window.show_page("record")
+            shell.record.open_patient(1)
         elif screen == "lock":
             QTimer.singleShot(600, lock_then_receive)
         else:

@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         """Show one page."""
         self.pages.setCurrentWidget(self._scrollers[name])
         self.desk_action.setChecked(name == "desk")
+        self.record_action.setChecked(name == "record")
         self.admin_action.setChecked(name == "admin")
 
     def current_page(self) -> str:
@@ -186,7 +187,11 @@ class MainWindow(QMainWindow):
         self.export_instead_action = with_shortcut(
             QAction("&Export: a clinician exports pictures", self), "Ctrl+E",
             "What you can do instead of exporting")
-        for action in (self.find_patient_action, self.record_consent_action, self.file_action):
+        self.open_record_action = with_shortcut(
+            QAction("Open the patient's &record", self), "Ctrl+R",
+            "Look back at the chosen patient's pictures")
+        for action in (self.find_patient_action, self.record_consent_action, self.file_action,
+                       self.open_record_action):
             self.filing_menu.addAction(action)
         self.filing_menu.addSeparator()
         self.filing_menu.addAction(self.export_action)
@@ -199,7 +204,11 @@ class MainWindow(QMainWindow):
         self.admin_action = with_shortcut(QAction("Practice &admin", self), "Ctrl+2")
         self.admin_action.setCheckable(True)
         self.admin_action.triggered.connect(lambda: self.show_page("admin"))
+        self.record_action = with_shortcut(QAction("Patients' &records", self), "Ctrl+3",
+                                           "Look back at a patient's pictures")
+        self.record_action.setCheckable(True)
         view_menu.addAction(self.desk_action)
+        view_menu.addAction(self.record_action)
         view_menu.addAction(self.admin_action)
         self.view_menu = view_menu
 
@@ -259,6 +268,8 @@ class MainWindow(QMainWindow):
         self.log_out_action.setEnabled(logged_in)
         self.desk_action.setVisible(desk)
         self.desk_action.setEnabled(logged_in and desk)
+        self.record_action.setVisible(desk)
+        self.record_action.setEnabled(logged_in and desk)
         self.admin_action.setVisible(admin)
         self.admin_action.setEnabled(logged_in and admin)
         self.export_action.setVisible(export)

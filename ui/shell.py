@@ -33,6 +33,8 @@ from ui.errors import UncaughtErrors, in_plain_words, report
 from ui.first_run_wizard import FirstRunWizard
 from ui.idle import IdleWatch, minutes_words
 from ui.main_window import MainWindow
+from ui.record.record_controller import RecordController
+from ui.record.record_view import RecordView
 from ui.tasks import Tasks
 
 IDLE_REASON = "Clinfile locked itself because nobody used it for {minutes}."
@@ -81,6 +83,9 @@ class Shell(QObject):
         self.desk_view = DeskView(self.inbox_model)
         self.window.add_page("desk", self.desk_view)
         self.desk_controller = DeskController(self.tasks, self.desk_view, self.window.say, self)
+        self.record_view = RecordView()
+        self.window.add_page("record", self.record_view)
+        self.record = RecordController(self.tasks, self.record_view, self.window.say, self)
         self.admin = AdminView(self.tasks)
         self.window.add_page("admin", self.admin)
         self.idle = IdleWatch(clock, check_every_ms=idle_check_ms, parent=self)
@@ -120,6 +125,8 @@ class Shell(QObject):
         w.stop_import_action.triggered.connect(self.desk_controller.inbox.cancel_import)
         w.refresh_action.triggered.connect(self.desk_controller.inbox.refresh)
         w.find_patient_action.triggered.connect(self._find_patient)
+        w.record_action.triggered.connect(self.show_records)
+        w.open_record_action.triggered.connect(self.open_chosen_record)
         filing = self.desk_controller.filing
         w.record_consent_action.triggered.connect(filing.record_consent)
         w.file_action.triggered.connect(filing.file_selection)
@@ -219,6 +226,7 @@ class Shell(QObject):
         if self.at_desk:
             self.window.show_page("desk")
             self.desk_controller.open(desk, self.memory.drop_folder, self.memory.outbox)
+            self.record.open(desk)
         else:
             self.window.show_page("admin")
         self.idle.start(desk.settings.auto_lock_minutes * 60)
@@ -243,6 +251,7 @@ class Shell(QObject):
             return
         self.idle.stop()
         self.desk_controller.pause()
+        self.record.pause()
         self._hide_dialogs()
         self.window.cover(self.desk.session.actor.printed_name, why)
         self.tasks.write(self.desk.session.lock, reason=reason)
@@ -279,6 +288,7 @@ class Shell(QObject):
         self.idle.start(self.desk.settings.auto_lock_minutes * 60)
         if self.at_desk:
             self.desk_controller.resume()
+            self.record.resume()
         self.unlocked.emit()
 
     def log_out(self) -> None:
@@ -287,6 +297,7 @@ class Shell(QObject):
         self.idle.stop()
         self._waiting_check.stop()
         self.desk_controller.close()
+        self.record.close()
         for dialog in self._hidden_dialogs:
             dialog.close()
         self._hidden_dialogs = []
@@ -328,6 +339,23 @@ class Shell(QObject):
         self.window.show_page("desk")
         self.desk_controller.panel.search_edit.setFocus()
         self.desk_controller.panel.search_edit.selectAll()
+
+    def show_records(self) -> None:
+        """Show the patients' records page, ready to find a patient if none is open."""
+        self.window.show_page("record")
+        if self.record.record is None:
+            self.record.find()
+        else:
+            self.record_view.timeline.setFocus()
+
+    def open_chosen_record(self) -> None:
+        """Open the record of the patient chosen on the desk (or find one, if none is)."""
+        self.window.show_page("record")
+        chosen = self.desk_controller.patient
+        if chosen is None:
+            self.record.find()
+        else:
+            self.record.open_patient(chosen.patient.id)
 
     def _ask_for_files(self) -> None:
         chosen, _ = QFileDialog.getOpenFileNames(self.window, "Add pictures to the inbox")

@@ -1,0 +1,1 @@
+"""A patient's photo record: looking back, comparing, correcting, finding earlier filings."""

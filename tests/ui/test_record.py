@@ -1,0 +1,116 @@
+"""Opening a patient's record and looking back at their pictures, by keyboard and by mouse."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.ui.record_pictures import file_pictures
+
+PLAN = [(0, "left-lower-leg: above the ankle", "leg ulcer"),
+        (0, "left-lower-leg: above the ankle", "leg ulcer"),
+        (0, "face", "mole on the cheek"),
+        (1, "right-hand", "burn")]
+
+
+@pytest.fixture
+def filed(vault_path, corpus, tmp_path):
+    return file_pictures(vault_path, corpus, tmp_path, PLAN)
+
+
+def open_record_by_keyboard(qtbot, shell, typed: str):
+    """Ctrl+3, type the name, Enter: the record opens with its thumbnails."""
+    record = shell.record
+    qtbot.keyClick(shell.window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert shell.window.current_page() == "record"
+    search = shell.record_view.patient_panel.search_edit
+    assert search.hasFocus()
+    with qtbot.waitSignal(record.searched, timeout=10000,
+                          check_params_cb=lambda r: r.query.text == typed):
+        qtbot.keyClicks(search, typed)
+    with qtbot.waitSignal(record.thumbnails_shown, timeout=15000):
+        qtbot.keyClick(search, Qt.Key.Key_Return)
+        qtbot.keyClick(shell.record_view.patient_panel.candidates, Qt.Key.Key_Return)
+    return record.record
+
+
+def test_a_clinician_opens_a_record_by_keyboard_and_reads_each_picture(qtbot, logged_in, filed):
+    patients, ids = filed
+    shell = logged_in("clinician")
+    record = open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+
+    view = shell.record_view
+    assert record.patient_id == patients[0]
+    assert "Mai Nguyen" in view.banner.name.text()
+    assert "3 pictures" in view.banner.details.text()
+    titles = [view.timeline.model_.item(row).text() for row in range(
+        view.timeline.model_.rowCount())]
+    assert len(titles) == 2
+    assert titles[0].startswith("Leg ulcer — left lower leg (above the ankle)\n2 pictures")
+    assert titles[1].startswith("Mole on the cheek — face\n1 picture")
+    assert sorted(view.timeline.picture_ids()) == sorted(ids[:3])
+    assert all(view.timeline.thumbnail_shown(i) for i in ids[:3])
+
+    timeline = view.timeline
+    assert timeline.hasFocus()
+    newest = timeline.chosen()
+    assert [p.image_id for p in newest] == timeline.picture_ids()[:1]
+    qtbot.keyClick(timeline, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: timeline.chosen() and timeline.chosen() != newest, timeout=5000)
+    details = view.details
+    picture = timeline.chosen()[0]
+    assert picture.image_id == timeline.picture_ids()[1]
+    assert details.facts["kind"].text() == "Clinical photo"
+    assert "verbal consent" in details.facts["consent"].text().lower()
+    assert "clinical care" in details.facts["limits"].text()
+    assert "filed by clinician" in details.facts["history"].text()
+    assert details.facts["exports"].text() == "never exported"
+    assert picture.body_site.label in details.facts["site"].text()
+    qtbot.waitUntil(lambda: details.preview.pixmap() is not None
+                    and not details.preview.pixmap().isNull(), timeout=5000)
+
+    qtbot.keyClick(timeline, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(timeline.chosen()) == 2, timeout=5000)
+    assert "2 pictures chosen" in details.hint.text()
+
+
+def test_a_receptionist_opens_a_record_by_mouse(qtbot, logged_in, filed):
+    patients, ids = filed
+    shell = logged_in("reception")
+    window = shell.window
+    window.record_action.trigger()
+    view = shell.record_view
+    panel = view.patient_panel
+    with qtbot.waitSignal(shell.record.searched, timeout=10000,
+                          check_params_cb=lambda r: r.query.text == "Linh Tran"):
+        qtbot.keyClicks(panel.search_edit, "Linh Tran")
+    qtbot.waitUntil(lambda: panel.candidates.count() > 0, timeout=5000)
+    panel.candidates.setCurrentRow(0)
+    with qtbot.waitSignal(shell.record.thumbnails_shown, timeout=15000):
+        qtbot.mouseClick(panel.choose_button, Qt.MouseButton.LeftButton)
+    assert view.timeline.picture_ids() == [ids[3]]
+    row = view.timeline.model_.item(0).child(0)
+    rect = view.timeline.visualRect(row.index())
+    qtbot.mouseClick(view.timeline.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: view.details.facts["site"].text() == "right hand", timeout=5000)
+
+
+def test_the_desk_opens_the_chosen_patients_record(qtbot, logged_in, filed):
+    from tests.ui.helpers import choose_patient
+
+    patients, ids = filed
+    shell = logged_in("clinician")
+    choose_patient(qtbot, shell, "Linh Tran")
+    with qtbot.waitSignal(shell.record.thumbnails_shown, timeout=15000):
+        qtbot.keyClick(shell.window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert shell.window.current_page() == "record"
+    assert shell.record.record.patient_id == patients[1]
+
+
+def test_logging_out_forgets_the_record(qtbot, logged_in, filed):
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    shell.log_out()
+    assert shell.record.record is None
+    assert shell.record_view.timeline.picture_ids() == []
+    assert shell.record_view.details.facts["consent"].text() == ""

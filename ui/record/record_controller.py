@@ -1,0 +1,219 @@
+"""Opening a patient's record: the search, the timeline, its thumbnails, the chosen picture.
+
+The record's facts come from one worker call; the thumbnails follow in a
+stream of small batches, in the timeline's order, so the first screenful
+shows while the rest are still being read. Opening another record stops
+the stream of the one before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.desk.opening import OpenedDesk
+from app.patients.service import PatientService
+from app.record.model import PatientRecord
+from app.record.service import RecordService
+from ui.errors import in_plain_words
+from ui.record.picture_details import PREVIEW_EDGE
+from ui.record.record_view import RecordView
+from ui.record.thumbnails import decoded_batches, small_image
+from ui.record.timeline import THUMBNAIL_EDGE
+from ui.tasks import Pool, Task, Tasks
+
+
+class RecordController(QObject):
+    """The record page for one session.
+
+    Signals:
+        searched(object): a search's result is on show.
+        record_shown(object): a record is on the timeline (the :class:`PatientRecord`).
+        thumbnails_shown(int): every thumbnail of the open record is in place (how many).
+    """
+
+    searched = Signal(object)
+    record_shown = Signal(object)
+    thumbnails_shown = Signal(int)
+
+    def __init__(self, tasks: Tasks, view: RecordView, say: Callable[[str], None],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self.view = view
+        self._say = say
+        self.desk: OpenedDesk | None = None
+        self.service: RecordService | None = None
+        self.patients: PatientService | None = None
+        self.record: PatientRecord | None = None
+        self._thumbnails: Task | None = None
+        self._pending: list[int] = []
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(120)
+        self._typing.timeout.connect(self._search_now)
+        panel = view.patient_panel
+        panel.query_changed.connect(lambda _text: self._typing.start())
+        panel.candidate_chosen.connect(lambda c: self.open_patient(c.patient.id))
+        view.timeline.chosen_changed.connect(self._chosen)
+
+    # --- the session --------------------------------------------------------------------
+
+    def open(self, desk: OpenedDesk) -> None:
+        """Serve a person who has just logged in."""
+        self.desk = desk
+        self.service = RecordService(desk.session)
+        self.patients = PatientService(desk.session)
+        self._forget()
+
+    def close(self) -> None:
+        """The person logged out: forget every record and picture shown."""
+        self._forget()
+        self.desk = None
+        self.service = None
+        self.patients = None
+
+    def pause(self) -> None:
+        """The vault is locking: stop reading thumbnails; what is shown stays, hidden."""
+        self._stop_thumbnails()
+
+    def resume(self) -> None:
+        """The same person unlocked: read the thumbnails the lock interrupted."""
+        if self.record is not None:
+            timeline = self.view.timeline
+            self._load_thumbnails([i for i in timeline.picture_ids()
+                                   if timeline.picture(i).shown
+                                   and not timeline.thumbnail_shown(i)])
+
+    def _forget(self) -> None:
+        self._stop_thumbnails()
+        self.record = None
+        self.view.timeline.clear()
+        self.view.details.show_nothing()
+        self.view.banner.show_none()
+        self.view.patient_panel.clear()
+        self.view.status.setText("")
+
+    # --- finding and opening ------------------------------------------------------------
+
+    def find(self) -> None:
+        """Put the keyboard in the search box, ready to type a name."""
+        self.view.finding.setCurrentWidget(self.view.patient_panel)
+        self.view.patient_panel.search_edit.setFocus()
+        self.view.patient_panel.search_edit.selectAll()
+
+    def _search_now(self) -> None:
+        if self.patients is None:
+            return
+        text = self.view.patient_panel.search_edit.text()
+        if not text.strip():
+            self.view.patient_panel.candidates.clear()
+            return
+        self._tasks.run(self.patients.search, text).success(
+            lambda result: self._found(text, result))
+
+    def _found(self, text: str, result) -> None:
+        self.view.patient_panel.show_result(text, result)
+        self.searched.emit(result)
+
+    def open_patient(self, patient_id: int, chosen: tuple[int, ...] = ()) -> None:
+        """Open a patient's record in a worker, then choose these pictures on it."""
+        if self.service is None:
+            return
+        self.view.status.setText("Opening the record…")
+        self._tasks.run(self.service.record, patient_id).success(
+            lambda record: self._show(record, chosen)).failure(self._failed)
+
+    def reopen(self, chosen: tuple[int, ...] = ()) -> None:
+        """Read the open record again (after a correction), keeping these pictures chosen."""
+        if self.record is not None:
+            self.open_patient(self.record.patient_id, chosen)
+
+    def _show(self, record: PatientRecord, chosen: tuple[int, ...]) -> None:
+        self._stop_thumbnails()
+        self.record = record
+        self.view.banner.show_record(record)
+        self.view.timeline.show_record(record)
+        self.view.details.show_nothing(_empty_words(record))
+        ids = [p.image_id for p in record.pictures if p.shown]
+        self.view.status.setText(f"Showing {record.count} picture"
+                                 f"{'s' if record.count != 1 else ''}; "
+                                 "their small pictures are loading…" if ids else "")
+        self._load_thumbnails(ids)
+        first = [p.image_id for p in record.pictures[:1]]
+        self.view.timeline.choose(list(chosen) or first)
+        self.view.timeline.setFocus()
+        self.record_shown.emit(record)
+
+    def _failed(self, error: BaseException) -> None:
+        self.view.status.setText(in_plain_words(error))
+        self._say(in_plain_words(error))
+
+    # --- thumbnails ---------------------------------------------------------------------
+
+    def _load_thumbnails(self, ids: list[int]) -> None:
+        if not ids:
+            self.view.status.setText("")
+            self.thumbnails_shown.emit(len(self.view.timeline.picture_ids()))
+            return
+        service = self.service
+        edge = round(THUMBNAIL_EDGE * self.view.devicePixelRatioF())
+        self._pending = list(ids)
+        task = self._tasks.stream(lambda: decoded_batches(service.thumbnails, ids, edge),
+                                  pool=Pool.GENERAL)
+        task.tied_to(self.view).progress(lambda batch: self._arrived(task, batch))
+        task.failure(self._failed)
+        self._thumbnails = task
+
+    def _arrived(self, task: Task, batch) -> None:
+        if task is not self._thumbnails:
+            return
+        timeline = self.view.timeline
+        ratio = self.view.devicePixelRatioF()
+        for image_id, image in batch:
+            if image is not None:
+                image.setDevicePixelRatio(ratio)
+            timeline.set_thumbnail(image_id, image)
+        self._pending = self._pending[len(batch):]
+        if not self._pending:
+            self._thumbnails = None
+            self.view.status.setText("")
+            self.thumbnails_shown.emit(len(timeline.picture_ids()))
+
+    def _stop_thumbnails(self) -> None:
+        if self._thumbnails is not None:
+            self._thumbnails.cancel()
+            self._thumbnails = None
+        self._pending = []
+
+    # --- the chosen picture -------------------------------------------------------------
+
+    def _chosen(self, ids: list[int]) -> None:
+        details = self.view.details
+        if len(ids) != 1:
+            details.show_nothing(f"{len(ids)} pictures chosen." if ids else
+                                 _empty_words(self.record))
+            return
+        picture = self.view.timeline.picture(ids[0])
+        details.show_picture(picture)
+        if picture.shown and self.service is not None:
+            service = self.service
+            self._tasks.run(lambda: small_image(
+                dict(service.thumbnails([picture.image_id]))[picture.image_id],
+                round(PREVIEW_EDGE * self.view.devicePixelRatioF()))).tied_to(
+                self.view).success(lambda image: self._preview(picture.image_id, image))
+
+    def _preview(self, image_id: int, image) -> None:
+        chosen = self.view.timeline.chosen()
+        if len(chosen) == 1 and chosen[0].image_id == image_id and image is not None:
+            image.setDevicePixelRatio(self.view.devicePixelRatioF())
+            self.view.details.show_preview(image)
+
+
+def _empty_words(record: PatientRecord | None) -> str:
+    if record is None:
+        return "Find the patient to open their record."
+    if record.count == 0:
+        return "No pictures are filed in this patient's record."
+    return "Choose a picture on the timeline to see its details; Shift or Ctrl chooses several."
