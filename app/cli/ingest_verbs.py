@@ -18,6 +18,7 @@ from app.cli.common import (
 from app.cli.device_verbs import add_deletion_arguments, device_paths, import_device, photos_beneath
 from app.ingest import events as ev
 from app.ingest.service import ImportService
+from app.interop.shared_drop import DEFAULT_TIMEOUT_SECONDS, SharedDrop, this_workstation
 from app.reports.signed_forms import RecognisedForm, attach_signed_form
 from app.security.locations import check_location
 from app.security.session import Session
@@ -43,6 +44,11 @@ def register(verbs: argparse._SubParsersAction) -> None:
                        help="poll the folder instead of relying on file-system events")
     watch.add_argument("--force", action="store_true",
                        help="watch the folder even inside a cloud-sync folder (not advised)")
+    watch.add_argument("--shared", action="store_true",
+                       help="other workstations watch this folder too: claim each file first")
+    watch.add_argument("--claim-timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS,
+                       metavar="SECONDS", help="take over a stopped workstation's claimed files "
+                                               "after this long (default 600)")
     watch.set_defaults(handler=_watch)
 
     inbox = verbs.add_parser("inbox", help="list pictures taken in but not yet filed")
@@ -107,7 +113,8 @@ def _watch(args: argparse.Namespace, console: Console) -> int:
     try:
         for event in ImportService(session).watch(args.folder, cancel=cancel,
                                                   polling=args.polling or None,
-                                                  force=args.force):
+                                                  force=args.force,
+                                                  shared=_shared(args)):
             _say(console, event)
             form = _signed_form(session, event)
             if form is not None:
@@ -118,6 +125,14 @@ def _watch(args: argparse.Namespace, console: Console) -> int:
     finally:
         session.lock(reason="command finished")
     return EXIT_OK
+
+
+def _shared(args: argparse.Namespace) -> SharedDrop | None:
+    if not args.shared:
+        return None
+    if args.claim_timeout <= 0:
+        raise UsageError("The claim timeout must be a number of seconds above 0.")
+    return SharedDrop(this_workstation(), args.claim_timeout)
 
 
 def _inbox(args: argparse.Namespace, console: Console) -> int:

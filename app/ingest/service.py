@@ -24,6 +24,7 @@ from app.ingest.pipeline import ImportPipeline
 from app.ingest.previews import Preview, device_thumbnails
 from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt
 from app.ingest.sources import manual_candidates
+from app.interop.shared_drop import SharedDrop, SharedDropWatcher
 from app.security.locations import require_local
 from app.security.roles import Permission
 from app.security.session import Session
@@ -120,12 +121,14 @@ class ImportService:
                 yield replace(preview, in_vault=bool(known))
 
     def watch(self, folder: Path, *, cancel: ev.CancelToken, polling: bool | None = None,
-              force: bool = False) -> Iterator[ev.Event]:
+              force: bool = False, shared: SharedDrop | None = None) -> Iterator[ev.Event]:
         """Watch a drop folder until cancelled, importing and emptying it as files settle.
 
         A folder inside a cloud-sync folder is refused unless forced (everything
         dropped there would be copied to the internet); a folder on a network
         drive is polled, since inotify does not see other machines' changes.
+        ``shared`` names this workstation for a folder several workstations
+        watch: each file is claimed for it first, so exactly one takes it.
 
         Raises:
             CloudFolderRefused: the folder is synced to a cloud service.
@@ -140,8 +143,13 @@ class ImportService:
         def offer(path: Path) -> None:
             pipeline.submit(Candidate(path, folder, ev.SourceKind.DROP_FOLDER, True))
 
-        watcher = DropFolderWatcher(folder, offer, self._limits.stable_seconds, polling=polling)
-        return _watching(pipeline, watcher, cancel)
+        def watcher_offering(to: Callable[[Path], None]) -> DropFolderWatcher:
+            return DropFolderWatcher(folder, to, self._limits.stable_seconds, polling=polling)
+
+        if shared is None:
+            return _watching(pipeline, watcher_offering(offer), cancel)
+        return _watching(pipeline, SharedDropWatcher(shared.claims(folder), offer,
+                                                     watcher_offering), cancel)
 
     def inbox(self) -> list[ImageRow]:
         """Return the unfiled items, oldest first."""
