@@ -106,7 +106,11 @@ class FilingRow:
 
 @dataclass(frozen=True)
 class CorrectionRow:
-    """One correction of a filing: a move to another patient, or a new body site."""
+    """One correction of a filing: a move, or a new body site, kind, description or scale.
+
+    ``what`` says which (``patient``, ``body-site``, ``kind``, ``description``,
+    ``scale``); the fields of the other corrections stay empty.
+    """
 
     id: int
     image_id: int
@@ -119,6 +123,9 @@ class CorrectionRow:
     reason: str
     corrected_by: str
     corrected_at: str
+    kind: str = ""
+    description: str = ""
+    pixels_per_mm: float | None = None
 
 
 @dataclass(frozen=True)
@@ -192,14 +199,17 @@ class FilingRepository:
     def add_correction(self, image_id: int, what: str, *, reason: str, corrected_by: str,
                        corrected_at: str, from_patient_id: int | None = None,
                        to_patient_id: int | None = None, body_site: str = "",
-                       laterality: str = "", body_site_detail: str = "") -> CorrectionRow:
+                       laterality: str = "", body_site_detail: str = "", kind: str = "",
+                       description: str = "", pixels_per_mm: float | None = None
+                       ) -> CorrectionRow:
         """Record a correction of a filing."""
         cur = self._conn.execute(
             "INSERT INTO filing_corrections (image_id, what, from_patient_id, to_patient_id, "
-            "body_site, laterality, body_site_detail, reason, corrected_by, corrected_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "body_site, laterality, body_site_detail, reason, corrected_by, corrected_at, "
+            "kind, description, pixels_per_mm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (image_id, what, from_patient_id, to_patient_id, body_site, laterality,
-             body_site_detail, reason, corrected_by, corrected_at),
+             body_site_detail, reason, corrected_by, corrected_at, kind, description,
+             pixels_per_mm),
         )
         row = self._conn.execute(
             f"SELECT {_CORRECTION_COLUMNS} FROM filing_corrections WHERE id = ?",

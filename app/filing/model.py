@@ -101,6 +101,7 @@ class FiledImage:
     filed_at: str
     corrections: tuple[CorrectionRow, ...] = ()
     deleted: bool = False
+    pixels_per_mm: float | None = None
 
     @property
     def facts(self) -> ImageFacts:
@@ -131,24 +132,40 @@ class RecordEntry:
 
 def as_it_stands(filing: FilingRow, corrections: list[CorrectionRow], *,
                  deleted: bool = False) -> FiledImage:
-    """Apply an image's corrections, in order, to its filing."""
+    """Apply an image's corrections, in order, to its filing.
+
+    A corrected kind brings the consent basis of its kind with it: a picture
+    found to be a clinical photo is kept on recorded consent, as if filed so.
+    """
     patient_id = filing.patient_id
     site = BodySite(filing.body_site, filing.laterality, filing.body_site_detail)
+    kind = ImageKind(filing.kind)
+    basis = ConsentBasis(filing.consent_basis)
+    description = filing.description
+    pixels_per_mm = None
     for correction in corrections:
         if correction.what == "patient":
             patient_id = correction.to_patient_id
-        else:
+        elif correction.what == "body-site":
             site = BodySite(correction.body_site, correction.laterality,
                             correction.body_site_detail)
+        elif correction.what == "kind":
+            kind = ImageKind(correction.kind)
+            basis = ConsentBasis.for_kind(kind)
+        elif correction.what == "description":
+            description = correction.description
+        elif correction.what == "scale":
+            pixels_per_mm = correction.pixels_per_mm
     return FiledImage(
         image_id=filing.image_id, patient_id=patient_id, first_patient_id=filing.patient_id,
-        episode_id=filing.episode_id, kind=ImageKind(filing.kind), body_site=site,
-        description=filing.description, clinical_purpose=filing.clinical_purpose,
+        episode_id=filing.episode_id, kind=kind, body_site=site,
+        description=description, clinical_purpose=filing.clinical_purpose,
         taken_by=filing.taken_by, taken_at=filing.taken_at, secondary=filing.secondary,
-        consent_basis=ConsentBasis(filing.consent_basis), consent_id=filing.consent_id,
+        consent_basis=basis, consent_id=filing.consent_id,
         sent_for=Purpose(filing.sent_for), colleague=filing.colleague,
         discussion_note=filing.discussion_note, filed_by=filing.filed_by,
         filed_at=filing.filed_at, corrections=tuple(corrections), deleted=deleted,
+        pixels_per_mm=pixels_per_mm,
     )
 
 
@@ -172,8 +189,19 @@ def record_entries(image: FiledImage, patient_id: int) -> list[RecordEntry]:
                                            c.corrected_by, c.reason))
             holder = c.to_patient_id
         elif holder == patient_id:
-            site = BodySite(c.body_site, c.laterality, c.body_site_detail)
-            entries.append(RecordEntry(c.corrected_at, c.image_id, "body-site-corrected",
-                                       f"body site corrected to {site.label}", c.corrected_by,
-                                       c.reason))
+            entries.append(RecordEntry(c.corrected_at, c.image_id, f"{c.what}-corrected",
+                                       correction_words(c), c.corrected_by, c.reason))
     return entries
+
+
+def correction_words(c: CorrectionRow) -> str:
+    """What a correction other than a move changed, in words: 'kind corrected to ...'."""
+    if c.what == "body-site":
+        site = BodySite(c.body_site, c.laterality, c.body_site_detail)
+        return f"body site corrected to {site.label}"
+    if c.what == "kind":
+        return f"kind corrected to {ImageKind(c.kind).label}"
+    if c.what == "description":
+        return f"description corrected to '{c.description}'" if c.description else \
+            "description removed"
+    return f"scale set to {c.pixels_per_mm:g} pixels per millimetre"

@@ -42,6 +42,9 @@ from db.filing import (
 )
 
 RECEPTION_KINDS = frozenset({ImageKind.PATIENT_SENT, ImageKind.DOCUMENT})
+# The scales a photograph can have, in pixels per millimetre: from a whole
+# body on a small picture to a macro lens close up.
+SCALE_LIMITS = (0.05, 500.0)
 
 
 class FilingError(VaultError):
@@ -175,6 +178,53 @@ class FilingService:
                 raise FilingError("That is already the image's body site.")
             return {"what": "body-site", "body_site": body_site.site,
                     "laterality": body_site.laterality, "body_site_detail": body_site.detail}
+
+        return self._correct(image_id, reason, change)
+
+    def correct_kind(self, image_id: int, kind: ImageKind, reason: str) -> FiledImage:
+        """Correct what a filed image is (a clinical photo filed as sent by the patient).
+
+        The image is then kept on its new kind's consent basis; a clinical
+        photo filed without recorded consent cannot become one this way.
+        """
+
+        def change(conn: Connection, current: FiledImage) -> dict:
+            if kind == current.kind:
+                raise FilingError("That is already the picture's kind.", "kind")
+            needs = ConsentBasis.for_kind(kind)
+            if needs is ConsentBasis.RECORDED_CONSENT and current.consent_id is None:
+                raise FilingError(
+                    f"A {kind.label} is kept on the patient's recorded consent, and this "
+                    "picture was filed without one. Record the consent, then ask a "
+                    "clinician to file the picture again as a clinical photo.", "kind")
+            return {"what": "kind", "kind": str(kind)}
+
+        return self._correct(image_id, reason, change)
+
+    def correct_description(self, image_id: int, description: str, reason: str) -> FiledImage:
+        """Correct what a filed image is described as; the first description stays on record."""
+        text = " ".join(description.split())
+
+        def change(conn: Connection, current: FiledImage) -> dict:
+            if text == current.description:
+                raise FilingError("That is already the picture's description.", "description")
+            return {"what": "description", "description": text}
+
+        return self._correct(image_id, reason, change)
+
+    def set_scale(self, image_id: int, pixels_per_mm: float, reason: str) -> FiledImage:
+        """Record how many pixels of the picture make a millimetre (from a ruler in it).
+
+        Pictures with a known scale are compared at the same size on screen.
+        """
+        if not SCALE_LIMITS[0] <= pixels_per_mm <= SCALE_LIMITS[1]:
+            raise FilingError(f"A scale of {pixels_per_mm:g} pixels per millimetre cannot be "
+                              "right; measure the ruler in the picture again.", "scale")
+
+        def change(conn: Connection, current: FiledImage) -> dict:
+            if current.pixels_per_mm == pixels_per_mm:
+                raise FilingError("That is already the picture's scale.", "scale")
+            return {"what": "scale", "pixels_per_mm": pixels_per_mm}
 
         return self._correct(image_id, reason, change)
 
