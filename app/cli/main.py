@@ -10,6 +10,7 @@ from app import paths
 from app.cli import (
     consent_verbs,
     device_verbs,
+    fhir_verbs,
     ingest_verbs,
     pacs_verbs,
     patient_verbs,
@@ -27,7 +28,7 @@ from db.connection import DatabaseError
 from db.schema import MigrationFailed, NewerVaultError
 
 VERB_MODULES = [vault_verbs, user_verbs, consent_verbs, patient_verbs, report_verbs, ingest_verbs,
-                pacs_verbs, device_verbs]
+                pacs_verbs, device_verbs, fhir_verbs]
 
 log = logging.getLogger("clinfile")
 

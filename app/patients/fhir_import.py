@@ -38,7 +38,7 @@ def read_fhir(path: Path) -> Iterator[SourceRecord | SourceProblem]:
         raise UnreadableSource(f"{Path(path).name} is not a readable JSON file ({exc}).") from None
     kind = document.get("resourceType") if isinstance(document, dict) else None
     if kind == "Patient":
-        yield _record("the patient", document)
+        yield patient_record("the patient", document)
     elif kind == "Bundle":
         entries = document.get("entry") or []
         if not isinstance(entries, list):
@@ -48,14 +48,15 @@ def read_fhir(path: Path) -> Iterator[SourceRecord | SourceProblem]:
             if not isinstance(resource, dict):
                 yield SourceProblem(f"entry {number}", "it holds no resource")
             elif resource.get("resourceType") == "Patient":
-                yield _record(f"entry {number}", resource)
+                yield patient_record(f"entry {number}", resource)
     else:
         raise UnreadableSource(
             f"{Path(path).name} is a FHIR {kind or 'document of unknown type'}, "
             "not a Patient or a Bundle of patients.")
 
 
-def _record(where: str, resource: dict) -> SourceRecord | SourceProblem:
+def patient_record(where: str, resource: dict) -> SourceRecord | SourceProblem:
+    """Read one Patient resource, as a file's or a FHIR server's, checked with fhir.resources."""
     try:
         patient = Patient.model_validate(resource)
     except ValidationError as exc:

@@ -260,6 +260,18 @@ class PatientService:
         except UnreadableSource as exc:
             raise PatientError(str(exc)) from None
 
+    def import_records(self, source: str, format: str,
+                       records: Iterable[SourceRecord | SourceProblem],
+                       cancelled: Callable[[], bool] = lambda: False
+                       ) -> Iterator[ImportProgress]:
+        """Import patients read from elsewhere (a FHIR server's search) as :meth:`import_file` does.
+
+        Raises:
+            ImportCancelled: ``cancelled()`` returned true.
+        """
+        self._session.require(Permission.MANAGE_PATIENTS, subject=source)
+        yield from self._import(Path(source), format, records, cancelled)
+
     def preview(self, path: Path, *, format: str | None = None,
                 mapping: ColumnMapping | str | None = None, rows: int = 8) -> list[PreviewRow]:
         """Read and check the first rows without storing anything.
