@@ -10,6 +10,7 @@ from app.security.roles import Permission, Role
 from app.security.session import Session
 from app.security.users import UserError, check_password
 from app.vault import keyslots as slotfile
+from app.vault.errors import AuthenticationFailed
 from app.vault.recovery import new_recovery_key
 from app.vault.vault import RECOVERY_ACTOR, Vault
 from db.connection import transaction
@@ -25,20 +26,54 @@ def recover_admin(root: Path, recovery_key: str, admin_name: str, new_password: 
     check_password(new_password)
     vault = Vault.unlock_with_recovery(root, recovery_key)
     try:
-        with vault.index() as conn:
-            with transaction(conn):
-                users = UserRepository(conn)
-                user = users.by_name(admin_name)
-                if user is None or Role.ADMIN not in user.roles:
-                    raise UserError(f"There is no admin called {admin_name}.")
-                vault.set_user_slot(conn, user.name, new_password)
-                users.set_disabled(user.id, False)
-                users.set_password_changed(user.id, datetime.now(UTC).isoformat(timespec="seconds"))
-                row = vault.audit.append(conn, AuditEntry(
-                    RECOVERY_ACTOR, "user.password_recovered", user.name))
-        vault.audit.publish_head(row)
+        _give_password(vault, RECOVERY_ACTOR, admin_name, new_password, admins_only=True,
+                       action="user.password_recovered")
     finally:
         vault.lock()
+
+
+def reset_with_recovery_key(session: Session, recovery_key: str, name: str,
+                            new_password: str) -> None:
+    """Give a user a new password, as an admin holding the printed recovery key.
+
+    The key is proved by opening the vault with it, so a reset made this way
+    also shows the sheet in the safe still works. The user is enabled again.
+
+    Raises:
+        PolicyRefused: the person is not an admin (audited).
+        RecoveryKeyMistyped: a typing mistake in the key.
+        UserError: the key is not this vault's current one, no such user, or too
+            short a password.
+    """
+    session.require(Permission.MANAGE_USERS, subject=name)
+    check_password(new_password)
+    try:
+        vault = Vault.unlock_with_recovery(session.vault.layout.root, recovery_key)
+    except AuthenticationFailed:
+        raise UserError("That recovery key does not open this vault. Check it against the "
+                        "printed sheet; a key that was replaced no longer works.") from None
+    try:
+        _give_password(vault, session.actor.name, name, new_password, admins_only=False,
+                       action="user.password_reset_with_recovery_key")
+    finally:
+        vault.lock()
+
+
+def _give_password(vault: Vault, actor: str, name: str, new_password: str, *,
+                   admins_only: bool, action: str) -> None:
+    """Rewrap one user's slot under a new password, enable them, and audit it."""
+    with vault.index() as conn:
+        with transaction(conn):
+            users = UserRepository(conn)
+            user = users.by_name(name)
+            if user is None or (admins_only and Role.ADMIN not in user.roles):
+                raise UserError(f"There is no {'admin' if admins_only else 'user'} "
+                                f"called {name}.")
+            vault.set_user_slot(conn, user.name, new_password)
+            users.set_disabled(user.id, False)
+            users.set_password_changed(user.id, datetime.now(UTC).isoformat(timespec="seconds"))
+            row = vault.audit.append(conn, AuditEntry(actor, action, user.name))
+    vault.audit.publish_head(row)
 
 
 def renew_recovery_key(session: Session) -> str:

@@ -57,6 +57,14 @@ def new_user_problem(name: str, full_name: str, roles: Iterable[str], password: 
             raise UserError("Give the person's full name, as it should be printed on forms.")
         check_full_name(full_name.strip())
         roles_from(roles)
+    except UserError as exc:
+        return str(exc)
+    return new_password_problem(password, again)
+
+
+def new_password_problem(password: str, again: str) -> str:
+    """Return what stops a new password typed twice from being set, or '' when nothing does."""
+    try:
         check_password(password)
     except UserError as exc:
         return str(exc)

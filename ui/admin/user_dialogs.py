@@ -1,22 +1,26 @@
-"""The dialogs that add a user and change one's roles or printed name."""
+"""The dialogs that add a user, change one's roles or printed name, and use the recovery key."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.security.roles import Role
-from app.security.users import new_user_problem
-from ui.look import named, note
+from app.security.users import new_password_problem, new_user_problem
+from ui.look import named, note, scaled
 
 ROLE_LABELS = {Role.RECEPTION: "&Reception: takes in and files what patients send",
                Role.CLINICIAN: "&Clinician: also files clinical photos and exports",
@@ -131,3 +135,99 @@ class FullNameDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("&Full name", self.full_name_edit)
         form.addRow(buttons)
+
+
+class RecoveryResetDialog(QDialog):
+    """The printed recovery key and a new password, typed twice, for one user.
+
+    "Reset password" stays greyed out, with the reason beside it, until the
+    password would do; the key is checked when the vault is opened with it.
+    """
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Reset the password of {name}")
+        self.key_edit = named(QLineEdit(), "Recovery key",
+                              "As printed on the recovery sheet; case and dashes do not matter")
+        self.key_edit.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
+        self.password_edit = named(QLineEdit(), f"New password for {name}")
+        self.again_edit = named(QLineEdit(), f"New password for {name} again")
+        for edit in (self.password_edit, self.again_edit):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.textChanged.connect(self._check)
+        self.message = named(note("", "warning"), "What is missing")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.reset_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.reset_button.setText("Reset password")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(note("Type the key from the recovery sheet kept in the practice's safe. "
+                         f"{name} can log in with the new password at once, even if disabled."))
+        form.addRow("Recovery &key", self.key_edit)
+        form.addRow("New &password", self.password_edit)
+        form.addRow("Password a&gain", self.again_edit)
+        form.addRow(self.message)
+        form.addRow(buttons)
+        self.key_edit.textChanged.connect(self._check)
+        self._check()
+
+    def _check(self) -> None:
+        problem = ("Type the recovery key." if not self.key_edit.text().strip() else
+                   new_password_problem(self.password_edit.text(), self.again_edit.text()))
+        self.message.setText(problem)
+        self.reset_button.setEnabled(not problem)
+
+
+class NewRecoveryKeyDialog(QDialog):
+    """The new recovery key, shown this once, with its sheet to print or save.
+
+    Signals:
+        print_asked, save_asked: the person wants the sheet printed or saved as PDF.
+    """
+
+    print_asked = Signal()
+    save_asked = Signal()
+
+    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("The new recovery key")
+        self.key_label = named(QLabel(key), "New recovery key")
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setWeight(QFont.Weight.Bold)
+        self.key_label.setFont(mono)
+        scaled(self.key_label, 1.4, bold=True)
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.print_button = named(QPushButton("&Print the recovery sheet…"),
+                                  "Print the recovery sheet")
+        self.save_button = named(QPushButton("&Save the sheet as PDF…"),
+                                 "Save the recovery sheet as PDF")
+        self.message = named(note(""), "Recovery sheet result")
+        self.kept = named(QCheckBox("I have printed the sheet or written the key down, and "
+                                    "will keep it &locked away from this computer"),
+                          "Recovery key kept safe")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setEnabled(False)
+        buttons.rejected.connect(self.reject)
+        sheet = QHBoxLayout()
+        sheet.addWidget(self.print_button)
+        sheet.addWidget(self.save_button)
+        sheet.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note("The old recovery sheet no longer opens the vault; destroy it. "
+                              "This is the new key, shown only now:", "warning"))
+        layout.addWidget(self.key_label)
+        layout.addLayout(sheet)
+        layout.addWidget(self.message)
+        layout.addWidget(self.kept)
+        layout.addWidget(buttons)
+        self.kept.toggled.connect(self.close_button.setEnabled)
+        self.print_button.clicked.connect(self.print_asked)
+        self.save_button.clicked.connect(self.save_asked)
+
+    def reject(self) -> None:
+        """Close only once the person says the key is in safe keeping."""
+        if self.kept.isChecked():
+            super().reject()

@@ -12,7 +12,6 @@ from app.audit.service import AuditService
 from app.desk.opening import OpenedDesk
 from app.desk.workstation import WorkstationMemory
 from app.patients.service import PatientService
-from app.security.users import UserService
 from ui.admin.audit_tab import AuditTab
 from ui.admin.settings_tab import SettingsTab
 from ui.admin.users_tab import UsersTab
@@ -46,7 +45,7 @@ class AdminView(QWidget):
 
     def show_for(self, desk: OpenedDesk, memory: WorkstationMemory) -> None:
         """Fill every tab for this admin's session."""
-        self.users.show_for(UserService(desk.session))
+        self.users.show_for(desk.session)
         self.patients.show_for(PatientService(desk.session))
         self.settings.show_for(desk, memory)
         self.vault.show_for(desk)

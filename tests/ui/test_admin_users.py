@@ -1,0 +1,123 @@
+"""The users tab driven as a practice manager would: add, disable, reset with the key, new key."""
+
+from __future__ import annotations
+
+import subprocess
+
+from PySide6.QtCore import Qt
+
+from app.security.session import Session
+
+
+def _open_users(qtbot, logged_in):
+    shell = logged_in("admin")
+    qtbot.keyClick(shell.window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(shell.window, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    users = shell.admin.users
+    qtbot.waitUntil(lambda: users.table.rowCount() == 3, timeout=5000)
+    return shell, users
+
+
+def _select(users, name: str) -> None:
+    row = next(r for r in range(users.table.rowCount()) if users.table.item(r, 0).text() == name)
+    users.table.setFocus()
+    users.table.selectRow(row)
+
+
+def test_add_a_user_by_keyboard_alone(qtbot, logged_in, vault_path):
+    shell, users = _open_users(qtbot, logged_in)
+    qtbot.keyClick(shell.window, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: hasattr(users, "add_dialog"), timeout=5000)
+    dialog = users.add_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.keyClicks(dialog.name_edit, "nurse")
+    qtbot.keyClick(dialog, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(dialog.full_name_edit, "Sam Okafor RN")
+    qtbot.keyClick(dialog, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.roles.chosen == ["reception"])
+    qtbot.keyClick(dialog, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.roles.chosen == ["reception", "clinician"])
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(dialog.password_edit, "a nurse's long password")
+    qtbot.keyClick(dialog, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(dialog.again_edit, "a nurse's long passwork")
+    assert dialog.message.text() == "The two passwords are not the same."
+    assert not dialog.add_button.isEnabled()
+    qtbot.keyClick(dialog.again_edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(dialog.again_edit, "d")
+    qtbot.keyClick(dialog.again_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "can now log in" in users.message.text(), timeout=15000)
+    assert users.message.text() == ("Sam Okafor RN can now log in as nurse, "
+                                    "as clinician and reception.")
+    Session.login(vault_path, "nurse", "a nurse's long password").lock()
+
+
+def test_disable_asks_first_by_mouse(qtbot, logged_in):
+    shell, users = _open_users(qtbot, logged_in)
+    _select(users, "reception")
+    qtbot.mouseClick(users.disable_button, Qt.MouseButton.LeftButton)
+    box = users.disable_box
+    qtbot.waitUntil(box.isVisible)
+    assert "reception will no longer be able to log in" in box.text()
+    go = next(b for b in box.buttons() if b.text() == "Disable")
+    qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "can no longer log in" in users.message.text(), timeout=15000)
+    qtbot.waitUntil(lambda: any(users.table.item(r, 3).text() == "Disabled"
+                                for r in range(users.table.rowCount())), timeout=5000)
+
+
+def test_new_recovery_key_then_reset_a_password_with_it(qtbot, logged_in, vault_path, tmp_path):
+    shell, users = _open_users(qtbot, logged_in)
+    qtbot.keyClick(shell.window, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: hasattr(users, "renew_box"), timeout=5000)
+    box = users.renew_box
+    qtbot.waitUntil(box.isVisible)
+    go = next(b for b in box.buttons() if b.text() == "Make a new key")
+    qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: hasattr(users, "new_key_dialog"), timeout=15000)
+    dialog = users.new_key_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    key = dialog.key_label.text()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible(), "the key stays until the person says it is kept safe"
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(dialog, "sheet_dialog", None) is not None)
+    dialog.sheet_dialog.selectFile(str(tmp_path / "sheet.pdf"))
+    dialog.sheet_dialog.accept()
+    qtbot.waitUntil(lambda: "Saved to" in dialog.message.text(), timeout=15000)
+    text = subprocess.run(["pdftotext", str(tmp_path / "sheet.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert key.split("-")[0] in text
+    qtbot.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(dialog.kept.isChecked)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(shell.window.isActiveWindow, timeout=5000)
+
+    _select(users, "clinician")
+    qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: hasattr(users, "reset_dialog"), timeout=5000)
+    reset = users.reset_dialog
+    qtbot.waitUntil(reset.isVisible)
+    qtbot.keyClicks(reset.key_edit, key.lower().replace("-", " "))
+    qtbot.keyClick(reset, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(reset.password_edit, "the doctor's new password")
+    qtbot.keyClick(reset, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(reset.again_edit, "the doctor's new password")
+    qtbot.keyClick(reset.again_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "new password" in users.message.text(), timeout=20000)
+    assert users.message.text() == "clinician can log in with the new password."
+    Session.login(vault_path, "clinician", "the doctor's new password").lock()
+
+
+def test_a_wrong_key_is_said_plainly(qtbot, logged_in):
+    shell, users = _open_users(qtbot, logged_in)
+    _select(users, "clinician")
+    qtbot.mouseClick(users.reset_button, Qt.MouseButton.LeftButton)
+    reset = users.reset_dialog
+    qtbot.waitUntil(reset.isVisible)
+    qtbot.keyClicks(reset.key_edit, "0000-0000")
+    qtbot.keyClicks(reset.password_edit, "the doctor's new password")
+    qtbot.keyClicks(reset.again_edit, "the doctor's new password")
+    qtbot.mouseClick(reset.reset_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "recovery key" in users.message.text(), timeout=15000)
+    assert "not the right length" in users.message.text()
