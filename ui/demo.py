@@ -24,7 +24,7 @@ ADMIN, ADMIN_PASSWORD = "manager", "demo practice manager password"
 RECEPTION, RECEPTION_PASSWORD = "reception", "demo front desk password"
 CLINICIAN, CLINICIAN_PASSWORD = "drpatel", "demo consulting room password"
 SCREENS = ("welcome", "login", "desk", "compare", "classify", "quarantine", "refused", "lock",
-           "admin", "patients", "device", "shortcuts", "record")
+           "admin", "patients", "device", "shortcuts", "record", "record-compare", "record-correct")
 # Mai Nguyen's earlier visits: her leg ulcer healing over eight weeks, and a mole last year.
 EARLIER_VISITS = (
     ("ulcer", "left-lower-leg: above the ankle", "leg ulcer", "leg ulcer", 56),
@@ -198,7 +198,9 @@ def show(folder: Path, screen: str) -> int:
         login = shell.window.login
         user, password = {"admin": (ADMIN, ADMIN_PASSWORD), "patients": (ADMIN, ADMIN_PASSWORD),
                           "refused": (CLINICIAN, CLINICIAN_PASSWORD),
-                          "record": (CLINICIAN, CLINICIAN_PASSWORD)}.get(
+                          "record": (CLINICIAN, CLINICIAN_PASSWORD),
+                          "record-compare": (CLINICIAN, CLINICIAN_PASSWORD),
+                          "record-correct": (CLINICIAN, CLINICIAN_PASSWORD)}.get(
             screen, (RECEPTION, RECEPTION_PASSWORD))
         login.user_edit.setText(user)
         login.password_edit.setText(password)
@@ -218,13 +220,21 @@ def show(folder: Path, screen: str) -> int:
             shell.desk_view.inbox.tabs.setCurrentIndex(1)
         elif screen == "device":
             QTimer.singleShot(600, shell.import_from_device)
-        elif screen == "record":
+        elif screen.startswith("record"):
             shell.window.show_page("record")
+            shell.record.record_shown.connect(in_the_record)
             shell.record.open_patient(1)
         elif screen == "lock":
             QTimer.singleShot(600, lock_then_receive)
         else:
             QTimer.singleShot(800, select)
+
+    def in_the_record(_record) -> None:
+        """Compare the ulcer's last two visits, or correct the newest picture's side."""
+        if screen == "record-compare":
+            QTimer.singleShot(300, shell.record.compare)
+        elif screen == "record-correct":
+            QTimer.singleShot(300, shell.record.correct)
 
     def lock_then_receive() -> None:
         """Lock, then let two pictures arrive: the lock screen counts them."""

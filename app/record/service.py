@@ -15,8 +15,9 @@ from pathlib import PurePath
 
 from app.consent.model import Consent
 from app.consent.records import ConsentRecords
+from app.consent.vocabulary import ImageKind
 from app.filing.body_sites import BodySite
-from app.filing.model import ConsentBasis, FiledImage, as_it_stands
+from app.filing.model import ConsentBasis, FiledImage, as_it_stands, correction_words
 from app.filing.words import came_from_words, consent_reach_words, consent_words
 from app.record.model import (
     PatientRecord,
@@ -29,7 +30,7 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.vault.errors import VaultError
 from db.connection import Connection
-from db.filing import PatientLookup
+from db.filing import FilingRow, PatientLookup
 from db.record import PictureFacts, RecordQueries
 
 
@@ -55,8 +56,8 @@ class RecordService:
             patient = PatientLookup(conn).by_id(patient_id)
             if patient is None:
                 raise RecordError(f"There is no patient with id {patient_id}.")
-            images = filed_as_they_stand(conn, RecordQueries(conn).filings_touching(patient_id))
-            pictures = _Pictures(conn, images).for_patient(patient_id)
+            filings = RecordQueries(conn).filings_touching(patient_id)
+            pictures = _Pictures(conn, filings).for_patient(patient_id)
         name = " ".join(p for p in (patient.given_names, patient.family_name) if p)
         here = [p for p in pictures if p.here]
         return PatientRecord(patient.id, name or "Name not recorded",
@@ -119,10 +120,12 @@ def filed_as_they_stand(conn: Connection, filings) -> list[FiledImage]:
 class _Pictures:
     """Turns filed images into the record's pictures, reading what they need in bulk."""
 
-    def __init__(self, conn: Connection, images: list[FiledImage]) -> None:
+    def __init__(self, conn: Connection, filings: list[FilingRow]) -> None:
         queries = RecordQueries(conn)
+        images = filed_as_they_stand(conn, filings)
         ids = [i.image_id for i in images]
         self._images = images
+        self._first = {f.image_id: f for f in filings}
         self._facts = queries.facts(ids)
         self._episodes = queries.episodes({i.episode_id for i in images})
         self._exports = queries.exports(ids)
@@ -160,24 +163,27 @@ class _Pictures:
                           for at, actor, detail in self._exports.get(image.image_id, [])),
             here=here,
             moved_to="" if here else self._names.get(image.patient_id, "another patient"),
-            deleted=image.deleted)
+            deleted=image.deleted, pixels_per_mm=image.pixels_per_mm)
 
     def _person(self, name: str) -> str:
         """A user's full name where they gave one; anyone else (a colleague) as written."""
         return self._people.get(name, name)
 
     def _history(self, image: FiledImage) -> Iterator[str]:
-        yield (f"{time_words(image.filed_at)}: filed by {self._person(image.filed_by)} to "
-               f"{self._names.get(image.first_patient_id, 'a patient')} as "
-               f"{image.kind.label}, {image.body_site.label}")
+        """The filing as first made, then each correction: nothing said before is lost."""
+        first = self._first[image.image_id]
+        site = BodySite(first.body_site, first.laterality, first.body_site_detail)
+        described = f", described as '{first.description}'" if first.description else ""
+        yield (f"{time_words(first.filed_at)}: filed by {self._person(first.filed_by)} to "
+               f"{self._names.get(first.patient_id, 'a patient')} as "
+               f"{ImageKind(first.kind).label}, {site.label}{described}")
         for c in image.corrections:
             when = time_words(c.corrected_at)
             if c.what == "patient":
                 change = (f"moved from {self._names.get(c.from_patient_id, 'a patient')} to "
                           f"{self._names.get(c.to_patient_id, 'a patient')}")
             else:
-                change = ("body site corrected to "
-                          f"{BodySite(c.body_site, c.laterality, c.body_site_detail).label}")
+                change = correction_words(c)
             yield f"{when}: {change} by {self._person(c.corrected_by)}, because: {c.reason}"
         if image.deleted:
             yield "deleted at the end of its retention period"

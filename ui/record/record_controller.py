@@ -14,14 +14,24 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.desk.opening import OpenedDesk
 from app.patients.service import PatientService
-from app.record.model import PatientRecord
-from app.record.service import RecordService
+from app.record.corrections import Correction, correct_pictures
+from app.record.model import PatientRecord, RecordPicture
+from app.record.service import RecordService, moment
+from app.security.roles import Permission
 from ui.errors import in_plain_words
+from ui.record.compare_view import CompareDialog, comparison, same_site
+from ui.record.correct_dialog import CorrectDialog
 from ui.record.picture_details import PREVIEW_EDGE
 from ui.record.record_view import RecordView
 from ui.record.thumbnails import decoded_batches, small_image
 from ui.record.timeline import THUMBNAIL_EDGE
 from ui.tasks import Pool, Task, Tasks
+
+# Pictures compared are decoded no larger than this: sharp on a 4K screen,
+# and a few of them, not the whole record, held at once.
+COMPARE_EDGE = 2400
+LOADING_END = "their small pictures are loading…"
+LOADING = "Showing {count} picture{s}; " + LOADING_END
 
 
 class RecordController(QObject):
@@ -31,11 +41,13 @@ class RecordController(QObject):
         searched(object): a search's result is on show.
         record_shown(object): a record is on the timeline (the :class:`PatientRecord`).
         thumbnails_shown(int): every thumbnail of the open record is in place (how many).
+        corrected(list): a correction was made (what was done, in words).
     """
 
     searched = Signal(object)
     record_shown = Signal(object)
     thumbnails_shown = Signal(int)
+    corrected = Signal(list)
 
     def __init__(self, tasks: Tasks, view: RecordView, say: Callable[[str], None],
                  parent: QObject | None = None) -> None:
@@ -48,6 +60,9 @@ class RecordController(QObject):
         self.patients: PatientService | None = None
         self.record: PatientRecord | None = None
         self._thumbnails: Task | None = None
+        self._after_opening = ""
+        self.compare_dialog: CompareDialog | None = None
+        self.correct_dialog: CorrectDialog | None = None
         self._pending: list[int] = []
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)
@@ -57,6 +72,17 @@ class RecordController(QObject):
         panel.query_changed.connect(lambda _text: self._typing.start())
         panel.candidate_chosen.connect(lambda c: self.open_patient(c.patient.id))
         view.timeline.chosen_changed.connect(self._chosen)
+        view.timeline.opened.connect(lambda _id: self.compare())
+        self.compare_button = view.add_command(
+            "&Compare", "Compare pictures",
+            "Show the chosen pictures of one site side by side (Enter on a picture)")
+        self.correct_button = view.add_command(
+            "Co&rrect…", "Correct the filing",
+            "Move the chosen pictures to the right patient, or fix their body site, kind or "
+            "description")
+        view.finish_commands()
+        self.compare_button.clicked.connect(self.compare)
+        self.correct_button.clicked.connect(self.correct)
 
     # --- the session --------------------------------------------------------------------
 
@@ -125,9 +151,13 @@ class RecordController(QObject):
         self._tasks.run(self.service.record, patient_id).success(
             lambda record: self._show(record, chosen)).failure(self._failed)
 
-    def reopen(self, chosen: tuple[int, ...] = ()) -> None:
-        """Read the open record again (after a correction), keeping these pictures chosen."""
+    def reopen(self, chosen: tuple[int, ...] = (), words: str = "") -> None:
+        """Read the open record again (after a correction), keeping these pictures chosen.
+
+        ``words`` (what was corrected) stay in view once the record is shown again.
+        """
         if self.record is not None:
+            self._after_opening = words
             self.open_patient(self.record.patient_id, chosen)
 
     def _show(self, record: PatientRecord, chosen: tuple[int, ...]) -> None:
@@ -137,9 +167,9 @@ class RecordController(QObject):
         self.view.timeline.show_record(record)
         self.view.details.show_nothing(_empty_words(record))
         ids = [p.image_id for p in record.pictures if p.shown]
-        self.view.status.setText(f"Showing {record.count} picture"
-                                 f"{'s' if record.count != 1 else ''}; "
-                                 "their small pictures are loading…" if ids else "")
+        loading = LOADING.format(count=record.count, s="s" if record.count != 1 else "")
+        self.view.status.setText(self._after_opening or (loading if ids else ""))
+        self._after_opening = ""
         self._load_thumbnails(ids)
         first = [p.image_id for p in record.pictures[:1]]
         self.view.timeline.choose(list(chosen) or first)
@@ -178,7 +208,8 @@ class RecordController(QObject):
         self._pending = self._pending[len(batch):]
         if not self._pending:
             self._thumbnails = None
-            self.view.status.setText("")
+            if self.view.status.text().endswith(LOADING_END):
+                self.view.status.setText("")
             self.thumbnails_shown.emit(len(timeline.picture_ids()))
 
     def _stop_thumbnails(self) -> None:
@@ -190,6 +221,12 @@ class RecordController(QObject):
     # --- the chosen picture -------------------------------------------------------------
 
     def _chosen(self, ids: list[int]) -> None:
+        chosen = bool(ids) and all(self.view.timeline.picture(i).shown for i in ids)
+        self.compare_button.setEnabled(chosen)
+        may_correct = self.desk is not None and self.desk.session.may(Permission.CORRECT_FILING)
+        self.correct_button.setEnabled(chosen and may_correct)
+        if chosen and not may_correct:
+            self.correct_button.setToolTip("A clinician corrects a filing; ask one to check it.")
         details = self.view.details
         if len(ids) != 1:
             details.show_nothing(f"{len(ids)} pictures chosen." if ids else
@@ -204,11 +241,102 @@ class RecordController(QObject):
                 round(PREVIEW_EDGE * self.view.devicePixelRatioF()))).tied_to(
                 self.view).success(lambda image: self._preview(picture.image_id, image))
 
+    # --- compare ------------------------------------------------------------------------
+
+    def compare(self) -> None:
+        """Compare the chosen pictures of one site, or the chosen one with the one before it."""
+        chosen = [p for p in self.view.timeline.chosen() if p.shown]
+        if self.record is None or not chosen:
+            self._tell("Choose the pictures to compare on the timeline first.")
+            return
+        site = _site_pictures(self.record, chosen[0])
+        shown, problem = comparison(site, chosen)
+        if problem:
+            self._tell(problem)
+            return
+        dialog = CompareDialog(site, shown, self.view.window())
+        dialog.wanted.connect(lambda image_id: self._load_large(dialog, image_id))
+        dialog.finished.connect(dialog.deleteLater)
+        self.compare_dialog = dialog
+        window = self.view.window().geometry()
+        dialog.resize(window.width() * 9 // 10, window.height() * 9 // 10)
+        dialog.open()
+        dialog.start()
+        dialog.panes[0].setFocus()
+
+    def _load_large(self, dialog: CompareDialog, image_id: int) -> None:
+        service = self.service
+        if service is None:
+            return
+        self._tasks.run(lambda: small_image(service.display_copy(image_id), COMPARE_EDGE)
+                        ).tied_to(dialog).success(
+            lambda image: dialog.set_image(image_id, image)).failure(self._failed)
+
+    # --- correct ------------------------------------------------------------------------
+
+    def correct(self) -> None:
+        """Open the form that corrects the chosen pictures' filing."""
+        chosen = [p for p in self.view.timeline.chosen() if p.shown]
+        if self.record is None or not chosen:
+            self._tell("Choose the pictures to correct on the timeline first.")
+            return
+        dialog = CorrectDialog(chosen, self.record.name, self.view.window())
+        typing = QTimer(dialog)
+        typing.setSingleShot(True)
+        typing.setInterval(120)
+        typing.timeout.connect(lambda: self._search_for(dialog))
+        dialog.query_changed.connect(lambda _text: typing.start())
+        dialog.correction_asked.connect(
+            lambda correction: self._correct(dialog, [p.image_id for p in chosen], correction))
+        dialog.finished.connect(dialog.deleteLater)
+        self.correct_dialog = dialog
+        dialog.open()
+        dialog.kind.setFocus()
+
+    def _search_for(self, dialog: CorrectDialog) -> None:
+        text = dialog.patient_panel.search_edit.text()
+        if self.patients is None or not text.strip():
+            return
+        self._tasks.run(self.patients.search, text).tied_to(dialog).success(
+            lambda result: self._found_for(dialog, text, result))
+
+    def _found_for(self, dialog: CorrectDialog, text: str, result) -> None:
+        dialog.patient_panel.show_result(text, result)
+        self.searched.emit(result)
+
+    def _correct(self, dialog: CorrectDialog, ids: list[int], correction: Correction) -> None:
+        session = self.desk.session
+        dialog.correct_button.setEnabled(False)
+        self._tasks.write(correct_pictures, session, ids, correction).tied_to(dialog).success(
+            lambda done: self._corrected(dialog, ids, done)).failure(
+            lambda error: self._not_corrected(dialog, error))
+
+    def _corrected(self, dialog: CorrectDialog, ids: list[int], done: list[str]) -> None:
+        dialog.accept()
+        words = "Corrected: " + "; ".join(done) + "."
+        self._tell(words)
+        self.corrected.emit(done)
+        self.reopen(tuple(ids), words)
+
+    def _not_corrected(self, dialog: CorrectDialog, error: BaseException) -> None:
+        dialog.correct_button.setEnabled(True)
+        dialog.show_problem(in_plain_words(error))
+
+    def _tell(self, words: str) -> None:
+        self.view.status.setText(words)
+        self._say(words)
+
     def _preview(self, image_id: int, image) -> None:
         chosen = self.view.timeline.chosen()
         if len(chosen) == 1 and chosen[0].image_id == image_id and image is not None:
             image.setDevicePixelRatio(self.view.devicePixelRatioF())
             self.view.details.show_preview(image)
+
+
+def _site_pictures(record: PatientRecord, picture: RecordPicture) -> list[RecordPicture]:
+    """Every picture of the same site in the record that can be shown, newest first."""
+    same = [p for p in record.pictures if p.shown and same_site(p, picture)]
+    return sorted(same, key=lambda p: (moment(p.when), p.image_id), reverse=True)
 
 
 def _empty_words(record: PatientRecord | None) -> str:
@@ -217,3 +345,4 @@ def _empty_words(record: PatientRecord | None) -> str:
     if record.count == 0:
         return "No pictures are filed in this patient's record."
     return "Choose a picture on the timeline to see its details; Shift or Ctrl chooses several."
+

@@ -61,32 +61,40 @@ class Timeline(QTreeView):
         self._rows = {}
         self._shown = set()
         for group in record.groups:
-            count = len(group.pictures)
-            span = day_words(group.pictures[-1].when)
-            if count > 1:
-                span = f"{span} to {day_words(group.newest)}"
-            heading = QStandardItem(f"{group.title}\n{count} picture"
-                                    f"{'s' if count != 1 else ''}, {span}")
-            # A heading is not a picture: the arrow keys pass over it, and its
-            # words keep the window's text colour rather than a disabled grey.
-            heading.setSelectable(False)
-            heading.setEnabled(False)
-            heading.setForeground(self.palette().text())
-            font = heading.font()
-            font.setBold(True)
-            heading.setFont(font)
-            for picture in group.pictures:
-                row = QStandardItem(picture_words(picture))
-                row.setData(picture, PICTURE_ROLE)
-                row.setData(self._placeholder, Qt.ItemDataRole.DecorationRole)
-                row.setData(picture_words(picture).replace("\n", ", "),
-                            Qt.ItemDataRole.AccessibleTextRole)
-                if picture.deleted:
-                    row.setText(row.text() + "\nDeleted at the end of its retention period")
-                heading.appendRow(row)
-                self._rows[picture.image_id] = row
-            self.model_.appendRow(heading)
+            self._add_group(group.title, group.pictures)
+        if record.moved_away:
+            self._add_group("Moved to another patient's record", record.moved_away)
         self.expandAll()
+
+    def _add_group(self, title: str, pictures: tuple[RecordPicture, ...]) -> None:
+        """Add a heading and its pictures: the date span under the title, one row each."""
+        count = len(pictures)
+        span = day_words(pictures[-1].when)
+        if count > 1:
+            span = f"{span} to {day_words(pictures[0].when)}"
+        heading = QStandardItem(f"{title}\n{count} picture"
+                                f"{'s' if count != 1 else ''}, {span}")
+        # A heading is not a picture: the arrow keys pass over it, and its
+        # words keep the window's text colour rather than a disabled grey.
+        heading.setSelectable(False)
+        heading.setEnabled(False)
+        heading.setForeground(self.palette().text())
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        for picture in pictures:
+            row = QStandardItem(picture_words(picture))
+            row.setData(picture, PICTURE_ROLE)
+            row.setData(self._placeholder, Qt.ItemDataRole.DecorationRole)
+            row.setData(picture_words(picture).replace("\n", ", "),
+                        Qt.ItemDataRole.AccessibleTextRole)
+            if picture.deleted:
+                row.setText(row.text() + "\nDeleted at the end of its retention period")
+            if not picture.here:
+                row.setText(row.text() + f"\nMoved to the record of {picture.moved_to}")
+            heading.appendRow(row)
+            self._rows[picture.image_id] = row
+        self.model_.appendRow(heading)
 
     def clear(self) -> None:
         """Show nothing (logged out, or no patient open)."""

@@ -1,0 +1,95 @@
+"""Correcting a filing from the record: the right patient, the right site; both records show it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.ui.helpers import pick
+from tests.ui.record_pictures import file_pictures
+from tests.ui.test_record import PLAN, open_record_by_keyboard
+
+
+@pytest.fixture
+def filed(vault_path, corpus, tmp_path):
+    return file_pictures(vault_path, corpus, tmp_path, PLAN)
+
+
+def open_correct(qtbot, shell):
+    qtbot.keyClick(shell.record_view.timeline, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: shell.record.correct_dialog is not None
+                    and shell.record.correct_dialog.isVisible(), timeout=5000)
+    return shell.record.correct_dialog
+
+
+def test_a_picture_filed_to_the_wrong_patient_moves_by_keyboard_and_both_records_say_so(
+        qtbot, logged_in, filed):
+    patients, ids = filed
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    timeline = shell.record_view.timeline
+    timeline.choose([ids[2]])
+    timeline.setFocus()
+    dialog = open_correct(qtbot, shell)
+
+    search = dialog.patient_panel.search_edit
+    search.setFocus()
+    with qtbot.waitSignal(shell.record.searched, timeout=10000,
+                          check_params_cb=lambda r: r.query.text == "Linh Tran"):
+        qtbot.keyClicks(search, "Linh Tran")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.patient_panel.candidates, Qt.Key.Key_Return)
+    assert "TRAN, Linh (born 14/02/1988, record 900002)" in dialog.moving_to.text()
+    assert dialog.isVisible()
+    assert dialog.reason.hasFocus()
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+        qtbot.keyClicks(dialog.reason, "filed to the wrong patient")
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+
+    mai = shell.record.record
+    assert mai.count == 2
+    assert [p.image_id for p in mai.moved_away] == [ids[2]]
+    assert "1 moved to another patient's record" in shell.record_view.banner.details.text()
+    timeline.choose([ids[2]])
+    history = shell.record_view.details.facts["history"].text()
+    assert "moved from Mai Nguyen (record 900001) to Linh Tran (record 900002)" in history
+    assert "because: filed to the wrong patient" in history
+    assert not shell.record.correct_button.isEnabled()
+
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000,
+                          check_params_cb=lambda r: r.patient_id == patients[1]):
+        shell.record.open_patient(patients[1])
+    linh = shell.record.record
+    assert sorted(p.image_id for p in linh.pictures) == sorted([ids[2], ids[3]])
+    qtbot.waitUntil(lambda: shell.record_view.timeline.thumbnail_shown(ids[2]), timeout=15000)
+
+
+def test_the_wrong_side_is_corrected_with_a_reason_and_the_first_filing_stays(
+        qtbot, logged_in, filed):
+    _patients, ids = filed
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    timeline = shell.record_view.timeline
+    timeline.choose([ids[0]])
+    dialog = open_correct(qtbot, shell)
+    pick(qtbot, dialog.side, "right")
+    qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+    assert "Say why" in dialog.problem.text()
+    qtbot.keyClicks(dialog.reason, "wrong side")
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+        qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+    picture = shell.record.record and timeline.chosen()[0]
+    assert picture.image_id == ids[0]
+    assert picture.body_site.label == "right lower leg (above the ankle)"
+    history = shell.record_view.details.facts["history"].text()
+    assert "left lower leg (above the ankle)" in history.splitlines()[0]
+    assert "body site corrected to right lower leg (above the ankle)" in history
+    assert "Corrected: picture" in shell.record_view.status.text()
+
+
+def test_a_receptionist_cannot_correct_and_is_told_who_can(qtbot, logged_in, filed):
+    shell = logged_in("reception")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    assert shell.record.compare_button.isEnabled()
+    assert not shell.record.correct_button.isEnabled()
+    assert "clinician" in shell.record.correct_button.toolTip()
