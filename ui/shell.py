@@ -363,14 +363,14 @@ class Shell(QObject):
             self.desk_controller.import_files([Path(name) for name in chosen])
 
     def import_from_device(self) -> None:
-        """Open the phone-or-camera dialog, deleting from the device as the practice decided."""
+        """Open the phone-or-camera dialog; it reads the practice's deletion setting afresh."""
         if self.desk is None:
             return
         if self.device_dialog is None:
             self.device_dialog = DeviceDialog(self.tasks, self.desk_controller.inbox,
                                               self.window.say, roots=self.device_roots,
                                               parent=self.window)
-        self.device_dialog.start(DeletionPolicy(self.desk.settings.device_deletion))
+        self.device_dialog.start()
 
     def _settings_saved(self, settings) -> None:
         if self.device_dialog is not None:

@@ -29,10 +29,11 @@ from app.ingest.devices import (
     DeletionPolicy,
     DeviceImage,
     find_camera_volumes,
+    list_device,
     list_images,
     volume_holding,
 )
-from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt
+from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt, edits_words
 from app.ingest.service import ImportService
 from app.reports.signed_forms import attach_signed_form
 from app.security.session import Session
@@ -98,7 +99,7 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     taken = _taken_range(args.taken) if args.taken else None
     session = open_session(args, console)
     try:
-        chosen = [image for image in list_images(volume)
+        chosen = [image for image in photos_beneath(volume, [volume.mount], console)
                   if taken is None or taken[0] <= image.taken.astimezone().date() <= taken[1]]
         receipt = import_device(session, volume, chosen, args, console)
     finally:
@@ -142,11 +143,21 @@ def device_paths(paths: Sequence[Path]) -> tuple[dict[CameraVolume, list[Path]],
     return devices, others
 
 
-def photos_beneath(volume: CameraVolume, given: Sequence[Path]) -> list[DeviceImage]:
-    """The device's photos that are, or lie inside, one of the paths given."""
-    return [image for image in list_images(volume)
-            if any(image.path == place or place in image.path.parents or place == volume.mount
-                   or place in volume.dcim.parents for place in given)]
+def photos_beneath(volume: CameraVolume, given: Sequence[Path], console: Console
+                   ) -> list[DeviceImage]:
+    """The device's photos that are, or lie inside, one of the paths given.
+
+    The iPhone edit files among them are said to stay on the phone.
+    """
+    def wanted(path: Path) -> bool:
+        return any(path == place or place in path.parents or place == volume.mount
+                   or place in volume.dcim.parents for place in given)
+
+    listing = list_device(volume)
+    edits = [path for path in listing.edits if wanted(path)]
+    if edits:
+        console.say(edits_words(len(edits)))
+    return [image for image in listing.images if wanted(image.path)]
 
 
 def _settled_policy(policy: DeletionPolicy, args: argparse.Namespace, console: Console,

@@ -74,8 +74,8 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     try:
         report = _Report()
         for volume, given in devices.items():
-            receipt = import_device(session, volume, photos_beneath(volume, given), args,
-                                    console)
+            receipt = import_device(session, volume, photos_beneath(volume, given, console),
+                                    args, console)
             report.devices.append(receipt.as_json())
             left += len(receipt.not_read)
         events = (ImportService(session).import_paths(others, keep_source=args.keep_source)

@@ -26,6 +26,12 @@ PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".heic", ".heif", ".png", ".tif",
                               ".webp", ".bmp", ".gif"})
 
 
+# An iPhone's record of edits made on the phone, beside the photo it edits.
+EDIT_SUFFIX = ".aae"
+# Folders phones and cameras keep beside the photos for their own copies.
+CACHE_FOLDERS = frozenset({"thumbnails", "thumbs", "cache"})
+
+
 class DeletionPolicy(StrEnum):
     """Whether pictures are deleted from the device once safely in the vault."""
 
@@ -36,15 +42,23 @@ class DeletionPolicy(StrEnum):
 
 @dataclass(frozen=True)
 class CameraVolume:
-    """A mounted device with a DCIM folder."""
+    """A mounted device with a DCIM folder.
+
+    Attributes:
+        mount: the volume, or the phone's storage inside its mount.
+        dcim: its DCIM folder.
+        name: the device's own name, when the mount says it (an MTP or PTP
+            phone mounted by gvfs); else the volume's folder name is shown.
+    """
 
     mount: Path
     dcim: Path
+    name: str = ""
 
     @property
     def label(self) -> str:
-        """The name to show the person (the volume's folder name)."""
-        return self.mount.name or str(self.mount)
+        """The name to show the person: the phone's name, else the volume's folder name."""
+        return self.name or self.mount.name or str(self.mount)
 
     def present(self) -> bool:
         """Whether the device is still plugged in and answering."""
@@ -96,7 +110,7 @@ def find_camera_volumes(roots: Iterable[Path] | None = None) -> list[CameraVolum
             for place in [mount, *_children(mount)]:
                 dcim = _dcim_in(place)
                 if dcim is not None:
-                    found.setdefault(dcim, CameraVolume(place, dcim))
+                    found.setdefault(dcim, CameraVolume(place, dcim, phone_name(mount.name)))
                     break
     return list(found.values())
 
@@ -111,23 +125,62 @@ def volume_holding(path: Path) -> CameraVolume | None:
     path = Path(os.path.abspath(path))
     for place in [path, *path.parents]:
         if place.name.upper() == "DCIM" and place.is_dir() and not place.is_symlink():
-            return CameraVolume(place.parent, place)
+            name = phone_name(place.parent.name) or phone_name(place.parent.parent.name)
+            return CameraVolume(place.parent, place, name)
     if path.is_dir() and not path.is_symlink():
         for place in [path, *_children(path)]:
             dcim = _dcim_in(place)
             if dcim is not None:
-                return CameraVolume(place, dcim)
+                return CameraVolume(place, dcim, phone_name(path.name))
     return None
 
 
-def list_images(volume: CameraVolume) -> list[DeviceImage]:
-    """List the device's pictures, newest first, by name only; never following links."""
-    images = []
+def phone_name(mount_name: str) -> str:
+    """The phone's name in a gvfs mount's folder name, or "" when it is not such a mount.
+
+    gvfs names an MTP or PTP phone's mount ``mtp:host=Google_Pixel_7_28291FDH2000GJ``
+    (maker, model and serial number); the person knows it as "Google Pixel 7",
+    not as the "Internal shared storage" inside it.
+    """
+    scheme, _sep, host = mount_name.partition(":host=")
+    if scheme not in ("mtp", "gphoto2") or not host:
+        return ""
+    words = host.replace("%20", " ").replace("_", " ").split()
+    if len(words) > 1 and _looks_like_serial(words[-1]):
+        words.pop()
+    return " ".join(words)
+
+
+def _looks_like_serial(word: str) -> bool:
+    return len(word) >= 8 and word.isalnum() and any(c.isdigit() for c in word)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A device's photos, newest first, and the iPhone edit files left aside."""
+
+    images: list[DeviceImage]
+    edits: list[Path]
+
+
+def list_device(volume: CameraVolume) -> Listing:
+    """List the device's photos by name only, never following links.
+
+    Hidden folders (Android's ``.thumbnails``, ``.trashed``) and the caches
+    phones keep beside the photos are not looked in: they hold the phone's
+    own copies, not photos someone took. An iPhone's ``.AAE`` files record
+    edits made on the phone; they are not pictures, so they are set aside
+    to be mentioned, never imported or refused.
+    """
+    images, edits = [], []
     for folder, dirs, files in os.walk(volume.dcim, followlinks=False):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if not _is_cache(d))
         for name in files:
             path = Path(folder) / name
-            if is_litter(name) or path.suffix.lower() not in PICTURE_SUFFIXES:
+            suffix = path.suffix.lower()
+            if suffix == EDIT_SUFFIX and not is_litter(name):
+                edits.append(path)
+            if is_litter(name) or name.startswith(".") or suffix not in PICTURE_SUFFIXES:
                 continue
             try:
                 st = os.lstat(path)
@@ -136,7 +189,16 @@ def list_images(volume: CameraVolume) -> list[DeviceImage]:
             images.append(DeviceImage(path, st.st_size,
                                       datetime.fromtimestamp(st.st_mtime, UTC)))
     images.sort(key=lambda image: (image.modified, image.path.name), reverse=True)
-    return images
+    return Listing(images, sorted(edits))
+
+
+def list_images(volume: CameraVolume) -> list[DeviceImage]:
+    """List the device's photos, newest first (see :func:`list_device`)."""
+    return list_device(volume).images
+
+
+def _is_cache(folder: str) -> bool:
+    return folder.startswith(".") or folder.casefold() in CACHE_FOLDERS
 
 
 def decide_deletion(policy: DeletionPolicy, ask: Callable[[int], bool], count: int) -> bool:

@@ -66,6 +66,14 @@ def photos(count: int) -> str:
     return f"{count} photo{'' if count == 1 else 's'}"
 
 
+def edits_words(count: int) -> str:
+    """Why an iPhone's edit files stay on the phone, said once for all of them."""
+    files = ("1 iPhone edit file (.AAE) is" if count == 1
+             else f"{count} iPhone edit files (.AAE) are")
+    return (f"{files} left on the phone: such a file records edits made on the phone, "
+            "not a photo.")
+
+
 @dataclass(frozen=True)
 class PhotoReceipt:
     """What happened to one chosen photo.

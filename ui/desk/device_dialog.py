@@ -41,10 +41,10 @@ from app.ingest.devices import (
     DeletionPolicy,
     DeviceImage,
     find_camera_volumes,
-    list_images,
+    list_device,
 )
 from app.ingest.previews import Preview
-from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt, photos
+from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt, edits_words, photos
 from app.ingest.service import ImportService
 from ui.desk.device_words import (
     day_words,
@@ -62,6 +62,7 @@ IMAGE_ROLE = Qt.ItemDataRole.UserRole + 1
 PREVIEW_ROLE = Qt.ItemDataRole.UserRole + 2
 IN_VAULT = "✓ already in the vault"
 LOOKING = "Looking for a phone or camera…"
+READING_POLICY = "Reading the practice's setting for deleting photos from phones…"
 NO_DEVICE = ("No phone or camera was found. Plug it in with its cable and unlock it. "
              "On an Android phone, choose “File transfer” in the notification that "
              "appears; on an iPhone, tap “Trust this computer”. Then choose Look again.")
@@ -73,12 +74,16 @@ class FoundDevice:
 
     volume: CameraVolume
     images: tuple[DeviceImage, ...]
+    edits: int = 0
 
 
 def look_for_devices(roots: list[Path] | None) -> list[FoundDevice]:
     """Find the mounted devices and list their photos (in a worker: it reads the disks)."""
-    return [FoundDevice(volume, tuple(list_images(volume)))
-            for volume in find_camera_volumes(roots)]
+    found = []
+    for volume in find_camera_volumes(roots):
+        listing = list_device(volume)
+        found.append(FoundDevice(volume, tuple(listing.images), len(listing.edits)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -228,16 +233,14 @@ class DeviceDialog(QDialog):
 
     # --- the practice's setting ---------------------------------------------------------
 
-    def start(self, policy: DeletionPolicy | None = None) -> None:
+    def start(self) -> None:
         """Open the dialog and look for devices, showing the practice's deletion setting.
 
         The setting is read afresh from the vault each time the dialog opens
         (and again when Import is pressed), so a change an administrator has
-        just saved applies at once; ``policy`` is what the window knew, shown
-        until the fresh reading arrives.
+        just saved, here or at another workstation, applies at once.
         """
-        if policy is not None:
-            self.show_policy(policy)
+        self.policy_note.setText(READING_POLICY)
         self._clear_receipt()
         self.open()
         self._read_policy()
@@ -247,6 +250,7 @@ class DeviceDialog(QDialog):
         """Show, before anything is imported, what will become of the photos on the phone."""
         self.policy = policy
         self.policy_note.setText(policy_words(policy))
+        self._offer_safe_copies()
         self.policy_shown.emit(str(policy))
 
     def _read_policy(self, then: Callable[[DeletionPolicy], None] | None = None) -> None:
@@ -318,6 +322,7 @@ class DeviceDialog(QDialog):
             return
         found = self._devices[index]
         self._shown_mount = found.volume.mount
+        self.safe_button.hide()
         self.pictures.blockSignals(True)
         for image in found.images:
             self.pictures.addItem(self._item(image))
@@ -328,6 +333,8 @@ class DeviceDialog(QDialog):
         words = (f"{photos(len(found.images))} on {found.volume.label}, newest first. "
                  "Today's are ticked.") if found.images else (
             f"There are no photos on {found.volume.label}.")
+        if found.edits:
+            words += " " + edits_words(found.edits)
         self.message.setText(words)
         set_tone(self.message, "quiet")
         self._count_ticked()
@@ -385,6 +392,7 @@ class DeviceDialog(QDialog):
 
     def _thumbnails_done(self) -> None:
         self._fill_days()
+        self._offer_safe_copies()
         self.thumbnails_shown.emit()
 
     def _thumbnails_failed(self, error: BaseException) -> None:
@@ -557,6 +565,7 @@ class DeviceDialog(QDialog):
         self.summary.show()
         self._say(words)
         self._count_ticked()
+        self.safe_button.setEnabled(True)
         self.import_finished.emit(words)
 
     def _ended(self) -> None:
@@ -571,17 +580,13 @@ class DeviceDialog(QDialog):
             self.look()
 
     def _show_receipt(self, receipt: ImportReceipt) -> None:
-        """The headline, a line for every photo, and the offer to finish the deleting."""
+        """The headline, and a line for every photo chosen."""
         self.summary.setText(receipt.headline())
         set_tone(self.summary, "warning" if receipt.troubled else "ok")
         self.summary.show()
         self.receipt_list.clear()
         self.receipt_list.addItems(receipt.lines())
         self.receipt_list.show()
-        leftover = receipt.safe_but_on_phone
-        self.safe_button.setText(safe_copies_words(len(leftover)))
-        named(self.safe_button, safe_copies_words(len(leftover)))
-        self.safe_button.setVisible(bool(leftover) and not receipt.device_went_away)
 
     def _clear_receipt(self) -> None:
         self.summary.hide()
@@ -590,25 +595,70 @@ class DeviceDialog(QDialog):
 
     # --- finishing the deleting ---------------------------------------------------------
 
+    def safe_in_vault(self) -> list[DeviceImage]:
+        """The photos on show whose exact bytes the vault already holds."""
+        return [item.data(IMAGE_ROLE) for item in self._items()
+                if item.data(PREVIEW_ROLE) is not None and item.data(PREVIEW_ROLE).in_vault]
+
+    def _offer_safe_copies(self) -> None:
+        """Offer to delete what is already safe, unless the practice keeps photos on phones."""
+        count = len(self.safe_in_vault())
+        self.safe_button.setText(safe_copies_words(count))
+        named(self.safe_button, safe_copies_words(count))
+        self.safe_button.setEnabled(self._import is None)
+        self.safe_button.setVisible(count > 0 and self.policy is not DeletionPolicy.NEVER)
+
     def _delete_safe_copies(self) -> None:
-        """Delete the photos the receipt says are safe in the vault but still on the phone."""
-        receipt, volume = self.receipt, self._receipt_volume
-        if receipt is None or volume is None:
+        """Delete the photos on show that the vault holds, each checked against it again."""
+        volume, safe = self.volume, self.safe_in_vault()
+        if volume is None or not safe or self.policy is DeletionPolicy.NEVER:
             return
-        paths = [p.path for p in receipt.safe_but_on_phone]
-        task = self._inbox.delete_safe_copies(volume, paths)
+        task = self._inbox.delete_safe_copies(volume, [image.path for image in safe])
         if task is None:
             return
         self.safe_button.setEnabled(False)
-        task.progress(receipt.add).success(lambda _last: self._safe_copies_done()).failure(
+        outcome = SafeCopies(volume.label)
+        task.progress(outcome.add).success(lambda _last: self._safe_copies_done(outcome)).failure(
             self._import_failed)
 
-    def _safe_copies_done(self) -> None:
-        self.safe_button.setEnabled(True)
-        receipt = self.receipt
-        self._show_receipt(receipt)
-        words = receipt.headline()
+    def _safe_copies_done(self, outcome: SafeCopies) -> None:
+        words = outcome.words()
+        self.summary.setText(words)
+        set_tone(self.summary, "warning" if outcome.kept else "ok")
+        self.summary.show()
+        self.receipt_list.clear()
+        self.receipt_list.addItems(outcome.lines)
+        self.receipt_list.show()
         self._say(words)
         self.safe_copies_deleted.emit(words)
         if self.isVisible():
             self.look()
+
+
+class SafeCopies:
+    """What deleting the photos already safe in the vault did, photo by photo."""
+
+    def __init__(self, device: str) -> None:
+        self.device = device
+        self.deleted = 0
+        self.kept: list[str] = []
+        self.lines: list[str] = []
+
+    def add(self, event: ev.Event) -> None:
+        """Take in one photo's outcome."""
+        if isinstance(event, ev.SourceDeleted):
+            self.deleted += 1
+            self.lines.append(f"{event.source.name}: deleted from the phone.")
+        elif isinstance(event, ev.SourceKept):
+            self.kept.append(event.source.name)
+            self.lines.append(f"{event.source.name}: kept on the phone. {event.reason}")
+
+    def words(self) -> str:
+        """One or two sentences, the photos kept named."""
+        words = (f"{photos(self.deleted)} already safe in the vault "
+                 f"{'was' if self.deleted == 1 else 'were'} deleted from {self.device}.")
+        if self.kept:
+            words += (f" {photos(len(self.kept)).capitalize()} "
+                      f"{'was' if len(self.kept) == 1 else 'were'} kept "
+                      f"({', '.join(self.kept)}); see why below.")
+        return words

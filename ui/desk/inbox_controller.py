@@ -156,9 +156,10 @@ class InboxController(QObject):
         self._watch_token = None
 
     def pause(self) -> None:
-        """Stop the watch and any import (the vault is locking)."""
+        """Stop the watch, any import and any refresh still to come (the vault is locking)."""
         self.stop_watching()
         self.cancel_import()
+        self._soon.stop()
 
     def _watch_failed(self, error: BaseException) -> None:
         self._say("The drop folder is not being watched: " + in_plain_words(error))
