@@ -125,14 +125,18 @@ def volume_holding(path: Path) -> CameraVolume | None:
     path = Path(os.path.abspath(path))
     for place in [path, *path.parents]:
         if place.name.upper() == "DCIM" and place.is_dir() and not place.is_symlink():
-            name = phone_name(place.parent.name) or phone_name(place.parent.parent.name)
-            return CameraVolume(place.parent, place, name)
+            return CameraVolume(place.parent, place, _name_of(place.parent))
     if path.is_dir() and not path.is_symlink():
         for place in [path, *_children(path)]:
             dcim = _dcim_in(place)
             if dcim is not None:
-                return CameraVolume(place, dcim, phone_name(path.name))
+                return CameraVolume(place, dcim, _name_of(place))
     return None
+
+
+def _name_of(storage: Path) -> str:
+    """The phone's name for a volume, or for a storage inside a phone's mount."""
+    return phone_name(storage.name) or phone_name(storage.parent.name)
 
 
 def phone_name(mount_name: str) -> str:
