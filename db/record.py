@@ -58,9 +58,10 @@ class RecordQueries:
     def filings_touching(self, patient_id: int) -> list[FilingRow]:
         """Every filing first made to this patient or moved to or from them."""
         rows = self._conn.execute(
-            f"SELECT {_FILING_COLUMNS} FROM filed_images f WHERE f.patient_id = ? "
-            "OR f.image_id IN (SELECT image_id FROM filing_corrections "
-            "WHERE from_patient_id = ? OR to_patient_id = ?)",
+            f"SELECT {_FILING_COLUMNS} FROM filed_images f WHERE f.patient_id = ? UNION "
+            f"SELECT {_FILING_COLUMNS} FROM filed_images f WHERE f.image_id IN ("
+            "SELECT image_id FROM filing_corrections WHERE from_patient_id = ? "
+            "UNION SELECT image_id FROM filing_corrections WHERE to_patient_id = ?)",
             (patient_id, patient_id, patient_id))
         return [_to_filing(r) for r in rows]
 

@@ -24,7 +24,7 @@ from ui.record.correct_dialog import CorrectDialog
 from ui.record.picture_details import PREVIEW_EDGE
 from ui.record.record_view import RecordView
 from ui.record.thumbnails import decoded_batches, small_image
-from ui.record.timeline import THUMBNAIL_EDGE
+from ui.record.timeline import THUMBNAIL_EDGE, TimelineRows
 from ui.tasks import Pool, Task, Tasks
 
 # Pictures compared are decoded no larger than this: sharp on a 4K screen,
@@ -148,8 +148,9 @@ class RecordController(QObject):
         if self.service is None:
             return
         self.view.status.setText("Opening the record…")
-        self._tasks.run(self.service.record, patient_id).success(
-            lambda record: self._show(record, chosen)).failure(self._failed)
+        service, timeline = self.service, self.view.timeline
+        self._tasks.run(lambda: timeline.rows_of(service.record(patient_id))).tied_to(
+            timeline).success(lambda rows: self._show(rows, chosen)).failure(self._failed)
 
     def reopen(self, chosen: tuple[int, ...] = (), words: str = "") -> None:
         """Read the open record again (after a correction), keeping these pictures chosen.
@@ -160,11 +161,12 @@ class RecordController(QObject):
             self._after_opening = words
             self.open_patient(self.record.patient_id, chosen)
 
-    def _show(self, record: PatientRecord, chosen: tuple[int, ...]) -> None:
+    def _show(self, rows: TimelineRows, chosen: tuple[int, ...]) -> None:
         self._stop_thumbnails()
+        record = rows.record
         self.record = record
         self.view.banner.show_record(record)
-        self.view.timeline.show_record(record)
+        self.view.timeline.show_rows(rows)
         self.view.details.show_nothing(_empty_words(record))
         ids = [p.image_id for p in record.pictures if p.shown]
         loading = LOADING.format(count=record.count, s="s" if record.count != 1 else "")
