@@ -139,7 +139,7 @@ class PracticeSettings:
         "Practice outbox", help="A folder on this computer or the practice's network, "
         "never a cloud-synced one; empty for none. A computer may use its own."))
     device_deletion: str = _setting("ask", SettingRule(
-        "After importing from a phone", choices=(
+        "Phone pictures, once safely copied", choices=(
             ("ask", "Ask each time"), ("always", "Delete the pictures from the phone"),
             ("never", "Leave the pictures on the phone"))))
 

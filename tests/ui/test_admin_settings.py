@@ -68,7 +68,7 @@ def test_keyboard_alone_changes_settings_and_the_open_window_follows(qtbot, logg
     qtbot.keyClick(lock, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(lock, "12")
     with qtbot.waitSignal(settings.settings_saved, timeout=10000):
-        qtbot.keyClick(shell.window, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+        qtbot.keyClick(lock, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     desk = shell.desk
     assert desk.settings.device_deletion == "never"
     assert desk.settings.retention_adult_years == 8

@@ -29,7 +29,7 @@ def test_add_a_user_by_keyboard_alone(qtbot, logged_in, vault_path):
     qtbot.keyClick(shell.window, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: hasattr(users, "add_dialog"), timeout=5000)
     dialog = users.add_dialog
-    qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(dialog.isActiveWindow)
     qtbot.keyClicks(dialog.name_edit, "nurse")
     qtbot.keyClick(dialog, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClicks(dialog.full_name_edit, "Sam Okafor RN")
@@ -76,7 +76,7 @@ def test_new_recovery_key_then_reset_a_password_with_it(qtbot, logged_in, vault_
     qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: hasattr(users, "new_key_dialog"), timeout=15000)
     dialog = users.new_key_dialog
-    qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(dialog.isActiveWindow)
     key = dialog.key_label.text()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.isVisible(), "the key stays until the person says it is kept safe"
@@ -97,7 +97,7 @@ def test_new_recovery_key_then_reset_a_password_with_it(qtbot, logged_in, vault_
     qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: hasattr(users, "reset_dialog"), timeout=5000)
     reset = users.reset_dialog
-    qtbot.waitUntil(reset.isVisible)
+    qtbot.waitUntil(reset.isActiveWindow)
     qtbot.keyClicks(reset.key_edit, key.lower().replace("-", " "))
     qtbot.keyClick(reset, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClicks(reset.password_edit, "the doctor's new password")

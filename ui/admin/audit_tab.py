@@ -91,7 +91,7 @@ class AuditTab(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.count = named(note(""), "How many entries")
-        self.csv_button = named(QPushButton("Export &CSV…"), "Export these entries as CSV")
+        self.csv_button = named(QPushButton("E&xport CSV…"), "Export these entries as CSV")
         self.pdf_button = named(QPushButton("Export P&DF…"), "Export these entries as PDF")
         self.message = named(note(""), "Audit message")
         self._lay_out()

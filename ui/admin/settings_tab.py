@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import fields
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -32,7 +33,7 @@ from ui.look import heading, named, note, primary, set_tone
 from ui.tasks import Tasks
 
 # Letters Alt already opens elsewhere on this page: the menus and the tabs.
-_TAKEN = set("fivhupsa")
+_TAKEN = set("fivhupsarc")
 
 
 def with_mnemonic(label: str, taken: set[str]) -> str:
@@ -63,7 +64,11 @@ class SettingsTab(QWidget):
         self.drop = FolderField(tasks, lambda p: check_working_folder(p, "drop folder"),
                                 "Drop folder")
         self.outbox = FolderField(tasks, lambda p: check_working_folder(p, "outbox"), "Outbox")
-        self.save_button = named(primary(QPushButton("Save settin&gs")), "Save settings")
+        self.save_button = named(primary(QPushButton("Save settings (Ctrl+S)")),
+                                 "Save settings")
+        save = QShortcut(QKeySequence.StandardKey.Save, self)
+        save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save.activated.connect(self._save)
         self.message = named(note(""), "Settings message")
         self._lay_out()
         self.save_button.clicked.connect(self._save)
@@ -74,7 +79,7 @@ class SettingsTab(QWidget):
         return self.editors["auto_lock_minutes"].widget
 
     def _lay_out(self) -> None:
-        taken = set(_TAKEN) | {"g"}
+        taken = set(_TAKEN)
         page = QWidget()
         form = QFormLayout(page)
         form.addRow(heading("The practice", 1.2))
@@ -93,7 +98,7 @@ class SettingsTab(QWidget):
             column.addWidget(allowed)
             form.addRow(label, column)
         form.addRow(heading("This computer", 1.2))
-        for text, field in (("Drop folder", self.drop), ("Outbox", self.outbox)):
+        for text, field in (("Watched drop folder", self.drop), ("Outbox", self.outbox)):
             label = QLabel(with_mnemonic(text, taken))
             label.setBuddy(field.edit)
             form.addRow(label, field)

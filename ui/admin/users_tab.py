@@ -65,7 +65,7 @@ class UsersTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.add_button = named(QPushButton("A&dd a user…"), "Add a user")
-        self.roles_button = named(QPushButton("&Roles…"), "Change the selected user's roles")
+        self.roles_button = named(QPushButton("R&oles…"), "Change the selected user's roles")
         self.full_name_button = named(QPushButton("Full na&me…"),
                                       "Set the selected user's full name")
         self.disable_button = named(QPushButton("Disa&ble…"), "Disable the selected user")

@@ -13,6 +13,7 @@ from app.desk.opening import OpenedDesk
 from app.desk.workstation import WorkstationMemory
 from app.patients.service import PatientService
 from ui.admin.audit_tab import AuditTab
+from ui.admin.retention_tab import RetentionTab
 from ui.admin.settings_tab import SettingsTab
 from ui.admin.users_tab import UsersTab
 from ui.admin.vault_tab import VaultTab
@@ -22,7 +23,7 @@ from ui.tasks import Tasks
 
 
 class AdminView(QWidget):
-    """Users, the patient list, settings, the vault and the audit trail, one tab each."""
+    """Users, the patient list, settings, the vault, the audit trail and retention: a tab each."""
 
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,11 +33,13 @@ class AdminView(QWidget):
         self.vault = VaultTab(tasks)
         self.patients = PatientListTab(tasks)
         self.audit = AuditTab(tasks)
+        self.retention = RetentionTab(tasks)
         self.tabs.addTab(self.users, "&Users")
         self.tabs.addTab(self.patients, "&Patient list")
         self.tabs.addTab(self.settings, "&Settings")
         self.tabs.addTab(self.vault, "&Vault")
         self.tabs.addTab(self.audit, "&Audit")
+        self.tabs.addTab(self.retention, "&Retention")
         named(self.tabs, "Practice administration")
         layout = QVBoxLayout(self)
         self.heading = heading("Practice administration", 1.4)
@@ -50,3 +53,4 @@ class AdminView(QWidget):
         self.settings.show_for(desk, memory)
         self.vault.show_for(desk)
         self.audit.show_for(AuditService(desk.session))
+        self.retention.show_for(desk.session)

@@ -1,0 +1,105 @@
+"""The retention tab: what is due, deleted only after a named confirmation, audited."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.consent.vocabulary import ImageKind
+from app.filing import service as filing_service
+from app.filing.body_sites import BodySite
+from app.filing.deletion_list import due_for_deletion
+from app.filing.model import FilingRequest
+from app.filing.service import FilingService
+from app.security.roles import PolicyRefused
+from app.security.session import Session
+from db.audit import AuditRepository
+from tests.conftest import PASSWORDS
+from tests.unit.app.consent.vault_rows import add_inbox_image, add_patient
+
+
+def _pictures_filed_years_ago(vault_path, count: int) -> list[int]:
+    """File pictures to two patients on New Year's Day 2015, by the filing service's clock."""
+    reception = Session.login(vault_path, "reception", PASSWORDS["reception"])
+    vault = reception.vault
+    patients = [add_patient(vault, "Nguyen", "Mai", "1950-01-02", "R-1"),
+                add_patient(vault, "Smith", "Jo", "1960-03-04", "R-2")]
+    images = [add_inbox_image(vault) for _ in range(count)]
+    with pytest.MonkeyPatch.context() as clock:
+        clock.setattr(filing_service, "_now", lambda: "2015-01-01T00:00:00+00:00")
+        for number, image in enumerate(images):
+            FilingService(reception).file(FilingRequest(
+                (image,), patients[number % 2], ImageKind.PATIENT_SENT,
+                BodySite.parse("left-knee"), description=f"rash {number}"))
+    reception.lock()
+    return images
+
+
+def _open_retention(qtbot, logged_in, count: int):
+    shell = logged_in("admin")
+    qtbot.keyClick(shell.window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(shell.window, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    retention = shell.admin.retention
+    qtbot.waitUntil(lambda: shell.admin.tabs.currentWidget() is retention, timeout=5000)
+    qtbot.waitUntil(lambda: retention.table.rowCount() == count, timeout=10000)
+    return shell, retention
+
+
+def test_choose_and_delete_by_keyboard_alone(qtbot, logged_in, vault_path):
+    images = _pictures_filed_years_ago(vault_path, 3)
+    shell, retention = _open_retention(qtbot, logged_in, 3)
+    assert retention.table.item(0, 1).text().startswith(("NGUYEN, Mai", "SMITH, Jo"))
+    retention.table.setFocus()
+    qtbot.keyClick(retention.table, Qt.Key.Key_Home)
+    qtbot.keyClick(retention.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(shell.window, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: hasattr(retention, "delete_dialog"), timeout=5000)
+    dialog = retention.delete_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert "2 pictures of 2 patients will be deleted" in dialog.findChildren(
+        type(retention.message))[0].text()
+    qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(shell.window.isActiveWindow, timeout=5000)
+    assert shell.tasks.wait_for_all()
+    assert len(due_for_deletion(shell.desk.session)) == 3, "Return alone never deletes"
+
+    qtbot.keyClick(shell.window, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    first = dialog
+    qtbot.waitUntil(lambda: retention.delete_dialog is not first, timeout=5000)
+    dialog = retention.delete_dialog
+    qtbot.waitUntil(dialog.isActiveWindow)
+    with qtbot.waitSignal(retention.deleted, timeout=15000) as deleted:
+        qtbot.keyClick(dialog, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert sorted(deleted.args[0]) == images[:2]
+    qtbot.waitUntil(lambda: retention.table.rowCount() == 1, timeout=10000)
+    assert "deleted for good" in retention.message.text()
+    with shell.desk.session.vault.index() as conn:
+        rows = [r for r in AuditRepository(conn).rows() if r.action == "image.deleted"]
+    assert [r.subject for r in rows] == [f"image {i}" for i in images[:2]]
+    assert all("Retention period ended" in r.detail for r in rows)
+
+
+def test_delete_by_mouse_needs_a_reason(qtbot, logged_in, vault_path):
+    _pictures_filed_years_ago(vault_path, 1)
+    shell, retention = _open_retention(qtbot, logged_in, 1)
+    assert not retention.delete_button.isEnabled()
+    rect = retention.table.visualItemRect(retention.table.item(0, 1))
+    qtbot.mouseClick(retention.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseClick(retention.delete_button, Qt.MouseButton.LeftButton)
+    dialog = retention.delete_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.reason_edit.clear()
+    assert not dialog.delete_button.isEnabled()
+    qtbot.keyClicks(dialog.reason_edit, "patient asked; retention period over")
+    with qtbot.waitSignal(retention.deleted, timeout=15000):
+        qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: retention.table.rowCount() == 0, timeout=10000)
+    assert retention.count.text() == "No picture is past its retention date."
+
+
+@pytest.mark.parametrize("user", ["clinician", "reception"])
+def test_only_admins_see_what_is_due(login, vault_path, user):
+    _pictures_filed_years_ago(vault_path, 1)
+    with pytest.raises(PolicyRefused):
+        due_for_deletion(login(user))
+    assert len(due_for_deletion(login("admin"))) == 1
