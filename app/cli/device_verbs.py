@@ -113,6 +113,8 @@ def import_device(session: Session, volume: CameraVolume, chosen: Sequence[Devic
                   args: argparse.Namespace, console: Console) -> ImportReceipt:
     """Import photos from a device under the practice's policy; print the receipt."""
     service = ImportService(session)
+    for unfinished in service.unfinished_device_imports():
+        console.warn(unfinished.words())
     policy, because = _settled_policy(service.deletion_policy(), args, console, len(chosen))
     running = service.import_from_device(volume, chosen, policy=policy, kept_because=because)
     for event in running:

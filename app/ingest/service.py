@@ -24,6 +24,7 @@ from app.ingest.pipeline import ImportPipeline
 from app.ingest.previews import Preview, device_thumbnails
 from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt
 from app.ingest.sources import manual_candidates
+from app.ingest.unfinished import ImportLedger, Unfinished
 from app.interop.shared_drop import SharedDrop, SharedDropWatcher
 from app.security.locations import require_local
 from app.security.roles import Permission
@@ -86,7 +87,14 @@ class ImportService:
                       for image in chosen]
         receipt = ImportReceipt(volume.label, [image.path for image in chosen], delete=delete,
                                 kept_because=kept_because)
-        return DeviceImport(self._run_all(candidates, cancel), receipt, volume, cancel)
+        ledger = ImportLedger(self._session.vault, self._session.actor.name)
+        return DeviceImport(lambda: self._run_all(candidates, cancel), receipt, volume, cancel,
+                            ledger)
+
+    def unfinished_device_imports(self) -> list[Unfinished]:
+        """Imports from devices that ended unseen (a crash) or cut short, each told once."""
+        self._session.require(Permission.IMPORT_IMAGES)
+        return ImportLedger(self._session.vault, self._session.actor.name).unfinished()
 
     def delete_safe_copies(self, volume: CameraVolume, paths: Sequence[Path]
                            ) -> Iterator[ev.Event]:
@@ -196,14 +204,19 @@ class DeviceImport:
     as deleted.
     """
 
-    def __init__(self, events: Iterator[ev.Event], receipt: ImportReceipt,
-                 volume: CameraVolume, cancel: ev.CancelToken) -> None:
-        self._events = events
+    def __init__(self, events: Callable[[], Iterator[ev.Event]], receipt: ImportReceipt,
+                 volume: CameraVolume, cancel: ev.CancelToken, ledger: ImportLedger) -> None:
+        self._start = events
+        self._events: Iterator[ev.Event] = iter(())
         self.receipt = receipt
         self._volume = volume
         self._cancel = cancel
+        self._ledger = ledger
 
     def __iter__(self) -> Iterator[ev.Event]:
+        began = self._ledger.began(self.receipt.device, self._volume.dcim,
+                                   len(self.receipt.photos), self.receipt.delete)
+        self._events = self._start()
         try:
             for event in self._events:
                 self.receipt.add(event)
@@ -214,6 +227,14 @@ class DeviceImport:
                 self._drain()
             self.receipt.close(cancelled=stopped, device_present=self._volume.present(),
                                still_there=os.path.lexists)
+            self._record_end(began)
+
+    def _record_end(self, began: int) -> None:
+        """Record the end; a locked vault or full disk leaves it to be told at the next start."""
+        try:
+            self._ledger.ended(began, self.receipt)
+        except Exception:
+            log.exception("the end of an import from a device could not be recorded")
 
     def _drain(self) -> None:
         """Stop the import and hear out the photo it was in the middle of.

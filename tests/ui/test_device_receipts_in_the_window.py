@@ -271,3 +271,36 @@ def test_photos_can_be_ticked_by_the_day_they_were_taken_or_as_a_range(
     assert len(dialog.chosen()) == 3
     assert dialog.import_button.text() == "&Import 3 photos"
     settled(qtbot, shell)
+
+
+def test_an_import_a_crash_cut_short_is_told_when_the_clinician_next_logs_in(
+        qtbot, shell, logged_in, tmp_path, vault_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import PASSWORDS
+
+    began_and_died = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from app.security.session import Session\n"
+        "from app.ingest.unfinished import ImportLedger\n"
+        "session = Session.login(Path(sys.argv[1]), 'clinician', sys.argv[2])\n"
+        "ImportLedger(session.vault, 'clinician').began(\n"
+        "    'Galaxy <b>S21</b>', Path(sys.argv[3]), 40, True)\n"
+        "os._exit(9)\n")
+    subprocess.run([sys.executable, "-c", began_and_died, str(vault_path),
+                    PASSWORDS["clinician"], str(tmp_path / "media" / "Galaxy" / "DCIM")],
+                   check=False, timeout=60)
+    told: list[str] = []
+    shell.desk_controller.inbox.unfinished_told.connect(told.append)
+    logged_in("clinician")
+    qtbot.waitUntil(lambda: len(told) == 1, timeout=10000)
+    assert told[0].startswith("The import from Galaxy <b>S21</b> on ")
+    assert told[0].endswith(
+        "did not finish: Clinfile or the computer stopped during it. 0 of its 40 photos are "
+        "safe in the vault and 0 were deleted from the phone; 40 photos may still be on it. "
+        "Plug the phone in and import again: photos already in the vault are marked, and none "
+        "is stored twice.")
+    assert shell.window.activity.text() == told[0]
+    settled(qtbot, shell)

@@ -199,6 +199,8 @@ class DeviceDialog(QDialog):
         self.progress_box.setLayout(progress_row)
         self.progress_box.hide()
         self.summary = named(note(""), "What the import did")
+        for words in (self.summary, self.message, self.policy_note):
+            words.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.hide()
         self.receipt_list = named(QListWidget(), "What became of each photo")
@@ -285,7 +287,7 @@ class DeviceDialog(QDialog):
         self.device.blockSignals(True)
         self.device.clear()
         for found in devices:
-            self.device.addItem(found.volume.label)
+            self.device.addItem(escaped(found.volume.label))
         mounts = [found.volume.mount for found in devices]
         index = mounts.index(self._shown_mount) if self._shown_mount in mounts else 0
         self.device.setCurrentIndex(index if devices else -1)
@@ -335,6 +337,7 @@ class DeviceDialog(QDialog):
             f"There are no photos on {found.volume.label}.")
         if found.edits:
             words += " " + edits_words(found.edits)
+        words = escaped(words)
         self.message.setText(words)
         set_tone(self.message, "quiet")
         self._count_ticked()
@@ -558,7 +561,7 @@ class DeviceDialog(QDialog):
         self.progress_box.hide()
         words = "The import stopped: " + in_plain_words(error)
         if self.receipt is not None and self.receipt.ended:
-            words += " " + self.receipt.headline()
+            words += " " + escaped(self.receipt.headline())
             self._show_receipt(self.receipt)
         self.summary.setText(words)
         set_tone(self.summary, "error")
@@ -573,7 +576,7 @@ class DeviceDialog(QDialog):
         self.progress_box.hide()
         receipt = self.receipt
         self._show_receipt(receipt)
-        words = receipt.headline()
+        words = escaped(receipt.headline())
         self._say(words)
         self.import_finished.emit(words)
         if self.isVisible():
@@ -581,11 +584,11 @@ class DeviceDialog(QDialog):
 
     def _show_receipt(self, receipt: ImportReceipt) -> None:
         """The headline, and a line for every photo chosen."""
-        self.summary.setText(receipt.headline())
+        self.summary.setText(escaped(receipt.headline()))
         set_tone(self.summary, "warning" if receipt.troubled else "ok")
         self.summary.show()
         self.receipt_list.clear()
-        self.receipt_list.addItems(receipt.lines())
+        self.receipt_list.addItems([escaped(line) for line in receipt.lines()])
         self.receipt_list.show()
 
     def _clear_receipt(self) -> None:
@@ -622,12 +625,12 @@ class DeviceDialog(QDialog):
             self._import_failed)
 
     def _safe_copies_done(self, outcome: SafeCopies) -> None:
-        words = outcome.words()
+        words = escaped(outcome.words())
         self.summary.setText(words)
         set_tone(self.summary, "warning" if outcome.kept else "ok")
         self.summary.show()
         self.receipt_list.clear()
-        self.receipt_list.addItems(outcome.lines)
+        self.receipt_list.addItems([escaped(line) for line in outcome.lines])
         self.receipt_list.show()
         self._say(words)
         self.safe_copies_deleted.emit(words)

@@ -32,7 +32,9 @@ from app.ingest.devices import CameraVolume, DeletionPolicy, DeviceImage
 from app.ingest.limits import IngestLimits
 from app.ingest.receipt import ImportReceipt
 from app.ingest.service import ImportService
+from app.ingest.unfinished import Unfinished
 from app.reports.signed_forms import RecognisedForm, attach_signed_form
+from app.security.roles import Permission
 from app.security.session import Session
 from app.settings import PracticeSettings
 from ui.desk.inbox_view import InboxView
@@ -67,11 +69,13 @@ class InboxController(QObject):
         refreshed: the inbox model now matches the vault.
         import_finished(object): an import by hand ended (its Finished event).
         quarantine_shown(int): the quarantine list was refreshed with this many files.
+        unfinished_told(str): an import from a phone cut short before was told about.
     """
 
     refreshed = Signal()
     import_finished = Signal(object)
     quarantine_shown = Signal(int)
+    unfinished_told = Signal(str)
 
     def __init__(self, tasks: Tasks, view: InboxView, say: Callable[[str], None],
                  parent: QObject | None = None) -> None:
@@ -119,6 +123,25 @@ class InboxController(QObject):
         self.model.clear()
         self.refresh()
         self.refresh_quarantine()
+        self._tell_unfinished()
+
+    def _tell_unfinished(self) -> None:
+        """Say, once, what became of an import from a phone that a crash or unplug cut short."""
+        service = self._service
+        if service is None or not self._session.may(Permission.IMPORT_IMAGES):
+            return
+        self._tasks.run(service.unfinished_device_imports).success(self._show_unfinished)
+
+    def _show_unfinished(self, found: list[Unfinished]) -> None:
+        for unfinished in found:
+            words = escaped(unfinished.words())
+            told = QMessageBox(QMessageBox.Icon.Warning, "An import did not finish", words,
+                               QMessageBox.StandardButton.Ok, self._view.window())
+            told.setTextFormat(Qt.TextFormat.PlainText)
+            told.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            told.open()
+            self._say(words)
+            self.unfinished_told.emit(words)
 
     def follow(self, settings: PracticeSettings) -> None:
         """Take in with the practice's new size limits from now on."""

@@ -1,0 +1,80 @@
+"""An import from a phone cut short by a crash is told at the next start, once."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
+from app.ingest.service import ImportService
+from tests.conftest import PASSWORDS
+from tests.integration.test_device_receipts import on_the_phone, phone
+
+
+def _clinfile() -> list[str]:
+    clinfile = Path(sys.executable).with_name("clinfile")
+    return [str(clinfile)] if clinfile.exists() else [
+        sys.executable, "-c", "from ui.launcher import main; main()"]
+
+
+@pytest.mark.slow
+def test_a_killed_import_is_told_at_the_next_start_from_the_audit(login, vault_path, tmp_path):
+    dcim = phone(tmp_path, 120)
+    process = subprocess.Popen(
+        [*_clinfile(), "device", "import", str(vault_path), str(dcim), "--delete-from-device",
+         "--user", "clinician", "--password-stdin"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process.stdin.write(PASSWORDS["clinician"] + "\n")
+    process.stdin.close()
+    process.stdin = None
+    deadline = time.monotonic() + 120
+    while len(on_the_phone(dcim)) > 110 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    left = on_the_phone(dcim)
+    assert 0 < len(left) < 120
+
+    service = ImportService(login("clinician"))
+    told = service.unfinished_device_imports()
+    assert len(told) == 1
+    words = told[0].words()
+    deleted = 120 - len(left)
+    assert words.startswith("The import from PHONE on ")
+    assert ("did not finish: Clinfile or the computer stopped during it. ") in words
+    # The photo being deleted as the process died has its receipt written at the next import.
+    assert told[0].deleted in (deleted, deleted - 1)
+    assert f"deleted from the phone; {120 - told[0].deleted} photos may still be on it." in words
+    assert told[0].stored >= told[0].deleted
+    assert service.unfinished_device_imports() == []
+
+
+def test_an_import_that_ended_whole_is_not_told_again_but_one_cut_short_by_unplugging_is(
+        login, tmp_path):
+    import shutil
+
+    from app.ingest import events as ev
+
+    phone(tmp_path, 3)
+    volume = find_camera_volumes([tmp_path / "media"])[0]
+    service = ImportService(login("clinician"))
+    for _ in service.import_from_device(volume, list_images(volume)[:1],
+                                        policy=DeletionPolicy.NEVER):
+        pass
+    assert service.unfinished_device_imports() == []
+
+    running = service.import_from_device(volume, list_images(volume),
+                                         policy=DeletionPolicy.ALWAYS)
+    for event in running:
+        if isinstance(event, ev.Duplicate | ev.Imported) and not (tmp_path / "drawer").exists():
+            shutil.move(tmp_path / "media", tmp_path / "drawer")
+    assert running.receipt.device_went_away
+    if running.receipt.complete:
+        pytest.skip("every photo was read before the phone went away")
+    told = service.unfinished_device_imports()
+    assert len(told) == 1 and "PHONE went away during it" in told[0].words()
+    assert service.unfinished_device_imports() == []
