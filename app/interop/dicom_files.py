@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from pydicom import Dataset
+
 from app.filing.model import FiledImage
 from app.interop.archive_photo import ArchivePhoto, read_archive_photos
 from app.interop.dicom_photo import dataset_bytes, photo_dataset
@@ -31,12 +33,17 @@ class DicomObject:
     data: bytes
 
 
-def dicom_object(vault: Vault, photo: ArchivePhoto, *, deidentified: bool = False) -> DicomObject:
-    """Build one picture's DICOM file from its stored bytes, in memory."""
+def dicom_dataset(vault: Vault, photo: ArchivePhoto, *, deidentified: bool = False) -> Dataset:
+    """Build one picture's DICOM dataset from its stored bytes, in memory."""
     stored = photo.stored
     pixels = photo_pixels(vault.blobs.read_bytes(stored.original_blob), stored.format,
                           vault.blobs.read_bytes(stored.derivative_blob), stored.orientation)
-    ds = photo_dataset(photo, pixels, deidentified=deidentified)
+    return photo_dataset(photo, pixels, deidentified=deidentified)
+
+
+def dicom_object(vault: Vault, photo: ArchivePhoto, *, deidentified: bool = False) -> DicomObject:
+    """Build one picture's DICOM file (Part 10 bytes) from its stored bytes, in memory."""
+    ds = dicom_dataset(vault, photo, deidentified=deidentified)
     return DicomObject(photo.image.image_id, str(ds.SOPInstanceUID),
                        str(ds.StudyInstanceUID), dataset_bytes(ds))
 

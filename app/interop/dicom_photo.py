@@ -235,12 +235,11 @@ def _pixel_data(ds: Dataset, pixels: Pixels) -> None:
     ds.BitsStored = 8
     ds.HighBit = 7
     ds.PixelRepresentation = 0
-    if pixels.encapsulated:
-        ds.PixelData = encapsulate([pixels.data])
-        ds["PixelData"].VR = "OB"
-    else:
-        ds.PixelData = pixels.data
-        ds["PixelData"].VR = "OB"
+    ds.PixelData = encapsulate([pixels.data]) if pixels.encapsulated else pixels.data
+    ds["PixelData"].VR = "OB"
+    # Encapsulated frames are written with undefined length, also by writers
+    # (a network sender) that do not read the transfer syntax from the file meta.
+    ds["PixelData"].is_undefined_length = pixels.encapsulated
 
 
 def _moment(text: str | None) -> datetime | None:

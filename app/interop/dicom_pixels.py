@@ -21,12 +21,12 @@ temporary file on its way to the archive.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image
 from pydicom.uid import UID, ExplicitVRLittleEndian, JPEGBaseline8Bit
 
-from app.ingest.derivatives import ORIENTATION_TRANSPOSE, strip_jpeg, to_srgb
+from app.ingest.derivatives import ORIENTATION_TRANSPOSE, to_srgb
 from app.vault.errors import VaultError
 
 #: Formats whose pixels reach the vault exactly as they were made.
@@ -91,9 +91,10 @@ def photo_pixels(original: bytes, source_format: str, derivative: bytes,
     if source_format in LOSSLESS_SOURCES:
         return _decoded(original, source_format, orientation, lossy_ratio=None,
                         derivation=f"Decoded from {source_format} without loss")
-    as_captured = source_format == "JPEG" and upright and strip_jpeg(original) == derivative
-    derivation = "" if as_captured else _reencoded_words(source_format, upright)
     frame = _baseline_frame(derivative)
+    as_captured = source_format == "JPEG" and upright and frame is not None \
+        and _same_compressed_image(original, derivative, frame)
+    derivation = "" if as_captured else _reencoded_words(source_format, upright)
     if frame is not None and (frame.samples == 1 or frame.subsampled):
         return _jpeg(derivative, frame, derivation=derivation)
     raw = frame.rows * frame.columns * frame.samples if frame else 0
@@ -107,6 +108,18 @@ class _Frame:
     columns: int
     samples: int
     subsampled: bool
+    scan: int
+
+
+def _same_compressed_image(original: bytes, derivative: bytes, frame: _Frame) -> bool:
+    """Whether the derivative's compressed image data is the camera's, byte for byte.
+
+    The import cuts a plain JPEG's metadata away and keeps its image data
+    untouched; a re-encoded picture's data could never be found verbatim in
+    the original. Searching is a single pass in C, far cheaper than cutting
+    the original again to compare.
+    """
+    return original.find(derivative[frame.scan:]) >= 0
 
 
 def _jpeg(data: bytes, frame: _Frame, *, derivation: str) -> Pixels:
@@ -148,7 +161,8 @@ def _reencoded_words(source_format: str, upright: bool) -> str:
 
 
 def _baseline_frame(data: bytes) -> _Frame | None:
-    """Read the frame header of a JPEG; None unless it is 8-bit baseline (SOF0)."""
+    """Read the frame header of a JPEG and where its scan starts; None unless 8-bit baseline."""
+    frame = None
     i = 2
     while i + 4 <= len(data):
         if data[i] != 0xFF:
@@ -170,9 +184,9 @@ def _baseline_frame(data: bytes) -> _Frame | None:
             if samples not in (1, 3) or not rows or not columns:
                 return None
             first_sampling = data[i + 11] if i + 11 < len(data) else 0x11
-            return _Frame(rows, columns, samples, subsampled=samples == 3
-                          and first_sampling != 0x11)
+            frame = _Frame(rows, columns, samples, subsampled=samples == 3
+                           and first_sampling != 0x11, scan=0)
         if marker == 0xDA:
-            return None
+            return replace(frame, scan=i) if frame is not None else None
         i += 2 + length
     return None

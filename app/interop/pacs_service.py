@@ -11,14 +11,19 @@ are built into DICOM objects in memory, one at a time, as they go.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from pydicom import Dataset
 
 from app.consent.gate import Channel, authorise_use, check_use
 from app.consent.vocabulary import Purpose
 from app.interop.archive_photo import filed_image, read_archive_photos
-from app.interop.dicom_files import dicom_object
+from app.interop.dicom_files import dicom_dataset
+from app.interop.dicom_pixels import PixelsUnusable
 from app.interop.dicom_uids import photo_uids
 from app.interop.pacs_config import (
     PacsConfig,
@@ -33,6 +38,11 @@ from app.security.session import Session
 from db.connection import transaction
 from db.filing import FilingRepository
 from db.pacs_queue import PacsQueueRepository, QueuedInstance
+
+#: Pictures built ahead of the one being sent.
+BUILD_AHEAD = 2
+#: Answers recorded in one transaction.
+RECORD_EVERY = 25
 
 
 @dataclass(frozen=True)
@@ -135,17 +145,21 @@ class PacsService:
             return SendReport(0, 0, refused)
         outcome = {"sent": 0, "problem": ""}
         pending = {row.id: row for row in rows}
+        results: list[tuple[QueuedInstance, bool, str]] = []
         try:
-            for result in store_all(config, self._objects(rows),
+            for result in store_all(config, self._objects(rows, pending),
                                     before_first=lambda: self._authorise(rows)):
                 row = pending.pop(result.key.id)
-                self._record(row, result.stored, result.problem)
+                results.append((row, result.stored, result.problem))
                 outcome["sent"] += result.stored
+                if len(results) >= RECORD_EVERY:
+                    self._record_all(results)
         except PacsUnreachable as exc:
             outcome["problem"] = str(exc)
-            for row in pending.values():
-                self._record(row, False, str(exc))
+            results.extend((row, False, str(exc)) for row in pending.values())
             pending.clear()
+        finally:
+            self._record_all(results)
         self._session.audit("pacs.sent" if not outcome["problem"] else "pacs.send_failed",
                             f"{config.called_ae}@{config.host}:{config.port}", {
                                 "sent": outcome["sent"], "tried": len(rows),
@@ -168,12 +182,13 @@ class PacsService:
 
     def _allowed(self, rows: list[QueuedInstance]) -> tuple[list[QueuedInstance], int]:
         """Drop the rows the consent rules or a correction since queueing rule out, on record."""
+        current = self._current_uids([row.image_id for row in rows])
         keep, refused = [], 0
         for row in rows:
             decision = check_use(self._session, row.image_id, Purpose.CLINICAL_CARE,
                                  CARE_RECORD)
             why = "" if decision.allowed else str(decision)
-            if not why and self._current_uid(row.image_id) != row.sop_instance_uid:
+            if not why and current.get(row.image_id) != row.sop_instance_uid:
                 why = "the picture was corrected after it was queued; the corrected one goes"
                 self.queue([row.image_id])
             if why:
@@ -187,27 +202,73 @@ class PacsService:
         authorise_use(self._session, [r.image_id for r in rows], Purpose.CLINICAL_CARE,
                       CARE_RECORD, channel=Channel.PACS)
 
-    def _objects(self, rows: list[QueuedInstance]) -> Iterator[tuple[QueuedInstance, bytes]]:
-        vault = self._session.vault
-        for row in rows:
-            with vault.index() as conn:
-                [photo] = read_archive_photos(conn, vault, [filed_image(conn, row.image_id)])
-            yield row, dicom_object(vault, photo).data
+    def _objects(self, rows: list[QueuedInstance], pending: dict[int, QueuedInstance]
+                 ) -> Iterator[tuple[QueuedInstance, Dataset]]:
+        """Build each row's DICOM object, the next ones while the archive stores this one.
 
-    def _current_uid(self, image_id: int) -> str:
+        Reading, decrypting and building take about as long as the archive
+        takes to answer; building a few ahead in a worker thread overlaps the
+        two, and holding only a few in memory keeps a long queue affordable. A
+        picture that cannot be carried is marked so, with the reason, and
+        leaves ``pending``; the others go on.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pacs-build") as pool:
+            ahead: deque = deque()
+            for row in rows:
+                ahead.append((row, pool.submit(self._build, row)))
+                if len(ahead) > BUILD_AHEAD:
+                    yield from self._ready(*ahead.popleft(), pending)
+            while ahead:
+                yield from self._ready(*ahead.popleft(), pending)
+
+    def _ready(self, row: QueuedInstance, built: Future, pending: dict[int, QueuedInstance]
+               ) -> Iterator[tuple[QueuedInstance, Dataset]]:
+        try:
+            yield row, built.result()
+        except PixelsUnusable as exc:
+            pending.pop(row.id, None)
+            self._record(row, False, f"the picture cannot be archived: {exc}", refused=True)
+
+    def _build(self, row: QueuedInstance) -> Dataset:
         vault = self._session.vault
         with vault.index() as conn:
-            [photo] = read_archive_photos(conn, vault, [filed_image(conn, image_id)])
-        return photo_uids(photo).instance
+            [photo] = read_archive_photos(conn, vault, [filed_image(conn, row.image_id)])
+        return dicom_dataset(vault, photo)
+
+    def _current_uids(self, image_ids: list[int]) -> dict[int, str]:
+        """Each filed picture's SOP Instance UID as it now stands."""
+        vault = self._session.vault
+        with vault.index() as conn:
+            images = [i for i in (filed_image(conn, n) for n in image_ids) if i is not None]
+            photos = read_archive_photos(conn, vault, images)
+        return {p.image.image_id: photo_uids(p).instance for p in photos}
 
     def _record(self, row: QueuedInstance, stored: bool, problem: str, *,
                 refused: bool = False) -> None:
         with self._session.vault.index() as conn, transaction(conn):
+            _mark(PacsQueueRepository(conn), row, stored, problem, refused=refused)
+
+    def _record_all(self, results: list[tuple[QueuedInstance, bool, str]]) -> None:
+        """Record what the archive answered, several at once, and forget them.
+
+        A crash before this leaves those rows waiting, and the next pass
+        sends them again: the same instances, which the archive keeps once.
+        """
+        if not results:
+            return
+        with self._session.vault.index() as conn, transaction(conn):
             repo = PacsQueueRepository(conn)
-            if stored:
-                repo.mark_sent(row.id, _now())
-            else:
-                repo.mark_failed(row.id, problem, _now(), refused=refused)
+            for row, stored, problem in results:
+                _mark(repo, row, stored, problem)
+        results.clear()
+
+
+def _mark(repo: PacsQueueRepository, row: QueuedInstance, stored: bool, problem: str, *,
+          refused: bool = False) -> None:
+    if stored:
+        repo.mark_sent(row.id, _now())
+    else:
+        repo.mark_failed(row.id, problem, _now(), refused=refused)
 
 
 def _now() -> str:

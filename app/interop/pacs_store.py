@@ -12,9 +12,8 @@ import logging
 import ssl
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from io import BytesIO
 
-from pydicom import dcmread
+from pydicom import Dataset
 from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit
 from pynetdicom import AE
 from pynetdicom.sop_class import VLPhotographicImageStorage
@@ -44,13 +43,13 @@ class StoreResult:
     problem: str = ""
 
 
-def store_all(config: PacsConfig, objects: Iterable[tuple[object, bytes]],
+def store_all(config: PacsConfig, objects: Iterable[tuple[object, Dataset]],
               *, before_first: Callable[[], None] | None = None) -> Iterator[StoreResult]:
     """Send DICOM files to the PACS over one association, yielding each one's result.
 
     Args:
         config: the archive to send to.
-        objects: (key, Part 10 bytes) pairs; the key comes back in the result.
+        objects: (key, dataset) pairs; the key comes back in the result.
         before_first: called once the association is up and before anything
             is sent (the consent gate, so a use is recorded only when sending
             can actually happen).
@@ -63,8 +62,8 @@ def store_all(config: PacsConfig, objects: Iterable[tuple[object, bytes]],
     try:
         if before_first is not None:
             before_first()
-        for key, data in objects:
-            status = assoc.send_c_store(dcmread(BytesIO(data)))
+        for key, dataset in objects:
+            status = assoc.send_c_store(dataset)
             if not assoc.is_established:
                 raise PacsUnreachable("The connection to the PACS broke while sending.")
             code = getattr(status, "Status", None)

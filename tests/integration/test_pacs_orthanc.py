@@ -104,17 +104,17 @@ def test_reception_queues_nothing_it_may_not_send_and_a_wrong_ae_title_is_explai
         vault_path, login, corpus, tmp_path, orthanc):  # noqa: F811
     assert configure(vault_path, orthanc, "--calling-ae", "CLINFILE")[0] == 0
     code, _, err = pacs(vault_path, "send", user="reception")
-    assert code == 3
+    assert code == 3, err
     code, _, err = as_user(vault_path, "clinician", "pacs configure", "--host", "127.0.0.1",
                            "--port", "1", "--called-ae", "X")
-    assert code == 3  # only admins set the archive
+    assert code == 3, err  # only admins set the archive
     assert configure(vault_path, orthanc)[0] == 0
     code, _, err = as_user(vault_path, "admin", "pacs configure", "--host", "127.0.0.1",
                            "--port", str(orthanc.dicom_port), "--called-ae", "WRONG")
-    assert code == 0
+    assert code == 0, err
     clinician = login("clinician")
     ids = import_files(clinician, corpus_copies(corpus, ["jpg/Canon_40D.jpg"], tmp_path / "d"))
     file_pictures(clinician, ids, add_patient(login("admin")))
     code, report, err = pacs(vault_path, "send")
-    assert code == 1 and "AE title" in err and report["waiting"] == 1
+    assert code == 1 and "AE title" in err and report["waiting"] == 1, (err, report)
     assert orthanc.get("/instances") == []
