@@ -41,6 +41,10 @@ class PacsQueueRepository:
             (image_id, sop_instance_uid, queued_by, queued_at))
         return cur.rowcount > 0
 
+    def uids(self) -> set[str]:
+        """Every SOP Instance UID this vault ever queued for the archive."""
+        return {row[0] for row in self._conn.execute("SELECT sop_instance_uid FROM pacs_queue")}
+
     def waiting(self, limit: int = 1000) -> list[QueuedInstance]:
         """Return the instances still to send, oldest first."""
         return self._select("state = 'waiting' ORDER BY id LIMIT ?", (limit,))

@@ -22,6 +22,7 @@ from app.cli.common import (
 from app.filing.service import FilingService, find_patient
 from app.interop.pacs_config import PacsConfig
 from app.interop.pacs_service import PacsService
+from app.security.secrets import SecretStoreUnavailable
 from app.security.session import Session
 
 
@@ -45,15 +46,28 @@ def _register_configure(acts: argparse._SubParsersAction) -> None:
     configure.add_argument("--tls-ca", default="", help="CA bundle; connects over TLS when set")
     configure.add_argument("--tls-certificate", default="", help="this workstation's certificate")
     configure.add_argument("--tls-key", default="", help="the key of that certificate")
+    configure.add_argument("--dicomweb-url", default="",
+                           help="the archive's DICOMweb address, to show pictures other "
+                                "workstations archived")
+    configure.add_argument("--dicomweb-user", default="", help="the user name for it")
+    configure.add_argument("--dicomweb-password", action="store_true",
+                           help="ask for its password (the next line with --password-stdin) "
+                                "and keep it in the keyring")
     configure.set_defaults(handler=_configure)
 
 
 def _configure(args: argparse.Namespace, console: Console) -> int:
     config = PacsConfig(args.host, args.port, args.called_ae, args.calling_ae, args.tls_ca,
-                        args.tls_certificate, args.tls_key)
+                        args.tls_certificate, args.tls_key, args.dicomweb_url,
+                        args.dicomweb_user)
 
     def act(session: Session) -> int:
-        PacsService(session).configure(config)
+        password = console.secret(args, "DICOMweb password: ") if args.dicomweb_password \
+            else None
+        try:
+            PacsService(session).configure(config, password)
+        except SecretStoreUnavailable as exc:
+            raise UsageError(str(exc)) from None
         console.say(f"Pictures will be archived in {config.called_ae} at "
                     f"{config.host}:{config.port}{' over TLS' if config.uses_tls else ''}.")
         return EXIT_OK

@@ -34,6 +34,7 @@ from app.consent.vocabulary import ImageKind
 from app.interop.archive_photo import ArchivePhoto, distribution_consents
 from app.interop.dicom_pixels import Pixels
 from app.interop.dicom_uids import PhotoUids, photo_uids
+from db.patients import PatientRow
 
 VL_PHOTOGRAPHIC_IMAGE = UID("1.2.840.10008.5.1.4.1.1.77.1.4")
 MANUFACTURER = "Clinfile"
@@ -108,20 +109,19 @@ def _patient(ds: Dataset, photo: ArchivePhoto, deidentified: bool) -> None:
             "113100", "DCM", "Basic Application Confidentiality Profile")])
         return
     ds.PatientName = f"{patient.family_name.upper()}^{patient.given_names}"
-    ds.PatientID = patient_id(photo)
+    ds.PatientID = patient_id(patient, photo.vault_id)
     ds.PatientBirthDate = (patient.birth_date or "").replace("-", "")
     ds.PatientSex = _SEX.get(patient.sex, "")
     ds.PatientIdentityRemoved = "NO"
 
 
-def patient_id(photo: ArchivePhoto) -> str:
+def patient_id(patient: PatientRow, vault_id: str) -> str:
     """The Patient ID every workstation uses: the practice's record number, else the IHI.
 
     A patient known only to this vault gets an id naming the vault, so two
     workstations' local patients never merge by accident in the archive.
     """
-    patient = photo.patient
-    return patient.record_number or patient.ihi or f"CF-{photo.vault_id[:8]}-{patient.id}"
+    return patient.record_number or patient.ihi or f"CF-{vault_id[:8]}-{patient.id}"
 
 
 def _study(ds: Dataset, photo: ArchivePhoto, uids: PhotoUids, deidentified: bool) -> None:

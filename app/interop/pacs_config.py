@@ -18,6 +18,8 @@ from db.connection import Connection
 from db.settings import SettingsRepository
 
 SETTING_KEY = "pacs"
+#: The keyring entry holding the password of the archive's DICOMweb address.
+DICOMWEB_SECRET = "pacs-dicomweb-password"
 _AE_TITLE = re.compile(r"^[ -\[\]-~]{1,16}$")  # printable ASCII but backslash, 16 at most
 
 
@@ -37,6 +39,10 @@ class PacsConfig:
         tls_ca: a CA bundle to check the archive's certificate; TLS is used when set.
         tls_certificate: this workstation's certificate, when the archive asks for one.
         tls_key: the key of that certificate.
+        dicomweb_url: the archive's DICOMweb address (QIDO-RS, WADO-RS), for
+            showing pictures other workstations archived; its password, if
+            any, is kept in the keyring.
+        dicomweb_user: the user name for that address.
     """
 
     host: str
@@ -46,6 +52,8 @@ class PacsConfig:
     tls_ca: str = ""
     tls_certificate: str = ""
     tls_key: str = ""
+    dicomweb_url: str = ""
+    dicomweb_user: str = ""
 
     @property
     def uses_tls(self) -> bool:
@@ -70,6 +78,9 @@ class PacsConfig:
             raise PacsConfigError("A workstation certificate needs the CA bundle (--tls-ca) too.")
         if bool(self.tls_certificate) != bool(self.tls_key):
             raise PacsConfigError("Give both the workstation's certificate and its key.")
+        if self.dicomweb_url and not self.dicomweb_url.startswith(("https://", "http://")):
+            raise PacsConfigError(f"'{self.dicomweb_url}' is not a web address such as "
+                                  "https://pacs.example.org/dicom-web.")
         for path in (self.tls_ca, self.tls_certificate, self.tls_key):
             if path and not Path(path).is_file():
                 raise PacsConfigError(f"There is no file {path}.")

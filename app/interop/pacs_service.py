@@ -26,6 +26,7 @@ from app.interop.dicom_files import dicom_dataset
 from app.interop.dicom_pixels import PixelsUnusable
 from app.interop.dicom_uids import photo_uids
 from app.interop.pacs_config import (
+    DICOMWEB_SECRET,
     PacsConfig,
     PacsConfigError,
     read_pacs_config,
@@ -34,6 +35,7 @@ from app.interop.pacs_config import (
 from app.interop.pacs_store import PacsUnreachable, store_all
 from app.reports.service import CARE_RECORD
 from app.security.roles import Permission
+from app.security.secrets import KeyringSecretStore
 from app.security.session import Session
 from db.connection import transaction
 from db.filing import FilingRepository
@@ -73,21 +75,25 @@ class PacsService:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def configure(self, config: PacsConfig) -> None:
-        """Set the practice's PACS (admins), on the record.
+    def configure(self, config: PacsConfig, dicomweb_password: str | None = None) -> None:
+        """Set the practice's PACS (admins), on the record; a DICOMweb password goes to the keyring.
 
         Raises:
             PolicyRefused: the person may not change settings (audited).
             PacsConfigError: a setting cannot work.
+            SecretStoreUnavailable: a password was given and no keyring can keep it.
         """
         self._session.require(Permission.CHANGE_SETTINGS, subject="PACS")
         config.check()
         vault = self._session.vault
+        if dicomweb_password:
+            KeyringSecretStore(vault.vault_id).set(DICOMWEB_SECRET, dicomweb_password)
         with vault.index() as conn, transaction(conn):
             write_pacs_config(conn, config)
         self._session.audit("pacs.configured", "", {
             "host": config.host, "port": config.port, "called_ae": config.called_ae,
-            "calling_ae": config.calling_ae, "tls": config.uses_tls})
+            "calling_ae": config.calling_ae, "tls": config.uses_tls,
+            "dicomweb_url": config.dicomweb_url, "dicomweb_password_kept": bool(dicomweb_password)})
 
     def queue(self, image_ids: Iterable[int] | None = None) -> int:
         """Queue filed pictures for the archive (every filed one when none are named).

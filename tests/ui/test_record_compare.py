@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.test_record import PLAN, open_record_by_keyboard
 from tests.ui.record_pictures import file_pictures
+from tests.ui.test_record import PLAN, open_record_by_keyboard
 
 
 @pytest.fixture
