@@ -127,6 +127,7 @@ class Shell(QObject):
         w.find_patient_action.triggered.connect(self._find_patient)
         w.record_action.triggered.connect(self.show_records)
         w.open_record_action.triggered.connect(self.open_chosen_record)
+        self.record.consent_wanted.connect(self._consent_at_desk)
         filing = self.desk_controller.filing
         w.record_consent_action.triggered.connect(filing.record_consent)
         w.file_action.triggered.connect(filing.file_selection)
@@ -226,7 +227,7 @@ class Shell(QObject):
         if self.at_desk:
             self.window.show_page("desk")
             self.desk_controller.open(desk, self.memory.drop_folder, self.memory.outbox)
-            self.record.open(desk)
+            self.record.open(desk, self.memory.outbox)
         else:
             self.window.show_page("admin")
         self.idle.start(desk.settings.auto_lock_minutes * 60)
@@ -356,6 +357,14 @@ class Shell(QObject):
             self.record.find()
         else:
             self.record.open_patient(chosen.patient.id)
+
+    def _consent_at_desk(self, purpose) -> None:
+        """Consent is recorded at the desk: take the person there, saying what to do."""
+        name = self.record.record.name if self.record.record else "the patient"
+        self.window.show_page("desk")
+        self._find_patient()
+        self.window.say(f"Find {name}, then record their consent for {purpose.label} "
+                        "or print its form (Ctrl+K).")
 
     def _ask_for_files(self) -> None:
         chosen, _ = QFileDialog.getOpenFileNames(self.window, "Add pictures to the inbox")

@@ -18,27 +18,36 @@ from app.security.session import Session
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """One patient's filed pictures, for one purpose and recipient, in one format."""
+    """One patient's filed pictures, for one purpose and recipient, in one format.
+
+    ``image_ids`` chooses some of the patient's pictures; empty means all of them.
+    """
 
     patient_id: int
     purpose: Purpose
     recipient: Recipient
     file_format: str
     folder: Path
+    image_ids: tuple[int, ...] = ()
 
 
 def export_record(session: Session, request: ExportRequest) -> Written:
-    """Export every picture in the patient's record, if their consent allows it.
+    """Export the chosen pictures (or all) of the patient's record, if their consent allows it.
 
     Raises:
         UseRefused: the consent rules refuse a picture (audited by the gate).
         PolicyRefused: the person's role may not export.
-        ReportError: the record holds no pictures.
+        ReportError: the record holds no pictures, or a chosen one is not in it.
     """
     images = [i.image_id for i in FilingService(session).images_of(request.patient_id)
               if not i.deleted]
     if not images:
         raise ReportError("There are no filed pictures in this patient's record yet.")
+    outside = [i for i in request.image_ids if i not in images]
+    if outside:
+        raise ReportError(f"Picture {outside[0]} is not in this patient's record now; "
+                          "open the record again and choose once more.")
+    images = list(request.image_ids) or images
     return ReportService(session).export(
         Selection(image_ids=tuple(images)), request.purpose, request.recipient,
         file_format=request.file_format, out=request.folder)

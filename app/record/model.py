@@ -24,6 +24,7 @@ class RecordPicture:
         history: its filing and every correction since, in words, oldest first.
         exports: every export of it, in words, oldest first.
         pixels_per_mm: its physical scale, when known; None otherwise.
+        consent_code: the printed code of the consent it is kept on, if any.
     """
 
     image_id: int
@@ -47,6 +48,7 @@ class RecordPicture:
     limits: str
     history: tuple[str, ...]
     exports: tuple[str, ...]
+    consent_code: str = ""
     here: bool = True
     moved_to: str = ""
     deleted: bool = False

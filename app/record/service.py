@@ -161,6 +161,7 @@ class _Pictures:
             history=tuple(self._history(image)),
             exports=tuple(_export_words(at, self._person(actor), detail)
                           for at, actor, detail in self._exports.get(image.image_id, [])),
+            consent_code=consent.code if consent and here else "",
             here=here,
             moved_to="" if here else self._names.get(image.patient_id, "another patient"),
             deleted=image.deleted, pixels_per_mm=image.pixels_per_mm)

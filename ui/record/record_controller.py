@@ -9,16 +9,26 @@ the stream of the one before.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog
 
+from app.consent.gate import UseRefused
+from app.consent.vocabulary import Purpose
+from app.desk.exports import ExportRequest, export_record
+from app.desk.forms import write_consent_form
 from app.desk.opening import OpenedDesk
 from app.patients.service import PatientService
 from app.record.corrections import Correction, correct_pictures
 from app.record.model import PatientRecord, RecordPicture
+from app.record.outputs import write_summary
 from app.record.service import RecordService, moment
-from app.security.roles import Permission
-from ui.errors import in_plain_words
+from app.security.roles import INSTEAD, Permission
+from ui.desk.export_dialog import ExportDialog
+from ui.desk.refusal_dialog import RefusalDialog
+from ui.errors import in_plain_words, report
+from ui.printing import ask_and_print
 from ui.record.compare_view import CompareDialog, comparison, same_site
 from ui.record.correct_dialog import CorrectDialog
 from ui.record.picture_details import PREVIEW_EDGE
@@ -42,12 +52,18 @@ class RecordController(QObject):
         record_shown(object): a record is on the timeline (the :class:`PatientRecord`).
         thumbnails_shown(int): every thumbnail of the open record is in place (how many).
         corrected(list): a correction was made (what was done, in words).
+        exported(object): chosen pictures were exported (the ``Written``).
+        export_refused(object): the consent gate refused (the ``UseRefused``).
+        consent_wanted(object): the person asked to record the consent for this purpose.
     """
 
     searched = Signal(object)
     record_shown = Signal(object)
     thumbnails_shown = Signal(int)
     corrected = Signal(list)
+    exported = Signal(object)
+    export_refused = Signal(object)
+    consent_wanted = Signal(object)
 
     def __init__(self, tasks: Tasks, view: RecordView, say: Callable[[str], None],
                  parent: QObject | None = None) -> None:
@@ -62,6 +78,10 @@ class RecordController(QObject):
         self._thumbnails: Task | None = None
         self._after_opening = ""
         self.compare_dialog: CompareDialog | None = None
+        self.export_dialog: ExportDialog | None = None
+        self.refusal_dialog: RefusalDialog | None = None
+        self.outbox = ""
+        self.export_folder = ""
         self.correct_dialog: CorrectDialog | None = None
         self._pending: list[int] = []
         self._typing = QTimer(self)
@@ -80,15 +100,28 @@ class RecordController(QObject):
             "Co&rrect…", "Correct the filing",
             "Move the chosen pictures to the right patient, or fix their body site, kind or "
             "description")
+        self.export_button = view.add_command(
+            "E&xport…", "Export the chosen pictures",
+            "Export the chosen pictures, if the patient's consent allows the use")
+        self.summary_button = view.add_command(
+            "Print &summary…", "Print the summary of the chosen pictures",
+            "Print the record-attachment summary of the chosen pictures again")
+        self.form_button = view.add_command(
+            "Print c&onsent form…", "Print the consent form",
+            "Print the consent form the chosen picture was filed on again")
         view.finish_commands()
         self.compare_button.clicked.connect(self.compare)
         self.correct_button.clicked.connect(self.correct)
+        self.export_button.clicked.connect(self.export)
+        self.summary_button.clicked.connect(self.print_summary)
+        self.form_button.clicked.connect(self.print_consent_form)
 
     # --- the session --------------------------------------------------------------------
 
-    def open(self, desk: OpenedDesk) -> None:
+    def open(self, desk: OpenedDesk, outbox: str = "") -> None:
         """Serve a person who has just logged in."""
         self.desk = desk
+        self.outbox = outbox
         self.service = RecordService(desk.session)
         self.patients = PatientService(desk.session)
         self._forget()
@@ -97,6 +130,7 @@ class RecordController(QObject):
         """The person logged out: forget every record and picture shown."""
         self._forget()
         self.desk = None
+        self.export_folder = ""
         self.service = None
         self.patients = None
 
@@ -223,12 +257,21 @@ class RecordController(QObject):
     # --- the chosen picture -------------------------------------------------------------
 
     def _chosen(self, ids: list[int]) -> None:
-        chosen = bool(ids) and all(self.view.timeline.picture(i).shown for i in ids)
+        pictures = [self.view.timeline.picture(i) for i in ids]
+        chosen = bool(ids) and all(p.shown for p in pictures)
         self.compare_button.setEnabled(chosen)
-        may_correct = self.desk is not None and self.desk.session.may(Permission.CORRECT_FILING)
-        self.correct_button.setEnabled(chosen and may_correct)
-        if chosen and not may_correct:
-            self.correct_button.setToolTip("A clinician corrects a filing; ask one to check it.")
+        for button, permission, instead in (
+                (self.correct_button, Permission.CORRECT_FILING,
+                 "A clinician corrects a filing; ask one to check it."),
+                (self.export_button, Permission.EXPORT_IMAGES,
+                 INSTEAD[Permission.EXPORT_IMAGES]),
+                (self.summary_button, Permission.PRINT_FORMS, "")):
+            allowed = self.desk is not None and self.desk.session.may(permission)
+            button.setEnabled(chosen and allowed)
+            if chosen and not allowed and instead:
+                button.setToolTip(instead)
+        self.form_button.setEnabled(len(pictures) == 1 and chosen
+                                    and bool(pictures[0].consent_code))
         details = self.view.details
         if len(ids) != 1:
             details.show_nothing(f"{len(ids)} pictures chosen." if ids else
@@ -323,6 +366,84 @@ class RecordController(QObject):
     def _not_corrected(self, dialog: CorrectDialog, error: BaseException) -> None:
         dialog.correct_button.setEnabled(True)
         dialog.show_problem(in_plain_words(error))
+
+    # --- export and print -----------------------------------------------------------
+
+    def export(self) -> None:
+        """Ask what the chosen pictures are for, then export them if the consent allows it."""
+        chosen = [p for p in self.view.timeline.chosen() if p.shown]
+        if self.record is None or not chosen:
+            self._tell("Choose the pictures to export on the timeline first.")
+            return
+        dialog = ExportDialog(self.record.name, self.view.window())
+        count = len(chosen)
+        dialog.export_button.setText(f"Export {count} picture{'s' if count != 1 else ''}…")
+        dialog.accepted.connect(lambda: self._export_chosen(dialog, chosen))
+        dialog.finished.connect(dialog.deleteLater)
+        self.export_dialog = dialog
+        dialog.open()
+
+    def _export_chosen(self, dialog: ExportDialog, chosen: list[RecordPicture]) -> None:
+        folder = QFileDialog.getExistingDirectory(self.view.window(),
+                                                  "Choose a folder for the export",
+                                                  self.export_folder or self.outbox)
+        if not folder:
+            return
+        self.export_folder = folder
+        request = ExportRequest(self.record.patient_id, dialog.chosen_purpose,
+                                dialog.chosen_recipient, dialog.chosen_format, Path(folder),
+                                tuple(p.image_id for p in chosen))
+        ids = request.image_ids
+        self._tasks.run(export_record, self.desk.session, request).success(
+            lambda written: self._exported(written, ids)).failure(
+            lambda error: self._refused(request.purpose, error, "Not exported"))
+
+    def _exported(self, written, ids: tuple[int, ...]) -> None:
+        count = len(written.paths)
+        words = (f"Exported {count} file{'s' if count != 1 else ''} to "
+                 f"{written.paths[0].parent}.")
+        self._tell(words)
+        self.exported.emit(written)
+        self.reopen(ids, words)
+
+    def _refused(self, purpose: Purpose, error: BaseException, title: str) -> None:
+        """Explain a refusal as the desk does: why, what would allow it, and the form."""
+        if not isinstance(error, UseRefused):
+            report(error, self.view.window(), title)
+            return
+        self._tell(f"{title}: {error.decision.reason}.")
+        dialog = RefusalDialog(self.record.name if self.record else "the patient", purpose,
+                               error.decision, self.view.window())
+        dialog.form_requested.connect(lambda: self.consent_wanted.emit(purpose))
+        dialog.finished.connect(dialog.deleteLater)
+        self.refusal_dialog = dialog
+        self.export_refused.emit(error)
+        dialog.open()
+
+    def print_summary(self) -> None:
+        """Print the record-attachment summary of the chosen pictures again."""
+        chosen = [p.image_id for p in self.view.timeline.chosen() if p.shown]
+        if self.desk is None or not chosen:
+            return
+        session = self.desk.session
+        task = ask_and_print(self.view.window(), self._tasks,
+                             lambda path: write_summary(session, chosen, path))
+        if task is not None:
+            task.success(lambda _path: self._tell("The summary was sent to the printer.")
+                         ).failure(lambda error: self._refused(Purpose.CLINICAL_CARE, error,
+                                                               "Not printed"))
+
+    def print_consent_form(self) -> None:
+        """Print again the consent form the chosen picture was filed on."""
+        chosen = self.view.timeline.chosen()
+        if self.desk is None or len(chosen) != 1 or not chosen[0].consent_code:
+            return
+        session, code = self.desk.session, chosen[0].consent_code
+        task = ask_and_print(self.view.window(), self._tasks,
+                             lambda path: write_consent_form(session, code, path))
+        if task is not None:
+            task.success(lambda _path: self._tell(
+                f"The consent form {code} was sent to the printer."))
 
     def _tell(self, words: str) -> None:
         self.view.status.setText(words)

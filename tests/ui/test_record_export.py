@@ -1,0 +1,85 @@
+"""Exporting chosen pictures from the record through the consent rules; a refusal explained."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from tests.ui.helpers import pick
+from tests.ui.record_pictures import file_pictures
+from tests.ui.test_record import PLAN, open_record_by_keyboard
+
+
+@pytest.fixture
+def filed(vault_path, corpus, tmp_path):
+    return file_pictures(vault_path, corpus, tmp_path, PLAN)
+
+
+def open_export(qtbot, shell):
+    qtbot.keyClick(shell.record_view.timeline, Qt.Key.Key_X, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: shell.record.export_dialog is not None
+                    and shell.record.export_dialog.isVisible(), timeout=5000)
+    return shell.record.export_dialog
+
+
+def test_two_chosen_pictures_are_exported_for_care_and_the_record_lists_the_export(
+        qtbot, logged_in, filed, tmp_path, monkeypatch):
+    _patients, ids = filed
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    timeline = shell.record_view.timeline
+    qtbot.keyClick(timeline, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    chosen = [p.image_id for p in timeline.chosen()]
+    assert len(chosen) == 2
+    dialog = open_export(qtbot, shell)
+    assert dialog.export_button.text() == "Export 2 pictures…"
+    pick(qtbot, dialog.purpose, "Clinical")
+    dialog.recipient.setFocus()
+    qtbot.keyClick(dialog.recipient, Qt.Key.Key_Home)
+    assert dialog.recipient.currentText() == "The treating team"
+    folder = tmp_path / "for the specialist"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    with qtbot.waitSignal(shell.record.exported, timeout=20000):
+        dialog.export_button.setFocus()
+        qtbot.keyClick(dialog.export_button, Qt.Key.Key_Space)
+    assert len(list(folder.iterdir())) == 1
+    qtbot.waitUntil(lambda: "for clinical care" in
+                    shell.record_view.details.facts["exports"].text()
+                    or len(timeline.chosen()) == 2, timeout=10000)
+    qtbot.waitUntil(lambda: shell.record_view.status.text().startswith("Exported 1 file"),
+                    timeout=10000)
+    timeline.choose([chosen[0]])
+    assert "exported by clinician for clinical care" in \
+        shell.record_view.details.facts["exports"].text()
+    timeline.choose([ids[2]])
+    assert shell.record_view.details.facts["exports"].text() == "never exported"
+
+
+def test_a_teaching_export_of_a_care_only_picture_is_refused_and_explained(
+        qtbot, logged_in, filed, tmp_path, monkeypatch):
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    dialog = open_export(qtbot, shell)
+    pick(qtbot, dialog.purpose, "Education")
+    folder = tmp_path / "for the talk"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    with qtbot.waitSignal(shell.record.export_refused, timeout=20000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    refusal = shell.record.refusal_dialog
+    qtbot.waitUntil(refusal.isVisible, timeout=5000)
+    assert refusal.reason.text() and refusal.remedy.text().startswith("To allow it:")
+    assert not any(folder.iterdir())
+    qtbot.mouseClick(refusal.form_button, Qt.MouseButton.LeftButton)
+    assert shell.window.current_page() == "desk"
+    assert "record their consent for education" in shell.window.activity.text()
+
+
+def test_a_receptionist_is_told_who_exports(qtbot, logged_in, filed):
+    shell = logged_in("reception")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    assert not shell.record.export_button.isEnabled()
+    assert "clinician" in shell.record.export_button.toolTip()
+    assert shell.record.form_button.isEnabled()
