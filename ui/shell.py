@@ -94,6 +94,8 @@ class Shell(QObject):
         self.desk: OpenedDesk | None = None
         self.wizard: FirstRunWizard | None = None
         self.device_roots = device_roots
+        # libgphoto2 ports to ask for phones on (None: every USB port, where roots are None).
+        self.device_ports: list[str] | None = None
         self.device_dialog: DeviceDialog | None = None
         self._hidden_dialogs: list[QWidget] = []
         self._waiting_check = QTimer(self)
@@ -379,6 +381,7 @@ class Shell(QObject):
             self.device_dialog = DeviceDialog(self.tasks, self.desk_controller.inbox,
                                               self.window.say, roots=self.device_roots,
                                               parent=self.window)
+        self.device_dialog.ports = self.device_ports
         self.device_dialog.start()
 
     def _settings_saved(self, settings) -> None:

@@ -24,16 +24,16 @@ from app.cli.common import (
     open_session,
 )
 from app.ingest import events as ev
+from app.ingest.device_sources import DeviceSource, gphoto
+from app.ingest.device_sources.gphoto import find_gphoto2_devices
 from app.ingest.devices import (
     CameraVolume,
     DeletionPolicy,
     DeviceImage,
     find_camera_volumes,
-    list_device,
-    list_images,
     volume_holding,
 )
-from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt, edits_words
+from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt, edits_words, photos
 from app.ingest.service import ImportService
 from app.reports.signed_forms import attach_signed_form
 from app.security.session import Session
@@ -58,10 +58,13 @@ def register(verbs: argparse._SubParsersAction) -> None:
                               "this system mounts them)")
     add_json_argument(listing)
     listing.set_defaults(handler=_list)
+    port_help = ("a libgphoto2 port to import from over PTP/MTP, e.g. usb:001,004 (see "
+                 "device list), or disk:/folder for a folder served the same way")
 
     imp = actions.add_parser("import", help="import photos from a phone or camera")
     add_login_arguments(imp)
-    imp.add_argument("device", help="the device's name as listed, or its folder")
+    imp.add_argument("device", nargs="?", help="the device's name as listed, or its folder")
+    imp.add_argument("--port", help=port_help)
     imp.add_argument("--under", type=Path, action="append", metavar="FOLDER",
                      help="look for devices mounted under this folder")
     imp.add_argument("--taken", metavar="YYYY-MM-DD[..YYYY-MM-DD]",
@@ -81,25 +84,31 @@ def add_deletion_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _list(args: argparse.Namespace, console: Console) -> int:
-    volumes = find_camera_volumes(args.under)
-    found = [(volume, list_images(volume)) for volume in volumes]
+    devices: list[DeviceSource] = [*find_camera_volumes(args.under),
+                                   *([] if args.under else find_gphoto2_devices())]
+    found = [(device, device.list_device().images) for device in devices]
     if args.json:
-        console.emit_json([{"name": v.label, "folder": str(v.dcim), "transport": "folder",
-                            "photos": len(images)} for v, images in found])
+        console.emit_json([{"name": d.label, "where": str(d.dcim), "transport": d.transport,
+                            "may_delete": d.may_delete, "photos": len(images)}
+                           for d, images in found])
         return EXIT_OK
     if not found:
         console.say("No phone or camera was found.")
-    for volume, images in found:
-        console.say(f"{volume.label}: {len(images)} photos, in {volume.dcim}")
+    for device, images in found:
+        deleting = "" if device.may_delete else "; it does not allow deleting"
+        console.say(f"{device.label}: {photos(len(images))}, reached {device.transport}, at "
+                    f"{device.dcim}{deleting}")
     return EXIT_OK
 
 
 def _import(args: argparse.Namespace, console: Console) -> int:
-    volume = _named_device(args.device, args.under)
+    if bool(args.device) == bool(args.port):
+        raise UsageError("Name the device, or give its --port, but not both.")
+    volume = _on_port(args.port) if args.port else _named_device(args.device, args.under)
     taken = _taken_range(args.taken) if args.taken else None
     session = open_session(args, console)
     try:
-        chosen = [image for image in photos_beneath(volume, [volume.mount], console)
+        chosen = [image for image in photos_beneath(volume, [volume.dcim], console)
                   if taken is None or taken[0] <= image.taken.astimezone().date() <= taken[1]]
         receipt = import_device(session, volume, chosen, args, console)
     finally:
@@ -109,7 +118,7 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK if receipt.complete else EXIT_PROBLEMS
 
 
-def import_device(session: Session, volume: CameraVolume, chosen: Sequence[DeviceImage],
+def import_device(session: Session, volume: DeviceSource, chosen: Sequence[DeviceImage],
                   args: argparse.Namespace, console: Console) -> ImportReceipt:
     """Import photos from a device under the practice's policy; print the receipt."""
     service = ImportService(session)
@@ -145,17 +154,17 @@ def device_paths(paths: Sequence[Path]) -> tuple[dict[CameraVolume, list[Path]],
     return devices, others
 
 
-def photos_beneath(volume: CameraVolume, given: Sequence[Path], console: Console
+def photos_beneath(volume: DeviceSource, given: Sequence[Path], console: Console
                    ) -> list[DeviceImage]:
     """The device's photos that are, or lie inside, one of the paths given.
 
     The iPhone edit files among them are said to stay on the phone.
     """
     def wanted(path: Path) -> bool:
-        return any(path == place or place in path.parents or place == volume.mount
-                   or place in volume.dcim.parents for place in given)
+        return any(path == place or place in path.parents or place in volume.dcim.parents
+                   or place == volume.dcim for place in given)
 
-    listing = list_device(volume)
+    listing = volume.list_device()
     edits = [path for path in listing.edits if wanted(path)]
     if edits:
         console.say(edits_words(len(edits)))
@@ -188,7 +197,15 @@ def _settled_policy(policy: DeletionPolicy, args: argparse.Namespace, console: C
     return (DeletionPolicy.ALWAYS if delete else DeletionPolicy.NEVER), CHOSEN_TO_KEEP
 
 
-def _named_device(name: str, under: list[Path] | None) -> CameraVolume:
+def _on_port(port: str) -> DeviceSource:
+    """Open the device libgphoto2 finds on a port (``disk:`` ports use its directory driver)."""
+    try:
+        return gphoto.open_port(port)
+    except OSError as exc:
+        raise UsageError(f"{exc} See clinfile device list.") from None
+
+
+def _named_device(name: str, under: list[Path] | None) -> DeviceSource:
     """The device a script named: a folder on it, or its name as ``device list`` shows it."""
     path = Path(name)
     if path.exists():

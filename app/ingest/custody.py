@@ -42,6 +42,7 @@ from pathlib import Path
 
 from app.escaping import recorded
 from app.ingest.decode import Decoded
+from app.ingest.device_sources import DeviceSource
 from app.ingest.events import SourceKind
 from app.ingest.owners import has_gone, this_process
 from app.ingest.safety.open import (
@@ -49,6 +50,7 @@ from app.ingest.safety.open import (
     SourceState,
     StagedFile,
     remove_beneath,
+    source_state,
     stage,
 )
 from app.security.audit import AuditEntry
@@ -80,12 +82,32 @@ class Candidate:
             folder, or the folder given by hand).
         kind: what kind of source this is.
         delete_source: whether to delete the source once the vault copy is verified.
+        device: the phone or camera it is on, which reads and deletes it
+            (None: a file on this computer's disks).
     """
 
     path: Path
     root: Path
     kind: SourceKind
     delete_source: bool
+    device: DeviceSource | None = None
+
+    def stage(self, max_bytes: int) -> StagedFile:
+        """Read the file into memory while hashing it, from its device or beneath its root."""
+        if self.device is not None:
+            return self.device.stage(self.path, max_bytes)
+        return stage(self.root, self.path, max_bytes)
+
+    def state(self) -> SourceState:
+        """The file's size and modification time now."""
+        return self.device.state(self.path) if self.device else source_state(self.path)
+
+    def remove(self, staged: StagedFile) -> None:
+        """Delete the file that was read, only if it is still that very file."""
+        if self.device is not None:
+            self.device.remove(staged)
+        else:
+            remove_beneath(self.root, staged)
 
 
 @dataclass(frozen=True)
@@ -295,7 +317,7 @@ class Custodian:
         if not candidate.delete_source:
             return Release(False)
         try:
-            remove_beneath(candidate.root, staged)
+            candidate.remove(staged)
         except FileNotFoundError:
             outcome = Release(False, gone=True)
         except SourceChanged:
@@ -323,14 +345,15 @@ class Custodian:
                      "source_kind": str(candidate.kind)}))
         self._publish(audit)
 
-    def release_if_in_vault(self, root: Path, path: Path, kind: str) -> Release:
+    def release_if_in_vault(self, candidate: Candidate) -> Release:
         """Delete a file only if the vault holds its exact bytes, read back and matched now.
 
         For photos left on a phone by an import that was stopped or cut
         short: the person asks for the ones already safe to go.
         """
+        path = candidate.path
         try:
-            staged = stage(root, path, max_bytes=2 ** 62)
+            staged = candidate.stage(2 ** 62)
         except FileNotFoundError:
             return Release(False, gone=True)
         except Exception:  # noqa: BLE001 - anything odd about the file: leave it be
@@ -341,7 +364,7 @@ class Custodian:
             return Release(False, NOT_IN_VAULT)
         self._vault.blobs.verify(image.original_blob, image.sha256)
         try:
-            remove_beneath(root, staged)
+            candidate.remove(staged)
         except FileNotFoundError:
             outcome = Release(False, gone=True)
         except SourceChanged:
@@ -350,7 +373,7 @@ class Custodian:
             outcome = Release(False, DEVICE_REFUSED)
         else:
             outcome = Release(True)
-        self._receipt(recorded(path), image, outcome, None, kind)
+        self._receipt(recorded(path), image, outcome, None, str(candidate.kind))
         return outcome
 
     # --- after a crash --------------------------------------------------------------

@@ -20,6 +20,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from app.ingest.safety.open import (
+    SourceState,
+    StagedFile,
+    remove_beneath,
+    source_state,
+    stage,
+)
 from app.ingest.sources import is_litter
 
 PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".heic", ".heif", ".png", ".tif", ".tiff",
@@ -60,12 +67,36 @@ class CameraVolume:
         """The name to show the person: the phone's name, else the volume's folder name."""
         return self.name or self.mount.name or str(self.mount)
 
+    transport = "as a folder"
+    settles = True
+
+    @property
+    def may_delete(self) -> bool:
+        """Whether the volume lets files be deleted (it is not mounted read-only)."""
+        return os.access(self.dcim, os.W_OK)
+
     def present(self) -> bool:
         """Whether the device is still plugged in and answering."""
         try:
             return self.dcim.is_dir()
         except OSError:
             return False
+
+    def list_device(self) -> Listing:
+        """The volume's photos (see :func:`list_device`)."""
+        return list_device(self)
+
+    def state(self, path: Path) -> SourceState:
+        """A photo's size and modification time now."""
+        return source_state(path)
+
+    def stage(self, path: Path, max_bytes: int) -> StagedFile:
+        """Read one photo beneath the DCIM folder, never following a link."""
+        return stage(self.dcim, path, max_bytes)
+
+    def remove(self, staged: StagedFile) -> None:
+        """Delete the photo read, if it is still that very file."""
+        remove_beneath(self.dcim, staged)
 
 
 @dataclass(frozen=True)
@@ -178,7 +209,7 @@ def list_device(volume: CameraVolume) -> Listing:
     """
     images, edits = [], []
     for folder, dirs, files in os.walk(volume.dcim, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not _is_cache(d))
+        dirs[:] = sorted(d for d in dirs if not is_cache(d))
         for name in files:
             path = Path(folder) / name
             suffix = path.suffix.lower()
@@ -201,7 +232,8 @@ def list_images(volume: CameraVolume) -> list[DeviceImage]:
     return list_device(volume).images
 
 
-def _is_cache(folder: str) -> bool:
+def is_cache(folder: str) -> bool:
+    """Whether a folder on a device holds the phone's own copies (thumbnails, a bin)."""
     return folder.startswith(".") or folder.casefold() in CACHE_FOLDERS
 
 

@@ -40,7 +40,7 @@ from app.ingest.limits import IngestLimits
 from app.ingest.receipt import WENT_AWAY, WENT_AWAY_BEFORE_DELETING
 from app.ingest.refusal import Refused
 from app.ingest.safety.complete import Incomplete, prove_complete
-from app.ingest.safety.open import SourceChanged, SourceState, StagedFile, source_state, stage
+from app.ingest.safety.open import SourceChanged, SourceState, StagedFile
 from app.ingest.sniff import sniff
 from app.vault.errors import VaultLocked
 from app.vault.vault import Vault
@@ -327,12 +327,12 @@ class ImportPipeline:
         Returns ``_LATER`` while another running import has claimed the same
         picture, and None when the file needs nothing more.
         """
-        state = source_state(candidate.path)
+        state = candidate.state()
         known = custodian.quarantined_unchanged(candidate.path, state)
         if known is not None:
             return _Refuse(candidate, known.reason, state, known=True)
         try:
-            staged = stage(candidate.root, candidate.path, self._limits.max_bytes)
+            staged = candidate.stage(self._limits.max_bytes)
         except Refused as exc:
             return _Refuse(candidate, exc.reason, state)
         except SourceChanged:
@@ -347,7 +347,10 @@ class ImportPipeline:
                       if found.unsupported_picture else refusal.not_a_picture(found.looks_like))
             return _Refuse(candidate, reason, state)
         # A watched drop folder offers a file only once it has settled.
-        settle = 0.0 if candidate.kind is ev.SourceKind.DROP_FOLDER else self._limits.stable_seconds
+        # A photo stored on a camera reached through its driver is complete.
+        awaits = candidate.kind is not ev.SourceKind.DROP_FOLDER and (
+            candidate.device is None or candidate.device.settles)
+        settle = self._limits.stable_seconds if awaits else 0.0
         try:
             prove_complete(staged, found.pillow_format, settle_seconds=settle)
         except Incomplete as exc:
@@ -482,6 +485,8 @@ def _device_gone(candidate: Candidate) -> bool:
     """Whether the phone or camera a file was on has gone (unplugged, or stopped answering)."""
     if candidate.kind is not ev.SourceKind.DEVICE:
         return False
+    if candidate.device is not None:
+        return not candidate.device.present()
     try:
         return not candidate.root.is_dir()
     except OSError:

@@ -14,11 +14,12 @@ from datetime import datetime
 
 from app.ingest.decode import Decoded
 from app.ingest.decode_workers import DecoderPool
-from app.ingest.devices import CameraVolume, DeviceImage
+from app.ingest.device_sources import DeviceSource
+from app.ingest.devices import DeviceImage
 from app.ingest.events import CancelToken
 from app.ingest.limits import IngestLimits
 from app.ingest.refusal import Refused
-from app.ingest.safety.open import SourceChanged, StagedFile, stage
+from app.ingest.safety.open import SourceChanged, StagedFile
 from app.ingest.sniff import sniff
 
 
@@ -41,7 +42,7 @@ class Preview:
     in_vault: bool = False
 
 
-def device_thumbnails(volume: CameraVolume, images: Sequence[DeviceImage],
+def device_thumbnails(volume: DeviceSource, images: Sequence[DeviceImage],
                       limits: IngestLimits, cancel: CancelToken | None = None
                       ) -> Iterator[Preview]:
     """Yield a preview of each picture: its thumbnail, hash and time taken, as far as known.
@@ -73,9 +74,10 @@ def device_thumbnails(volume: CameraVolume, images: Sequence[DeviceImage],
                     yield Preview(image, None, sha256)
 
 
-def _read(volume: CameraVolume, image: DeviceImage, limits: IngestLimits) -> StagedFile | None:
+def _read(volume: DeviceSource, image: DeviceImage, limits: IngestLimits
+          ) -> StagedFile | None:
     try:
-        return stage(volume.dcim, image.path, limits.max_bytes)
+        return volume.stage(image.path, limits.max_bytes)
     except (Refused, SourceChanged, OSError):
         return None
 

@@ -8,7 +8,6 @@ been committed stays committed; what has not was never taken from its source.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -17,7 +16,8 @@ from pathlib import Path
 from app.ingest import events as ev
 from app.ingest.custody import ALREADY_GONE, Candidate, Custodian
 from app.ingest.decode_workers import warm_up
-from app.ingest.devices import CameraVolume, DeletionPolicy, DeviceImage, decide_deletion
+from app.ingest.device_sources import DeviceSource
+from app.ingest.devices import DeletionPolicy, DeviceImage, decide_deletion
 from app.ingest.drop_folder import DropFolderWatcher
 from app.ingest.limits import IngestLimits
 from app.ingest.pipeline import ImportPipeline
@@ -58,7 +58,7 @@ class ImportService:
         candidates = manual_candidates([Path(p) for p in paths], delete_source=not keep_source)
         return self._run_all(candidates, cancel)
 
-    def import_from_device(self, volume: CameraVolume, chosen: Sequence[DeviceImage], *,
+    def import_from_device(self, volume: DeviceSource, chosen: Sequence[DeviceImage], *,
                            policy: DeletionPolicy | None = None,
                            ask: Callable[[int], bool] = lambda _count: False,
                            cancel: ev.CancelToken | None = None,
@@ -83,7 +83,7 @@ class ImportService:
         if kept_because is None:
             kept_because = POLICY_KEEPS if policy is DeletionPolicy.NEVER else CHOSEN_TO_KEEP
         cancel = cancel or ev.CancelToken()
-        candidates = [Candidate(image.path, volume.dcim, ev.SourceKind.DEVICE, delete)
+        candidates = [Candidate(image.path, volume.dcim, ev.SourceKind.DEVICE, delete, volume)
                       for image in chosen]
         receipt = ImportReceipt(volume.label, [image.path for image in chosen], delete=delete,
                                 kept_because=kept_because)
@@ -96,7 +96,7 @@ class ImportService:
         self._session.require(Permission.IMPORT_IMAGES)
         return ImportLedger(self._session.vault, self._session.actor.name).unfinished()
 
-    def delete_safe_copies(self, volume: CameraVolume, paths: Sequence[Path]
+    def delete_safe_copies(self, volume: DeviceSource, paths: Sequence[Path]
                            ) -> Iterator[ev.Event]:
         """Delete from a device the photos the vault already holds, each checked again first.
 
@@ -112,7 +112,7 @@ class ImportService:
         """The practice's current rule for deleting photos from devices, read afresh."""
         return DeletionPolicy(SettingsService(self._session).load().device_deletion)
 
-    def device_thumbnails(self, volume: CameraVolume, images: Sequence[DeviceImage], *,
+    def device_thumbnails(self, volume: DeviceSource, images: Sequence[DeviceImage], *,
                           cancel: ev.CancelToken | None = None) -> Iterator[Preview]:
         """Previews of a device's pictures for choosing, made safely and kept in memory.
 
@@ -184,10 +184,11 @@ class ImportService:
         return pipeline.events()
 
 
-def _deleting(custodian: Custodian, volume: CameraVolume, paths: list[Path]
+def _deleting(custodian: Custodian, volume: DeviceSource, paths: list[Path]
               ) -> Iterator[ev.Event]:
     for path in paths:
-        release = custodian.release_if_in_vault(volume.dcim, path, str(ev.SourceKind.DEVICE))
+        release = custodian.release_if_in_vault(
+            Candidate(path, volume.dcim, ev.SourceKind.DEVICE, True, volume))
         if release.deleted or release.gone:
             yield ev.SourceDeleted(path) if release.deleted else ev.SourceKept(
                 path, ALREADY_GONE)
@@ -205,7 +206,7 @@ class DeviceImport:
     """
 
     def __init__(self, events: Callable[[], Iterator[ev.Event]], receipt: ImportReceipt,
-                 volume: CameraVolume, cancel: ev.CancelToken, ledger: ImportLedger) -> None:
+                 volume: DeviceSource, cancel: ev.CancelToken, ledger: ImportLedger) -> None:
         self._start = events
         self._events: Iterator[ev.Event] = iter(())
         self.receipt = receipt
@@ -226,7 +227,7 @@ class DeviceImport:
             if not self.receipt.ended:
                 self._drain()
             self.receipt.close(cancelled=stopped, device_present=self._volume.present(),
-                               still_there=os.path.lexists)
+                               still_there=self._still_there)
             self._record_end(began)
 
     def _record_end(self, began: int) -> None:
@@ -235,6 +236,9 @@ class DeviceImport:
             self._ledger.ended(began, self.receipt)
         except Exception:
             log.exception("the end of an import from a device could not be recorded")
+
+    def _still_there(self, path: Path) -> bool:
+        return self._volume.state(path).size is not None
 
     def _drain(self) -> None:
         """Stop the import and hear out the photo it was in the middle of.

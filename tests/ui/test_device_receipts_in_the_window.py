@@ -304,3 +304,26 @@ def test_an_import_a_crash_cut_short_is_told_when_the_clinician_next_logs_in(
         "is stored twice.")
     assert shell.window.activity.text() == told[0]
     settled(qtbot, shell)
+
+
+def test_a_phone_reached_over_libgphoto2_is_imported_from_the_window(
+        qtbot, logged_in, tmp_path, vault_path):
+    from tests.integration.test_device_gphoto2 import camera_folder
+
+    set_policy(vault_path, "always")
+    dcim = camera_folder(tmp_path, 2)
+    (tmp_path / "media").mkdir()
+    shell = logged_in("clinician")
+    shell.device_roots = [tmp_path / "media"]
+    shell.device_ports = [f"disk:{tmp_path / 'iPhone'}"]
+    dialog = open_device_dialog(qtbot, shell, 2)
+    assert dialog.device.currentText() == "iPhone"
+    assert dialog.transport_note.text() == (
+        "iPhone is reached over PTP/MTP (libgphoto2). Clinfile can delete photos from it.")
+    assert dialog.policy_note.text() == ALWAYS
+    words = import_now(qtbot, dialog)
+    assert words == "2 photos imported from iPhone, 2 deleted from the phone."
+    assert names(dcim) == {"IMG_E0000.AAE"}
+    qtbot.waitUntil(lambda: "There are no photos on iPhone." in dialog.message.text(),
+                    timeout=10000)
+    settled(qtbot, shell)

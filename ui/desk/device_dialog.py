@@ -36,12 +36,11 @@ from PySide6.QtWidgets import (
 
 from app.escaping import escaped
 from app.ingest import events as ev
+from app.ingest.device_sources import DeviceSource, gphoto
 from app.ingest.devices import (
-    CameraVolume,
     DeletionPolicy,
     DeviceImage,
     find_camera_volumes,
-    list_device,
 )
 from app.ingest.previews import Preview
 from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt, edits_words, photos
@@ -72,18 +71,41 @@ NO_DEVICE = ("No phone or camera was found. Plug it in with its cable and unlock
 class FoundDevice:
     """A phone or camera and its photos, newest first, as found by a worker."""
 
-    volume: CameraVolume
+    volume: DeviceSource
     images: tuple[DeviceImage, ...]
     edits: int = 0
 
 
-def look_for_devices(roots: list[Path] | None) -> list[FoundDevice]:
-    """Find the mounted devices and list their photos (in a worker: it reads the disks)."""
+def look_for_devices(roots: list[Path] | None, ports: list[str] | None = None,
+                     done_with: tuple[DeviceSource, ...] = ()) -> list[FoundDevice]:
+    """Find the devices and list their photos (in a worker: it reads the disks and USB).
+
+    Mounted folders are looked for under ``roots``; phones speaking PTP or MTP
+    are asked for through libgphoto2 on ``ports`` (None: every USB port, but
+    only where ``roots`` is None too, so a test looks only where it says).
+    The devices of the last look are let go first: a phone on USB answers
+    one program, and one opening, at a time.
+    """
+    for device in done_with:
+        if isinstance(device, gphoto.Gphoto2Device):
+            device.close()
+    devices: list[DeviceSource] = list(find_camera_volumes(roots))
+    if ports is not None:
+        devices += [gphoto.open_port(port) for port in ports]
+    elif roots is None:
+        devices += gphoto.find_gphoto2_devices()
     found = []
-    for volume in find_camera_volumes(roots):
-        listing = list_device(volume)
-        found.append(FoundDevice(volume, tuple(listing.images), len(listing.edits)))
+    for device in devices:
+        listing = device.list_device()
+        found.append(FoundDevice(device, tuple(listing.images), len(listing.edits)))
     return found
+
+
+def device_words(device: DeviceSource) -> str:
+    """How the device is reached and whether it lets photos be deleted from it."""
+    allows = ("Clinfile can delete photos from it." if device.may_delete
+              else "It does not let Clinfile delete photos, so they stay on it.")
+    return f"{device.label} is reached {device.transport}. {allows}"
 
 
 @dataclass(frozen=True)
@@ -94,7 +116,7 @@ class ShownPreview:
     picture: QImage | None
 
 
-def decoded_thumbnails(service: ImportService, volume: CameraVolume,
+def decoded_thumbnails(service: ImportService, volume: DeviceSource,
                        images: tuple[DeviceImage, ...], cancel: ev.CancelToken
                        ) -> Iterator[ShownPreview]:
     """Decode each thumbnail in the worker too; a QImage may be made off the GUI thread."""
@@ -133,13 +155,14 @@ class DeviceDialog(QDialog):
         self._inbox = inbox
         self._say = say
         self._roots = roots
+        self.ports: list[str] | None = None
         self.policy = DeletionPolicy.ASK
         self._devices: list[FoundDevice] = []
         self._thumbnails: Task | None = None
         self._import: Task | None = None
         self.receipt: ImportReceipt | None = None
-        self._receipt_volume: CameraVolume | None = None
-        self._shown_mount: Path | None = None
+        self._receipt_volume: DeviceSource | None = None
+        self._shown: Path | None = None
         self.question: QMessageBox | None = None
         self.setWindowTitle("Import from a phone or camera")
         named(self, "Import from a phone or camera")
@@ -157,6 +180,7 @@ class DeviceDialog(QDialog):
         device_row.addWidget(self.device, 1)
         device_row.addWidget(self.look_button)
         self.policy_note = named(note(""), "What happens to the photos on the phone")
+        self.transport_note = named(note(""), "How the device is reached")
         self.message = named(note(LOOKING), "What is happening")
         self.pictures = QListWidget()
         named(self.pictures, "Photos on the device",
@@ -199,7 +223,7 @@ class DeviceDialog(QDialog):
         self.progress_box.setLayout(progress_row)
         self.progress_box.hide()
         self.summary = named(note(""), "What the import did")
-        for words in (self.summary, self.message, self.policy_note):
+        for words in (self.summary, self.message, self.policy_note, self.transport_note):
             words.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.hide()
@@ -222,6 +246,7 @@ class DeviceDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Import photos from a phone or camera", 1.2))
         layout.addLayout(device_row)
+        layout.addWidget(self.transport_note)
         layout.addWidget(self.policy_note)
         layout.addWidget(self.message)
         layout.addWidget(self.pictures, 1)
@@ -278,7 +303,10 @@ class DeviceDialog(QDialog):
         self.message.setText(LOOKING)
         set_tone(self.message, "quiet")
         self.look_button.setEnabled(False)
-        self._tasks.run(look_for_devices, self._roots).success(self._found).failure(
+        done_with = tuple(found.volume for found in self._devices)
+        self._devices = []
+        self._tasks.run(look_for_devices, self._roots, self.ports, done_with).success(
+            self._found).failure(
             self._look_failed)
 
     def _found(self, devices: list[FoundDevice]) -> None:
@@ -288,8 +316,8 @@ class DeviceDialog(QDialog):
         self.device.clear()
         for found in devices:
             self.device.addItem(escaped(found.volume.label))
-        mounts = [found.volume.mount for found in devices]
-        index = mounts.index(self._shown_mount) if self._shown_mount in mounts else 0
+        places = [found.volume.dcim for found in devices]
+        index = places.index(self._shown) if self._shown in places else 0
         self.device.setCurrentIndex(index if devices else -1)
         self.device.blockSignals(False)
         self.device.setEnabled(bool(devices))
@@ -312,7 +340,7 @@ class DeviceDialog(QDialog):
     # --- the device's photos ----------------------------------------------------------
 
     @property
-    def volume(self) -> CameraVolume | None:
+    def volume(self) -> DeviceSource | None:
         """The device on show."""
         index = self.device.currentIndex()
         return self._devices[index].volume if 0 <= index < len(self._devices) else None
@@ -323,7 +351,8 @@ class DeviceDialog(QDialog):
         if not 0 <= index < len(self._devices):
             return
         found = self._devices[index]
-        self._shown_mount = found.volume.mount
+        self._shown = found.volume.dcim
+        self.transport_note.setText(escaped(device_words(found.volume)))
         self.safe_button.hide()
         self.pictures.blockSignals(True)
         for image in found.images:
