@@ -26,6 +26,7 @@ from app.cli.common import (
 from app.ingest import events as ev
 from app.ingest.device_sources import DeviceSource, gphoto
 from app.ingest.device_sources.gphoto import find_gphoto2_devices
+from app.ingest.device_sources.wpd import find_wpd_devices
 from app.ingest.devices import (
     CameraVolume,
     DeletionPolicy,
@@ -84,8 +85,8 @@ def add_deletion_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _list(args: argparse.Namespace, console: Console) -> int:
-    devices: list[DeviceSource] = [*find_camera_volumes(args.under),
-                                   *([] if args.under else find_gphoto2_devices())]
+    others = [] if args.under else [*find_gphoto2_devices(), *find_wpd_devices()]
+    devices: list[DeviceSource] = [*find_camera_volumes(args.under), *others]
     found = [(device, device.list_device().images) for device in devices]
     if args.json:
         console.emit_json([{"name": d.label, "where": str(d.dcim), "transport": d.transport,
@@ -213,7 +214,9 @@ def _named_device(name: str, under: list[Path] | None) -> DeviceSource:
         if volume is None:
             raise UsageError(f"{name} is not a phone or camera (it has no DCIM folder).")
         return volume
-    volumes = [v for v in find_camera_volumes(under) if v.label.casefold() == name.casefold()]
+    others = [] if under else [*find_gphoto2_devices(), *find_wpd_devices()]
+    volumes = [v for v in [*find_camera_volumes(under), *others]
+               if v.label.casefold() == name.casefold()]
     if not volumes:
         raise UsageError(f"No phone or camera called {name} is plugged in; see clinfile "
                          "device list.")

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.escaping import escaped
 from app.ingest import events as ev
-from app.ingest.device_sources import DeviceSource, gphoto
+from app.ingest.device_sources import DeviceSource, gphoto, wpd
 from app.ingest.devices import (
     DeletionPolicy,
     DeviceImage,
@@ -87,13 +87,13 @@ def look_for_devices(roots: list[Path] | None, ports: list[str] | None = None,
     one program, and one opening, at a time.
     """
     for device in done_with:
-        if isinstance(device, gphoto.Gphoto2Device):
+        if isinstance(device, gphoto.Gphoto2Device | wpd.WpdDevice):
             device.close()
     devices: list[DeviceSource] = list(find_camera_volumes(roots))
     if ports is not None:
         devices += [gphoto.open_port(port) for port in ports]
     elif roots is None:
-        devices += gphoto.find_gphoto2_devices()
+        devices += [*gphoto.find_gphoto2_devices(), *wpd.find_wpd_devices()]
     found = []
     for device in devices:
         listing = device.list_device()
