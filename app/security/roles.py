@@ -50,6 +50,7 @@ class Permission(StrEnum):
     EXPORT_IMAGES = "export and send images"
     RECORD_WITHDRAWAL = "record that a patient withdrew consent"
     VIEW_RETENTION = "see when a record may be deleted"
+    REPORT_INCIDENT = "report a picture sent to the wrong person"
 
 
 _EVERYONE = {
@@ -72,9 +73,11 @@ _CLINICIAN = _RECEPTION | {
     Permission.RECORD_CLINICAL_CONSENT,
     Permission.CORRECT_FILING,
     Permission.EXPORT_IMAGES,
+    Permission.REPORT_INCIDENT,
 }
 
 _ADMIN = _EVERYONE | {
+    Permission.REPORT_INCIDENT,
     Permission.MANAGE_USERS,
     Permission.CHANGE_SETTINGS,
     Permission.DELETE_IMAGES,

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from app.audit.service import AuditFilter, AuditService
 from db.audit import AuditRepository
+from tests.ui.saving import save_as
 
 
 def _open_audit(qtbot, logged_in):
@@ -42,11 +43,8 @@ def test_filter_by_mouse_and_export_csv(qtbot, logged_in, tmp_path):
         qtbot.mouseClick(audit.show_button, Qt.MouseButton.LeftButton)
     assert {line.subject for line in shown.args[0].lines} >= {"clinician", "reception"}
     qtbot.mouseClick(audit.csv_button, Qt.MouseButton.LeftButton)
-    dialog = audit.save_dialog
-    qtbot.waitUntil(dialog.isVisible, timeout=5000)
     with qtbot.waitSignal(audit.exported, timeout=20000):
-        dialog.selectFile(str(tmp_path / "for the privacy officer.csv"))
-        dialog.accept()
+        save_as(qtbot, audit.save_dialog, tmp_path / "for the privacy officer.csv")
     rows = list(csv.reader((tmp_path / "for the privacy officer.csv")
                            .read_text(encoding="utf-8-sig").splitlines()))
     assert len(rows) == 1 + shown.args[0].total

@@ -7,6 +7,7 @@ import subprocess
 from PySide6.QtCore import Qt
 
 from app.security.session import Session
+from tests.ui.saving import save_as
 
 
 def _open_users(qtbot, logged_in):
@@ -82,8 +83,7 @@ def test_new_recovery_key_then_reset_a_password_with_it(qtbot, logged_in, vault_
     assert dialog.isVisible(), "the key stays until the person says it is kept safe"
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: getattr(dialog, "sheet_dialog", None) is not None)
-    dialog.sheet_dialog.selectFile(str(tmp_path / "sheet.pdf"))
-    dialog.sheet_dialog.accept()
+    save_as(qtbot, dialog.sheet_dialog, tmp_path / "sheet.pdf")
     qtbot.waitUntil(lambda: "Saved to" in dialog.message.text(), timeout=15000)
     text = subprocess.run(["pdftotext", str(tmp_path / "sheet.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout

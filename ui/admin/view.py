@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from app.audit.service import AuditService
 from app.desk.opening import OpenedDesk
 from app.desk.workstation import WorkstationMemory
+from app.incidents.service import IncidentService
 from app.patients.service import PatientService
 from ui.admin.audit_tab import AuditTab
+from ui.admin.incidents_tab import IncidentsTab
 from ui.admin.retention_tab import RetentionTab
 from ui.admin.settings_tab import SettingsTab
 from ui.admin.users_tab import UsersTab
@@ -23,7 +25,7 @@ from ui.tasks import Tasks
 
 
 class AdminView(QWidget):
-    """Users, the patient list, settings, the vault, the audit trail and retention: a tab each."""
+    """Users, patients, settings, the vault, audit, retention and incidents: a tab each."""
 
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,12 +36,14 @@ class AdminView(QWidget):
         self.patients = PatientListTab(tasks)
         self.audit = AuditTab(tasks)
         self.retention = RetentionTab(tasks)
+        self.incidents = IncidentsTab(tasks)
         self.tabs.addTab(self.users, "&Users")
         self.tabs.addTab(self.patients, "&Patient list")
         self.tabs.addTab(self.settings, "&Settings")
         self.tabs.addTab(self.vault, "&Vault")
         self.tabs.addTab(self.audit, "&Audit")
         self.tabs.addTab(self.retention, "&Retention")
+        self.tabs.addTab(self.incidents, "In&cidents")
         named(self.tabs, "Practice administration")
         layout = QVBoxLayout(self)
         self.heading = heading("Practice administration", 1.4)
@@ -54,3 +58,4 @@ class AdminView(QWidget):
         self.vault.show_for(desk)
         self.audit.show_for(AuditService(desk.session))
         self.retention.show_for(desk.session)
+        self.incidents.show_for(IncidentService(desk.session))

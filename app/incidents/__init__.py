@@ -1,0 +1,1 @@
+"""Privacy incidents: a picture sent to the wrong person, recorded, linked, reported."""

@@ -1,0 +1,87 @@
+"""A picture sent to the wrong person: recorded, linked to its export, summarised, audited."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+
+from app.incidents.service import IncidentError, IncidentReport, IncidentService
+from app.security.roles import PolicyRefused
+from db.audit import AuditRepository
+from tests.unit.app.incidents.sending import export_a_picture
+
+
+@pytest.fixture
+def sent(vault_path, corpus, tmp_path):
+    return export_a_picture(vault_path, corpus, tmp_path)
+
+
+def _report(seq: int, **changes) -> IncidentReport:
+    told = {"export_seq": seq, "what_was_sent": "The leg ulcer summary PDF",
+            "sent_to": "Dr B Smith, Carlton Skin (meant for Dr B Smyth)",
+            "found_on": date.today(),
+            "actions_taken": "Phoned Dr Smith, who deleted it and confirmed by email."}
+    return IncidentReport(**{**told, **changes})
+
+
+def test_the_export_is_found_and_the_report_points_at_it(login, sent, tmp_path):
+    patient, seq = sent
+    service = IncidentService(login("clinician"))
+    [export] = [e for e in service.exports() if e.seq == seq]
+    assert export.patient.startswith("NGUYEN, Mai (born 05/06/1990, record MN1990)")
+    assert export.pictures == 1 and export.by == "clinician"
+    incident = service.report(_report(seq))
+    assert incident.row.export_seq == seq and incident.row.patient_id == patient
+    assert incident.row.reported_by == "clinician"
+    with login("admin").vault.index() as conn:
+        [last] = [r for r in AuditRepository(conn).rows() if r.action == "incident.reported"]
+    assert last.subject == f"patient {patient}"
+    assert f'"export_entry":{seq}' in last.detail
+
+
+def test_the_summary_is_one_page_with_the_guidance(login, sent, tmp_path):
+    _, seq = sent
+    service = IncidentService(login("admin"))
+    incident = service.report(_report(seq, actions_taken="x " * 700))
+    out = service.write_summary(incident.row.id, tmp_path / "incident.pdf")
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True,
+                          check=True).stdout
+    fields = {line.split(":", 1)[0]: line.split(":", 1)[1].strip()
+              for line in info.splitlines() if ":" in line}
+    assert fields["Pages"] == "1"
+    assert fields["Title"] == "Privacy incident report"
+    text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert "patient privacy has been breached" in text
+    assert "Dr B Smith, Carlton Skin" in text
+    assert f"Entry {seq}: images exported by clinician" in text
+    with login("admin").vault.index() as conn:
+        assert "incident.summary_printed" in [r.action for r in AuditRepository(conn).rows()]
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"sent_to": "  "}, "Say who received it"),
+    ({"actions_taken": ""}, "Say what has been done"),
+    ({"what_was_sent": "x" * 601}, "at most 600"),
+    ({"found_on": date.today() + timedelta(days=1)}, "cannot be in the future"),
+])
+def test_a_report_missing_a_part_says_which(login, sent, change, words):
+    _, seq = sent
+    with pytest.raises(IncidentError, match=words):
+        IncidentService(login("clinician")).report(_report(seq, **change))
+
+
+def test_only_an_export_can_be_reported(login, sent):
+    with pytest.raises(IncidentError, match="not an export"):
+        IncidentService(login("admin")).report(_report(1))
+
+
+def test_reception_may_not_report_or_read_incidents(login, sent, tmp_path):
+    _, seq = sent
+    service = IncidentService(login("reception"))
+    for attempt in (service.exports, lambda: service.report(_report(seq)), service.all,
+                    lambda: service.write_summary(1, tmp_path / "x.pdf")):
+        with pytest.raises(PolicyRefused):
+            attempt()
