@@ -130,6 +130,7 @@ class Shell(QObject):
         w.record_action.triggered.connect(self.show_records)
         w.open_record_action.triggered.connect(self.open_chosen_record)
         self.record.consent_wanted.connect(self._consent_at_desk)
+        self.desk_controller.filing.filed.connect(lambda _episode: self.record.refresh_today())
         filing = self.desk_controller.filing
         w.record_consent_action.triggered.connect(filing.record_consent)
         w.file_action.triggered.connect(filing.file_selection)

@@ -11,6 +11,7 @@ audited event with a reason, and a moved image takes its history with it.
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, date, datetime
 
 from app.consent.policy import load_policy
@@ -57,6 +58,11 @@ class FilingError(VaultError):
     def __init__(self, message: str, field: str = "") -> None:
         super().__init__(message)
         self.field = field
+
+
+def workstation_name() -> str:
+    """This computer's name, kept with each filing so a workstation can list its day's work."""
+    return socket.gethostname()
 
 
 def permission_to_file(kind: ImageKind) -> Permission:
@@ -125,7 +131,8 @@ class FilingService:
                         actor, "image.filed", f"image {image_id}", {
                             "patient_id": patient.id, "episode_id": episode_id,
                             "kind": str(request.kind), "body_site": request.body_site.word,
-                            "consent_id": consent_id, "secondary": request.secondary}))
+                            "consent_id": consent_id, "secondary": request.secondary,
+                            "workstation": workstation_name()}))
             images = tuple(self._as_it_stands(conn, i) for i in request.image_ids)
         vault.audit.publish_head(audit_row)
         return FiledEpisode(episode_id, request.episode_description, images)

@@ -115,6 +115,7 @@ class FiledLine:
     kind: ImageKind
     body_site: str
     description: str
+    deleted: bool = False
 
 
 def day_words(iso: str | None) -> str:

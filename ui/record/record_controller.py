@@ -15,12 +15,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from app.consent.gate import UseRefused
-from app.consent.vocabulary import Purpose
+from app.consent.vocabulary import ImageKind, Purpose
 from app.desk.exports import ExportRequest, export_record
 from app.desk.forms import write_consent_form
 from app.desk.opening import OpenedDesk
 from app.patients.service import PatientService
 from app.record.corrections import Correction, correct_pictures
+from app.record.finding import FindRequest, filed_today, find_filings
 from app.record.model import PatientRecord, RecordPicture
 from app.record.outputs import write_summary
 from app.record.service import RecordService, moment
@@ -31,6 +32,7 @@ from ui.errors import in_plain_words, report
 from ui.printing import ask_and_print
 from ui.record.compare_view import CompareDialog, comparison, same_site
 from ui.record.correct_dialog import CorrectDialog
+from ui.record.finding_panels import chosen_date
 from ui.record.picture_details import PREVIEW_EDGE
 from ui.record.record_view import RecordView
 from ui.record.thumbnails import decoded_batches, small_image
@@ -55,6 +57,8 @@ class RecordController(QObject):
         exported(object): chosen pictures were exported (the ``Written``).
         export_refused(object): the consent gate refused (the ``UseRefused``).
         consent_wanted(object): the person asked to record the consent for this purpose.
+        today_shown(list): today's filings at this workstation are listed.
+        filings_found(object): a search of earlier filings answered (the ``Found``).
     """
 
     searched = Signal(object)
@@ -64,6 +68,8 @@ class RecordController(QObject):
     exported = Signal(object)
     export_refused = Signal(object)
     consent_wanted = Signal(object)
+    today_shown = Signal(list)
+    filings_found = Signal(object)
 
     def __init__(self, tasks: Tasks, view: RecordView, say: Callable[[str], None],
                  parent: QObject | None = None) -> None:
@@ -92,6 +98,11 @@ class RecordController(QObject):
         panel.query_changed.connect(lambda _text: self._typing.start())
         panel.candidate_chosen.connect(lambda c: self.open_patient(c.patient.id))
         view.timeline.chosen_changed.connect(self._chosen)
+        view.today.refresh_requested.connect(self.refresh_today)
+        view.today.list.opened.connect(self._jump)
+        view.find_panel.find_requested.connect(self.find_filings)
+        view.find_panel.list.opened.connect(self._jump)
+        view.finding.currentChanged.connect(self._tab_changed)
         view.timeline.opened.connect(lambda _id: self.compare())
         self.compare_button = view.add_command(
             "&Compare", "Compare pictures",
@@ -444,6 +455,48 @@ class RecordController(QObject):
         if task is not None:
             task.success(lambda _path: self._tell(
                 f"The consent form {code} was sent to the printer."))
+
+    # --- today and earlier filings ---------------------------------------------------
+
+    def refresh_today(self) -> None:
+        """Read again what was filed today at this workstation."""
+        if self.desk is None:
+            return
+        self._tasks.run(filed_today, self.desk.session).tied_to(self.view).success(
+            self._today_read).failure(self._failed)
+
+    def _today_read(self, lines) -> None:
+        self.view.today.show_lines(lines)
+        self.today_shown.emit(lines)
+
+    def find_filings(self) -> None:
+        """Look for earlier filings with what the Find form says."""
+        if self.desk is None:
+            return
+        panel = self.view.find_panel
+        request = FindRequest(
+            words=panel.words.text(),
+            patient_id=self.record.patient_id if self.record and panel.this_patient.isChecked()
+            else None,
+            since=chosen_date(panel.since), until=chosen_date(panel.until),
+            site=panel.site.currentData() or "",
+            kind=ImageKind(panel.kind.currentData()) if panel.kind.currentData() else None)
+        panel.summary.setText("Looking…")
+        self._tasks.run(find_filings, self.desk.session, request).tied_to(self.view).success(
+            self._found_filings).failure(self._failed)
+
+    def _found_filings(self, found) -> None:
+        self.view.find_panel.show_found(found.lines, found.matched)
+        self.view.find_panel.list.setFocus()
+        self.filings_found.emit(found)
+
+    def _jump(self, line) -> None:
+        """Open the record of a listed filing's patient, with its picture chosen."""
+        self.open_patient(line.patient_id, (line.image_id,))
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.view.finding.currentWidget() is self.view.today:
+            self.refresh_today()
 
     def _tell(self, words: str) -> None:
         self.view.status.setText(words)

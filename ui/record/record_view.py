@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.record.model import PatientRecord
 from ui.desk.patient_panel import PatientPanel
 from ui.look import named, scaled
+from ui.record.finding_panels import FindPanel, TodayPanel
 from ui.record.picture_details import PictureDetails
 from ui.record.timeline import Timeline
 
@@ -76,7 +77,11 @@ class RecordView(QWidget):
         self.patient_panel.choose_button.setText("Open this patient's record")
         self.finding = QTabWidget()
         named(self.finding, "Ways to find a record")
+        self.today = TodayPanel()
+        self.find_panel = FindPanel()
         self.finding.addTab(self.patient_panel, "&Patient")
+        self.finding.addTab(self.today, "&Today")
+        self.finding.addTab(self.find_panel, "Fi&nd")
         self.banner = RecordBanner()
         self.timeline = Timeline()
         self.details = PictureDetails()

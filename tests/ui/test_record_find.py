@@ -1,0 +1,85 @@
+"""Today's filings at this workstation, and finding earlier filings, by keyboard and by mouse."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+
+from tests.ui.helpers import pick
+from tests.ui.record_pictures import file_pictures
+from tests.ui.test_record import PLAN
+
+
+@pytest.fixture
+def filed(vault_path, corpus, tmp_path):
+    return file_pictures(vault_path, corpus, tmp_path, PLAN)
+
+
+def test_todays_filings_are_listed_and_each_opens_its_record(qtbot, logged_in, filed):
+    patients, ids = filed
+    shell = logged_in("reception")
+    qtbot.keyClick(shell.window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    view = shell.record_view
+    with qtbot.waitSignal(shell.record.today_shown, timeout=10000):
+        qtbot.keyClick(view.patient_panel.search_edit, Qt.Key.Key_T,
+                       Qt.KeyboardModifier.AltModifier)
+    today = view.today
+    assert today.list.count() == 4
+    assert "4 pictures filed today at this computer, for 2 patients" in today.summary.text()
+    newest = today.list.item(0).data(Qt.UserRole + 1)
+    assert newest.image_id == ids[3] and "TRAN" not in today.list.item(0).text()
+    assert today.list.item(0).text().startswith("Linh Tran (record 900002)")
+    today.list.setFocus()
+    qtbot.keyClick(today.list, Qt.Key.Key_Down)
+    with qtbot.waitSignal(shell.record.record_shown, timeout=10000):
+        qtbot.keyClick(today.list, Qt.Key.Key_Return)
+    assert shell.record.record.patient_id == patients[0]
+    assert [p.image_id for p in view.timeline.chosen()] == [ids[2]]
+
+
+def test_filings_at_another_workstation_are_not_todays_here(login, filed):
+    from app.record.finding import filed_today
+
+    session = login("reception")
+    assert len(filed_today(session)) == 4
+    assert filed_today(session, workstation="front-desk-2") == []
+
+
+def test_earlier_filings_are_found_by_words_site_kind_and_dates(qtbot, logged_in, filed):
+    patients, ids = filed
+    shell = logged_in("clinician")
+    qtbot.keyClick(shell.window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    view = shell.record_view
+    qtbot.keyClick(view.patient_panel.search_edit, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    panel = view.find_panel
+    assert view.finding.currentWidget() is panel
+    panel.words.setFocus()
+    with qtbot.waitSignal(shell.record.filings_found, timeout=10000):
+        qtbot.keyClicks(panel.words, "ULCER")
+        qtbot.keyClick(panel.words, Qt.Key.Key_Return)
+    assert panel.list.count() == 2
+    assert panel.summary.text() == "2 filings found."
+    with qtbot.waitSignal(shell.record.record_shown, timeout=10000):
+        qtbot.keyClick(panel.list, Qt.Key.Key_Return)
+    assert shell.record.record.patient_id == patients[0]
+
+    panel.words.clear()
+    pick(qtbot, panel.site, "Hand")
+    with qtbot.waitSignal(shell.record.filings_found, timeout=10000):
+        qtbot.mouseClick(panel.find_button, Qt.MouseButton.LeftButton)
+    assert [panel.list.item(0).data(Qt.UserRole + 1).image_id] == [ids[3]]
+
+    panel.site.setCurrentIndex(0)
+    panel.since.setDate(QDate.currentDate().addYears(5))
+    with qtbot.waitSignal(shell.record.filings_found, timeout=10000):
+        qtbot.mouseClick(panel.find_button, Qt.MouseButton.LeftButton)
+    assert panel.list.count() == 0
+    assert "No filing matches" in panel.summary.text()
+
+    panel.since.setDate(panel.since.minimumDate())
+    panel.this_patient.setChecked(True)
+    pick(qtbot, panel.kind, "Clinical")
+    with qtbot.waitSignal(shell.record.filings_found, timeout=10000):
+        qtbot.mouseClick(panel.find_button, Qt.MouseButton.LeftButton)
+    assert sorted(panel.list.item(n).data(Qt.UserRole + 1).image_id
+                  for n in range(panel.list.count())) == sorted(ids[:3])
