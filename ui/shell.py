@@ -33,6 +33,7 @@ from ui.errors import UncaughtErrors, in_plain_words, report
 from ui.first_run_wizard import FirstRunWizard
 from ui.idle import IdleWatch, minutes_words
 from ui.main_window import MainWindow
+from ui.record.archive import ArchiveController
 from ui.record.record_controller import RecordController
 from ui.record.record_view import RecordView
 from ui.tasks import Tasks
@@ -86,6 +87,7 @@ class Shell(QObject):
         self.record_view = RecordView()
         self.window.add_page("record", self.record_view)
         self.record = RecordController(self.tasks, self.record_view, self.window.say, self)
+        self.archive = ArchiveController(self.tasks, self.record, self.window.say, self)
         self.admin = AdminView(self.tasks)
         self.window.add_page("admin", self.admin)
         self.idle = IdleWatch(clock, check_every_ms=idle_check_ms, parent=self)
@@ -302,6 +304,7 @@ class Shell(QObject):
         self._waiting_check.stop()
         self.desk_controller.close()
         self.record.close()
+        self.archive.close()
         for dialog in self._hidden_dialogs:
             dialog.close()
         self._hidden_dialogs = []
