@@ -21,6 +21,7 @@ What the object carries, and why:
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from importlib.metadata import version
 
@@ -58,6 +59,8 @@ BODY_PARTS = {
 RECOGNISABLE_SITES = frozenset({"face", "eye", "ear", "cheek", "forehead", "nose", "mouth",
                                 "lip", "chin", "whole-body"})
 _LATERALITY = {"left": "L", "right": "R", "both": "B"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LONG_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # LT keeps TAB, LF, FF, CR
 _SEX = {"male": "M", "female": "F", "other": "O"}
 
 
@@ -108,7 +111,7 @@ def _patient(ds: Dataset, photo: ArchivePhoto, deidentified: bool) -> None:
         ds.DeidentificationMethodCodeSequence = Sequence([_code(
             "113100", "DCM", "Basic Application Confidentiality Profile")])
         return
-    ds.PatientName = f"{patient.family_name.upper()}^{patient.given_names}"
+    ds.PatientName = f"{_name_part(patient.family_name.upper())}^{_name_part(patient.given_names)}"
     ds.PatientID = patient_id(patient, photo.vault_id)
     ds.PatientBirthDate = (patient.birth_date or "").replace("-", "")
     ds.PatientSex = _SEX.get(patient.sex, "")
@@ -121,7 +124,7 @@ def patient_id(patient: PatientRow, vault_id: str) -> str:
     A patient known only to this vault gets an id naming the vault, so two
     workstations' local patients never merge by accident in the archive.
     """
-    return patient.record_number or patient.ihi or f"CF-{vault_id[:8]}-{patient.id}"
+    return _text(patient.record_number or patient.ihi or f"CF-{vault_id[:8]}-{patient.id}")
 
 
 def _study(ds: Dataset, photo: ArchivePhoto, uids: PhotoUids, deidentified: bool) -> None:
@@ -129,7 +132,7 @@ def _study(ds: Dataset, photo: ArchivePhoto, uids: PhotoUids, deidentified: bool
     ds.StudyID = f"E{photo.image.episode_id}"
     ds.AccessionNumber = "" if deidentified else \
         f"{photo.vault_id[:6].upper()}{photo.image.episode_id}"[:16]
-    ds.StudyDescription = "" if deidentified else photo.episode[:64]
+    ds.StudyDescription = "" if deidentified else _text(photo.episode)
     ds.ReferringPhysicianName = ""
     taken = None if deidentified else _moment(photo.taken_at)
     ds.StudyDate = taken.strftime("%Y%m%d") if taken else ""
@@ -141,12 +144,12 @@ def _series(ds: Dataset, photo: ArchivePhoto, uids: PhotoUids, deidentified: boo
     ds.Modality = "XC"
     ds.SeriesInstanceUID = uids.series
     ds.SeriesNumber = _series_number(site.site, site.laterality)
-    ds.SeriesDescription = site.label[:64] if site.site else photo.image.kind.label[:64]
+    ds.SeriesDescription = _text(site.label if site.site else photo.image.kind.label)
     body_part = BODY_PARTS.get(site.site, "")
     if body_part:
         ds.BodyPartExamined = body_part
     if not deidentified and photo.image.taken_by:
-        ds.OperatorsName = photo.image.taken_by.replace("^", " ")[:64]
+        ds.OperatorsName = _name_part(photo.image.taken_by)
 
 
 def _series_number(site: str, laterality: str) -> int:
@@ -162,7 +165,7 @@ def _equipment(ds: Dataset, photo: ArchivePhoto, deidentified: bool) -> None:
     ds.ManufacturerModelName = "Clinfile workstation"
     ds.SoftwareVersions = SOFTWARE_VERSION
     if not deidentified and photo.practice_name:
-        ds.InstitutionName = photo.practice_name[:64]
+        ds.InstitutionName = _text(photo.practice_name)
 
 
 def _image(ds: Dataset, photo: ArchivePhoto, pixels: Pixels, deidentified: bool) -> None:
@@ -181,7 +184,7 @@ def _image(ds: Dataset, photo: ArchivePhoto, pixels: Pixels, deidentified: bool)
     ds.RecognizableVisualFeatures = "YES" if image.body_site.site in RECOGNISABLE_SITES \
         else "NO"
     if not deidentified and image.description:
-        ds.ImageComments = image.description[:10240]
+        ds.ImageComments = _LONG_TEXT_CONTROL.sub(" ", image.description)[:10240]
     if pixels.derivation:
         ds.DerivationDescription = pixels.derivation[:1024]
     ds.LossyImageCompression = "01" if pixels.lossy else "00"
@@ -240,6 +243,21 @@ def _pixel_data(ds: Dataset, pixels: Pixels) -> None:
     # Encapsulated frames are written with undefined length, also by writers
     # (a network sender) that do not read the transfer syntax from the file meta.
     ds["PixelData"].is_undefined_length = pixels.encapsulated
+
+
+def _text(value: str, limit: int = 64) -> str:
+    """Make text fit a short DICOM string (LO), keeping its words.
+
+    A backslash would split it into several values and control characters are
+    not allowed, so they become ``/`` and spaces; runs of space become one.
+    """
+    cleaned = _CONTROL.sub(" ", value.replace("\\", "/"))
+    return " ".join(cleaned.split())[:limit]
+
+
+def _name_part(value: str) -> str:
+    """One component of a person's name: its separators (``^`` and ``=``) become spaces."""
+    return _text(value.replace("^", " ").replace("=", " "))
 
 
 def _moment(text: str | None) -> datetime | None:

@@ -216,3 +216,25 @@ def test_reception_may_not_export_to_dicom(vault_path, filed, tmp_path):
     code, _, err = export(vault_path, tmp_path / "out", "--patient", "MN1990", user="reception")
     assert code == 3
     assert not (tmp_path / "out").exists()
+
+
+def test_hostile_words_in_names_and_descriptions_still_make_valid_objects(
+        vault_path, login, corpus, tmp_path):
+    from app.settings import SettingsService
+
+    SettingsService(login("admin")).change(practice_name="Smith\\Jones =Clinic^\r\nNorth")
+    clinician = login("clinician")
+    patient = add_patient(login("admin"), record_number="ob\\1", family="O'Brien^Nguyễn=X",
+                          given="Ana\\Maria\tJo")
+    ids = import_files(clinician, corpus_copies(corpus, ["jpg/Canon_40D.jpg"], tmp_path / "d"))
+    file_pictures(clinician, ids, patient, site="left-ankle: 2 cm \\ above\nthe malleolus",
+                  episode="rash\\itch\r\non the =ankle^" + "x" * 80)
+    path = tmp_path / "hostile.dcm"
+    ds = made(clinician, ids[0])
+    ds.save_as(path, enforce_file_format=True)
+    assert dciodvfy_errors(path) == []
+    assert str(ds.PatientName) == "O'BRIEN NGUYỄN X^Ana/Maria Jo"
+    assert ds.PatientID == "ob/1"
+    assert "\\" not in ds.StudyDescription and "\n" not in ds.StudyDescription
+    assert ds.StudyDescription.startswith("rash/itch on the =ankle^")
+    assert len(ds.StudyDescription) <= 64 and ds.InstitutionName == "Smith/Jones =Clinic^ North"
