@@ -9,7 +9,9 @@ was built, never transcoded on the way.
 from __future__ import annotations
 
 import logging
+import queue
 import ssl
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -22,6 +24,8 @@ from app.interop.pacs_config import PacsConfig
 from app.vault.errors import VaultError
 
 CONNECT_SECONDS = 5
+#: Associations a batch is sent over at once: the archive stores one picture as the next arrives.
+ASSOCIATIONS = 2
 ANSWER_SECONDS = 60
 #: C-STORE statuses the standard counts as stored: success and the warnings (coerced, ...).
 _STORED = frozenset({0x0000, 0xB000, 0xB007, 0xB006})
@@ -44,37 +48,90 @@ class StoreResult:
 
 
 def store_all(config: PacsConfig, objects: Iterable[tuple[object, Dataset]],
-              *, before_first: Callable[[], None] | None = None) -> Iterator[StoreResult]:
-    """Send DICOM files to the PACS over one association, yielding each one's result.
+              *, before_first: Callable[[], None] | None = None,
+              associations: int = ASSOCIATIONS) -> Iterator[StoreResult]:
+    """Send DICOM objects to the PACS, yielding each one's result as the archive answers.
+
+    Objects go over a few associations at once, so the archive stores one
+    while the next is on its way; a second association the archive refuses
+    is simply not used.
 
     Args:
         config: the archive to send to.
         objects: (key, dataset) pairs; the key comes back in the result.
-        before_first: called once the association is up and before anything
-            is sent (the consent gate, so a use is recorded only when sending
-            can actually happen).
+        before_first: called once the first association is up and before
+            anything is sent (the consent gate, so a use is recorded only
+            when sending can actually happen).
+        associations: how many associations to send over at most.
 
     Raises:
         PacsUnreachable: no association (the archive is down, refuses this
             AE title, or the connection broke part-way).
     """
-    assoc = _associate(config)
+    opened = [_associate(config)]
     try:
+        for _ in range(associations - 1):
+            try:
+                opened.append(_associate(config))
+            except PacsUnreachable:
+                break
         if before_first is not None:
             before_first()
-        for key, dataset in objects:
-            status = assoc.send_c_store(dataset)
-            if not assoc.is_established:
-                raise PacsUnreachable("The connection to the PACS broke while sending.")
-            code = getattr(status, "Status", None)
-            if code in _STORED:
-                yield StoreResult(key, True)
-            else:
-                yield StoreResult(key, False, _status_words(code))
-        assoc.release()
+        yield from _sent_over(opened, iter(objects))
+        for assoc in opened:
+            assoc.release()
     finally:
-        if assoc.is_established:
-            assoc.abort()
+        for assoc in opened:
+            if assoc.is_established:
+                assoc.abort()
+
+
+def _sent_over(opened: list, objects: Iterator[tuple[object, Dataset]]
+               ) -> Iterator[StoreResult]:
+    """Send from one shared stream of objects over each association, in threads of their own."""
+    taking = threading.Lock()
+    answers: queue.Queue = queue.Queue()
+
+    def send(assoc) -> None:
+        try:
+            while True:
+                with taking:
+                    item = next(objects, None)
+                if item is None:
+                    break
+                answers.put(_stored(assoc, *item))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            answers.put(exc)
+        finally:
+            answers.put(None)
+
+    senders = [threading.Thread(target=send, args=(a,), name="pacs-send", daemon=True)
+               for a in opened]
+    for sender in senders:
+        sender.start()
+    running, problem = len(senders), None
+    while running:
+        answer = answers.get()
+        if answer is None:
+            running -= 1
+        elif isinstance(answer, BaseException):
+            problem = problem or answer
+        else:
+            yield answer
+    for sender in senders:
+        sender.join()
+    if problem is not None:
+        raise problem
+
+
+def _stored(assoc, key: object, dataset: Dataset) -> StoreResult:
+    status = assoc.send_c_store(dataset)
+    if not assoc.is_established:
+        raise PacsUnreachable("The connection to the PACS broke while sending.")
+    code = getattr(status, "Status", None)
+    if code in _STORED:
+        return StoreResult(key, True)
+    return StoreResult(key, False, _status_words(code))
 
 
 def _associate(config: PacsConfig):
