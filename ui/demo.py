@@ -232,9 +232,9 @@ def show(folder: Path, screen: str) -> int:
     def in_the_record(_record) -> None:
         """Compare the ulcer's last two visits, or correct the newest picture's side."""
         if screen == "record-compare":
-            QTimer.singleShot(300, shell.record.compare)
+            QTimer.singleShot(300, shell.record.commands.compare)
         elif screen == "record-correct":
-            QTimer.singleShot(300, shell.record.correct)
+            QTimer.singleShot(300, shell.record.commands.correct)
 
     def lock_then_receive() -> None:
         """Lock, then let two pictures arrive: the lock screen counts them."""

@@ -131,7 +131,7 @@ class Shell(QObject):
         w.find_patient_action.triggered.connect(self._find_patient)
         w.record_action.triggered.connect(self.show_records)
         w.open_record_action.triggered.connect(self.open_chosen_record)
-        self.record.consent_wanted.connect(self._consent_at_desk)
+        self.record.commands.consent_wanted.connect(self._consent_at_desk)
         self.desk_controller.filing.filed.connect(lambda _episode: self.record.refresh_today())
         filing = self.desk_controller.filing
         w.record_consent_action.triggered.connect(filing.record_consent)

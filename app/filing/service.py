@@ -46,6 +46,8 @@ RECEPTION_KINDS = frozenset({ImageKind.PATIENT_SENT, ImageKind.DOCUMENT})
 # The scales a photograph can have, in pixels per millimetre: from a whole
 # body on a small picture to a macro lens close up.
 SCALE_LIMITS = (0.05, 500.0)
+# A description is a line on the summary, not a letter.
+DESCRIPTION_LIMIT = 500
 
 
 class FilingError(VaultError):
@@ -211,6 +213,12 @@ class FilingService:
     def correct_description(self, image_id: int, description: str, reason: str) -> FiledImage:
         """Correct what a filed image is described as; the first description stays on record."""
         text = " ".join(description.split())
+        if not text.isprintable():
+            raise FilingError("The description has characters that cannot be kept (control "
+                              "characters, perhaps pasted); type it again.", "description")
+        if len(text) > DESCRIPTION_LIMIT:
+            raise FilingError(f"The description is too long; keep it under "
+                              f"{DESCRIPTION_LIMIT} characters.", "description")
 
         def change(conn: Connection, current: FiledImage) -> dict:
             if text == current.description:

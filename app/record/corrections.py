@@ -35,12 +35,15 @@ class Correction:
     to_patient: int | None = None
 
 
-def correct_pictures(session: Session, image_ids: list[int], correction: Correction
-                     ) -> list[str]:
-    """Make the corrections each picture needs; return what was done, in words.
+def correct_pictures(session: Session, patient_id: int, image_ids: list[int],
+                     correction: Correction) -> list[str]:
+    """Make the corrections each picture of ``patient_id``'s record needs; say what was done.
 
     The kind is corrected first, as the one most likely to be refused; the
-    move comes last. Pictures already as asked are left alone.
+    move comes last. Pictures already as asked are left alone. A picture
+    another workstation moved to another record since this one was opened
+    is not corrected here: the person was looking at a record that has
+    changed, and nothing of it is corrected until they look again.
 
     Raises:
         PolicyRefused: the person's role may not correct filings (audited).
@@ -53,9 +56,15 @@ def correct_pictures(session: Session, image_ids: list[int], correction: Correct
     filing = FilingService(session)
     with session.vault.index() as conn:
         widths = {i: facts.width for i, facts in RecordQueries(conn).facts(image_ids).items()}
+    images = [filing.image(image_id) for image_id in image_ids]
+    moved = [i.image_id for i in images if i.patient_id != patient_id]
+    if moved:
+        raise FilingError(f"Picture {moved[0]} was moved to another patient's record since "
+                          "this record was opened; nothing was corrected. Open the record "
+                          "again and check the pictures before correcting them.")
     done: list[str] = []
-    for image_id in image_ids:
-        done += _correct_one(filing, filing.image(image_id), widths[image_id], correction)
+    for image in images:
+        done += _correct_one(filing, image, widths[image.image_id], correction)
     if not done:
         raise FilingError("Nothing to correct: the pictures already say that.")
     return done

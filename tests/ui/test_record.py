@@ -114,3 +114,26 @@ def test_logging_out_forgets_the_record(qtbot, logged_in, filed):
     assert shell.record.record is None
     assert shell.record_view.timeline.picture_ids() == []
     assert shell.record_view.details.facts["consent"].text() == ""
+
+
+def test_locking_while_thumbnails_load_hides_the_record_and_unlocking_finishes_them(
+        qtbot, logged_in, filed):
+    from tests.conftest import PASSWORDS
+
+    patients, ids = filed
+    shell = logged_in("clinician")
+    shell.show_records()
+    with qtbot.waitSignal(shell.record.record_shown, timeout=10000):
+        shell.record.open_patient(patients[0])
+    with qtbot.waitSignal(shell.locked, timeout=5000):
+        shell.lock("Clinfile was locked.", "by hand")
+    window = shell.window
+    assert window.covered and not shell.record_view.isVisible()
+    qtbot.waitUntil(lambda: shell.desk.session.locked, timeout=5000)
+    qtbot.keyClicks(window.lock_view.password_edit, PASSWORDS["clinician"])
+    with qtbot.waitSignal(shell.unlocked, timeout=10000):
+        qtbot.keyClick(window.lock_view.password_edit, Qt.Key.Key_Return)
+    assert window.current_page() == "record"
+    qtbot.waitUntil(lambda: all(shell.record_view.timeline.thumbnail_shown(i)
+                                for i in ids[:3]), timeout=15000)
+    assert "could not" not in shell.record_view.status.text().lower()

@@ -15,7 +15,7 @@ def filed(vault_path, corpus, tmp_path):
 
 
 def open_compare(qtbot, shell):
-    record = shell.record
+    record = shell.record.commands
     timeline = shell.record_view.timeline
     timeline.setFocus()
     qtbot.keyClick(timeline, Qt.Key.Key_Return)
@@ -81,10 +81,10 @@ def test_pictures_with_a_scale_are_compared_millimetre_for_millimetre(
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
     timeline = shell.record_view.timeline
     timeline.choose(ids[:2])
-    qtbot.mouseClick(shell.record.compare_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: shell.record.compare_dialog is not None
-                    and len(shell.record.compare_dialog.images) == 2, timeout=15000)
-    dialog = shell.record.compare_dialog
+    qtbot.mouseClick(shell.record.commands.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.record.commands.compare_dialog is not None
+                    and len(shell.record.commands.compare_dialog.images) == 2, timeout=15000)
+    dialog = shell.record.commands.compare_dialog
     assert dialog.physical and "same scale" in dialog.scale_note.text()
     for pane in dialog.panes:
         picture = pane.picture
@@ -97,6 +97,6 @@ def test_pictures_of_different_sites_are_not_compared(qtbot, logged_in, filed):
     shell = logged_in("clinician")
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
     shell.record_view.timeline.choose([ids[0], ids[2]])
-    qtbot.mouseClick(shell.record.compare_button, Qt.MouseButton.LeftButton)
-    assert shell.record.compare_dialog is None
+    qtbot.mouseClick(shell.record.commands.compare_button, Qt.MouseButton.LeftButton)
+    assert shell.record.commands.compare_dialog is None
     assert "one body site" in shell.record_view.status.text()

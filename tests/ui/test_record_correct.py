@@ -17,9 +17,9 @@ def filed(vault_path, corpus, tmp_path):
 
 def open_correct(qtbot, shell):
     qtbot.keyClick(shell.record_view.timeline, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: shell.record.correct_dialog is not None
-                    and shell.record.correct_dialog.isVisible(), timeout=5000)
-    return shell.record.correct_dialog
+    qtbot.waitUntil(lambda: shell.record.commands.correct_dialog is not None
+                    and shell.record.commands.correct_dialog.isVisible(), timeout=5000)
+    return shell.record.commands.correct_dialog
 
 
 def test_a_picture_filed_to_the_wrong_patient_moves_by_keyboard_and_both_records_say_so(
@@ -54,7 +54,7 @@ def test_a_picture_filed_to_the_wrong_patient_moves_by_keyboard_and_both_records
     history = shell.record_view.details.facts["history"].text()
     assert "moved from Mai Nguyen (record 900001) to Linh Tran (record 900002)" in history
     assert "because: filed to the wrong patient" in history
-    assert not shell.record.correct_button.isEnabled()
+    assert not shell.record.commands.correct_button.isEnabled()
 
     with qtbot.waitSignal(shell.record.record_shown, timeout=15000,
                           check_params_cb=lambda r: r.patient_id == patients[1]):
@@ -90,6 +90,6 @@ def test_the_wrong_side_is_corrected_with_a_reason_and_the_first_filing_stays(
 def test_a_receptionist_cannot_correct_and_is_told_who_can(qtbot, logged_in, filed):
     shell = logged_in("reception")
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
-    assert shell.record.compare_button.isEnabled()
-    assert not shell.record.correct_button.isEnabled()
-    assert "clinician" in shell.record.correct_button.toolTip()
+    assert shell.record.commands.compare_button.isEnabled()
+    assert not shell.record.commands.correct_button.isEnabled()
+    assert "clinician" in shell.record.commands.correct_button.toolTip()

@@ -18,9 +18,9 @@ def filed(vault_path, corpus, tmp_path):
 
 def open_export(qtbot, shell):
     qtbot.keyClick(shell.record_view.timeline, Qt.Key.Key_X, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: shell.record.export_dialog is not None
-                    and shell.record.export_dialog.isVisible(), timeout=5000)
-    return shell.record.export_dialog
+    qtbot.waitUntil(lambda: shell.record.commands.export_dialog is not None
+                    and shell.record.commands.export_dialog.isVisible(), timeout=5000)
+    return shell.record.commands.export_dialog
 
 
 def test_two_chosen_pictures_are_exported_for_care_and_the_record_lists_the_export(
@@ -41,7 +41,7 @@ def test_two_chosen_pictures_are_exported_for_care_and_the_record_lists_the_expo
     folder = tmp_path / "for the specialist"
     folder.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
-    with qtbot.waitSignal(shell.record.exported, timeout=20000):
+    with qtbot.waitSignal(shell.record.commands.exported, timeout=20000):
         dialog.export_button.setFocus()
         qtbot.keyClick(dialog.export_button, Qt.Key.Key_Space)
     assert len(list(folder.iterdir())) == 1
@@ -66,9 +66,9 @@ def test_a_teaching_export_of_a_care_only_picture_is_refused_and_explained(
     folder = tmp_path / "for the talk"
     folder.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
-    with qtbot.waitSignal(shell.record.export_refused, timeout=20000):
+    with qtbot.waitSignal(shell.record.commands.export_refused, timeout=20000):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
-    refusal = shell.record.refusal_dialog
+    refusal = shell.record.commands.refusal_dialog
     qtbot.waitUntil(refusal.isVisible, timeout=5000)
     assert refusal.reason.text() and refusal.remedy.text().startswith("To allow it:")
     assert not any(folder.iterdir())
@@ -80,6 +80,6 @@ def test_a_teaching_export_of_a_care_only_picture_is_refused_and_explained(
 def test_a_receptionist_is_told_who_exports(qtbot, logged_in, filed):
     shell = logged_in("reception")
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
-    assert not shell.record.export_button.isEnabled()
-    assert "clinician" in shell.record.export_button.toolTip()
-    assert shell.record.form_button.isEnabled()
+    assert not shell.record.commands.export_button.isEnabled()
+    assert "clinician" in shell.record.commands.export_button.toolTip()
+    assert shell.record.commands.form_button.isEnabled()

@@ -9,39 +9,24 @@ the stream of the one before.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog
 
-from app.consent.gate import UseRefused
-from app.consent.vocabulary import ImageKind, Purpose
-from app.desk.exports import ExportRequest, export_record
-from app.desk.forms import write_consent_form
+from app.consent.vocabulary import ImageKind
 from app.desk.opening import OpenedDesk
 from app.patients.service import PatientService
-from app.record.corrections import Correction, correct_pictures
 from app.record.finding import FindRequest, filed_today, find_filings
-from app.record.model import PatientRecord, RecordPicture
-from app.record.outputs import write_summary
-from app.record.service import RecordService, moment
-from app.security.roles import INSTEAD, Permission
-from ui.desk.export_dialog import ExportDialog
-from ui.desk.refusal_dialog import RefusalDialog
-from ui.errors import in_plain_words, report
-from ui.printing import ask_and_print
-from ui.record.compare_view import CompareDialog, comparison, same_site
-from ui.record.correct_dialog import CorrectDialog
+from app.record.model import PatientRecord
+from app.record.service import RecordService
+from ui.errors import in_plain_words
 from ui.record.finding_panels import chosen_date
 from ui.record.picture_details import PREVIEW_EDGE
+from ui.record.record_commands import RecordCommands
 from ui.record.record_view import RecordView
 from ui.record.thumbnails import decoded_batches, small_image
 from ui.record.timeline import THUMBNAIL_EDGE, TimelineRows
 from ui.tasks import Pool, Task, Tasks
 
-# Pictures compared are decoded no larger than this: sharp on a 4K screen,
-# and a few of them, not the whole record, held at once.
-COMPARE_EDGE = 2400
 LOADING_END = "their small pictures are loading…"
 LOADING = "Showing {count} picture{s}; " + LOADING_END
 
@@ -53,10 +38,6 @@ class RecordController(QObject):
         searched(object): a search's result is on show.
         record_shown(object): a record is on the timeline (the :class:`PatientRecord`).
         thumbnails_shown(int): every thumbnail of the open record is in place (how many).
-        corrected(list): a correction was made (what was done, in words).
-        exported(object): chosen pictures were exported (the ``Written``).
-        export_refused(object): the consent gate refused (the ``UseRefused``).
-        consent_wanted(object): the person asked to record the consent for this purpose.
         today_shown(list): today's filings at this workstation are listed.
         filings_found(object): a search of earlier filings answered (the ``Found``).
     """
@@ -64,10 +45,6 @@ class RecordController(QObject):
     searched = Signal(object)
     record_shown = Signal(object)
     thumbnails_shown = Signal(int)
-    corrected = Signal(list)
-    exported = Signal(object)
-    export_refused = Signal(object)
-    consent_wanted = Signal(object)
     today_shown = Signal(list)
     filings_found = Signal(object)
 
@@ -83,12 +60,6 @@ class RecordController(QObject):
         self.record: PatientRecord | None = None
         self._thumbnails: Task | None = None
         self._after_opening = ""
-        self.compare_dialog: CompareDialog | None = None
-        self.export_dialog: ExportDialog | None = None
-        self.refusal_dialog: RefusalDialog | None = None
-        self.outbox = ""
-        self.export_folder = ""
-        self.correct_dialog: CorrectDialog | None = None
         self._pending: list[int] = []
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)
@@ -103,36 +74,14 @@ class RecordController(QObject):
         view.find_panel.find_requested.connect(self.find_filings)
         view.find_panel.list.opened.connect(self._jump)
         view.finding.currentChanged.connect(self._tab_changed)
-        view.timeline.opened.connect(lambda _id: self.compare())
-        self.compare_button = view.add_command(
-            "&Compare", "Compare pictures",
-            "Show the chosen pictures of one site side by side (Enter on a picture)")
-        self.correct_button = view.add_command(
-            "Co&rrect…", "Correct the filing",
-            "Move the chosen pictures to the right patient, or fix their body site, kind or "
-            "description")
-        self.export_button = view.add_command(
-            "E&xport…", "Export the chosen pictures",
-            "Export the chosen pictures, if the patient's consent allows the use")
-        self.summary_button = view.add_command(
-            "Print &summary…", "Print the summary of the chosen pictures",
-            "Print the record-attachment summary of the chosen pictures again")
-        self.form_button = view.add_command(
-            "Print c&onsent form…", "Print the consent form",
-            "Print the consent form the chosen picture was filed on again")
-        view.finish_commands()
-        self.compare_button.clicked.connect(self.compare)
-        self.correct_button.clicked.connect(self.correct)
-        self.export_button.clicked.connect(self.export)
-        self.summary_button.clicked.connect(self.print_summary)
-        self.form_button.clicked.connect(self.print_consent_form)
+        self.commands = RecordCommands(self, tasks, view)
 
     # --- the session --------------------------------------------------------------------
 
     def open(self, desk: OpenedDesk, outbox: str = "") -> None:
         """Serve a person who has just logged in."""
         self.desk = desk
-        self.outbox = outbox
+        self.commands.outbox = outbox
         self.service = RecordService(desk.session)
         self.patients = PatientService(desk.session)
         self._forget()
@@ -141,7 +90,7 @@ class RecordController(QObject):
         """The person logged out: forget every record and picture shown."""
         self._forget()
         self.desk = None
-        self.export_folder = ""
+        self.commands.export_folder = ""
         self.service = None
         self.patients = None
 
@@ -195,7 +144,7 @@ class RecordController(QObject):
         self.view.status.setText("Opening the record…")
         service, timeline = self.service, self.view.timeline
         self._tasks.run(lambda: timeline.rows_of(service.record(patient_id))).tied_to(
-            timeline).success(lambda rows: self._show(rows, chosen)).failure(self._failed)
+            timeline).success(lambda rows: self._show(rows, chosen)).failure(self.failed)
 
     def reopen(self, chosen: tuple[int, ...] = (), words: str = "") -> None:
         """Read the open record again (after a correction), keeping these pictures chosen.
@@ -223,7 +172,8 @@ class RecordController(QObject):
         self.view.timeline.setFocus()
         self.record_shown.emit(record)
 
-    def _failed(self, error: BaseException) -> None:
+    def failed(self, error: BaseException) -> None:
+        """Say in plain words why something asked of the record did not happen."""
         self.view.status.setText(in_plain_words(error))
         self._say(in_plain_words(error))
 
@@ -240,8 +190,14 @@ class RecordController(QObject):
         task = self._tasks.stream(lambda: decoded_batches(service.thumbnails, ids, edge),
                                   pool=Pool.GENERAL)
         task.tied_to(self.view).progress(lambda batch: self._arrived(task, batch))
-        task.failure(self._failed)
+        task.failure(lambda error: self._thumbnails_failed(task, error))
         self._thumbnails = task
+
+    def _thumbnails_failed(self, task: Task, error: BaseException) -> None:
+        """Say why thumbnails stopped, unless stopped on purpose (a lock, another record)."""
+        if task is self._thumbnails:
+            self._thumbnails = None
+            self.failed(error)
 
     def _arrived(self, task: Task, batch) -> None:
         if task is not self._thumbnails:
@@ -268,21 +224,7 @@ class RecordController(QObject):
     # --- the chosen picture -------------------------------------------------------------
 
     def _chosen(self, ids: list[int]) -> None:
-        pictures = [self.view.timeline.picture(i) for i in ids]
-        chosen = bool(ids) and all(p.shown for p in pictures)
-        self.compare_button.setEnabled(chosen)
-        for button, permission, instead in (
-                (self.correct_button, Permission.CORRECT_FILING,
-                 "A clinician corrects a filing; ask one to check it."),
-                (self.export_button, Permission.EXPORT_IMAGES,
-                 INSTEAD[Permission.EXPORT_IMAGES]),
-                (self.summary_button, Permission.PRINT_FORMS, "")):
-            allowed = self.desk is not None and self.desk.session.may(permission)
-            button.setEnabled(chosen and allowed)
-            if chosen and not allowed and instead:
-                button.setToolTip(instead)
-        self.form_button.setEnabled(len(pictures) == 1 and chosen
-                                    and bool(pictures[0].consent_code))
+        self.commands.chosen([self.view.timeline.picture(i) for i in ids])
         details = self.view.details
         if len(ids) != 1:
             details.show_nothing(f"{len(ids)} pictures chosen." if ids else
@@ -297,165 +239,6 @@ class RecordController(QObject):
                 round(PREVIEW_EDGE * self.view.devicePixelRatioF()))).tied_to(
                 self.view).success(lambda image: self._preview(picture.image_id, image))
 
-    # --- compare ------------------------------------------------------------------------
-
-    def compare(self) -> None:
-        """Compare the chosen pictures of one site, or the chosen one with the one before it."""
-        chosen = [p for p in self.view.timeline.chosen() if p.shown]
-        if self.record is None or not chosen:
-            self._tell("Choose the pictures to compare on the timeline first.")
-            return
-        site = _site_pictures(self.record, chosen[0])
-        shown, problem = comparison(site, chosen)
-        if problem:
-            self._tell(problem)
-            return
-        dialog = CompareDialog(site, shown, self.view.window())
-        dialog.wanted.connect(lambda image_id: self._load_large(dialog, image_id))
-        dialog.finished.connect(dialog.deleteLater)
-        self.compare_dialog = dialog
-        window = self.view.window().geometry()
-        dialog.resize(window.width() * 9 // 10, window.height() * 9 // 10)
-        dialog.open()
-        dialog.start()
-        dialog.panes[0].setFocus()
-
-    def _load_large(self, dialog: CompareDialog, image_id: int) -> None:
-        service = self.service
-        if service is None:
-            return
-        self._tasks.run(lambda: small_image(service.display_copy(image_id), COMPARE_EDGE)
-                        ).tied_to(dialog).success(
-            lambda image: dialog.set_image(image_id, image)).failure(self._failed)
-
-    # --- correct ------------------------------------------------------------------------
-
-    def correct(self) -> None:
-        """Open the form that corrects the chosen pictures' filing."""
-        chosen = [p for p in self.view.timeline.chosen() if p.shown]
-        if self.record is None or not chosen:
-            self._tell("Choose the pictures to correct on the timeline first.")
-            return
-        dialog = CorrectDialog(chosen, self.record.name, self.view.window())
-        typing = QTimer(dialog)
-        typing.setSingleShot(True)
-        typing.setInterval(120)
-        typing.timeout.connect(lambda: self._search_for(dialog))
-        dialog.query_changed.connect(lambda _text: typing.start())
-        dialog.correction_asked.connect(
-            lambda correction: self._correct(dialog, [p.image_id for p in chosen], correction))
-        dialog.finished.connect(dialog.deleteLater)
-        self.correct_dialog = dialog
-        dialog.open()
-        dialog.kind.setFocus()
-
-    def _search_for(self, dialog: CorrectDialog) -> None:
-        text = dialog.patient_panel.search_edit.text()
-        if self.patients is None or not text.strip():
-            return
-        self._tasks.run(self.patients.search, text).tied_to(dialog).success(
-            lambda result: self._found_for(dialog, text, result))
-
-    def _found_for(self, dialog: CorrectDialog, text: str, result) -> None:
-        dialog.patient_panel.show_result(text, result)
-        self.searched.emit(result)
-
-    def _correct(self, dialog: CorrectDialog, ids: list[int], correction: Correction) -> None:
-        session = self.desk.session
-        dialog.correct_button.setEnabled(False)
-        self._tasks.write(correct_pictures, session, ids, correction).tied_to(dialog).success(
-            lambda done: self._corrected(dialog, ids, done)).failure(
-            lambda error: self._not_corrected(dialog, error))
-
-    def _corrected(self, dialog: CorrectDialog, ids: list[int], done: list[str]) -> None:
-        dialog.accept()
-        words = "Corrected: " + "; ".join(done) + "."
-        self._tell(words)
-        self.corrected.emit(done)
-        self.reopen(tuple(ids), words)
-
-    def _not_corrected(self, dialog: CorrectDialog, error: BaseException) -> None:
-        dialog.correct_button.setEnabled(True)
-        dialog.show_problem(in_plain_words(error))
-
-    # --- export and print -----------------------------------------------------------
-
-    def export(self) -> None:
-        """Ask what the chosen pictures are for, then export them if the consent allows it."""
-        chosen = [p for p in self.view.timeline.chosen() if p.shown]
-        if self.record is None or not chosen:
-            self._tell("Choose the pictures to export on the timeline first.")
-            return
-        dialog = ExportDialog(self.record.name, self.view.window())
-        count = len(chosen)
-        dialog.export_button.setText(f"Export {count} picture{'s' if count != 1 else ''}…")
-        dialog.accepted.connect(lambda: self._export_chosen(dialog, chosen))
-        dialog.finished.connect(dialog.deleteLater)
-        self.export_dialog = dialog
-        dialog.open()
-
-    def _export_chosen(self, dialog: ExportDialog, chosen: list[RecordPicture]) -> None:
-        folder = QFileDialog.getExistingDirectory(self.view.window(),
-                                                  "Choose a folder for the export",
-                                                  self.export_folder or self.outbox)
-        if not folder:
-            return
-        self.export_folder = folder
-        request = ExportRequest(self.record.patient_id, dialog.chosen_purpose,
-                                dialog.chosen_recipient, dialog.chosen_format, Path(folder),
-                                tuple(p.image_id for p in chosen))
-        ids = request.image_ids
-        self._tasks.run(export_record, self.desk.session, request).success(
-            lambda written: self._exported(written, ids)).failure(
-            lambda error: self._refused(request.purpose, error, "Not exported"))
-
-    def _exported(self, written, ids: tuple[int, ...]) -> None:
-        count = len(written.paths)
-        words = (f"Exported {count} file{'s' if count != 1 else ''} to "
-                 f"{written.paths[0].parent}.")
-        self._tell(words)
-        self.exported.emit(written)
-        self.reopen(ids, words)
-
-    def _refused(self, purpose: Purpose, error: BaseException, title: str) -> None:
-        """Explain a refusal as the desk does: why, what would allow it, and the form."""
-        if not isinstance(error, UseRefused):
-            report(error, self.view.window(), title)
-            return
-        self._tell(f"{title}: {error.decision.reason}.")
-        dialog = RefusalDialog(self.record.name if self.record else "the patient", purpose,
-                               error.decision, self.view.window())
-        dialog.form_requested.connect(lambda: self.consent_wanted.emit(purpose))
-        dialog.finished.connect(dialog.deleteLater)
-        self.refusal_dialog = dialog
-        self.export_refused.emit(error)
-        dialog.open()
-
-    def print_summary(self) -> None:
-        """Print the record-attachment summary of the chosen pictures again."""
-        chosen = [p.image_id for p in self.view.timeline.chosen() if p.shown]
-        if self.desk is None or not chosen:
-            return
-        session = self.desk.session
-        task = ask_and_print(self.view.window(), self._tasks,
-                             lambda path: write_summary(session, chosen, path))
-        if task is not None:
-            task.success(lambda _path: self._tell("The summary was sent to the printer.")
-                         ).failure(lambda error: self._refused(Purpose.CLINICAL_CARE, error,
-                                                               "Not printed"))
-
-    def print_consent_form(self) -> None:
-        """Print again the consent form the chosen picture was filed on."""
-        chosen = self.view.timeline.chosen()
-        if self.desk is None or len(chosen) != 1 or not chosen[0].consent_code:
-            return
-        session, code = self.desk.session, chosen[0].consent_code
-        task = ask_and_print(self.view.window(), self._tasks,
-                             lambda path: write_consent_form(session, code, path))
-        if task is not None:
-            task.success(lambda _path: self._tell(
-                f"The consent form {code} was sent to the printer."))
-
     # --- today and earlier filings ---------------------------------------------------
 
     def refresh_today(self) -> None:
@@ -463,7 +246,7 @@ class RecordController(QObject):
         if self.desk is None:
             return
         self._tasks.run(filed_today, self.desk.session).tied_to(self.view).success(
-            self._today_read).failure(self._failed)
+            self._today_read).failure(self.failed)
 
     def _today_read(self, lines) -> None:
         self.view.today.show_lines(lines)
@@ -483,7 +266,7 @@ class RecordController(QObject):
             kind=ImageKind(panel.kind.currentData()) if panel.kind.currentData() else None)
         panel.summary.setText("Looking…")
         self._tasks.run(find_filings, self.desk.session, request).tied_to(self.view).success(
-            self._found_filings).failure(self._failed)
+            self._found_filings).failure(self.failed)
 
     def _found_filings(self, found) -> None:
         self.view.find_panel.show_found(found.lines, found.matched)
@@ -498,7 +281,8 @@ class RecordController(QObject):
         if self.view.finding.currentWidget() is self.view.today:
             self.refresh_today()
 
-    def _tell(self, words: str) -> None:
+    def tell(self, words: str) -> None:
+        """Say what happened, under the timeline and in the status bar."""
         self.view.status.setText(words)
         self._say(words)
 
@@ -507,12 +291,6 @@ class RecordController(QObject):
         if len(chosen) == 1 and chosen[0].image_id == image_id and image is not None:
             image.setDevicePixelRatio(self.view.devicePixelRatioF())
             self.view.details.show_preview(image)
-
-
-def _site_pictures(record: PatientRecord, picture: RecordPicture) -> list[RecordPicture]:
-    """Every picture of the same site in the record that can be shown, newest first."""
-    same = [p for p in record.pictures if p.shown and same_site(p, picture)]
-    return sorted(same, key=lambda p: (moment(p.when), p.image_id), reverse=True)
 
 
 def _empty_words(record: PatientRecord | None) -> str:

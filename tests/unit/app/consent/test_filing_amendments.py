@@ -56,3 +56,29 @@ def test_corrections_are_refused_when_wrong_or_not_allowed(login, add_patient, a
         doctor.set_scale(image, 0.0, "no ruler")
     with pytest.raises(FilingError, match="Say why"):
         doctor.correct_description(image, "rash", "  ")
+
+
+def test_a_description_with_control_characters_is_refused(login, add_patient, add_inbox_image):
+    patient = add_patient()
+    image = add_inbox_image()
+    FilingService(login("reception")).file(request([image], patient))
+    doctor = FilingService(login("clinician"))
+    with pytest.raises(FilingError, match="cannot be kept"):
+        doctor.correct_description(image, "rash\x1b[2J\x00", "slip")
+    with pytest.raises(FilingError, match="too long"):
+        doctor.correct_description(image, "rash " * 400, "slip")
+
+
+def test_pictures_moved_away_since_the_record_was_opened_are_not_corrected_here(
+        login, add_patient, add_inbox_image):
+    from app.record.corrections import Correction, correct_pictures
+
+    mai, linh = add_patient(), add_patient("Tran", "Linh")
+    image = add_inbox_image()
+    FilingService(login("reception")).file(request([image], mai))
+    elsewhere = login("clinician")
+    FilingService(elsewhere).move_to_patient(image, linh, "wrong patient")
+    here = login("clinician")
+    with pytest.raises(FilingError, match="moved to another patient's record"):
+        correct_pictures(here, mai, [image], Correction("slip", description="rash"))
+    assert FilingService(here).image(image).description == ""
