@@ -129,3 +129,34 @@ class AuditRepository:
             f"SELECT {_COLUMNS} FROM audit WHERE seq > ? ORDER BY seq", (since,)
         ):
             yield AuditRow(*row)
+
+
+@dataclass(frozen=True)
+class SealRow:
+    """One seal: the sealed row's number and hash, who sealed it, when, and the signature."""
+
+    seq: int
+    hash: str
+    sealed_by: str
+    sealed_at: str
+    signature: str
+
+
+class SealRepository:
+    """SQL for the ``audit_seal`` table; seals are only ever added."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, seal: SealRow) -> None:
+        """Store a seal; a second seal of the same row (two admins at once) is dropped."""
+        self._conn.execute(
+            "INSERT OR IGNORE INTO audit_seal (seq, hash, sealed_by, sealed_at, signature) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (seal.seq, seal.hash, seal.sealed_by, seal.sealed_at, seal.signature),
+        )
+
+    def all(self) -> list[SealRow]:
+        """Return every seal, oldest first."""
+        return [SealRow(*row) for row in self._conn.execute(
+            "SELECT seq, hash, sealed_by, sealed_at, signature FROM audit_seal ORDER BY seq")]

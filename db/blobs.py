@@ -4,11 +4,18 @@ A decade of photographs should not become one giant file: each calendar year
 gets its own shard (``blobs/2026.db``), so backups stay incremental and a
 damaged shard costs one year, not the practice's history. Bytes are written
 and read in chunks so a 200 MB file never sits whole in memory.
+
+Each master key has its own shards: after the key changes (epoch 2, say),
+new blobs of 2026 go to ``blobs/2026k2.db`` under the new key, so a key that
+was given up opens nothing written since. A blob's id names its year, not
+its shard; it is looked for in that year's shards, newest first. Older
+shards are re-keyed in place, one at a time, by :meth:`BlobStore.rekey`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,6 +28,7 @@ from db.connection import (
     BLOB_PROFILE,
     Connection,
     NotEncryptedWithThisKey,
+    copy_under_new_key,
     integrity_problems,
     open_encrypted,
     transaction,
@@ -28,6 +36,7 @@ from db.connection import (
 
 CHUNK_SIZE = 1024 * 1024
 _BLOB_ID = re.compile(r"^(\d{4})-([0-9a-f]{32})$")
+_SHARD_NAME = re.compile(r"^(\d{4})(?:k(\d+))?\.db$")
 
 _SHARD_SCHEMA = """
 CREATE TABLE IF NOT EXISTS blob (
@@ -66,9 +75,12 @@ class StoredBlob:
 class BlobStore:
     """Put, get, verify and delete blobs across the year shards of one vault."""
 
-    def __init__(self, folder: Path, key: bytes) -> None:
+    def __init__(self, folder: Path, key: bytes, *, epoch: int = 1,
+                 older_keys: Sequence[bytes] = ()) -> None:
         self._folder = Path(folder)
         self._key = key
+        self._epoch = epoch
+        self._keys = (key, *older_keys)
 
     @staticmethod
     def new_id(when: datetime | None = None) -> str:
@@ -218,29 +230,74 @@ class BlobStore:
         return recorded
 
     def delete(self, blob_id: str) -> None:
-        """Remove a blob's bytes and zero the pages they occupied."""
-        conn = self._open_for(blob_id)
-        try:
-            with transaction(conn):
+        """Remove a blob's bytes and zero the pages they occupied.
+
+        A shard being re-keyed is replaced whole under its name; a delete
+        that got its lock on the file just replaced would be lost with it,
+        so it checks, under the lock, that it holds the live file.
+        """
+        while True:
+            path, inode = self._shard_of(blob_id)
+            conn = self._open_path(path)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                if _inode(path) != inode:
+                    conn.execute("ROLLBACK")
+                    continue
                 gone = conn.execute("DELETE FROM blob WHERE id = ?", (blob_id,)).rowcount
-            if not gone:
-                raise BlobNotFound(blob_id)
-            conn.execute("PRAGMA incremental_vacuum")
-        finally:
-            conn.close()
+                conn.execute("COMMIT")
+                if not gone:
+                    raise BlobNotFound(blob_id)
+                conn.execute("PRAGMA incremental_vacuum")
+                return
+            finally:
+                conn.close()
 
     def shard_paths(self) -> list[Path]:
-        """Return every shard file in the vault, oldest year first."""
+        """Return every shard file in the vault, oldest year (and key) first."""
         if not self._folder.is_dir():
             return []
-        return sorted(p for p in self._folder.glob("*.db") if re.fullmatch(r"\d{4}\.db", p.name))
+        return sorted((p for p in self._folder.glob("*.db") if _SHARD_NAME.match(p.name)),
+                      key=_shard_order)
+
+    def needs_rekey(self, path: Path) -> bool:
+        """Whether a shard is still under an older key than the current one."""
+        try:
+            conn = open_encrypted(path, self._key, BLOB_PROFILE)
+        except NotEncryptedWithThisKey:
+            return True
+        conn.close()
+        return False
+
+    def rekey(self, path: Path) -> bool:
+        """Rewrite one shard under the current key; return False when it already was.
+
+        The shard is copied under the new key beside itself, flushed, and
+        renamed over the old file, so a crash leaves the old file or the new,
+        whole. Writers of this shard wait meanwhile (a lock held on it);
+        readers go on reading the old file until the rename.
+        """
+        if not self.needs_rekey(path):
+            return False
+        holder = self._open_path(path)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            reader = self._open_path(path)
+            try:
+                copy_under_new_key(path, reader, self._key, BLOB_PROFILE)
+            finally:
+                reader.close()
+            holder.execute("ROLLBACK")
+        finally:
+            holder.close()
+        return True
 
     def catalogue(self) -> dict[str, StoredBlob]:
         """Return what every shard recorded about every blob it holds, by blob id."""
         found: dict[str, StoredBlob] = {}
         for path in self.shard_paths():
             try:
-                conn = open_encrypted(path, self._key, BLOB_PROFILE)
+                conn = self._open_path(path)
             except NotEncryptedWithThisKey:
                 continue
             try:
@@ -253,7 +310,7 @@ class BlobStore:
     def check_shard(self, path: Path) -> list[str]:
         """Return every problem found in one shard: page HMACs, structure, blob hashes."""
         try:
-            conn = open_encrypted(path, self._key, BLOB_PROFILE)
+            conn = self._open_path(path)
         except NotEncryptedWithThisKey:
             return [f"{path.name}: cannot be opened with this vault's key (damaged or replaced)"]
         try:
@@ -271,22 +328,56 @@ class BlobStore:
         return problems
 
     def _open_for(self, blob_id: str) -> Connection:
+        """Open the shard holding a blob (its year's shards, newest key first)."""
+        return self._open_path(self._shard_of(blob_id)[0])
+
+    def _shard_of(self, blob_id: str) -> tuple[Path, int]:
+        """Find the shard holding a blob; return it with the file's inode as found.
+
+        Raises:
+            BlobNotFound: no shard of the blob's year holds it.
+        """
         match = _BLOB_ID.match(blob_id)
         if not match:
             raise BlobNotFound(blob_id)
-        try:
-            return self._open_shard(int(match[1]), create=False)
-        except FileNotFoundError:
-            raise BlobNotFound(blob_id) from None
+        year = int(match[1])
+        for path in reversed([p for p in self.shard_paths() if _shard_order(p)[0] == year]):
+            inode = _inode(path)
+            try:
+                conn = self._open_path(path)
+            except (FileNotFoundError, NotEncryptedWithThisKey):
+                continue
+            try:
+                if conn.execute("SELECT 1 FROM blob WHERE id = ?", (blob_id,)).fetchone():
+                    return path, inode
+            finally:
+                conn.close()
+        raise BlobNotFound(blob_id)
+
+    def _open_path(self, path: Path) -> Connection:
+        """Open an existing shard with whichever of the vault's keys it is under.
+
+        Raises:
+            NotEncryptedWithThisKey: none of them opens it.
+        """
+        for key in self._keys:
+            try:
+                conn = open_encrypted(path, key, BLOB_PROFILE)
+            except NotEncryptedWithThisKey:
+                continue
+            conn.execute("PRAGMA secure_delete = ON")
+            return conn
+        raise NotEncryptedWithThisKey(str(path))
 
     def _open_shard(self, year: int, *, create: bool) -> Connection:
-        """Open a year's shard; a writer makes sure its tables exist.
+        """Open a year's shard of the current key; a writer makes sure its tables exist.
 
         Whether the file exists says nothing about its tables: another process
         may have created the file an instant ago and not yet its tables. Both
         statements do nothing once the shard is made.
         """
-        path = self._folder / f"{year:04d}.db"
+        suffix = f"k{self._epoch}" if self._epoch > 1 else ""
+        path = self._folder / f"{year:04d}{suffix}.db"
         if create:
             self._folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         conn = open_encrypted(path, self._key, BLOB_PROFILE, create=create)
@@ -295,6 +386,19 @@ class BlobStore:
             conn.executescript(_SHARD_SCHEMA)
         conn.execute("PRAGMA secure_delete = ON")
         return conn
+
+
+def _shard_order(path: Path) -> tuple[int, int]:
+    """(year, key epoch) of a shard, from its name."""
+    match = _SHARD_NAME.match(path.name)
+    return int(match[1]), int(match[2] or 1)
+
+
+def _inode(path: Path) -> int:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return -1
 
 
 def _insert(conn: Connection, blob_id: str, chunks: Iterable[bytes], when: datetime

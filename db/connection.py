@@ -189,6 +189,42 @@ def export_copy(conn: Connection, dest: Path, key: bytes, profile: CipherProfile
     fsync_path(dest)
 
 
+def rekey_in_place(path: Path, old_key: bytes, new_key: bytes, profile: CipherProfile) -> None:
+    """Re-encrypt a database under a new key with SQLCipher's ``PRAGMA rekey``.
+
+    Every page is rewritten in one transaction; the rollback journal keeps
+    the old pages under the old key, so a crash leaves the file under the
+    old key, whole, and opening it with the old key finishes the roll-back.
+    Used for the index, which is small; image shards are copied instead
+    (see ``db.blobs``), so readers are not held up for minutes.
+    """
+    conn = open_encrypted(path, old_key, profile)
+    try:
+        conn.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+    finally:
+        conn.close()
+    open_encrypted(path, new_key, profile).close()
+
+
+def copy_under_new_key(path: Path, conn: Connection, new_key: bytes,
+                       profile: CipherProfile) -> None:
+    """Replace ``path`` with a copy of its open database ``conn`` under ``new_key``.
+
+    The copy is written beside the file and renamed over it once flushed, so
+    a crash leaves the old file or the new, whole; a copy cut short is a
+    leftover the vault sweeps up.
+    """
+    temporary = path.with_name(f".{path.name}.{os.urandom(8).hex()}.partial")
+    try:
+        export_copy(conn, temporary, new_key, profile)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    fsync_dir(path.parent)
+
+
 def fsync_path(path: Path) -> None:
     """Flush a file and its directory entry to disk."""
     fd = os.open(path, os.O_RDONLY)

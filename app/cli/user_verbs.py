@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.cli.common import EXIT_OK, Console, add_json_argument, add_login_arguments, open_session
+from app.security.keys import finish_rekey
 from app.security.roles import Role, roles_in_words
 from app.security.users import UserService, roles_from
 
@@ -84,8 +85,11 @@ def _roles(args: argparse.Namespace, console: Console) -> int:
 def _disable(args: argparse.Namespace, console: Console) -> int:
     session = open_session(args, console)
     UserService(session).disable(args.name)
+    console.say(f"Disabled {args.name}; their password no longer opens the vault, and the "
+                "vault's keys were changed so a key file they kept opens nothing new.")
+    finish_rekey(session)
     session.lock(reason="command finished")
-    console.say(f"Disabled {args.name}; their password no longer opens the vault.")
+    console.say("Every picture is re-keyed; what they kept opens nothing at all.")
     return EXIT_OK
 
 

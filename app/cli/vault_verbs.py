@@ -16,20 +16,23 @@ from app.cli.common import (
 )
 from app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
 from app.security.audit import rows_as_dicts
+from app.security.keys import change_keys, finish_rekey
 from app.security.recovery import recover_admin, renew_recovery_key
 from app.security.roles import Permission
+from app.security.seal import SealReport
 from app.security.session import Session
 from app.security.users import check_name, check_password
 from app.vault.backup import backup_vault
 from app.vault.errors import OlderCopy, VaultDamaged
 from app.vault.keyslots import KeySlotsDamaged
+from app.vault.rotation import RekeyProgress
 from app.vault.vault import Vault
 from app.vault.verify import VerifyReport, verify_vault
 from db.audit import AuditRepository
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
-    """Add init, verify, backup and audit."""
+    """Add init, verify, backup, recovery, key changes and audit."""
     init = verbs.add_parser("init", help="create a new vault with its first admin")
     init.add_argument("vault", help="a new, empty folder for the vault")
     init.add_argument("--admin", required=True, help="the first admin's user name")
@@ -71,6 +74,18 @@ def register(verbs: argparse._SubParsersAction) -> None:
     renew.add_argument("--recovery-sheet", type=Path, metavar="FILE.pdf",
                        help="also write the new key as a printable sheet")
     renew.set_defaults(handler=_renew_recovery_key)
+
+    rotate = verbs.add_parser(
+        "rotate-keys", help="(admin) give the vault a new master key and re-key every picture")
+    add_login_arguments(rotate)
+    rotate.add_argument("--reason", default="asked for by an admin",
+                        help="why, for the audit trail (a leaked password, a lost sheet)")
+    rotate.set_defaults(handler=_rotate_keys)
+
+    rekey = verbs.add_parser(
+        "rekey", help="(admin) finish re-keying pictures after a change of keys (resumable)")
+    add_login_arguments(rekey)
+    rekey.set_defaults(handler=_rekey)
 
     audit = verbs.add_parser("audit", help="show the audit trail")
     add_login_arguments(audit)
@@ -134,16 +149,30 @@ def _verify(args: argparse.Namespace, console: Console) -> int:
 
 
 def _print_report(report: VerifyReport, args: argparse.Namespace, console: Console) -> int:
+    seal = report.seal
     if args.json:
         console.emit_json({"ok": report.ok, "checked": report.checked,
-                           "problems": report.problems})
-    elif report.ok:
+                           "problems": report.problems, "sealed": _seal_json(seal)})
+        return EXIT_OK if report.ok else EXIT_PROBLEMS
+    if report.ok:
         console.say(f"All checks passed ({len(report.checked)} parts checked).")
     else:
         console.say(f"Verification found {len(report.problems)} problem(s):")
         for problem in report.problems:
             console.say(f"  - {problem}")
+    if seal is not None:
+        console.say(seal.summary())
     return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _seal_json(seal: SealReport | None) -> dict | None:
+    if seal is None:
+        return None
+    sealed = seal.sealed
+    return {"up_to_row": sealed.seq if sealed else 0,
+            "by": sealed.sealed_by if sealed else None,
+            "at": sealed.sealed_at if sealed else None,
+            "last_row": seal.last_row, "not_yet_sealed": seal.unsealed_rows}
 
 
 def _backup(args: argparse.Namespace, console: Console) -> int:
@@ -154,6 +183,34 @@ def _backup(args: argparse.Namespace, console: Console) -> int:
     session.lock(reason="command finished")
     console.say(f"Encrypted copy written to {args.dest}.")
     return EXIT_OK
+
+
+def _rotate_keys(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    change_keys(session, args.reason)
+    console.say("The vault has a new master key. Old key files and passwords open nothing "
+                "written from now on.")
+    return _finish_rekey(session, console)
+
+
+def _rekey(args: argparse.Namespace, console: Console) -> int:
+    return _finish_rekey(open_session(args, console), console)
+
+
+def _finish_rekey(session: Session, console: Console) -> int:
+    """Re-key what waits under an older key, saying how far it has come."""
+    finish_rekey(session, progress=lambda p: console.say(_rekey_line(p)))
+    session.lock(reason="command finished")
+    console.say("Every picture is under the current key; the old key opens nothing.")
+    return EXIT_OK
+
+
+def _rekey_line(progress: RekeyProgress) -> str:
+    if not progress.total:
+        return "Nothing waits to be re-keyed."
+    percent = 100 * progress.done // progress.total
+    where = f" ({progress.current})" if progress.current else ""
+    return f"Re-keyed {percent}% of {progress.total / 1e6:.1f} MB{where}"
 
 
 def _audit(args: argparse.Namespace, console: Console) -> int:

@@ -2,6 +2,9 @@
 
 Each row carries an HMAC over its own content and the previous row's hash,
 so changing, removing or reordering any row breaks the chain from there on.
+The HMAC key is derived from the vault's first master key and kept in the
+index across key changes; whoever holds the master key could chain rows
+again, which is why admins seal the chain (``app.security.seal``).
 The newest sequence number and hash are also written to a small file beside
 the index (itself HMAC'd): cutting rows off the end of the chain, which the
 chain alone cannot show, makes that file point at a row that is gone.
@@ -21,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.security.crypto import derive_key, mac, same
+from app.security.crypto import mac, same
 from db.audit import AuditRepository, AuditRow
 from db.connection import Connection, write_atomically
 
@@ -61,8 +64,8 @@ class AuditTrail:
 
     _head_lock = threading.Lock()
 
-    def __init__(self, master_key: bytes, head_path: Path) -> None:
-        self._key = derive_key(master_key, "audit")
+    def __init__(self, audit_key: bytes, head_path: Path) -> None:
+        self._key = audit_key
         self._head_path = Path(head_path)
 
     def append(self, conn: Connection, entry: AuditEntry, *, at: datetime | None = None

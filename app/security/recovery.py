@@ -9,9 +9,9 @@ from app.security.audit import AuditEntry
 from app.security.roles import Permission, Role
 from app.security.session import Session
 from app.security.users import UserError, check_password
-from app.vault import keyslots as slotfile
 from app.vault.errors import AuthenticationFailed
 from app.vault.recovery import new_recovery_key
+from app.vault.rotation import change_master_key
 from app.vault.vault import RECOVERY_ACTOR, Vault
 from db.connection import transaction
 from db.users import UserRepository
@@ -69,7 +69,8 @@ def _give_password(vault: Vault, actor: str, name: str, new_password: str, *,
             if user is None or (admins_only and Role.ADMIN not in user.roles):
                 raise UserError(f"There is no {'admin' if admins_only else 'user'} "
                                 f"called {name}.")
-            vault.set_user_slot(conn, user.name, new_password)
+            vault.set_user_slot(conn, user.name, new_password,
+                                admin=str(Role.ADMIN) in user.roles)
             users.set_disabled(user.id, False)
             users.set_password_changed(user.id, datetime.now(UTC).isoformat(timespec="seconds"))
             row = vault.audit.append(conn, AuditEntry(actor, action, user.name))
@@ -79,16 +80,17 @@ def _give_password(vault: Vault, actor: str, name: str, new_password: str, *,
 def renew_recovery_key(session: Session) -> str:
     """Replace the recovery slot with a new key and return it, to be shown once.
 
-    The old printed sheet stops working at once; use this when a sheet is lost
-    or may have been seen.
+    The old printed sheet stops working at once, and the master key is
+    changed, so the old sheet with a copy of the old key file opens nothing
+    written from now on; use this when a sheet is lost or may have been seen.
     """
     session.require(Permission.MANAGE_USERS)
     vault = session.vault
     key = new_recovery_key()
-    slot = slotfile.make_slot(slotfile.RECOVERY, vault.vault_id, vault.key, key, vault.params)
     with vault.index() as conn:
         with transaction(conn):
-            vault.store_slots(conn, vault.read_slots().with_slot(slot))
+            vault.set_recovery_slot(conn, key)
             row = vault.audit.append(conn, AuditEntry(session.actor.name, "recovery_key.renewed"))
     vault.audit.publish_head(row)
+    change_master_key(vault, session.actor.name, "the recovery key was renewed")
     return key

@@ -37,6 +37,7 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view the audit trail"
     VERIFY_VAULT = "verify the vault"
     BACKUP_VAULT = "back up the vault"
+    CHANGE_KEYS = "change the vault's keys"
     IMPORT_IMAGES = "import images"
     VIEW_IMAGES = "view images"
     MANAGE_PATIENTS = "manage the patient index"
@@ -85,6 +86,7 @@ _ADMIN = _EVERYONE | {
     Permission.VIEW_AUDIT,
     Permission.VERIFY_VAULT,
     Permission.BACKUP_VAULT,
+    Permission.CHANGE_KEYS,
     Permission.MANAGE_PATIENTS,
 }
 

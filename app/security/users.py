@@ -9,6 +9,7 @@ from app.security.audit import AuditEntry
 from app.security.roles import Permission, Role, parse_roles
 from app.security.session import Session
 from app.vault.errors import VaultError
+from app.vault.rotation import change_master_key
 from db.connection import transaction
 from db.users import UserRepository, UserRow
 
@@ -93,7 +94,7 @@ class UserService:
                 if users.by_name(name) is not None:
                     raise UserError(f"There is already a user called {name}.")
                 user = users.add(name, [str(r) for r in held], _now(), full_name)
-                vault.set_user_slot(conn, name, password)
+                vault.set_user_slot(conn, name, password, admin=Role.ADMIN in held)
                 row = vault.audit.append(conn, AuditEntry(
                     self._session.actor.name, "user.added", name,
                     {"roles": list(user.roles), "full_name": full_name}))
@@ -116,6 +117,7 @@ class UserService:
                 if Role.ADMIN not in held:
                     self._keep_an_admin(users, user)
                 users.set_roles(user.id, [str(r) for r in held])
+                vault.set_seal_key_for(conn, user.name, admin=Role.ADMIN in held)
                 user = users.by_id(user.id)
                 row = vault.audit.append(conn, AuditEntry(
                     self._session.actor.name, "user.roles_changed", user.name,
@@ -148,7 +150,13 @@ class UserService:
             return UserRepository(conn).all()
 
     def disable(self, name: str) -> UserRow:
-        """Disable a user: their slot is erased, so their password opens nothing."""
+        """Disable a user: their slot is erased and the vault's master key changed.
+
+        Erasing the slot stops their password; changing the key stops a copy
+        of the key file they may have kept from opening anything written from
+        now on, and, once the background re-key (``finish_rekey``) is done,
+        anything at all.
+        """
         self._session.require(Permission.MANAGE_USERS, subject=name)
         vault = self._session.vault
         with vault.index() as conn:
@@ -162,6 +170,7 @@ class UserService:
                     self._session.actor.name, "user.disabled", user.name))
             user = users.by_id(user.id)
         vault.audit.publish_head(row)
+        change_master_key(vault, self._session.actor.name, f"{user.name} was disabled")
         return user
 
     def change_password(self, name: str, new_password: str) -> None:
@@ -180,7 +189,8 @@ class UserService:
             with transaction(conn):
                 users = UserRepository(conn)
                 user = self._existing(users, name)
-                vault.set_user_slot(conn, user.name, new_password)
+                vault.set_user_slot(conn, user.name, new_password,
+                                    admin=str(Role.ADMIN) in user.roles)
                 users.set_password_changed(user.id, _now())
                 if user.disabled:
                     users.set_disabled(user.id, False)

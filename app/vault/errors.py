@@ -60,6 +60,26 @@ class VaultLocked(VaultError):
         super().__init__("The vault is locked. Unlock it with your password to go on.")
 
 
+class KeysChanged(VaultLocked):
+    """An admin changed the vault's master key while this window or command had it open."""
+
+    def __init__(self) -> None:
+        VaultError.__init__(
+            self,
+            "The practice's admin has just changed the vault's keys (someone left, or as a "
+            "precaution). Nothing was lost. Log in again with your password to go on.")
+
+
+class PasswordExpired(VaultError):
+    """A slot from an older Clinfile could not take the new master key when the keys changed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The vault's keys were changed since you last logged in, and this password was "
+            "set with an older Clinfile. Ask the practice's Clinfile admin to set a new "
+            "password for you.")
+
+
 class KeySlotsRolledBack(VaultError):
     """The key file is older than the index says it should be."""
 

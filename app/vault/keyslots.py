@@ -1,21 +1,36 @@
-"""The key-slot file: the master key wrapped once per user and once for recovery.
+"""The key-slot file: the master key handed to each user and to the recovery key.
 
-As in LUKS, logging in is unwrapping your own slot, and changing a password
-rewraps one slot while the encrypted data stays as it is. The file carries a
-plain SHA-256 (so accidental damage is reported before anyone types a
-password) and an HMAC under a key derived from the master key (so a
-deliberate edit is caught as soon as anyone unlocks). Each slot's AES-GCM
-tag is bound to the vault id and the slot's name, so slots cannot be swapped
-between users or vaults. User names are stored only as salted hashes.
+As in LUKS, logging in is opening your own slot, and changing a password
+rewraps one slot while the encrypted data stays as it is. Each slot has an
+X25519 key pair: its private half is wrapped under the slot's password
+(Argon2id, AES-256-GCM), and the master key is sealed to its public half.
+That split is what lets an admin change the master key when someone
+leaves: the new key is sealed to every remaining slot's public half without
+anyone's password, and the leaver's old file opens only the old key. Admin
+slots (and the recovery slot) also hold the Ed25519 key that seals the audit
+trail, which the master key does not open.
+
+What a slot's password unwraps (its payload) also pins the public half of
+that seal key and the last seal its owner made: only the owner's password
+can rewrite those, so someone holding the master key cannot swap in a seal
+key of their own or quietly remove a seal.
+
+The file carries a plain SHA-256 (so accidental damage is reported before
+anyone types a password) and an HMAC under a key derived from the master key
+(so a deliberate edit is caught as soon as anyone unlocks). Each slot's
+AES-GCM tags are bound to the vault id and the slot's name, so slots cannot
+be swapped between users or vaults. User names are stored only as salted
+hashes. Slots written before key pairs existed (legacy) wrap the master key
+directly; they are upgraded at their owner's next login.
 
 The file also keeps the newest audit row the index was known to hold (the
 vault's generation), under the same HMAC, so that an older copy of the index
-put back in place is refused even if the audit head beside it went too.
+put back in place is refused even if the audit head beside it went too; and
+the key epoch: how many times the master key has been changed.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -27,18 +42,23 @@ from app.security.crypto import (
     SALT_BYTES,
     Argon2Params,
     UnwrapFailed,
+    b64,
     derive_key,
     mac,
+    new_keypair,
+    open_sealed,
     same,
+    seal_to,
     stretch_password,
+    unb64,
     unwrap,
     wrap,
 )
 from db.connection import write_atomically
 
 FORMAT = "clinfile-keyslots"
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 RECOVERY = "recovery"
 
 
@@ -58,9 +78,19 @@ class SlotDisabled(Exception):
     """The user's slot was disabled by an admin."""
 
 
+class SlotExpired(Exception):
+    """A legacy slot that could not be given the new master key when the keys changed."""
+
+
 @dataclass(frozen=True)
 class Slot:
-    """One wrapped copy of the master key."""
+    """One person's (or the recovery key's) way to the master key.
+
+    ``wrapped`` is the payload under the password; ``public`` the slot's
+    X25519 public key (empty for a legacy slot, whose ``wrapped`` is the
+    master key itself); ``envelope`` the master key sealed to ``public``;
+    ``seal`` the audit-seal key sealed to ``public``, for admins only.
+    """
 
     id: str
     state: str
@@ -68,16 +98,33 @@ class Slot:
     nonce: str
     wrapped: str
     kdf: dict = field(default_factory=dict)
+    public: str = ""
+    envelope: dict = field(default_factory=dict)
+    seal: dict = field(default_factory=dict)
+
+    @property
+    def legacy(self) -> bool:
+        """Whether the slot predates key pairs and wraps the master key directly."""
+        return not self.public
 
 
 @dataclass(frozen=True)
 class KeySlots:
-    """The whole key-slot file, immutable; every change produces a new one."""
+    """The whole key-slot file, immutable; every change produces a new one.
+
+    ``epoch`` counts the master keys the vault has had; ``seal_key`` is the
+    public half of the audit-seal key; ``previous`` holds the master key
+    before the last change, wrapped under the current one, until every file
+    of the vault has been re-keyed (so an interrupted change can finish).
+    """
 
     vault_id: str
     generation: int
     slots: tuple[Slot, ...]
     latest: AuditMark | None = None
+    epoch: int = 1
+    seal_key: str = ""
+    previous: dict = field(default_factory=dict)
 
     def slot(self, slot_id: str) -> Slot:
         """Return a slot by id or raise NoSuchSlot."""
@@ -92,36 +139,164 @@ class KeySlots:
         return replace(self, generation=self.generation + 1, slots=others + (slot,))
 
 
+@dataclass(frozen=True)
+class Opened:
+    """What a slot's password opened: the master key and what the payload pins.
+
+    ``wrapping_key`` (the Argon2id output) lets the payload be rewritten at
+    login without a second slow derivation; it is kept no longer than login.
+    """
+
+    master_key: bytes
+    private_key: bytes = b""
+    seal_pin: bytes = b""
+    last_seal: AuditMark | None = None
+    wrapping_key: bytes = b""
+
+
 def user_slot_id(vault_id: str, user_name: str) -> str:
     """Return the slot id for a user: a salted hash, so names are not in the file."""
     digest = hashlib.sha256(f"{vault_id}:{user_name.casefold()}".encode()).hexdigest()
     return f"user-{digest[:32]}"
 
 
-def make_slot(slot_id: str, vault_id: str, master_key: bytes, secret: str,
-              params: Argon2Params) -> Slot:
-    """Wrap the master key under a password or recovery key."""
-    salt = os.urandom(SALT_BYTES)
+def make_slot(slot_id: str, slots: KeySlots, master_key: bytes, secret: str,
+              params: Argon2Params, *, seal_pin: bytes = b"") -> Slot:
+    """Give a password (or recovery key) its own key pair and the master key."""
+    private, public = new_keypair()
+    salt = stretch_salt()
     wrapping = stretch_password(secret, salt, params)
-    nonce, wrapped = wrap(wrapping, master_key, _associated(vault_id, slot_id))
-    return Slot(slot_id, "active", _b64(salt), _b64(nonce), _b64(wrapped), asdict(params))
+    slot = Slot(slot_id, "active", b64(salt), "", "", asdict(params), b64(public))
+    slot = _with_payload(slots.vault_id, slot, wrapping, private, seal_pin, None)
+    return with_master_key(slots, slot, master_key)
 
 
-def open_slot(slots: KeySlots, slot_id: str, secret: str) -> bytes:
-    """Unwrap the master key from one slot.
+def stretch_salt() -> bytes:
+    """A fresh salt for one slot's Argon2id derivation."""
+    return os.urandom(SALT_BYTES)
+
+
+def open_slot(slots: KeySlots, slot_id: str, secret: str) -> Opened:
+    """Unwrap the master key from one slot, with what its payload pins.
 
     Raises:
-        NoSuchSlot, SlotDisabled, WrongSecret.
+        NoSuchSlot, SlotDisabled, SlotExpired, WrongSecret.
     """
     slot = slots.slot(slot_id)
+    if slot.state == "expired":
+        raise SlotExpired(slot_id)
     if slot.state != "active":
         raise SlotDisabled(slot_id)
-    wrapping = stretch_password(secret, _unb64(slot.salt), Argon2Params(**slot.kdf))
+    wrapping = stretch_password(secret, unb64(slot.salt), Argon2Params(**slot.kdf))
     try:
-        return unwrap(wrapping, _unb64(slot.nonce), _unb64(slot.wrapped),
-                      _associated(slots.vault_id, slot_id))
+        payload = unwrap(wrapping, unb64(slot.nonce), unb64(slot.wrapped),
+                         _associated(slots.vault_id, slot_id))
     except UnwrapFailed:
         raise WrongSecret(slot_id) from None
+    if slot.legacy:
+        return Opened(payload, wrapping_key=wrapping)
+    fields = json.loads(payload)
+    private = unb64(fields["private"])
+    try:
+        master_key = open_sealed(private, slot.envelope,
+                                 _envelope_associated(slots, slot_id))
+    except UnwrapFailed:
+        raise KeySlotsDamaged("The vault's key file was changed outside Clinfile.") from None
+    sealed = fields.get("last_seal")
+    return Opened(master_key, private, unb64(fields.get("seal_pin", "")),
+                  AuditMark(int(sealed["seq"]), str(sealed["hash"])) if sealed else None,
+                  wrapping)
+
+
+def with_payload(slots: KeySlots, slot: Slot, opened: Opened, *, seal_pin: bytes,
+                 last_seal: AuditMark | None) -> tuple[Slot, Opened]:
+    """Rewrite a slot's payload at its owner's login: pin the seal key, note their last seal.
+
+    A legacy slot is given its key pair here, the one moment its password is
+    at hand. Returns the new slot and what it now holds.
+    """
+    private = opened.private_key
+    if slot.legacy:
+        private, public = new_keypair()
+        slot = with_master_key(slots, replace(slot, public=b64(public)), opened.master_key)
+    slot = _with_payload(slots.vault_id, slot, opened.wrapping_key, private, seal_pin,
+                         last_seal)
+    return slot, replace(opened, private_key=private, seal_pin=seal_pin, last_seal=last_seal)
+
+
+def with_master_key(slots: KeySlots, slot: Slot, master_key: bytes) -> Slot:
+    """Seal a master key to the slot's public key (for the file's epoch); needs no password."""
+    envelope = seal_to(unb64(slot.public), master_key, _envelope_associated(slots, slot.id))
+    return replace(slot, envelope=envelope)
+
+
+def with_seal_key(slots: KeySlots, slot: Slot, seal_private: bytes) -> Slot:
+    """Hand a slot the audit-seal key (admins and the recovery key only)."""
+    return replace(slot, seal=seal_to(unb64(slot.public), seal_private,
+                                      _seal_associated(slots, slot.id)))
+
+
+def without_seal_key(slot: Slot) -> Slot:
+    """Take the audit-seal key from a slot whose owner is no longer an admin."""
+    return replace(slot, seal={})
+
+
+def open_seal_key(slots: KeySlots, slot_id: str, private_key: bytes) -> bytes:
+    """Unwrap the audit-seal key from a slot, or b"" when it holds none.
+
+    Raises:
+        KeySlotsDamaged: the slot's seal key was not sealed to it for this file's seal key.
+    """
+    slot = slots.slot(slot_id)
+    if not slot.seal or not private_key:
+        return b""
+    try:
+        return open_sealed(private_key, slot.seal, _seal_associated(slots, slot_id))
+    except UnwrapFailed:
+        raise KeySlotsDamaged("The vault's key file was changed outside Clinfile.") from None
+
+
+def changed_master_key(slots: KeySlots, old_key: bytes, new_key: bytes) -> KeySlots:
+    """The file for a new master key: every active slot given it, legacy slots expired.
+
+    No password is needed: the key is sealed to each slot's public half. The
+    old key is kept wrapped under the new one (``previous``) until the vault
+    is wholly re-keyed, so a change cut short by a crash can be finished.
+    """
+    changed = replace(slots, epoch=slots.epoch + 1, generation=slots.generation + 1)
+    nonce, wrapped = wrap(derive_key(new_key, "previous key"), old_key,
+                          _previous_associated(changed))
+    changed = replace(changed, previous={"nonce": b64(nonce), "wrapped": b64(wrapped)})
+    renewed = []
+    for slot in changed.slots:
+        if slot.state == "active":
+            slot = expired(slot) if slot.legacy else with_master_key(changed, slot, new_key)
+        renewed.append(slot)
+    return replace(changed, slots=tuple(renewed))
+
+
+def previous_key(slots: KeySlots, master_key: bytes) -> bytes:
+    """The master key before the last change, while the file still keeps it; else b""."""
+    if not slots.previous:
+        return b""
+    try:
+        return unwrap(derive_key(master_key, "previous key"), unb64(slots.previous["nonce"]),
+                      unb64(slots.previous["wrapped"]), _previous_associated(slots))
+    except (UnwrapFailed, KeyError, ValueError):
+        raise KeySlotsDamaged("The vault's key file was changed outside Clinfile.") from None
+
+
+def _previous_associated(slots: KeySlots) -> bytes:
+    return f"{FORMAT}|{slots.vault_id}|previous of {slots.epoch}".encode()
+
+
+def _with_payload(vault_id: str, slot: Slot, wrapping: bytes, private: bytes,
+                  seal_pin: bytes, last_seal: AuditMark | None) -> Slot:
+    payload = json.dumps({"private": b64(private), "seal_pin": b64(seal_pin),
+                          "last_seal": asdict(last_seal) if last_seal else None},
+                         sort_keys=True).encode()
+    nonce, wrapped = wrap(wrapping, payload, _associated(vault_id, slot.id))
+    return replace(slot, nonce=b64(nonce), wrapped=b64(wrapped))
 
 
 def waste_equal_time(params: Argon2Params | None = None) -> None:
@@ -131,7 +306,13 @@ def waste_equal_time(params: Argon2Params | None = None) -> None:
 
 def disabled(slot: Slot) -> Slot:
     """Return the slot with its wrapped key erased and marked disabled."""
-    return replace(slot, state="disabled", salt="", nonce="", wrapped="", kdf={})
+    return replace(slot, state="disabled", salt="", nonce="", wrapped="", kdf={}, public="",
+                   envelope={}, seal={})
+
+
+def expired(slot: Slot) -> Slot:
+    """Return a legacy slot emptied when the keys changed: an admin must set a new password."""
+    return replace(disabled(slot), state="expired")
 
 
 def write(path: Path, slots: KeySlots, master_key: bytes) -> None:
@@ -172,6 +353,9 @@ def read(path: Path) -> tuple[KeySlots, Seal]:
             generation=int(document["generation"]),
             slots=tuple(Slot(**s) for s in document["slots"]),
             latest=AuditMark(int(latest["seq"]), str(latest["hash"])) if latest else None,
+            epoch=int(document.get("epoch", 1)),
+            seal_key=str(document.get("seal_key", "")),
+            previous=dict(document.get("previous") or {}),
         )
     except FileNotFoundError:
         raise KeySlotsDamaged(f"The vault's key file is missing ({path.name}).") from None
@@ -195,20 +379,30 @@ def _body(slots: KeySlots, version: int = FORMAT_VERSION) -> str:
         "version": version,
         "vault_id": slots.vault_id,
         "generation": slots.generation,
-        "slots": [asdict(s) for s in sorted(slots.slots, key=lambda s: s.id)],
+        "slots": [_slot_body(s, version) for s in sorted(slots.slots, key=lambda s: s.id)],
     }
     if version >= 2:
         body["latest"] = asdict(slots.latest) if slots.latest else None
+    if version >= 3:
+        body.update(epoch=slots.epoch, seal_key=slots.seal_key, previous=slots.previous)
     return json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+
+def _slot_body(slot: Slot, version: int) -> dict:
+    body = asdict(slot)
+    if version < 3:
+        for name in ("public", "envelope", "seal"):
+            body.pop(name)
+    return body
 
 
 def _associated(vault_id: str, slot_id: str) -> bytes:
     return f"{FORMAT}|{vault_id}|{slot_id}".encode()
 
 
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
+def _envelope_associated(slots: KeySlots, slot_id: str) -> bytes:
+    return f"{FORMAT}|{slots.vault_id}|{slot_id}|master key {slots.epoch}".encode()
 
 
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
+def _seal_associated(slots: KeySlots, slot_id: str) -> bytes:
+    return f"{FORMAT}|{slots.vault_id}|{slot_id}|seal key {slots.seal_key}".encode()

@@ -6,7 +6,8 @@ happened; never the password) and the next successful unlock files it into
 the audit trail. The same notes slow guessing down: after a few wrong
 passwords for one name, each further one doubles the wait, up to a ceiling.
 Successful unlocks are noted too, because they end that name's run of
-wrong passwords.
+wrong passwords. Each filing writes the notes' SHA-256 into the login's
+audit row, so the notes already filed are sealed with the rest of the trail.
 
 The file's first line is written by an unlocked vault and carries an HMAC
 under a key derived from the master key, and the index records which first
@@ -19,6 +20,7 @@ as they could by typing a wrong password.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -77,6 +79,24 @@ def start(path: Path, vault_id: str, master_key: bytes) -> str:
     return log_id
 
 
+def sign_again(path: Path, vault_id: str, old_key: bytes, new_key: bytes) -> None:
+    """Sign the file's first line with a new master key, when the old one signed it.
+
+    The notes after it are kept as they are; a file the old key did not
+    sign is left alone, for verification to report.
+    """
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        return
+    header, newline, rest = content.partition(b"\n")
+    if not newline or _header_id(header.decode("utf-8", "replace"), vault_id, old_key) is None:
+        return
+    body = header.decode("utf-8").rpartition("\t")[0]
+    signed = f"{body}\t{mac(_header_key(new_key), body.encode())}\n".encode()
+    write_atomically(path, signed + rest)
+
+
 def note(path: Path, vault_id: str, slot: str, reason: str, *, at: datetime | None = None
          ) -> None:
     """Append one attempt and flush it to disk."""
@@ -124,6 +144,33 @@ def read(path: Path, vault_id: str, master_key: bytes, *, since: int = 0) -> Not
         if parsed is None:
             found.problems.append(f"{path.name} line {number} is damaged or was edited")
         found.notes.append(parsed)
+    return found
+
+
+def digest(path: Path, end: int) -> str:
+    """SHA-256 of the notes up to byte ``end``, less the first line (signed on its own).
+
+    Filing records it in the audit trail, so the seals cover the notes too:
+    a filed note deleted or edited later no longer matches. The first line
+    is left out because a change of keys signs it again.
+    """
+    return next(iter(digests(path, [end]).values()), "")
+
+
+def digests(path: Path, ends: list[int]) -> dict[int, str]:
+    """:func:`digest` at each of several ends, reading the file once."""
+    found: dict[int, str] = {}
+    hasher = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            header = len(handle.readline())
+            at = header
+            for end in sorted(set(ends)):
+                hasher.update(handle.read(max(0, end - at)))
+                at = max(at, end)
+                found[end] = hasher.copy().hexdigest()
+    except FileNotFoundError:
+        return {}
     return found
 
 

@@ -1,4 +1,4 @@
-"""Checking a whole vault: every page, every blob, the audit chain, the key slots.
+"""Checking a whole vault: every page, every blob, the audit chain and its seals, the key slots.
 
 Verification must find a single flipped byte anywhere in the vault folder.
 The SQLCipher files carry an HMAC on every page; the blobs carry their
@@ -7,17 +7,26 @@ failed-login files carry checksums or HMACs of their own. Every image the
 index lists must have its original, display copy and thumbnail in a shard,
 matching its SHA-256, so a shard deleted whole is found and named by the
 pictures it took with it. Any file the vault did not write is reported too.
+
+The audit chain's HMAC can be recomputed by anyone holding the master key,
+so the seals decide: verification says up to which row the trail is sealed,
+by whom and when, reports any change before that as tampering, and counts
+the rows after it as not yet sealed. The seal key it trusts is the one the
+verifying admin's own password pinned, never simply the one in the key file.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.security.seal import SealReport
 from app.vault import keyslots as slotfile
 from app.vault import login_failures
-from app.vault.vault import NOTES_FILED, NOTES_ID, Vault
+from app.vault.vault import LOGIN_ACTIONS, NOTES_DETAIL, NOTES_FILED, NOTES_ID, Vault
+from db.audit import AuditRepository
 from db.blobs import BlobStore
 from db.connection import (
     INDEX_PROFILE,
@@ -39,6 +48,7 @@ class VerifyReport:
 
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    seal: SealReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -69,6 +79,10 @@ def verify_vault(vault: Vault, progress: Progress | None = None) -> VerifyReport
         report.checked.append("audit trail")
         with vault.index() as conn:
             report.problems += vault.audit.problems(conn)
+        say("audit seals")
+        report.checked.append("audit seals")
+        report.seal = vault.seal_report()
+        report.problems += report.seal.problems
 
     store = vault.blobs
     for shard in store.shard_paths():
@@ -89,7 +103,10 @@ def verify_vault(vault: Vault, progress: Progress | None = None) -> VerifyReport
     if index_readable:
         report.checked.append("login notes")
         with vault.index() as conn:
-            report.problems += _login_notes_problems(vault, MetaRepository(conn))
+            recorded = [detail[NOTES_DETAIL] for row in
+                        AuditRepository(conn).of_actions_since("", LOGIN_ACTIONS)
+                        if NOTES_DETAIL in (detail := json.loads(row.detail))]
+            report.problems += _login_notes_problems(vault, MetaRepository(conn), recorded)
     report.problems += [f"unexpected file in the vault: {p}" for p in _unexpected_files(vault)]
     return report
 
@@ -131,8 +148,14 @@ def _missing_pictures(conn: Connection, store: BlobStore) -> list[str]:
     return problems
 
 
-def _login_notes_problems(vault: Vault, meta: MetaRepository) -> list[str]:
-    """Check the failed-login notes: signed, the file the index expects, none cut off."""
+def _login_notes_problems(vault: Vault, meta: MetaRepository, recorded: list[dict]
+                          ) -> list[str]:
+    """Check the failed-login notes: signed, the file the index expects, none cut off or changed.
+
+    ``recorded`` is what each login's audit row says of the notes it filed;
+    those rows are sealed, so the notes they cover are too. Every one is
+    checked, not only the last: a login after an edit records the edited file.
+    """
     path = vault.layout.login_failures
     found = login_failures.read(path, vault.vault_id, vault.key)
     problems = list(found.problems)
@@ -147,6 +170,12 @@ def _login_notes_problems(vault: Vault, meta: MetaRepository) -> list[str]:
         return problems + [f"{path.name} was replaced by another file"]
     if found.size < int(meta.get(NOTES_FILED) or 0):
         problems.append(f"{path.name} was cut short: notes already filed are gone")
+    else:
+        marks = [(int(r["up_to"]), r["sha256"]) for r in recorded if r.get("id") == found.log_id]
+        now = login_failures.digests(path, [end for end, _ in marks])
+        if any(now.get(end) != sha for end, sha in marks):
+            problems.append(f"{path.name}: notes already filed into the audit trail were "
+                            "changed or removed afterwards")
     return problems
 
 

@@ -100,12 +100,12 @@ def test_reception_names_the_clinician_by_login_or_full_name(login, add_patient,
 def test_reception_may_not_name_a_disabled_clinician(login, add_patient):
     from app.security.users import UserService
     from tests.conftest import PASSWORDS
+    patient = add_patient()
     users = UserService(login())
     users.add("ana", "clinician", PASSWORDS["clinician"], full_name="Dr Ana Silva")
     users.disable("ana")
     with pytest.raises(PolicyRefused, match="obtained by a clinician"):
-        ConsentService(login("reception")).record(request(add_patient(),
-                                                          obtained_by="Dr Ana Silva"))
+        ConsentService(login("reception")).record(request(patient, obtained_by="Dr Ana Silva"))
 
 
 def test_admin_does_not_record_consent(login, add_patient):

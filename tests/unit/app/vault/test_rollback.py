@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -127,6 +129,18 @@ def test_the_generation_moves_on_with_every_session(vault_path, login):
     assert after > before
 
 
+def legacy_slot(vault, slot_id: str, secret: str):
+    """A slot as Clinfile wrote it before key pairs: the master key wrapped under the password."""
+    from app.security.crypto import b64, stretch_password, wrap
+    from app.vault import keyslots as slotfile
+
+    salt = os.urandom(16)
+    nonce, wrapped = wrap(stretch_password(secret, salt, vault.params), vault.key,
+                          f"{slotfile.FORMAT}|{vault.vault_id}|{slot_id}".encode())
+    return slotfile.Slot(slot_id, "active", b64(salt), b64(nonce), b64(wrapped),
+                         asdict(vault.params))
+
+
 def test_a_vault_from_before_generations_opens_and_starts_keeping_them(vault_path):
     import hashlib
 
@@ -136,12 +150,14 @@ def test_a_vault_from_before_generations_opens_and_starts_keeping_them(vault_pat
     from db.connection import transaction
 
     vault, _ = Vault.unlock(vault_path, ADMIN, ADMIN_PASSWORD)
-    body = slotfile._body(vault.read_slots(), 1)
+    admin_slot = legacy_slot(vault, slotfile.user_slot_id(vault.vault_id, ADMIN), ADMIN_PASSWORD)
+    body = slotfile._body(replace(vault.read_slots(), slots=(admin_slot,)), 1)
     (vault_path / "keyslots.json").write_text(json.dumps({
         **json.loads(body), "checksum": hashlib.sha256(body.encode()).hexdigest(),
         "mac": mac(derive_key(vault.key, "keyslots"), body.encode())}))
     with vault.index() as conn, transaction(conn):
         conn.execute("DELETE FROM vault_meta WHERE key IN (?, ?)", (NOTES_ID, NOTES_FILED))
+        conn.execute("DELETE FROM audit_seal")
     (vault_path / "login-failures.log").write_text(
         '{"at": "2026-01-01T00:00:00", "reason": "wrong password", "slot": "x"}\tab12\n')
     vault.lock()
@@ -151,3 +167,4 @@ def test_a_vault_from_before_generations_opens_and_starts_keeping_them(vault_pat
     assert code == 0, out + err
     stored = json.loads((vault_path / "keyslots.json").read_text())
     assert stored["version"] == slotfile.FORMAT_VERSION and stored["latest"]["seq"] > 0
+    assert stored["seal_key"] and all(slot["public"] for slot in stored["slots"])

@@ -1,0 +1,133 @@
+"""Someone who left kept a key file; a recovery sheet went missing. Neither opens what follows.
+
+Each attack uses Clinfile's own library as a person who kept a copy of
+``keyslots.json`` (and knows their old password, or holds the old recovery
+sheet) would, against the vault folder as it is now.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.security.keys import change_keys, finish_rekey
+from app.security.recovery import renew_recovery_key
+from app.security.session import Session
+from app.security.users import UserService
+from app.vault import keyslots as slotfile
+from app.vault.errors import KeysChanged, PasswordExpired
+from app.vault.vault import Vault
+from app.vault.verify import verify_vault
+from db.blobs import BlobNotFound, BlobStore
+from db.connection import BLOB_PROFILE, INDEX_PROFILE, NotEncryptedWithThisKey, open_encrypted
+from tests.conftest import ADMIN, PASSWORDS
+
+
+def _key_from(kept: bytes, tmp_path: Path, slot_id_for: str, secret: str) -> bytes:
+    """What the kept key file and an old secret unwrap."""
+    copy = tmp_path / "kept-keyslots.json"
+    copy.write_bytes(kept)
+    slots, _ = slotfile.read(copy)
+    slot_id = (slotfile.RECOVERY if slot_id_for == slotfile.RECOVERY
+               else slotfile.user_slot_id(slots.vault_id, slot_id_for))
+    return slotfile.open_slot(slots, slot_id, secret).master_key
+
+
+def _opens_nothing(vault_path: Path, key: bytes) -> None:
+    with pytest.raises(NotEncryptedWithThisKey):
+        open_encrypted(vault_path / "index.db", key, INDEX_PROFILE)
+    for shard in sorted((vault_path / "blobs").glob("*.db")):
+        with pytest.raises(NotEncryptedWithThisKey):
+            open_encrypted(shard, key, BLOB_PROFILE)
+
+
+def test_a_disabled_user_with_an_old_key_file_opens_nothing_written_after(vault_path, tmp_path):
+    admin = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    before = admin.vault.blobs.put_bytes(b"filed before they left")
+    kept = (vault_path / "keyslots.json").read_bytes()
+
+    UserService(admin).disable("clinician")
+    after = admin.vault.blobs.put_bytes(b"filed after they left")
+
+    old_key = _key_from(kept, tmp_path, "clinician", PASSWORDS["clinician"])
+    with pytest.raises(NotEncryptedWithThisKey):
+        open_encrypted(vault_path / "index.db", old_key, INDEX_PROFILE)
+    theirs = BlobStore(vault_path / "blobs", old_key)
+    with pytest.raises(BlobNotFound):
+        theirs.read_bytes(after.id)
+    assert theirs.read_bytes(before.id) == b"filed before they left"
+
+    assert finish_rekey(admin).finished
+    _opens_nothing(vault_path, old_key)
+    with pytest.raises(BlobNotFound):
+        theirs.read_bytes(before.id)
+    assert admin.vault.blobs.read_bytes(before.id) == b"filed before they left"
+    assert admin.vault.blobs.read_bytes(after.id) == b"filed after they left"
+    assert verify_vault(admin.vault).ok
+
+
+def test_a_replaced_recovery_sheet_with_an_old_key_file_opens_nothing_new(tmp_path):
+    created = Vault.create(tmp_path / "vault", ADMIN, PASSWORDS[ADMIN])
+    created.vault.blobs.put_bytes(b"before the sheet was lost")
+    created.vault.lock()
+    root = tmp_path / "vault"
+    kept = (root / "keyslots.json").read_bytes()
+    admin = Session.login(root, ADMIN, PASSWORDS[ADMIN])
+
+    new_sheet = renew_recovery_key(admin)
+    admin.vault.blobs.put_bytes(b"after the sheet was renewed")
+    old_key = _key_from(kept, tmp_path, slotfile.RECOVERY, created.recovery_key)
+    with pytest.raises(NotEncryptedWithThisKey):
+        open_encrypted(root / "index.db", old_key, INDEX_PROFILE)
+
+    finish_rekey(admin)
+    admin.lock()
+    _opens_nothing(root, old_key)
+    Vault.unlock_with_recovery(root, new_sheet).lock()
+
+
+def test_everyone_who_remains_logs_in_as_before_after_a_change(vault_path):
+    admin = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    change_keys(admin, "a password may have been seen")
+    finish_rekey(admin)
+    admin.lock()
+
+    for user in ("admin", "clinician", "reception"):
+        session = Session.login(vault_path, user, PASSWORDS[user])
+        assert session.vault.epoch == 2
+        session.lock()
+    vault, _ = Vault.unlock(vault_path, ADMIN, PASSWORDS[ADMIN])
+    assert verify_vault(vault).ok
+
+
+def test_a_window_open_during_the_change_is_asked_to_log_in_again(vault_path):
+    reception = Session.login(vault_path, "reception", PASSWORDS["reception"])
+    admin = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    change_keys(admin, "someone left")
+    filed = admin.vault.blobs.put_bytes(b"new picture")
+
+    with pytest.raises(KeysChanged):
+        reception.vault.blobs.put_bytes(b"would go under the old key")
+    assert reception.locked
+    reception.unlock(PASSWORDS["reception"])
+    assert reception.vault.blobs.read_bytes(filed.id) == b"new picture"
+    reception.audit("images.viewed", filed.id)
+
+
+def test_a_legacy_password_that_could_not_take_the_new_key_must_be_set_again(vault_path):
+    from tests.unit.app.vault.test_rollback import legacy_slot
+
+    vault, _ = Vault.unlock(vault_path, ADMIN, PASSWORDS[ADMIN])
+    slot_id = slotfile.user_slot_id(vault.vault_id, "reception")
+    with vault.index() as conn:
+        vault.store_slots(conn, vault.read_slots().with_slot(
+            legacy_slot(vault, slot_id, PASSWORDS["reception"])))
+    vault.lock()
+    admin = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    change_keys(admin, "someone left")
+
+    with pytest.raises(PasswordExpired):
+        Session.login(vault_path, "reception", PASSWORDS["reception"])
+    UserService(admin).change_password("reception", "a brand new front desk password")
+    Session.login(vault_path, "reception", "a brand new front desk password").lock()
