@@ -6,13 +6,13 @@ print crisply at any size and survive a phone photograph of the page.
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfdoc import PDFImageXObject
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Table, TableStyle
@@ -79,12 +79,19 @@ class WriteIn(Flowable):
             pdf.drawString(1 * mm, line_y + 1.4 * mm, value)
 
 
-class JpegPicture(Flowable):
-    """A JPEG held in memory, embedded in the PDF byte for byte at a given size."""
+class PictureOnWrite(Flowable):
+    """A picture placed at a given size, whose JPEG is made only as the PDF file is written.
 
-    def __init__(self, jpeg: bytes, width: float, height: float) -> None:
+    Laying the pages out needs only the picture's size on the page. Its
+    pixels are cleaned when the file reaches it, embedded byte for byte and
+    let go, so a document of thousands of pictures never holds them all.
+    """
+
+    def __init__(self, name: str, picture: Callable[[], CleanPicture], width: float,
+                 height: float) -> None:
         super().__init__()
-        self.reader = _JpegReader(jpeg)
+        self.name = name
+        self.picture = picture
         self.width = width
         self.height = height
 
@@ -93,19 +100,29 @@ class JpegPicture(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        """Place the picture."""
-        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+        """Place the picture, registering it with the document the first time it is drawn."""
+        pdf = self.canv
+        document = pdf._doc
+        registered = document.getXObjectName(self.name)
+        if registered not in document.idToObject:
+            document.Reference(_JpegOnWrite(self.name, self.picture), registered)
+        pdf.saveState()
+        pdf.scale(self.width, self.height)
+        pdf.doForm(self.name)
+        pdf.restoreState()
 
 
-def picture_frame(clean: CleanPicture, box: tuple[float, float]) -> Table:
+def picture_frame(name: str, shape: tuple[int, int], picture: Callable[[], CleanPicture],
+                  box: tuple[float, float]) -> Table:
     """A picture scaled to fit a box, centred across the box's width on a pale ground.
 
     The frame is as tall as the picture, so a landscape photo leaves no empty
-    band and two images fit on a page whatever their shape.
+    band and two images fit on a page whatever their shape. ``shape`` is the
+    picture's width and height in pixels (its proportions are all that count).
     """
-    scale = min(box[0] / clean.width, box[1] / clean.height)
-    picture = JpegPicture(clean.jpeg, clean.width * scale, clean.height * scale)
-    frame = Table([[picture]], colWidths=[box[0]])
+    scale = min(box[0] / shape[0], box[1] / shape[1])
+    frame = Table([[PictureOnWrite(name, picture, shape[0] * scale, shape[1] * scale)]],
+                  colWidths=[box[0]])
     frame.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), BRAND_PALE),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),
@@ -118,23 +135,24 @@ def picture_frame(clean: CleanPicture, box: tuple[float, float]) -> Table:
     return frame
 
 
-class _JpegReader(ImageReader):
-    """Hands reportlab a JPEG's bytes, to embed without decoding them again.
+class _JpegOnWrite(PDFImageXObject):
+    """An image object whose JPEG is asked for when the PDF writes it, and let go after."""
 
-    reportlab names each image by a digest of its decoded pixels, so that a
-    picture used twice is stored once; for twenty photos that decode and
-    digest cost more than the rest of the document. The JPEG's own bytes
-    name it just as well.
-    """
+    def __init__(self, name: str, picture: Callable[[], CleanPicture]) -> None:
+        super().__init__(name)
+        self._picture = picture
 
-    def __init__(self, jpeg: bytes) -> None:
-        super().__init__(io.BytesIO(jpeg))
-        self._jpeg = jpeg
-        self._dataA = None  # no alpha channel: a JPEG has none
-
-    def getRGBData(self) -> bytes:  # noqa: N802 - reportlab's name
-        """Return what reportlab digests to name the image: here, the JPEG's bytes."""
-        return self._jpeg
+    def format(self, document) -> bytes:
+        """Write the cleaned JPEG as it is: PDF readers decode it themselves (DCTDecode)."""
+        clean = self._picture()
+        self.width, self.height = clean.width, clean.height
+        self.bitsPerComponent, self.colorSpace = 8, "DeviceRGB"
+        self._filters = ("DCTDecode",)
+        self.streamContent = clean.jpeg
+        try:
+            return super().format(document)
+        finally:
+            self.streamContent = b""
 
 
 def draw_qr(pdf: canvas.Canvas, payload: str, x: float, y: float, size: float) -> None:

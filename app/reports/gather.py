@@ -8,6 +8,7 @@ role checks and the consent gate have said yes.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from pathlib import PurePath
 
 from app.consent.model import Consent
@@ -41,6 +42,8 @@ def summary_images(conn: Connection, vault: Vault, filed: list[FiledImage],
                    cautions: dict[int, tuple[str, ...]]) -> tuple[SummaryImage, ...]:
     """Return each filed image with its clean derivative, consent, cautions and provenance.
 
+    The derivatives are read from the vault only as each picture is written.
+
     ``cautions`` are the consent gate's, by image id: the rules say when an
     image is secondary or came from someone else, in words kept in one place.
     """
@@ -50,7 +53,7 @@ def summary_images(conn: Connection, vault: Vault, filed: list[FiledImage],
     for image in filed:
         row = rows.by_id(image.image_id)
         images.append(SummaryImage(
-            jpeg=vault.blobs.read_bytes(row.derivative_blob),
+            jpeg=partial(vault.blobs.read_bytes, row.derivative_blob),
             kind=image.kind.label,
             body_site=image.body_site.label if image.body_site.site else "",
             description=image.description,
@@ -78,10 +81,13 @@ def _printed_names(conn: Connection) -> dict[str, str]:
 
 def teaching_images(conn: Connection, vault: Vault,
                     filed: list[FiledImage]) -> tuple[TeachingImage, ...]:
-    """Return each image with only its kind and body site, for a de-identified export."""
+    """Return each image with only its kind and body site, for a de-identified export.
+
+    The derivatives are read from the vault only as each picture is written.
+    """
     rows = ImageRepository(conn)
     return tuple(
-        TeachingImage(vault.blobs.read_bytes(rows.by_id(image.image_id).derivative_blob),
+        TeachingImage(partial(vault.blobs.read_bytes, rows.by_id(image.image_id).derivative_blob),
                       image.kind.label,
                       image.body_site.label if image.body_site.site else "")
         for image in filed)

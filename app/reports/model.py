@@ -8,10 +8,15 @@ Every text here is already in the words a reader sees.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.consent.vocabulary import Purpose
+
+#: A picture's bytes, or a way to read them when they are needed: a record of
+#: thousands of pictures is read from the vault one picture at a time.
+PictureSource = bytes | Callable[[], bytes]
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,8 @@ class SummaryImage:
     """One image in a record-attachment summary.
 
     Attributes:
-        jpeg: the clean display derivative's bytes (re-encoded again on the page).
+        jpeg: the clean display derivative's bytes, or a way to read them (re-encoded
+            again on the page).
         kind: what the image is, in words ("clinical photo").
         body_site: where on the body, or "" for a document image.
         description: what reception or the clinician wrote about it.
@@ -67,7 +73,7 @@ class SummaryImage:
         provenance: source, handlers and the original's SHA-256.
     """
 
-    jpeg: bytes
+    jpeg: PictureSource
     kind: str
     body_site: str
     description: str
@@ -100,7 +106,7 @@ class TeachingImage:
     dates narrow down who it is, and a hash leads back to the record.
     """
 
-    jpeg: bytes
+    jpeg: PictureSource
     kind: str
     body_site: str
 

@@ -17,12 +17,17 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from app.security.locations import require_local
 from db.connection import fsync_dir
 
 FILE_MODE = 0o640
+
+#: What a file holds: its bytes, or a function that writes them into the open file.
+Content = bytes | Callable[[BinaryIO], None]
 
 
 def check_outbox(folder: Path, *, force: bool = False) -> list[str]:
@@ -39,12 +44,14 @@ def write_file(folder: Path, name: str, data: bytes) -> Path:
     return write_files(folder, [(name, data)])[0]
 
 
-def write_files(folder: Path, files: list[tuple[str, bytes]]) -> tuple[Path, ...]:
+def write_files(folder: Path, files: list[tuple[str, Content]]) -> tuple[Path, ...]:
     """Write files into a checked outbox, all of them or none, and return where they went.
 
     The folder is made if it does not exist yet. Each name must be a plain
     file name (no folders); if it is taken, a number is added before the
-    extension.
+    extension. A file's content is its bytes, or a function that writes it
+    into the open file, so a large export is made one file, and one picture,
+    at a time.
 
     Raises:
         ValueError: a name is not a plain file name.
@@ -57,7 +64,8 @@ def write_files(folder: Path, files: list[tuple[str, bytes]]) -> tuple[Path, ...
     staging = Path(tempfile.mkdtemp(prefix=".clinfile-", suffix=".partial", dir=folder))
     published: list[Path] = []
     try:
-        staged = [_write_whole(staging / f"{n:04d}", data) for n, (_, data) in enumerate(files)]
+        staged = [_write_whole(staging / f"{n:04d}", content)
+                  for n, (_, content) in enumerate(files)]
         for path, (name, _) in zip(staged, files, strict=True):
             published.append(_publish(path, folder, name))
     except BaseException:
@@ -75,11 +83,14 @@ def _check_name(name: str) -> None:
         raise ValueError(f"{name!r} is not a plain file name")
 
 
-def _write_whole(path: Path, data: bytes) -> Path:
+def _write_whole(path: Path, content: Content) -> Path:
     """Write a new file and flush it to the disk before anyone may see it."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
     with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+        if callable(content):
+            content(handle)
+        else:
+            handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
     return path

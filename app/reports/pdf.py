@@ -15,6 +15,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from enum import StrEnum
+from typing import BinaryIO
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -22,6 +23,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -107,30 +109,65 @@ def new_document(out, page_size: PageSize, *, title: str, top: float, bottom: fl
 
 
 def build(doc: BaseDocTemplate, story: list, canvas_class: type[canvas.Canvas]) -> None:
-    """Lay out the story and write the PDF, with its streams kept binary.
+    """Lay out the story and write the PDF into the document's open file, object by object.
 
     reportlab wraps every stream in ASCII85 by default, in pure Python unless
     its optional C accelerator is installed: that alone took most of a
     summary's time and made each picture a quarter bigger. PDF readers have
     not needed 7-bit-safe streams for decades, so they are written as they are.
+
+    reportlab also gathers the whole file in memory before writing it; a
+    record of two thousand pictures would need gigabytes. Here each object
+    goes to the file as soon as it is formatted, and a picture made only as
+    it is written (:class:`app.reports.flowables.PictureOnWrite`) is let go
+    straight after.
     """
-    with _binary_streams():
+    if not callable(getattr(doc.filename, "write", None)):
+        raise TypeError("a document is written into an open binary file")
+    with _BUILD_LOCK, _binary_streams(), _written_as_formatted(doc.filename):
         doc.build(story, canvasmaker=canvas_class)
 
 
-_A85_LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
 def _binary_streams() -> Iterator[None]:
     """Switch reportlab's process-wide ASCII85 setting off for one build, then restore it."""
-    with _A85_LOCK:
-        previous = rl_config.useA85
-        rl_config.useA85 = 0
-        try:
-            yield
-        finally:
-            rl_config.useA85 = previous
+    previous = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = previous
+
+
+@contextlib.contextmanager
+def _written_as_formatted(out: BinaryIO) -> Iterator[None]:
+    """Have reportlab's output collector write to ``out`` as it goes, for one build.
+
+    reportlab makes its collector by name when it saves; each piece it adds
+    is written at once, and only the offsets the cross-reference table needs
+    are kept. What it finally returns for the file is empty, all of it
+    being there already.
+    """
+    gathering = pdfdoc.PDFFile
+
+    class WrittenAsFormatted(gathering):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            out.write(b"".join(self.strings))
+            self.strings = []
+            self.write = out.write
+
+        def format(self, document) -> bytes:
+            return b""
+
+    pdfdoc.PDFFile = WrittenAsFormatted
+    try:
+        yield
+    finally:
+        pdfdoc.PDFFile = gathering
 
 
 def _counting_canvas(decorate: PageDecorator) -> type[canvas.Canvas]:

@@ -16,17 +16,20 @@ from __future__ import annotations
 import io
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PIL import ExifTags, Image
 
 from app.ingest.derivatives import ORIENTATION_TRANSPOSE
+from app.reports.model import PictureSource
 
 EXPORT_QUALITY = 92
 PRINT_QUALITY = 85
 DRAFT_SLACK = 0.8
-
+#: Orientations that turn the picture a quarter, so its width and height swap.
+QUARTER_TURNS = frozenset({5, 6, 7, 8})
 
 
 @dataclass(frozen=True)
@@ -67,18 +70,70 @@ def clean_jpeg(data: bytes, *, max_edge: int | None = None,
     return CleanPicture(out.getvalue(), pixels.width, pixels.height)
 
 
-def clean_all(images: list[bytes], *, max_edge: int | None = None,
-              quality: int = EXPORT_QUALITY) -> list[CleanPicture]:
-    """Clean several pictures at once, in order.
+def picture_bytes(source: PictureSource) -> bytes:
+    """Return a picture's bytes, reading them now when they are given as a way to read them."""
+    return source() if callable(source) else source
 
-    Pillow lets go of Python's interpreter lock while it decodes, shrinks and
-    encodes, so threads use every core: for a summary of twenty 12-megapixel
-    photos this is most of the work.
+
+def picture_shape(source: PictureSource) -> tuple[int, int]:
+    """Return a picture's width and height as it will be shown, from its header alone.
+
+    Laying a page out needs only the picture's proportions; its pixels are
+    decoded later, when the file is written.
     """
-    workers = max(1, min(len(images), os.cpu_count() or 1, 4))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda data: clean_jpeg(data, max_edge=max_edge, quality=quality),
-                             images))
+    with Image.open(io.BytesIO(picture_bytes(source))) as opened:
+        width, height = opened.size
+        orientation = opened.getexif().get(ExifTags.Base.Orientation, 1)
+    return (height, width) if orientation in QUARTER_TURNS else (width, height)
+
+
+class CleanedAhead:
+    """Pictures cleaned on worker threads a few ahead of the one being written, in order.
+
+    A document of two thousand pictures writes them one after another:
+    holding them all cleaned would take gigabytes, and cleaning each only
+    when it is asked for would leave a core idle. Pillow lets go of Python's
+    interpreter lock while it decodes, shrinks and encodes, so each request
+    starts the next few, and a picture is let go as soon as it is handed over.
+    """
+
+    def __init__(self, sources: Sequence[PictureSource], *, max_edge: int | None = None,
+                 quality: int = EXPORT_QUALITY) -> None:
+        self._sources = sources
+        self._options = {"max_edge": max_edge, "quality": quality}
+        self._ahead = max(1, min(os.cpu_count() or 1, 4))
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: dict[int, Future[CleanPicture]] = {}
+        self._next = 0
+
+    def __enter__(self) -> CleanedAhead:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def picture(self, index: int) -> CleanPicture:
+        """Return the picture at ``index`` cleaned, and start cleaning the next few."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self._ahead)
+        self._next = max(self._next, index)
+        while self._next < min(index + 1 + self._ahead, len(self._sources)):
+            self._pending[self._next] = self._pool.submit(self._clean, self._next)
+            self._next += 1
+        pending = self._pending.pop(index, None)
+        return pending.result() if pending is not None else self._clean(index)
+
+    def close(self) -> None:
+        """Stop cleaning pictures nobody asked for yet and let the worker threads go."""
+        for pending in self._pending.values():
+            pending.cancel()
+        self._pending.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _clean(self, index: int) -> CleanPicture:
+        return clean_jpeg(picture_bytes(self._sources[index]), **self._options)
 
 
 def _decode_smaller(image: Image.Image, max_edge: int) -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from app.consent.gate import Authorisation, Channel, authorise_use
 from app.consent.model import Consent
@@ -34,9 +36,9 @@ from app.reports.gather import (
 from app.reports.model import SummaryData, TeachingImage
 from app.reports.naming import neutral_name, record_file_name
 from app.reports.options import ReportOptions, load_options
-from app.reports.pictures import clean_jpeg
-from app.reports.summary import render_summary
-from app.reports.teaching_sheet import render_teaching_sheet
+from app.reports.pictures import EXPORT_QUALITY, CleanedAhead
+from app.reports.summary import write_summary
+from app.reports.teaching_sheet import write_teaching_sheet
 from app.security.roles import Permission
 from app.security.session import Session
 from app.vault.errors import VaultError
@@ -132,11 +134,10 @@ class ReportService:
                                               _cautions(allowed)),
                                self._session.actor.printed_name, date.today(),
                                options.practice_name, episode)
-        pdf = render_summary(data, options.page_size)
         name = record_file_name(data.patient, data.prepared_on, extension="pdf",
                                 pattern=options.file_pattern)
-        written = self._write(destination, [(name, pdf)], f"patient {patient.id}",
-                              allowed)
+        files = [(name, partial(write_summary, data, page_size=options.page_size))]
+        written = self._write(destination, files, f"patient {patient.id}", allowed)
         self._session.audit("report.summary_written", f"patient {patient.id}", {
             "images": [i.image_id for i in images], "files": [str(p) for p in written.paths]})
         return written
@@ -166,6 +167,7 @@ class ReportService:
         allowed = authorise_use(self._session, [i.image_id for i in images], purpose,
                                 recipient, channel=Channel.EXPORT, deidentified=deidentify)
         vault = self._session.vault
+        pictures: tuple = ()
         with vault.index() as conn:
             if file_format == "dicom":
                 files = dicom_files(conn, vault, patient, images, purpose_word=str(purpose),
@@ -173,8 +175,7 @@ class ReportService:
             elif file_format == "fhir":
                 files = fhir_files(conn, vault, patient, images)
             elif deidentify:
-                files = _deidentified_files(teaching_images(conn, vault, images), purpose,
-                                            file_format, options)
+                pictures = teaching_images(conn, vault, images)
             else:
                 consents = ConsentRecords(conn).for_patient(patient.id)
                 data = SummaryData(patient_header(patient),
@@ -182,8 +183,13 @@ class ReportService:
                                                   _cautions(allowed)),
                                    self._session.actor.printed_name, date.today(),
                                    options.practice_name, episode)
-                files = _identified_files(data, file_format, options)
-        written = self._write(destination, files, f"patient {patient.id}", allowed)
+                pictures = data.images
+        with CleanedAhead([p.jpeg for p in pictures], quality=EXPORT_QUALITY) as cleaned:
+            if file_format in ("pdf", "jpeg"):
+                files = (_deidentified_files(pictures, cleaned, purpose, file_format, options)
+                         if deidentify else _identified_files(data, cleaned, file_format,
+                                                              options))
+            written = self._write(destination, files, f"patient {patient.id}", allowed)
         self._session.audit("images.exported", f"patient {patient.id}", {
             "images": [i.image_id for i in images], "purpose": str(purpose),
             "recipient": recipient.word, "format": file_format, "deidentified": deidentify,
@@ -266,25 +272,32 @@ class _Destination:
     warnings: tuple[str, ...]
 
 
-def _identified_files(data: SummaryData, file_format: str,
-                      options: ReportOptions) -> list[tuple[str, bytes]]:
+def _identified_files(data: SummaryData, cleaned: CleanedAhead, file_format: str,
+                      options: ReportOptions) -> list[tuple[str, outbox.Content]]:
     if file_format == "pdf":
         name = record_file_name(data.patient, data.prepared_on, extension="pdf",
                                 pattern=options.file_pattern)
-        return [(name, render_summary(data, options.page_size))]
+        return [(name, partial(write_summary, data, page_size=options.page_size))]
     return [(record_file_name(data.patient, data.prepared_on, extension="jpg",
                               pattern=f"{{SURNAME}}_{{Firstname}}_{{DOB}}_{{DATE}}_image-{n:02d}"),
-             clean_jpeg(image.jpeg).jpeg)
-            for n, image in enumerate(data.images, start=1)]
+             partial(_write_picture, cleaned, n - 1))
+            for n in range(1, len(data.images) + 1)]
 
 
-def _deidentified_files(images: tuple[TeachingImage, ...], purpose: Purpose, file_format: str,
-                        options: ReportOptions) -> list[tuple[str, bytes]]:
+def _deidentified_files(images: tuple[TeachingImage, ...], cleaned: CleanedAhead,
+                        purpose: Purpose, file_format: str,
+                        options: ReportOptions) -> list[tuple[str, outbox.Content]]:
     if file_format == "pdf":
         return [(f"{purpose}-images.pdf",
-                 render_teaching_sheet(images, purpose.label, options.page_size))]
-    return [(neutral_name(str(purpose), n, extension="jpg"), clean_jpeg(image.jpeg).jpeg)
-            for n, image in enumerate(images, start=1)]
+                 partial(write_teaching_sheet, images, purpose.label,
+                         page_size=options.page_size))]
+    return [(neutral_name(str(purpose), n, extension="jpg"),
+             partial(_write_picture, cleaned, n - 1)) for n in range(1, len(images) + 1)]
+
+
+def _write_picture(cleaned: CleanedAhead, index: int, out: BinaryIO) -> None:
+    """Write one exported picture, cleaned from its pixels as its file is written."""
+    out.write(cleaned.picture(index).jpeg)
 
 
 def _cautions(allowed: Authorisation) -> dict[int, tuple[str, ...]]:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from functools import partial
+from typing import BinaryIO
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -40,7 +42,7 @@ from app.reports.pdf import (
     new_document,
     style,
 )
-from app.reports.pictures import PRINT_QUALITY, CleanPicture, clean_all
+from app.reports.pictures import PRINT_QUALITY, CleanedAhead, picture_shape
 
 TITLE = "Clinical images"
 HEADER_HEIGHT = 27 * mm
@@ -51,21 +53,28 @@ PICTURE_EDGE = 1200
 
 
 def render_summary(data: SummaryData, page_size: PageSize = PageSize.A4) -> bytes:
-    """Render the summary and return the PDF's bytes."""
+    """Render the summary and return the PDF's bytes (for a few pictures)."""
     out = io.BytesIO()
+    write_summary(data, out, page_size)
+    return out.getvalue()
+
+
+def write_summary(data: SummaryData, out: BinaryIO, page_size: PageSize = PageSize.A4) -> None:
+    """Render the summary into an open file, one picture at a time, however many there are."""
     doc, canvas_class = new_document(
         out, page_size, title=TITLE, top=HEADER_HEIGHT + 5 * mm, bottom=20 * mm,
         decorate=lambda pdf, number, total: _decorate(pdf, number, total, data),
     )
     story: list = [_introduction(data), Spacer(1, 4 * mm)]
-    pictures = clean_all([image.jpeg for image in data.images], max_edge=PICTURE_EDGE,
-                         quality=PRINT_QUALITY)
-    for number, (image, picture) in enumerate(zip(data.images, pictures, strict=True), start=1):
-        if number > 1:
-            story.append(Spacer(1, 5 * mm))
-        story.append(_image_block(image, picture, number, len(data.images), doc.width))
-    build(doc, story, canvas_class)
-    return out.getvalue()
+    with CleanedAhead([image.jpeg for image in data.images], max_edge=PICTURE_EDGE,
+                      quality=PRINT_QUALITY) as cleaned:
+        for number, image in enumerate(data.images, start=1):
+            if number > 1:
+                story.append(Spacer(1, 5 * mm))
+            picture = picture_frame(f"picture{number}", picture_shape(image.jpeg),
+                                    partial(cleaned.picture, number - 1), PICTURE_BOX)
+            story.append(_image_block(image, picture, number, len(data.images), doc.width))
+        build(doc, story, canvas_class)
 
 
 def _introduction(data: SummaryData) -> Paragraph:
@@ -79,10 +88,9 @@ def _introduction(data: SummaryData) -> Paragraph:
         "the originals stay there unchanged.", style("body", textColor=MUTED))
 
 
-def _image_block(image: SummaryImage, clean: CleanPicture, number: int, count: int,
+def _image_block(image: SummaryImage, picture: Table, number: int, count: int,
                  width: float) -> Table:
     """One image beside its details; a one-row table, so it never splits across pages."""
-    picture = picture_frame(clean, PICTURE_BOX)
     details = _details(image, number, count)
     table = Table([[picture, details]], colWidths=[PICTURE_BOX[0] + 6 * mm,
                                                    width - PICTURE_BOX[0] - 6 * mm])

@@ -13,6 +13,8 @@ replaces consent: the consent gate is asked before this is made.
 from __future__ import annotations
 
 import io
+from functools import partial
+from typing import BinaryIO
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -21,7 +23,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer
 from app.reports.flowables import picture_frame
 from app.reports.model import TeachingImage
 from app.reports.pdf import BRAND, MARGIN, RULE, PageSize, build, escape, new_document, style
-from app.reports.pictures import PRINT_QUALITY, clean_all
+from app.reports.pictures import PRINT_QUALITY, CleanedAhead, picture_shape
 
 TITLE = "Clinical images (de-identified)"
 HEADER_HEIGHT = 18 * mm
@@ -30,26 +32,34 @@ PICTURE_EDGE = 1200
 
 def render_teaching_sheet(images: tuple[TeachingImage, ...], purpose_label: str,
                           page_size: PageSize = PageSize.A4) -> bytes:
-    """Render the de-identified sheet and return the PDF's bytes."""
+    """Render the de-identified sheet and return the PDF's bytes (for a few pictures)."""
     out = io.BytesIO()
+    write_teaching_sheet(images, purpose_label, out, page_size)
+    return out.getvalue()
+
+
+def write_teaching_sheet(images: tuple[TeachingImage, ...], purpose_label: str, out: BinaryIO,
+                         page_size: PageSize = PageSize.A4) -> None:
+    """Render the de-identified sheet into an open file, one picture at a time."""
     doc, canvas_class = new_document(
         out, page_size, title=TITLE, top=HEADER_HEIGHT + 5 * mm, bottom=12 * mm,
         decorate=lambda pdf, number, total: _decorate(pdf, number, total, purpose_label),
     )
     box = (doc.width, 105 * mm)
-    pictures = clean_all([image.jpeg for image in images], max_edge=PICTURE_EDGE,
-                         quality=PRINT_QUALITY)
     story: list = []
-    for number, (image, picture) in enumerate(zip(images, pictures, strict=True), start=1):
-        caption = image.kind.capitalize() + (f" — {image.body_site}" if image.body_site else "")
-        story.append(KeepTogether([
-            picture_frame(picture, box),
-            Spacer(1, 2 * mm),
-            Paragraph(f"<b>Image {number}.</b> {escape(caption)}", style("body")),
-            Spacer(1, 6 * mm),
-        ]))
-    build(doc, story, canvas_class)
-    return out.getvalue()
+    with CleanedAhead([image.jpeg for image in images], max_edge=PICTURE_EDGE,
+                      quality=PRINT_QUALITY) as cleaned:
+        for number, image in enumerate(images, start=1):
+            caption = image.kind.capitalize() + (f" — {image.body_site}" if image.body_site
+                                                 else "")
+            story.append(KeepTogether([
+                picture_frame(f"picture{number}", picture_shape(image.jpeg),
+                              partial(cleaned.picture, number - 1), box),
+                Spacer(1, 2 * mm),
+                Paragraph(f"<b>Image {number}.</b> {escape(caption)}", style("body")),
+                Spacer(1, 6 * mm),
+            ]))
+        build(doc, story, canvas_class)
 
 
 def _decorate(pdf: canvas.Canvas, number: int, total: int, purpose_label: str) -> None:

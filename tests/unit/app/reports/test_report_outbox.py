@@ -57,3 +57,19 @@ def test_a_file_where_the_folder_should_be_is_an_error(tmp_path):
     with pytest.raises(NotADirectoryError):
         write_files(in_the_way / "sub", [("a.jpg", b"x")])
     assert in_the_way.read_bytes() == b"not a folder"
+
+
+def test_a_file_written_by_a_function_fails_whole_and_leaves_none(tmp_path):
+    folder = tmp_path / "export"
+
+    def half_then_fail(out) -> None:
+        out.write(b"%PDF half a document")
+        raise OSError(28, "No space left on device")
+
+    files = [("NGUYEN_Mai_image-01.jpg", lambda out: out.write(b"\xff\xd8 photo")),
+             ("NGUYEN_Mai.pdf", half_then_fail)]
+    with pytest.raises(OSError, match="No space"):
+        write_files(folder, files)
+    assert list(folder.iterdir()) == []
+    written = write_files(folder, files[:1])
+    assert [p.read_bytes() for p in written] == [b"\xff\xd8 photo"]

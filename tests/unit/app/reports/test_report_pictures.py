@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from app.reports.pictures import clean_all, clean_jpeg
+from app.reports.pictures import CleanedAhead, clean_jpeg
 from tests.unit.app.reports.conftest import PHOTOS
 from tests.unit.app.reports.pdf_checks import exif_groups, leaked_metadata
 
@@ -56,7 +56,8 @@ def test_transparency_is_laid_on_white():
     assert cleaned.getpixel((10, 10)) >= (250, 250, 250)
 
 
-def test_cleaning_several_keeps_their_order(photos):
-    cleaned = clean_all(photos, max_edge=300)
+def test_cleaning_ahead_hands_each_picture_over_in_order(photos):
+    with CleanedAhead(photos, max_edge=300) as ahead:
+        cleaned = [ahead.picture(n) for n in range(len(photos))]
     assert [(c.width, c.height) for c in cleaned] == \
         [(clean_jpeg(p, max_edge=300).width, clean_jpeg(p, max_edge=300).height) for p in photos]

@@ -97,3 +97,18 @@ def test_two_images_fit_on_one_page_whatever_their_shape(summary_data, tmp_path)
     landscape, portrait = summary_data.images[0], summary_data.images[2]
     data = dataclasses.replace(summary_data, images=(landscape, portrait))
     assert len(page_texts(save(render_summary(data), tmp_path))) == 1
+
+
+def test_pictures_read_only_when_needed_make_the_same_pdf(summary_data):
+    reads = []
+
+    def reader(photo: bytes):
+        def read() -> bytes:
+            reads.append(photo)
+            return photo
+        return read
+
+    lazy = dataclasses.replace(summary_data, images=tuple(
+        dataclasses.replace(image, jpeg=reader(image.jpeg)) for image in summary_data.images))
+    assert render_summary(lazy) == render_summary(summary_data)
+    assert len(reads) == 2 * len(summary_data.images)  # its shape for the layout, then its pixels
