@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import astuple, dataclass, fields
+from typing import NamedTuple
 
 from db.connection import Connection
 
@@ -52,6 +53,22 @@ class PatientRow(PatientValues):
         return PatientValues(**{f.name: getattr(self, f.name) for f in fields(PatientValues)})
 
 
+class SearchFields(NamedTuple):
+    """What the search index keeps of one patient; the rest is read for the few it shows."""
+
+    id: int
+    record_number: str | None
+    family_name: str
+    given_names: str
+    preferred_name: str
+    previous_names: str
+    birth_date: str | None
+    medicare_number: str
+    dva_number: str
+    ihi: str
+
+
+_SEARCH_COLUMNS = ", ".join(SearchFields._fields)
 _VALUE_COLUMNS = [f.name for f in fields(PatientValues)]
 _WARNINGS = _VALUE_COLUMNS.index("warnings")
 _COLUMNS = ", ".join(["id", *_VALUE_COLUMNS, "created_at", "updated_at"])
@@ -113,6 +130,16 @@ class PatientRepository:
         return self._select(
             "family_name = ? COLLATE NOCASE AND given_names = ? COLLATE NOCASE "
             "AND birth_date IS ?", (family_name, given_names, birth_date))
+
+    def by_ids(self, patient_ids: list[int]) -> list[PatientRow]:
+        """Return the patients with these ids (any not found are left out), by id."""
+        return self._select("id IN (SELECT value FROM json_each(?))",
+                            (json.dumps(list(patient_ids)),))
+
+    def search_fields(self) -> Iterator[SearchFields]:
+        """Yield what the search index keeps of every patient, by id."""
+        for row in self._conn.execute(f"SELECT {_SEARCH_COLUMNS} FROM patients ORDER BY id"):
+            yield SearchFields(*row)
 
     def all(self) -> Iterator[PatientRow]:
         """Yield every patient, by id."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
@@ -26,7 +26,7 @@ from app.patients.dates import day_month_swapped, one_digit_variants
 from app.patients.names import name_tokens, nicknames, sound_key
 from app.patients.query import Query
 from app.patients.similarity import compare, typo_allowance
-from db.patients import PatientRow
+from db.patients import PatientRow, SearchFields
 
 SINGLE_TOKEN_POOL = 2500
 PREFIX_TYPO_LENGTHS = range(4, 8)
@@ -36,9 +36,9 @@ _CACHED_VARIANTS = 4096
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One patient as the index holds them: the row and its name tokens."""
+    """One patient as the index holds them: their id, name tokens and date of birth."""
 
-    row: PatientRow
+    id: int
     family: tuple[str, ...]
     given: tuple[str, ...]
     preferred: tuple[str, ...]
@@ -47,23 +47,37 @@ class Entry:
     all_tokens: tuple[str, ...]
 
 
-def entry_for(row: PatientRow) -> Entry:
-    """Prepare one patient row for the index."""
+#: What the index is built from: a whole row, or just the fields searching reads.
+Indexed = PatientRow | SearchFields
+#: Reads the whole rows of the patients with these ids, for the few a search shows.
+RowReader = Callable[[list[int]], Iterable[PatientRow]]
+
+
+def entry_for(row: Indexed) -> Entry:
+    """Prepare one patient for the index."""
     family = name_tokens(row.family_name)
     given = name_tokens(row.given_names)
     preferred = name_tokens(row.preferred_name)
     previous = name_tokens(row.previous_names.replace(";", " "))
     return Entry(
-        row=row, family=family, given=given, preferred=preferred, previous=previous,
+        id=row.id, family=family, given=given, preferred=preferred, previous=previous,
         born=date.fromisoformat(row.birth_date) if row.birth_date else None,
         all_tokens=tuple(dict.fromkeys(family + given + preferred + previous)),
     )
 
 
 class PatientIndex:
-    """Look-up structures over every patient, kept in step with edits and imports."""
+    """Look-up structures over every patient, kept in step with edits and imports.
 
-    def __init__(self, rows: Iterable[PatientRow] = ()) -> None:
+    Only names, dates of birth and identifiers are held; a patient's whole
+    row is read through ``read_rows`` for the few a search scores in full,
+    so a practice of a hundred thousand patients is not held in memory
+    twice over. Without ``read_rows`` the rows given are kept and read
+    from memory (a small practice, or a test).
+    """
+
+    def __init__(self, rows: Iterable[Indexed] = (), *,
+                 read_rows: RowReader | None = None) -> None:
         self._entries: list[Entry | None] = []
         self._position: dict[int, int] = {}
         self._postings: dict[str, list[int]] = defaultdict(list)
@@ -73,6 +87,7 @@ class PatientIndex:
         self._ihi: dict[str, list[int]] = defaultdict(list)
         self._dva: dict[str, list[int]] = defaultdict(list)
         self._records: dict[str, int] = {}
+        self._identifiers: list[tuple[str, str, str, str] | None] = []
         self._vocabulary: list[str] = []
         self._by_length: dict[int, list[str]] = {}
         self._sounds: dict[str, list[str]] = {}
@@ -80,6 +95,8 @@ class PatientIndex:
         self._sorted_records: list[str] = []
         self._token_cache: OrderedDict[str, dict[int, float]] = OrderedDict()
         self._variant_cache: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
+        self._kept_rows: dict[int, PatientRow] | None = None if read_rows else {}
+        self._read_rows = read_rows or self._rows_kept
         self._dirty = True
         for row in rows:
             self._add(row)
@@ -99,6 +116,10 @@ class PatientIndex:
         """Return the entry for a patient id, or None."""
         position = self._position.get(patient_id)
         return None if position is None else self._entries[position]
+
+    def rows(self, patient_ids: list[int]) -> dict[int, PatientRow]:
+        """Return the whole rows of these patients, by id (any no longer there are left out)."""
+        return {row.id: row for row in self._read_rows(list(patient_ids))}
 
     def upsert(self, row: PatientRow) -> None:
         """Add a patient, or replace what the index holds for them after an edit."""
@@ -269,11 +290,13 @@ class PatientIndex:
 
     # --- keeping the structures -------------------------------------------------------
 
-    def _add(self, row: PatientRow) -> None:
+    def _add(self, row: Indexed) -> None:
         entry = entry_for(row)
         position = len(self._entries)
         self._entries.append(entry)
         self._position[row.id] = position
+        if self._kept_rows is not None:
+            self._kept_rows[row.id] = row
         for token in set(entry.all_tokens):
             self._postings[token].append(position)
         if entry.born:
@@ -285,27 +308,35 @@ class PatientIndex:
             self._ihi[row.ihi].append(position)
         if row.dva_number:
             self._dva[row.dva_number].append(position)
-        if row.record_number:
-            self._records[row.record_number.casefold()] = position
+        record = row.record_number.casefold() if row.record_number else ""
+        if record:
+            self._records[record] = position
+        held = (row.medicare_number, row.ihi, row.dva_number, record)
+        self._identifiers.append(held if any(held) else None)
+
+    def _rows_kept(self, patient_ids: list[int]) -> list[PatientRow]:
+        return [self._kept_rows[i] for i in patient_ids if i in self._kept_rows]
 
     def _remove(self, patient_id: int) -> None:
         position = self._position.pop(patient_id)
         entry = self._entries[position]
         self._entries[position] = None
-        row = entry.row
+        if self._kept_rows is not None:
+            self._kept_rows.pop(patient_id, None)
+        medicare, ihi, dva, record = self._identifiers[position] or ("", "", "", "")
+        self._identifiers[position] = None
         keyed = [(self._postings, t) for t in set(entry.all_tokens)]
         if entry.born:
             keyed += [(self._born, entry.born),
                       (self._day_month, (entry.born.day, entry.born.month))]
-        keyed += [(table, key) for table, key in ((self._medicare, row.medicare_number),
-                                                   (self._ihi, row.ihi),
-                                                   (self._dva, row.dva_number)) if key]
+        keyed += [(table, key) for table, key in ((self._medicare, medicare), (self._ihi, ihi),
+                                                   (self._dva, dva)) if key]
         for table, key in keyed:
             table[key].remove(position)
             if not table[key]:
                 del table[key]
-        if row.record_number:
-            self._records.pop(row.record_number.casefold(), None)
+        if record:
+            self._records.pop(record, None)
 
     def _refresh(self) -> None:
         if not self._dirty:

@@ -93,8 +93,11 @@ def search(index: PatientIndex, query: Query, *, limit: int = 10) -> MatchResult
     if query.empty:
         return MatchResult(query, (), False)
     pool = index.candidates(query)
-    shortlisted = heapq.nlargest(SCORED_IN_FULL, pool, key=pool.__getitem__)
-    assessed = [_assess(index.entry(position), query) for position in shortlisted]
+    shortlisted = [index.entry(position)
+                   for position in heapq.nlargest(SCORED_IN_FULL, pool, key=pool.__getitem__)]
+    rows = index.rows([entry.id for entry in shortlisted])
+    assessed = [_assess(entry, rows[entry.id], query) for entry in shortlisted
+                if entry.id in rows]
     assessed = [c for c in assessed if c.score > 0]
     assessed.sort(key=lambda c: (-c.score, c.patient.family_name.casefold(),
                                  c.patient.given_names.casefold(), c.patient.id))
@@ -105,7 +108,7 @@ def search(index: PatientIndex, query: Query, *, limit: int = 10) -> MatchResult
 
 # --- scoring one patient -------------------------------------------------------------
 
-def _assess(entry: Entry, query: Query) -> Candidate:
+def _assess(entry: Entry, row: PatientRow, query: Query) -> Candidate:
     """Score one patient from 0 to 100 and say why.
 
     Name and date of birth are weighed together (a wrong date of birth caps a
@@ -116,7 +119,7 @@ def _assess(entry: Entry, query: Query) -> Candidate:
     reasons: list[str] = []
     parts: list[tuple[float, float]] = []
     if query.names:
-        name_score, name_reasons = _name_score(entry, query.names)
+        name_score, name_reasons = _name_score(entry, row, query.names)
         parts.append((NAME_WEIGHT, name_score))
         reasons += name_reasons
     if query.birth_dates or query.partial_date:
@@ -127,7 +130,7 @@ def _assess(entry: Entry, query: Query) -> Candidate:
     combined = sum(w * s for w, s in parts) / weight if weight else 0.0
     if not query.names:
         combined *= BIRTH_DATE_ALONE
-    id_score, id_reasons = _identifier_score(entry.row, query)
+    id_score, id_reasons = _identifier_score(row, query)
     if id_score == 100.0:
         combined = IDENTIFIER_FLOOR + (100.0 - IDENTIFIER_FLOOR) * (
             combined / 100.0 if query.names else 1.0)
@@ -137,7 +140,7 @@ def _assess(entry: Entry, query: Query) -> Candidate:
         reasons = id_reasons + reasons
     else:
         combined *= WITHOUT_IDENTIFIER
-    return Candidate(entry.row, round(min(combined, 100.0), 1), tuple(reasons))
+    return Candidate(row, round(min(combined, 100.0), 1), tuple(reasons))
 
 
 class _Fit(NamedTuple):
@@ -153,7 +156,8 @@ _FIELD_WORDS = {"family": "surname", "previous": "previous surname", "given": "f
                 "middle": "middle name", "preferred": "preferred name"}
 
 
-def _name_score(entry: Entry, typed: tuple[str, ...]) -> tuple[float, list[str]]:
+def _name_score(entry: Entry, row: PatientRow, typed: tuple[str, ...]
+                ) -> tuple[float, list[str]]:
     """Score the best way of reading the typed tokens as this patient's names.
 
     Each typed token is read as a surname or as a given name, whichever fits
@@ -178,10 +182,10 @@ def _name_score(entry: Entry, typed: tuple[str, ...]) -> tuple[float, list[str]]
             continue
         if fit.field == "family":
             matched_family.add(fit.stored)
-        reasons.append(_says(entry, token, fit))
+        reasons.append(_says(row, token, fit))
     if matched_family and len(entry.family) > 1 and len(matched_family) < len(entry.family):
         score -= 3
-        reasons.append(f"matches part of the surname {entry.row.family_name}")
+        reasons.append(f"matches part of the surname {row.family_name}")
     return max(score, 0.0), list(dict.fromkeys(reasons))
 
 
@@ -230,12 +234,12 @@ def _best(token: str, fields: tuple[tuple[str, tuple[str, ...]], ...]) -> _Fit:
     return best
 
 
-def _says(entry: Entry, token: str, fit: _Fit) -> str:
+def _says(row: PatientRow, token: str, fit: _Fit) -> str:
     field, stored, match = fit.field, fit.stored, fit.match
     words = _FIELD_WORDS[field]
     shown = stored.title()
     if field == "previous":
-        shown = next((name for name in entry.row.previous_names.split("; ")
+        shown = next((name for name in row.previous_names.split("; ")
                       if stored in tokens(name)), shown)
         if match.likeness is Likeness.SAME:
             return f"matches previous surname {shown}"

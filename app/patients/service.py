@@ -155,13 +155,19 @@ class PatientService:
             self._session.ensure_unlocked()
             if self._index is None:
                 with self._session.vault.index() as conn:
-                    self._index = PatientIndex(PatientRepository(conn).all())
+                    self._index = PatientIndex(PatientRepository(conn).search_fields(),
+                                               read_rows=self._rows)
                 # The index is millions of long-lived objects; left to the cyclic
                 # collector, each full collection walked them all and paused a
                 # search for a third of a second. Dropped on lock, they are still
                 # freed by reference counting.
                 gc.freeze()
             return self._index
+
+    def _rows(self, patient_ids: list[int]) -> list[PatientRow]:
+        """Read the whole rows of the few patients a search scores in full."""
+        with self._session.vault.index() as conn:
+            return PatientRepository(conn).by_ids(patient_ids)
 
     @property
     def holds_index(self) -> bool:
