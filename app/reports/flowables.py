@@ -79,6 +79,50 @@ class WriteIn(Flowable):
             pdf.drawString(1 * mm, line_y + 1.4 * mm, value)
 
 
+class MadeWhenReached(Flowable):
+    """A part of a document made only when the layout reaches it, and let go once drawn.
+
+    A record of two thousand pictures is two thousand blocks of paragraphs
+    and tables; made all at once before the layout starts, they alone take
+    hundreds of megabytes. Standing in for one, this is made with a way to
+    make it, and hands the layout the real part when asked.
+    """
+
+    def __init__(self, make: Callable[[], Flowable]) -> None:
+        super().__init__()
+        self._make = make
+        self._made: Flowable | None = None
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        """Take the size of the part it stands for."""
+        self.width, self.height = self._part().wrap(available_width, available_height)
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """Split as the part it stands for would."""
+        return self._part().split(available_width, available_height)
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 - reportlab's name
+        """Keep the space the part asks before it."""
+        return self._part().getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:  # noqa: N802 - reportlab's name
+        """Keep the space the part asks after it."""
+        return self._part().getSpaceAfter()
+
+    def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+        """Draw the part, then let it go."""
+        self._part().drawOn(canvas, x, y, _sW)
+        self._made = None
+
+    def _part(self) -> Flowable:
+        if self._made is None:
+            self._made = self._make()
+        self._made.canv = getattr(self, "canv", None)
+        self._made._frame = getattr(self, "_frame", None)
+        return self._made
+
+
 class PictureOnWrite(Flowable):
     """A picture placed at a given size, whose JPEG is made only as the PDF file is written.
 

@@ -25,7 +25,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from app.escaping import escaped
-from app.reports.flowables import picture_frame
+from app.reports.flowables import MadeWhenReached, picture_frame
 from app.reports.model import SummaryData, SummaryImage
 from app.reports.pdf import (
     BRAND,
@@ -71,9 +71,8 @@ def write_summary(data: SummaryData, out: BinaryIO, page_size: PageSize = PageSi
         for number, image in enumerate(data.images, start=1):
             if number > 1:
                 story.append(Spacer(1, 5 * mm))
-            picture = picture_frame(f"picture{number}", picture_shape(image.jpeg),
-                                    partial(cleaned.picture, number - 1), PICTURE_BOX)
-            story.append(_image_block(image, picture, number, len(data.images), doc.width))
+            story.append(MadeWhenReached(partial(_image_block, image, cleaned, number,
+                                                 len(data.images), doc.width)))
         build(doc, story, canvas_class)
 
 
@@ -88,9 +87,11 @@ def _introduction(data: SummaryData) -> Paragraph:
         "the originals stay there unchanged.", style("body", textColor=MUTED))
 
 
-def _image_block(image: SummaryImage, picture: Table, number: int, count: int,
+def _image_block(image: SummaryImage, cleaned: CleanedAhead, number: int, count: int,
                  width: float) -> Table:
     """One image beside its details; a one-row table, so it never splits across pages."""
+    picture = picture_frame(f"picture{number}", picture_shape(image.jpeg),
+                            partial(cleaned.picture, number - 1), PICTURE_BOX)
     details = _details(image, number, count)
     table = Table([[picture, details]], colWidths=[PICTURE_BOX[0] + 6 * mm,
                                                    width - PICTURE_BOX[0] - 6 * mm])

@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
-from app.reports.flowables import picture_frame
+from app.reports.flowables import MadeWhenReached, picture_frame
 from app.reports.model import TeachingImage
 from app.reports.pdf import BRAND, MARGIN, RULE, PageSize, build, escape, new_document, style
 from app.reports.pictures import PRINT_QUALITY, CleanedAhead, picture_shape
@@ -50,16 +50,21 @@ def write_teaching_sheet(images: tuple[TeachingImage, ...], purpose_label: str, 
     with CleanedAhead([image.jpeg for image in images], max_edge=PICTURE_EDGE,
                       quality=PRINT_QUALITY) as cleaned:
         for number, image in enumerate(images, start=1):
-            caption = image.kind.capitalize() + (f" — {image.body_site}" if image.body_site
-                                                 else "")
-            story.append(KeepTogether([
-                picture_frame(f"picture{number}", picture_shape(image.jpeg),
-                              partial(cleaned.picture, number - 1), box),
-                Spacer(1, 2 * mm),
-                Paragraph(f"<b>Image {number}.</b> {escape(caption)}", style("body")),
-                Spacer(1, 6 * mm),
-            ]))
+            story.append(MadeWhenReached(partial(_image_block, image, cleaned, number, box)))
         build(doc, story, canvas_class)
+
+
+def _image_block(image: TeachingImage, cleaned: CleanedAhead, number: int,
+                 box: tuple[float, float]) -> KeepTogether:
+    """One picture with its kind and body site, kept on one page."""
+    caption = image.kind.capitalize() + (f" — {image.body_site}" if image.body_site else "")
+    return KeepTogether([
+        picture_frame(f"picture{number}", picture_shape(image.jpeg),
+                      partial(cleaned.picture, number - 1), box),
+        Spacer(1, 2 * mm),
+        Paragraph(f"<b>Image {number}.</b> {escape(caption)}", style("body")),
+        Spacer(1, 6 * mm),
+    ])
 
 
 def _decorate(pdf: canvas.Canvas, number: int, total: int, purpose_label: str) -> None:
