@@ -5,9 +5,11 @@ or a copy has finished writing it, so a file is offered only once stable:
 its size and ``mtime_ns`` unchanged across two checks ``stable_seconds``
 apart. When the operating system reports that the writer closed the file
 (inotify's close-after-write), the write is known to be over and a short
-settle check is enough. A file some process still holds open for writing is
-not offered until it is let go; one the import found incomplete is offered
-again when it changes, or when a writer closes it, even unchanged. A full
+settle check is enough; so it is for a file renamed in whose own structure
+proves it whole while no process holds it open for writing. A file some
+process still holds open for writing is not offered until it is let go; one
+the import found incomplete is offered again when it changes, or when a
+writer closes it, even unchanged. A full
 rescan at start-up picks up what arrived while nobody watched, and a slow
 periodic rescan covers events the OS dropped (an inotify overflow only
 logs). Where inotify cannot be used (a network path, no watches left) a
@@ -29,6 +31,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from app.ingest.limits import IngestLimits
+from app.ingest.safety.complete import proves_whole
 from app.ingest.safety.writers import open_for_writing
 from app.ingest.sources import walk_files
 
@@ -44,6 +48,7 @@ class _Sighting:
     mtime_ns: int
     checked: float
     closed: bool = False
+    renamed: bool = False
 
 
 @dataclass(frozen=True, order=True)
@@ -57,20 +62,26 @@ class Settled:
 class StabilityTracker:
     """Decides when a file has stopped changing."""
 
-    def __init__(self, stable_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, stable_seconds: float, clock: Callable[[], float] = time.monotonic,
+                 whole: Callable[[Path], bool] = lambda path: False) -> None:
         self._stable = stable_seconds
         self._clock = clock
+        self._whole = whole
         self._seen: dict[Path, _Sighting] = {}
         self._lock = threading.Lock()
 
-    def note(self, path: Path, *, closed: bool = False) -> None:
-        """Note that a file was created, changed or closed; the clock starts again."""
+    def note(self, path: Path, *, closed: bool = False, renamed: bool = False) -> None:
+        """Note that a file was created, changed, closed or renamed in; the clock starts again.
+
+        A file renamed in settles as quickly as a closed one when ``whole``
+        proves it complete; otherwise it waits the full interval.
+        """
         with self._lock:
             st = _stat(path)
             if st is None:
                 self._seen.pop(path, None)
                 return
-            self._seen[path] = _Sighting(st[0], st[1], self._clock(), closed)
+            self._seen[path] = _Sighting(st[0], st[1], self._clock(), closed, renamed)
 
     def forget(self, path: Path) -> None:
         """Stop tracking a file (moved away or deleted)."""
@@ -83,17 +94,19 @@ class StabilityTracker:
         now = self._clock()
         with self._lock:
             for path, seen in list(self._seen.items()):
-                wait = CLOSED_SETTLE_SECONDS if seen.closed else self._stable
-                if now - seen.checked < wait:
+                quick = seen.closed or seen.renamed
+                if now - seen.checked < (CLOSED_SETTLE_SECONDS if quick else self._stable):
                     continue
                 st = _stat(path)
                 if st is None:
                     del self._seen[path]
-                elif st == (seen.size, seen.mtime_ns):
+                elif st != (seen.size, seen.mtime_ns):
+                    self._seen[path] = _Sighting(st[0], st[1], now)
+                elif seen.renamed and not seen.closed and not self._whole(path):
+                    seen.renamed = False  # not proved whole: the full interval, as for any file
+                else:
                     del self._seen[path]
                     ready.append(Settled(path, seen.closed))
-                else:
-                    self._seen[path] = _Sighting(st[0], st[1], now)
         return sorted(ready)
 
     def tracking(self) -> int:
@@ -114,7 +127,7 @@ class _Handler(FileSystemEventHandler):
             self._tracker.note(Path(os.fsdecode(event.src_path)), closed=kind == "closed")
         elif kind == "moved":
             self._tracker.forget(Path(os.fsdecode(event.src_path)))
-            self._tracker.note(Path(os.fsdecode(event.dest_path)))
+            self._tracker.note(Path(os.fsdecode(event.dest_path)), renamed=True)
         elif kind == "deleted":
             self._tracker.forget(Path(os.fsdecode(event.src_path)))
 
@@ -132,11 +145,13 @@ class DropFolderWatcher:
     """
 
     def __init__(self, folder: Path, offer: Callable[[Path], None], stable_seconds: float, *,
-                 polling: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
+                 polling: bool = False, clock: Callable[[], float] = time.monotonic,
+                 max_bytes: int = IngestLimits.max_bytes) -> None:
         self.folder = Path(folder)
         self._offer = offer
         self._clock = clock
-        self._tracker = StabilityTracker(stable_seconds, clock)
+        self._tracker = StabilityTracker(
+            stable_seconds, clock, lambda path: proves_whole(self.folder, path, max_bytes))
         self._polling = polling
         self._observer: Observer | PollingObserver | None = None
         self._last_rescan = 0.0

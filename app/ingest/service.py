@@ -152,7 +152,8 @@ class ImportService:
             pipeline.submit(Candidate(path, folder, ev.SourceKind.DROP_FOLDER, True))
 
         def watcher_offering(to: Callable[[Path], None]) -> DropFolderWatcher:
-            return DropFolderWatcher(folder, to, self._limits.stable_seconds, polling=polling)
+            return DropFolderWatcher(folder, to, self._limits.stable_seconds, polling=polling,
+                                     max_bytes=self._limits.max_bytes)
 
         if shared is None:
             return _watching(pipeline, watcher_offering(offer), cancel)

@@ -82,3 +82,68 @@ def test_a_file_offered_once_is_offered_again_when_a_writer_closes_it(tmp_path):
     finally:
         watcher.stop()
     assert offered == [path, path]
+
+
+def _renamed_in(tmp_path, data: bytes):
+    """A file written elsewhere and renamed into the folder, as mail clients and syncs do."""
+    import os
+
+    from app.ingest.safety.complete import proves_whole
+
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    elsewhere = tmp_path / "part.tmp"
+    elsewhere.write_bytes(data)
+    path = folder / "photo.jpg"
+    os.rename(elsewhere, path)
+    clock = Clock()
+    tracker = StabilityTracker(1.0, clock, lambda p: proves_whole(folder, p, 200 * 1024 * 1024))
+    tracker.note(path, renamed=True)
+    return tracker, clock, path
+
+
+def _corpus_jpeg() -> bytes:
+    from tests.conftest import CORPUS
+
+    return (CORPUS / "exif-samples" / "jpg" / "Canon_40D.jpg").read_bytes()
+
+
+def test_a_whole_picture_renamed_in_settles_quickly(tmp_path, corpus):
+    tracker, clock, path = _renamed_in(tmp_path, _corpus_jpeg())
+    clock.now += 0.2
+    assert tracker.stable() == [Settled(path, closed=False)]
+
+
+def test_a_picture_renamed_in_cut_short_waits_the_full_interval(tmp_path, corpus):
+    tracker, clock, path = _renamed_in(tmp_path, _corpus_jpeg()[:-5000])
+    clock.now += 0.2
+    assert tracker.stable() == []
+    clock.now += 0.6
+    assert tracker.stable() == []
+    clock.now += 0.3
+    assert tracker.stable() == [Settled(path, closed=False)]
+
+
+def test_a_picture_renamed_in_with_more_after_its_end_waits_the_full_interval(tmp_path, corpus):
+    tracker, clock, path = _renamed_in(tmp_path, _corpus_jpeg() + b"\xff\xd8 a second start")
+    clock.now += 0.2
+    assert tracker.stable() == []
+    clock.now += 1.0
+    assert tracker.stable() == [Settled(path, closed=False)]
+
+
+def test_a_whole_picture_renamed_in_but_held_open_for_writing_waits(tmp_path, corpus):
+    tracker, clock, path = _renamed_in(tmp_path, _corpus_jpeg())
+    with path.open("ab"):
+        clock.now += 0.2
+        assert tracker.stable() == []
+    clock.now += 1.0
+    assert tracker.stable() == [Settled(path, closed=False)]
+
+
+def test_a_file_renamed_in_that_is_no_picture_waits_the_full_interval(tmp_path):
+    tracker, clock, path = _renamed_in(tmp_path, b"just some words, not a picture")
+    clock.now += 0.2
+    assert tracker.stable() == []
+    clock.now += 1.0
+    assert tracker.stable() == [Settled(path, closed=False)]
