@@ -24,7 +24,8 @@ ADMIN, ADMIN_PASSWORD = "manager", "demo practice manager password"
 RECEPTION, RECEPTION_PASSWORD = "reception", "demo front desk password"
 CLINICIAN, CLINICIAN_PASSWORD = "drpatel", "demo consulting room password"
 SCREENS = ("welcome", "login", "desk", "compare", "classify", "quarantine", "refused", "lock",
-           "admin", "patients", "device", "shortcuts", "record", "record-compare", "record-correct")
+           "admin", "patients", "device", "shortcuts", "record", "record-compare", "record-correct",
+           "audit", "incident")
 # Mai Nguyen's earlier visits: her leg ulcer healing over eight weeks, and a mole last year.
 EARLIER_VISITS = (
     ("ulcer", "left-lower-leg: above the ankle", "leg ulcer", "leg ulcer", 56),
@@ -94,6 +95,7 @@ def build(folder: Path) -> None:
     reception.lock()
     _file_the_ulcer_photo(vault)
     _file_earlier_visits(vault, folder / "earlier")
+    _send_the_ulcer_summary_astray(vault, folder / "sent")
     _plug_in_a_phone(folder / "media")
     (folder / "drop").mkdir()
     (folder / "outbox").mkdir()
@@ -173,6 +175,30 @@ def _file_earlier_visits(vault: Path, folder: Path) -> None:
     doctor.lock()
 
 
+def _send_the_ulcer_summary_astray(vault: Path, sent: Path) -> None:
+    """Export Mai Nguyen's ulcer photo for her care, which then went to the wrong doctor."""
+    from datetime import date
+
+    from app.consent.vocabulary import Purpose, Recipient, RecipientClass
+    from app.incidents.service import IncidentReport, IncidentService
+    from app.reports.service import ReportService, Selection
+    from app.security.session import Session
+
+    doctor = Session.login(vault, CLINICIAN, CLINICIAN_PASSWORD)
+    ReportService(doctor).export(Selection(patient=1), Purpose.CLINICAL_CARE,
+                                 Recipient(group=RecipientClass.TREATING_TEAM),
+                                 file_format="pdf", out=sent)
+    export = IncidentService(doctor).exports()[0]
+    IncidentService(doctor).report(IncidentReport(
+        export.seq, "The leg ulcer summary PDF (7 photographs) of Mai Nguyen.",
+        "Dr Ben Smith, Carlton Skin Clinic, by email (meant for Dr Ben Smyth, Footscray "
+        "Wound Clinic)", date.today(),
+        "Phoned Dr Smith at 2:40 pm; he deleted the email and its attachment and confirmed "
+        "in writing. Mai Nguyen was told by phone and apologised to. Advice sought from the "
+        "practice's medical defence organisation."))
+    doctor.lock()
+
+
 def show(folder: Path, screen: str) -> int:
     """Open the window on the demonstration vault at ``screen`` and run until closed."""
     from PySide6.QtCore import Qt, QTimer
@@ -197,6 +223,7 @@ def show(folder: Path, screen: str) -> int:
             return
         login = shell.window.login
         user, password = {"admin": (ADMIN, ADMIN_PASSWORD), "patients": (ADMIN, ADMIN_PASSWORD),
+                          "audit": (ADMIN, ADMIN_PASSWORD), "incident": (ADMIN, ADMIN_PASSWORD),
                           "refused": (CLINICIAN, CLINICIAN_PASSWORD),
                           "record": (CLINICIAN, CLINICIAN_PASSWORD),
                           "record-compare": (CLINICIAN, CLINICIAN_PASSWORD),
@@ -214,6 +241,12 @@ def show(folder: Path, screen: str) -> int:
             shell.admin.tabs.setCurrentWidget(shell.admin.patients)
             QTimer.singleShot(300, lambda: shell.admin.patients.choose_file(
                 folder / "patients.csv"))
+        elif screen == "audit":
+            shell.admin.tabs.setCurrentWidget(shell.admin.audit)
+            QTimer.singleShot(300, shell.admin.audit.search)
+        elif screen == "incident":
+            shell.admin.tabs.setCurrentWidget(shell.admin.incidents)
+            shell.admin.incidents.listed.connect(report_again)
         elif screen == "shortcuts":
             QTimer.singleShot(600, shell.window.show_shortcuts)
         elif screen == "quarantine":
@@ -228,6 +261,14 @@ def show(folder: Path, screen: str) -> int:
             QTimer.singleShot(600, lock_then_receive)
         else:
             QTimer.singleShot(800, select)
+
+    def report_again(_incidents) -> None:
+        """Open the report form on the export that went astray, filled in as far as told."""
+        incidents = shell.admin.incidents
+        incidents.listed.disconnect(report_again)
+        incidents.ask_report()
+        QTimer.singleShot(1200, lambda: incidents.dialog.sent_to_edit.setText(
+            "Dr Ben Smith, Carlton Skin Clinic (meant for Dr Ben Smyth)"))
 
     def in_the_record(_record) -> None:
         """Compare the ulcer's last two visits, or correct the newest picture's side."""

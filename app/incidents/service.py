@@ -27,9 +27,10 @@ from db.audit import AuditRepository, AuditRow, AuditWhere
 from db.connection import Connection, transaction
 from db.filing import PatientLookup
 from db.incidents import IncidentRepository, IncidentRow
+from db.users import UserRepository
 
 EXPORTED = "images.exported"
-LONGEST = {"what_was_sent": 600, "sent_to": 300, "actions_taken": 1500}
+LONGEST = {"what_was_sent": 400, "sent_to": 200, "actions_taken": 1000}
 
 
 class IncidentError(VaultError):
@@ -153,9 +154,10 @@ class IncidentService:
             export = _export(conn, AuditRepository(conn).at_seq(row.export_seq)) \
                 if row.export_seq else None
             patient = _patient_line(conn, row.patient_id)
+            reporter = person(conn, row.reported_by)
             options = load_options(conn)
-        write_summary(IncidentSummary(row, export, patient, options.practice_name), Path(path),
-                      options.page_size)
+        write_summary(IncidentSummary(row, export, patient, reporter, options.practice_name),
+                      Path(path), options.page_size)
         self._session.audit("incident.summary_printed", f"incident {incident_id}",
                             {"file": str(path)})
         return Path(path)
@@ -181,11 +183,18 @@ def _export(conn: Connection, row: AuditRow) -> ExportSent:
     detail = json.loads(row.detail or "{}")
     subject = row.subject.removeprefix("patient ")
     patient_id = int(subject) if subject.isdigit() else None
-    return ExportSent(row.seq, local_time(row.at), escaped(row.actor), patient_id,
+    return ExportSent(row.seq, local_time(row.at), person(conn, row.actor), patient_id,
                       _patient_line(conn, patient_id), len(detail.get("images", [])),
                       str(detail.get("purpose", "")), str(detail.get("recipient", "")),
                       str(detail.get("format", "")),
                       tuple(escaped(f) for f in detail.get("files", [])))
+
+
+def person(conn: Connection, name: str) -> str:
+    """'Dr Priya Patel (drpatel)': a user as paperwork names them, login name beside."""
+    user = UserRepository(conn).by_name(name)
+    full = user.full_name if user is not None else ""
+    return escaped(f"{full} ({name})" if full else name)
 
 
 def _patient_line(conn: Connection, patient_id: int | None) -> str:

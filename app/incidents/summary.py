@@ -46,6 +46,7 @@ class IncidentSummary:
     row: IncidentRow
     export: ExportSent | None
     patient: str
+    reporter: str
     practice_name: str
 
 
@@ -62,7 +63,7 @@ def write_summary(summary: IncidentSummary, path: Path, page_size: PageSize) -> 
     story = [Paragraph(escape(heading), style("title")),
              Paragraph(escape(summary.practice_name or " "), style("subheading")),
              Spacer(1, 3 * mm), _facts(summary, width), Spacer(1, 5 * mm),
-             _guidance(width), Spacer(1, 6 * mm),
+             _guidance(width), Spacer(1, 4 * mm),
              Paragraph("For the practice manager", style("heading")),
              _sign_off(width)]
     build(doc, story, canvas_class)
@@ -73,7 +74,7 @@ def _facts(summary: IncidentSummary, width: float) -> Table:
     row, export = summary.row, summary.export
     found = date.fromisoformat(row.found_on).strftime("%d/%m/%Y")
     facts = [
-        ("Incident", f"Number {row.id}, reported by {row.reported_by} on "
+        ("Incident", f"Number {row.id}, reported by {summary.reporter} on "
                      f"{local_time(row.reported_at)}"),
         ("Patient", summary.patient),
         ("What was sent", row.what_was_sent),
@@ -83,13 +84,13 @@ def _facts(summary: IncidentSummary, width: float) -> Table:
         ("What has been done", row.actions_taken),
         ("The export in the audit trail", _export_words(export, row.export_seq)),
     ]
-    label, value = style("label", fontSize=8.6, leading=11), style("value")
+    label, value = style("label", fontSize=8.6, leading=11), style("value", leading=11.4)
     table = Table([[Paragraph(escape(k), label), Paragraph(escape(v), value)] for k, v in facts],
                   colWidths=[width * 0.27, width * 0.73])
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ]))
     return table
@@ -98,7 +99,9 @@ def _facts(summary: IncidentSummary, width: float) -> Table:
 def _export_words(export: ExportSent | None, seq: int | None) -> str:
     if export is None:
         return "No export entry is linked." if seq is None else f"Entry {seq} (not found)."
-    files = "; ".join(Path(f).name for f in export.files) or "no file names recorded"
+    names = [Path(f).name for f in export.files]
+    files = "; ".join(names[:3]) + (f"; and {len(names) - 3} more" if len(names) > 3 else "") \
+        if names else "no file names recorded"
     return (f"Entry {export.seq}: images exported by {export.by} on {export.at}: "
             f"{export.words}. Files: {files}.")
 
@@ -117,11 +120,10 @@ def _guidance(width: float) -> Table:
 
 
 def _sign_off(width: float) -> Table:
-    lines = [("Advice sought from", ""), ("On (date)", ""), ("Advice given", ""),
-             ("Reviewed by", ""), ("Signature", ""), ("Date", "")]
+    lines = ("Advice sought from, on", "Advice given", "Reviewed by", "Signature and date")
     label = style("body")
-    table = Table([[Paragraph(escape(k), label), ""] for k, _ in lines],
-                  colWidths=[width * 0.27, width * 0.73], rowHeights=[9 * mm] * len(lines))
+    table = Table([[Paragraph(escape(line), label), ""] for line in lines],
+                  colWidths=[width * 0.27, width * 0.73], rowHeights=[8 * mm] * len(lines))
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LINEBELOW", (1, 0), (1, -1), 0.6, BRAND),

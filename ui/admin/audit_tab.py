@@ -112,7 +112,9 @@ class AuditTab(QWidget):
             filters.addWidget(label, 0, column)
             filters.addWidget(field, 1, column)
         filters.addWidget(self.show_button, 1, 5)
-        filters.setColumnStretch(3, 1)
+        filters.setColumnStretch(4, 1)
+        for box in (self.user_box, self.action_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         judged = QHBoxLayout()
         judged.addWidget(self.verdict, 1)
         judged.addWidget(self.check_button)
@@ -180,7 +182,9 @@ class AuditTab(QWidget):
         self.table.setRowCount(len(found.lines))
         for row, line in enumerate(found.lines):
             for column, text in enumerate(line.cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, column, item)
         shown = len(found.lines)
         self.count.setText(f"Showing the newest {shown:,} of {found.total:,} entries."
                            if found.total > shown else

@@ -7,6 +7,7 @@ asks.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -135,7 +136,8 @@ class IncidentsTab(QWidget):
             record = incident.row
             patient = incident.export.patient if incident.export else "not known"
             cells = (str(record.id), local_time(record.reported_at), record.reported_by,
-                     patient, record.sent_to, record.found_on)
+                     patient, record.sent_to,
+                     date.fromisoformat(record.found_on).strftime("%d/%m/%Y"))
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         if incidents:

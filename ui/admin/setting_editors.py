@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import Field
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSizePolicy, QSpinBox, QWidget
 
 from app.settings import SettingRule
 from ui.idle import count_minutes
@@ -55,6 +55,7 @@ def _control(kind: str, rule: SettingRule) -> QWidget:
         return QCheckBox(rule.label)
     if kind == "int":
         box = QSpinBox()
+        box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         box.setRange(rule.minimum, rule.maximum)
         if rule.unit == "minutes":
             count_minutes(box)
@@ -63,6 +64,7 @@ def _control(kind: str, rule: SettingRule) -> QWidget:
         return box
     if rule.choices:
         combo = QComboBox()
+        combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         for word, words in rule.choices:
             combo.addItem(words, word)
         return combo

@@ -84,18 +84,16 @@ class SettingsTab(QWidget):
         form = QFormLayout(page)
         form.addRow(heading("The practice", 1.2))
         for editor in self.editors.values():
-            allowed = note(editor.rule.allowed)
-            if isinstance(editor.widget, QCheckBox):
-                editor.widget.setText(with_mnemonic(editor.rule.label, taken))
-                form.addRow(editor.widget)
-                form.addRow("", allowed)
-                continue
-            label = QLabel(with_mnemonic(editor.rule.label, taken))
-            label.setBuddy(editor.widget)
             column = QVBoxLayout()
             column.setSpacing(2)
             column.addWidget(editor.widget)
-            column.addWidget(allowed)
+            column.addWidget(note(editor.rule.allowed))
+            if isinstance(editor.widget, QCheckBox):
+                editor.widget.setText(with_mnemonic(editor.rule.label, taken))
+                form.addRow(column)
+                continue
+            label = QLabel(with_mnemonic(editor.rule.label, taken))
+            label.setBuddy(editor.widget)
             form.addRow(label, column)
         form.addRow(heading("This computer", 1.2))
         for text, field in (("Watched drop folder", self.drop), ("Outbox", self.outbox)):

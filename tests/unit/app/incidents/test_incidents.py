@@ -9,6 +9,7 @@ import pytest
 
 from app.incidents.service import IncidentError, IncidentReport, IncidentService
 from app.security.roles import PolicyRefused
+from app.settings import SettingsService
 from db.audit import AuditRepository
 from tests.unit.app.incidents.sending import export_a_picture
 
@@ -16,6 +17,13 @@ from tests.unit.app.incidents.sending import export_a_picture
 @pytest.fixture
 def sent(vault_path, corpus, tmp_path):
     return export_a_picture(vault_path, corpus, tmp_path)
+
+
+def _pdf_info(path) -> dict[str, str]:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    return {line.split(":", 1)[0]: line.split(":", 1)[1].strip()
+            for line in info.splitlines() if ":" in line}
 
 
 def _report(seq: int, **changes) -> IncidentReport:
@@ -31,7 +39,7 @@ def test_the_export_is_found_and_the_report_points_at_it(login, sent, tmp_path):
     service = IncidentService(login("clinician"))
     [export] = [e for e in service.exports() if e.seq == seq]
     assert export.patient.startswith("NGUYEN, Mai (born 05/06/1990, record MN1990)")
-    assert export.pictures == 1 and export.by == "clinician"
+    assert export.pictures == 1 and export.by == "clinician"  # no full name was given
     incident = service.report(_report(seq))
     assert incident.row.export_seq == seq and incident.row.patient_id == patient
     assert incident.row.reported_by == "clinician"
@@ -44,12 +52,9 @@ def test_the_export_is_found_and_the_report_points_at_it(login, sent, tmp_path):
 def test_the_summary_is_one_page_with_the_guidance(login, sent, tmp_path):
     _, seq = sent
     service = IncidentService(login("admin"))
-    incident = service.report(_report(seq, actions_taken="x " * 700))
+    incident = service.report(_report(seq, actions_taken="x " * 500))
     out = service.write_summary(incident.row.id, tmp_path / "incident.pdf")
-    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True,
-                          check=True).stdout
-    fields = {line.split(":", 1)[0]: line.split(":", 1)[1].strip()
-              for line in info.splitlines() if ":" in line}
+    fields = _pdf_info(out)
     assert fields["Pages"] == "1"
     assert fields["Title"] == "Privacy incident report"
     text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
@@ -64,7 +69,7 @@ def test_the_summary_is_one_page_with_the_guidance(login, sent, tmp_path):
 @pytest.mark.parametrize(("change", "words"), [
     ({"sent_to": "  "}, "Say who received it"),
     ({"actions_taken": ""}, "Say what has been done"),
-    ({"what_was_sent": "x" * 601}, "at most 600"),
+    ({"what_was_sent": "x" * 401}, "at most 400"),
     ({"found_on": date.today() + timedelta(days=1)}, "cannot be in the future"),
 ])
 def test_a_report_missing_a_part_says_which(login, sent, change, words):
@@ -85,3 +90,15 @@ def test_reception_may_not_report_or_read_incidents(login, sent, tmp_path):
                     lambda: service.write_summary(1, tmp_path / "x.pdf")):
         with pytest.raises(PolicyRefused):
             attempt()
+
+
+def test_the_longest_report_still_fits_one_page(login, sent, tmp_path):
+    _, seq = sent
+    service = IncidentService(login("admin"))
+    incident = service.report(_report(seq, what_was_sent="Wide words " * 36,
+                                      sent_to="Mmmmm mmmm " * 18,
+                                      actions_taken="Wide words " * 90))
+    for paper in ("a4", "letter"):
+        SettingsService(login("admin")).change(report_page_size=paper)
+        out = service.write_summary(incident.row.id, tmp_path / f"long-{paper}.pdf")
+        assert _pdf_info(out)["Pages"] == "1"
