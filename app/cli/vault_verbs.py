@@ -21,6 +21,7 @@ from app.security.recovery import recover_admin, renew_recovery_key
 from app.security.roles import Permission
 from app.security.seal import SealReport
 from app.security.session import Session
+from app.security.syslog import SyslogTarget, forward_audit_to
 from app.security.users import check_name, check_password
 from app.vault.backup import backup_vault
 from app.vault.errors import OlderCopy, VaultDamaged
@@ -86,6 +87,20 @@ def register(verbs: argparse._SubParsersAction) -> None:
         "rekey", help="(admin) finish re-keying pictures after a change of keys (resumable)")
     add_login_arguments(rekey)
     rekey.set_defaults(handler=_rekey)
+
+    syslog = verbs.add_parser(
+        "audit-syslog", help="(admin) send every audit row to the practice's syslog over TLS")
+    add_login_arguments(syslog)
+    syslog.add_argument("--host", required=True, help="the audit repository's name or address")
+    syslog.add_argument("--port", type=int, default=6514, help="its TLS syslog port (6514)")
+    syslog.add_argument("--authority", type=Path, required=True, metavar="CA.pem",
+                        help="the authority that signed the repository's certificate")
+    syslog.add_argument("--certificate", type=Path, required=True, metavar="CERT.pem",
+                        help="this workstation's certificate")
+    syslog.add_argument("--key", type=Path, required=True, metavar="KEY.pem",
+                        help="this workstation's private key (kept in the keyring; delete the "
+                             "file afterwards)")
+    syslog.set_defaults(handler=_audit_syslog)
 
     audit = verbs.add_parser("audit", help="show the audit trail")
     add_login_arguments(audit)
@@ -211,6 +226,17 @@ def _rekey_line(progress: RekeyProgress) -> str:
     percent = 100 * progress.done // progress.total
     where = f" ({progress.current})" if progress.current else ""
     return f"Re-keyed {percent}% of {progress.total / 1e6:.1f} MB{where}"
+
+
+def _audit_syslog(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    target = SyslogTarget(args.host, args.port, args.authority.read_text(),
+                          args.certificate.read_text(), args.key.read_text())
+    forward_audit_to(session, target)
+    session.lock(reason="command finished")
+    console.say(f"Every audit row now also goes to {args.host}:{args.port}, from the oldest "
+                "not yet sent. The key is in this computer's keyring; delete the key file.")
+    return EXIT_OK
 
 
 def _audit(args: argparse.Namespace, console: Console) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,9 +64,11 @@ class AuditTrail:
 
     _head_lock = threading.Lock()
 
-    def __init__(self, audit_key: bytes, head_path: Path) -> None:
+    def __init__(self, audit_key: bytes, head_path: Path,
+                 on_publish: Callable[[], None] | None = None) -> None:
         self._key = audit_key
         self._head_path = Path(head_path)
+        self._on_publish = on_publish
 
     def append(self, conn: Connection, entry: AuditEntry, *, at: datetime | None = None
                ) -> AuditRow:
@@ -108,6 +110,8 @@ class AuditTrail:
         verification to report: only making a vault, or an admin accepting
         the vault as it stands, writes a head where there was none.
         """
+        if self._on_publish is not None:
+            self._on_publish()
         with self._head_lock:
             try:
                 current = self.head()

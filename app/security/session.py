@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from app.security.audit import AuditEntry
 from app.security.roles import Permission, PolicyRefused, Role, allows, roles_in_words
+from app.security.secrets import KeyringSecretStore
+from app.security.syslog import AuditForwarder, SyslogTarget
 from app.vault.errors import VaultLocked
 from app.vault.vault import Vault
 
@@ -54,6 +56,7 @@ class Session:
         self.idle_seconds = idle_seconds
         self._clock = clock
         self._last_activity = clock()
+        self._forwarder: AuditForwarder | None = None
 
     @classmethod
     def login(cls, root, user_name: str, password: str, *, accept_older_copy: bool = False,
@@ -66,7 +69,17 @@ class Session:
         vault, user = Vault.unlock(root, user_name, password,
                                    accept_older_copy=accept_older_copy)
         actor = Actor(user.name, frozenset(Role(r) for r in user.roles), user.full_name)
-        return cls(vault, actor, **kwargs)
+        session = cls(vault, actor, **kwargs)
+        session._forward_audit()
+        return session
+
+    def _forward_audit(self) -> None:
+        """Send the audit trail to the practice's repository while unlocked, if it has one."""
+        target = SyslogTarget.load(KeyringSecretStore(self.vault.vault_id))
+        if target is None:
+            return
+        self._forwarder = AuditForwarder(self.vault, target).start()
+        self.vault.audit_watchers.append(self._forwarder.nudge)
 
     @property
     def locked(self) -> bool:
@@ -122,7 +135,14 @@ class Session:
             return
         self.audit("vault.locked", "", {"reason": reason})
         self.vault.record_latest()
+        self._stop_forwarding()
         self.vault.lock()
+
+    def _stop_forwarding(self) -> None:
+        if self._forwarder is not None:
+            self.vault.audit_watchers.remove(self._forwarder.nudge)
+            self._forwarder.stop()
+            self._forwarder = None
 
     def unlock(self, password: str) -> None:
         """Unlock again as the same person and resume.
@@ -133,6 +153,7 @@ class Session:
         self.vault.relock_check(self.actor.name, password)
         self.touch()
         self.audit("vault.unlocked")
+        self._forward_audit()
 
     def audit(self, action: str, subject: str = "", detail: dict | None = None) -> None:
         """Record an act by this session's person in a transaction of its own."""

@@ -16,7 +16,7 @@ import contextlib
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,6 +108,7 @@ class Vault:
         self._slot_id = ""
         self._opened: slotfile.Opened | None = None
         self._locked = False
+        self.audit_watchers: list[Callable[[], None]] = []
 
     # --- creating and opening -------------------------------------------------
 
@@ -306,7 +307,11 @@ class Vault:
         """The audit trail."""
         if self._locked:
             raise VaultLocked()
-        return AuditTrail(bytes(self._audit_key), self.layout.audit_head)
+        return AuditTrail(bytes(self._audit_key), self.layout.audit_head, self._audit_written)
+
+    def _audit_written(self) -> None:
+        for watcher in self.audit_watchers:
+            watcher()
 
     @property
     def holds_seal_key(self) -> bool:
