@@ -95,13 +95,15 @@ class AuditService:
         return found
 
     def verdict(self) -> ChainVerdict:
-        """Check the whole chain and its head, as ``clinfile verify`` does."""
+        """Check the whole chain, its head and its seals, as ``clinfile verify`` does."""
         self._session.require(Permission.VIEW_AUDIT)
         vault = self._session.vault
         with vault.index() as conn:
             problems = vault.audit.problems(conn)
             last = AuditRepository(conn).last()
-        return ChainVerdict(last.seq if last else 0, tuple(problems))
+        seals = vault.seal_report()
+        return ChainVerdict(last.seq if last else 0, tuple(problems + seals.problems),
+                            seals.summary())
 
     def export(self, wanted: AuditFilter, path: Path, file_format: str) -> Path:
         """Write every row the filter picks to a CSV or PDF file; audit the export.

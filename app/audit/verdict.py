@@ -1,8 +1,9 @@
 """Whether the audit trail can be trusted, said in plain words.
 
-The check itself is the one ``clinfile verify`` makes of the trail
-(:meth:`app.security.audit.AuditTrail.problems`); this only words its answer
-for a practice manager or privacy officer.
+The checks are the ones ``clinfile verify`` makes of the trail (its chain,
+:meth:`app.security.audit.AuditTrail.problems`, and its seals,
+:meth:`app.vault.vault.Vault.seal_report`); this only words their answer for
+a practice manager or privacy officer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ class ChainVerdict:
 
     entries: int
     problems: tuple[str, ...]
+    sealing: str = ""
 
     @property
     def whole(self) -> bool:
@@ -28,10 +30,10 @@ class ChainVerdict:
         if self.whole:
             return (f"The audit trail can be trusted: its {self.entries:,} entries follow one "
                     "another unbroken, none was changed after it was written, and none is "
-                    "missing from the end.")
+                    f"missing from the end. {self.sealing}").strip()
         count = len(self.problems)
         return (f"The audit trail cannot be trusted: {count} "
                 f"{'problem was' if count == 1 else 'problems were'} found. Entries may have "
                 "been changed, removed or cut off, so what it shows from the first problem on "
                 "is not proof of what happened. Keep this vault as it is and tell the "
-                "practice's privacy officer.")
+                f"practice's privacy officer. {self.sealing}").strip()

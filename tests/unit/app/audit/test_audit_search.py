@@ -69,6 +69,7 @@ def test_verdict_in_plain_words_whole_then_broken(login, vault_path):
     admin = login()
     verdict = AuditService(admin).verdict()
     assert verdict.whole and "can be trusted" in verdict.words
+    assert "sealed" in verdict.words, "the seals are reported as verify reports them"
     with admin.vault.index() as conn:
         conn.execute("UPDATE audit SET actor = 'someone else' WHERE seq = 2")
     broken = AuditService(admin).verdict()
