@@ -113,7 +113,10 @@ class RecordView(QWidget):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 7)
         splitter.setChildrenCollapsible(False)
-        self.finding.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
+        # Its tabs always side by side, never half hidden behind scroll arrows: the
+        # tab bar's own width is the least this column takes.
+        self.finding.setUsesScrollButtons(False)
+        self.finding.setElideMode(Qt.TextElideMode.ElideNone)
         self.timeline.setMinimumWidth(self.fontMetrics().averageCharWidth() * 44)
         details_scroller.setMinimumWidth(self.fontMetrics().averageCharWidth() * 36)
         layout = QVBoxLayout(self)
