@@ -69,7 +69,8 @@ def register(verbs: argparse._SubParsersAction) -> None:
     imp.add_argument("--under", type=Path, action="append", metavar="FOLDER",
                      help="look for devices mounted under this folder")
     imp.add_argument("--taken", metavar="YYYY-MM-DD[..YYYY-MM-DD]",
-                     help="only the photos taken on this day, or in this range of days")
+                     help="only the photos of this day, or this range of days, by the date the "
+                          "phone saved each file")
     add_deletion_arguments(imp)
     add_json_argument(imp)
     imp.set_defaults(handler=_import)

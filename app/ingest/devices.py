@@ -39,6 +39,13 @@ EDIT_SUFFIX = ".aae"
 CACHE_FOLDERS = frozenset({"thumbnails", "thumbs", "cache"})
 
 
+POLICY_KEEPS_PHOTOS = ("The practice keeps photos on phones (its setting is “never”), so "
+                       "none was deleted; an administrator can change the setting.")
+POLICY_DELETES_PHOTOS = ("The practice deletes photos from phones once they are safely in the "
+                         "vault (its setting is “always”), so they cannot be kept there; an "
+                         "administrator can change the setting.")
+
+
 class DeletionPolicy(StrEnum):
     """Whether pictures are deleted from the device once safely in the vault."""
 

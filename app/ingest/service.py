@@ -17,7 +17,13 @@ from app.ingest import events as ev
 from app.ingest.custody import ALREADY_GONE, Candidate, Custodian
 from app.ingest.decode_workers import warm_up
 from app.ingest.device_sources import DeviceSource
-from app.ingest.devices import DeletionPolicy, DeviceImage, decide_deletion
+from app.ingest.devices import (
+    POLICY_DELETES_PHOTOS,
+    POLICY_KEEPS_PHOTOS,
+    DeletionPolicy,
+    DeviceImage,
+    decide_deletion,
+)
 from app.ingest.drop_folder import DropFolderWatcher
 from app.ingest.limits import IngestLimits
 from app.ingest.pipeline import ImportPipeline
@@ -27,7 +33,7 @@ from app.ingest.sources import manual_candidates
 from app.ingest.unfinished import ImportLedger, Unfinished
 from app.interop.shared_drop import SharedDrop, SharedDropWatcher
 from app.security.locations import require_local
-from app.security.roles import Permission
+from app.security.roles import Permission, PolicyRefused
 from app.security.session import Session
 from app.settings import SettingsService
 from db.images import ImageRepository, ImageRow
@@ -88,8 +94,24 @@ class ImportService:
         receipt = ImportReceipt(volume.label, [image.path for image in chosen], delete=delete,
                                 kept_because=kept_because)
         ledger = ImportLedger(self._session.vault, self._session.actor.name)
-        return DeviceImport(lambda: self._run_all(candidates, cancel), receipt, volume, cancel,
-                            ledger)
+
+        def start() -> Iterator[ev.Event]:
+            self._require_policy_allows(delete)
+            return self._run_all(candidates, cancel)
+
+        return DeviceImport(start, receipt, volume, cancel, ledger)
+
+    def _require_policy_allows(self, delete: bool) -> None:
+        """Refuse, whoever asks, what the practice's deletion setting does not allow.
+
+        Read afresh as the import starts (in the caller's worker), so a setting
+        changed since the question was asked is the one kept.
+        """
+        practice = self.deletion_policy()
+        if practice is DeletionPolicy.NEVER and delete:
+            raise PolicyRefused(POLICY_KEEPS_PHOTOS)
+        if practice is DeletionPolicy.ALWAYS and not delete:
+            raise PolicyRefused(POLICY_DELETES_PHOTOS)
 
     def unfinished_device_imports(self) -> list[Unfinished]:
         """Imports from devices that ended unseen (a crash) or cut short, each told once."""
@@ -105,6 +127,8 @@ class ImportService:
         receipt in the audit. Yields SourceDeleted or SourceKept for each.
         """
         self._session.require(Permission.IMPORT_IMAGES, subject=volume.label)
+        if self.deletion_policy() is DeletionPolicy.NEVER:
+            raise PolicyRefused(POLICY_KEEPS_PHOTOS)
         custodian = Custodian(self._session.vault, self._session.actor.name)
         return _deleting(custodian, volume, list(paths))
 

@@ -136,3 +136,29 @@ def test_a_300_photo_phone_is_imported_whole_and_emptied(login, tmp_path):
     assert running.receipt.complete and not running.receipt.troubled
     assert running.receipt.headline() == (
         "300 photos imported from Galaxy, 300 deleted from the phone.")
+
+
+def test_the_practice_setting_is_kept_whoever_asks_the_service(login, tmp_path):
+    from app.security.roles import PolicyRefused
+    from app.settings import SettingsService
+
+    dcim = phone(tmp_path, 2)
+    volume = find_camera_volumes([tmp_path / "media"])[0]
+    service = ImportService(login("clinician"))
+    for _ in service.import_from_device(volume, list_images(volume)[:1],
+                                        policy=DeletionPolicy.NEVER):
+        pass
+    SettingsService(login("admin")).change(device_deletion="never")
+    with pytest.raises(PolicyRefused, match="keeps photos on phones"):
+        for _ in service.import_from_device(volume, list_images(volume),
+                                            policy=DeletionPolicy.ALWAYS):
+            pass
+    with pytest.raises(PolicyRefused, match="keeps photos on phones"):
+        list(service.delete_safe_copies(volume, [i.path for i in list_images(volume)]))
+    assert len(on_the_phone(dcim)) == 2
+    SettingsService(login("admin")).change(device_deletion="always")
+    with pytest.raises(PolicyRefused, match="deletes photos from phones"):
+        for _ in service.import_from_device(volume, list_images(volume),
+                                            policy=DeletionPolicy.NEVER):
+            pass
+    assert len(on_the_phone(dcim)) == 2

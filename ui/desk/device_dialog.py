@@ -74,6 +74,7 @@ class FoundDevice:
     volume: DeviceSource
     images: tuple[DeviceImage, ...]
     edits: int = 0
+    may_delete: bool = True
 
 
 def look_for_devices(roots: list[Path] | None, ports: list[str] | None = None,
@@ -97,13 +98,15 @@ def look_for_devices(roots: list[Path] | None, ports: list[str] | None = None,
     found = []
     for device in devices:
         listing = device.list_device()
-        found.append(FoundDevice(device, tuple(listing.images), len(listing.edits)))
+        found.append(FoundDevice(device, tuple(listing.images), len(listing.edits),
+                                 device.may_delete))
     return found
 
 
-def device_words(device: DeviceSource) -> str:
+def device_words(found: FoundDevice) -> str:
     """How the device is reached and whether it lets photos be deleted from it."""
-    allows = ("Clinfile can delete photos from it." if device.may_delete
+    device = found.volume
+    allows = ("Clinfile can delete photos from it." if found.may_delete
               else "It does not let Clinfile delete photos, so they stay on it.")
     return f"{device.label} is reached {device.transport}. {allows}"
 
@@ -352,7 +355,7 @@ class DeviceDialog(QDialog):
             return
         found = self._devices[index]
         self._shown = found.volume.dcim
-        self.transport_note.setText(escaped(device_words(found.volume)))
+        self.transport_note.setText(escaped(device_words(found)))
         self.safe_button.hide()
         self.pictures.blockSignals(True)
         for image in found.images:
