@@ -38,6 +38,7 @@ class Permission(StrEnum):
     VERIFY_VAULT = "verify the vault"
     BACKUP_VAULT = "back up the vault"
     CHANGE_KEYS = "change the vault's keys"
+    SEAL_AUDIT = "seal the audit trail"
     IMPORT_IMAGES = "import images"
     VIEW_IMAGES = "view images"
     MANAGE_PATIENTS = "manage the patient index"
@@ -87,6 +88,7 @@ _ADMIN = _EVERYONE | {
     Permission.VERIFY_VAULT,
     Permission.BACKUP_VAULT,
     Permission.CHANGE_KEYS,
+    Permission.SEAL_AUDIT,
     Permission.MANAGE_PATIENTS,
 }
 

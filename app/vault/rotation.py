@@ -17,9 +17,10 @@ goes on where it stopped. Once finished, the old key opens nothing at all.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from app.security.audit import AuditEntry
 from app.security.crypto import KEY_BYTES
 from app.vault import keyslots as slotfile
 from app.vault import login_failures
+from app.vault.errors import KeysChanged
 from app.vault.vault import AUDIT_KEY, Vault
 from db.connection import (
     INDEX_PROFILE,
@@ -38,6 +40,11 @@ from db.connection import (
     transaction,
 )
 from db.settings import MetaRepository
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 log = logging.getLogger("clinfile.vault.rotation")
 
@@ -67,7 +74,16 @@ def change_master_key(vault: Vault, actor: str, reason: str) -> None:
     An unlock that finds the key file ahead of the index finishes the job
     (see ``Vault._finish_key_change``).
     """
+    with _one_change_at_a_time(vault.layout.root):
+        _change_master_key(vault, actor, reason)
+
+
+def _change_master_key(vault: Vault, actor: str, reason: str) -> None:
     old_key, new_key = vault.key, os.urandom(KEY_BYTES)
+    slots, _ = slotfile.read(vault.layout.keyslots)
+    if slots.epoch != vault.epoch:
+        vault.lock()
+        raise KeysChanged()
     slots = vault.read_slots()
     with vault.index() as conn:
         with transaction(conn):
@@ -92,6 +108,27 @@ def change_master_key(vault: Vault, actor: str, reason: str) -> None:
         log.warning("%d key slots from an older Clinfile need a new password", len(expired))
 
 
+@contextlib.contextmanager
+def _one_change_at_a_time(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the vault folder while the keys change.
+
+    Two admins changing the keys at once would each rekey the index under
+    their own new key and write a key file for it; whichever lost would
+    leave a key file that does not open the index. A lock on the folder
+    itself (no extra file) makes the second wait, then find the keys changed.
+    Where the system has no such lock (Windows), changes are not serialised.
+    """
+    if fcntl is None:
+        yield
+        return
+    descriptor = os.open(root, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
 def rekey_remaining(vault: Vault, progress: Progress | None = None,
                     cancelled: Callable[[], bool] | None = None) -> RekeyProgress:
     """Re-key every shard and pre-upgrade copy still under an older key; resumable.
@@ -101,26 +138,34 @@ def rekey_remaining(vault: Vault, progress: Progress | None = None,
     When nothing is left the retired keys are erased from the index and the
     key file drops the old key it kept.
     """
+    last = RekeyProgress(0, 0)
+    for last in rekey_steps(vault):
+        if progress:
+            progress(last)
+        if cancelled and cancelled() and not last.finished:
+            break
+    return last
+
+
+def rekey_steps(vault: Vault) -> Iterator[RekeyProgress]:
+    """Re-key file by file, saying before each how far it has come; stop by closing it.
+
+    The last step says ``finished`` once the retired keys are erased.
+    """
     store = vault.blobs
     waiting = [p for p in store.shard_paths() if store.needs_rekey(p)]
     copies = [p for p in _pre_upgrade_copies(vault) if _needs_rekey(vault, p)]
     total = sum(_size(p) for p in waiting + copies)
     done = 0
     for path in waiting + copies:
-        if cancelled and cancelled():
-            return RekeyProgress(done, total, "")
-        if progress:
-            progress(RekeyProgress(done, total, path.name))
+        yield RekeyProgress(done, total, path.name)
         if path in waiting:
             store.rekey(path)
         else:
             _rekey_copy(vault, path)
         done += _size(path)
-    finished = RekeyProgress(total, total)
-    if progress:
-        progress(finished)
     _forget_retired_keys(vault)
-    return finished
+    yield RekeyProgress(total, total)
 
 
 def remaining(vault: Vault) -> int:

@@ -131,3 +131,28 @@ def test_a_legacy_password_that_could_not_take_the_new_key_must_be_set_again(vau
         Session.login(vault_path, "reception", PASSWORDS["reception"])
     UserService(admin).change_password("reception", "a brand new front desk password")
     Session.login(vault_path, "reception", "a brand new front desk password").lock()
+
+
+def test_two_admins_changing_the_keys_at_once_leave_a_vault_that_opens(vault_path):
+    import threading
+
+    first = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    second = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    outcomes = []
+
+    def change(session):
+        try:
+            change_keys(session, "both at once")
+            outcomes.append("changed")
+        except KeysChanged:
+            outcomes.append("asked to log in again")
+
+    threads = [threading.Thread(target=change, args=(s,)) for s in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["asked to log in again", "changed"]
+    for user in ("admin", "reception"):
+        Session.login(vault_path, user, PASSWORDS[user]).lock()

@@ -1,0 +1,25 @@
+"""When the window asks an admin for the daily seal."""
+
+from datetime import UTC, datetime, timedelta
+
+from app.security.seal import SealReport, seal_due
+from db.audit import SealRow
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def _sealed(hours_ago: float, seq: int = 10) -> SealRow:
+    return SealRow(seq, "h", "admin", (NOW - timedelta(hours=hours_ago)).isoformat(), "s")
+
+
+def test_a_day_old_seal_with_rows_after_it_is_due():
+    assert seal_due(SealReport(last_row=12, sealed=_sealed(25)), NOW)
+
+
+def test_a_fresh_seal_or_nothing_new_is_not_due():
+    assert not seal_due(SealReport(last_row=12, sealed=_sealed(2)), NOW)
+    assert not seal_due(SealReport(last_row=10, sealed=_sealed(72)), NOW)
+
+
+def test_a_trail_never_sealed_is_due():
+    assert seal_due(SealReport(last_row=3), NOW)
