@@ -164,6 +164,16 @@ class PatientService:
                 gc.freeze()
             return self._index
 
+    def load_ahead(self) -> None:
+        """Load the search index now, so the first search of the session need not wait for it.
+
+        Meant for a worker at login: loading a large practice takes a second
+        or more, which a person otherwise waits through at their first
+        keystroke. Nothing is loaded for someone who may not search patients.
+        """
+        if self._session.may(Permission.SEARCH_PATIENTS):
+            self.index()
+
     def _rows(self, patient_ids: list[int]) -> list[PatientRow]:
         """Read the whole rows of the few patients a search scores in full."""
         with self._session.vault.index() as conn:

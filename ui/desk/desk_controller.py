@@ -98,6 +98,8 @@ class DeskController(QObject):
         self.desk = desk
         self.drop_folder = drop_folder
         self.patients = PatientService(desk.session)
+        # Should loading ahead fail, the first search loads again and says why.
+        self._tasks.run(self.patients.load_ahead).failure(lambda _error: None)
         self.view.preview.clear()
         self.forget_patient()
         self.filing.open(desk, outbox)

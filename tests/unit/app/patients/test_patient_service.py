@@ -249,3 +249,16 @@ def test_searches_from_several_threads_take_turns(login):
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(service.search, texts))
     assert all(r.candidates for r in results)
+
+
+def test_the_index_is_loaded_ahead_only_for_those_who_may_search(login):
+    desk = PatientService(login("reception"))
+    desk.add(PatientDetails("Taylor", "Jane", "02/04/1979", "F", "9"))
+    desk_ahead = PatientService(login("reception"))
+    desk_ahead.load_ahead()
+    assert desk_ahead.holds_index
+    assert [c.patient.family_name for c in desk_ahead.search("taylor jane").candidates] == \
+        ["Taylor"]
+    manager = PatientService(login("admin"))
+    manager.load_ahead()
+    assert not manager.holds_index
