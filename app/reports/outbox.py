@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +26,8 @@ from app.security.locations import require_local
 from db.connection import fsync_dir
 
 FILE_MODE = 0o640
+STAGING_PREFIX, STAGING_SUFFIX = ".clinfile-", ".partial"
+ABANDONED_AFTER_SECONDS = 60 * 60
 
 #: What a file holds: its bytes, or a function that writes them into the open file.
 Content = bytes | Callable[[BinaryIO], None]
@@ -61,7 +64,8 @@ def write_files(folder: Path, files: list[tuple[str, Content]]) -> tuple[Path, .
     for name, _ in files:
         _check_name(name)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    staging = Path(tempfile.mkdtemp(prefix=".clinfile-", suffix=".partial", dir=folder))
+    _remove_abandoned(folder)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=STAGING_SUFFIX, dir=folder))
     published: list[Path] = []
     try:
         staged = [_write_whole(staging / f"{n:04d}", content)
@@ -76,6 +80,26 @@ def write_files(folder: Path, files: list[tuple[str, Content]]) -> tuple[Path, .
         shutil.rmtree(staging, ignore_errors=True)
     fsync_dir(folder)
     return tuple(published)
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Remove what an export cut off by a crash or a power cut left half-written here.
+
+    A large export writes for minutes, so one stopped dead (killed, or the
+    computer turned off) leaves its private folder behind, holding part of
+    a patient's pictures where the clinical software looks. One in which
+    nothing has been written for :data:`ABANDONED_AFTER_SECONDS` is no
+    export still under way: a running one writes every few seconds.
+    """
+    cutoff = time.time() - ABANDONED_AFTER_SECONDS
+    for staging in folder.glob(f"{STAGING_PREFIX}*{STAGING_SUFFIX}"):
+        try:
+            changed = max([staging.lstat().st_mtime,
+                           *(p.lstat().st_mtime for p in staging.iterdir())])
+        except OSError:
+            continue
+        if changed < cutoff and staging.is_dir() and not staging.is_symlink():
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _check_name(name: str) -> None:

@@ -73,3 +73,23 @@ def test_a_file_written_by_a_function_fails_whole_and_leaves_none(tmp_path):
     assert list(folder.iterdir()) == []
     written = write_files(folder, files[:1])
     assert [p.read_bytes() for p in written] == [b"\xff\xd8 photo"]
+
+
+def test_what_a_crashed_export_left_is_removed_by_the_next_and_a_running_one_is_not(tmp_path):
+    import os
+    import time
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    crashed = folder / ".clinfile-abc.partial"
+    crashed.mkdir()
+    (crashed / "0000").write_bytes(b"%PDF half of a patient's pictures")
+    two_hours_ago = time.time() - 2 * 3600
+    for path in (crashed / "0000", crashed):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    running = folder / ".clinfile-def.partial"
+    running.mkdir()
+    (running / "0000").write_bytes(b"%PDF being written")
+    write_files(folder, [("NGUYEN_Mai.pdf", b"%PDF whole")])
+    assert sorted(p.name for p in folder.iterdir()) == [".clinfile-def.partial",
+                                                        "NGUYEN_Mai.pdf"]
