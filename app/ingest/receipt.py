@@ -45,6 +45,9 @@ WENT_AWAY_BEFORE_DELETING = ("It is safe in the vault, but the phone went away b
 STOPPED = "The import was stopped before Clinfile read it."
 STOPPED_BEFORE_DELETING = ("It is safe in the vault, but the import was stopped before "
                            "Clinfile could delete it.")
+TAKEN_ELSEWHERE = "Another import running at the same time took it in and off the phone."
+NOT_REACHED = "Clinfile did not reach it."
+NOT_DELETED = "Clinfile did not delete it; it is safe in the vault, so delete it on the phone."
 STILL_SHOWN = "The phone still shows it although it was deleted; delete it on the phone."
 CHOSEN_TO_KEEP = "as chosen"
 POLICY_KEEPS = "the practice's setting"
@@ -54,6 +57,10 @@ _PLURAL = {
     WENT_AWAY_BEFORE_DELETING: "The phone went away before Clinfile could delete them.",
     STOPPED: "The import was stopped before Clinfile read them.",
     STOPPED_BEFORE_DELETING: "The import was stopped before Clinfile could delete them.",
+    TAKEN_ELSEWHERE: "Another import running at the same time took them in and off the phone.",
+    NOT_REACHED: "Clinfile did not reach them.",
+    NOT_DELETED: "Clinfile did not delete them; they are safe in the vault, so delete them on "
+                 "the phone.",
     STILL_SHOWN: "The phone still shows them although they were deleted; delete them on the "
                  "phone.",
     DEVICE_REFUSED: "The phone would not let Clinfile delete them; they are safely in the "
@@ -107,7 +114,9 @@ class PhotoReceipt:
 
     def words(self) -> str:
         """One line: the photo's name and what became of it."""
-        if self.vaulted is Vaulted.NOT_READ:
+        if self.vaulted is Vaulted.NOT_READ and self.on_phone is OnPhone.MISSING:
+            state = "not read by this import, no longer on the phone."
+        elif self.vaulted is Vaulted.NOT_READ:
             state = "not read, still on the phone."
         elif self.vaulted is Vaulted.REFUSED:
             state = "refused, still on the phone."
@@ -193,16 +202,32 @@ class ImportReceipt:
         self.device_went_away = not device_present
         for path, photo in list(self._photos.items()):
             if photo.vaulted is Vaulted.NOT_READ and not photo.why:
-                why = WENT_AWAY if not device_present else STOPPED
-                self._photos[path] = replace(photo, why=why)
+                self._photos[path] = self._unread(photo, device_present, still_there)
             elif photo.on_phone is OnPhone.DELETED:
                 if device_present and still_there is not None and still_there(path):
                     self._photos[path] = replace(photo, on_phone=OnPhone.KEPT, why=STILL_SHOWN)
             elif photo.safe_in_vault and self.delete and not photo.why:
-                why = WENT_AWAY_BEFORE_DELETING if not device_present else STOPPED_BEFORE_DELETING
-                self._photos[path] = replace(photo, on_phone=(
-                    OnPhone.GONE_AWAY if not device_present else OnPhone.KEPT), why=why)
+                self._photos[path] = self._unreleased(photo, device_present, still_there)
         self.ended = True
+
+    def _unread(self, photo: PhotoReceipt, device_present: bool,
+                still_there: Callable[[Path], bool] | None) -> PhotoReceipt:
+        """A photo this import never reached: still there, or taken by another import."""
+        if not device_present:
+            return replace(photo, why=WENT_AWAY)
+        if still_there is not None and not still_there(photo.path):
+            return replace(photo, on_phone=OnPhone.MISSING, why=TAKEN_ELSEWHERE)
+        return replace(photo, why=STOPPED if self.cancelled else NOT_REACHED)
+
+    def _unreleased(self, photo: PhotoReceipt, device_present: bool,
+                    still_there: Callable[[Path], bool] | None) -> PhotoReceipt:
+        """A photo safe in the vault that this import did not delete: where it stands now."""
+        if not device_present:
+            return replace(photo, on_phone=OnPhone.GONE_AWAY, why=WENT_AWAY_BEFORE_DELETING)
+        if still_there is not None and not still_there(photo.path):
+            # Another import running at the same time took and deleted it.
+            return replace(photo, on_phone=OnPhone.MISSING, why=ALREADY_GONE)
+        return replace(photo, why=STOPPED_BEFORE_DELETING if self.cancelled else NOT_DELETED)
 
     def _set(self, source: Path, **changes: object) -> None:
         path = Path(source)
@@ -222,7 +247,7 @@ class ImportReceipt:
     @property
     def not_read(self) -> list[PhotoReceipt]:
         """Photos never taken in nor refused: still on the device, to try again."""
-        return self._where(lambda p: p.vaulted is Vaulted.NOT_READ)
+        return self._where(lambda p: p.vaulted is Vaulted.NOT_READ and p.still_on_phone)
 
     @property
     def deleted(self) -> list[PhotoReceipt]:
@@ -266,6 +291,18 @@ class ImportReceipt:
         if refused:
             sentences.append(f"{_counted(refused)} refused as not safe to take in and "
                              f"{_are(refused)} still on the phone ({_named(refused)}).")
+        elsewhere = self._where(lambda p: p.vaulted is Vaulted.NOT_READ
+                                and p.on_phone is OnPhone.MISSING)
+        if elsewhere:
+            sentences.append(f"{_counted(elsewhere)} {'was' if len(elsewhere) == 1 else 'were'} "
+                             "taken in and off the phone by another import running at the "
+                             f"same time ({_named(elsewhere)}).")
+        missing = self._where(lambda p: p.safe_in_vault and p.on_phone is OnPhone.MISSING)
+        if missing:
+            sentences.append(f"{_counted(missing)} safe in the vault "
+                             f"{'was' if len(missing) == 1 else 'were'} already gone from the "
+                             f"phone when Clinfile came to delete "
+                             f"{'it' if len(missing) == 1 else 'them'} ({_named(missing)}).")
         left = self._where(lambda p: p.safe_in_vault and p.still_on_phone and bool(p.why))
         for why, some in _by_reason(left if self.delete else []).items():
             sentences.append(f"{_counted(some)} safe in the vault {_still(some)} on the phone "

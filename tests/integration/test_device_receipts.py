@@ -162,3 +162,39 @@ def test_the_practice_setting_is_kept_whoever_asks_the_service(login, tmp_path):
                                             policy=DeletionPolicy.NEVER):
             pass
     assert len(on_the_phone(dcim)) == 2
+
+
+def test_two_imports_of_one_phone_at_once_each_say_only_what_they_did(login, tmp_path):
+    import threading
+
+    dcim = phone(tmp_path, 30)
+    volume = find_camera_volumes([tmp_path / "media"])[0]
+    receipts = []
+
+    def one_import(user: str) -> None:
+        running = ImportService(login(user)).import_from_device(
+            volume, list_images(volume), policy=DeletionPolicy.ALWAYS)
+        for _ in running:
+            pass
+        receipts.append(running.receipt)
+
+    both = [threading.Thread(target=one_import, args=(user,))
+            for user in ("clinician", "clinician")]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join()
+    assert on_the_phone(dcim) == set()
+    first, second = receipts
+    deleted = [{p.path for p in r.deleted} for r in receipts]
+    assert not deleted[0] & deleted[1]
+    assert len(deleted[0] | deleted[1]) == 30
+    for receipt in receipts:
+        assert receipt.complete and not receipt.not_read
+        assert all(not p.still_on_phone for p in receipt.photos)
+        words = receipt.headline()
+        assert f"{len(receipt.deleted)} deleted from the phone" in words
+        assert "still on the phone" not in words and "stopped" not in words
+        taken = [p for p in receipt.photos if not p.safe_in_vault]
+        if taken:
+            assert "by another import running at the same time" in words

@@ -204,6 +204,7 @@ class DeviceDialog(QDialog):
         self.none_button.clicked.connect(lambda: self._tick_all(Qt.CheckState.Unchecked))
         self.day = named(QComboBox(), "Tick the photos taken on a day",
                          "Ticks the photos taken on the day chosen, and unticks the rest")
+        self.day.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.day.activated.connect(self._tick_day)
         day_label = QLabel("Tick the ones taken on:")
         day_label.setBuddy(self.day)
