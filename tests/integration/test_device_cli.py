@@ -124,3 +124,11 @@ def test_a_phone_unplugged_during_the_command_is_reported_and_the_exit_says_so(
     assert err.startswith("Galaxy S21 went away during the import. ")
     assert f"{len(unread)} photos not read and are still on the phone (" in err
     assert len(out.splitlines()) == 60
+
+
+def test_a_role_that_may_not_import_is_refused_and_the_phone_left_alone(vault_path, tmp_path):
+    dcim = _phone(tmp_path, 2)
+    code, out, err = _cli(["device", "import", str(vault_path), str(dcim),
+                           "--delete-from-device"], user="admin")
+    assert code == 3 and err.startswith("Refused: admin (")
+    assert out == "" and len(list(dcim.iterdir())) == 2
