@@ -83,3 +83,15 @@ def test_a_receptionist_is_told_who_exports(qtbot, logged_in, filed):
     assert not shell.record.commands.export_button.isEnabled()
     assert "clinician" in shell.record.commands.export_button.toolTip()
     assert shell.record.commands.form_button.isEnabled()
+
+
+def test_the_summary_of_chosen_pictures_is_written_where_asked_and_nowhere_else(
+        login, filed, tmp_path):
+    from app.record.outputs import write_summary
+
+    _patients, ids = filed
+    folder = tmp_path / "printed"
+    folder.mkdir()
+    path = write_summary(login("clinician"), ids[:2], folder / "summary.pdf")
+    assert path.read_bytes().startswith(b"%PDF")
+    assert [p.name for p in folder.iterdir()] == ["summary.pdf"]
