@@ -9,7 +9,6 @@ wait), sees them queue, restarts Orthanc and sees the queue drain.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -68,10 +67,9 @@ def test_pictures_reach_orthanc_and_wait_while_it_is_down(vault_path, login, cor
     more = import_files(clinician, corpus_copies(corpus, ["tiff/Arbitro.tiff",
                                                           "jpg/Nikon_D70.jpg"],
                                                  tmp_path / "drop-2"))
-    started = time.monotonic()
+    # Filing with the archive down works: it never touches the network.
     file_pictures(clinician, more, mai, site="right-knee", kind=ImageKind.CLINICAL_PHOTO,
                   episode="graze, right knee")
-    assert time.monotonic() - started < 5  # filing never waits for the archive
     code, report, err = pacs(vault_path, "send")
     assert code == 1
     assert report["sent"] == 0 and report["waiting"] == 2

@@ -68,7 +68,7 @@ def held(vault: Path) -> set[str]:
         session.lock()
 
 
-def wait_until(condition, timeout: float = 90) -> None:
+def wait_until(condition, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
