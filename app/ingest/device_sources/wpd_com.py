@@ -8,42 +8,56 @@ practice follows to try it with its own phones are in docs/windows-phones.md.
 from __future__ import annotations
 
 import ctypes
+import functools
 from datetime import UTC, datetime
-
-import comtypes
-import comtypes.client
+from types import SimpleNamespace
 
 from app.ingest.device_sources.wpd import READ_CHUNK, WpdObject
 
-comtypes.client.GetModule("portabledeviceapi.dll")
-comtypes.client.GetModule("portabledevicetypes.dll")
-from comtypes.gen import PortableDeviceApiLib as api  # noqa: E402 - made by GetModule
-from comtypes.gen import PortableDeviceTypesLib as types  # noqa: E402 - made by GetModule
+try:
+    import comtypes
+    import comtypes.client
+except ImportError:  # not Windows: nothing here is called, but the module still imports
+    comtypes = None
 
 _OBJECT = "{EF6B490D-5CD8-437A-AFFC-DA8B60EE4A3C}"
-_FOLDER = comtypes.GUID("{27E2E392-A111-48E0-AB0C-E17705A05F85}")
-_STORAGE = comtypes.GUID("{99ED0160-17FF-4C44-9D98-1D7A6F941921}")
+_FOLDER = "{27E2E392-A111-48E0-AB0C-E17705A05F85}"
+_STORAGE = "{99ED0160-17FF-4C44-9D98-1D7A6F941921}"
 _RESOURCE = "{E81E79BE-34F0-41BF-B53F-F1A06AE87842}"
-_INPROC = comtypes.CLSCTX_INPROC_SERVER
 STGM_READ = 0
 NO_RECURSION = 0
+_COM_ERROR = comtypes.COMError if comtypes is not None else OSError
 
 
-def _key(fmtid: str, pid: int):
-    key = comtypes.pointer(api._tagpropertykey())
-    key.contents.fmtid = comtypes.GUID(fmtid)
-    key.contents.pid = pid
-    return key
+@functools.cache
+def _wpd() -> SimpleNamespace:
+    """The WPD type libraries and the property keys, made once, on first use (Windows)."""
+    if comtypes is None:
+        raise OSError("Windows Portable Devices are reached only on Windows.")
+    comtypes.client.GetModule("portabledeviceapi.dll")
+    comtypes.client.GetModule("portabledevicetypes.dll")
+    from comtypes.gen import PortableDeviceApiLib as api
+    from comtypes.gen import PortableDeviceTypesLib as types
 
+    def key(fmtid: str, pid: int):
+        made = ctypes.pointer(api._tagpropertykey())
+        made.contents.fmtid = comtypes.GUID(fmtid)
+        made.contents.pid = pid
+        return made
 
-NAME, CONTENT_TYPE, SIZE, FILE_NAME, MODIFIED, CAN_DELETE = (
-    _key(_OBJECT, pid) for pid in (4, 7, 11, 12, 19, 26))
-DEFAULT_RESOURCE = _key(_RESOURCE, 0)
+    name, content_type, size, file_name, modified, can_delete = (
+        key(_OBJECT, pid) for pid in (4, 7, 11, 12, 19, 26))
+    return SimpleNamespace(
+        api=api, types=types, inproc=comtypes.CLSCTX_INPROC_SERVER,
+        name=name, content_type=content_type, size=size, file_name=file_name,
+        modified=modified, can_delete=can_delete, resource=key(_RESOURCE, 0),
+        folder=comtypes.GUID(_FOLDER), storage=comtypes.GUID(_STORAGE))
 
 
 def _manager():
-    return comtypes.client.CreateObject(api.PortableDeviceManager, clsctx=_INPROC,
-                                        interface=api.IPortableDeviceManager)
+    wpd = _wpd()
+    return comtypes.client.CreateObject(wpd.api.PortableDeviceManager, clsctx=wpd.inproc,
+                                        interface=wpd.api.IPortableDeviceManager)
 
 
 def device_ids() -> list[str]:
@@ -61,16 +75,19 @@ class ComPort:
     """One device opened through WPD."""
 
     def __init__(self, device_id: str) -> None:
+        wpd = self._wpd = _wpd()
         try:
             self._name = _friendly_name(device_id)
-            client = comtypes.client.CreateObject(types.PortableDeviceValues, clsctx=_INPROC,
-                                                  interface=types.IPortableDeviceValues)
-            self._device = comtypes.client.CreateObject(api.PortableDevice, clsctx=_INPROC,
-                                                        interface=api.IPortableDevice)
+            client = comtypes.client.CreateObject(wpd.types.PortableDeviceValues,
+                                                  clsctx=wpd.inproc,
+                                                  interface=wpd.types.IPortableDeviceValues)
+            self._device = comtypes.client.CreateObject(wpd.api.PortableDevice,
+                                                        clsctx=wpd.inproc,
+                                                        interface=wpd.api.IPortableDevice)
             self._device.Open(device_id, client)
             self._content = self._device.Content()
             self._properties = self._content.Properties()
-        except comtypes.COMError as exc:
+        except _COM_ERROR as exc:
             raise OSError(f"the device could not be opened: {exc}") from None
 
     @property
@@ -88,25 +105,27 @@ class ComPort:
                 found += [self.describe(batch[i]) for i in range(fetched)]
                 if fetched < 64:
                     return found
-        except comtypes.COMError as exc:
+        except _COM_ERROR as exc:
             raise OSError(str(exc)) from None
 
     def describe(self, object_id: str) -> WpdObject:
         """One object as it is now."""
         try:
             values = self._properties.GetValues(object_id, None)
-        except comtypes.COMError:
+        except _COM_ERROR:
             raise FileNotFoundError(object_id) from None
-        kind = _guid(values, CONTENT_TYPE)
-        name = _text(values, FILE_NAME) or _text(values, NAME) or object_id
-        return WpdObject(object_id, name, kind in (_FOLDER, _STORAGE), _number(values, SIZE),
-                         _when(values), bool(_number(values, CAN_DELETE, 1)))
+        wpd = self._wpd
+        kind = _guid(values, wpd.content_type)
+        name = _text(values, wpd.file_name) or _text(values, wpd.name) or object_id
+        return WpdObject(object_id, name, kind in (wpd.folder, wpd.storage),
+                         _number(values, wpd.size), _when(values, wpd.modified),
+                         bool(_number(values, wpd.can_delete, 1)))
 
     def read(self, object_id: str, max_bytes: int) -> bytes:
         """An object's content, read through its stream into memory."""
         try:
             optimal = ctypes.c_ulong(0)
-            stream, _ = self._content.Transfer().GetStream(object_id, DEFAULT_RESOURCE,
+            stream, _ = self._content.Transfer().GetStream(object_id, self._wpd.resource,
                                                            STGM_READ, ctypes.pointer(optimal))
             chunks, total = [], 0
             while True:
@@ -118,13 +137,14 @@ class ComPort:
                 total += read
                 if total > max_bytes:
                     raise OSError("the photo grew while it was being read")
-        except comtypes.COMError as exc:
+        except _COM_ERROR as exc:
             raise OSError(str(exc)) from None
 
     def delete(self, object_id: str) -> None:
         """Delete one object, not recursively."""
+        types = self._wpd.types
         ids = comtypes.client.CreateObject(types.PortableDevicePropVariantCollection,
-                                           clsctx=_INPROC,
+                                           clsctx=self._wpd.inproc,
                                            interface=types.IPortableDevicePropVariantCollection)
         value = types.tag_inner_PROPVARIANT()
         value.vt = 31  # VT_LPWSTR
@@ -132,14 +152,14 @@ class ComPort:
         ids.Add(value)
         try:
             self._content.Delete(NO_RECURSION, ids, None)
-        except comtypes.COMError as exc:
+        except _COM_ERROR as exc:
             raise PermissionError(str(exc)) from None
 
     def alive(self) -> bool:
         """Whether the device still answers (its top object can be described)."""
         try:
             self._properties.GetValues("DEVICE", None)
-        except comtypes.COMError:
+        except _COM_ERROR:
             return False
         return True
 
@@ -147,7 +167,7 @@ class ComPort:
         """Let the device go."""
         try:
             self._device.Close()
-        except comtypes.COMError:
+        except _COM_ERROR:
             pass
 
 
@@ -163,31 +183,31 @@ def _friendly_name(device_id: str) -> str:
 def _text(values, key) -> str:
     try:
         return values.GetStringValue(key)
-    except comtypes.COMError:
+    except _COM_ERROR:
         return ""
 
 
 def _number(values, key, default: int = 0) -> int:
     try:
         return int(values.GetUnsignedLargeIntegerValue(key))
-    except comtypes.COMError:
+    except _COM_ERROR:
         try:
             return int(values.GetBoolValue(key))
-        except comtypes.COMError:
+        except _COM_ERROR:
             return default
 
 
 def _guid(values, key):
     try:
         return values.GetGuidValue(key)
-    except comtypes.COMError:
+    except _COM_ERROR:
         return None
 
 
-def _when(values) -> datetime | None:
+def _when(values, key) -> datetime | None:
     try:
-        variant = values.GetValue(MODIFIED)
-    except comtypes.COMError:
+        variant = values.GetValue(key)
+    except _COM_ERROR:
         return None
     when = getattr(variant, "value", None)
     if isinstance(when, datetime):
