@@ -28,9 +28,11 @@ def open_record_by_keyboard(qtbot, shell, typed: str):
     with qtbot.waitSignal(record.searched, timeout=10000,
                           check_params_cb=lambda r: r.query.text == typed):
         qtbot.keyClicks(search, typed)
-    with qtbot.waitSignal(record.thumbnails_shown, timeout=15000):
+    with qtbot.waitSignal(record.record_shown, timeout=15000):
         qtbot.keyClick(search, Qt.Key.Key_Return)
-        qtbot.keyClick(shell.record_view.patient_panel.candidates, Qt.Key.Key_Return)
+    timeline = shell.record_view.timeline
+    shown = [p.image_id for p in record.record.pictures if p.shown]
+    qtbot.waitUntil(lambda: all(timeline.thumbnail_shown(i) for i in shown), timeout=15000)
     return record.record
 
 
