@@ -8,9 +8,11 @@ identifiers, never added twice, in one transaction with its audit row.
 
 The server's access token lives in the operating system's keyring (the
 :class:`app.security.secrets.SecretStore`), never in the vault's settings
-or a file. It is sent only to the configured server: a ``next`` link to
-any other address is refused, as is plain HTTP to anything but this
-computer itself.
+or a file. It is sent only to the configured server: a ``next`` link or
+a redirect to any other address is refused, as is plain HTTP to anything
+but this computer itself. A page must arrive within a deadline and under a
+size cap, so a slow or runaway server cannot hold the refresh or fill the
+memory.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -38,7 +41,13 @@ SETTING_KEY = "fhir_server"
 SECRET_NAME = "fhir-server-token"
 PAGE_SIZE = 100
 MAX_PAGES = 10_000
+#: Longest wait for any one network read.
 TIMEOUT_SECONDS = 30
+#: Longest a whole page may take to arrive (the last read may add up to TIMEOUT_SECONDS).
+PAGE_SECONDS = 120
+#: Largest page read: a thousand patients take a few megabytes.
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 class FhirServerError(VaultError):
@@ -144,18 +153,18 @@ def search_patients(server: FhirServer, token: str | None
     number = 0
     for page in range(1, MAX_PAGES + 1):
         seen.add(url)
-        bundle = _get_json(url, token)
-        if bundle.get("resourceType") != "Bundle":
+        bundle = _get_json(base, url, token)
+        if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
             raise FhirServerError("The FHIR server's answer to the patient search was not a "
                                   "Bundle.")
-        for entry in bundle.get("entry") or []:
+        for entry in _listed(bundle.get("entry")):
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if isinstance(resource, dict) and resource.get("resourceType") == "Patient":
                 number += 1
                 yield patient_record(f"page {page}, patient {number}", resource)
-        following = next((link.get("url") for link in bundle.get("link") or []
+        following = next((link.get("url") for link in _listed(bundle.get("link"))
                           if isinstance(link, dict) and link.get("relation") == "next"), None)
-        if not following:
+        if not following or not isinstance(following, str):
             return
         following = urllib.parse.urljoin(url, following)
         if not _same_server(base, following):
@@ -167,14 +176,17 @@ def search_patients(server: FhirServer, token: str | None
     raise FhirServerError(f"The FHIR server sent more than {MAX_PAGES} pages; stopped.")
 
 
-def _get_json(url: str, token: str | None) -> dict:
+def _get_json(base: str, url: str, token: str | None) -> object:
+    """GET one page from the server, with the token, within the deadline and the size cap."""
     headers = {"Accept": "application/fhir+json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, headers=headers)
+    opener = urllib.request.build_opener(_SameServerRedirects(base))
+    deadline = time.monotonic() + PAGE_SECONDS
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:
-            return json.loads(answer.read())
+        with opener.open(request, timeout=min(TIMEOUT_SECONDS, PAGE_SECONDS)) as answer:
+            return json.loads(_read_page(answer, deadline))
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
             raise FhirServerError("The FHIR server refused the token (it may be wrong or "
@@ -183,8 +195,44 @@ def _get_json(url: str, token: str | None) -> dict:
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         reason = getattr(exc, "reason", exc)
         raise FhirServerError(f"The FHIR server could not be reached ({reason}).") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise FhirServerError("The FHIR server's answer was not readable JSON.") from None
+
+
+def _read_page(answer, deadline: float) -> bytes:
+    """Read a whole answer, refusing one that is too large or takes too long to arrive."""
+    too_large = FhirServerError(f"A page from the FHIR server was too large (over "
+                                f"{MAX_PAGE_BYTES // (1024 * 1024)} MB); stopped.")
+    length = answer.headers.get("Content-Length")
+    if length and length.isdigit() and int(length) > MAX_PAGE_BYTES:
+        raise too_large
+    page = bytearray()
+    while chunk := answer.read1(_CHUNK):
+        page += chunk
+        if len(page) > MAX_PAGE_BYTES:
+            raise too_large
+        if time.monotonic() > deadline:
+            raise FhirServerError(f"A page from the FHIR server took too long to arrive (over "
+                                  f"{PAGE_SECONDS} seconds); stopped.")
+    return bytes(page)
+
+
+class _SameServerRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only within the configured server, so the token never goes elsewhere."""
+
+    def __init__(self, base: str) -> None:
+        self._base = base
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if not _same_server(self._base, urllib.parse.urljoin(req.full_url, newurl)):
+            fp.close()
+            raise FhirServerError("The FHIR server redirected the patient search to another "
+                                  "address; the token is not sent there.")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _same_server(base: str, url: str) -> bool:
