@@ -32,6 +32,7 @@ from app.ingest.devices import (
     DeletionPolicy,
     DeviceImage,
     find_camera_volumes,
+    real_place,
     volume_holding,
 )
 from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt, edits_words, photos
@@ -152,7 +153,7 @@ def device_paths(paths: Sequence[Path]) -> tuple[dict[CameraVolume, list[Path]],
         if volume is None:
             others.append(path)
         else:
-            devices.setdefault(volume, []).append(Path(path).absolute())
+            devices.setdefault(volume, []).append(real_place(path))
     return devices, others
 
 

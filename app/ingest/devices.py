@@ -60,7 +60,8 @@ class CameraVolume:
 
     Attributes:
         mount: the volume, or the phone's storage inside its mount.
-        dcim: its DCIM folder.
+        dcim: its DCIM folder; or, for photos a person named elsewhere on
+            it (``Pictures/Screenshots``), that folder, read the same way.
         name: the device's own name, when the mount says it (an MTP or PTP
             phone mounted by gvfs); else the volume's folder name is shown.
     """
@@ -156,11 +157,17 @@ def find_camera_volumes(roots: Iterable[Path] | None = None) -> list[CameraVolum
 def volume_holding(path: Path) -> CameraVolume | None:
     """The phone or camera a path given by hand lies on, if it is one.
 
-    A path is on a device when it is, or lies inside, a ``DCIM`` folder, or
-    when it is a volume (or a phone's storage) holding one: what a person
-    gets by dragging the phone's folder, or typing it on the command line.
+    A path is on a device when it is, or lies inside, a ``DCIM`` folder; when
+    it is a volume (or a phone's storage) holding one: what a person gets by
+    dragging the phone's folder, or typing it on the command line; or when it
+    lies anywhere else on such a volume, since Android keeps screenshots and
+    messaging apps' pictures outside DCIM. Then the folder given is the one
+    its photos are read beneath, and the practice's rule for phones holds
+    there as in DCIM. The folders leading to the path are followed to where
+    they really are, so a path reached through a shortcut is still on the
+    phone.
     """
-    path = Path(os.path.abspath(path))
+    path = real_place(path)
     for place in [path, *path.parents]:
         if place.name.upper() == "DCIM" and place.is_dir() and not place.is_symlink():
             return CameraVolume(place.parent, place, _name_of(place.parent))
@@ -169,7 +176,21 @@ def volume_holding(path: Path) -> CameraVolume | None:
             dcim = _dcim_in(place)
             if dcim is not None:
                 return CameraVolume(place, dcim, _name_of(place))
+    folder = path if path.is_dir() and not path.is_symlink() else path.parent
+    for place in path.parents:
+        if _dcim_in(place) is not None:
+            return CameraVolume(place, folder, _name_of(place))
     return None
+
+
+def real_place(path: Path) -> Path:
+    """Where a path really is: the folders leading to it followed, the last name kept.
+
+    The last name is kept as it is so that a link given by hand is still
+    refused as a link rather than silently swapped for the file it points to.
+    """
+    path = Path(os.path.abspath(path))
+    return Path(os.path.realpath(path.parent)) / path.name if path.name else path
 
 
 def _name_of(storage: Path) -> str:

@@ -23,6 +23,8 @@ from app.ingest.devices import (
     DeletionPolicy,
     DeviceImage,
     decide_deletion,
+    real_place,
+    volume_holding,
 )
 from app.ingest.drop_folder import DropFolderWatcher
 from app.ingest.limits import IngestLimits
@@ -59,9 +61,27 @@ class ImportService:
 
     def import_paths(self, paths: Iterable[Path], *, keep_source: bool = False,
                      cancel: ev.CancelToken | None = None) -> Iterator[ev.Event]:
-        """Import files and folders given by hand; their sources go unless ``keep_source``."""
+        """Import files and folders given by hand; their sources go unless ``keep_source``.
+
+        A path on a phone or camera is from a device and kept under the
+        practice's rule for devices, whoever asks and however it was reached.
+
+        Raises:
+            PolicyRefused: a path is on a device and the practice keeps photos there.
+        """
         self._session.require(Permission.IMPORT_IMAGES)
-        candidates = manual_candidates([Path(p) for p in paths], delete_source=not keep_source)
+        candidates: list[Candidate] = []
+        for path in paths:
+            volume = volume_holding(Path(path))
+            if volume is None:
+                candidates += manual_candidates([Path(path)], delete_source=not keep_source)
+                continue
+            if not keep_source and self.deletion_policy() is DeletionPolicy.NEVER:
+                raise PolicyRefused(POLICY_KEEPS_PHOTOS)
+            candidates += [replace(c, root=volume.dcim, kind=ev.SourceKind.DEVICE, device=volume)
+                           for c in manual_candidates([real_place(Path(path))],
+                                                      delete_source=not keep_source)
+                           if volume.dcim in c.path.parents]
         return self._run_all(candidates, cancel)
 
     def import_from_device(self, volume: DeviceSource, chosen: Sequence[DeviceImage], *,

@@ -132,3 +132,22 @@ def test_a_role_that_may_not_import_is_refused_and_the_phone_left_alone(vault_pa
                            "--delete-from-device"], user="admin")
     assert code == 3 and err.startswith("Refused: admin (")
     assert out == "" and len(list(dcim.iterdir())) == 2
+
+
+def test_a_folder_outside_dcim_on_a_phone_follows_the_phone_policy(login, vault_path,
+                                                                   tmp_path):
+    _policy(login, "never")
+    phone = _phone(tmp_path, 1).parent.parent
+    screenshots = phone / "Pictures" / "Screenshots"
+    write(screenshots / "Screenshot_1.jpg", jpeg_bytes(colour="red", size=(50, 30)))
+    write(phone / "WhatsApp" / "Media" / "IMG-1.jpg", jpeg_bytes(colour="blue", size=(60, 30)))
+    shortcut = tmp_path / "shortcut"
+    shortcut.symlink_to(phone / "WhatsApp")
+    code, out, err = _cli(["import", str(vault_path), str(phone / "Pictures"),
+                           str(shortcut / "Media" / "IMG-1.jpg")])
+    assert code == 0, err
+    assert (screenshots / "Screenshot_1.jpg").exists()
+    assert (phone / "WhatsApp" / "Media" / "IMG-1.jpg").exists()
+    assert "Deleted" not in out
+    assert out.count("kept on the phone (the practice's setting).") == 2
+    assert _sources(login("admin").vault) == ["device"] * 2

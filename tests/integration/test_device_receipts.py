@@ -12,6 +12,9 @@ from app.ingest import events as ev
 from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
 from app.ingest.receipt import OnPhone, Vaulted
 from app.ingest.service import ImportService
+from app.security.roles import PolicyRefused
+from app.settings import SettingsService
+from db.images import ImageRepository
 from tests.unit.app.ingest.hostile_files import jpeg_bytes, write
 from tests.unit.app.ingest.phones import undeletable
 
@@ -139,9 +142,6 @@ def test_a_300_photo_phone_is_imported_whole_and_emptied(login, tmp_path):
 
 
 def test_the_practice_setting_is_kept_whoever_asks_the_service(login, tmp_path):
-    from app.security.roles import PolicyRefused
-    from app.settings import SettingsService
-
     dcim = phone(tmp_path, 2)
     volume = find_camera_volumes([tmp_path / "media"])[0]
     service = ImportService(login("clinician"))
@@ -198,3 +198,18 @@ def test_two_imports_of_one_phone_at_once_each_say_only_what_they_did(login, tmp
         taken = [p for p in receipt.photos if not p.safe_in_vault]
         if taken:
             assert "by another import running at the same time" in words
+
+
+def test_files_dragged_in_from_a_phone_are_from_a_device_and_never_deleted_under_never(
+        login, tmp_path):
+    SettingsService(login("admin")).change(device_deletion="never")
+    screenshots = phone(tmp_path, 1).parent.parent / "Pictures" / "Screenshots"
+    write(screenshots / "Screenshot_1.jpg", jpeg_bytes(colour="red", size=(50, 30)))
+    service = ImportService(login("clinician"))
+    with pytest.raises(PolicyRefused):
+        list(service.import_paths([screenshots], keep_source=False))
+    events = list(service.import_paths([screenshots.parent], keep_source=True))
+    imported = [e for e in events if isinstance(e, ev.Imported)]
+    assert len(imported) == 1 and on_the_phone(screenshots) == {"Screenshot_1.jpg"}
+    with login("admin").vault.index() as conn:
+        assert ImageRepository(conn).unfiled()[0].source_kind == "device"

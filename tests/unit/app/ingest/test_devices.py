@@ -86,3 +86,18 @@ def test_a_path_given_by_hand_is_known_to_be_on_a_phone(tmp_path):
         assert volume.label == "Google Pixel 7"
     (tmp_path / "letters").mkdir()
     assert volume_holding(tmp_path / "letters") is None
+
+
+def test_a_folder_elsewhere_on_a_phone_is_on_the_phone(tmp_path):
+    storage = _phone(tmp_path, "mtp:host=Google_Pixel_7_28291FDH2000GJ",
+                     storage="Internal shared storage").parent.parent
+    screenshots = storage / "Pictures" / "Screenshots"
+    screenshots.mkdir(parents=True)
+    (screenshots / "S.jpg").write_bytes(b"x")
+    (tmp_path / "shortcut").symlink_to(storage / "Pictures")
+    for given, folder in ((screenshots, screenshots), (screenshots / "S.jpg", screenshots),
+                          (tmp_path / "shortcut" / "Screenshots", screenshots)):
+        volume = volume_holding(given)
+        assert volume is not None and volume.dcim == folder
+        assert volume.label == "Google Pixel 7"
+    assert [i.path.name for i in list_images(volume_holding(screenshots))] == ["S.jpg"]
