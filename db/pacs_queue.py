@@ -34,10 +34,12 @@ class PacsQueueRepository:
         self._conn = conn
 
     def add(self, image_id: int, sop_instance_uid: str, queued_by: str, queued_at: str) -> bool:
-        """Queue an instance; False when it is already queued or sent."""
+        """Queue an instance, or queue a refused one again; False when it waits or was sent."""
         cur = self._conn.execute(
             "INSERT INTO pacs_queue (image_id, sop_instance_uid, queued_by, queued_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT(sop_instance_uid) DO NOTHING",
+            "VALUES (?, ?, ?, ?) ON CONFLICT(sop_instance_uid) DO UPDATE SET "
+            "state = 'waiting', queued_by = excluded.queued_by, queued_at = excluded.queued_at "
+            "WHERE state = 'refused'",
             (image_id, sop_instance_uid, queued_by, queued_at))
         return cur.rowcount > 0
 
@@ -48,6 +50,10 @@ class PacsQueueRepository:
     def waiting(self, limit: int = 1000) -> list[QueuedInstance]:
         """Return the instances still to send, oldest first."""
         return self._select("state = 'waiting' ORDER BY id LIMIT ?", (limit,))
+
+    def refused(self) -> list[QueuedInstance]:
+        """Return the instances refused so far, with the reason, oldest first."""
+        return self._select("state = 'refused' ORDER BY id", ())
 
     def by_state(self) -> dict[str, int]:
         """Count the instances in each state."""

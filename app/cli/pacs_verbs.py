@@ -141,7 +141,9 @@ def _status(args: argparse.Namespace, console: Console) -> int:
                     "host": config.host, "port": config.port, "called_ae": config.called_ae,
                     "calling_ae": config.calling_ae, "tls": config.uses_tls},
                 "waiting": status.waiting, "sent": status.sent, "refused": status.refused,
-                "last_problem": status.last_problem, "last_tried": status.last_tried})
+                "last_problem": status.last_problem, "last_tried": status.last_tried,
+                "refusals": [{"image": image, "reason": reason}
+                             for image, reason in status.refusals]})
             return EXIT_OK
         if config is None:
             console.say("No PACS is set up.")
@@ -152,6 +154,8 @@ def _status(args: argparse.Namespace, console: Console) -> int:
                     f"Not sent: {status.refused}")
         if status.last_problem:
             console.say(f"Last problem ({status.last_tried}): {status.last_problem}")
+        for image, reason in status.refusals:
+            console.say(f"Image {image} not sent: {reason}")
         return EXIT_OK
 
     return with_session(args, console, act)

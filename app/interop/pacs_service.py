@@ -67,6 +67,8 @@ class PacsStatus:
     refused: int
     last_problem: str
     last_tried: str | None
+    #: Each refused picture's image id and why it is not sent, oldest first.
+    refusals: tuple[tuple[int, str], ...] = ()
 
 
 class PacsService:
@@ -142,7 +144,8 @@ class PacsService:
         vault = self._session.vault
         with vault.index() as conn:
             config = read_pacs_config(conn)
-            rows = PacsQueueRepository(conn).waiting()
+            repo = PacsQueueRepository(conn)
+            rows = repo.waiting() + repo.refused()
         if config is None:
             raise PacsConfigError("No PACS is set up yet; an admin sets it with "
                                   "'clinfile pacs configure'.")
@@ -181,20 +184,29 @@ class PacsService:
             repo = PacsQueueRepository(conn)
             counts = repo.by_state()
             failure = repo.last_failure()
+            refusals = tuple((row.image_id, row.last_error) for row in repo.refused())
             config = read_pacs_config(conn)
         return PacsStatus(config, counts.get("waiting", 0), counts.get("sent", 0),
                           counts.get("refused", 0), failure.last_error if failure else "",
-                          failure.tried_at if failure else None)
+                          failure.tried_at if failure else None, refusals)
 
     def _allowed(self, rows: list[QueuedInstance]) -> tuple[list[QueuedInstance], int]:
-        """Drop the rows the consent rules or a correction since queueing rule out, on record."""
+        """Drop the rows the consent rules or a correction since queueing rule out, on record.
+
+        Rows refused before are asked again, so a picture whose consent has
+        been put right since goes now; a refused row whose picture was
+        corrected stays refused (its corrected instance has a row of its own).
+        """
         current = self._current_uids([row.image_id for row in rows])
         keep, refused = [], 0
         for row in rows:
+            superseded = current.get(row.image_id) != row.sop_instance_uid
+            if superseded and row.state == "refused":
+                continue
             decision = check_use(self._session, row.image_id, Purpose.CLINICAL_CARE,
                                  CARE_RECORD)
             why = "" if decision.allowed else str(decision)
-            if not why and current.get(row.image_id) != row.sop_instance_uid:
+            if not why and superseded:
                 why = "the picture was corrected after it was queued; the corrected one goes"
                 self.queue([row.image_id])
             if why:

@@ -12,9 +12,10 @@ import json
 
 import pytest
 
-from app.consent.vocabulary import ImageKind
+from app.consent.vocabulary import ImageKind, Method
 from tests.integration.archive_pictures import (
     add_patient,
+    care_consent,
     corpus_copies,
     file_pictures,
     import_files,
@@ -116,3 +117,34 @@ def test_reception_queues_nothing_it_may_not_send_and_a_wrong_ae_title_is_explai
     code, report, err = pacs(vault_path, "send")
     assert code == 1 and "AE title" in err and report["waiting"] == 1, (err, report)
     assert orthanc.get("/instances") == []
+
+
+def test_a_picture_refused_for_its_consent_goes_once_the_consent_is_put_right(
+        vault_path, login, corpus, tmp_path, orthanc):  # noqa: F811
+    assert configure(vault_path, orthanc)[0] == 0
+    clinician = login("clinician")
+    mai = add_patient(login("admin"))
+    ids = import_files(clinician, corpus_copies(corpus, ["jpg/Canon_40D.jpg"], tmp_path / "d"))
+    unsigned = care_consent(clinician, mai, method=Method.WRITTEN)
+    file_pictures(clinician, ids, mai, consent=unsigned.code)
+
+    code, report, err = pacs(vault_path, "send")
+    assert code == 0, err
+    assert (report["sent"], report["refused"]) == (0, 1)
+    code, status, _ = pacs(vault_path, "status")
+    assert status["refused"] == 1
+    [refusal] = status["refusals"]
+    assert refusal["image"] == ids[0] and refusal["reason"]
+    code, text, _ = as_user(vault_path, "clinician", "pacs status")
+    assert f"Image {ids[0]} not sent: {refusal['reason']}" in text
+
+    code, _, err = as_user(vault_path, "clinician", "consent add", "--patient", "MN1990",
+                           "--purposes", "clinical-care", "--method", "verbal", "--recipients",
+                           "treating-team", "--told", "all")
+    assert code == 0, err
+    code, report, err = pacs(vault_path, "send", "--waiting-only")
+    assert code == 0, err
+    assert (report["sent"], report["refused"], report["waiting"]) == (1, 0, 0)
+    assert len(orthanc.get("/instances")) == 1
+    code, status, _ = pacs(vault_path, "status")
+    assert (status["sent"], status["refused"], status["refusals"]) == (1, 0, [])
