@@ -10,11 +10,15 @@ was left unread on the phone.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 from app.cli.common import (
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PROBLEMS,
     Console,
@@ -118,6 +122,8 @@ def _import(args: argparse.Namespace, console: Console) -> int:
         session.lock(reason="command finished")
     if args.json:
         console.emit_json(receipt.as_json())
+    if receipt.interrupted:
+        return EXIT_INTERRUPTED
     return EXIT_OK if receipt.complete else EXIT_PROBLEMS
 
 
@@ -128,13 +134,16 @@ def import_device(session: Session, volume: DeviceSource, chosen: Sequence[Devic
     for unfinished in service.unfinished_device_imports():
         console.warn(unfinished.words())
     policy, because = _settled_policy(service.deletion_policy(), args, console, len(chosen))
-    running = service.import_from_device(volume, chosen, policy=policy, kept_because=because)
-    for event in running:
-        if isinstance(event, ev.Imported):
-            form = attach_signed_form(session, event.item_id)
-            if form is not None and not args.json:
-                console.say(str(form))
+    cancel = ev.CancelToken()
+    running = service.import_from_device(volume, chosen, policy=policy, kept_because=because,
+                                         cancel=cancel)
     receipt = running.receipt
+    with _ctrl_c_stops(receipt, cancel):
+        for event in running:
+            if isinstance(event, ev.Imported):
+                form = attach_signed_form(session, event.item_id)
+                if form is not None and not args.json:
+                    console.say(str(form))
     if not args.json:
         for resumed in receipt.resumed:
             console.say(f"Interrupted import of {resumed.source}: {resumed.outcome}")
@@ -142,6 +151,32 @@ def import_device(session: Session, volume: DeviceSource, chosen: Sequence[Devic
             console.say(line)
         (console.warn if receipt.troubled else console.say)(receipt.headline())
     return receipt
+
+
+@contextmanager
+def _ctrl_c_stops(receipt: ImportReceipt, cancel: ev.CancelToken) -> Iterator[None]:
+    """Let Ctrl-C stop the import between photos, so its receipt is still printed.
+
+    The first Ctrl-C marks the receipt as interrupted (the next start tells
+    of it again) and asks the import to stop once the photo in hand is
+    settled; a second ends the command at once, as Ctrl-C always does.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum: int, _frame: object) -> None:
+        receipt.interrupted = True
+        signal.signal(signal.SIGINT, previous)
+        # Set from a thread of its own: the signal may have come while this
+        # thread held the token's lock.
+        threading.Thread(target=cancel.cancel, name="ctrl-c").start()
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def device_paths(paths: Sequence[Path]) -> tuple[dict[CameraVolume, list[Path]], list[Path]]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from app.cli.common import (
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PROBLEMS,
     Console,
@@ -78,6 +79,8 @@ def _import(args: argparse.Namespace, console: Console) -> int:
                                     args, console)
             report.devices.append(receipt.as_json())
             left += len(receipt.not_read)
+            if receipt.interrupted:
+                return EXIT_INTERRUPTED
         events = (ImportService(session).import_paths(others, keep_source=args.keep_source)
                   if others else [])
         for event in events:

@@ -18,7 +18,14 @@ from app.cli import (
     user_verbs,
     vault_verbs,
 )
-from app.cli.common import EXIT_PROBLEMS, EXIT_REFUSED, EXIT_USAGE, Console, UsageError
+from app.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_PROBLEMS,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    Console,
+    UsageError,
+)
 from app.security.locations import CloudFolderRefused
 from app.security.roles import PolicyRefused
 from app.vault.errors import DiskFull, OlderCopy, VaultDamaged, VaultError, disk_full
@@ -74,7 +81,7 @@ def run(argv: Sequence[str], console: Console | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         console.warn("Stopped.")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last line of defence: log it, say it plainly
         if disk_full(exc):
             console.warn(str(DiskFull()))

@@ -152,6 +152,8 @@ class ImportReceipt:
         self.delete = delete
         self.kept_because = kept_because
         self.cancelled = False
+        # Stopped from outside the import's own controls (Ctrl-C at the command line).
+        self.interrupted = False
         self.device_went_away = False
         self.ended = False
         self.resumed: list[ev.Resumed] = []
@@ -321,6 +323,7 @@ class ImportReceipt:
     def as_json(self) -> dict:
         """The receipt for scripts."""
         return {"device": self.device, "delete": self.delete, "cancelled": self.cancelled,
+                "interrupted": self.interrupted,
                 "device_went_away": self.device_went_away, "complete": self.complete,
                 "photos": [{"path": str(p.path), "vault": str(p.vaulted),
                             "phone": str(p.on_phone), "why": p.why, "item_id": p.item_id,

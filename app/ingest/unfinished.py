@@ -4,7 +4,9 @@ An import from a device writes one audit row as it begins and one as it
 ends, the second carrying its receipt's counts. An import whose process
 ended between the two (Clinfile was closed, crashed or the computer lost
 power) never told anyone what it had done; one whose phone went away said
-so at the time, but the photos it could not read are still on the phone.
+so at the time, but the photos it could not read are still on the phone;
+one stopped by Ctrl-C printed its receipt to a terminal that may be long
+closed.
 At the next start each of them is said once, worked out from the receipts
 the audit holds (every picture stored and every source deleted has its own
 row), and a third row records that it was told.
@@ -44,7 +46,8 @@ class Unfinished:
         chosen: how many photos were chosen.
         stored: how many of them are safe in the vault.
         deleted: how many of those were deleted from the device.
-        went_away: it ended because the device went away (else the process ended).
+        went_away: it ended because the device went away.
+        interrupted: it was stopped by Ctrl-C (else, if not gone away, the process ended).
     """
 
     seq: int
@@ -54,11 +57,13 @@ class Unfinished:
     stored: int
     deleted: int
     went_away: bool
+    interrupted: bool = False
 
     def words(self) -> str:
         """What to tell the person, in a few sentences."""
         when = datetime.fromisoformat(self.began).astimezone()
         cause = (f"{self.device} went away during it" if self.went_away
+                 else "it was stopped (Ctrl-C)" if self.interrupted
                  else "Clinfile or the computer stopped during it")
         left = self.chosen - self.deleted
         return (f"The import from {self.device} on {when.day} {when:%b} at {when:%H:%M} did "
@@ -89,7 +94,7 @@ class ImportLedger:
         self._append(ENDED, receipt.device, {
             "began": began, "stored": stored, "deleted": len(receipt.deleted),
             "not_read": len(receipt.not_read), "cancelled": receipt.cancelled,
-            "went_away": receipt.device_went_away})
+            "interrupted": receipt.interrupted, "went_away": receipt.device_went_away})
 
     def unfinished(self) -> list[Unfinished]:
         """Every import from a device not yet told about, each recorded as told now."""
@@ -107,7 +112,8 @@ class ImportLedger:
             end = ended.get(seq)
             if end is None and _running(row):
                 continue
-            if end is not None and not (end["went_away"] and end["not_read"]):
+            if end is not None and not (end.get("interrupted")
+                                        or (end["went_away"] and end["not_read"])):
                 continue
             found.append(self._unfinished(row, end))
         for item in found:
@@ -118,7 +124,7 @@ class ImportLedger:
         detail = json.loads(row.detail)
         if end is not None:
             return Unfinished(row.seq, row.subject, row.at, detail["chosen"], end["stored"],
-                              end["deleted"], True)
+                              end["deleted"], end["went_away"], bool(end.get("interrupted")))
         stored, deleted = self._receipts_since(row.at, detail["folder"])
         return Unfinished(row.seq, row.subject, row.at, detail["chosen"], stored, deleted, False)
 

@@ -78,3 +78,41 @@ def test_an_import_that_ended_whole_is_not_told_again_but_one_cut_short_by_unplu
     told = service.unfinished_device_imports()
     assert len(told) == 1 and "PHONE went away during it" in told[0].words()
     assert service.unfinished_device_imports() == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_prints_what_was_done_and_the_next_start_tells_it_again(login, vault_path,
+                                                                      tmp_path):
+    dcim = phone(tmp_path, 120)
+    process = subprocess.Popen(
+        [*_clinfile(), "device", "import", str(vault_path), str(dcim), "--delete-from-device",
+         "--user", "clinician", "--password-stdin"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdin.write(PASSWORDS["clinician"] + "\n")
+    process.stdin.close()
+    process.stdin = None
+    deadline = time.monotonic() + 120
+    while len(on_the_phone(dcim)) > 110 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    left = on_the_phone(dcim)
+    assert 0 < len(left) < 120
+
+    assert process.returncode == 130, err
+    lines = out.splitlines()
+    assert len(lines) == 120
+    deleted = {line.split(":")[0] for line in lines if line.endswith(", deleted from the phone.")}
+    assert deleted == {f"IMG_{n:04d}.JPG" for n in range(120)} - left
+    unread = {line.split(":")[0] for line in lines if "not read, still on the phone." in line}
+    assert unread and unread <= left
+    assert err.startswith("Import stopped: ")
+    assert f", {len(deleted)} deleted from the phone." in err
+    assert f"{len(unread)} photos not read and are still on the phone (" in err
+
+    told = ImportService(login("clinician")).unfinished_device_imports()
+    assert len(told) == 1
+    words = told[0].words()
+    assert "did not finish: it was stopped (Ctrl-C). " in words
+    assert f"{len(deleted)} were deleted from the phone; {len(left)} photos may still be on it." \
+        in words
