@@ -235,6 +235,9 @@ class Vault:
         with vault.index() as conn:
             vault._load_keys(conn)
             older = vault._why_not_latest(conn, slots)
+            if older:
+                with transaction(conn):
+                    older = vault._why_not_latest(conn, vault.read_slots())
             if older and not accept_older_copy:
                 vault.lock()
                 raise OlderCopy(older)
@@ -481,11 +484,11 @@ class Vault:
         """Note in this login's own slot the last seal it made (only its password could)."""
         if self._opened is None or not self._opened.wrapping_key:
             return
-        slots = self.read_slots()
-        slot, self._opened = slotfile.with_payload(
-            slots, slots.slot(self._slot_id), self._opened, seal_pin=self.seal_pin,
-            last_seal=mark)
         with transaction(conn):
+            slots = self.read_slots()
+            slot, self._opened = slotfile.with_payload(
+                slots, slots.slot(self._slot_id), self._opened, seal_pin=self.seal_pin,
+                last_seal=mark)
             self.store_slots(conn, slots.with_slot(slot))
 
     def _after_login(self, conn: Connection, actor: str, *, admin: bool) -> None:
@@ -619,13 +622,24 @@ class Vault:
         self.record_latest(accepting=True)
 
     def _check_generation(self, conn: Connection, slots: slotfile.KeySlots) -> None:
+        """Refuse a key file older than the index records; record a newer one.
+
+        Another login (an admin's, sealing) may rewrite the key file between
+        this process reading it and opening the index. Under the index's
+        write lock no writer stands between the file and the index, so a file
+        that looked older is read again there before it is called a copy put back.
+        """
         meta = MetaRepository(conn)
-        recorded = int(meta.get("keyslots_generation") or 0)
-        if slots.generation < recorded:
-            self.lock()
-            raise KeySlotsRolledBack()
-        if slots.generation > recorded:
-            with transaction(conn):
+        if slots.generation == int(meta.get("keyslots_generation") or 0):
+            return
+        with transaction(conn):
+            recorded = int(meta.get("keyslots_generation") or 0)
+            if slots.generation < recorded:
+                slots = self.read_slots()
+            if slots.generation < recorded:
+                self.lock()
+                raise KeySlotsRolledBack()
+            if slots.generation > recorded:
                 meta.put("keyslots_generation", str(slots.generation))
 
     def _copy_before_upgrade(self, version: int) -> None:
