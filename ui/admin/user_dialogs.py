@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from app.security.roles import Role
 from app.security.users import new_password_problem, new_user_problem
-from ui.look import named, note, scaled
+from app.vault.recovery import RecoveryKeyMistyped, normalise
+from ui.look import named, note, scaled, set_tone
 
 ROLE_LABELS = {Role.RECEPTION: "&Reception: takes in and files what patients send",
                Role.CLINICIAN: "&Clinician: also files clinical photos and exports",
@@ -141,8 +142,16 @@ class RecoveryResetDialog(QDialog):
     """The printed recovery key and a new password, typed twice, for one user.
 
     "Reset password" stays greyed out, with the reason beside it, until the
-    password would do; the key is checked when the vault is opened with it.
+    key is typed without a mistake and the password would do. Whether the key
+    opens this vault is known only once it is tried, so the dialog stays open
+    until then: a wrong key is said here, and what was typed is kept to correct.
+
+    Signals:
+        reset_asked: the person pressed "Reset password"; answer with
+            ``succeeded`` or ``failed``.
     """
+
+    reset_asked = Signal()
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -150,12 +159,14 @@ class RecoveryResetDialog(QDialog):
         self.key_edit = named(QLineEdit(), "Recovery key",
                               "As printed on the recovery sheet; case and dashes do not matter")
         self.key_edit.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
+        _fit_whole_key(self.key_edit)
         self.password_edit = named(QLineEdit(), f"New password for {name}")
         self.again_edit = named(QLineEdit(), f"New password for {name} again")
         for edit in (self.password_edit, self.again_edit):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.textChanged.connect(self._check)
         self.message = named(note("", "warning"), "What is missing")
+        self.message.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         self.reset_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -171,13 +182,61 @@ class RecoveryResetDialog(QDialog):
         form.addRow(self.message)
         form.addRow(buttons)
         self.key_edit.textChanged.connect(self._check)
+        self._trying = False
         self._check()
 
+    def accept(self) -> None:
+        """Ask for the reset, and stay open until it is known to have worked."""
+        if self._trying or not self.reset_button.isEnabled():
+            return
+        self._trying = True
+        self.message.setText("Trying the recovery key…")
+        set_tone(self.message, "")
+        self.reset_button.setEnabled(False)
+        self.reset_asked.emit()
+
+    def reject(self) -> None:
+        """Cancel, but not while the key is being tried: its answer must be seen."""
+        if not self._trying:
+            super().reject()
+
+    def succeeded(self) -> None:
+        """The password was reset: close."""
+        self._trying = False
+        super().accept()
+
+    def failed(self, text: str) -> None:
+        """Say why the reset was refused, keeping everything typed."""
+        self._trying = False
+        self._check()
+        self.message.setText(text)
+        set_tone(self.message, "error")
+        self.key_edit.setFocus()
+
     def _check(self) -> None:
-        problem = ("Type the recovery key." if not self.key_edit.text().strip() else
-                   new_password_problem(self.password_edit.text(), self.again_edit.text()))
+        problem = (_key_problem(self.key_edit.text())
+                   or new_password_problem(self.password_edit.text(), self.again_edit.text()))
         self.message.setText(problem)
-        self.reset_button.setEnabled(not problem)
+        set_tone(self.message, "warning")
+        self.reset_button.setEnabled(not problem and not self._trying)
+
+
+def _key_problem(typed: str) -> str:
+    """What is wrong with a typed recovery key, caught before the slow try."""
+    if not typed.strip():
+        return "Type the recovery key."
+    try:
+        normalise(typed)
+    except RecoveryKeyMistyped as mistake:
+        return str(mistake)
+    return ""
+
+
+def _fit_whole_key(edit: QLineEdit) -> None:
+    """Write the key in fixed-width letters, with room for all of it and its dashes."""
+    edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    widest = edit.fontMetrics().horizontalAdvance("W" * len(edit.placeholderText()))
+    edit.setMinimumWidth(widest + 4 * edit.fontMetrics().averageCharWidth())
 
 
 class NewRecoveryKeyDialog(QDialog):

@@ -189,14 +189,18 @@ class UsersTab(QWidget):
             return
         dialog = RecoveryResetDialog(name, self)
         self.reset_dialog = dialog
-        dialog.accepted.connect(lambda: self._tasks.write(
+        dialog.reset_asked.connect(lambda: self._tasks.write(
             reset_with_recovery_key, self._session, dialog.key_edit.text(), name,
             dialog.password_edit.text()).success(
-            lambda _: self._done(f"{name} can log in with the new password.")).failure(
-            self._failed))
+            lambda _: self._reset_done(dialog, name)).failure(
+            lambda error: dialog.failed(in_plain_words(error))))
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(self._back_to_table)
         dialog.open()
+
+    def _reset_done(self, dialog: RecoveryResetDialog, name: str) -> None:
+        dialog.succeeded()
+        self._done(f"{name} can log in with the new password.")
 
     def _ask_renew(self) -> None:
         self.renew_box = self._confirm(
