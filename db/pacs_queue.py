@@ -51,6 +51,41 @@ class PacsQueueRepository:
         """Return the instances still to send, oldest first."""
         return self._select("state = 'waiting' ORDER BY id LIMIT ?", (limit,))
 
+    def claim(self, sender: str, now: str, until: str, limit: int = 1000
+              ) -> list[QueuedInstance]:
+        """Claim for one sender the waiting and refused instances no live claim holds.
+
+        Run inside a write transaction, so two senders never claim the same
+        row; returns the rows claimed, oldest first.
+        """
+        self._conn.execute(
+            "UPDATE pacs_queue SET claimed_by = ?, claimed_until = ? WHERE id IN ("
+            "SELECT id FROM pacs_queue WHERE state IN ('waiting', 'refused') "
+            "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?)",
+            (sender, until, now, limit))
+        return self._select("claimed_by = ? ORDER BY id", (sender,))
+
+    def keep_claim(self, sender: str, until: str) -> None:
+        """Move a sender's claim on while it is still working."""
+        self._conn.execute("UPDATE pacs_queue SET claimed_until = ? WHERE claimed_by = ?",
+                           (until, sender))
+
+    def release(self, sender: str) -> None:
+        """Give up whatever a sender still claims."""
+        self._conn.execute("UPDATE pacs_queue SET claimed_by = NULL, claimed_until = NULL "
+                           "WHERE claimed_by = ?", (sender,))
+
+    def claimants(self) -> set[str]:
+        """Every sender holding a claim, lapsed or not."""
+        return {row[0] for row in self._conn.execute(
+            "SELECT DISTINCT claimed_by FROM pacs_queue WHERE claimed_by IS NOT NULL")}
+
+    def claimed_elsewhere(self, now: str) -> int:
+        """Count the waiting instances another sender is sending now."""
+        return self._conn.execute(
+            "SELECT count(*) FROM pacs_queue WHERE state = 'waiting' "
+            "AND claimed_until >= ?", (now,)).fetchone()[0]
+
     def refused(self) -> list[QueuedInstance]:
         """Return the instances refused so far, with the reason, oldest first."""
         return self._select("state = 'refused' ORDER BY id", ())
@@ -69,13 +104,15 @@ class PacsQueueRepository:
         """Record that the archive stored the instance."""
         self._conn.execute(
             "UPDATE pacs_queue SET state = 'sent', attempts = attempts + 1, last_error = '', "
-            "tried_at = ?, sent_at = ? WHERE id = ?", (when, when, row_id))
+            "tried_at = ?, sent_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+            (when, when, row_id))
 
     def mark_failed(self, row_id: int, error: str, when: str, *, refused: bool = False) -> None:
         """Record a failed attempt: still waiting, or refused for good."""
         self._conn.execute(
             "UPDATE pacs_queue SET state = ?, attempts = attempts + 1, last_error = ?, "
-            "tried_at = ? WHERE id = ?", ("refused" if refused else "waiting", error, when, row_id))
+            "tried_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+            ("refused" if refused else "waiting", error, when, row_id))
 
     def _select(self, where: str, params: tuple) -> list[QueuedInstance]:
         return [QueuedInstance(*row) for row in self._conn.execute(

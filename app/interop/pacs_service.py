@@ -1,8 +1,9 @@
 """Archiving filed pictures in the practice's PACS: queue them, send what waits, say how it stands.
 
 Queueing only writes rows in the vault, so filing never waits for the
-network; sending works through the queue over one association and leaves
-what could not go waiting, with the reason, for the next try. Every send
+network; a sender claims the rows it will send (so several senders on one
+vault never send a picture twice), marks each as the archive confirms it,
+and leaves what could not go waiting, with the reason, for the next try. Every send
 passes the consent gate (the archive is the practice's own record, used for
 the patient's care) once the archive has answered, so a use is recorded
 only when it can happen, and every send and failure is audited. Pictures
@@ -11,12 +12,16 @@ are built into DICOM objects in memory, one at a time, as they go.
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import psutil
 from pydicom import Dataset
 
 from app.consent.gate import Channel, authorise_use, check_use
@@ -34,6 +39,7 @@ from app.interop.pacs_config import (
 )
 from app.interop.pacs_store import PacsUnreachable, store_all
 from app.reports.service import CARE_RECORD
+from app.security.audit import AuditEntry
 from app.security.roles import Permission
 from app.security.secrets import KeyringSecretStore
 from app.security.session import Session
@@ -43,8 +49,8 @@ from db.pacs_queue import PacsQueueRepository, QueuedInstance
 
 #: Pictures built ahead of the one being sent.
 BUILD_AHEAD = 2
-#: Answers recorded in one transaction.
-RECORD_EVERY = 25
+#: How long a sender's claim on its rows lasts without an answer from the archive.
+CLAIM_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,11 @@ class PacsService:
         return len(added)
 
     def send_waiting(self) -> SendReport:
-        """Send every waiting picture to the PACS over one association.
+        """Send every waiting picture no other sender holds to the PACS.
+
+        The rows are claimed first, so two senders on one vault never send
+        the same picture; each is marked sent, and audited, as the archive
+        confirms it, so a sender killed part-way leaves a true account.
 
         Raises:
             PolicyRefused: the person may not send images (audited).
@@ -144,38 +154,67 @@ class PacsService:
         vault = self._session.vault
         with vault.index() as conn:
             config = read_pacs_config(conn)
-            repo = PacsQueueRepository(conn)
-            rows = repo.waiting() + repo.refused()
         if config is None:
             raise PacsConfigError("No PACS is set up yet; an admin sets it with "
                                   "'clinfile pacs configure'.")
-        rows, refused = self._allowed(rows)
-        if not rows:
-            return SendReport(0, 0, refused)
-        outcome = {"sent": 0, "problem": ""}
-        pending = {row.id: row for row in rows}
-        results: list[tuple[QueuedInstance, bool, str]] = []
+        sender = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
         try:
-            for result in store_all(config, self._objects(rows, pending),
-                                    before_first=lambda: self._authorise(rows)):
-                row = pending.pop(result.key.id)
-                results.append((row, result.stored, result.problem))
-                outcome["sent"] += result.stored
-                if len(results) >= RECORD_EVERY:
-                    self._record_all(results)
-        except PacsUnreachable as exc:
-            outcome["problem"] = str(exc)
-            results.extend((row, False, str(exc)) for row in pending.values())
-            pending.clear()
+            with vault.index() as conn, transaction(conn):
+                repo = PacsQueueRepository(conn)
+                for dead in filter(_sender_gone, repo.claimants()):
+                    repo.release(dead)
+                rows = repo.claim(sender, _now(), _claim_until())
+            return self._send(config, sender, rows)
         finally:
-            self._record_all(results)
-        self._session.audit("pacs.sent" if not outcome["problem"] else "pacs.send_failed",
-                            f"{config.called_ae}@{config.host}:{config.port}", {
-                                "sent": outcome["sent"], "tried": len(rows),
-                                "problem": outcome["problem"],
-                                "images": sorted({r.image_id for r in rows})})
-        waiting = self.status().waiting
-        return SendReport(outcome["sent"], waiting, refused, outcome["problem"])
+            with vault.index() as conn, transaction(conn):
+                PacsQueueRepository(conn).release(sender)
+
+    def _send(self, config: PacsConfig, sender: str, rows: list[QueuedInstance]
+              ) -> SendReport:
+        rows, refused = self._allowed(rows)
+        sent, problem = 0, ""
+        pending = {row.id: row for row in rows}
+        if rows:
+            try:
+                for result in store_all(config, self._objects(rows, pending),
+                                        before_first=lambda: self._authorise(rows)):
+                    row = pending.pop(result.key.id)
+                    self._answered(config, sender, row, result.stored, result.problem)
+                    sent += result.stored
+            except PacsUnreachable as exc:
+                problem = str(exc)
+                for row in pending.values():
+                    self._record(row, False, problem)
+            self._session.audit("pacs.send_failed" if problem else "pacs.send_finished",
+                                f"{config.called_ae}@{config.host}:{config.port}", {
+                                    "sent": sent, "tried": len(rows), "problem": problem})
+        waiting, elsewhere = self._waiting()
+        if elsewhere and not problem:
+            problem = (f"{elsewhere} picture{'s are' if elsewhere != 1 else ' is'} being sent "
+                       "by another sender at the same time.")
+        return SendReport(sent, waiting, refused, problem)
+
+    def _answered(self, config: PacsConfig, sender: str, row: QueuedInstance, stored: bool,
+                  problem: str) -> None:
+        """Record the archive's answer for one picture, with its audit row when stored."""
+        vault = self._session.vault
+        with vault.index() as conn:
+            with transaction(conn):
+                repo = PacsQueueRepository(conn)
+                _mark(repo, row, stored, problem)
+                repo.keep_claim(sender, _claim_until())
+                audit = vault.audit.append(conn, AuditEntry(
+                    self._session.actor.name, "pacs.sent" if stored else "pacs.not_stored",
+                    f"image {row.image_id}", {
+                        "archive": f"{config.called_ae}@{config.host}:{config.port}",
+                        "sop_instance_uid": row.sop_instance_uid, "problem": problem}))
+            vault.audit.publish_head(audit)
+
+    def _waiting(self) -> tuple[int, int]:
+        """How many pictures wait, and how many of those another sender holds now."""
+        with self._session.vault.index() as conn:
+            repo = PacsQueueRepository(conn)
+            return repo.by_state().get("waiting", 0), repo.claimed_elsewhere(_now())
 
     def status(self) -> PacsStatus:
         """Say which PACS is set up and how many pictures wait, were sent or refused."""
@@ -266,20 +305,6 @@ class PacsService:
         with self._session.vault.index() as conn, transaction(conn):
             _mark(PacsQueueRepository(conn), row, stored, problem, refused=refused)
 
-    def _record_all(self, results: list[tuple[QueuedInstance, bool, str]]) -> None:
-        """Record what the archive answered, several at once, and forget them.
-
-        A crash before this leaves those rows waiting, and the next pass
-        sends them again: the same instances, which the archive keeps once.
-        """
-        if not results:
-            return
-        with self._session.vault.index() as conn, transaction(conn):
-            repo = PacsQueueRepository(conn)
-            for row, stored, problem in results:
-                _mark(repo, row, stored, problem)
-        results.clear()
-
 
 def _mark(repo: PacsQueueRepository, row: QueuedInstance, stored: bool, problem: str, *,
           refused: bool = False) -> None:
@@ -291,3 +316,17 @@ def _mark(repo: PacsQueueRepository, row: QueuedInstance, stored: bool, problem:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _sender_gone(sender: str) -> bool:
+    """True for a sender on this computer whose process has ended (killed, say).
+
+    Its claim is given up at once rather than left to lapse; a sender on
+    another computer cannot be asked after, so its claim lapses.
+    """
+    host, pid, _ = sender.rsplit(":", 2)
+    return host == socket.gethostname() and pid.isdigit() and not psutil.pid_exists(int(pid))
+
+
+def _claim_until() -> str:
+    return (datetime.now(UTC) + timedelta(seconds=CLAIM_SECONDS)).isoformat(timespec="seconds")

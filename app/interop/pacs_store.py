@@ -125,9 +125,14 @@ def _sent_over(opened: list, objects: Iterator[tuple[object, Dataset]]
 
 
 def _stored(assoc, key: object, dataset: Dataset) -> StoreResult:
-    status = assoc.send_c_store(dataset)
+    broke = PacsUnreachable("The connection to the PACS broke while sending; what was not "
+                            "stored waits in the queue and is sent when it is back.")
+    try:
+        status = assoc.send_c_store(dataset)
+    except RuntimeError:  # pynetdicom's word for an association the archive has dropped
+        raise broke from None
     if not assoc.is_established:
-        raise PacsUnreachable("The connection to the PACS broke while sending.")
+        raise broke
     code = getattr(status, "Status", None)
     if code in _STORED:
         return StoreResult(key, True)

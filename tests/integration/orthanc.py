@@ -110,14 +110,37 @@ class Orthanc:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.loads(answer.read())
 
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def empty(self) -> None:
+        """Delete every instance held, so the next test starts with an empty archive."""
+        for patient in self.get("/patients"):
+            request = urllib.request.Request(f"{self.url}/patients/{patient}", method="DELETE",
+                                             headers={"Authorization": self._authorization()})
+            urllib.request.urlopen(request, timeout=10).close()
+
+    def _authorization(self) -> str:
+        return "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+
     def instances(self) -> list[dict]:
         """Every instance held, with its main DICOM tags (patient, study, instance)."""
         return [self.get(f"/instances/{i}/simplified-tags") for i in self.get("/instances")]
 
 
-@pytest.fixture
-def orthanc(tmp_path):
+@pytest.fixture(scope="module")
+def module_orthanc(tmp_path_factory):
+    """One Orthanc for a test module: starting one takes seconds on a busy machine."""
     require_orthanc()
-    server = Orthanc(tmp_path / "orthanc").start()
+    server = Orthanc(tmp_path_factory.mktemp("orthanc")).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def orthanc(module_orthanc):
+    """The module's Orthanc, running and empty for each test (a test may stop or kill it)."""
+    if not module_orthanc.running():
+        module_orthanc.start()
+    module_orthanc.empty()
+    return module_orthanc
