@@ -15,6 +15,7 @@ row), and a third row records that it was told.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,7 +130,12 @@ class ImportLedger:
         return Unfinished(row.seq, row.subject, row.at, detail["chosen"], stored, deleted, False)
 
     def _receipts_since(self, at: str, folder: str) -> tuple[int, int]:
-        """How many pictures from a folder were stored, and deleted there, since a moment."""
+        """How many pictures from a folder were stored, and deleted there, since a moment.
+
+        A process that ended between deleting a photo and writing its receipt
+        left no receipt for it, so where the folder can be looked at, a photo
+        stored and no longer there counts as gone from the phone.
+        """
         with self._vault.index() as conn:
             rows = list(AuditRepository(conn).of_actions_since(
                 at, ("image.imported", "image.duplicate", "source.deleted")))
@@ -140,6 +146,8 @@ class ImportLedger:
             if not source.startswith(beneath):
                 continue
             (deleted if row.action == "source.deleted" else stored).add(source)
+        if Path(folder).is_dir():
+            deleted |= {source for source in stored - deleted if _gone(source)}
         return len(stored), len(deleted)
 
     def _append(self, action: str, subject: str, detail: dict) -> AuditRow:
@@ -149,6 +157,15 @@ class ImportLedger:
                                                                 detail))
         self._vault.audit.publish_head(row)
         return row
+
+
+def _gone(source: str) -> bool:
+    """Whether a recorded photo is no longer in its folder.
+
+    A name recorded with an undecodable byte escaped opens no file, so is
+    never taken for gone.
+    """
+    return "\\x" not in source and not os.path.lexists(source)
 
 
 def _running(row: AuditRow) -> bool:
