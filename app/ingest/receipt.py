@@ -330,6 +330,47 @@ class ImportReceipt:
                             "sha256": p.sha256} for p in self._photos.values()]}
 
 
+class SafeCopies:
+    """What deleting the photos already safe in the vault did, photo by photo.
+
+    A photo found already gone (deleted on the phone meanwhile) is said to be
+    gone, never to be kept on the phone.
+    """
+
+    def __init__(self, device: str) -> None:
+        """Tally the outcome for ``device``, named as shown to the person."""
+        self.device = device
+        self.deleted = 0
+        self.kept: list[str] = []
+        self.gone: list[str] = []
+        self.lines: list[str] = []
+
+    def add(self, event: ev.Event) -> None:
+        """Take in one photo's outcome."""
+        if isinstance(event, ev.SourceDeleted):
+            self.deleted += 1
+            self.lines.append(f"{event.source.name}: deleted from the phone.")
+        elif isinstance(event, ev.SourceKept) and event.reason == ALREADY_GONE:
+            self.gone.append(event.source.name)
+            self.lines.append(f"{event.source.name}: already gone from the phone.")
+        elif isinstance(event, ev.SourceKept):
+            self.kept.append(event.source.name)
+            self.lines.append(f"{event.source.name}: kept on the phone. {event.reason}")
+
+    def words(self) -> str:
+        """One to three sentences, the photos gone or kept named."""
+        words = (f"{photos(self.deleted)} already safe in the vault "
+                 f"{'was' if self.deleted == 1 else 'were'} deleted from {self.device}.")
+        if self.gone:
+            words += (f" {photos(len(self.gone)).capitalize()} had already gone from the "
+                      f"phone ({', '.join(self.gone)}).")
+        if self.kept:
+            words += (f" {photos(len(self.kept)).capitalize()} "
+                      f"{'was' if len(self.kept) == 1 else 'were'} kept "
+                      f"({', '.join(self.kept)}); see why below.")
+        return words
+
+
 def _by_reason(some: list[PhotoReceipt]) -> dict[str, list[PhotoReceipt]]:
     grouped: dict[str, list[PhotoReceipt]] = {}
     for photo in some:

@@ -10,7 +10,7 @@ import pytest
 
 from app.ingest import events as ev
 from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
-from app.ingest.receipt import OnPhone, Vaulted
+from app.ingest.receipt import OnPhone, SafeCopies, Vaulted
 from app.ingest.service import ImportService
 from app.security.roles import PolicyRefused
 from app.settings import SettingsService
@@ -213,3 +213,24 @@ def test_files_dragged_in_from_a_phone_are_from_a_device_and_never_deleted_under
     assert len(imported) == 1 and on_the_phone(screenshots) == {"Screenshot_1.jpg"}
     with login("admin").vault.index() as conn:
         assert ImageRepository(conn).unfiled()[0].source_kind == "device"
+
+
+def test_deleting_the_safe_copies_says_a_photo_already_gone_was_gone_not_kept(login, tmp_path):
+    dcim = phone(tmp_path, 3)
+    volume = find_camera_volumes([tmp_path / "media"])[0]
+    service = ImportService(login("clinician"))
+    for _event in service.import_from_device(volume, list_images(volume),
+                                             policy=DeletionPolicy.NEVER):
+        pass
+    (dcim / "IMG_0001.JPG").unlink()
+    outcome = SafeCopies("PHONE")
+    for event in service.delete_safe_copies(volume, [image.path for image in
+                                                     list_images(volume)] + [
+                                                dcim / "IMG_0001.JPG"]):
+        outcome.add(event)
+    assert on_the_phone(dcim) == set()
+    assert outcome.words() == ("2 photos already safe in the vault were deleted from PHONE. "
+                               "1 photo had already gone from the phone (IMG_0001.JPG).")
+    assert not outcome.kept
+    assert "IMG_0001.JPG: already gone from the phone." in outcome.lines
+    assert "kept" not in " ".join(outcome.lines)

@@ -43,7 +43,14 @@ from app.ingest.devices import (
     find_camera_volumes,
 )
 from app.ingest.previews import Preview
-from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt, edits_words, photos
+from app.ingest.receipt import (
+    CHOSEN_TO_KEEP,
+    POLICY_KEEPS,
+    ImportReceipt,
+    SafeCopies,
+    edits_words,
+    photos,
+)
 from app.ingest.service import ImportService
 from ui.desk.device_words import (
     day_words,
@@ -669,32 +676,3 @@ class DeviceDialog(QDialog):
         self.safe_copies_deleted.emit(words)
         if self.isVisible():
             self.look()
-
-
-class SafeCopies:
-    """What deleting the photos already safe in the vault did, photo by photo."""
-
-    def __init__(self, device: str) -> None:
-        self.device = device
-        self.deleted = 0
-        self.kept: list[str] = []
-        self.lines: list[str] = []
-
-    def add(self, event: ev.Event) -> None:
-        """Take in one photo's outcome."""
-        if isinstance(event, ev.SourceDeleted):
-            self.deleted += 1
-            self.lines.append(f"{event.source.name}: deleted from the phone.")
-        elif isinstance(event, ev.SourceKept):
-            self.kept.append(event.source.name)
-            self.lines.append(f"{event.source.name}: kept on the phone. {event.reason}")
-
-    def words(self) -> str:
-        """One or two sentences, the photos kept named."""
-        words = (f"{photos(self.deleted)} already safe in the vault "
-                 f"{'was' if self.deleted == 1 else 'were'} deleted from {self.device}.")
-        if self.kept:
-            words += (f" {photos(len(self.kept)).capitalize()} "
-                      f"{'was' if len(self.kept) == 1 else 'were'} kept "
-                      f"({', '.join(self.kept)}); see why below.")
-        return words
