@@ -37,7 +37,7 @@ def test_every_setting_has_an_editor_with_its_declared_limits(qtbot, logged_in):
     for f in fields(PracticeSettings):
         rule, widget = f.metadata["rule"], settings.editors[f.name].widget
         if isinstance(widget, QSpinBox):
-            assert (widget.minimum(), widget.maximum()) == (rule.minimum, rule.maximum)
+            assert widget.maximum() == rule.maximum
     texts = [label.text() for label in settings.findChildren(QLabel)]
     assert any(t.startswith("At least 7 years: health records law") for t in texts)
     assert any(t.startswith("At least 25: health records law") for t in texts)
@@ -52,10 +52,7 @@ def test_keyboard_alone_changes_settings_and_the_open_window_follows(qtbot, logg
     qtbot.keyClick(shell.window, _alt_letter(settings, years), Qt.KeyboardModifier.AltModifier)
     assert years.hasFocus()
     qtbot.keyClick(years, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(years, "6")
-    qtbot.keyClick(years, Qt.Key.Key_Tab)
-    assert years.value() >= 7, "the legal minimum cannot be typed past"
-    qtbot.keyClick(years, Qt.Key.Key_Up, Qt.KeyboardModifier.NoModifier)
+    qtbot.keyClicks(years, "8")
     deletion = settings.editors["device_deletion"].widget
     qtbot.keyClick(shell.window, _alt_letter(settings, deletion), Qt.KeyboardModifier.AltModifier)
     assert deletion.hasFocus()
@@ -76,6 +73,32 @@ def test_keyboard_alone_changes_settings_and_the_open_window_follows(qtbot, logg
     assert desk.session.idle_seconds == 12 * 60
     assert shell.desk_controller.desk.settings.device_deletion == "never"
     assert SettingsService(desk.session).load() == desk.settings
+
+
+def test_a_number_below_its_legal_minimum_is_said_and_not_saved(qtbot, logged_in):
+    shell, settings = _open_settings(qtbot, logged_in)
+    years = settings.editors["retention_adult_years"]
+    qtbot.keyClick(shell.window, _alt_letter(settings, years.widget),
+                   Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(years.widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(years.widget, "5")
+    qtbot.keyClick(years.widget, Qt.Key.Key_Tab)
+    assert years.value == 5, "what was typed stays as typed"
+    why = ("\u201cKeep adults' records for\u201d must be at least 7 years: health records law "
+           "keeps a record at least seven years after its last entry.")
+    assert years.note.text() == why
+    qtbot.keyClick(shell.window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert settings.message.text().startswith("Not saved")
+    assert why in settings.message.text()
+    assert years.widget.hasFocus(), "the keyboard is taken to what must be put right"
+    assert SettingsService(shell.desk.session).load().retention_adult_years == 7
+
+    qtbot.keyClick(years.widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(years.widget, "10")
+    assert years.note.text().startswith("At least 7 years")
+    with qtbot.waitSignal(settings.settings_saved, timeout=10000):
+        qtbot.keyClick(years.widget, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert SettingsService(shell.desk.session).load().retention_adult_years == 10
 
 
 def test_mouse_ticks_written_consent_and_filing_follows_at_once(qtbot, logged_in, login):

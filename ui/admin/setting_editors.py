@@ -12,18 +12,40 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSizePolicy, QSpinBox, QWidget
 
-from app.settings import SettingRule
+from app.settings import SettingError, SettingRule
 from ui.idle import count_minutes
-from ui.look import named
+from ui.look import named, note, set_tone
 
 
 class SettingEditor:
-    """A control for one setting, with the value it holds read and written as the setting's."""
+    """A control for one setting, with the value it holds read and written as the setting's.
+
+    A number may be typed below its legal minimum: it is kept as typed, and
+    the note beneath says what the minimum is and why, rather than the box
+    quietly changing it to something the person did not choose.
+    """
 
     def __init__(self, setting: Field) -> None:
         self.name = setting.name
         self.rule: SettingRule = setting.metadata["rule"]
         self.widget = named(_control(setting.type, self.rule), self.rule.label, self.rule.allowed)
+        self.note = note(self.rule.allowed)
+        if isinstance(self.widget, QSpinBox):
+            self.widget.valueChanged.connect(self._say_problem)
+
+    @property
+    def problem(self) -> str:
+        """What is wrong with the value shown, in the rule's words; empty if nothing."""
+        try:
+            self.rule.check(self.value)
+        except SettingError as wrong:
+            return str(wrong)
+        return ""
+
+    def _say_problem(self) -> None:
+        problem = self.problem
+        self.note.setText(problem or self.rule.allowed)
+        set_tone(self.note, "error" if problem else "quiet")
 
     @property
     def value(self) -> Any:
@@ -56,7 +78,7 @@ def _control(kind: str, rule: SettingRule) -> QWidget:
     if kind == "int":
         box = QSpinBox()
         box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        box.setRange(rule.minimum, rule.maximum)
+        box.setRange(min(0, rule.minimum), rule.maximum)
         if rule.unit == "minutes":
             count_minutes(box)
         elif rule.unit:

@@ -87,7 +87,7 @@ class SettingsTab(QWidget):
             column = QVBoxLayout()
             column.setSpacing(2)
             column.addWidget(editor.widget)
-            column.addWidget(note(editor.rule.allowed))
+            column.addWidget(editor.note)
             if isinstance(editor.widget, QCheckBox):
                 editor.widget.setText(with_mnemonic(editor.rule.label, taken))
                 form.addRow(column)
@@ -117,6 +117,13 @@ class SettingsTab(QWidget):
         self.outbox.edit.setText(memory.outbox)
 
     def _save(self) -> None:
+        wrong = next((editor for editor in self.editors.values() if editor.problem), None)
+        if wrong is not None:
+            self.message.setText(f"Not saved: {wrong.problem}")
+            set_tone(self.message, "error")
+            self.findChild(QScrollArea).ensureWidgetVisible(wrong.widget)
+            wrong.widget.setFocus()
+            return
         current = self._desk.settings
         changed = {name: editor.value for name, editor in self.editors.items()
                    if editor.value != getattr(current, name)}
