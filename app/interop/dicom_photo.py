@@ -14,8 +14,9 @@ What the object carries, and why:
   from what was filed (a face; a photographed document); the Consent for
   Distribution Flag carries what the patient's consents allow beyond care.
 - A de-identified copy (teaching, research, publication) carries no name,
-  identifier, birth date, date, practice or operator, says Patient Identity
-  Removed and how, and gets UIDs of its own.
+  identifier, birth date, date, practice or operator, nor anything that
+  leads back to the vault's records (no study id, no consent code), says
+  Patient Identity Removed and how, and gets UIDs of its own.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def photo_dataset(photo: ArchivePhoto, pixels: Pixels, *, deidentified: bool = F
     _series(ds, photo, uids, deidentified)
     _equipment(ds, photo, deidentified)
     _image(ds, photo, pixels, deidentified)
-    _consent(ds, photo, today or date.today())
+    _consent(ds, photo, today or date.today(), deidentified)
     _pixel_data(ds, pixels)
     return ds
 
@@ -129,7 +130,7 @@ def patient_id(patient: PatientRow, vault_id: str) -> str:
 
 def _study(ds: Dataset, photo: ArchivePhoto, uids: PhotoUids, deidentified: bool) -> None:
     ds.StudyInstanceUID = uids.study
-    ds.StudyID = f"E{photo.image.episode_id}"
+    ds.StudyID = "" if deidentified else f"E{photo.image.episode_id}"
     ds.AccessionNumber = "" if deidentified else \
         f"{photo.vault_id[:6].upper()}{photo.image.episode_id}"[:16]
     ds.StudyDescription = "" if deidentified else _text(photo.episode)
@@ -193,7 +194,7 @@ def _image(ds: Dataset, photo: ArchivePhoto, pixels: Pixels, deidentified: bool)
         ds.LossyImageCompressionMethod = "ISO_10918_1"
 
 
-def _consent(ds: Dataset, photo: ArchivePhoto, today: date) -> None:
+def _consent(ds: Dataset, photo: ArchivePhoto, today: date, deidentified: bool) -> None:
     """Carry each consent to uses beyond care as a Consent for Distribution item.
 
     Clinfile's consents name their purposes and recipients, so a picture may
@@ -201,13 +202,15 @@ def _consent(ds: Dataset, photo: ArchivePhoto, today: date) -> None:
     NAMED_PROTOCOL and the protocol is the consent's printed code. Without
     such a consent the sequence is left out (no consent to distribute is
     on record): dciodvfy reports an error on any item that is not a named
-    protocol, a ``NO`` item included.
+    protocol, a ``NO`` item included. A de-identified copy names no consent
+    code, which would lead back to the patient.
     """
     items = []
     for consent, state in distribution_consents(photo, today):
         item = Dataset()
         item.DistributionType = "NAMED_PROTOCOL"
-        item.ClinicalTrialProtocolID = f"Clinfile consent {consent.code}"
+        item.ClinicalTrialProtocolID = "Clinfile consent" if deidentified else \
+            f"Clinfile consent {consent.code}"
         item.ConsentForDistributionFlag = state
         items.append(item)
     if items:

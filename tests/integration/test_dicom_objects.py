@@ -186,7 +186,10 @@ def test_teaching_export_is_refused_without_consent_and_de_identified_with_it(
         assert ds.PatientIdentityRemoved == "YES" and ds.DeidentificationMethod
         [item] = ds.ConsentForClinicalTrialUseSequence
         assert item.ConsentForDistributionFlag == "YES"
-        assert item.ClinicalTrialProtocolID == f"Clinfile consent {consent.code}"
+        # Nothing leads back to the vault's records: no consent code, no study id.
+        assert item.ClinicalTrialProtocolID == "Clinfile consent"
+        assert consent.code.encode() not in raw
+        assert ds.StudyID == "" and ds.AccessionNumber == ""
 
     ConsentService(login("clinician")).withdraw(consent.code, frozenset({Purpose.EDUCATION}),
                                                reason="changed her mind")
