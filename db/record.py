@@ -111,15 +111,12 @@ class RecordQueries:
         return dict(self._conn.execute(
             f"SELECT id, description FROM episodes WHERE id IN {_IDS}", (_json(episode_ids),)))
 
-    def patient_names(self, patient_ids: Iterable[int]) -> dict[int, str]:
-        """'Mai Nguyen (record 900001)' for each patient, to name both ends of a move."""
-        names = {}
-        for pid, record, family, given in self._conn.execute(
-                "SELECT id, record_number, family_name, given_names FROM patients "
-                f"WHERE id IN {_IDS}", (_json(patient_ids),)):
-            name = " ".join(part for part in (given, family) if part) or "a patient"
-            names[pid] = f"{name} (record {record})" if record else name
-        return names
+    def patient_names(self, patient_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+        """Each patient's family name, given names and record number, to name them."""
+        return {pid: (family or "", given or "", record or "")
+                for pid, family, given, record in self._conn.execute(
+                    "SELECT id, family_name, given_names, record_number FROM patients "
+                    f"WHERE id IN {_IDS}", (_json(patient_ids),))}
 
     def people(self) -> dict[str, str]:
         """Each user's full name by their user name, for those who gave one."""

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from app.patients.dates import day_month_swapped, one_digit_away, show
 from app.patients.identifiers import format_medicare
 from app.patients.index import Entry, PatientIndex
-from app.patients.names import tokens
+from app.patients.names import reception_name, tokens
 from app.patients.query import PartialDate, Query
 from app.patients.similarity import Likeness, TokenMatch, compare
 from db.patients import PatientRow
@@ -46,8 +46,7 @@ class Candidate:
     @property
     def display_name(self) -> str:
         """The name as reception reads it: SMITH, John."""
-        given = f", {self.patient.given_names}" if self.patient.given_names else ""
-        return f"{self.patient.family_name.upper()}{given}"
+        return reception_name(self.patient.family_name, self.patient.given_names)
 
     def as_dict(self) -> dict:
         """Plain data for JSON output."""

@@ -217,3 +217,15 @@ def sound_key(token: str) -> str:
         return ""
     head, tail = text[0], re.sub(r"[aeiouwyh]", "", text[1:])
     return re.sub(r"(.)\1+", r"\1", head + tail)
+
+
+def reception_name(family_name: str, given_names: str) -> str:
+    """A patient's name as reception and the clinical record write it: "NGUYEN, Mai"."""
+    given = f", {given_names}" if given_names else ""
+    return f"{family_name.upper()}{given}" if family_name else given_names
+
+
+def named_with_record(family_name: str, given_names: str, record_number: str) -> str:
+    """A patient's name and record number, enough to tell them from anyone else."""
+    name = reception_name(family_name, given_names) or "Name not recorded"
+    return f"{name} (record {record_number})" if record_number else name

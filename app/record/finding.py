@@ -15,7 +15,7 @@ from app.consent.vocabulary import ImageKind
 from app.filing.model import FiledImage
 from app.filing.service import workstation_name
 from app.record.model import FiledLine
-from app.record.service import filed_as_they_stand, moment
+from app.record.service import filed_as_they_stand, moment, patient_names
 from app.security.roles import Permission
 from app.security.session import Session
 from db.record import RecordQueries
@@ -110,7 +110,7 @@ def _when(image: FiledImage) -> str:
 
 
 def _lines(queries: RecordQueries, images: list[FiledImage]) -> list[FiledLine]:
-    names = queries.patient_names({i.patient_id for i in images})
+    names = patient_names(queries, {i.patient_id for i in images})
     people = queries.people()
     return [FiledLine(image_id=i.image_id, patient_id=i.patient_id,
                       patient=names.get(i.patient_id, "a patient"), when=_when(i),

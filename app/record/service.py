@@ -19,6 +19,7 @@ from app.consent.vocabulary import ImageKind
 from app.filing.body_sites import BodySite
 from app.filing.model import ConsentBasis, FiledImage, as_it_stands, correction_words
 from app.filing.words import came_from_words, consent_reach_words, consent_words
+from app.patients.names import named_with_record, reception_name
 from app.record.model import (
     PatientRecord,
     RecordGroup,
@@ -58,7 +59,7 @@ class RecordService:
                 raise RecordError(f"There is no patient with id {patient_id}.")
             filings = RecordQueries(conn).filings_touching(patient_id)
             pictures = _Pictures(conn, filings).for_patient(patient_id)
-        name = " ".join(p for p in (patient.given_names, patient.family_name) if p)
+        name = reception_name(patient.family_name or "", patient.given_names or "")
         here = [p for p in pictures if p.here]
         return PatientRecord(patient.id, name or "Name not recorded",
                              day_words(patient.birth_date) if patient.birth_date else "unknown",
@@ -107,6 +108,12 @@ class RecordService:
         return data
 
 
+def patient_names(queries: RecordQueries, patient_ids: Iterable[int]) -> dict[int, str]:
+    """'NGUYEN, Mai (record 900001)' for each patient, as the desk names them."""
+    return {pid: named_with_record(*parts)
+            for pid, parts in queries.patient_names(patient_ids).items()}
+
+
 def filed_as_they_stand(conn: Connection, filings) -> list[FiledImage]:
     """Apply each filing's corrections, reading them for all the filings at once."""
     ids = [f.image_id for f in filings]
@@ -130,7 +137,9 @@ class _Pictures:
         self._episodes = queries.episodes({i.episode_id for i in images})
         self._exports = queries.exports(ids)
         patients = {i.patient_id for i in images} | {i.first_patient_id for i in images}
-        self._names = queries.patient_names(patients)
+        moves = {pid for i in images for c in i.corrections if c.what == "patient"
+                 for pid in (c.from_patient_id, c.to_patient_id)}
+        self._names = patient_names(queries, patients | moves)
         self._people = queries.people()
         self._consents: dict[int, Consent] = {}
         for patient_id in patients:

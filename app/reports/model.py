@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.consent.vocabulary import Purpose
+from app.patients.names import reception_name
 
 #: A picture's bytes, or a way to read them when they are needed: a record of
 #: thousands of pictures is read from the vault one picture at a time.
@@ -31,8 +32,7 @@ class PatientHeader:
     @property
     def display_name(self) -> str:
         """The name as a clinical record shows it: "NGUYEN, Mai"."""
-        given = f", {self.given_names}" if self.given_names else ""
-        return f"{self.family_name.upper()}{given}"
+        return reception_name(self.family_name, self.given_names)
 
     @property
     def birth_date_text(self) -> str:

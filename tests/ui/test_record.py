@@ -43,7 +43,7 @@ def test_a_clinician_opens_a_record_by_keyboard_and_reads_each_picture(qtbot, lo
 
     view = shell.record_view
     assert record.patient_id == patients[0]
-    assert "Mai Nguyen" in view.banner.name.text()
+    assert view.banner.name.text() == "NGUYEN, Mai"
     assert "3 pictures" in view.banner.details.text()
     titles = [view.timeline.model_.item(row).text() for row in range(
         view.timeline.model_.rowCount())]

@@ -22,6 +22,23 @@ def open_correct(qtbot, shell):
     return shell.record.commands.correct_dialog
 
 
+def move_by_keyboard(qtbot, shell, dialog, name: str, reason: str, moving_to: str = ""):
+    """Find the right patient in the dialog, choose them with Return, give the reason, Return."""
+    search = dialog.patient_panel.search_edit
+    search.setFocus()
+    with qtbot.waitSignal(shell.record.searched, timeout=10000,
+                          check_params_cb=lambda r: r.query.text == name):
+        qtbot.keyClicks(search, name)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.patient_panel.candidates, Qt.Key.Key_Return)
+    assert moving_to in dialog.moving_to.text()
+    assert dialog.isVisible()
+    assert dialog.reason.hasFocus()
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+        qtbot.keyClicks(dialog.reason, reason)
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+
+
 def test_a_picture_filed_to_the_wrong_patient_moves_by_keyboard_and_both_records_say_so(
         qtbot, logged_in, filed):
     patients, ids = filed
@@ -32,19 +49,8 @@ def test_a_picture_filed_to_the_wrong_patient_moves_by_keyboard_and_both_records
     timeline.setFocus()
     dialog = open_correct(qtbot, shell)
 
-    search = dialog.patient_panel.search_edit
-    search.setFocus()
-    with qtbot.waitSignal(shell.record.searched, timeout=10000,
-                          check_params_cb=lambda r: r.query.text == "Linh Tran"):
-        qtbot.keyClicks(search, "Linh Tran")
-    qtbot.keyClick(search, Qt.Key.Key_Return)
-    qtbot.keyClick(dialog.patient_panel.candidates, Qt.Key.Key_Return)
-    assert "TRAN, Linh (born 14/02/1988, record 900002)" in dialog.moving_to.text()
-    assert dialog.isVisible()
-    assert dialog.reason.hasFocus()
-    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
-        qtbot.keyClicks(dialog.reason, "filed to the wrong patient")
-        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    move_by_keyboard(qtbot, shell, dialog, "Linh Tran", "filed to the wrong patient",
+                     "TRAN, Linh (born 14/02/1988, record 900002)")
 
     mai = shell.record.record
     assert mai.count == 2
@@ -52,7 +58,7 @@ def test_a_picture_filed_to_the_wrong_patient_moves_by_keyboard_and_both_records
     assert "1 moved to another patient's record" in shell.record_view.banner.details.text()
     timeline.choose([ids[2]])
     history = shell.record_view.details.facts["history"].text()
-    assert "moved from Mai Nguyen (record 900001) to Linh Tran (record 900002)" in history
+    assert "moved from NGUYEN, Mai (record 900001) to TRAN, Linh (record 900002)" in history
     assert "because: filed to the wrong patient" in history
     assert not shell.record.commands.correct_button.isEnabled()
 
@@ -62,6 +68,44 @@ def test_a_picture_filed_to_the_wrong_patient_moves_by_keyboard_and_both_records
     linh = shell.record.record
     assert sorted(p.image_id for p in linh.pictures) == sorted([ids[2], ids[3]])
     qtbot.waitUntil(lambda: shell.record_view.timeline.thumbnail_shown(ids[2]), timeout=15000)
+
+
+def test_a_picture_moved_there_and_back_names_both_patients_in_both_records(
+        qtbot, logged_in, filed):
+    patients, ids = filed
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    timeline = shell.record_view.timeline
+    timeline.choose([ids[2]])
+    timeline.setFocus()
+    move_by_keyboard(qtbot, shell, open_correct(qtbot, shell), "Linh Tran", "wrong patient")
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000,
+                          check_params_cb=lambda r: r.patient_id == patients[1]):
+        shell.record.open_patient(patients[1])
+    timeline.choose([ids[2]])
+    qtbot.mouseClick(shell.record.commands.correct_button, Qt.MouseButton.LeftButton)
+    dialog = shell.record.commands.correct_dialog
+    move_by_keyboard(qtbot, shell, dialog, "Mai Nguyen", "it was hers")
+
+    mai, linh = "NGUYEN, Mai (record 900001)", "TRAN, Linh (record 900002)"
+    for patient_id in (patients[1], patients[0]):
+        if shell.record.record.patient_id != patient_id:
+            with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+                shell.record.open_patient(patient_id)
+        timeline.choose([ids[2]])
+        details = shell.record_view.details
+        history = details.facts["history"].text().splitlines()
+        assert f" to {mai} as " in history[0]
+        assert f"moved from {mai} to {linh}" in history[1]
+        assert f"moved from {linh} to {mai}" in history[2]
+        assert "a patient" not in " ".join(history)
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+        shell.record.open_patient(patients[1])
+    timeline.choose([ids[2]])
+    details = shell.record_view.details
+    assert details.hint.text() == f"Moved to the record of {mai}."
+    assert not details.facts["limits"].isVisibleTo(details)
+    assert details.facts["consent"].isVisibleTo(details)
 
 
 def test_the_wrong_side_is_corrected_with_a_reason_and_the_first_filing_stays(

@@ -60,7 +60,7 @@ class PictureDetails(QWidget):
         self.hint.setText(words)
         for value in self.facts.values():
             value.setText("")
-        self._rows_visible(False)
+        self._show_rows_with_words()
 
     def show_picture(self, picture: RecordPicture) -> None:
         """Show one picture's facts; its thumbnail follows from the worker."""
@@ -87,14 +87,15 @@ class PictureDetails(QWidget):
         f["limits"].setText(picture.limits.capitalize() if picture.limits else "")
         f["history"].setText("\n".join(picture.history))
         f["exports"].setText("\n".join(picture.exports) or "never exported")
-        self._rows_visible(True)
+        self._show_rows_with_words()
 
     def show_preview(self, image: QImage | None) -> None:
         """Show the chosen picture's thumbnail, decoded in the worker."""
         if image is not None:
             self.preview.setPixmap(QPixmap.fromImage(image))
 
-    def _rows_visible(self, visible: bool) -> None:
+    def _show_rows_with_words(self) -> None:
+        """Only the facts known are shown: no label stands beside an empty line."""
         form = self.layout().itemAt(3).layout()
-        for row in range(form.rowCount()):
-            form.setRowVisible(row, visible)
+        for row, value in enumerate(self.facts.values()):
+            form.setRowVisible(row, bool(value.text()))
