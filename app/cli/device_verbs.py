@@ -34,7 +34,7 @@ from app.ingest.device_sources.wpd import find_wpd_devices
 from app.ingest.devices import (
     CameraVolume,
     DeletionPolicy,
-    DeviceImage,
+    Listing,
     find_camera_volumes,
     real_place,
     volume_holding,
@@ -115,24 +115,35 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     taken = _taken_range(args.taken) if args.taken else None
     session = open_session(args, console)
     try:
-        chosen = [image for image in photos_beneath(volume, [volume.dcim], console)
+        found = photos_beneath(volume, [volume.dcim])
+        chosen = [image for image in found.images
                   if taken is None or taken[0] <= image.taken.astimezone().date() <= taken[1]]
-        receipt = import_device(session, volume, chosen, args, console)
+        receipt = import_device(session, volume, Listing(chosen, found.edits), args, console)
     finally:
         session.lock(reason="command finished")
     if args.json:
         console.emit_json(receipt.as_json())
     if receipt.interrupted:
         return EXIT_INTERRUPTED
-    return EXIT_OK if receipt.complete else EXIT_PROBLEMS
+    return EXIT_OK if receipt.complete and receipt.photos else EXIT_PROBLEMS
 
 
-def import_device(session: Session, volume: DeviceSource, chosen: Sequence[DeviceImage],
+def import_device(session: Session, volume: DeviceSource, listing: Listing,
                   args: argparse.Namespace, console: Console) -> ImportReceipt:
-    """Import photos from a device under the practice's policy; print the receipt."""
+    """Import the photos listed from a device under the practice's policy; print the receipt.
+
+    Nothing is said of the device before the person is known to be allowed to import.
+    """
     service = ImportService(session)
     for unfinished in service.unfinished_device_imports():
         console.warn(unfinished.words())
+    if listing.edits:
+        console.say(edits_words(len(listing.edits)))
+    chosen = listing.images
+    if not chosen:
+        console.warn(f"No photo on {volume.label} matches what was asked; nothing was "
+                     "imported.")
+        return ImportReceipt(volume.label, [], delete=False)
     policy, because = _settled_policy(service.deletion_policy(), args, console, len(chosen))
     cancel = ev.CancelToken()
     running = service.import_from_device(volume, chosen, policy=policy, kept_because=because,
@@ -192,21 +203,15 @@ def device_paths(paths: Sequence[Path]) -> tuple[dict[CameraVolume, list[Path]],
     return devices, others
 
 
-def photos_beneath(volume: DeviceSource, given: Sequence[Path], console: Console
-                   ) -> list[DeviceImage]:
-    """The device's photos that are, or lie inside, one of the paths given.
-
-    The iPhone edit files among them are said to stay on the phone.
-    """
+def photos_beneath(volume: DeviceSource, given: Sequence[Path]) -> Listing:
+    """The device's photos, and iPhone edit files, that are or lie inside a path given."""
     def wanted(path: Path) -> bool:
         return any(path == place or place in path.parents or place in volume.dcim.parents
                    or place == volume.dcim for place in given)
 
     listing = volume.list_device()
-    edits = [path for path in listing.edits if wanted(path)]
-    if edits:
-        console.say(edits_words(len(edits)))
-    return [image for image in listing.images if wanted(image.path)]
+    return Listing([image for image in listing.images if wanted(image.path)],
+                   [path for path in listing.edits if wanted(path)])
 
 
 def _settled_policy(policy: DeletionPolicy, args: argparse.Namespace, console: Console,

@@ -75,8 +75,8 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     try:
         report = _Report()
         for volume, given in devices.items():
-            receipt = import_device(session, volume, photos_beneath(volume, given, console),
-                                    args, console)
+            receipt = import_device(session, volume, photos_beneath(volume, given), args,
+                                    console)
             report.devices.append(receipt.as_json())
             left += len(receipt.not_read)
             if receipt.interrupted:

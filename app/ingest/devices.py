@@ -240,7 +240,8 @@ def list_device(volume: CameraVolume) -> Listing:
         dirs[:] = sorted(d for d in dirs if not is_cache(d))
         for name in files:
             path = Path(folder) / name
-            suffix = path.suffix.lower()
+            # A trailing space (a name typed on a phone) does not change what the file is.
+            suffix = path.suffix.lower().rstrip()
             if suffix == EDIT_SUFFIX and not is_litter(name):
                 edits.append(path)
             if is_litter(name) or name.startswith(".") or suffix not in PICTURE_SUFFIXES:
@@ -262,7 +263,7 @@ def list_images(volume: CameraVolume) -> list[DeviceImage]:
 
 def is_cache(folder: str) -> bool:
     """Whether a folder on a device holds the phone's own copies (thumbnails, a bin)."""
-    return folder.startswith(".") or folder.casefold() in CACHE_FOLDERS
+    return folder.startswith(".") or folder.strip().casefold() in CACHE_FOLDERS
 
 
 def decide_deletion(policy: DeletionPolicy, ask: Callable[[int], bool], count: int) -> bool:

@@ -151,3 +151,24 @@ def test_a_folder_outside_dcim_on_a_phone_follows_the_phone_policy(login, vault_
     assert "Deleted" not in out
     assert out.count("kept on the phone (the practice's setting).") == 2
     assert _sources(login("admin").vault) == ["device"] * 2
+
+
+def test_no_photo_on_the_day_asked_says_so_and_the_exit_says_nothing_was_taken(
+        login, vault_path, tmp_path):
+    _policy(login, "always")
+    dcim = _phone(tmp_path, 2)
+    code, out, err = _cli(["device", "import", str(vault_path), str(dcim),
+                           "--taken", "2001-01-01"])
+    assert code == 1
+    assert out == ""
+    assert err == "No photo on Galaxy S21 matches what was asked; nothing was imported.\n"
+    assert len(list(dcim.iterdir())) == 2
+
+
+def test_a_role_refused_hears_nothing_of_the_phone_before_the_refusal(vault_path, tmp_path):
+    dcim = _phone(tmp_path, 1)
+    (dcim / "IMG_0000.AAE").write_bytes(b"<plist/>")
+    code, out, err = _cli(["device", "import", str(vault_path), str(dcim), "--keep-source"],
+                          user="admin")
+    assert code == 3 and err.startswith("Refused: admin (")
+    assert out == ""

@@ -101,3 +101,12 @@ def test_a_folder_elsewhere_on_a_phone_is_on_the_phone(tmp_path):
         assert volume is not None and volume.dcim == folder
         assert volume.label == "Google Pixel 7"
     assert [i.path.name for i in list_images(volume_holding(screenshots))] == ["S.jpg"]
+
+
+def test_names_with_a_trailing_space_are_read_as_a_phone_means_them(tmp_path):
+    dcim = _phone(tmp_path, "PHONE")
+    (dcim / "IMG_0004.JPG ").write_bytes(b"x")
+    (dcim.parent / "Thumbnails ").mkdir()
+    (dcim.parent / "Thumbnails " / "1.jpg").write_bytes(b"x")
+    listing = list_device(find_camera_volumes([tmp_path])[0])
+    assert [i.path.name for i in listing.images] == ["IMG_0004.JPG "]
