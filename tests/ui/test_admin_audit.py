@@ -72,3 +72,31 @@ def test_pdf_export_from_the_window(qtbot, logged_in, tmp_path):
         audit.export_to(tmp_path / "audit.pdf", "pdf")
     assert (tmp_path / "audit.pdf").read_bytes().startswith(b"%PDF")
     assert AuditService(shell.desk.session).search(AuditFilter(action="audit.exported")).total
+
+
+def test_entries_show_on_opening_and_follow_new_events(qtbot, logged_in):
+    shell, audit = _open_audit(qtbot, logged_in)
+    qtbot.waitUntil(lambda: audit.table.rowCount() > 1, timeout=10000)
+    seqs = [int(audit.table.item(r, 0).text()) for r in range(audit.table.rowCount())]
+    assert seqs == sorted(seqs, reverse=True), "newest first"
+    assert audit.action_box.findData("user.disabled") == -1
+
+    qtbot.keyClick(shell.window, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    users = shell.admin.users
+    qtbot.waitUntil(lambda: users.table.rowCount() == 3, timeout=5000)
+    row = next(r for r in range(users.table.rowCount())
+               if users.table.item(r, 0).text() == "reception")
+    users.table.selectRow(row)
+    qtbot.mouseClick(users.disable_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(users.disable_box.isVisible)
+    go = next(b for b in users.disable_box.buttons() if b.text() == "Disable")
+    qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "can no longer log in" in users.message.text(), timeout=15000)
+    qtbot.keyClick(shell.window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: audit.action_box.findData("user.disabled") >= 0, timeout=10000)
+    assert audit.action_box.itemText(audit.action_box.findData("user.disabled")) == "user disabled"
+    with shell.desk.session.vault.index() as conn:
+        newest = AuditRepository(conn).last().seq
+    qtbot.waitUntil(lambda: int(audit.table.item(0, 0).text()) >= newest - 1, timeout=10000)
+    qtbot.waitUntil(lambda: f"its {newest - 1:,} entries" in audit.verdict.text()
+                    or f"its {newest:,} entries" in audit.verdict.text(), timeout=10000)

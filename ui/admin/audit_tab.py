@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -130,10 +131,26 @@ class AuditTab(QWidget):
         layout.addWidget(self.message)
 
     def show_for(self, service: AuditService) -> None:
-        """Judge the trail and fill the filter's lists; the rows wait for Show."""
+        """Read the trail for this session, now if the tab is in view, else once it is."""
         self._service = service
-        self._tasks.run(service.choices).success(self._fill_choices).failure(self._failed)
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Each time the tab comes into view, read the trail as it stands now.
+
+        Other tabs and workstations add entries all day; a verdict, a list of
+        acts or rows left from an earlier look would not show them.
+        """
+        super().showEvent(event)
+        if self._service is not None:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Judge the trail, fill the filter lists, and show the newest entries they pick."""
+        self._tasks.run(self._service.choices).success(self._fill_choices).failure(self._failed)
         self.judge()
+        self.search()
 
     def judge(self) -> None:
         """Check the whole chain in a worker and say what was found."""
@@ -165,10 +182,12 @@ class AuditTab(QWidget):
         for box, everyone, values, words in (
                 (self.user_box, "Everyone", choices.users, str),
                 (self.action_box, "Every act", choices.actions, action_words)):
+            kept = box.currentData() or ""
             box.clear()
             box.addItem(everyone, "")
             for value in values:
                 box.addItem(words(value), value)
+            box.setCurrentIndex(max(0, box.findData(kept)))
 
     def _judged(self, verdict: ChainVerdict) -> None:
         problems = "".join(f"\n• {p}" for p in verdict.problems[:5])
