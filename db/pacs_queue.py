@@ -56,12 +56,14 @@ class PacsQueueRepository:
         """Claim for one sender the waiting and refused instances no live claim holds.
 
         Run inside a write transaction, so two senders never claim the same
-        row; returns the rows claimed, oldest first.
+        row; the waiting go before refusals being asked again, so old
+        refusals never crowd them out. Returns the rows claimed, oldest first.
         """
         self._conn.execute(
             "UPDATE pacs_queue SET claimed_by = ?, claimed_until = ? WHERE id IN ("
             "SELECT id FROM pacs_queue WHERE state IN ('waiting', 'refused') "
-            "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?)",
+            "AND (claimed_until IS NULL OR claimed_until < ?) "
+            "ORDER BY state = 'refused', id LIMIT ?)",
             (sender, until, now, limit))
         return self._select("claimed_by = ? ORDER BY id", (sender,))
 
