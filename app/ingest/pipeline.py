@@ -37,7 +37,7 @@ from app.ingest.custody import Candidate, Custodian, Release
 from app.ingest.decode import DecodeRefused
 from app.ingest.decode_workers import DecodeResult, DecoderPool
 from app.ingest.limits import IngestLimits
-from app.ingest.receipt import WENT_AWAY, WENT_AWAY_BEFORE_DELETING
+from app.ingest.receipt import WENT_AWAY, WENT_AWAY_BEFORE_DELETING, disk_full
 from app.ingest.refusal import Refused
 from app.ingest.safety.complete import Incomplete, prove_complete
 from app.ingest.safety.open import SourceChanged, SourceState, StagedFile
@@ -54,11 +54,6 @@ NOT_STORED = ("The vault could not store this picture safely; it was left where 
 NOT_READ = "Clinfile could not read this file; it was left where it is."
 
 
-def disk_full(vault_folder: Path) -> str:
-    """Say that the vault's disk is full, where it is, and that the file is safe where it was."""
-    return (f"The disk holding {vault_folder} is full, so this picture could not be stored; "
-            "the file was left where it is and nothing in the vault was lost. Make room on "
-            "that disk, then import again.")
 STORED_ELSEWHERE = ("Another import was taking in the same picture and had not finished after "
                     "a minute; this import left the file to it.")
 

@@ -68,6 +68,26 @@ _PLURAL = {
 }
 
 
+_DISK_FULL = ("The disk holding {} is full, so {} could not be stored; {} left where {} and "
+              "nothing in the vault was lost. Make room on that disk, then import again.")
+_DISK_FULL_HEAD = "The disk holding "
+
+
+def disk_full(vault_folder: Path | str, count: int = 1) -> str:
+    """Say that the vault's disk is full, where it is, and that the files stay where they were."""
+    if count == 1:
+        return _DISK_FULL.format(vault_folder, "this picture", "the file was", "it is")
+    return _DISK_FULL.format(vault_folder, "these pictures", "the files were", "they are")
+
+
+def _disk_full_folder(why: str) -> str | None:
+    """The vault's folder named by a full disk's reason, or None when ``why`` is another."""
+    tail = disk_full("")[len(_DISK_FULL_HEAD):]
+    if why.startswith(_DISK_FULL_HEAD) and why.endswith(tail):
+        return why[len(_DISK_FULL_HEAD):len(why) - len(tail)]
+    return None
+
+
 def photos(count: int) -> str:
     """'1 photo', '4 photos'."""
     return f"{count} photo{'' if count == 1 else 's'}"
@@ -388,6 +408,9 @@ def _explained(why: str, count: int) -> str:
     """A photo's reason, said of ``count`` photos with the plurals right."""
     if count == 1:
         return why
+    folder = _disk_full_folder(why)
+    if folder is not None:
+        return disk_full(folder, count)
     return _PLURAL.get(why, "See each one below.")
 
 
