@@ -12,6 +12,8 @@ class Refused(Exception):
 
 
 LINK = "This is a shortcut (link) to another file, not a picture itself. Copy the picture in."
+LINKED_FOLDER = ("This is a shortcut (link) to a folder elsewhere, not a picture. Import the "
+                 "folder itself, or copy its pictures in.")
 HARD_LINK_OUTSIDE = ("This file is also linked from a place outside the folder being imported. "
                      "Copy the picture in as a plain file.")
 SPECIAL_FILE = "This is not an ordinary file (it is a special system item)."

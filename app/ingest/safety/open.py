@@ -121,7 +121,17 @@ def _open_or_refuse(name: str, flags: int, dir_fd: int) -> int:
     try:
         return os.open(name, flags, dir_fd=dir_fd)
     except OSError as exc:
+        if exc.errno == errno.ELOOP and _points_to_folder(name, dir_fd):
+            raise Refused(refusal.LINKED_FOLDER) from exc
         raise _refusal_for(exc) from exc
+
+
+def _points_to_folder(name: str, dir_fd: int) -> bool:
+    """Whether a link points to a folder, so the refusal can call it one (nothing is read)."""
+    try:
+        return stat.S_ISDIR(os.stat(name, dir_fd=dir_fd).st_mode)
+    except OSError:
+        return False
 
 
 def _refusal_for(exc: OSError) -> Exception:

@@ -120,3 +120,14 @@ def test_removal_deletes_only_the_very_file_that_was_read(tmp_path):
     assert path.exists()
     remove_beneath(tmp_path, stage(tmp_path, path, LIMIT))
     assert not path.exists()
+
+
+def test_a_link_to_a_folder_is_called_a_shortcut_to_a_folder(tmp_path):
+    write(tmp_path / "outside" / "real.jpg", jpeg_bytes())
+    root = tmp_path / "drop"
+    root.mkdir()
+    (root / "sub").symlink_to(tmp_path / "outside")
+    with pytest.raises(Refused) as refused:
+        stage(root, root / "sub", LIMIT)
+    assert refused.value.reason == ("This is a shortcut (link) to a folder elsewhere, not a "
+                                    "picture. Import the folder itself, or copy its pictures in.")
