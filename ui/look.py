@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 STYLESHEET = RESOURCES / "clinfile.qss"
@@ -49,6 +49,22 @@ def note(text: str = "", tone: str = "quiet") -> QLabel:
     label.setWordWrap(True)
     label.setProperty("tone", tone)
     return label
+
+
+def search_box(placeholder: str) -> QLineEdit:
+    """A search field with a clear button, as tall empty as it is with words in it.
+
+    The clear button shows only once something is typed, and a field that
+    grew with it would push every field beside and below it down as the
+    person chooses the patient, just as they reach for the next one.
+    """
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(True)
+    edit.setText(placeholder)
+    edit.setMinimumHeight(edit.sizeHint().height())
+    edit.clear()
+    return edit
 
 
 def keep_room(label: QLabel, lines: int) -> QLabel:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import PASSWORDS
@@ -183,3 +184,35 @@ def test_a_missing_side_is_asked_for_in_the_lists_words_at_the_side_field(
     assert not side.property("problem")
     with qtbot.waitSignal(filing.filed, timeout=10000):
         qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+@pytest.mark.parametrize("size", [(1280, 740), (1366, 768), (1024, 700)])
+def test_the_describe_form_stays_under_the_pointer_as_the_patient_and_pictures_are_chosen(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path, size):
+    shell, _ids = _reception_with_pictures(qtbot, logged_in, workstation, vault_path, corpus,
+                                           tmp_path, 3)
+    window = shell.window
+    window.resize(*size)
+    classify = shell.desk_controller.filing.classify
+    fields = (classify.kind, classify.site, classify.side, classify.detail,
+              classify.description, classify.episode)
+
+    def where() -> list:
+        return [field.mapTo(window, field.rect().topLeft()) for field in fields]
+
+    select_first(qtbot, shell, 1)
+    qtbot.wait(50)
+    before = where()
+    choose_patient(qtbot, shell, "mai nguyen")
+    qtbot.wait(50)
+    assert where() == before
+    inbox = shell.desk_view.inbox
+    inbox.list.setFocus()
+    qtbot.keyClick(inbox.list, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(shell.desk_controller.filing.selected) == 2, timeout=5000)
+    qtbot.wait(50)
+    assert where() == before
+
+    qtbot.mouseClick(classify.description, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(classify.description, "eczema flare, day 8")
+    assert classify.description.text() == "eczema flare, day 8"

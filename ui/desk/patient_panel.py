@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.look import heading, keep_room, named, note, primary, set_tone
+from ui.look import heading, keep_room, named, note, primary, search_box, set_tone
 
 
 class PatientPanel(QWidget):
@@ -33,9 +32,7 @@ class PatientPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("Name, date of birth, Medicare or record number")
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_box("Name, date of birth, Medicare or record number")
         named(self.search_edit, "Find patient", "Type a name, date of birth or number (Ctrl+F)")
         self.search_edit.setToolTip("Find patient (Ctrl+F)")
         self.caution = keep_room(note("", "warning"), 3)
