@@ -61,8 +61,16 @@ class VaultLayout:
         return {self.index, self.keyslots, self.audit_head, self.login_failures}
 
     def partial_files(self) -> list[Path]:
-        """Temporary files of atomic writes begun here and not (yet) given their real name."""
-        return sorted(p for known in self.known_files() for p in unfinished_writes(known))
+        """Temporary files of writes begun here and not (yet) given their real name.
+
+        Atomic writes leave ``.NAME.*.partial`` beside the vault's own files;
+        a shard or an index copy being re-keyed leaves the same, with its
+        ``-journal``, in blobs/ or pre-migration/.
+        """
+        found = {p for known in self.known_files() for p in unfinished_writes(known)}
+        for folder in (self.blobs, self.pre_migration):
+            found |= set(folder.glob(".*.partial")) | set(folder.glob(".*.partial-journal"))
+        return sorted(found)
 
     def abandoned_partial_files(self) -> list[Path]:
         """Temporary files too old for any writer to be still using: their writer was killed."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 
 from app.security.keys import change_keys, finish_rekey
 from app.security.session import Session
+from app.vault.layout import ABANDONED_AFTER_SECONDS
 from app.vault.verify import verify_vault
 from db.blobs import BlobStore
 from db.connection import BLOB_PROFILE, INDEX_PROFILE, NotEncryptedWithThisKey, open_encrypted
@@ -110,4 +112,33 @@ def test_an_import_running_through_a_key_change_stops_and_loses_nothing(vault_pa
     with pytest.raises(NotEncryptedWithThisKey):
         open_encrypted(vault_path / "index.db", old_key, INDEX_PROFILE)
     assert not BlobStore(vault_path / "blobs", old_key).catalogue()
+    assert verify_vault(admin.vault).ok, verify_vault(admin.vault).problems
+
+
+@pytest.mark.slow
+def test_what_a_rekey_killed_mid_copy_leaves_in_blobs_is_swept_and_verify_still_passes(
+        vault_path):
+    _old_shards(vault_path)
+    admin = Session.login(vault_path, ADMIN, ADMIN_PASSWORD)
+    change_keys(admin, "a recovery sheet went missing")
+    admin.lock()
+
+    process = _start_rekey(vault_path)
+    blobs = vault_path / "blobs"
+    left = []
+    while not left and process.poll() is None:
+        left = list(blobs.glob(".*.partial"))
+    kill_group(process)
+    left = list(blobs.glob(".*.partial*"))
+    assert left, "the kill should land while a shard is being copied"
+
+    admin = Session.login(vault_path, ADMIN, ADMIN_PASSWORD)
+    assert verify_vault(admin.vault).ok, verify_vault(admin.vault).problems
+    admin.lock()
+    long_ago = time.time() - ABANDONED_AFTER_SECONDS - 5
+    for path in left:
+        os.utime(path, (long_ago, long_ago))
+    admin = Session.login(vault_path, ADMIN, ADMIN_PASSWORD)
+    assert not list(blobs.glob(".*.partial*"))
+    assert finish_rekey(admin).finished
     assert verify_vault(admin.vault).ok, verify_vault(admin.vault).problems
