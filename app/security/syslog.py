@@ -13,6 +13,7 @@ once it answers again (after a restart too).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -21,15 +22,22 @@ import socket
 import ssl
 import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 from app.security.roles import Permission
 from app.security.secrets import KeyringSecretStore, SecretStore
 from app.vault.vault import Vault
 from db.audit import AuditRepository, AuditRow
-from db.connection import transaction
+from db.connection import DatabaseError, transaction
 from db.settings import MetaRepository
 
 if TYPE_CHECKING:
@@ -43,6 +51,7 @@ FACILITY_AUTHPRIV = 10
 SEVERITY_NOTICE = 5
 ENTERPRISE = "clinfile@32473"
 RETRY_SECONDS = 5.0
+BATCH_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,8 @@ class AuditForwarder:
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="audit-syslog", daemon=True)
         self._hostname = socket.gethostname() or "-"
+        self._unsaved = 0
+        self._resend_from: int | None = None
 
     def start(self) -> AuditForwarder:
         """Begin sending in the background."""
@@ -115,24 +126,66 @@ class AuditForwarder:
         self._wake.set()
         self._thread.join(timeout=10)
 
-    def send_pending(self, channel: ssl.SSLSocket, since: int | None = None) -> int:
-        """Send every row after the last received (or after ``since``), in order.
+    def send_pending(self, channel: ssl.SSLSocket) -> int | None:
+        """Send every row after the last sent, in order; return the row the round began after.
 
-        Returns the row the round began after, which :meth:`_run` sends again
-        on a new connection should this one turn out to have died meanwhile:
+        Only one sender on this computer sends at a time (the others find
+        the rows gone when their turn comes), and the rows are read before
+        they are sent, so no read holds the index while the network is slow.
+        The mark of what was sent is saved after each batch; one that could
+        not be saved (the index busy) is kept here and saved next round.
+        Returns None when nothing was sent (another sender had the turn).
+        """
+        with _only_sender(self._vault.layout.root) as sending:
+            if not sending:
+                return None
+            start = after = self._settle_mark()
+            while True:
+                with self._vault.index() as conn:
+                    rows = list(itertools.islice(AuditRepository(conn).rows(since=after),
+                                                 BATCH_ROWS))
+                for row in rows:
+                    channel.sendall(message(row, self._hostname))
+                if rows:
+                    after = self._unsaved = rows[-1].seq
+                    self._settle_mark()
+                if len(rows) < BATCH_ROWS:
+                    return start if after > start else None
+
+    def resend_after(self, seq: int | None) -> None:
+        """Send again what went since ``seq`` on a connection later found dead.
+
         TCP accepts bytes a receiver that has gone never reads, so a repeat
-        (the repository drops it by its number) is better than a gap.
+        (the repository drops it by its number) is better than a gap; the
+        mark moves back now (or, the index busy, at this sender's next round).
+        """
+        if seq is None:
+            return
+        self._unsaved, self._resend_from = 0, seq
+        with contextlib.suppress(DatabaseError):
+            self._settle_mark()
+
+    def _settle_mark(self) -> int:
+        """Save what this sender owes the mark (a step back or forward); return the mark.
+
+        The mark never moves forward past a step back another sender asked
+        for; a step back wins, since a row sent twice is better than none.
         """
         with self._vault.index() as conn:
             meta = MetaRepository(conn)
-            sent_to = int(meta.get(SENT_TO) or 0)
-            start = sent_to if since is None else min(since, sent_to)
-            for row in AuditRepository(conn).rows(since=start):
-                channel.sendall(message(row, self._hostname))
-                if row.seq > sent_to:
-                    with transaction(conn):
-                        meta.put(SENT_TO, str(row.seq))
-        return start
+            try:
+                with transaction(conn):
+                    mark = int(meta.get(SENT_TO) or 0)
+                    if self._resend_from is not None:
+                        mark = min(mark, self._resend_from)
+                    elif self._unsaved > mark:
+                        mark = self._unsaved
+                    meta.put(SENT_TO, str(mark))
+                self._unsaved, self._resend_from = 0, None
+            except DatabaseError as exc:
+                log.info("the audit repository's mark waits for the next round (%s)", exc)
+                return max(int(meta.get(SENT_TO) or 0), self._unsaved)
+        return mark
 
     def _run(self) -> None:
         channel, round_began = None, None
@@ -141,14 +194,15 @@ class AuditForwarder:
             try:
                 if channel is not None and not _alive(channel):
                     channel = _closed(channel)
+                    self.resend_after(round_began)
                 if channel is None:
                     channel = self._connect()
-                    round_began = self.send_pending(channel, round_began)
-                else:
-                    round_began = self.send_pending(channel)
+                round_began = self.send_pending(channel)
             except (OSError, ssl.SSLError) as exc:
                 log.warning("the practice's audit repository cannot be reached (%s); rows wait",
                             type(exc).__name__)
+                if channel is not None:
+                    self.resend_after(round_began)
                 channel = _closed(channel)
             except Exception:  # noqa: BLE001 - a locked vault or a changed key ends the round
                 channel = _closed(channel)
@@ -199,10 +253,50 @@ def _pem_files(certificate: str, key: str):
         yield paths[0], paths[1]
 
 
+@contextlib.contextmanager
+def _only_sender(folder: Path) -> Iterator[bool]:
+    """Whether this sender may send now: no other process or session on this computer is.
+
+    Every unlocked session forwards the whole trail, so two at once would
+    each send the same rows. The lock on the vault folder, taken without
+    waiting, lets one send while the rest skip the round (a change of keys,
+    which holds the same lock, makes them skip it too). Where the system has
+    no such lock (Windows), each sends.
+    """
+    if fcntl is None:
+        yield True
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(descriptor)
+
+
 def _alive(channel: ssl.SSLSocket) -> bool:
-    """Whether the receiver is still there: it never writes, so anything to read is its end."""
+    """Whether the receiver is still there: it never writes, so reading finds only its end.
+
+    TLS 1.3 receivers send session tickets after the handshake; those make
+    the socket readable too but yield no data, and are not an end.
+    """
     readable, _, _ = select.select([channel], [], [], 0)
-    return not readable
+    if not readable:
+        return True
+    timeout = channel.gettimeout()
+    channel.setblocking(False)
+    try:
+        return bool(channel.recv(1))
+    except ssl.SSLWantReadError:
+        return True
+    except (OSError, ssl.SSLError):
+        return False
+    finally:
+        channel.settimeout(timeout)
 
 
 def _closed(channel: ssl.SSLSocket | None) -> None:

@@ -24,8 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from app.security.session import Session
-from app.security.syslog import SyslogTarget, forward_audit_to
+from app.security.syslog import RETRY_SECONDS, SENT_TO, SyslogTarget, forward_audit_to
 from db.audit import AuditRepository
+from db.settings import MetaRepository
 from tests.conftest import ADMIN, PASSWORDS
 
 FRAME = re.compile(rb"^(\d+) ")
@@ -87,6 +88,7 @@ class Receiver:
             channel = self._context.wrap_socket(raw, server_side=True)
         except (ssl.SSLError, OSError):
             return
+        self._open.append(channel)
         pending = b""
         while data := _recv(channel):
             pending += data
@@ -168,3 +170,47 @@ def test_the_repository_gets_every_row_as_it_happens_and_what_waited_while_down(
     got = sorted(set(before_down) | set(_received_rows(receiver)))
     assert len(before_down) >= written
     assert got[:len(trail)] == trail
+
+
+def test_reconnects_send_each_row_once_in_order_however_many_sessions_forward(vault_path):
+    authority_key = ec.generate_private_key(ec.SECP256R1())
+    authority_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Practice audit CA")])
+    authority = _certificate("Practice audit CA", authority_key, authority_name, authority_key,
+                             authority=True)
+    server_key, client_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(
+        ec.SECP256R1())
+    server = _certificate("audit repository", server_key, authority_name, authority_key)
+    client = _certificate("front desk workstation", client_key, authority_name, authority_key)
+    receivers = [Receiver(authority, server, server_key)]
+    port = receivers[0].port
+    admin = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    forward_audit_to(admin, SyslogTarget("127.0.0.1", port, _pem(authority), _pem(client),
+                                         _pem(client_key)))
+    admin.lock()
+    admin = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    reception = Session.login(vault_path, "reception", PASSWORDS["reception"])
+
+    def _trail_so_far() -> int:
+        with reception.vault.index() as conn:
+            return AuditRepository(conn).last().seq
+
+    for round_ in range(2):
+        _wait_for(receivers[-1], _trail_so_far() - sum(len(r.messages) for r in receivers[:-1]))
+        time.sleep(RETRY_SECONDS + 1)
+        receivers[-1].close()
+        for n in range(3):
+            reception.audit("images.viewed", f"image {round_}{n}")
+            admin.audit("settings.changed", f"setting {round_}{n}")
+        receivers.append(Receiver(authority, server, server_key, port=port))
+    _wait_for(receivers[-1], _trail_so_far() - sum(len(r.messages) for r in receivers[:-1]))
+    time.sleep(1)
+    with reception.vault.index() as conn:
+        trail = [(r.seq, r.action, r.actor, r.hash) for r in AuditRepository(conn).rows()]
+        mark = int(MetaRepository(conn).get(SENT_TO))
+    reception.lock()
+    admin.lock()
+
+    got = [row for receiver in receivers for row in _received_rows(receiver)]
+    assert got[:len(trail)] == trail
+    assert [row[0] for row in got] == list(range(1, len(got) + 1)), "a row went twice"
+    assert mark == trail[-1][0]
