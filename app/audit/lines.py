@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from app.escaping import escaped
 from db.audit import AuditRow
 
+if TYPE_CHECKING:
+    from app.audit.naming import AuditNames
+
 HEADINGS = ("Entry", "When", "Who", "What", "About", "Details")
+
+# Stored keys whose plain reading would still be unclear.
+_KEY_WORDS = {"patient_id": "patient", "from_patient_id": "moved from",
+              "to_patient_id": "moved to", "image_id": "picture", "images": "pictures",
+              "what": "what changed", "keep_until": "kept until"}
 
 
 @dataclass(frozen=True)
@@ -24,10 +33,10 @@ class AuditLine:
     details: str
 
     @classmethod
-    def of(cls, row: AuditRow) -> AuditLine:
-        """Read one stored row."""
+    def of(cls, row: AuditRow, names: AuditNames) -> AuditLine:
+        """Read one stored row, naming the patients and pictures it is about."""
         return cls(row.seq, local_time(row.at), escaped(row.actor), action_words(row.action),
-                   escaped(row.subject), details_in_words(row.detail))
+                   names.subject(row.subject), details_in_words(row.detail, names))
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -48,23 +57,37 @@ def action_words(action: str) -> str:
     return escaped(action.replace(".", " ").replace("_", " "))
 
 
-def details_in_words(detail: str) -> str:
-    """'purpose: teaching; images: 4, 5' for the stored JSON details."""
+def details_in_words(detail: str, names: AuditNames) -> str:
+    """'patient: Mai Nguyen, record 900001; pictures: 4, 5' for the stored JSON details."""
     try:
         values = json.loads(detail)
     except ValueError:
         return escaped(detail)
     if not isinstance(values, dict):
         return escaped(detail)
-    return "; ".join(f"{escaped(key).replace('_', ' ')}: {_value(value)}"
+    return "; ".join(f"{_key(key)}: {_named(key, value, names)}"
                      for key, value in values.items())
+
+
+def _key(key: str) -> str:
+    """'moved from' for ``from_patient_id``: a stored key as a person says it."""
+    return _KEY_WORDS.get(key) or escaped(key.removesuffix("_id").replace("_", " "))
+
+
+def _named(key: str, value: object, names: AuditNames) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if key.endswith("patient_id"):
+            return names.patient(value)
+        if key == "image_id":
+            return names.picture(value)
+    return _value(value)
 
 
 def _value(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value) or "none"
     if isinstance(value, dict):
-        return "(" + ", ".join(f"{escaped(k)} {_value(v)}" for k, v in value.items()) + ")"
+        return "(" + ", ".join(f"{_key(k)} {_value(v)}" for k, v in value.items()) + ")"
     if isinstance(value, bool):
         return "yes" if value else "no"
     return escaped(value)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.audit.export import write_csv, write_pdf
 from app.audit.lines import AuditLine
+from app.audit.naming import AuditNames
 from app.audit.verdict import ChainVerdict
 from app.filing.service import find_patient
 from app.reports.options import load_options
@@ -89,7 +90,9 @@ class AuditService:
         with self._session.vault.index() as conn:
             where = _where(conn, wanted)
             repo = AuditRepository(conn)
-            found = AuditFindings([AuditLine.of(r) for r in repo.matching(where, limit=limit)],
+            names = AuditNames(conn)
+            found = AuditFindings([AuditLine.of(r, names)
+                                   for r in repo.matching(where, limit=limit)],
                                   repo.count_matching(where))
         self._session.audit("audit.viewed", "", {**wanted.described(), "rows": found.total})
         return found
@@ -117,13 +120,18 @@ class AuditService:
         self._session.require(Permission.EXPORT_AUDIT)
         verdict = self.verdict()
         with self._session.vault.index() as conn:
-            lines = [AuditLine.of(r) for r in AuditRepository(conn).matching(_where(conn, wanted))]
+            names = AuditNames(conn)
+            where = _where(conn, wanted)
+            lines = [AuditLine.of(r, names) for r in AuditRepository(conn).matching(where)]
+            asked = wanted.described()
+            if where.patient_id is not None:
+                asked["patient"] = names.patient(where.patient_id)
             page_size = load_options(conn).page_size
         path = Path(path)
         if file_format == "csv":
             write_csv(lines, path)
         else:
-            write_pdf(lines, wanted.described(), verdict, path, page_size)
+            write_pdf(lines, asked, verdict, path, page_size)
         self._session.audit("audit.exported", str(path), {
             **wanted.described(), "rows": len(lines), "format": file_format})
         return path

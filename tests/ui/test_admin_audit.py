@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import subprocess
 
 from PySide6.QtCore import Qt
 
 from app.audit.service import AuditFilter, AuditService
 from db.audit import AuditRepository
+from tests.ui.record_pictures import file_pictures
 from tests.ui.saving import save_as
 
 
@@ -100,3 +102,25 @@ def test_entries_show_on_opening_and_follow_new_events(qtbot, logged_in):
     qtbot.waitUntil(lambda: int(audit.table.item(0, 0).text()) >= newest - 1, timeout=10000)
     qtbot.waitUntil(lambda: f"its {newest - 1:,} entries" in audit.verdict.text()
                     or f"its {newest:,} entries" in audit.verdict.text(), timeout=10000)
+
+
+def test_entries_name_the_patient_and_the_picture_in_words(qtbot, logged_in, vault_path,
+                                                            corpus, tmp_path):
+    patients, pictures = file_pictures(vault_path, corpus, tmp_path,
+                                       [(0, "left forearm", "Eczema")])
+    shell, audit = _open_audit(qtbot, logged_in)
+    qtbot.keyClick(shell.window, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(audit.patient_edit, "900001")
+    with qtbot.waitSignal(audit.shown, timeout=10000) as shown:
+        qtbot.keyClick(audit.patient_edit, Qt.Key.Key_Return)
+    filed = next(line for line in shown.args[0].lines if line.action == "image filed")
+    assert filed.subject == f"picture {pictures[0]} of Mai Nguyen, record 900001"
+    assert "Mai Nguyen, record 900001" in filed.details
+    assert "_" not in filed.details and " id:" not in filed.details
+    about = [audit.table.item(r, 4).text() for r in range(audit.table.rowCount())]
+    assert filed.subject in about
+    with qtbot.waitSignal(audit.exported, timeout=30000):
+        audit.export_to(tmp_path / "audit.pdf", "pdf")
+    text = subprocess.run(["pdftotext", str(tmp_path / "audit.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Mai Nguyen, record 900001" in text.replace("\n", " ")
