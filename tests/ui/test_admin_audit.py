@@ -17,8 +17,9 @@ def _open_audit(qtbot, logged_in):
     shell = logged_in("admin")
     qtbot.keyClick(shell.window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     audit = shell.admin.audit
-    qtbot.keyClick(shell.window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: shell.admin.tabs.currentWidget() is audit, timeout=5000)
+    with qtbot.waitSignal(audit.shown, timeout=10000):
+        qtbot.keyClick(shell.window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    assert shell.admin.tabs.currentWidget() is audit
     qtbot.waitUntil(lambda: "can be trusted" in audit.verdict.text(), timeout=10000)
     qtbot.waitUntil(lambda: audit.user_box.count() > 1, timeout=5000)
     return shell, audit

@@ -72,6 +72,7 @@ class AuditTab(QWidget):
         self._tasks = tasks
         self._service: AuditService | None = None
         self._asked = AuditFilter()
+        self._searches = 0
         self.first_day = _day_field("From this day")
         self.last_day = _day_field("To this day")
         self.user_box = named(QComboBox(), "Who acted")
@@ -166,7 +167,10 @@ class AuditTab(QWidget):
                                   self.action_box.currentData() or "")
         self.message.setText("Searching…")
         set_tone(self.message, "quiet")
-        self._tasks.run(self._service.search, self._asked).success(self._show).failure(
+        self._searches += 1
+        asked_as = self._searches
+        self._tasks.run(self._service.search, self._asked).success(
+            lambda found: self._show(found) if asked_as == self._searches else None).failure(
             self._failed)
 
     def export_to(self, path: Path, file_format: str) -> None:
