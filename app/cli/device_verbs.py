@@ -39,7 +39,14 @@ from app.ingest.devices import (
     real_place,
     volume_holding,
 )
-from app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt, edits_words, photos
+from app.ingest.receipt import (
+    CHOSEN_TO_KEEP,
+    POLICY_KEEPS,
+    ImportReceipt,
+    edits_words,
+    hidden_words,
+    photos,
+)
 from app.ingest.service import ImportService
 from app.reports.signed_forms import attach_signed_form
 from app.security.session import Session
@@ -118,7 +125,8 @@ def _import(args: argparse.Namespace, console: Console) -> int:
         found = photos_beneath(volume, [volume.dcim])
         chosen = [image for image in found.images
                   if taken is None or taken[0] <= image.taken.astimezone().date() <= taken[1]]
-        receipt = import_device(session, volume, Listing(chosen, found.edits), args, console)
+        receipt = import_device(session, volume, Listing(chosen, found.edits, found.hidden),
+                                args, console)
     finally:
         session.lock(reason="command finished")
     if args.json:
@@ -139,6 +147,8 @@ def import_device(session: Session, volume: DeviceSource, listing: Listing,
         console.warn(unfinished.words())
     if listing.edits:
         console.say(edits_words(len(listing.edits)))
+    if listing.hidden:
+        console.say(hidden_words(len(listing.hidden)))
     chosen = listing.images
     if not chosen:
         console.warn(f"No photo on {volume.label} matches what was asked; nothing was "
@@ -211,7 +221,8 @@ def photos_beneath(volume: DeviceSource, given: Sequence[Path]) -> Listing:
 
     listing = volume.list_device()
     return Listing([image for image in listing.images if wanted(image.path)],
-                   [path for path in listing.edits if wanted(path)])
+                   [path for path in listing.edits if wanted(path)],
+                   [path for path in listing.hidden if wanted(path)])
 
 
 def _settled_policy(policy: DeletionPolicy, args: argparse.Namespace, console: Console,

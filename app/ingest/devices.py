@@ -15,7 +15,7 @@ import os
 import string
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -220,10 +220,11 @@ def _looks_like_serial(word: str) -> bool:
 
 @dataclass(frozen=True)
 class Listing:
-    """A device's photos, newest first, and the iPhone edit files left aside."""
+    """A device's photos, newest first, and the iPhone edit files and hidden photos left aside."""
 
     images: list[DeviceImage]
     edits: list[Path]
+    hidden: list[Path] = field(default_factory=list)
 
 
 def list_device(volume: CameraVolume) -> Listing:
@@ -235,7 +236,7 @@ def list_device(volume: CameraVolume) -> Listing:
     edits made on the phone; they are not pictures, so they are set aside
     to be mentioned, never imported or refused.
     """
-    images, edits = [], []
+    images, edits, hidden = [], [], []
     for folder, dirs, files in os.walk(volume.dcim, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not is_cache(d))
         for name in files:
@@ -244,7 +245,10 @@ def list_device(volume: CameraVolume) -> Listing:
             suffix = path.suffix.lower().rstrip()
             if suffix == EDIT_SUFFIX and not is_litter(name):
                 edits.append(path)
-            if is_litter(name) or name.startswith(".") or suffix not in PICTURE_SUFFIXES:
+            if is_litter(name) or suffix not in PICTURE_SUFFIXES:
+                continue
+            if name.startswith("."):
+                hidden.append(path)
                 continue
             try:
                 st = os.lstat(path)
@@ -253,7 +257,7 @@ def list_device(volume: CameraVolume) -> Listing:
             images.append(DeviceImage(path, st.st_size,
                                       datetime.fromtimestamp(st.st_mtime, UTC)))
     images.sort(key=lambda image: (image.modified, image.path.name), reverse=True)
-    return Listing(images, sorted(edits))
+    return Listing(images, sorted(edits), sorted(hidden))
 
 
 def list_images(volume: CameraVolume) -> list[DeviceImage]:

@@ -101,6 +101,15 @@ def edits_words(count: int) -> str:
             "not a photo.")
 
 
+def hidden_words(count: int) -> str:
+    """Why photos whose names start with a dot stay on the phone, said once for all of them."""
+    if count == 1:
+        return ("1 hidden photo (its name starts with a dot: the phone's bin, or a photo "
+                "still being saved) is left on the phone.")
+    return (f"{count} hidden photos (their names start with a dot: the phone's bin, or photos "
+            "still being saved) are left on the phone.")
+
+
 @dataclass(frozen=True)
 class PhotoReceipt:
     """What happened to one chosen photo.

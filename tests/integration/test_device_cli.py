@@ -172,3 +172,13 @@ def test_a_role_refused_hears_nothing_of_the_phone_before_the_refusal(vault_path
                           user="admin")
     assert code == 3 and err.startswith("Refused: admin (")
     assert out == ""
+
+
+def test_hidden_photos_left_on_the_phone_are_mentioned(login, vault_path, tmp_path):
+    _policy(login, "never")
+    dcim = _phone(tmp_path, 1)
+    write(dcim / ".trashed-1700000000-IMG_0005.jpg", jpeg_bytes(colour="red", size=(70, 30)))
+    code, out, err = _cli(["device", "import", str(vault_path), str(dcim)])
+    assert code == 0, err
+    assert ("1 hidden photo (its name starts with a dot: the phone's bin, or a photo still "
+            "being saved) is left on the phone.") in out
