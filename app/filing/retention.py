@@ -93,6 +93,14 @@ class RetentionService:
             return sorted((r for r in _retentions(conn) if r.keep_until <= today),
                           key=lambda r: (r.keep_until, r.image_id))
 
+    def next_due(self, today: date | None = None) -> date | None:
+        """Return the first day after ``today`` on which a kept image falls due, if any will."""
+        self._session.require(Permission.DELETE_IMAGES)
+        today = today or date.today()
+        with self._session.vault.index() as conn:
+            return min((r.keep_until for r in _retentions(conn) if r.keep_until > today),
+                       default=None)
+
     def delete(self, image_ids: list[int], reason: str, today: date | None = None) -> list[int]:
         """Delete images whose retention has ended: record and audit it, then remove the bytes.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -103,3 +105,20 @@ def test_only_admins_see_what_is_due(login, vault_path, user):
     with pytest.raises(PolicyRefused):
         due_for_deletion(login(user))
     assert len(due_for_deletion(login("admin"))) == 1
+
+
+def test_when_nothing_is_due_it_says_when_the_next_picture_falls_due(qtbot, logged_in,
+                                                                     vault_path):
+    reception = Session.login(vault_path, "reception", PASSWORDS["reception"])
+    patient = add_patient(reception.vault, "Nguyen", "Mai", "1950-01-02", "R-1")
+    image = add_inbox_image(reception.vault)
+    FilingService(reception).file(FilingRequest(
+        (image,), patient, ImageKind.PATIENT_SENT, BodySite.parse("left-knee"),
+        description="rash"))
+    reception.lock()
+    shell, retention = _open_retention(qtbot, logged_in, 0)
+    today = date.today()
+    qtbot.waitUntil(lambda: "falls due" in retention.count.text(), timeout=10000)
+    assert retention.count.text() == (
+        "No picture is past its retention date. The next falls due on "
+        f"{today.replace(year=today.year + 7):%d/%m/%Y}.")

@@ -7,6 +7,8 @@ that names how many pictures of how many patients go.
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -131,7 +133,17 @@ class RetentionTab(QWidget):
         self.count.setText(f"{len(due)} {'picture is' if len(due) == 1 else 'pictures are'} "
                            "past their retention date." if due else
                            "No picture is past its retention date.")
+        if not due:
+            self._tasks.run(RetentionService(self._session).next_due).success(
+                self._say_next).failure(self._failed)
         self.listed.emit(due)
+
+    def _say_next(self, next_due: date | None) -> None:
+        if self._due:
+            return
+        self.count.setText("No picture is past its retention date. " + (
+            f"The next falls due on {next_due:%d/%m/%Y}." if next_due else
+            "No picture is kept in any record yet."))
 
     def _chosen(self) -> list[DueImage]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
