@@ -137,3 +137,40 @@ def test_a_receptionist_cannot_correct_and_is_told_who_can(qtbot, logged_in, fil
     assert shell.record.commands.compare_button.isEnabled()
     assert not shell.record.commands.correct_button.isEnabled()
     assert "clinician" in shell.record.commands.correct_button.toolTip()
+
+
+def test_every_field_of_the_correct_dialog_has_its_key_and_tab_follows_the_form(
+        qtbot, logged_in, filed):
+    _patients, ids = filed
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    timeline = shell.record_view.timeline
+    timeline.choose([ids[0]])
+    dialog = open_correct(qtbot, shell)
+    panel = dialog.patient_panel
+    keys = {Qt.Key.Key_W: dialog.kind, Qt.Key.Key_H: dialog.site, Qt.Key.Key_S: dialog.side,
+            Qt.Key.Key_M: dialog.detail, Qt.Key.Key_D: dialog.description,
+            Qt.Key.Key_I: dialog.width_mm, Qt.Key.Key_F: panel.search_edit,
+            Qt.Key.Key_R: dialog.reason}
+    for key, field in keys.items():
+        qtbot.keyClick(dialog.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
+        assert dialog.isVisible()
+        assert field.hasFocus() or field.isAncestorOf(dialog.focusWidget()), field.accessibleName()
+
+    dialog.kind.setFocus()
+    order = [dialog.kind, dialog.site, dialog.side, dialog.detail, dialog.description,
+             dialog.width_mm, panel.search_edit, panel.candidates, dialog.reason,
+             dialog.correct_button]
+    for expected in order:
+        assert expected.hasFocus() or expected.isAncestorOf(dialog.focusWidget()), \
+            expected.accessibleName()
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    with qtbot.waitSignal(shell.record.searched, timeout=10000,
+                          check_params_cb=lambda r: r.query.text == "Linh Tran"):
+        qtbot.keyClicks(panel.search_edit, "Linh Tran")
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(panel.candidates, Qt.Key.Key_Return)
+    assert "when you press Correct" in dialog.moving_to.text()
+    assert "the move is made on Correct" in panel.choose_button.text()

@@ -77,7 +77,7 @@ class CorrectDialog(QDialog):
         self.patient_panel = PatientPanel()
         self.patient_panel.search_edit.setPlaceholderText(
             "Only to move the pictures: the right patient's name or number")
-        self.patient_panel.choose_button.setText("Move to this patient")
+        self.patient_panel.choose_button.setText("Choose this patient; the move is made on Correct")
         self.moving_to = note(f"The pictures stay in the record of {patient_name}.")
         named(self.moving_to, "Which patient's record")
         self.reason = named(QLineEdit(), "Reason for the correction")
@@ -88,18 +88,19 @@ class CorrectDialog(QDialog):
 
         where = QHBoxLayout()
         where.addWidget(self.site, 3)
+        where.addWidget(_label("&Side", self.side))
         where.addWidget(self.side, 2)
+        where.addWidget(_label("&More", self.detail))
         where.addWidget(self.detail, 4)
         form = QFormLayout()
         form.addRow("&What it is", self.kind)
-        where_label = QLabel("W&here")
-        where_label.setBuddy(self.site)
-        form.addRow(where_label, where)
+        form.addRow(_label("W&here", self.site), where)
         form.addRow("&Description", self.description)
-        form.addRow("Picture &width", self.width_mm)
-        form.addRow("&Reason", self.reason)
+        form.addRow("P&icture width", self.width_mm)
+        why = QFormLayout()
+        why.addRow("&Reason", self.reason)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.correct_button = buttons.addButton("Correct", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.correct_button = buttons.addButton("&Correct", QDialogButtonBox.ButtonRole.AcceptRole)
         self.correct_button.setProperty("role", "primary")
         named(self.correct_button, "Correct the filing")
         buttons.accepted.connect(self._ask)
@@ -111,9 +112,11 @@ class CorrectDialog(QDialog):
                               "added to it with your reason, in this record and, for a move, "
                               "in the other patient's record too."))
         layout.addLayout(form)
-        layout.addWidget(QLabel("Move to another patient's record:"))
+        layout.addWidget(_label("Move to another patient's record: &find them",
+                                self.patient_panel.search_edit))
         layout.addWidget(self.patient_panel, 1)
         layout.addWidget(self.moving_to)
+        layout.addLayout(why)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self.patient_panel.query_changed.connect(self.query_changed)
@@ -125,6 +128,7 @@ class CorrectDialog(QDialog):
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)
             button.setDefault(False)
+        QWidget.setTabOrder(self.reason, self.correct_button)
         self._site_changed()
         self._first = first
 
@@ -140,7 +144,7 @@ class CorrectDialog(QDialog):
         born = day_words(p.birth_date) if p.birth_date else "unknown"
         self.moving_to.setText(f"The pictures will move to the record of "
                                f"{candidate.display_name} (born {born}, record "
-                               f"{p.record_number or 'none'}).")
+                               f"{p.record_number or 'none'}) when you press Correct.")
         self.reason.setFocus()
 
     def correction(self) -> Correction:
@@ -171,3 +175,10 @@ class CorrectDialog(QDialog):
             return
         self.problem.setText("")
         self.correction_asked.emit(self.correction())
+
+
+def _label(text: str, buddy: QWidget) -> QLabel:
+    """A label whose underlined letter, with Alt, puts the cursor in ``buddy``."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
