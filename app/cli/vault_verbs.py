@@ -144,8 +144,7 @@ def _renew_recovery_key(args: argparse.Namespace, console: Console) -> int:
     session = open_session(args, console)
     key = renew_recovery_key(session)
     _show_recovery_key(session.vault, key, args, console)
-    session.lock(reason="command finished")
-    return EXIT_OK
+    return _finish_rekey(session, console)
 
 
 def _verify(args: argparse.Namespace, console: Console) -> int:

@@ -119,3 +119,19 @@ def test_renewed_recovery_key_replaces_the_old_one(tmp_path):
     code, _, err = call(["recover", str(vault), "mgr", "--password-stdin"], old, "x" * 12)
     assert code == 2
     assert Path(vault).is_dir()
+
+
+def test_a_renewed_recovery_key_re_keys_older_pictures_so_the_old_sheet_opens_none(tmp_path):
+    from app.security.session import Session
+    from db.blobs import BlobStore
+
+    vault = tmp_path / "v"
+    call(["init", str(vault), "--admin", "mgr", "--password-stdin"], "a long password")
+    session = Session.login(vault, "mgr", "a long password")
+    session.vault.blobs.put_bytes(b"a picture taken before the sheet went missing")
+    old_key = session.vault.key
+    session.lock()
+    code, out, _ = call(_as("mgr", "recovery-key", str(vault)), "a long password")
+    assert code == 0
+    assert "Every picture is under the current key" in out
+    assert not BlobStore(vault / "blobs", old_key).catalogue()
