@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from app.audit.lines import local_time
 from app.escaping import escaped
@@ -51,6 +51,14 @@ class ExportSent:
     recipient: str
     file_format: str
     files: tuple[str, ...]
+
+    @property
+    def choice_words(self) -> str:
+        """What tells one export from another in a list: when, whose, for whom, and where."""
+        count = f"{self.pictures} {'picture' if self.pictures == 1 else 'pictures'}"
+        recipient = self.recipient.replace("-", " ").replace("_", " ")
+        folder = str(PurePath(self.files[0]).parent) if self.files else "no file kept"
+        return f"{self.at}  ·  {self.patient}  ·  {count} for {recipient}  ·  {folder}"
 
     @property
     def words(self) -> str:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from db.audit import AuditRepository
 from tests.ui.saving import save_as
+from tests.unit.app.cli.calling import as_user
 from tests.unit.app.incidents.sending import export_a_picture
 
 pytestmark = pytest.mark.slow
@@ -77,3 +78,21 @@ def test_report_by_mouse(qtbot, logged_in, vault_path, corpus, tmp_path):
     qtbot.waitUntil(lambda: incidents.table.rowCount() == 1, timeout=10000)
     assert incidents.table.item(0, 4).text() == "the patient's former partner"
     assert "is recorded and linked to the export" in incidents.message.text()
+
+
+def test_the_export_picker_tells_two_exports_apart(qtbot, logged_in, vault_path, corpus,
+                                                   tmp_path):
+    export_a_picture(vault_path, corpus, tmp_path)
+    code, _, err = as_user(vault_path, "clinician", "export", "--patient", "MN1990",
+                           "--purpose", "clinical-care", "--recipient", "treating-team",
+                           "--format", "pdf", "--out", str(tmp_path / "for the ward"))
+    assert code == 0, err
+    shell, incidents = _open_incidents(qtbot, logged_in)
+    qtbot.mouseClick(incidents.report_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: hasattr(incidents, "dialog"), timeout=10000)
+    box = incidents.dialog.export_box
+    texts = [box.itemText(i) for i in range(box.count())]
+    assert len(texts) == 2
+    assert "for the ward" in texts[0] and "sent" in texts[1].split("·")[-1]
+    for text in texts:
+        assert "NGUYEN, Mai" in text and "1 picture" in text and "treating team" in text

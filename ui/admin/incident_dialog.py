@@ -36,8 +36,7 @@ class IncidentDialog(QDialog):
         self._exports = exports
         self.export_box = named(QComboBox(), "The export that went to the wrong person")
         for export in exports:
-            self.export_box.addItem(f"{export.at}  ·  {export.by}  ·  {export.patient}",
-                                    export.seq)
+            self.export_box.addItem(export.choice_words, export.seq)
         self.sent_at = named(QLabel(""), "When it was sent")
         self.what_edit = named(QPlainTextEdit(), "What was sent")
         self.sent_to_edit = named(QLineEdit(), "Who received it")
