@@ -70,8 +70,10 @@ class RecordGroup:
 
     @property
     def title(self) -> str:
-        """'Leg ulcer — left lower leg', or the site alone for an undescribed episode."""
-        title = f"{self.episode} — {self.site}" if self.episode else self.site
+        """'Leg ulcer — left lower leg'; the episode alone when it names the site already."""
+        named = self.site.casefold() in " ".join(self.episode.casefold().split())
+        title = self.episode if named else (
+            f"{self.episode} — {self.site}" if self.episode else self.site)
         return title[:1].upper() + title[1:]
 
     @property

@@ -158,7 +158,7 @@ class _Pictures:
             episode=self._episodes.get(image.episode_id, ""), kind=image.kind,
             body_site=image.body_site, description=image.description,
             clinical_purpose=image.clinical_purpose,
-            taken_by=self._person(image.taken_by) or "not recorded",
+            taken_by=self._person(image.taken_by),
             when=image.taken_at or facts.captured_at or image.filed_at,
             filed_at=image.filed_at, filed_by=self._person(image.filed_by),
             came_from=came_from_words(facts.source_kind),
@@ -229,8 +229,11 @@ def moment(iso: str | None) -> float:
 
 
 def _camera(facts: PictureFacts) -> str:
-    camera = " ".join(p for p in (facts.camera_make, facts.camera_model) if p)
-    return camera or "not recorded"
+    """The camera as its maker names it, the make said once: 'Canon EOS 40D'."""
+    make, model = (facts.camera_make or "").strip(), (facts.camera_model or "").strip()
+    if make and model.casefold().startswith(make.casefold()):
+        make = ""
+    return " ".join(p for p in (make, model) if p) or "not recorded"
 
 
 def _no_consent(image: FiledImage, here: bool) -> str:

@@ -77,7 +77,7 @@ class PictureDetails(QWidget):
         f["description"].setText(picture.description or "none given")
         f["purpose"].setText(picture.clinical_purpose or "not recorded")
         f["when"].setText(time_words(picture.when))
-        f["taken_by"].setText(picture.taken_by)
+        f["taken_by"].setText(picture.taken_by or "not recorded")
         f["came_from"].setText(picture.came_from.capitalize())
         f["file"].setText(f"{picture.file_name}; camera {picture.camera}; "
                           f"{picture.width} × {picture.height} pixels")

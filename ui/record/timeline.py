@@ -33,8 +33,9 @@ class TimelineRows:
 def picture_words(picture: RecordPicture) -> str:
     """The two lines beside a thumbnail: when and what, then who took it."""
     what = picture.description or picture.kind.label
-    return (f"{day_words(picture.when)} · {what}\n"
-            f"{picture.kind.label.capitalize()}, taken by {picture.taken_by}")
+    who = (f"taken by {picture.taken_by}" if picture.taken_by
+           else "who took it is not recorded")
+    return f"{day_words(picture.when)} · {what}\n{picture.kind.label.capitalize()}, {who}"
 
 
 class Timeline(QTreeView):

@@ -1,0 +1,37 @@
+"""The record says each picture's facts once, in plain words: no repeats, no odd phrases."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from tests.ui.record_pictures import file_pictures
+from tests.ui.test_record import open_record_by_keyboard
+from ui.record.timeline import picture_words
+
+
+@pytest.fixture
+def filed(vault_path, corpus, tmp_path):
+    return file_pictures(vault_path, corpus, tmp_path,
+                         [(0, "left-forearm", "eczema left forearm")])
+
+
+def test_a_picture_whose_taker_is_not_recorded_reads_plainly_and_repeats_nothing(
+        qtbot, logged_in, filed):
+    _patients, ids = filed
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    timeline = shell.record_view.timeline
+    title = timeline.model_.item(0).text().splitlines()[0]
+    assert title == "Eczema left forearm"
+    timeline.choose([ids[0]])
+    picture = timeline.chosen()[0]
+    assert timeline.model_.item(0).child(0).text() == picture_words(picture)
+    facts = shell.record_view.details.facts
+    assert "camera Canon EOS 40D;" in facts["file"].text()
+
+    unknown = replace(picture, taken_by="")
+    assert picture_words(unknown).endswith("Clinical photo, who took it is not recorded")
+    shell.record_view.details.show_picture(unknown)
+    assert facts["taken_by"].text() == "not recorded"
