@@ -29,10 +29,10 @@ bench: $(STAMP)
 	$(PY) tests/bench/run.py
 
 lint: $(STAMP)
-	$(PY) -m ruff check app db ui tests
+	$(PY) -m ruff check src tests
 
 screenshots: $(STAMP)
-	PY=$(PY) ui/screenshots.sh
+	PY=$(PY) tools/screenshots.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -66,9 +66,9 @@ def template_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Making a vault costs several Argon2 derivations; copying its few files
     costs nothing, and a copy is as private to its test as a new vault.
     """
-    from app.security.session import Session
-    from app.security.users import UserService
-    from app.vault.vault import Vault
+    from clinfile.app.security.session import Session
+    from clinfile.app.security.users import UserService
+    from clinfile.app.vault.vault import Vault
 
     root = tmp_path_factory.mktemp("template") / "vault"
     created = Vault.create(root, ADMIN, ADMIN_PASSWORD)
@@ -92,7 +92,7 @@ def vault_path(template_vault: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def login(vault_path: Path) -> Callable[..., object]:
     """Log in to the test vault as ``admin``, ``clinician`` or ``reception``."""
-    from app.security.session import Session
+    from clinfile.app.security.session import Session
 
     def _login(user: str = ADMIN, **kwargs):
         return Session.login(vault_path, user, PASSWORDS[user], **kwargs)

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from app.ingest.device_sources import DeviceSource
-from app.ingest.device_sources.gphoto import Gphoto2Device, available
-from app.ingest.devices import DeletionPolicy, find_camera_volumes
-from app.ingest.service import ImportService
+from clinfile.app.ingest.device_sources import DeviceSource
+from clinfile.app.ingest.device_sources.gphoto import Gphoto2Device, available
+from clinfile.app.ingest.devices import DeletionPolicy, find_camera_volumes
+from clinfile.app.ingest.service import ImportService
 from tests.bench.bench_ingest import _phone_jpegs, _scenes, _session
 
 PHOTOS = 20

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image
 
-from app.vault.vault import Vault
-from db.connection import transaction
+from clinfile.app.vault.vault import Vault
+from clinfile.db.connection import transaction
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "exif-samples" / "jpg"
 SOURCES = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "hdr/iphone_hdr_YES.jpg", "Canon_40D.jpg",
@@ -81,8 +81,8 @@ def run() -> list[str]:
 
 def _add_clinician(vault_path: Path) -> None:
     """Exports are a clinician's to make; the practice manager adds one."""
-    from app.security.session import Session
-    from app.security.users import UserService
+    from clinfile.app.security.session import Session
+    from clinfile.app.security.users import UserService
 
     admin = Session.login(vault_path, "bench", PASSWORD)
     UserService(admin).add("doctor", "clinician", PASSWORD)
@@ -91,7 +91,7 @@ def _add_clinician(vault_path: Path) -> None:
 
 def _file_pictures(vault_path: Path, count: int, *, first: int) -> int:
     """Store ``count`` pictures' clean copies and file them all to one new patient."""
-    from app.security.session import Session
+    from clinfile.app.security.session import Session
 
     session = Session.login(vault_path, "bench", PASSWORD)
     vault = session.vault
@@ -148,10 +148,10 @@ def _child(vault_path: Path, patient: int, file_format: str, out: Path) -> dict:
 
 
 def _export_here(vault_path: Path, patient: int, file_format: str, out: Path) -> dict:
-    from app.consent.vocabulary import Purpose, Recipient, RecipientClass
-    from app.desk.exports import ExportRequest, export_record
-    from app.filing.service import FilingService
-    from app.security.session import Session
+    from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
+    from clinfile.app.desk.exports import ExportRequest, export_record
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.security.session import Session
 
     session = Session.login(vault_path, "doctor", PASSWORD)
     started = time.perf_counter()

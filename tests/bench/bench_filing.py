@@ -14,23 +14,20 @@ from __future__ import annotations
 import hashlib
 import os
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from app.consent.vocabulary import ImageKind
-from app.filing.body_sites import BodySite
-from app.filing.model import FilingRequest
-from app.filing.retention import RetentionService
-from app.filing.service import FilingService
-from app.security.session import Session
-from app.security.users import UserService
-from app.vault.vault import Vault
-from db.connection import transaction
+from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import FilingRequest
+from clinfile.app.filing.retention import RetentionService
+from clinfile.app.filing.service import FilingService
+from clinfile.app.security.session import Session
+from clinfile.app.security.users import UserService
+from clinfile.app.vault.vault import Vault
+from clinfile.db.connection import transaction
 
 SIZES = (1_000, 10_000)
 PICTURES = 20

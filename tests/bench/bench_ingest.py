@@ -38,25 +38,23 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from app.ingest import events as ev  # noqa: E402
-from app.ingest.decode import prepare  # noqa: E402
-from app.ingest.derivatives import make_derivatives  # noqa: E402
-from app.ingest.limits import IngestLimits  # noqa: E402
-from app.ingest.metadata import read_facts  # noqa: E402
-from app.ingest.safety.complete import prove_complete  # noqa: E402
-from app.ingest.safety.open import stage  # noqa: E402
-from app.ingest.safety.writers import _seen_in_proc  # noqa: E402
-from app.ingest.service import ImportService  # noqa: E402
-from app.ingest.sniff import sniff  # noqa: E402
-from app.security.crypto import Argon2Params  # noqa: E402
-from app.security.session import Session  # noqa: E402
-from app.security.users import UserService  # noqa: E402
-from app.vault.vault import Vault  # noqa: E402
+from clinfile.app.ingest import events as ev  # noqa: E402
+from clinfile.app.ingest.decode import prepare  # noqa: E402
+from clinfile.app.ingest.derivatives import make_derivatives  # noqa: E402
+from clinfile.app.ingest.limits import IngestLimits  # noqa: E402
+from clinfile.app.ingest.metadata import read_facts  # noqa: E402
+from clinfile.app.ingest.safety.complete import prove_complete  # noqa: E402
+from clinfile.app.ingest.safety.open import stage  # noqa: E402
+from clinfile.app.ingest.safety.writers import _seen_in_proc  # noqa: E402
+from clinfile.app.ingest.service import ImportService  # noqa: E402
+from clinfile.app.ingest.sniff import sniff  # noqa: E402
+from clinfile.app.security.crypto import Argon2Params  # noqa: E402
+from clinfile.app.security.session import Session  # noqa: E402
+from clinfile.app.security.users import UserService  # noqa: E402
+from clinfile.app.vault.vault import Vault  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "exif-samples"
 JPEGS = 24
@@ -223,8 +221,8 @@ def _session(root: Path, name: str) -> Session:
 
 
 def _actor(name: str, role: str):
-    from app.security.roles import Role
-    from app.security.session import Actor
+    from clinfile.app.security.roles import Role
+    from clinfile.app.security.session import Actor
 
     return Actor(name, frozenset({Role(role)}))
 
@@ -297,7 +295,7 @@ def _start_import(vault: Path, folders: list[Path]) -> subprocess.Popen:
     """Start ``clinfile import`` with its password already given, so runs start together."""
     command = Path(sys.executable).with_name("clinfile")
     launcher = [str(command)] if command.exists() else [
-        sys.executable, "-c", "from ui.launcher import main; main()"]
+        sys.executable, "-c", "from clinfile.ui.launcher import main; main()"]
     process = subprocess.Popen(
         [*launcher, "import", str(vault), *map(str, folders), "--user", "desk",
          "--password-stdin"],

@@ -20,13 +20,10 @@ import io
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PIL import Image
 
@@ -55,9 +52,9 @@ def run() -> list[str]:
 
 
 def _measure(scratch: Path, server) -> list[str]:
-    from app.interop.pacs_config import PacsConfig
-    from app.interop.pacs_service import PacsService
-    from db.connection import transaction
+    from clinfile.app.interop.pacs_config import PacsConfig
+    from clinfile.app.interop.pacs_service import PacsService
+    from clinfile.db.connection import transaction
     from tests.integration.orthanc import AE_TITLE
 
     clinician, ids, files = _filed_vault(scratch)
@@ -103,11 +100,11 @@ def _measure(scratch: Path, server) -> list[str]:
 
 def _filed_vault(scratch: Path):
     """A vault with the twenty photos imported and filed; their DICOM objects as files too."""
-    from app.interop.archive_photo import filed_image, read_archive_photos
-    from app.interop.dicom_files import dicom_object
-    from app.security.session import Session
-    from app.security.users import UserService
-    from app.vault.vault import Vault
+    from clinfile.app.interop.archive_photo import filed_image, read_archive_photos
+    from clinfile.app.interop.dicom_files import dicom_object
+    from clinfile.app.security.session import Session
+    from clinfile.app.security.users import UserService
+    from clinfile.app.vault.vault import Vault
     from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
     from tests.integration.archive_pictures import add_patient, file_pictures, import_files
 
@@ -133,7 +130,7 @@ def _filed_vault(scratch: Path):
 
 
 def _admin(scratch: Path):
-    from app.security.session import Session
+    from clinfile.app.security.session import Session
     from tests.conftest import ADMIN, ADMIN_PASSWORD
 
     return Session.login(scratch / "vault", ADMIN, ADMIN_PASSWORD)

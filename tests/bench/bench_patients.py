@@ -18,16 +18,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from app.patients.details import validate
-from app.patients.service import PatientService
-from app.patients.synthetic import SyntheticPractice, misspelled_queries
-from app.security.session import Session
-from app.security.users import UserService
-from app.vault.vault import Vault
-from db.connection import transaction
-from db.patients import PatientRepository
+from clinfile.app.patients.details import validate
+from clinfile.app.patients.service import PatientService
+from clinfile.app.patients.synthetic import SyntheticPractice, misspelled_queries
+from clinfile.app.security.session import Session
+from clinfile.app.security.users import UserService
+from clinfile.app.vault.vault import Vault
+from clinfile.db.connection import transaction
+from clinfile.db.patients import PatientRepository
 
 PATIENTS = 100_000
 SMALL_PRACTICE = 10_000

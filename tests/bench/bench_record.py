@@ -30,8 +30,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 PASSWORD = "benchmark password"
 VAULT_PICTURES = 20_000
 PATIENT_PICTURES = 500
@@ -64,10 +62,10 @@ def measure() -> None:
 
 def build(root: Path) -> int:
     """Make the vault; return the id of the patient with 500 pictures."""
-    from app.security.session import Session
-    from app.security.users import UserService
-    from app.vault.vault import Vault
-    from db.connection import transaction
+    from clinfile.app.security.session import Session
+    from clinfile.app.security.users import UserService
+    from clinfile.app.vault.vault import Vault
+    from clinfile.db.connection import transaction
 
     Vault.create(root, "bench", PASSWORD).vault.lock()
     admin = Session.login(root, "bench", PASSWORD)
@@ -101,13 +99,13 @@ def open_record(root: Path, patient_id: int) -> list[str]:
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.desk.opening import desk_for
-    from app.record.service import RecordService
-    from app.security.session import Session
-    from ui.application import prepare
-    from ui.record.record_controller import RecordController
-    from ui.record.record_view import RecordView
-    from ui.tasks import Tasks
+    from clinfile.app.desk.opening import desk_for
+    from clinfile.app.record.service import RecordService
+    from clinfile.app.security.session import Session
+    from clinfile.ui.application import prepare
+    from clinfile.ui.record.record_controller import RecordController
+    from clinfile.ui.record.record_view import RecordView
+    from clinfile.ui.tasks import Tasks
 
     app = QApplication([])
     prepare(app)
@@ -244,8 +242,8 @@ def _thumbnails() -> list[bytes]:
     """Thumbnails made as the import makes them, from invented clinical-looking photographs."""
     from PIL import Image
 
-    from app.desk.demo_pictures import DemoPicture, write_demo_picture
-    from app.ingest.derivatives import thumbnail
+    from clinfile.app.desk.demo_pictures import DemoPicture, write_demo_picture
+    from clinfile.app.ingest.derivatives import thumbnail
 
     made = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -269,7 +267,7 @@ def _add_patient(conn, n: int) -> int:
 
 def _file(vault, conn, n: int, patient: int, thumb: str, shared: str, at: str):
     """One picture taken in and filed, with the audit row filing writes."""
-    from app.security.audit import AuditEntry
+    from clinfile.app.security.audit import AuditEntry
 
     image_id = int(conn.execute(
         "INSERT INTO images (sha256, original_blob, derivative_blob, thumbnail_blob, size, "

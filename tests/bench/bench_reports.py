@@ -12,18 +12,15 @@ from __future__ import annotations
 import io
 import resource
 import statistics
-import sys
 import time
 import tracemalloc
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 from PIL import Image
 
-from app.reports.model import PatientHeader, Provenance, SummaryData, SummaryImage
-from app.reports.summary import render_summary
+from clinfile.app.reports.model import PatientHeader, Provenance, SummaryData, SummaryImage
+from clinfile.app.reports.summary import render_summary
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "exif-samples" / "jpg"
 SOURCES = ["gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "hdr/iphone_hdr_YES.jpg", "Canon_40D.jpg",

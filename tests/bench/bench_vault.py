@@ -12,16 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from app.vault.rotation import change_master_key, rekey_remaining
-from app.vault.vault import Vault
-from db.users import UserRepository
+from clinfile.app.vault.rotation import change_master_key, rekey_remaining
+from clinfile.app.vault.vault import Vault
+from clinfile.db.users import UserRepository
 
 BLOB_BYTES = 4 * 1024 * 1024
 BLOBS = 24

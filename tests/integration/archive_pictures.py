@@ -8,16 +8,16 @@ from pathlib import Path
 
 from PIL import Image
 
-from app.consent.model import Disclosure
-from app.consent.service import ConsentRequest, ConsentService
-from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
-from app.filing.body_sites import BodySite
-from app.filing.model import FilingRequest
-from app.filing.service import FilingService
-from app.ingest import events as ev
-from app.ingest.service import ImportService
-from db.connection import transaction
-from db.patients import PatientRepository, PatientValues
+from clinfile.app.consent.model import Disclosure
+from clinfile.app.consent.service import ConsentRequest, ConsentService
+from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import FilingRequest
+from clinfile.app.filing.service import FilingService
+from clinfile.app.ingest import events as ev
+from clinfile.app.ingest.service import ImportService
+from clinfile.db.connection import transaction
+from clinfile.db.patients import PatientRepository, PatientValues
 
 #: One picture of every kind of source the archive must carry.
 SOURCES = ("jpg/Canon_40D.jpg", "jpg/gps/DSCN0010.jpg", "jpg/orientation/portrait_6.jpg",

@@ -19,8 +19,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from app.security.session import Session
-from db.images import ImageRepository, ImageRow
+from clinfile.app.security.session import Session
+from clinfile.db.images import ImageRepository, ImageRow
 from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
 
 CLINFILE = Path(sys.executable).with_name("clinfile")
@@ -31,7 +31,7 @@ def command() -> list[str]:
     """The installed ``clinfile`` command, or the launcher run by this Python."""
     if CLINFILE.exists():
         return [str(CLINFILE)]
-    return [sys.executable, "-c", "from ui.launcher import main; main()"]
+    return [sys.executable, "-c", "from clinfile.ui.launcher import main; main()"]
 
 
 def corpus_pictures(corpus: Path) -> list[Path]:

@@ -13,18 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from app.consent.vocabulary import ImageKind, Purpose, Recipient, RecipientClass
-from app.desk.first_run import check_vault_folder, check_working_folder
-from app.filing.body_sites import BodySite
-from app.filing.model import FilingRequest
-from app.filing.service import FilingService
-from app.ingest.events import CancelToken
-from app.ingest.service import ImportService
-from app.reports.service import ReportService, Selection
-from app.security.locations import CloudFolderRefused
-from app.settings import SettingError, SettingsService
-from app.vault.backup import backup_vault
-from app.vault.vault import Vault
+from clinfile.app.consent.vocabulary import ImageKind, Purpose, Recipient, RecipientClass
+from clinfile.app.desk.first_run import check_vault_folder, check_working_folder
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import FilingRequest
+from clinfile.app.filing.service import FilingService
+from clinfile.app.ingest.events import CancelToken
+from clinfile.app.ingest.service import ImportService
+from clinfile.app.reports.service import ReportService, Selection
+from clinfile.app.security.locations import CloudFolderRefused
+from clinfile.app.settings import SettingError, SettingsService
+from clinfile.app.vault.backup import backup_vault
+from clinfile.app.vault.vault import Vault
 from tests.unit.app.consent import vault_rows
 
 

@@ -14,8 +14,8 @@ import subprocess
 
 import pytest
 
-from app.security.session import Session
-from app.security.users import UserService
+from clinfile.app.security.session import Session
+from clinfile.app.security.users import UserService
 from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
 from tests.integration.importing import command
 

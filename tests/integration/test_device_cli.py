@@ -7,10 +7,10 @@ import threading
 import time
 from pathlib import Path
 
-from app.cli.common import Console
-from app.cli.main import run
-from app.settings import SettingsService
-from db.audit import AuditRepository
+from clinfile.app.cli.common import Console
+from clinfile.app.cli.main import run
+from clinfile.app.settings import SettingsService
+from clinfile.db.audit import AuditRepository
 from tests.conftest import PASSWORDS
 from tests.unit.app.ingest.hostile_files import jpeg_bytes, write
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from app.ingest import events as ev
-from app.ingest.device_sources import DeviceSource
-from app.ingest.device_sources.gphoto import Gphoto2Device, available
-from app.ingest.devices import DeletionPolicy
-from app.ingest.receipt import OnPhone, Vaulted
-from app.ingest.service import ImportService
-from db.audit import AuditRepository
+from clinfile.app.ingest import events as ev
+from clinfile.app.ingest.device_sources import DeviceSource
+from clinfile.app.ingest.device_sources.gphoto import Gphoto2Device, available
+from clinfile.app.ingest.devices import DeletionPolicy
+from clinfile.app.ingest.receipt import OnPhone, Vaulted
+from clinfile.app.ingest.service import ImportService
+from clinfile.db.audit import AuditRepository
 from tests.integration.test_device_receipts import on_the_phone
 from tests.unit.app.ingest.hostile_files import TEXT, jpeg_bytes, write
 from tests.unit.app.ingest.phones import undeletable
@@ -119,7 +119,7 @@ def test_a_camera_unplugged_mid_import_is_reported_truly(login, tmp_path):
 
 def test_the_device_verb_imports_over_libgphoto2_under_the_practice_setting(
         login, vault_path, tmp_path):
-    from app.settings import SettingsService
+    from clinfile.app.settings import SettingsService
     from tests.integration.test_device_cli import _cli
 
     SettingsService(login("admin")).change(device_deletion="never")

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from app.ingest import events as ev
-from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
-from app.ingest.receipt import OnPhone, SafeCopies, Vaulted
-from app.ingest.service import ImportService
-from app.security.roles import PolicyRefused
-from app.settings import SettingsService
-from db.images import ImageRepository
+from clinfile.app.ingest import events as ev
+from clinfile.app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
+from clinfile.app.ingest.receipt import OnPhone, SafeCopies, Vaulted
+from clinfile.app.ingest.service import ImportService
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.app.settings import SettingsService
+from clinfile.db.images import ImageRepository
 from tests.unit.app.ingest.hostile_files import jpeg_bytes, write
 from tests.unit.app.ingest.phones import undeletable
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from app.escaping import recorded
-from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
-from app.ingest.service import ImportService
-from app.ingest.unfinished import BEGAN, ImportLedger
+from clinfile.app.escaping import recorded
+from clinfile.app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
+from clinfile.app.ingest.service import ImportService
+from clinfile.app.ingest.unfinished import BEGAN, ImportLedger
 from tests.conftest import PASSWORDS
 from tests.integration.test_device_receipts import on_the_phone, phone
 
@@ -20,7 +20,7 @@ from tests.integration.test_device_receipts import on_the_phone, phone
 def _clinfile() -> list[str]:
     clinfile = Path(sys.executable).with_name("clinfile")
     return [str(clinfile)] if clinfile.exists() else [
-        sys.executable, "-c", "from ui.launcher import main; main()"]
+        sys.executable, "-c", "from clinfile.ui.launcher import main; main()"]
 
 
 @pytest.mark.slow
@@ -59,7 +59,7 @@ def test_an_import_that_ended_whole_is_not_told_again_but_one_cut_short_by_unplu
         login, tmp_path):
     import shutil
 
-    from app.ingest import events as ev
+    from clinfile.app.ingest import events as ev
 
     phone(tmp_path, 3)
     volume = find_camera_volumes([tmp_path / "media"])[0]

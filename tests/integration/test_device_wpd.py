@@ -4,11 +4,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from app.ingest import events as ev
-from app.ingest.device_sources import DeviceSource
-from app.ingest.device_sources.wpd import WpdDevice, find_wpd_devices
-from app.ingest.devices import DeletionPolicy
-from app.ingest.service import ImportService
+from clinfile.app.ingest import events as ev
+from clinfile.app.ingest.device_sources import DeviceSource
+from clinfile.app.ingest.device_sources.wpd import WpdDevice, find_wpd_devices
+from clinfile.app.ingest.devices import DeletionPolicy
+from clinfile.app.ingest.service import ImportService
 from tests.integration.test_device_receipts import on_the_phone
 from tests.unit.app.ingest.hostile_files import jpeg_bytes, write
 from tests.unit.app.ingest.wpd_phone import FolderPort

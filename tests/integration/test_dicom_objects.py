@@ -18,13 +18,13 @@ import pytest
 from PIL import Image
 from pydicom.encaps import generate_fragmented_frames
 
-from app.consent.service import ConsentService
-from app.consent.vocabulary import Method, Purpose, RecipientClass
-from app.filing.body_sites import BodySite
-from app.filing.service import FilingService
-from app.ingest.derivatives import strip_jpeg
-from app.interop.archive_photo import filed_image, read_archive_photos
-from app.interop.dicom_files import dicom_object
+from clinfile.app.consent.service import ConsentService
+from clinfile.app.consent.vocabulary import Method, Purpose, RecipientClass
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.service import FilingService
+from clinfile.app.ingest.derivatives import strip_jpeg
+from clinfile.app.interop.archive_photo import filed_image, read_archive_photos
+from clinfile.app.interop.dicom_files import dicom_object
 from tests.integration.archive_pictures import (
     SOURCES,
     add_patient,
@@ -223,7 +223,7 @@ def test_reception_may_not_export_to_dicom(vault_path, filed, tmp_path):
 
 def test_hostile_words_in_names_and_descriptions_still_make_valid_objects(
         vault_path, login, corpus, tmp_path):
-    from app.settings import SettingsService
+    from clinfile.app.settings import SettingsService
 
     SettingsService(login("admin")).change(practice_name="Smith\\Jones =Clinic^\r\nNorth")
     clinician = login("clinician")

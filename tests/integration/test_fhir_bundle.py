@@ -19,12 +19,12 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from PIL import Image
 
-from app.consent.model import Disclosure
-from app.consent.service import ConsentRequest, ConsentService
-from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
-from app.patients.fhir_import import read_fhir
-from app.patients.sources import SourceRecord
-from db.images import ImageRepository
+from clinfile.app.consent.model import Disclosure
+from clinfile.app.consent.service import ConsentRequest, ConsentService
+from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from clinfile.app.patients.fhir_import import read_fhir
+from clinfile.app.patients.sources import SourceRecord
+from clinfile.db.images import ImageRepository
 from tests.integration.archive_pictures import (
     add_patient,
     corpus_copies,

@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app.patients.fhir_import import IHI_SYSTEM
-from db.patients import PatientRepository
+from clinfile.app.patients.fhir_import import IHI_SYSTEM
+from clinfile.db.patients import PatientRepository
 from tests.conftest import PASSWORDS
 from tests.unit.app.cli.calling import as_user, call
 

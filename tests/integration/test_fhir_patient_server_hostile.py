@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app.interop import fhir_server
-from db.patients import PatientRepository
+from clinfile.app.interop import fhir_server
+from clinfile.db.patients import PatientRepository
 from tests.conftest import PASSWORDS
 from tests.unit.app.cli.calling import call
 

@@ -14,11 +14,11 @@ from datetime import date
 
 import pytest
 
-from app.consent.gate import Channel, UseRefused, authorise_use
-from app.consent.service import ConsentService
-from app.consent.vocabulary import Purpose, Recipient, RecipientClass
-from db.connection import transaction
-from db.patients import PatientRepository, PatientValues
+from clinfile.app.consent.gate import Channel, UseRefused, authorise_use
+from clinfile.app.consent.service import ConsentService
+from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
+from clinfile.db.connection import transaction
+from clinfile.db.patients import PatientRepository, PatientValues
 from tests.unit.app.cli.calling import as_user
 from tests.unit.app.consent.vault_rows import add_inbox_image
 

@@ -16,7 +16,7 @@ import subprocess
 import pytest
 from PIL import Image
 
-from app.desk.quarantine import QuarantineError, release
+from clinfile.app.desk.quarantine import QuarantineError, release
 from tests.unit.app.cli.calling import as_user
 from tests.unit.app.consent import vault_rows
 from tests.unit.app.reports.pdf_checks import require_tools

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from app.ingest import events as ev
-from app.ingest import refusal
-from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
-from app.ingest.limits import IngestLimits
-from app.ingest.safety.complete import CUT_OFF_FOR_GOOD, CUT_SHORT, HELD_OPEN
-from app.ingest.service import ImportService
+from clinfile.app.ingest import events as ev
+from clinfile.app.ingest import refusal
+from clinfile.app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
+from clinfile.app.ingest.limits import IngestLimits
+from clinfile.app.ingest.safety.complete import CUT_OFF_FOR_GOOD, CUT_SHORT, HELD_OPEN
+from clinfile.app.ingest.service import ImportService
 from tests.unit.app.cli.calling import as_user
 from tests.unit.app.ingest.hostile_files import (
     claiming_10000_square,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
-from app.ingest import events as ev
-from app.ingest.service import ImportService
-from db.images import ImageRepository
+from clinfile.app.ingest import events as ev
+from clinfile.app.ingest.service import ImportService
+from clinfile.db.images import ImageRepository
 
 FORBIDDEN_GROUPS = ("EXIF", "XMP", "IPTC", "ICC_Profile", "MakerNotes", "Photoshop", "GPS",
                     "APP", "FlashPix", "MPF", "Trailer")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from app.security.session import Session
-from db.connection import BLOB_PROFILE, open_encrypted
-from db.images import ImageRepository, ImportJournalRepository
+from clinfile.app.security.session import Session
+from clinfile.db.connection import BLOB_PROFILE, open_encrypted
+from clinfile.db.images import ImageRepository, ImportJournalRepository
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.integration.importing import (
     command,

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from app.ingest import events as ev
-from app.ingest import refusal
-from app.ingest.limits import IngestLimits
-from app.ingest.safety.complete import CUT_SHORT
-from app.ingest.service import ImportService
-from app.security.roles import PolicyRefused
-from db.audit import AuditRepository
-from db.images import ImageRepository
+from clinfile.app.ingest import events as ev
+from clinfile.app.ingest import refusal
+from clinfile.app.ingest.limits import IngestLimits
+from clinfile.app.ingest.safety.complete import CUT_SHORT
+from clinfile.app.ingest.service import ImportService
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.db.audit import AuditRepository
+from clinfile.db.images import ImageRepository
 from tests.unit.app.ingest.hostile_files import (
     PDF,
     TEXT,
@@ -156,7 +156,7 @@ def test_the_role_must_allow_importing(login, tmp_path):
 
 
 def test_the_practice_size_limit_applies(login, tmp_path):
-    from app.settings import SettingsService
+    from clinfile.app.settings import SettingsService
 
     SettingsService(login("admin")).change(max_import_megabytes=1)
     path = write(tmp_path / "in" / "big.jpg", jpeg_bytes() + b"\x00" * 1_200_000)

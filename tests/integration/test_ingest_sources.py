@@ -11,20 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.common import Console
-from app.cli.main import run
-from app.ingest import events as ev
-from app.ingest.custody import Candidate, Custodian
-from app.ingest.decode import decode, prepare
-from app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
-from app.ingest.limits import IngestLimits
-from app.ingest.pipeline import MOVED_AFTER, ImportPipeline
-from app.ingest.safety.open import stage
-from app.ingest.service import ImportService
-from app.settings import SettingsService
-from db.audit import AuditRepository
-from db.blobs import BlobNotFound
-from db.images import ImageRepository, ImportJournalRepository
+from clinfile.app.cli.common import Console
+from clinfile.app.cli.main import run
+from clinfile.app.ingest import events as ev
+from clinfile.app.ingest.custody import Candidate, Custodian
+from clinfile.app.ingest.decode import decode, prepare
+from clinfile.app.ingest.devices import DeletionPolicy, find_camera_volumes, list_images
+from clinfile.app.ingest.limits import IngestLimits
+from clinfile.app.ingest.pipeline import MOVED_AFTER, ImportPipeline
+from clinfile.app.ingest.safety.open import stage
+from clinfile.app.ingest.service import ImportService
+from clinfile.app.settings import SettingsService
+from clinfile.db.audit import AuditRepository
+from clinfile.db.blobs import BlobNotFound
+from clinfile.db.images import ImageRepository, ImportJournalRepository
 from tests.conftest import PASSWORDS
 from tests.unit.app.ingest.hostile_files import TEXT, jpeg_bytes, write
 from tests.unit.app.ingest.other_processes import ended_process
@@ -216,7 +216,7 @@ def test_clinfile_watch_runs_until_ctrl_c_and_stops_cleanly(vault_path, tmp_path
     write(drop / "a.jpg", jpeg_bytes())
     clinfile = Path(sys.executable).with_name("clinfile")
     command = [str(clinfile)] if clinfile.exists() else [
-        sys.executable, "-c", "from ui.launcher import main; main()"]
+        sys.executable, "-c", "from clinfile.ui.launcher import main; main()"]
     process = subprocess.Popen(
         [*command, "watch", str(vault_path), str(drop), "--user", "reception",
          "--password-stdin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -238,7 +238,7 @@ def test_clinfile_watch_runs_until_ctrl_c_and_stops_cleanly(vault_path, tmp_path
 
 
 def test_a_drop_folder_inside_a_cloud_sync_folder_is_refused(login, tmp_path):
-    from app.security.locations import CloudFolderRefused
+    from clinfile.app.security.locations import CloudFolderRefused
 
     drop = tmp_path / "Dropbox" / "photos"
     drop.mkdir(parents=True)

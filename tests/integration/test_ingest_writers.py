@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from app.ingest import events as ev
-from app.ingest.custody import Custodian
-from app.ingest.owners import this_process
-from app.ingest.pipeline import NOT_STORED
-from app.ingest.service import ImportService
-from app.security.session import Session
-from db.blobs import BlobNotFound
-from db.images import ImportJournalRepository, JournalEntry
+from clinfile.app.ingest import events as ev
+from clinfile.app.ingest.custody import Custodian
+from clinfile.app.ingest.owners import this_process
+from clinfile.app.ingest.pipeline import NOT_STORED
+from clinfile.app.ingest.service import ImportService
+from clinfile.app.security.session import Session
+from clinfile.db.blobs import BlobNotFound
+from clinfile.db.images import ImportJournalRepository, JournalEntry
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.integration.importing import (
     check_custody,

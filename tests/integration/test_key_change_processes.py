@@ -18,12 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from app.security.keys import change_keys, finish_rekey
-from app.security.session import Session
-from app.vault.layout import ABANDONED_AFTER_SECONDS
-from app.vault.verify import verify_vault
-from db.blobs import BlobStore
-from db.connection import BLOB_PROFILE, INDEX_PROFILE, NotEncryptedWithThisKey, open_encrypted
+from clinfile.app.security.keys import change_keys, finish_rekey
+from clinfile.app.security.session import Session
+from clinfile.app.vault.layout import ABANDONED_AFTER_SECONDS
+from clinfile.app.vault.verify import verify_vault
+from clinfile.db.blobs import BlobStore
+from clinfile.db.connection import (
+    BLOB_PROFILE,
+    INDEX_PROFILE,
+    NotEncryptedWithThisKey,
+    open_encrypted,
+)
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.integration.importing import (
     check_custody,

@@ -16,14 +16,14 @@ import json
 import pytest
 from PIL import Image
 
-from app.interop.archive_service import ArchiveService
-from app.interop.dicomweb import ArchiveUnreachable
-from app.interop.pacs_config import PacsConfig
-from app.interop.pacs_service import PacsService
-from app.security.session import Session
-from app.security.users import UserService
-from app.vault.vault import Vault
-from db.filing import FilingRepository
+from clinfile.app.interop.archive_service import ArchiveService
+from clinfile.app.interop.dicomweb import ArchiveUnreachable
+from clinfile.app.interop.pacs_config import PacsConfig
+from clinfile.app.interop.pacs_service import PacsService
+from clinfile.app.security.session import Session
+from clinfile.app.security.users import UserService
+from clinfile.app.vault.vault import Vault
+from clinfile.db.filing import FilingRepository
 from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
 from tests.integration.archive_pictures import (
     add_patient,

@@ -19,9 +19,9 @@ import time
 
 import pytest
 
-from app.consent.vocabulary import ImageKind, Method
-from app.interop.pacs_service import PacsService
-from app.interop.pacs_store import ASSOCIATIONS
+from clinfile.app.consent.vocabulary import ImageKind, Method
+from clinfile.app.interop.pacs_service import PacsService
+from clinfile.app.interop.pacs_store import ASSOCIATIONS
 from tests.conftest import PASSWORDS
 from tests.integration.archive_pictures import (
     add_patient,

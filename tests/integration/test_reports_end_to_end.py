@@ -17,15 +17,15 @@ from datetime import date
 
 import pytest
 
-from app.consent.model import Disclosure
-from app.consent.service import ConsentRequest, ConsentService
-from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
-from app.filing.body_sites import BodySite
-from app.filing.model import FilingRequest
-from app.filing.service import FilingService
-from db.audit import AuditRepository
-from db.connection import transaction
-from db.patients import PatientRepository, PatientValues
+from clinfile.app.consent.model import Disclosure
+from clinfile.app.consent.service import ConsentRequest, ConsentService
+from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import FilingRequest
+from clinfile.app.filing.service import FilingService
+from clinfile.db.audit import AuditRepository
+from clinfile.db.connection import transaction
+from clinfile.db.patients import PatientRepository, PatientValues
 from tests.unit.app.cli.calling import as_user
 from tests.unit.app.reports.conftest import IDENTIFIERS, PHOTOS
 from tests.unit.app.reports.pdf_checks import (

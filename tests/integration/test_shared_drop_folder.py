@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.interop.shared_drop import CLAIMS, HEARTBEAT, ClaimFolder
-from app.security.session import Session
-from db.images import ImageRepository
+from clinfile.app.interop.shared_drop import CLAIMS, HEARTBEAT, ClaimFolder
+from clinfile.app.security.session import Session
+from clinfile.db.images import ImageRepository
 from tests.conftest import PASSWORDS
 from tests.integration.importing import command
 

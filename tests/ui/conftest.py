@@ -30,7 +30,7 @@ def clock() -> Clock:
 @pytest.fixture
 def workstation(tmp_path: Path):
     """This computer's memory, in the test's own folder (never the real config folder)."""
-    from app.desk.workstation import WorkstationStore
+    from clinfile.app.desk.workstation import WorkstationStore
 
     return WorkstationStore(tmp_path / "config")
 
@@ -40,8 +40,8 @@ def shell(qtbot, workstation, clock):
     """The window's controller, started, with the house style."""
     from PySide6.QtWidgets import QApplication
 
-    from ui.application import prepare
-    from ui.shell import Shell
+    from clinfile.ui.application import prepare
+    from clinfile.ui.shell import Shell
 
     prepare(QApplication.instance())
     shell = Shell(workstation, clock=clock, idle_check_ms=20)

@@ -47,9 +47,9 @@ def drop_files(widget: QWidget, files: list[Path]) -> None:
 
 def add_patients(vault_path: Path, rows) -> list[int]:
     """Add (record, family, given, born, suburb) rows to the index, as an import would."""
-    from app.security.session import Session
-    from db.connection import transaction
-    from db.patients import PatientRepository, PatientValues
+    from clinfile.app.security.session import Session
+    from clinfile.db.connection import transaction
+    from clinfile.db.patients import PatientRepository, PatientValues
 
     session = Session.login(vault_path, "admin", PASSWORDS["admin"])
     with session.vault.index() as conn, transaction(conn):

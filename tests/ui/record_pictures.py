@@ -20,14 +20,20 @@ def file_pictures(vault_path: Path, corpus: Path, tmp_path: Path,
     spoken consent for their care. Returns the patients' ids and the
     pictures' ids, in the order of ``plan``.
     """
-    from app.consent.model import Disclosure
-    from app.consent.service import ConsentRequest, ConsentService
-    from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
-    from app.filing.body_sites import BodySite
-    from app.filing.model import FilingRequest
-    from app.filing.service import FilingService
-    from app.ingest.service import ImportService
-    from app.security.session import Session
+    from clinfile.app.consent.model import Disclosure
+    from clinfile.app.consent.service import ConsentRequest, ConsentService
+    from clinfile.app.consent.vocabulary import (
+        ImageKind,
+        Method,
+        Purpose,
+        Recipient,
+        RecipientClass,
+    )
+    from clinfile.app.filing.body_sites import BodySite
+    from clinfile.app.filing.model import FilingRequest
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.ingest.service import ImportService
+    from clinfile.app.security.session import Session
 
     patients = add_patients(vault_path, PATIENTS)
     photos = sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[:len(plan)]

@@ -7,8 +7,8 @@ import subprocess
 
 from PySide6.QtCore import Qt
 
-from app.audit.service import AuditFilter, AuditService
-from db.audit import AuditRepository
+from clinfile.app.audit.service import AuditFilter, AuditService
+from clinfile.db.audit import AuditRepository
 from tests.ui.record_pictures import file_pictures
 from tests.ui.saving import save_as
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from PySide6.QtCore import Qt
 
-from db.audit import AuditRepository
+from clinfile.db.audit import AuditRepository
 from tests.ui.saving import save_as
 from tests.unit.app.cli.calling import as_user
 from tests.unit.app.incidents.sending import export_a_picture

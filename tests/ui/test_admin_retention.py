@@ -7,15 +7,15 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
-from app.consent.vocabulary import ImageKind
-from app.filing import service as filing_service
-from app.filing.body_sites import BodySite
-from app.filing.deletion_list import due_for_deletion
-from app.filing.model import FilingRequest
-from app.filing.service import FilingService
-from app.security.roles import PolicyRefused
-from app.security.session import Session
-from db.audit import AuditRepository
+from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.filing import service as filing_service
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.deletion_list import due_for_deletion
+from clinfile.app.filing.model import FilingRequest
+from clinfile.app.filing.service import FilingService
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.app.security.session import Session
+from clinfile.db.audit import AuditRepository
 from tests.conftest import PASSWORDS
 from tests.unit.app.consent.vault_rows import add_inbox_image, add_patient
 

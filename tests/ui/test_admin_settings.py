@@ -7,8 +7,8 @@ from dataclasses import fields
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QScrollArea, QSpinBox
 
-from app.security.users import UserService
-from app.settings import PracticeSettings, SettingsService
+from clinfile.app.security.users import UserService
+from clinfile.app.settings import PracticeSettings, SettingsService
 
 
 def _open_settings(qtbot, logged_in, user="admin"):

@@ -6,8 +6,8 @@ import subprocess
 
 from PySide6.QtCore import Qt
 
-from app.security.session import Session
-from app.vault.recovery import new_recovery_key
+from clinfile.app.security.session import Session
+from clinfile.app.vault.recovery import new_recovery_key
 from tests.ui.saving import save_as
 
 

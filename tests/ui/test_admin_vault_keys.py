@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtCore import Qt
 
-from app.security.session import Session
-from app.vault.errors import KeysChanged
+from clinfile.app.security.session import Session
+from clinfile.app.vault.errors import KeysChanged
 from tests.conftest import PASSWORDS
 
 

@@ -8,9 +8,9 @@ from PIL import Image
 
 
 def test_the_demo_practice_needs_nothing_outside_the_clone(tmp_path, monkeypatch):
-    from app.ingest.service import ImportService
-    from app.security.session import Session
-    from ui import demo
+    from clinfile.app.ingest.service import ImportService
+    from clinfile.app.security.session import Session
+    from clinfile.ui import demo
 
     monkeypatch.chdir(tmp_path)  # no corpus, no shared tools: only the project itself
     practice = tmp_path / "practice"

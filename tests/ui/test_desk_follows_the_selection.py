@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.consent.vocabulary import ImageKind
+from clinfile.app.consent.vocabulary import ImageKind
 from tests.ui.helpers import (
     add_patients,
     arrive,

@@ -23,13 +23,13 @@ def open_device_dialog(qtbot, shell, count: int):
 
 
 def as_admin(vault_path):
-    from app.security.session import Session
+    from clinfile.app.security.session import Session
 
     return Session.login(vault_path, "admin", PASSWORDS["admin"])
 
 
 def audit(vault_path, action: str) -> list[dict]:
-    from db.audit import AuditRepository
+    from clinfile.db.audit import AuditRepository
 
     session = as_admin(vault_path)
     try:
@@ -95,7 +95,7 @@ def test_two_photos_chosen_on_a_phone_reach_the_inbox_and_leave_the_phone(
 
 def test_a_phone_refusing_deletion_is_told_plainly_and_the_photos_still_arrive(
         qtbot, logged_in, corpus, tmp_path, vault_path):
-    from app.settings import SettingsService
+    from clinfile.app.settings import SettingsService
 
     admin = as_admin(vault_path)
     SettingsService(admin).change(device_deletion="always")

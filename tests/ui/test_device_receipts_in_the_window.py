@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from app.ingest import events as ev
+from clinfile.app.ingest import events as ev
 from tests.ui.test_device_import import as_admin, audit, open_device_dialog
 from tests.unit.app.ingest.hostile_files import jpeg_bytes, write
 
@@ -44,7 +44,7 @@ def names(folder: Path) -> set[str]:
 
 
 def set_policy(vault_path, value: str) -> None:
-    from app.settings import SettingsService
+    from clinfile.app.settings import SettingsService
 
     admin = as_admin(vault_path)
     SettingsService(admin).change(device_deletion=value)
@@ -283,8 +283,8 @@ def test_an_import_a_crash_cut_short_is_told_when_the_clinician_next_logs_in(
     began_and_died = (
         "import os, sys\n"
         "from pathlib import Path\n"
-        "from app.security.session import Session\n"
-        "from app.ingest.unfinished import ImportLedger\n"
+        "from clinfile.app.security.session import Session\n"
+        "from clinfile.app.ingest.unfinished import ImportLedger\n"
         "session = Session.login(Path(sys.argv[1]), 'clinician', sys.argv[2])\n"
         "ImportLedger(session.vault, 'clinician').began(\n"
         "    'Galaxy <b>S21</b>', Path(sys.argv[3]), 40, True)\n"

@@ -22,15 +22,21 @@ from tests.ui.test_filing import PATIENTS
 
 def _filed_on_spoken_consent(vault_path, corpus, tmp_path, patient_id: int) -> None:
     """A photo already in the patient's record, filed on spoken consent for care."""
-    from app.consent.model import Disclosure
-    from app.consent.service import ConsentRequest, ConsentService
-    from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
-    from app.filing.body_sites import BodySite
-    from app.filing.model import FilingRequest
-    from app.filing.service import FilingService
-    from app.ingest import events as ev
-    from app.ingest.service import ImportService
-    from app.security.session import Session
+    from clinfile.app.consent.model import Disclosure
+    from clinfile.app.consent.service import ConsentRequest, ConsentService
+    from clinfile.app.consent.vocabulary import (
+        ImageKind,
+        Method,
+        Purpose,
+        Recipient,
+        RecipientClass,
+    )
+    from clinfile.app.filing.body_sites import BodySite
+    from clinfile.app.filing.model import FilingRequest
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.ingest import events as ev
+    from clinfile.app.ingest.service import ImportService
+    from clinfile.app.security.session import Session
 
     session = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
     files = copy_into([corpus / "exif-samples" / "jpg" / "Canon_40D.jpg"], tmp_path / "phone")

@@ -54,8 +54,8 @@ def test_drop_find_describe_consent_and_file_with_one_key(qtbot, logged_in, work
     assert line.startswith("Filed 2 pictures to NGUYEN, Mai (born 05/06/1990)")
     assert "clinical photo, left ankle (outer ankle bone)" in line and "outbox" in line
 
-    from app.filing.service import FilingService
-    from app.security.session import Session
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.security.session import Session
 
     session = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
     filed = FilingService(session).images_of(mai)

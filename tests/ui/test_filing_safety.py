@@ -102,8 +102,8 @@ def test_return_in_the_consent_dialog_records_it_and_never_files(
     with qtbot.waitSignal(filing.filed, timeout=10000):
         qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
-    from app.filing.service import FilingService
-    from app.security.session import Session
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.security.session import Session
 
     session = Session.login(vault_path, "reception", PASSWORDS["reception"])
     [filed] = FilingService(session).images_of(mai)

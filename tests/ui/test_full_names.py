@@ -29,8 +29,8 @@ def test_the_admin_sets_a_users_full_name_later(qtbot, logged_in):
 
 def test_the_summary_and_the_lock_screen_print_the_full_name(
         qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
-    from app.security.session import Session
-    from app.security.users import UserService
+    from clinfile.app.security.session import Session
+    from clinfile.app.security.users import UserService
 
     add_patients(vault_path, [("10001", "Nguyen", "Mai", "1990-06-05", "Footscray")])
     admin = Session.login(vault_path, "admin", ADMIN_PASSWORD)

@@ -21,7 +21,7 @@ TYPING = """
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
-from ui.main_window import MainWindow
+from clinfile.ui.main_window import MainWindow
 
 app = QApplication([])
 window = MainWindow()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel
 
-from ui.look import stylesheet_text
+from clinfile.ui.look import stylesheet_text
 
 
 def _whole(label: QLabel) -> bool:

@@ -90,7 +90,7 @@ def test_the_count_of_waiting_files_stops_once_the_desk_is_gone(qtbot, logged_in
 def test_work_meeting_the_vault_locked_by_logging_out_shows_no_box(qtbot, logged_in):
     from PySide6.QtWidgets import QMessageBox
 
-    from app.vault.errors import VaultLocked
+    from clinfile.app.vault.errors import VaultLocked
 
     shell = logged_in("reception")
     shell.log_out()

@@ -23,9 +23,9 @@ def archive(tmp_path):
 
 
 def configure(root, server):
-    from app.interop.pacs_config import PacsConfig
-    from app.interop.pacs_service import PacsService
-    from app.security.session import Session
+    from clinfile.app.interop.pacs_config import PacsConfig
+    from clinfile.app.interop.pacs_service import PacsService
+    from clinfile.app.security.session import Session
 
     PacsService(Session.login(root, ADMIN, ADMIN_PASSWORD)).configure(PacsConfig(
         "127.0.0.1", server.dicom_port, AE_TITLE, dicomweb_url=f"{server.url}/dicom-web",
@@ -34,10 +34,10 @@ def configure(root, server):
 
 def consulting_room_sends(root, server, corpus, tmp_path) -> None:
     """Another workstation, with a vault of its own, files a picture of Mai and archives it."""
-    from app.interop.pacs_service import PacsService
-    from app.security.session import Session
-    from app.security.users import UserService
-    from app.vault.vault import Vault
+    from clinfile.app.interop.pacs_service import PacsService
+    from clinfile.app.security.session import Session
+    from clinfile.app.security.users import UserService
+    from clinfile.app.vault.vault import Vault
     from tests.integration.archive_pictures import add_patient
 
     Vault.create(root, ADMIN, ADMIN_PASSWORD).vault.lock()

@@ -8,7 +8,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from app.consent.vocabulary import Purpose, RecipientClass
+from clinfile.app.consent.vocabulary import Purpose, RecipientClass
 from tests.conftest import PASSWORDS
 from tests.ui.helpers import add_patients, choose_patient
 from tests.ui.test_export_and_lock import _filed_on_spoken_consent

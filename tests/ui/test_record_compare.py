@@ -66,8 +66,8 @@ def test_enter_compares_a_picture_with_the_one_before_at_the_same_height(
 
 def test_pictures_with_a_scale_are_compared_millimetre_for_millimetre(
         qtbot, logged_in, filed, vault_path):
-    from app.filing.service import FilingService
-    from app.security.session import Session
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.security.session import Session
     from tests.conftest import PASSWORDS
 
     _patients, ids = filed

@@ -87,7 +87,7 @@ def test_a_receptionist_is_told_who_exports(qtbot, logged_in, filed):
 
 def test_the_summary_of_chosen_pictures_is_written_where_asked_and_nowhere_else(
         login, filed, tmp_path):
-    from app.record.outputs import write_summary
+    from clinfile.app.record.outputs import write_summary
 
     _patients, ids = filed
     folder = tmp_path / "printed"

@@ -38,7 +38,7 @@ def test_todays_filings_are_listed_and_each_opens_its_record(qtbot, logged_in, f
 
 
 def test_filings_at_another_workstation_are_not_todays_here(login, filed):
-    from app.record.finding import filed_today
+    from clinfile.app.record.finding import filed_today
 
     session = login("reception")
     assert len(filed_today(session)) == 4

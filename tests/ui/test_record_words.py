@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
+from clinfile.ui.record.timeline import picture_words
 from tests.ui.record_pictures import file_pictures
 from tests.ui.test_record import open_record_by_keyboard
-from ui.record.timeline import picture_words
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import sys
 
-from ui.tasks import Pool, Tasks
+from clinfile.ui.tasks import Pool, Tasks
 
 REPORTS = 3000
 SINGLETONS = {"True": True, "False": False, "None": None}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.security.roles import INSTEAD, Permission
-from app.security.session import Session
+from clinfile.app.security.roles import INSTEAD, Permission
+from clinfile.app.security.session import Session
 from tests.conftest import PASSWORDS
 
 GP_PASSWORD = "the solo gp's long password"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize
 
-from app.desk.quarantine import RefusedFile
+from clinfile.app.desk.quarantine import RefusedFile
 
 # A 1280 × 800 screen at 200 % scaling leaves the window this much room, in its own pixels.
 LAPTOP_AT_200 = QSize(640, 400)

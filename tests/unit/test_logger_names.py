@@ -8,11 +8,13 @@ import pkgutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "src" / "clinfile"
 
 
-def _modules(package: str) -> list[str]:
+def _modules(layer: str) -> list[str]:
+    package = f"clinfile.{layer}"
     names = [package]
-    for info in pkgutil.walk_packages([str(ROOT / package)], prefix=f"{package}."):
+    for info in pkgutil.walk_packages([str(PACKAGE / layer)], prefix=f"{package}."):
         names.append(info.name)
     return names
 

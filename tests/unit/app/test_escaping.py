@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.escaping import escaped
+from clinfile.app.escaping import escaped
 
 
 @pytest.mark.parametrize(("raw", "shown"), [

@@ -1,6 +1,6 @@
 import logging
 
-from app.logs import MASK, configure, redact
+from clinfile.app.logs import MASK, configure, redact
 
 
 def test_identifiers_and_keys_are_masked():

@@ -7,7 +7,7 @@ from dataclasses import fields
 
 import pytest
 
-from app.settings import PracticeSettings, SettingError, rule_of
+from clinfile.app.settings import PracticeSettings, SettingError, rule_of
 
 NUMBERS = [f.name for f in fields(PracticeSettings) if f.type == "int"]
 CHOICES = [f.name for f in fields(PracticeSettings) if f.metadata["rule"].choices]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from db.connection import unfinished_writes, write_atomically
+from clinfile.db.connection import unfinished_writes, write_atomically
 
 
 def test_the_file_is_replaced_whole_and_private(tmp_path: Path) -> None:

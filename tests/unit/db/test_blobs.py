@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from db.blobs import CHUNK_SIZE, BlobCorrupted, BlobNotFound, BlobStore
-from db.connection import BLOB_PROFILE, open_encrypted
+from clinfile.db.blobs import CHUNK_SIZE, BlobCorrupted, BlobNotFound, BlobStore
+from clinfile.db.connection import BLOB_PROFILE, open_encrypted
 
 
 @pytest.fixture

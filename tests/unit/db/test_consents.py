@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from db.connection import DatabaseError, transaction
-from db.consents import ConsentRepository, NewConsent, NewUse
+from clinfile.db.connection import DatabaseError, transaction
+from clinfile.db.consents import ConsentRepository, NewConsent, NewUse
 
 
 def consent(patient_id: int, **changes) -> NewConsent:

@@ -1,8 +1,8 @@
 import pytest
 
-from db.connection import DatabaseError, transaction
-from db.images import ImageRepository, ImportJournalRepository, JournalOwner, NewImage
-from db.quarantine import QuarantineRepository
+from clinfile.db.connection import DatabaseError, transaction
+from clinfile.db.images import ImageRepository, ImportJournalRepository, JournalOwner, NewImage
+from clinfile.db.quarantine import QuarantineRepository
 
 
 def _image(sha: str) -> NewImage:

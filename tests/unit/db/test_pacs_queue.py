@@ -1,8 +1,8 @@
 """Claims on the PACS queue: one sender per row, and waiting rows before old refusals."""
 
-from db.connection import transaction
-from db.images import ImageRepository
-from db.pacs_queue import PacsQueueRepository
+from clinfile.db.connection import transaction
+from clinfile.db.images import ImageRepository
+from clinfile.db.pacs_queue import PacsQueueRepository
 from tests.unit.db.test_images import _image
 
 NOW, LATER = "2026-03-12T08:00:00+00:00", "2026-03-12T08:05:00+00:00"

@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import pytest
 
-from db.patients import PatientRepository, PatientValues
+from clinfile.db.patients import PatientRepository, PatientValues
 
 WHEN = "2026-01-01T00:00:00+00:00"
 LATER = "2026-02-01T00:00:00+00:00"

@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from db.connection import INDEX_PROFILE, open_encrypted
-from db.schema import (
+from clinfile.db.connection import INDEX_PROFILE, open_encrypted
+from clinfile.db.schema import (
     Migration,
     MigrationFailed,
     NewerVaultError,
@@ -63,7 +63,7 @@ def test_roles_move_to_their_own_table_and_each_user_keeps_theirs(conn):
                  "VALUES ('gp', 'clinician', 't', 't'), ('mgr', 'admin', 't', 't')")
     migrate(conn)
 
-    from db.users import UserRepository
+    from clinfile.db.users import UserRepository
 
     users = {u.name: u for u in UserRepository(conn).all()}
     assert users["gp"].roles == ("clinician",) and users["mgr"].roles == ("admin",)

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.audit.service import AuditFilter, AuditSearchError, AuditService
-from app.security.roles import PolicyRefused
-from db.audit import AuditRepository
+from clinfile.app.audit.service import AuditFilter, AuditSearchError, AuditService
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.db.audit import AuditRepository
 from tests.ui.helpers import add_patients
 
 

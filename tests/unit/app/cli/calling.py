@@ -2,8 +2,8 @@
 
 import io
 
-from app.cli.common import Console
-from app.cli.main import run
+from clinfile.app.cli.common import Console
+from clinfile.app.cli.main import run
 from tests.conftest import PASSWORDS
 
 

@@ -122,8 +122,8 @@ def test_renewed_recovery_key_replaces_the_old_one(tmp_path):
 
 
 def test_a_renewed_recovery_key_re_keys_older_pictures_so_the_old_sheet_opens_none(tmp_path):
-    from app.security.session import Session
-    from db.blobs import BlobStore
+    from clinfile.app.security.session import Session
+    from clinfile.db.blobs import BlobStore
 
     vault = tmp_path / "v"
     call(["init", str(vault), "--admin", "mgr", "--password-stdin"], "a long password")

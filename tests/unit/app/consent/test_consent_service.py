@@ -6,13 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.consent.model import DecisionMaker, Disclosure
-from app.consent.service import ConsentError, ConsentRequest, ConsentService
-from app.consent.vocabulary import Method, Purpose, Recipient, RecipientClass
-from app.security.roles import PolicyRefused
-from db.audit import AuditRepository
-from db.connection import transaction
-from db.consents import ConsentRepository, NewUse
+from clinfile.app.consent.model import DecisionMaker, Disclosure
+from clinfile.app.consent.service import ConsentError, ConsentRequest, ConsentService
+from clinfile.app.consent.vocabulary import Method, Purpose, Recipient, RecipientClass
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.db.audit import AuditRepository
+from clinfile.db.connection import transaction
+from clinfile.db.consents import ConsentRepository, NewUse
 
 TOLD = Disclosure(why=True, how_used=True, who_sees=True)
 TEAM = Recipient(group=RecipientClass.TREATING_TEAM)
@@ -89,7 +89,7 @@ def test_reception_records_only_documented_consent(login, add_patient):
 
 @pytest.mark.parametrize("named", ["Dr Ana Silva", "  dr ana   SILVA ", "ana", "ANA"])
 def test_reception_names_the_clinician_by_login_or_full_name(login, add_patient, named):
-    from app.security.users import UserService
+    from clinfile.app.security.users import UserService
     from tests.conftest import PASSWORDS
     UserService(login()).add("ana", "clinician", PASSWORDS["clinician"], full_name="Dr Ana Silva")
     patient = add_patient()
@@ -98,7 +98,7 @@ def test_reception_names_the_clinician_by_login_or_full_name(login, add_patient,
 
 
 def test_reception_may_not_name_a_disabled_clinician(login, add_patient):
-    from app.security.users import UserService
+    from clinfile.app.security.users import UserService
     from tests.conftest import PASSWORDS
     patient = add_patient()
     users = UserService(login())
@@ -187,7 +187,8 @@ def test_a_class_word_stored_as_written_reads_back_as_the_class(login, add_patie
 def test_a_code_is_never_digits_alone_which_would_read_as_an_id(login, add_patient,
                                                                 monkeypatch):
     drawn = iter("14821899" + "K7Q2M4XA")
-    monkeypatch.setattr("app.consent.service.secrets.choice", lambda _alphabet: next(drawn))
+    monkeypatch.setattr("clinfile.app.consent.service.secrets.choice",
+                        lambda _alphabet: next(drawn))
     consent = ConsentService(login("clinician")).record(request(add_patient()))
     assert consent.code == "K7Q2M4XA"
     assert ConsentService(login("clinician")).find(consent.code) == consent

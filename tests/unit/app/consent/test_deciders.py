@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.consent.deciders import age_on, decider_problem, expected_decider
-from app.consent.model import DecisionMaker
+from clinfile.app.consent.deciders import age_on, decider_problem, expected_decider
+from clinfile.app.consent.model import DecisionMaker
 
 TODAY = date(2026, 12, 1)
 PARENT = DecisionMaker("Anh Tran", "mother")

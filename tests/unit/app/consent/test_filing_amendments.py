@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.consent.vocabulary import ImageKind
-from app.filing.model import ConsentBasis
-from app.filing.service import FilingError, FilingService
-from app.security.roles import PolicyRefused
-from db.audit import AuditRepository
-from db.connection import DatabaseError
+from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.filing.model import ConsentBasis
+from clinfile.app.filing.service import FilingError, FilingService
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.db.audit import AuditRepository
+from clinfile.db.connection import DatabaseError
 from tests.unit.app.consent.test_filing_service import care_consent, request
 
 
@@ -71,7 +71,7 @@ def test_a_description_with_control_characters_is_refused(login, add_patient, ad
 
 def test_pictures_moved_away_since_the_record_was_opened_are_not_corrected_here(
         login, add_patient, add_inbox_image):
-    from app.record.corrections import Correction, correct_pictures
+    from clinfile.app.record.corrections import Correction, correct_pictures
 
     mai, linh = add_patient(), add_patient("Tran", "Linh")
     image = add_inbox_image()

@@ -6,17 +6,17 @@ from datetime import date
 
 import pytest
 
-from app.consent.model import Disclosure
-from app.consent.policy import WRITTEN_CONSENT_SETTING
-from app.consent.service import ConsentRequest, ConsentService
-from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
-from app.filing.body_sites import BodySite
-from app.filing.model import ConsentBasis, FilingRequest
-from app.filing.service import FilingError, FilingService, find_patient
-from app.security.roles import PolicyRefused
-from db.audit import AuditRepository
-from db.connection import DatabaseError, transaction
-from db.settings import SettingsRepository
+from clinfile.app.consent.model import Disclosure
+from clinfile.app.consent.policy import WRITTEN_CONSENT_SETTING
+from clinfile.app.consent.service import ConsentRequest, ConsentService
+from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import ConsentBasis, FilingRequest
+from clinfile.app.filing.service import FilingError, FilingService, find_patient
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.db.audit import AuditRepository
+from clinfile.db.connection import DatabaseError, transaction
+from clinfile.db.settings import SettingsRepository
 
 ANKLE = BodySite.parse("left-ankle: lateral malleolus")
 TEAM = Recipient(group=RecipientClass.TREATING_TEAM)
@@ -146,7 +146,7 @@ def test_outside_colleagues_image_is_kept_with_the_discussion(login, add_patient
 @pytest.mark.parametrize(("site", "words"), [
     ("ankle", "which side"), ("left-nose", "no left or right"), ("elbowpit", "not on the list")])
 def test_body_sites_come_from_the_list_with_their_side(site, words):
-    from app.filing.body_sites import BodySiteError
+    from clinfile.app.filing.body_sites import BodySiteError
     with pytest.raises(BodySiteError, match=words):
         BodySite.parse(site)
 

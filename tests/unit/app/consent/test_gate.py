@@ -11,15 +11,15 @@ from datetime import date
 
 import pytest
 
-from app.consent.gate import Channel, UseRefused, authorise_use, check_use
-from app.consent.model import Disclosure
-from app.consent.service import ConsentRequest, ConsentService
-from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
-from app.filing.body_sites import BodySite
-from app.filing.model import FilingRequest
-from app.filing.service import FilingService
-from app.security.roles import PolicyRefused
-from db.audit import AuditRepository
+from clinfile.app.consent.gate import Channel, UseRefused, authorise_use, check_use
+from clinfile.app.consent.model import Disclosure
+from clinfile.app.consent.service import ConsentRequest, ConsentService
+from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import FilingRequest
+from clinfile.app.filing.service import FilingService
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.db.audit import AuditRepository
 
 TEAM = Recipient(group=RecipientClass.TREATING_TEAM)
 STUDENTS = Recipient(group=RecipientClass.STUDENTS)

@@ -6,21 +6,21 @@ from datetime import date
 
 import pytest
 
-from app.consent.vocabulary import ImageKind
-from app.filing.body_sites import BodySite
-from app.filing.model import FilingRequest
-from app.filing.retention import (
+from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import FilingRequest
+from clinfile.app.filing.retention import (
     RetentionError,
     RetentionRule,
     RetentionService,
     retention_date,
 )
-from app.filing.service import FilingService
-from app.security.roles import PolicyRefused
-from db.audit import AuditRepository
-from db.blobs import BlobNotFound
-from db.connection import transaction
-from db.settings import SettingsRepository
+from clinfile.app.filing.service import FilingService
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.db.audit import AuditRepository
+from clinfile.db.blobs import BlobNotFound
+from clinfile.db.connection import transaction
+from clinfile.db.settings import SettingsRepository
 
 RULE = RetentionRule()
 FAR_FUTURE = date(2060, 1, 1)

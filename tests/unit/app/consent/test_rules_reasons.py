@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.consent.model import Consent, ImageFacts, Policy, Withdrawal
-from app.consent.rules import SECONDARY_CAUTION, THIRD_PARTY_CAUTION, decide, filing_basis_problem
-from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from clinfile.app.consent.model import Consent, ImageFacts, Policy, Withdrawal
+from clinfile.app.consent.rules import (
+    SECONDARY_CAUTION,
+    THIRD_PARTY_CAUTION,
+    decide,
+    filing_basis_problem,
+)
+from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
 
 TODAY = date(2026, 11, 22)
 TEAM = Recipient(group=RecipientClass.TREATING_TEAM)

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.consent.model import Consent, ImageFacts, Policy, Withdrawal
-from app.consent.rules import decide
-from app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from clinfile.app.consent.model import Consent, ImageFacts, Policy, Withdrawal
+from clinfile.app.consent.rules import decide
+from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
 
 TODAY = date(2026, 11, 22)
 IMAGE_ID = 7

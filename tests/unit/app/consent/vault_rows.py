@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 
-from app.vault.vault import Vault
-from db.connection import transaction
+from clinfile.app.vault.vault import Vault
+from clinfile.db.connection import transaction
 
 
 def add_patient(vault: Vault, family: str = "Nguyen", given: str = "Mai",

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from app.desk.quarantine import QuarantineError, delete, refused_files, release
-from app.ingest.service import ImportService
-from app.security.roles import PolicyRefused
+from clinfile.app.desk.quarantine import QuarantineError, delete, refused_files, release
+from clinfile.app.ingest.service import ImportService
+from clinfile.app.security.roles import PolicyRefused
 
 
 def _refuse(session, folder: Path, name: str) -> Path:
@@ -56,7 +56,7 @@ def test_an_admin_who_does_not_import_may_not_touch_the_quarantine(login, tmp_pa
 
 
 def test_the_first_look_shows_readable_text_and_nothing_that_acts(tmp_path):
-    from app.desk.quarantine import first_look
+    from clinfile.app.desk.quarantine import first_look
 
     letter = tmp_path / "letter.jpg"
     letter.write_bytes(b"Dear Doctor,\r\n\tplease see\x00\xff Mai\xe2\x80\xae gpj.exe")

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.incidents.service import IncidentError, IncidentReport, IncidentService
-from app.security.roles import PolicyRefused
-from app.settings import SettingsService
-from db.audit import AuditRepository
+from clinfile.app.incidents.service import IncidentError, IncidentReport, IncidentService
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.app.settings import SettingsService
+from clinfile.db.audit import AuditRepository
 from tests.unit.app.incidents.sending import export_a_picture
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import psutil
 
-from db.images import JournalOwner
+from clinfile.db.images import JournalOwner
 
 _WAIT_FOR_STDIN = [sys.executable, "-c", "import sys; sys.stdin.read()"]
 

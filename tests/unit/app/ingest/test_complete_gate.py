@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from app.ingest import refusal
-from app.ingest.refusal import Refused
-from app.ingest.safety.complete import (
+from clinfile.app.ingest import refusal
+from clinfile.app.ingest.refusal import Refused
+from clinfile.app.ingest.safety.complete import (
     CUT_OFF_FOR_GOOD,
     CUT_SHORT,
     HELD_OPEN,
@@ -16,8 +16,8 @@ from app.ingest.safety.complete import (
     Incomplete,
     prove_complete,
 )
-from app.ingest.safety.open import stage
-from app.ingest.safety.writers import _seen_in_proc, open_for_writing
+from clinfile.app.ingest.safety.open import stage
+from clinfile.app.ingest.safety.writers import _seen_in_proc, open_for_writing
 from tests.unit.app.ingest.hostile_files import (
     claiming_10000_square,
     jpeg_bytes,

@@ -2,8 +2,8 @@ import io
 
 from PIL import Image, ImageChops
 
-from app.ingest.decode import Decoded, decode, prepare
-from app.ingest.derivatives import THUMBNAIL_EDGE, strip_jpeg
+from clinfile.app.ingest.decode import Decoded, decode, prepare
+from clinfile.app.ingest.derivatives import THUMBNAIL_EDGE, strip_jpeg
 from tests.unit.app.ingest.hostile_files import jpeg_bytes
 
 

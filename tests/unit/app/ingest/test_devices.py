@@ -1,7 +1,7 @@
 import os
 from pathlib import Path
 
-from app.ingest.devices import (
+from clinfile.app.ingest.devices import (
     DeletionPolicy,
     decide_deletion,
     find_camera_volumes,

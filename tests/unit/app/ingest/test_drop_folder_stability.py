@@ -1,4 +1,4 @@
-from app.ingest.drop_folder import Settled, StabilityTracker
+from clinfile.app.ingest.drop_folder import Settled, StabilityTracker
 
 
 class Clock:
@@ -62,7 +62,7 @@ def test_a_vanished_file_is_forgotten(tmp_path):
 def test_a_file_offered_once_is_offered_again_when_a_writer_closes_it(tmp_path):
     import time
 
-    from app.ingest.drop_folder import DropFolderWatcher
+    from clinfile.app.ingest.drop_folder import DropFolderWatcher
 
     path = tmp_path / "a.jpg"
     path.write_bytes(b"whole")
@@ -88,7 +88,7 @@ def _renamed_in(tmp_path, data: bytes):
     """A file written elsewhere and renamed into the folder, as mail clients and syncs do."""
     import os
 
-    from app.ingest.safety.complete import proves_whole
+    from clinfile.app.ingest.safety.complete import proves_whole
 
     folder = tmp_path / "drop"
     folder.mkdir()

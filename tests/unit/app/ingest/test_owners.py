@@ -1,7 +1,7 @@
 import os
 
-from app.ingest.owners import has_gone, this_process
-from db.images import JournalOwner
+from clinfile.app.ingest.owners import has_gone, this_process
+from clinfile.db.images import JournalOwner
 from tests.unit.app.ingest.other_processes import elsewhere, ended_process, running_process
 
 

@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.ingest import refusal
-from app.ingest.refusal import Refused
-from app.ingest.safety.complete import _ENDINGS
-from app.ingest.safety.ending import Cut
-from app.ingest.safety.trailing import judge_trailing
-from app.ingest.sniff import sniff
+from clinfile.app.ingest import refusal
+from clinfile.app.ingest.refusal import Refused
+from clinfile.app.ingest.safety.complete import _ENDINGS
+from clinfile.app.ingest.safety.ending import Cut
+from clinfile.app.ingest.safety.trailing import judge_trailing
+from clinfile.app.ingest.sniff import sniff
 from tests.conftest import CORPUS
 from tests.unit.app.ingest.hostile_files import (
     claiming_10000_square,
@@ -101,7 +101,7 @@ def test_a_motion_video_still_being_written_after_a_jpeg_is_cut():
 
 
 def test_a_heic_whose_boxes_add_up_but_whose_items_lie_beyond_its_end_is_cut():
-    from app.ingest.safety.isobmff import boxes, iso_ending
+    from clinfile.app.ingest.safety.isobmff import boxes, iso_ending
 
     data = (CORPUS / "exif-samples" / "heic" / "IMG_5195.HEIC").read_bytes()
     meta = next(box for box in boxes(data, 0, len(data)) if box.kind == b"meta")

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from app.ingest import events as ev
-from app.ingest.receipt import ImportReceipt, disk_full
+from clinfile.app.ingest import events as ev
+from clinfile.app.ingest.receipt import ImportReceipt, disk_full
 
 
 def test_many_photos_kept_for_a_full_disk_are_told_why_in_the_plural():

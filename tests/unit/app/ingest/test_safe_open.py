@@ -4,9 +4,9 @@ import socket
 
 import pytest
 
-from app.ingest import refusal
-from app.ingest.refusal import Refused
-from app.ingest.safety.open import SourceChanged, remove_beneath, stage
+from clinfile.app.ingest import refusal
+from clinfile.app.ingest.refusal import Refused
+from clinfile.app.ingest.safety.open import SourceChanged, remove_beneath, stage
 from tests.unit.app.ingest.hostile_files import jpeg_bytes, make_fifo, write
 
 LIMIT = 10_000_000

@@ -1,6 +1,6 @@
 import pytest
 
-from app.ingest.sniff import sniff
+from clinfile.app.ingest.sniff import sniff
 from tests.unit.app.ingest.hostile_files import PDF, TEXT, jpeg_bytes, png_bomb
 
 

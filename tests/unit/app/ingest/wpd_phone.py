@@ -10,7 +10,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.ingest.device_sources.wpd import ROOT, WpdObject
+from clinfile.app.ingest.device_sources.wpd import ROOT, WpdObject
 
 
 class FolderPort:

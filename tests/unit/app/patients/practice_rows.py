@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from app.patients.details import PatientDetails, validate
-from app.patients.index import PatientIndex
-from db.patients import PatientRow, PatientValues
+from clinfile.app.patients.details import PatientDetails, validate
+from clinfile.app.patients.index import PatientIndex
+from clinfile.db.patients import PatientRow, PatientValues
 
 
 def rows_of(people: list[PatientDetails]) -> list[PatientRow]:

@@ -1,9 +1,9 @@
 import pytest
 
-from app.patients.csv_import import PRESETS, ColumnMapping, read_csv
-from app.patients.dates import DateOrder
-from app.patients.details import InvalidPatient, validate
-from app.patients.sources import SourceProblem, SourceRecord, UnreadableSource
+from clinfile.app.patients.csv_import import PRESETS, ColumnMapping, read_csv
+from clinfile.app.patients.dates import DateOrder
+from clinfile.app.patients.details import InvalidPatient, validate
+from clinfile.app.patients.sources import SourceProblem, SourceRecord, UnreadableSource
 
 HEADER = ("Record No,Surname,First Name,DOB,Sex,Address,Suburb,State,Postcode,Phone,"
           "Medicare No,IRN,IHI")

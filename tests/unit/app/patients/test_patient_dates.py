@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from app.patients.dates import (
+from clinfile.app.patients.dates import (
     DateOrder,
     UnreadableDate,
     day_month_swapped,

@@ -3,9 +3,9 @@ from datetime import date
 
 import pytest
 
-from app.patients.details import validate
-from app.patients.fhir_import import DVA_SYSTEM, IHI_SYSTEM, MEDICARE_SYSTEM, read_fhir
-from app.patients.sources import SourceProblem, SourceRecord, UnreadableSource
+from clinfile.app.patients.details import validate
+from clinfile.app.patients.fhir_import import DVA_SYSTEM, IHI_SYSTEM, MEDICARE_SYSTEM, read_fhir
+from clinfile.app.patients.sources import SourceProblem, SourceRecord, UnreadableSource
 
 MR = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]}
 

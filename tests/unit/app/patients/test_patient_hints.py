@@ -4,7 +4,12 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from app.patients.hints import barcode_texts, hints_from_filename, hints_from_image, label_query
+from clinfile.app.patients.hints import (
+    barcode_texts,
+    hints_from_filename,
+    hints_from_image,
+    label_query,
+)
 
 
 @pytest.mark.parametrize(("name", "names", "born"), [

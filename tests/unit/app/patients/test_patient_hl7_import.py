@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from app.patients.details import validate
-from app.patients.hl7_import import parse_message, read_hl7, split_messages
-from app.patients.sources import SourceProblem, SourceRecord, UnreadableSource
+from clinfile.app.patients.details import validate
+from clinfile.app.patients.hl7_import import parse_message, read_hl7, split_messages
+from clinfile.app.patients.sources import SourceProblem, SourceRecord, UnreadableSource
 
 
 def message(event: str, pid: str, control: str = "1") -> str:

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from app.patients.identifiers import (
+from clinfile.app.patients.identifiers import (
     check_dva,
     check_ihi,
     check_medicare,
@@ -11,7 +11,7 @@ from app.patients.identifiers import (
     luhn_valid,
     medicare_check_digit,
 )
-from app.patients.synthetic import valid_ihi, valid_medicare
+from clinfile.app.patients.synthetic import valid_ihi, valid_medicare
 
 
 @pytest.mark.parametrize("number", ["2123456701", "2123 45670 1", "2123-45670-1", "4951235831"])

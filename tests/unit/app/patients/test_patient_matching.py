@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from app.patients.details import PatientDetails as P
-from app.patients.matching import search
-from app.patients.query import parse_query
+from clinfile.app.patients.details import PatientDetails as P
+from clinfile.app.patients.matching import search
+from clinfile.app.patients.query import parse_query
 from tests.unit.app.patients.practice_rows import index_of, rows_of
 
 PRACTICE = [

@@ -1,7 +1,7 @@
 from datetime import date
 
-from app.patients.names import are_nicknames, fold, nicknames, sound_key, tokens
-from app.patients.query import PartialDate, parse_query
+from clinfile.app.patients.names import are_nicknames, fold, nicknames, sound_key, tokens
+from clinfile.app.patients.query import PartialDate, parse_query
 
 TODAY = date(2026, 6, 1)
 

@@ -3,14 +3,14 @@ from datetime import date
 
 import pytest
 
-from app.patients.csv_import import ColumnMapping
-from app.patients.dates import DateOrder
-from app.patients.details import PatientDetails, details_of
-from app.patients.service import ImportCancelled, PatientError, PatientService
-from app.security.roles import PolicyRefused
-from app.vault.errors import VaultLocked
-from db.audit import AuditRepository
-from db.patients import PatientRepository
+from clinfile.app.patients.csv_import import ColumnMapping
+from clinfile.app.patients.dates import DateOrder
+from clinfile.app.patients.details import PatientDetails, details_of
+from clinfile.app.patients.service import ImportCancelled, PatientError, PatientService
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.app.vault.errors import VaultLocked
+from clinfile.db.audit import AuditRepository
+from clinfile.db.patients import PatientRepository
 from tests.conftest import PASSWORDS
 
 CSV = "\r\n".join([

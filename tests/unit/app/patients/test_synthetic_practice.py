@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from app.patients.dates import show
-from app.patients.matching import search
-from app.patients.query import parse_query
-from app.patients.synthetic import SyntheticPractice, misspelled_queries
+from clinfile.app.patients.dates import show
+from clinfile.app.patients.matching import search
+from clinfile.app.patients.query import parse_query
+from clinfile.app.patients.synthetic import SyntheticPractice, misspelled_queries
 from tests.unit.app.patients.practice_rows import index_of
 
 pytestmark = pytest.mark.slow

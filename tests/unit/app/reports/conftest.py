@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.consent.rules import SECONDARY_CAUTION
-from app.consent.vocabulary import Purpose
-from app.reports.model import (
+from clinfile.app.consent.rules import SECONDARY_CAUTION
+from clinfile.app.consent.vocabulary import Purpose
+from clinfile.app.reports.model import (
     ConsentFormData,
     PatientHeader,
     Provenance,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.reports.consent_form import blank_form, render_consent_form
-from app.reports.pdf import PageSize
-from app.reports.signed_forms import find_consent_code
+from clinfile.app.reports.consent_form import blank_form, render_consent_form
+from clinfile.app.reports.pdf import PageSize
+from clinfile.app.reports.signed_forms import find_consent_code
 from tests.unit.app.reports.conftest import IDENTIFIERS
 from tests.unit.app.reports.pdf_checks import (
     info,

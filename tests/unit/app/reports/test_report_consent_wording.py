@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from app.consent.vocabulary import Purpose
-from app.reports import consent_wording as words
+from clinfile.app.consent.vocabulary import Purpose
+from clinfile.app.reports import consent_wording as words
 
 PATIENT_FACING = [
     words.INTRODUCTION,

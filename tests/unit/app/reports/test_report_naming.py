@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from app.reports.model import PatientHeader
-from app.reports.naming import NamePatternError, neutral_name, record_file_name, safe_part
+from clinfile.app.reports.model import PatientHeader
+from clinfile.app.reports.naming import NamePatternError, neutral_name, record_file_name, safe_part
 
 DAY = date(2026, 3, 14)
 

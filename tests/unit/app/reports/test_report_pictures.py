@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from app.reports.pictures import CleanedAhead, clean_jpeg
+from clinfile.app.reports.pictures import CleanedAhead, clean_jpeg
 from tests.unit.app.reports.conftest import PHOTOS
 from tests.unit.app.reports.pdf_checks import exif_groups, leaked_metadata
 

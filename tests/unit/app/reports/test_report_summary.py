@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from app.reports.pdf import PageSize
-from app.reports.summary import render_summary
+from clinfile.app.reports.pdf import PageSize
+from clinfile.app.reports.summary import render_summary
 from tests.unit.app.reports.conftest import IDENTIFIERS
 from tests.unit.app.reports.pdf_checks import (
     extract_images,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.reports.model import TeachingImage
-from app.reports.teaching_sheet import render_teaching_sheet
+from clinfile.app.reports.model import TeachingImage
+from clinfile.app.reports.teaching_sheet import render_teaching_sheet
 from tests.unit.app.reports.conftest import IDENTIFIERS
 from tests.unit.app.reports.pdf_checks import (
     extract_images,

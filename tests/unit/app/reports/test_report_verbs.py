@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from app.cli.common import Console
-from app.cli.main import run
+from clinfile.app.cli.common import Console
+from clinfile.app.cli.main import run
 from tests.conftest import PASSWORDS
 from tests.unit.app.reports.pdf_checks import page_texts, qpdf_check, require_tools
 

@@ -23,10 +23,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from app.security.session import Session
-from app.security.syslog import RETRY_SECONDS, SENT_TO, SyslogTarget, forward_audit_to
-from db.audit import AuditRepository
-from db.settings import MetaRepository
+from clinfile.app.security.session import Session
+from clinfile.app.security.syslog import RETRY_SECONDS, SENT_TO, SyslogTarget, forward_audit_to
+from clinfile.db.audit import AuditRepository
+from clinfile.db.settings import MetaRepository
 from tests.conftest import ADMIN, PASSWORDS
 
 FRAME = re.compile(rb"^(\d+) ")

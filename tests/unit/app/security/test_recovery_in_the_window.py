@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.security.recovery import renew_recovery_key, reset_with_recovery_key
-from app.security.roles import PolicyRefused
-from app.security.session import Session
-from app.security.users import UserError, UserService
-from app.vault.recovery import RecoveryKeyMistyped
-from app.vault.vault import Vault
-from db.audit import AuditRepository
+from clinfile.app.security.recovery import renew_recovery_key, reset_with_recovery_key
+from clinfile.app.security.roles import PolicyRefused
+from clinfile.app.security.session import Session
+from clinfile.app.security.users import UserError, UserService
+from clinfile.app.vault.recovery import RecoveryKeyMistyped
+from clinfile.app.vault.vault import Vault
+from clinfile.db.audit import AuditRepository
 
 
 def _actions(session) -> list[str]:

@@ -2,9 +2,9 @@
 
 import pytest
 
-from app.security.roles import Permission, PolicyRefused, Role, parse_roles, roles_in_words
-from app.security.session import Session
-from app.security.users import UserError, UserService
+from clinfile.app.security.roles import Permission, PolicyRefused, Role, parse_roles, roles_in_words
+from clinfile.app.security.session import Session
+from clinfile.app.security.users import UserError, UserService
 from tests.conftest import ADMIN_PASSWORD, PASSWORDS
 
 GP_PASSWORD = "the solo gp's long password"

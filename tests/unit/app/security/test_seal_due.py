@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from app.security.seal import SealReport, seal_due
-from db.audit import SealRow
+from clinfile.app.security.seal import SealReport, seal_due
+from clinfile.db.audit import SealRow
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

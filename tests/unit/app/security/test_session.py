@@ -1,9 +1,9 @@
 import pytest
 
-from app.security.roles import Permission, PolicyRefused
-from app.security.users import UserError, UserService
-from app.settings import SettingError, SettingsService
-from app.vault.errors import AuthenticationFailed, VaultLocked
+from clinfile.app.security.roles import Permission, PolicyRefused
+from clinfile.app.security.users import UserError, UserService
+from clinfile.app.settings import SettingError, SettingsService
+from clinfile.app.vault.errors import AuthenticationFailed, VaultLocked
 from tests.conftest import PASSWORDS
 
 
@@ -114,7 +114,7 @@ def test_settings_below_the_law_or_of_the_wrong_kind_are_refused(login, change):
 
 
 def test_consent_policy_follows_the_setting(login):
-    from app.consent.policy import load_policy
+    from clinfile.app.consent.policy import load_policy
 
     session = login()
     SettingsService(session).change(written_consent_for_clinical_photos=True)

@@ -3,10 +3,10 @@ import threading
 
 import pytest
 
-from app.security.audit import AuditEntry
-from app.vault.backup import backup_vault
-from app.vault.vault import Vault
-from app.vault.verify import verify_vault
+from clinfile.app.security.audit import AuditEntry
+from clinfile.app.vault.backup import backup_vault
+from clinfile.app.vault.vault import Vault
+from clinfile.app.vault.verify import verify_vault
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 

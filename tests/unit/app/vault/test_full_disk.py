@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from app.security.session import Session
-from app.vault.errors import DiskFull, IndexEmpty
+from clinfile.app.security.session import Session
+from clinfile.app.vault.errors import DiskFull, IndexEmpty
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.integration.importing import check_custody, copy_pictures
 from tests.unit.app.cli.calling import as_user, call
@@ -110,7 +110,7 @@ def test_the_command_line_says_the_disk_is_full_not_damaged(vault_on_small_disk,
 
 
 def test_the_window_says_a_full_disk_in_plain_words(small_disk):
-    from ui.errors import in_plain_words, is_fault
+    from clinfile.ui.errors import in_plain_words, is_fault
 
     _fill(small_disk)
     with pytest.raises(OSError) as full:

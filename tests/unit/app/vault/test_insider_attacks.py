@@ -16,17 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from app.security.audit import AuditEntry, AuditMark, AuditTrail
-from app.security.crypto import b64, derive_key, new_signing_key
-from app.security.seal import seal_head
-from app.security.session import Session
-from app.vault import keyslots as slotfile
-from app.vault import login_failures
-from app.vault.errors import AuthenticationFailed
-from app.vault.vault import Vault
-from app.vault.verify import verify_vault
-from db.audit import AuditRepository
-from db.connection import INDEX_PROFILE, open_encrypted, transaction
+from clinfile.app.security.audit import AuditEntry, AuditMark, AuditTrail
+from clinfile.app.security.crypto import b64, derive_key, new_signing_key
+from clinfile.app.security.seal import seal_head
+from clinfile.app.security.session import Session
+from clinfile.app.vault import keyslots as slotfile
+from clinfile.app.vault import login_failures
+from clinfile.app.vault.errors import AuthenticationFailed
+from clinfile.app.vault.vault import Vault
+from clinfile.app.vault.verify import verify_vault
+from clinfile.db.audit import AuditRepository
+from clinfile.db.connection import INDEX_PROFILE, open_encrypted, transaction
 from tests.conftest import ADMIN, PASSWORDS
 from tests.unit.app.cli.calling import as_user
 

@@ -11,16 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from app.security.keys import change_keys, finish_rekey
-from app.security.recovery import renew_recovery_key
-from app.security.session import Session
-from app.security.users import UserService
-from app.vault import keyslots as slotfile
-from app.vault.errors import KeysChanged, PasswordExpired
-from app.vault.vault import Vault
-from app.vault.verify import verify_vault
-from db.blobs import BlobNotFound, BlobStore
-from db.connection import BLOB_PROFILE, INDEX_PROFILE, NotEncryptedWithThisKey, open_encrypted
+from clinfile.app.security.keys import change_keys, finish_rekey
+from clinfile.app.security.recovery import renew_recovery_key
+from clinfile.app.security.session import Session
+from clinfile.app.security.users import UserService
+from clinfile.app.vault import keyslots as slotfile
+from clinfile.app.vault.errors import KeysChanged, PasswordExpired
+from clinfile.app.vault.vault import Vault
+from clinfile.app.vault.verify import verify_vault
+from clinfile.db.blobs import BlobNotFound, BlobStore
+from clinfile.db.connection import (
+    BLOB_PROFILE,
+    INDEX_PROFILE,
+    NotEncryptedWithThisKey,
+    open_encrypted,
+)
 from tests.conftest import ADMIN, PASSWORDS
 
 

@@ -3,7 +3,7 @@
 import os
 import time
 
-from app.vault.layout import ABANDONED_AFTER_SECONDS, VaultLayout, _last_changed
+from clinfile.app.vault.layout import ABANDONED_AFTER_SECONDS, VaultLayout, _last_changed
 
 
 def test_only_leftovers_older_than_any_live_write_are_abandoned(tmp_path):

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.vault import login_failures
-from app.vault.errors import AuthenticationFailed, TooManyAttempts
-from app.vault.login_failures import LONGEST_WAIT, Note, wait_before
-from app.vault.vault import Vault
+from clinfile.app.vault import login_failures
+from clinfile.app.vault.errors import AuthenticationFailed, TooManyAttempts
+from clinfile.app.vault.login_failures import LONGEST_WAIT, Note, wait_before
+from clinfile.app.vault.vault import Vault
 from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
 from tests.unit.app.cli.calling import call
 

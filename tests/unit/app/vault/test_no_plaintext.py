@@ -1,8 +1,8 @@
 """Nothing stored in a vault can be read from its files without the key."""
 
-from app.security.audit import AuditEntry
-from app.security.users import UserService
-from app.vault.vault import Vault
+from clinfile.app.security.audit import AuditEntry
+from clinfile.app.security.users import UserService
+from clinfile.app.vault.vault import Vault
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 MARKER = b"PATIENT-MARKER-Xq7Zr-smith-john-12031980"

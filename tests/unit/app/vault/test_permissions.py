@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.vault.backup import backup_vault
-from app.vault.vault import Vault
+from clinfile.app.vault.backup import backup_vault
+from clinfile.app.vault.vault import Vault
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")

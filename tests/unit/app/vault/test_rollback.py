@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from app.security.session import Session
-from app.vault.backup import backup_vault
-from app.vault.errors import OlderCopy
-from app.vault.vault import Vault
+from clinfile.app.security.session import Session
+from clinfile.app.vault.backup import backup_vault
+from clinfile.app.vault.errors import OlderCopy
+from clinfile.app.vault.vault import Vault
 from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
 from tests.unit.app.cli.calling import as_user, call
 
@@ -131,8 +131,8 @@ def test_the_generation_moves_on_with_every_session(vault_path, login):
 
 def legacy_slot(vault, slot_id: str, secret: str):
     """A slot as Clinfile wrote it before key pairs: the master key wrapped under the password."""
-    from app.security.crypto import b64, stretch_password, wrap
-    from app.vault import keyslots as slotfile
+    from clinfile.app.security.crypto import b64, stretch_password, wrap
+    from clinfile.app.vault import keyslots as slotfile
 
     salt = os.urandom(16)
     nonce, wrapped = wrap(stretch_password(secret, salt, vault.params), vault.key,
@@ -144,10 +144,10 @@ def legacy_slot(vault, slot_id: str, secret: str):
 def test_a_vault_from_before_generations_opens_and_starts_keeping_them(vault_path):
     import hashlib
 
-    from app.security.crypto import derive_key, mac
-    from app.vault import keyslots as slotfile
-    from app.vault.vault import NOTES_FILED, NOTES_ID
-    from db.connection import transaction
+    from clinfile.app.security.crypto import derive_key, mac
+    from clinfile.app.vault import keyslots as slotfile
+    from clinfile.app.vault.vault import NOTES_FILED, NOTES_ID
+    from clinfile.db.connection import transaction
 
     vault, _ = Vault.unlock(vault_path, ADMIN, ADMIN_PASSWORD)
     admin_slot = legacy_slot(vault, slotfile.user_slot_id(vault.vault_id, ADMIN), ADMIN_PASSWORD)

@@ -3,10 +3,10 @@ import os
 
 import pytest
 
-from app.security.session import Session
-from app.security.users import UserService
-from app.vault import keyslots as slotfile
-from app.vault.errors import (
+from clinfile.app.security.session import Session
+from clinfile.app.security.users import UserService
+from clinfile.app.vault import keyslots as slotfile
+from clinfile.app.vault.errors import (
     AccountDisabled,
     AuthenticationFailed,
     KeySlotsRolledBack,
@@ -15,8 +15,8 @@ from app.vault.errors import (
     VaultLocked,
     VaultNotFound,
 )
-from app.vault.recovery import RecoveryKeyMistyped, new_recovery_key, normalise
-from app.vault.vault import Vault
+from clinfile.app.vault.recovery import RecoveryKeyMistyped, new_recovery_key, normalise
+from clinfile.app.vault.vault import Vault
 from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
 
 

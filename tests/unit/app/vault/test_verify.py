@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.vault.errors import AuthenticationFailed
-from app.vault.vault import Vault
-from app.vault.verify import verify_vault
+from clinfile.app.vault.errors import AuthenticationFailed
+from clinfile.app.vault.vault import Vault
+from clinfile.app.vault.verify import verify_vault
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.unit.app.cli.calling import call
 
@@ -103,12 +103,12 @@ def _photos(folder: Path, count: int) -> Path:
 @pytest.fixture
 def photos_of_mai(vault_path, login, tmp_path) -> list[int]:
     """Two photos imported with the real verb, one of them filed to Mai Nguyen."""
-    from app.consent.vocabulary import ImageKind
-    from app.filing.body_sites import BodySite
-    from app.filing.model import FilingRequest
-    from app.filing.service import FilingService
-    from db.connection import transaction
-    from db.patients import PatientRepository, PatientValues
+    from clinfile.app.consent.vocabulary import ImageKind
+    from clinfile.app.filing.body_sites import BodySite
+    from clinfile.app.filing.model import FilingRequest
+    from clinfile.app.filing.service import FilingService
+    from clinfile.db.connection import transaction
+    from clinfile.db.patients import PatientRepository, PatientValues
     from tests.unit.app.cli.calling import as_user
 
     with login().vault.index() as conn, transaction(conn):
@@ -149,10 +149,10 @@ def test_a_lost_signed_consent_form_is_named_by_its_consent_and_patient(
         vault_path, login, photos_of_mai):
     from datetime import date
 
-    from app.consent.model import Disclosure
-    from app.consent.service import ConsentRequest, ConsentService
-    from app.consent.vocabulary import Method, Purpose, Recipient, RecipientClass
-    from db.patients import PatientRepository
+    from clinfile.app.consent.model import Disclosure
+    from clinfile.app.consent.service import ConsentRequest, ConsentService
+    from clinfile.app.consent.vocabulary import Method, Purpose, Recipient, RecipientClass
+    from clinfile.db.patients import PatientRepository
 
     clinician = login("clinician")
     with clinician.vault.index() as conn:

@@ -1,0 +1,56 @@
+"""The patients and pictures an audit entry is about, named as a privacy officer reads them.
+
+The trail stores ids (``patient 2``, ``image 6``, ``from_patient_id: 3``) so
+that an entry never changes; a person reading it needs the name and record
+number of the patient instead, looked up as the record stands now.
+"""
+
+from __future__ import annotations
+
+import re
+
+from clinfile.app.escaping import escaped
+from clinfile.app.interop.archive_photo import filed_image
+from clinfile.db.connection import Connection
+from clinfile.db.filing import PatientLookup
+
+_SUBJECT = re.compile(r"(patient|image) (\d+)")
+
+
+class AuditNames:
+    """Names patients and pictures from one open index, each looked up once."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._patients: dict[int, str] = {}
+        self._pictures: dict[int, str] = {}
+
+    def patient(self, patient_id: int) -> str:
+        """'Mai Nguyen, record 900001', or 'patient 7 (no longer in the index)'."""
+        if patient_id not in self._patients:
+            found = PatientLookup(self._conn).by_id(patient_id)
+            if found is None:
+                words = f"patient {patient_id} (no longer in the index)"
+            else:
+                name = " ".join(p for p in (found.given_names, found.family_name) if p)
+                record = (f"record {found.record_number}" if found.record_number
+                          else "no record number")
+                words = f"{name}, {record}"
+            self._patients[patient_id] = escaped(words)
+        return self._patients[patient_id]
+
+    def picture(self, image_id: int) -> str:
+        """'picture 6 of Mai Nguyen, record 900001', or 'picture 6 (not filed)'."""
+        if image_id not in self._pictures:
+            image = filed_image(self._conn, image_id)
+            self._pictures[image_id] = (f"picture {image_id} (not filed)" if image is None else
+                                        f"picture {image_id} of {self.patient(image.patient_id)}")
+        return self._pictures[image_id]
+
+    def subject(self, subject: str) -> str:
+        """An entry's subject with a patient or picture named; anything else as stored."""
+        match = _SUBJECT.fullmatch(subject)
+        if match is None:
+            return escaped(subject)
+        kind, number = match.group(1), int(match.group(2))
+        return self.patient(number) if kind == "patient" else self.picture(number)

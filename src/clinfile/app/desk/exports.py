@@ -1,0 +1,53 @@
+"""Exporting what is in one patient's record, as the desk's Export command does.
+
+The export passes the consent gate inside the report service; a refusal
+comes back as :class:`app.consent.gate.UseRefused` with the reason and the
+remedy, for the window to explain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from clinfile.app.consent.vocabulary import Purpose, Recipient
+from clinfile.app.filing.service import FilingService
+from clinfile.app.reports.service import ReportError, ReportService, Selection, Written
+from clinfile.app.security.session import Session
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """One patient's filed pictures, for one purpose and recipient, in one format.
+
+    ``image_ids`` chooses some of the patient's pictures; empty means all of them.
+    """
+
+    patient_id: int
+    purpose: Purpose
+    recipient: Recipient
+    file_format: str
+    folder: Path
+    image_ids: tuple[int, ...] = ()
+
+
+def export_record(session: Session, request: ExportRequest) -> Written:
+    """Export the chosen pictures (or all) of the patient's record, if their consent allows it.
+
+    Raises:
+        UseRefused: the consent rules refuse a picture (audited by the gate).
+        PolicyRefused: the person's role may not export.
+        ReportError: the record holds no pictures, or a chosen one is not in it.
+    """
+    images = [i.image_id for i in FilingService(session).images_of(request.patient_id)
+              if not i.deleted]
+    if not images:
+        raise ReportError("There are no filed pictures in this patient's record yet.")
+    outside = [i for i in request.image_ids if i not in images]
+    if outside:
+        raise ReportError(f"Picture {outside[0]} is not in this patient's record now; "
+                          "open the record again and choose once more.")
+    images = list(request.image_ids) or images
+    return ReportService(session).export(
+        Selection(image_ids=tuple(images)), request.purpose, request.recipient,
+        file_format=request.file_format, out=request.folder)

@@ -1,0 +1,50 @@
+"""What the practice may now delete, with the patient named, for the manager to check first.
+
+The dates and the role check are :class:`RetentionService`'s; this only
+adds who each picture belongs to and what it shows, so a person confirming a
+deletion sees the records, not numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from clinfile.app.escaping import escaped
+from clinfile.app.filing.retention import RetentionService
+from clinfile.app.patients.dates import show
+from clinfile.app.security.session import Session
+from clinfile.db.filing import FilingRepository, PatientLookup
+
+
+@dataclass(frozen=True)
+class DueImage:
+    """One picture past its retention date."""
+
+    image_id: int
+    patient: str
+    born: str
+    description: str
+    last_entry: date
+    keep_until: date
+
+
+def due_for_deletion(session: Session, today: date | None = None) -> list[DueImage]:
+    """Return every picture past its retention date, oldest first, with its patient named."""
+    due = RetentionService(session).due(today)
+    with session.vault.index() as conn:
+        patients = PatientLookup(conn)
+        filings = FilingRepository(conn)
+        found = []
+        for retention in due:
+            patient = patients.by_id(retention.patient_id)
+            filing = filings.filing(retention.image_id)
+            record = f" (record {patient.record_number})" if patient.record_number else ""
+            found.append(DueImage(
+                retention.image_id,
+                escaped(f"{patient.family_name.upper()}, {patient.given_names}{record}"),
+                show(date.fromisoformat(patient.birth_date)) if patient.birth_date
+                else "not known",
+                escaped(filing.description or filing.kind.replace("-", " ")),
+                retention.last_entry, retention.keep_until))
+    return found

@@ -1,0 +1,188 @@
+"""How long each image is kept, and deleting what is due, audited, bytes and all.
+
+Avant: clinical images "form part of the patient's medical record and must be
+handled in the same way as any other medical records"; AMA: "Find out what
+your health service/hospital policy is for storing clinical images". Health
+records are kept for 7 years after the last entry for adults, and for a
+patient who was a child at that entry until they turn 25; both numbers are
+practice settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from clinfile.app.security.audit import AuditEntry
+from clinfile.app.security.roles import Permission
+from clinfile.app.security.session import Session
+from clinfile.app.settings import read_settings
+from clinfile.app.vault.errors import VaultError
+from clinfile.db.blobs import BlobNotFound
+from clinfile.db.connection import Connection, transaction
+from clinfile.db.filing import DeletionRow, FilingRepository, InboxLookup, PatientLookup
+
+ADULT_AGE = 18
+
+
+class RetentionError(VaultError):
+    """A deletion that cannot be made as asked; ``str()`` says why."""
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """The practice's retention periods."""
+
+    adult_years: int = 7
+    minor_until_age: int = 25
+
+
+@dataclass(frozen=True)
+class Retention:
+    """When one image may be deleted, and from what."""
+
+    image_id: int
+    patient_id: int
+    last_entry: date
+    keep_until: date
+
+
+def retention_date(birth_date: date | None, last_entry: date, rule: RetentionRule) -> date:
+    """Return the first day a record may be deleted.
+
+    Seven years (by default) after the last entry; for someone under 18 at the
+    last entry, not before their 25th birthday either. Without a date of birth
+    the adult rule is all that can be applied.
+    """
+    keep_until = _add_years(last_entry, rule.adult_years)
+    if birth_date is not None and _add_years(birth_date, ADULT_AGE) > last_entry:
+        keep_until = max(keep_until, _add_years(birth_date, rule.minor_until_age))
+    return keep_until
+
+
+def load_rule(conn: Connection) -> RetentionRule:
+    """Return the practice's retention periods, with the defaults for any not set."""
+    settings = read_settings(conn)
+    return RetentionRule(settings.retention_adult_years, settings.retention_minor_until_age)
+
+
+class RetentionService:
+    """Retention dates for everyone; listing and deleting what is due for admins."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def of(self, image_id: int) -> Retention:
+        """Return when one filed image may be deleted.
+
+        Raises:
+            RetentionError: the image is not filed (an unfiled image is never due).
+        """
+        self._session.require(Permission.VIEW_RETENTION, subject=f"image {image_id}")
+        with self._session.vault.index() as conn:
+            found = _retentions(conn, [image_id])
+        if not found:
+            raise RetentionError(f"Image {image_id} is not in any patient's record.")
+        return found[0]
+
+    def due(self, today: date | None = None) -> list[Retention]:
+        """Return every kept image whose retention period has ended, oldest first."""
+        self._session.require(Permission.DELETE_IMAGES)
+        today = today or date.today()
+        with self._session.vault.index() as conn:
+            return sorted((r for r in _retentions(conn) if r.keep_until <= today),
+                          key=lambda r: (r.keep_until, r.image_id))
+
+    def next_due(self, today: date | None = None) -> date | None:
+        """Return the first day after ``today`` on which a kept image falls due, if any will."""
+        self._session.require(Permission.DELETE_IMAGES)
+        today = today or date.today()
+        with self._session.vault.index() as conn:
+            return min((r.keep_until for r in _retentions(conn) if r.keep_until > today),
+                       default=None)
+
+    def delete(self, image_ids: list[int], reason: str, today: date | None = None) -> list[int]:
+        """Delete images whose retention has ended: record and audit it, then remove the bytes.
+
+        The deletion is committed first and the bytes removed after, so a crash
+        in between leaves bytes that a second run removes, never a record that
+        points at nothing unannounced.
+
+        Raises:
+            RetentionError: an image is not due yet, or no reason was given.
+        """
+        self._session.require(Permission.DELETE_IMAGES,
+                              subject=", ".join(f"image {i}" for i in image_ids))
+        if not image_ids:
+            raise RetentionError("Choose the images to delete.")
+        if not reason.strip():
+            raise RetentionError("Say why the images are deleted (for example 'retention "
+                                 "period ended').")
+        today = today or date.today()
+        vault = self._session.vault
+        actor = self._session.actor.name
+        with vault.index() as conn:
+            with transaction(conn):
+                due = {r.image_id: r for r in _retentions(conn, image_ids)
+                       if r.keep_until <= today}
+                not_due = [i for i in image_ids if i not in due]
+                if not_due:
+                    raise RetentionError(f"Image {not_due[0]} is not due for deletion; "
+                                         "only images past their retention date are deleted.")
+                repo = FilingRepository(conn)
+                inbox = InboxLookup(conn)
+                blobs = []
+                for image_id in image_ids:
+                    keep_until = due[image_id].keep_until.isoformat()
+                    repo.add_deletion(DeletionRow(image_id, keep_until, reason.strip(), actor,
+                                                  _now()))
+                    inbox.set_status(image_id, "deleted")
+                    blobs += inbox.by_id(image_id).blobs
+                    audit_row = vault.audit.append(conn, AuditEntry(
+                        actor, "image.deleted", f"image {image_id}", {
+                            "patient_id": due[image_id].patient_id, "keep_until": keep_until,
+                            "reason": reason.strip()}))
+        vault.audit.publish_head(audit_row)
+        for blob_id in blobs:
+            try:
+                vault.blobs.delete(blob_id)
+            except BlobNotFound:
+                continue
+        return image_ids
+
+
+def _retentions(conn: Connection, image_ids: list[int] | None = None) -> list[Retention]:
+    """Work out kept images' retention dates, all or those asked, from their patients' last entry.
+
+    Each patient's last entry and date of birth is looked up once, from
+    indexes, so the cost follows the images asked about, not the vault.
+    """
+    rule = load_rule(conn)
+    repo = FilingRepository(conn)
+    patients = PatientLookup(conn)
+    dates: dict[int, tuple[date, date]] = {}
+    found = []
+    for image_id, patient_id in repo.kept_holders(image_ids):
+        if patient_id not in dates:
+            patient = patients.by_id(patient_id)
+            born = date.fromisoformat(patient.birth_date) if patient.birth_date else None
+            last = _day(repo.last_entry_at(patient_id))
+            dates[patient_id] = (last, retention_date(born, last, rule))
+        last, keep_until = dates[patient_id]
+        found.append(Retention(image_id, patient_id, last, keep_until))
+    return found
+
+
+def _day(stamp: str) -> date:
+    return datetime.fromisoformat(stamp).date()
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

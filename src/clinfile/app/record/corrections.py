@@ -1,0 +1,96 @@
+"""Correcting chosen pictures from the record: only what differs is corrected, each audited.
+
+A person fixes a picture's body site, kind, description or scale, or moves
+it to the right patient, in one form. Each change is one of the filing
+service's corrections, with the reason given, and nothing the picture
+already says is corrected again: the record shows exactly what was changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import FiledImage
+from clinfile.app.filing.service import FilingError, FilingService
+from clinfile.app.security.roles import Permission
+from clinfile.app.security.session import Session
+from clinfile.db.record import RecordQueries
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What the chosen pictures should say; None leaves that part as it is.
+
+    ``width_mm`` is how wide the whole picture is in life (read off a ruler in
+    it); each picture's scale follows from its own width in pixels.
+    """
+
+    reason: str
+    kind: ImageKind | None = None
+    body_site: BodySite | None = None
+    description: str | None = None
+    width_mm: float | None = None
+    to_patient: int | None = None
+
+
+def correct_pictures(session: Session, patient_id: int, image_ids: list[int],
+                     correction: Correction) -> list[str]:
+    """Make the corrections each picture of ``patient_id``'s record needs; say what was done.
+
+    The kind is corrected first, as the one most likely to be refused; the
+    move comes last. Pictures already as asked are left alone. A picture
+    another workstation moved to another record since this one was opened
+    is not corrected here: the person was looking at a record that has
+    changed, and nothing of it is corrected until they look again.
+
+    Raises:
+        PolicyRefused: the person's role may not correct filings (audited).
+        FilingError: a correction cannot be made; the message says which and why.
+    """
+    session.require(Permission.CORRECT_FILING, subject=f"images {image_ids}")
+    if not correction.reason.strip():
+        raise FilingError("Say why the filing is being corrected; the reason is kept in "
+                          "the record.", "reason")
+    filing = FilingService(session)
+    with session.vault.index() as conn:
+        widths = {i: facts.width for i, facts in RecordQueries(conn).facts(image_ids).items()}
+    images = [filing.image(image_id) for image_id in image_ids]
+    moved = [i.image_id for i in images if i.patient_id != patient_id]
+    if moved:
+        raise FilingError(f"Picture {moved[0]} was moved to another patient's record since "
+                          "this record was opened; nothing was corrected. Open the record "
+                          "again and check the pictures before correcting them.")
+    done: list[str] = []
+    for image in images:
+        done += _correct_one(filing, image, widths[image.image_id], correction)
+    if not done:
+        raise FilingError("Nothing to correct: the pictures already say that.")
+    return done
+
+
+def _correct_one(filing: FilingService, image: FiledImage, width: int, c: Correction
+                 ) -> list[str]:
+    done = []
+    reason = c.reason.strip()
+    number = image.image_id
+    if c.kind is not None and c.kind != image.kind:
+        filing.correct_kind(number, c.kind, reason)
+        done.append(f"picture {number}: now {c.kind.label}")
+    if c.body_site is not None and c.body_site != image.body_site:
+        filing.correct_body_site(number, c.body_site, reason)
+        done.append(f"picture {number}: body site now {c.body_site.label}")
+    if c.description is not None and " ".join(c.description.split()) != image.description:
+        filing.correct_description(number, c.description, reason)
+        done.append(f"picture {number}: description corrected")
+    if c.width_mm:
+        scale = round(width / c.width_mm, 4)
+        if scale != image.pixels_per_mm:
+            filing.set_scale(number, scale, reason)
+            done.append(f"picture {number}: scale recorded ({c.width_mm:g} mm across)")
+    if c.to_patient is not None and c.to_patient != image.patient_id:
+        filing.move_to_patient(number, c.to_patient, reason)
+        done.append(f"picture {number}: moved to the other patient's record")
+    return done
+

@@ -1,0 +1,120 @@
+"""Finding filings again: today's at this workstation, and earlier ones by what they say.
+
+Both answer with lines that name the patient and the picture, so a person
+can check the day's work or a search's result and jump to the record. The
+filings are read as they now stand, corrections applied: a picture moved
+to the right patient is found under that patient, with its corrected site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.filing.model import FiledImage
+from clinfile.app.filing.service import workstation_name
+from clinfile.app.record.model import FiledLine
+from clinfile.app.record.service import filed_as_they_stand, moment, patient_names
+from clinfile.app.security.roles import Permission
+from clinfile.app.security.session import Session
+from clinfile.db.record import RecordQueries
+
+# A search shows at most this many filings, newest first, and says how many more.
+MOST_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class FindRequest:
+    """What to look for; every part left empty matches everything.
+
+    ``since`` and ``until`` are the days the pictures were taken (both included).
+    """
+
+    words: str = ""
+    patient_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+    site: str = ""
+    kind: ImageKind | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing was asked for (every filing would match)."""
+        return not (self.words.strip() or self.patient_id or self.since or self.until
+                    or self.site or self.kind)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A search's filings, newest first, and how many matched in all."""
+
+    lines: tuple[FiledLine, ...]
+    matched: int
+
+
+def filed_today(session: Session, *, now: datetime | None = None,
+                workstation: str | None = None) -> list[FiledLine]:
+    """The pictures filed since midnight (local time) at this workstation, newest first."""
+    session.require(Permission.VIEW_IMAGES, subject="today's filings")
+    here = workstation or workstation_name()
+    local_now = (now or datetime.now().astimezone()).astimezone()
+    midnight = datetime.combine(local_now.date(), time(), local_now.tzinfo)
+    since = midnight.astimezone(UTC).isoformat(timespec="seconds")
+    with session.vault.index() as conn:
+        queries = RecordQueries(conn)
+        ids = [e.image_id for e in queries.filed_events(since) if e.workstation == here]
+        images = filed_as_they_stand(conn, queries.filings(ids))
+        lines = _lines(queries, images)
+    # The audit trail's order is the order of filing, to the instant.
+    order = {image_id: n for n, image_id in enumerate(ids)}
+    return sorted(lines, key=lambda line: order[line.image_id], reverse=True)
+
+
+def find_filings(session: Session, request: FindRequest) -> Found:
+    """Filings matching every part of the request, as they now stand, newest first."""
+    session.require(Permission.VIEW_IMAGES, subject="finding filings")
+    words = request.words.casefold().split()
+    with session.vault.index() as conn:
+        queries = RecordQueries(conn)
+        filings = (queries.filings_touching(request.patient_id) if request.patient_id
+                   else queries.all_filings())
+        images = filed_as_they_stand(conn, filings)
+        episodes = queries.episodes({i.episode_id for i in images})
+        matching = [i for i in images if _matches(i, request, words, episodes)]
+        matching.sort(key=lambda i: (moment(_when(i)), i.image_id), reverse=True)
+        lines = _lines(queries, matching[:MOST_SHOWN])
+    return Found(tuple(lines), len(matching))
+
+
+def _matches(image: FiledImage, request: FindRequest, words: list[str],
+             episodes: dict[int, str]) -> bool:
+    if request.patient_id and image.patient_id != request.patient_id:
+        return False
+    if request.kind and image.kind != request.kind:
+        return False
+    if request.site and image.body_site.site != request.site:
+        return False
+    taken = _when(image)[:10]
+    if request.since and taken < request.since.isoformat():
+        return False
+    if request.until and taken > request.until.isoformat():
+        return False
+    text = " ".join((image.description, image.body_site.detail, image.clinical_purpose,
+                     episodes.get(image.episode_id, ""))).casefold()
+    return all(word in text for word in words)
+
+
+def _when(image: FiledImage) -> str:
+    return image.taken_at or image.filed_at
+
+
+def _lines(queries: RecordQueries, images: list[FiledImage]) -> list[FiledLine]:
+    names = patient_names(queries, {i.patient_id for i in images})
+    people = queries.people()
+    return [FiledLine(image_id=i.image_id, patient_id=i.patient_id,
+                      patient=names.get(i.patient_id, "a patient"), when=_when(i),
+                      filed_at=i.filed_at, filed_by=people.get(i.filed_by, i.filed_by),
+                      kind=i.kind, body_site=i.body_site.label, description=i.description,
+                      deleted=i.deleted)
+            for i in images]

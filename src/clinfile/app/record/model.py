@@ -1,0 +1,146 @@
+"""A patient's photo record as the window shows it: pictures grouped by episode and body site.
+
+Everything here is words and facts, never image bytes: the record of a
+patient with five hundred pictures is a few hundred kilobytes, and the
+thumbnails are read separately, a screenful at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.filing.body_sites import BodySite
+
+
+@dataclass(frozen=True)
+class RecordPicture:
+    """One picture in a patient's record, with everything a clinician asks of it.
+
+    Attributes:
+        when: when it was taken (the filing's, else the camera's), else when filed (ISO).
+        here: still in this patient's record; False when it was moved to another patient.
+        history: its filing and every correction since, in words, oldest first.
+        exports: every export of it, in words, oldest first.
+        pixels_per_mm: its physical scale, when known; None otherwise.
+        consent_code: the printed code of the consent it is kept on, if any.
+    """
+
+    image_id: int
+    episode_id: int
+    episode: str
+    kind: ImageKind
+    body_site: BodySite
+    description: str
+    clinical_purpose: str
+    taken_by: str
+    when: str
+    filed_at: str
+    filed_by: str
+    came_from: str
+    file_name: str
+    camera: str
+    width: int
+    height: int
+    basis: str
+    consent: str
+    limits: str
+    history: tuple[str, ...]
+    exports: tuple[str, ...]
+    consent_code: str = ""
+    here: bool = True
+    moved_to: str = ""
+    deleted: bool = False
+    pixels_per_mm: float | None = None
+
+    @property
+    def shown(self) -> bool:
+        """Whether the picture itself can be shown: in this record and not deleted."""
+        return self.here and not self.deleted
+
+
+@dataclass(frozen=True)
+class RecordGroup:
+    """Pictures of one episode and one body site, newest first."""
+
+    episode: str
+    site: str
+    pictures: tuple[RecordPicture, ...]
+
+    @property
+    def title(self) -> str:
+        """'Leg ulcer — left lower leg'; the episode alone when it names the site already."""
+        named = self.site.casefold() in " ".join(self.episode.casefold().split())
+        title = self.episode if named else (
+            f"{self.episode} — {self.site}" if self.episode else self.site)
+        return title[:1].upper() + title[1:]
+
+    @property
+    def newest(self) -> str:
+        """When the group's newest picture was taken (ISO)."""
+        return self.pictures[0].when
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """A patient's pictures on a timeline, newest group first, and those moved away."""
+
+    patient_id: int
+    name: str
+    born: str
+    record_number: str
+    groups: tuple[RecordGroup, ...]
+    moved_away: tuple[RecordPicture, ...]
+
+    @property
+    def pictures(self) -> list[RecordPicture]:
+        """Every picture still in the record, in the order the timeline shows them."""
+        return [p for g in self.groups for p in g.pictures]
+
+    @property
+    def count(self) -> int:
+        """How many pictures the record holds now."""
+        return sum(len(g.pictures) for g in self.groups)
+
+
+@dataclass(frozen=True)
+class FiledLine:
+    """One filing in a list of filings (today's, or a search's): enough to jump to the record."""
+
+    image_id: int
+    patient_id: int
+    patient: str
+    when: str
+    filed_at: str
+    filed_by: str
+    kind: ImageKind
+    body_site: str
+    description: str
+    deleted: bool = False
+
+
+def day_words(iso: str | None) -> str:
+    """'05/06/2026' in local time, from an ISO time or date; 'date not known' without one."""
+    if not iso:
+        return "date not known"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return f"{moment:%d/%m/%Y}"
+
+
+def time_words(iso: str | None) -> str:
+    """'05/06/2026 14:03' in local time; just the day when only a date is known."""
+    if not iso or len(iso) <= 10:
+        return day_words(iso)
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return f"{moment:%d/%m/%Y %H:%M}"

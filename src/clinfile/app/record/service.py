@@ -1,0 +1,272 @@
+"""Reading a patient's photo record: the pictures, their thumbnails, one picture large.
+
+Every read goes through the role check. Opening a picture large is audited,
+as every read of a clinical image is; thumbnails are not, as on the desk.
+Image bytes are decrypted into memory only and handed to the window, which
+decodes them in a worker: nothing of a picture is ever written to disk.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import PurePath
+
+from clinfile.app.consent.model import Consent
+from clinfile.app.consent.records import ConsentRecords
+from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import ConsentBasis, FiledImage, as_it_stands, correction_words
+from clinfile.app.filing.words import came_from_words, consent_reach_words, consent_words
+from clinfile.app.patients.names import named_with_record, reception_name
+from clinfile.app.record.model import (
+    PatientRecord,
+    RecordGroup,
+    RecordPicture,
+    day_words,
+    time_words,
+)
+from clinfile.app.security.roles import Permission
+from clinfile.app.security.session import Session
+from clinfile.app.vault.errors import VaultError
+from clinfile.db.connection import Connection
+from clinfile.db.filing import FilingRow, PatientLookup
+from clinfile.db.record import PictureFacts, RecordQueries
+
+
+class RecordError(VaultError):
+    """A record that cannot be shown as asked; ``str()`` says why."""
+
+
+class RecordService:
+    """A patient's photo record for one session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def record(self, patient_id: int) -> PatientRecord:
+        """Return the pictures in a patient's record, grouped, newest first, and those moved away.
+
+        Raises:
+            PolicyRefused: the person's role may not see images (audited).
+            RecordError: there is no such patient.
+        """
+        self._session.require(Permission.VIEW_IMAGES, subject=f"patient {patient_id}")
+        with self._session.vault.index() as conn:
+            patient = PatientLookup(conn).by_id(patient_id)
+            if patient is None:
+                raise RecordError(f"There is no patient with id {patient_id}.")
+            filings = RecordQueries(conn).filings_touching(patient_id)
+            pictures = _Pictures(conn, filings).for_patient(patient_id)
+        name = reception_name(patient.family_name or "", patient.given_names or "")
+        here = [p for p in pictures if p.here]
+        return PatientRecord(patient.id, name or "Name not recorded",
+                             day_words(patient.birth_date) if patient.birth_date else "unknown",
+                             patient.record_number or "", _grouped(here),
+                             tuple(sorted((p for p in pictures if not p.here),
+                                          key=lambda p: moment(p.when), reverse=True)))
+
+    def thumbnails(self, image_ids: Iterable[int]) -> Iterator[tuple[int, bytes | None]]:
+        """Yield each picture's thumbnail (JPEG bytes, decrypted in memory) in the order asked.
+
+        A picture whose bytes are gone (deleted at the end of retention)
+        yields None, so the window can say so instead of waiting for it.
+        """
+        self._session.require(Permission.VIEW_IMAGES)
+        ids = list(image_ids)
+        with self._session.vault.index() as conn:
+            facts = RecordQueries(conn).facts(ids)
+            gone = RecordQueries(conn).deleted(ids)
+        blobs = [facts[i].thumbnail_blob for i in ids if i in facts and i not in gone]
+        by_blob = {facts[i].thumbnail_blob: i for i in ids if i in facts}
+        read = self._session.vault.blobs.read_small_many(blobs)
+        for image_id in ids:
+            if image_id not in facts or image_id in gone:
+                yield image_id, None
+                continue
+            blob_id, data = next(read)
+            yield by_blob[blob_id], data
+
+    def display_copy(self, image_id: int) -> bytes:
+        """Return the display copy of a filed picture to show large (audited as a view).
+
+        Raises:
+            RecordError: the picture is not filed, or its bytes were deleted.
+        """
+        self._session.require(Permission.VIEW_IMAGES, subject=f"image {image_id}")
+        with self._session.vault.index() as conn:
+            queries = RecordQueries(conn)
+            facts = queries.facts([image_id]).get(image_id)
+            if facts is None or not queries.filings([image_id]):
+                raise RecordError(f"Picture {image_id} is not in any patient's record.")
+            if queries.deleted([image_id]):
+                raise RecordError(f"Picture {image_id} was deleted at the end of its "
+                                  "retention period.")
+        data = self._session.vault.blobs.read_bytes(facts.derivative_blob)
+        self._session.audit("image.viewed", str(image_id))
+        return data
+
+
+def patient_names(queries: RecordQueries, patient_ids: Iterable[int]) -> dict[int, str]:
+    """'NGUYEN, Mai (record 900001)' for each patient, as the desk names them."""
+    return {pid: named_with_record(*parts)
+            for pid, parts in queries.patient_names(patient_ids).items()}
+
+
+def filed_as_they_stand(conn: Connection, filings) -> list[FiledImage]:
+    """Apply each filing's corrections, reading them for all the filings at once."""
+    ids = [f.image_id for f in filings]
+    queries = RecordQueries(conn)
+    corrections = queries.corrections(ids)
+    gone = queries.deleted(ids)
+    return [as_it_stands(f, corrections.get(f.image_id, []), deleted=f.image_id in gone)
+            for f in filings]
+
+
+class _Pictures:
+    """Turns filed images into the record's pictures, reading what they need in bulk."""
+
+    def __init__(self, conn: Connection, filings: list[FilingRow]) -> None:
+        queries = RecordQueries(conn)
+        images = filed_as_they_stand(conn, filings)
+        ids = [i.image_id for i in images]
+        self._images = images
+        self._first = {f.image_id: f for f in filings}
+        self._facts = queries.facts(ids)
+        self._episodes = queries.episodes({i.episode_id for i in images})
+        self._exports = queries.exports(ids)
+        patients = {i.patient_id for i in images} | {i.first_patient_id for i in images}
+        moves = {pid for i in images for c in i.corrections if c.what == "patient"
+                 for pid in (c.from_patient_id, c.to_patient_id)}
+        self._names = patient_names(queries, patients | moves)
+        self._people = queries.people()
+        self._consents: dict[int, Consent] = {}
+        for patient_id in patients:
+            for consent in ConsentRecords(conn).for_patient(patient_id):
+                self._consents[consent.id] = consent
+
+    def for_patient(self, patient_id: int) -> list[RecordPicture]:
+        return [self._picture(image, patient_id) for image in self._images]
+
+    def _picture(self, image: FiledImage, patient_id: int) -> RecordPicture:
+        facts = self._facts[image.image_id]
+        consent = self._consents.get(image.consent_id) if image.consent_id else None
+        here = image.patient_id == patient_id
+        return RecordPicture(
+            image_id=image.image_id, episode_id=image.episode_id,
+            episode=self._episodes.get(image.episode_id, ""), kind=image.kind,
+            body_site=image.body_site, description=image.description,
+            clinical_purpose=image.clinical_purpose,
+            taken_by=self._person(image.taken_by),
+            when=image.taken_at or facts.captured_at or image.filed_at,
+            filed_at=image.filed_at, filed_by=self._person(image.filed_by),
+            came_from=came_from_words(facts.source_kind),
+            file_name=PurePath(facts.source_path).name, camera=_camera(facts),
+            width=facts.width, height=facts.height,
+            basis=image.consent_basis.label,
+            consent=consent_words(consent) if consent and here else _no_consent(image, here),
+            limits=_limits(image, consent) if here else "",
+            history=tuple(self._history(image)),
+            exports=tuple(_export_words(at, self._person(actor), detail)
+                          for at, actor, detail in self._exports.get(image.image_id, [])),
+            consent_code=consent.code if consent and here else "",
+            here=here,
+            moved_to="" if here else self._names.get(image.patient_id, "another patient"),
+            deleted=image.deleted, pixels_per_mm=image.pixels_per_mm)
+
+    def _person(self, name: str) -> str:
+        """A user's full name where they gave one; anyone else (a colleague) as written."""
+        return self._people.get(name, name)
+
+    def _history(self, image: FiledImage) -> Iterator[str]:
+        """The filing as first made, then each correction: nothing said before is lost."""
+        first = self._first[image.image_id]
+        site = BodySite(first.body_site, first.laterality, first.body_site_detail)
+        described = f", described as '{first.description}'" if first.description else ""
+        yield (f"{time_words(first.filed_at)}: filed by {self._person(first.filed_by)} to "
+               f"{self._names.get(first.patient_id, 'a patient')} as "
+               f"{ImageKind(first.kind).label}, {site.label}{described}")
+        for c in image.corrections:
+            when = time_words(c.corrected_at)
+            if c.what == "patient":
+                change = (f"moved from {self._names.get(c.from_patient_id, 'a patient')} to "
+                          f"{self._names.get(c.to_patient_id, 'a patient')}")
+            else:
+                change = correction_words(c)
+            yield f"{when}: {change} by {self._person(c.corrected_by)}, because: {c.reason}"
+        if image.deleted:
+            yield "deleted at the end of its retention period"
+
+
+def _grouped(pictures: list[RecordPicture]) -> tuple[RecordGroup, ...]:
+    """Group by episode and body site; newest group first, newest picture first in each.
+
+    Each filing starts an episode of its own, so a wound photographed at
+    five visits is five episodes of one name: the name, not the number,
+    is what keeps them together on the timeline.
+    """
+    groups: dict[tuple[str, str], list[RecordPicture]] = defaultdict(list)
+    for picture in pictures:
+        groups[(" ".join(picture.episode.casefold().split()), picture.body_site.label)].append(
+            picture)
+    made = []
+    for (_episode, site), members in groups.items():
+        members.sort(key=lambda p: (moment(p.when), p.image_id), reverse=True)
+        made.append(RecordGroup(members[0].episode, site, tuple(members)))
+    made.sort(key=lambda g: (moment(g.newest), g.pictures[0].image_id), reverse=True)
+    return tuple(made)
+
+
+def moment(iso: str | None) -> float:
+    """A sortable number for an ISO time or date; a time without a zone is local time."""
+    if not iso:
+        return 0.0
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _camera(facts: PictureFacts) -> str:
+    """The camera as its maker names it, the make said once: 'Canon EOS 40D'."""
+    make, model = (facts.camera_make or "").strip(), (facts.camera_model or "").strip()
+    if make and model.casefold().startswith(make.casefold()):
+        make = ""
+    return " ".join(p for p in (make, model) if p) or "not recorded"
+
+
+def _no_consent(image: FiledImage, here: bool) -> str:
+    if not here:
+        return "kept with the record it was moved to"
+    if image.consent_basis is ConsentBasis.RECORDED_CONSENT:
+        return "the recorded consent could not be found"
+    return "no recorded consent: " + image.consent_basis.label
+
+
+def _limits(image: FiledImage, consent: Consent | None) -> str:
+    """What the picture may be used for, and for whom, in words."""
+    parts = []
+    if consent is not None:
+        parts.append("for " + consent_reach_words(consent))
+        if consent.expires_on:
+            ended = consent.expires_on < date.today()
+            parts.append(f"{'ended' if ended else 'until'} {consent.expires_on:%d/%m/%Y}")
+        for w in consent.withdrawals:
+            taken_back = ", ".join(sorted(p.label for p in w.purposes))
+            parts.append(f"withdrawn for {taken_back} on {w.withdrawn_on:%d/%m/%Y}")
+    elif image.consent_basis is ConsentBasis.IMPLIED:
+        parts.append(f"only for what the patient sent it for: {image.sent_for.label}")
+    else:
+        parts.append("the patient's own care; any other use needs their recorded consent")
+    if image.secondary:
+        parts.append("a secondary picture (not for the main record)")
+    return "; ".join(parts)
+
+
+def _export_words(at: str, actor: str, detail: dict) -> str:
+    purpose = str(detail.get("purpose", "")).replace("-", " ")
+    recipient = str(detail.get("recipient", "")).replace("-", " ")
+    stripped = ", names removed" if detail.get("deidentified") else ""
+    return (f"{time_words(at)}: exported by {actor} for {purpose}, to be seen by "
+            f"{recipient} ({detail.get('format', '')}{stripped})")

@@ -1,0 +1,332 @@
+"""Printing consent forms and summaries, and exporting images, for one person's session.
+
+Every document that carries a patient's images passes the consent gate
+(:func:`app.consent.gate.authorise_use`) first, which checks the role,
+refuses what the recorded consent does not cover (audited), and records the
+use so that a later withdrawal shows what already left. Every file written
+is audited with where it went. Uses other than the patient's own care are
+always de-identified: the consent form promises the patient their photos
+are used "without my name".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import BinaryIO
+
+from clinfile.app.consent.gate import Authorisation, Channel, authorise_use
+from clinfile.app.consent.model import Consent
+from clinfile.app.consent.records import ConsentRecords
+from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
+from clinfile.app.filing.model import FiledImage, as_it_stands
+from clinfile.app.filing.service import find_patient
+from clinfile.app.interop.dicom_files import dicom_files
+from clinfile.app.interop.fhir_files import fhir_files
+from clinfile.app.reports import outbox
+from clinfile.app.reports.consent_form import blank_form, render_consent_form
+from clinfile.app.reports.gather import (
+    consent_form_data,
+    patient_header,
+    summary_images,
+    teaching_images,
+)
+from clinfile.app.reports.model import SummaryData, TeachingImage
+from clinfile.app.reports.naming import neutral_name, record_file_name
+from clinfile.app.reports.options import ReportOptions, load_options
+from clinfile.app.reports.pictures import EXPORT_QUALITY, CleanedAhead
+from clinfile.app.reports.summary import write_summary
+from clinfile.app.reports.teaching_sheet import write_teaching_sheet
+from clinfile.app.security.roles import Permission
+from clinfile.app.security.session import Session
+from clinfile.app.vault.errors import VaultError
+from clinfile.db.connection import Connection
+from clinfile.db.filing import FilingRepository, PatientLookup, PatientSummary
+
+CARE_RECORD = Recipient(group=RecipientClass.TREATING_TEAM)
+
+
+class ReportError(VaultError):
+    """A document or export that cannot be made as asked; ``str()`` says why."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which filed images a document is about: a whole record, one episode, or some images."""
+
+    patient: str | int | None = None
+    episode: int | None = None
+    image_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Written:
+    """Files written to a folder, and any warnings about that folder."""
+
+    paths: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()
+
+
+class ReportService:
+    """Consent forms, summaries and exports for one session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def consent_form(self, reference: str | int, *, out: Path | None = None,
+                     force: bool = False) -> Written:
+        """Print the form for a recorded consent, pre-filled and carrying its code.
+
+        Raises:
+            PolicyRefused: the role may not print forms (audited).
+            ConsentError: there is no such consent.
+        """
+        self._session.require(Permission.PRINT_FORMS, subject=f"consent {reference}")
+        options, destination = self._destination(out, force)
+        with self._session.vault.index() as conn:
+            consent = _consent(conn, reference)
+            patient = PatientLookup(conn).by_id(consent.patient_id)
+        data = consent_form_data(consent, patient, practice_name=options.practice_name,
+                                 images_note=_images_note(consent))
+        pdf = render_consent_form(data, options.page_size)
+        name = record_file_name(data.patient, date.today(), extension="pdf",
+                                pattern=f"{{SURNAME}}_{{Firstname}}_consent-form_{consent.code}")
+        written = self._write(destination, [(name, pdf)], f"consent {consent.id}")
+        self._session.audit("report.consent_form_printed", f"consent {consent.id}", {
+            "patient_id": consent.patient_id, "code": consent.code,
+            "files": [str(p) for p in written.paths]})
+        return written
+
+    def blank_consent_form(self, *, out: Path | None = None, force: bool = False) -> Written:
+        """Print the print-ahead form, for practices that keep a stack at the desk."""
+        self._session.require(Permission.PRINT_FORMS, subject="blank consent form")
+        options, destination = self._destination(out, force)
+        pdf = render_consent_form(blank_form(options.practice_name), options.page_size)
+        written = self._write(destination, [("consent-form_blank.pdf", pdf)], "blank consent form")
+        self._session.audit("report.blank_consent_form_printed", "",
+                            {"files": [str(p) for p in written.paths]})
+        return written
+
+    def summary(self, selection: Selection, *, out: Path | None = None,
+                force: bool = False) -> Written:
+        """Write the record-attachment summary for the clinical record into the outbox.
+
+        It goes to the patient's own record, so the gate is asked for their
+        clinical care by the treating team.
+
+        Raises:
+            PolicyRefused: the role may not print (audited).
+            UseRefused: the consent rules refuse an image (audited).
+            ReportError: the selection is empty or spans several patients.
+        """
+        self._session.require(Channel.PRINT.permission, subject=_subject(selection))
+        patient, images, episode = self._select(selection)
+        options, destination = self._destination(out, force)
+        allowed = authorise_use(self._session, [i.image_id for i in images],
+                                Purpose.CLINICAL_CARE, CARE_RECORD, channel=Channel.PRINT)
+        vault = self._session.vault
+        with vault.index() as conn:
+            consents = ConsentRecords(conn).for_patient(patient.id)
+            data = SummaryData(patient_header(patient),
+                               summary_images(conn, vault, images, consents,
+                                              _cautions(allowed)),
+                               self._session.actor.printed_name, date.today(),
+                               options.practice_name, episode)
+        name = record_file_name(data.patient, data.prepared_on, extension="pdf",
+                                pattern=options.file_pattern)
+        files = [(name, partial(write_summary, data, page_size=options.page_size))]
+        written = self._write(destination, files, f"patient {patient.id}", allowed)
+        self._session.audit("report.summary_written", f"patient {patient.id}", {
+            "images": [i.image_id for i in images], "files": [str(p) for p in written.paths]})
+        return written
+
+    def export(self, selection: Selection, purpose: Purpose, recipient: Recipient, *,
+               file_format: str, out: Path, deidentify: bool = False,
+               force: bool = False) -> Written:
+        """Export images as clean JPEGs, DICOM files or one PDF, as the consent allows.
+
+        Any purpose other than clinical care is de-identified whatever is
+        asked: no identifier in the file names, the text or the metadata.
+
+        Raises:
+            PolicyRefused: the role may not export (audited).
+            UseRefused: the consent rules refuse an image (audited).
+            ReportError: the selection or the format is not usable.
+        """
+        if file_format not in ("pdf", "jpeg", "dicom", "fhir"):
+            raise ReportError(f"Export as pdf, jpeg, dicom or fhir, not {file_format!r}.")
+        deidentify = deidentify or not purpose.clinical
+        if deidentify and file_format == "fhir":
+            raise ReportError("A FHIR bundle names the patient; for a de-identified export "
+                              "choose jpeg, pdf or dicom.")
+        self._session.require(Channel.EXPORT.permission, subject=_subject(selection))
+        patient, images, episode = self._select(selection)
+        options, destination = self._destination(out, force)
+        allowed = authorise_use(self._session, [i.image_id for i in images], purpose,
+                                recipient, channel=Channel.EXPORT, deidentified=deidentify)
+        vault = self._session.vault
+        pictures: tuple = ()
+        with vault.index() as conn:
+            if file_format == "dicom":
+                files = dicom_files(conn, vault, patient, images, purpose_word=str(purpose),
+                                    deidentified=deidentify)
+            elif file_format == "fhir":
+                files = fhir_files(conn, vault, patient, images)
+            elif deidentify:
+                pictures = teaching_images(conn, vault, images)
+            else:
+                consents = ConsentRecords(conn).for_patient(patient.id)
+                data = SummaryData(patient_header(patient),
+                                   summary_images(conn, vault, images, consents,
+                                                  _cautions(allowed)),
+                                   self._session.actor.printed_name, date.today(),
+                                   options.practice_name, episode)
+                pictures = data.images
+        with CleanedAhead([p.jpeg for p in pictures], quality=EXPORT_QUALITY) as cleaned:
+            if file_format in ("pdf", "jpeg"):
+                files = (_deidentified_files(pictures, cleaned, purpose, file_format, options)
+                         if deidentify else _identified_files(data, cleaned, file_format,
+                                                              options))
+            written = self._write(destination, files, f"patient {patient.id}", allowed)
+        self._session.audit("images.exported", f"patient {patient.id}", {
+            "images": [i.image_id for i in images], "purpose": str(purpose),
+            "recipient": recipient.word, "format": file_format, "deidentified": deidentify,
+            "files": [str(p) for p in written.paths]})
+        return written
+
+    def _write(self, destination: _Destination, files: list[tuple[str, bytes]], subject: str,
+               allowed: Authorisation | None = None) -> Written:
+        """Write every file of one document or export into its folder, or none of them.
+
+        A folder that fails part-way (a read-only folder, a file where the
+        folder should be, a full disk) keeps nothing; the attempt is audited
+        with the uses the gate had recorded, which did not happen after all.
+
+        Raises:
+            ReportError: the folder could not take the files; says why.
+        """
+        try:
+            paths = outbox.write_files(destination.folder, files)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            self._session.audit("report.write_failed", subject, {
+                "folder": str(destination.folder), "files": [name for name, _ in files],
+                "error": why, "uses_not_made": list(allowed.use_ids) if allowed else []})
+            raise ReportError(f"Could not write into {destination.folder}: {why}. "
+                              "Nothing of it was left there.") from exc
+        return Written(paths, destination.warnings)
+
+    def _select(self, selection: Selection) -> tuple[PatientSummary, list[FiledImage], str]:
+        """Resolve a selection to one patient, their images as they stand, and an episode name."""
+        self._session.require(Permission.VIEW_IMAGES, subject=_subject(selection))
+        with self._session.vault.index() as conn:
+            repo = FilingRepository(conn)
+            if selection.image_ids:
+                images = [_filed(repo, i) for i in selection.image_ids]
+            elif selection.patient is not None:
+                patient = find_patient(conn, selection.patient)
+                images = [_filed(repo, f.image_id) for f in repo.filings_touching(patient.id)]
+                images = [i for i in images if i.patient_id == patient.id and not i.deleted]
+            else:
+                raise ReportError("Say which images: a patient, an episode or image ids.")
+            if selection.episode is not None:
+                images = [i for i in images if i.episode_id == selection.episode]
+            if not images:
+                raise ReportError("There are no filed images to put in it.")
+            patients = {i.patient_id for i in images}
+            if len(patients) > 1:
+                raise ReportError("These images belong to more than one patient; "
+                                  "make one document per patient.")
+            patient = PatientLookup(conn).by_id(patients.pop())
+            if selection.patient is not None and find_patient(conn, selection.patient).id \
+                    != patient.id:
+                raise ReportError("Those images are not in that patient's record.")
+            episodes = {i.episode_id for i in images}
+            episode = repo.episode_description(episodes.pop()) if len(episodes) == 1 else ""
+        return patient, images, episode
+
+    def _destination(self, out: Path | None, force: bool
+                     ) -> tuple[ReportOptions, _Destination]:
+        """Read the options and check the folder before anything is used or rendered.
+
+        A folder refused as a cloud-sync location must stop the document
+        before the consent gate records a use that never happens.
+        """
+        with self._session.vault.index() as conn:
+            options = load_options(conn)
+        folder = out or options.outbox
+        if folder is None:
+            raise ReportError("Choose a folder for the file, or set the practice's outbox "
+                              "(the clinical software's import folder).")
+        warnings = outbox.check_outbox(folder, force=force)
+        return options, _Destination(Path(folder), tuple(warnings))
+
+
+@dataclass(frozen=True)
+class _Destination:
+    """A checked, existing folder to write into, and the warnings about it."""
+
+    folder: Path
+    warnings: tuple[str, ...]
+
+
+def _identified_files(data: SummaryData, cleaned: CleanedAhead, file_format: str,
+                      options: ReportOptions) -> list[tuple[str, outbox.Content]]:
+    if file_format == "pdf":
+        name = record_file_name(data.patient, data.prepared_on, extension="pdf",
+                                pattern=options.file_pattern)
+        return [(name, partial(write_summary, data, page_size=options.page_size))]
+    return [(record_file_name(data.patient, data.prepared_on, extension="jpg",
+                              pattern=f"{{SURNAME}}_{{Firstname}}_{{DOB}}_{{DATE}}_image-{n:02d}"),
+             partial(_write_picture, cleaned, n - 1))
+            for n in range(1, len(data.images) + 1)]
+
+
+def _deidentified_files(images: tuple[TeachingImage, ...], cleaned: CleanedAhead,
+                        purpose: Purpose, file_format: str,
+                        options: ReportOptions) -> list[tuple[str, outbox.Content]]:
+    if file_format == "pdf":
+        return [(f"{purpose}-images.pdf",
+                 partial(write_teaching_sheet, images, purpose.label,
+                         page_size=options.page_size))]
+    return [(neutral_name(str(purpose), n, extension="jpg"),
+             partial(_write_picture, cleaned, n - 1)) for n in range(1, len(images) + 1)]
+
+
+def _write_picture(cleaned: CleanedAhead, index: int, out: BinaryIO) -> None:
+    """Write one exported picture, cleaned from its pixels as its file is written."""
+    out.write(cleaned.picture(index).jpeg)
+
+
+def _cautions(allowed: Authorisation) -> dict[int, tuple[str, ...]]:
+    return {image_id: decision.cautions for image_id, decision in allowed.decisions}
+
+
+def _consent(conn: Connection, reference: str | int) -> Consent:
+    consent = ConsentRecords(conn).find(reference)
+    if consent is None:
+        raise ReportError(f"There is no consent {reference}.")
+    return consent
+
+
+def _filed(repo: FilingRepository, image_id: int) -> FiledImage:
+    filing = repo.filing(image_id)
+    if filing is None:
+        raise ReportError(f"Image {image_id} is not filed to a patient yet; file it first.")
+    return as_it_stands(filing, repo.corrections(image_id),
+                        deleted=repo.deletion(image_id) is not None)
+
+
+def _images_note(consent: Consent) -> str:
+    if not consent.images:
+        return ""
+    count = len(consent.images)
+    return f"{count} photograph{'s' if count != 1 else ''} in your record (only these)"
+
+
+def _subject(selection: Selection) -> str:
+    if selection.image_ids:
+        return ", ".join(f"image {i}" for i in selection.image_ids)
+    return f"patient {selection.patient}"

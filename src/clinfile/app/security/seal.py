@@ -1,0 +1,113 @@
+"""Sealing the audit trail: an admin's signature that no other user can forge.
+
+Every user appends audit rows, and the rows chain by an HMAC under a key
+the master key opens, so anyone who can open the vault could delete rows
+and chain the rest again. A seal closes that: an Ed25519 signature, by a
+key only admins (and the recovery key) hold, over one row's number and
+hash. The hash of a row depends on every row before it, so a seal covers
+the whole trail up to there; any change before it makes the sealed row's
+hash differ from the one signed. Rows after the last seal are "not yet
+sealed": they can still be rewritten by someone holding the master key,
+until the next admin login or the daily seal.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from clinfile.app.security.audit import AuditMark
+from clinfile.app.security.crypto import same, sign, signature_holds
+from clinfile.db.audit import AuditRepository, SealRepository, SealRow
+from clinfile.db.connection import Connection
+
+SEAL_EVERY_HOURS = 24
+
+
+@dataclass
+class SealReport:
+    """How far the trail is sealed, by whom and when, and what does not hold."""
+
+    last_row: int = 0
+    sealed: SealRow | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def unsealed_rows(self) -> int:
+        """How many rows come after the last seal."""
+        return self.last_row - (self.sealed.seq if self.sealed else 0)
+
+    def summary(self) -> str:
+        """One sentence for people: sealed up to where, and what is not yet sealed."""
+        if self.sealed is None:
+            return (f"The audit trail has not been sealed yet: all {self.last_row} rows are "
+                    "not yet sealed.")
+        text = (f"The audit trail is sealed up to row {self.sealed.seq}, by "
+                f"{self.sealed.sealed_by} on {self.sealed.sealed_at}.")
+        if self.unsealed_rows:
+            text += (f" Rows {self.sealed.seq + 1} to {self.last_row} are not yet sealed "
+                     "(the next admin login seals them).")
+        return text
+
+
+def seal_head(conn: Connection, vault_id: str, seal_key: bytes, actor: str,
+              *, at: datetime | None = None) -> SealRow | None:
+    """Sign the newest row inside the caller's transaction; None for an empty trail."""
+    last = AuditRepository(conn).last()
+    if last is None:
+        return None
+    when = (at or datetime.now(UTC)).isoformat(timespec="seconds")
+    unsigned = SealRow(last.seq, last.hash, actor, when, "")
+    seal = SealRow(last.seq, last.hash, actor, when,
+                   sign(seal_key, _message(vault_id, unsigned)))
+    SealRepository(conn).add(seal)
+    return seal
+
+
+def seal_report(conn: Connection, vault_id: str, trusted: bytes,
+                own_last_seal: AuditMark | None = None) -> SealReport:
+    """Check every seal against the trail; ``trusted`` is the seal key's public half.
+
+    ``own_last_seal`` is the last seal the person verifying made, as their
+    own key slot remembers it: a trail rolled back to before it, or with its
+    seals deleted, is tampering even if what is left holds together.
+    """
+    rows = AuditRepository(conn)
+    last = rows.last()
+    report = SealReport(last_row=last.seq if last else 0)
+    for seal in SealRepository(conn).all():
+        if not signature_holds(trusted, _message(vault_id, seal), seal.signature):
+            report.problems.append(
+                f"tampering: the seal of audit row {seal.seq} (said to be by {seal.sealed_by} "
+                f"on {seal.sealed_at}) was not made with the practice's seal key")
+            continue
+        report.sealed = seal
+        row = rows.at_seq(seal.seq)
+        if row is None or not same(row.hash, seal.hash):
+            report.problems.append(
+                f"tampering: audit rows up to row {seal.seq}, sealed by {seal.sealed_by} on "
+                f"{seal.sealed_at}, were changed, removed or reordered after they were sealed")
+    if own_last_seal is not None:
+        row = rows.at_seq(own_last_seal.seq)
+        kept = report.sealed is not None and report.sealed.seq >= own_last_seal.seq
+        if row is None or not same(row.hash, own_last_seal.hash) or not kept:
+            report.problems.append(
+                f"tampering: your own seal of audit row {own_last_seal.seq} is gone or no "
+                "longer matches: the trail was rewritten or put back to an older copy")
+    return report
+
+
+def seal_due(report: SealReport, now: datetime | None = None) -> bool:
+    """Whether an admin should be asked to seal: rows wait and the last seal is a day old."""
+    if report.unsealed_rows == 0:
+        return False
+    if report.sealed is None:
+        return True
+    sealed_at = datetime.fromisoformat(report.sealed.sealed_at)
+    return ((now or datetime.now(UTC)) - sealed_at).total_seconds() >= SEAL_EVERY_HOURS * 3600
+
+
+def _message(vault_id: str, seal: SealRow) -> bytes:
+    return json.dumps(["clinfile audit seal", vault_id, seal.seq, seal.hash, seal.sealed_by,
+                       seal.sealed_at], separators=(",", ":")).encode()

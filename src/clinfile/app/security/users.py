@@ -1,0 +1,219 @@
+"""Adding, listing, disabling users, their roles and passwords, with role checks and audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from clinfile.app.security.audit import AuditEntry
+from clinfile.app.security.roles import Permission, Role, parse_roles
+from clinfile.app.security.session import Session
+from clinfile.app.vault.errors import VaultError
+from clinfile.app.vault.rotation import change_master_key
+from clinfile.db.connection import transaction
+from clinfile.db.users import UserRepository, UserRow
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserError(VaultError):
+    """A user change that cannot be made as asked."""
+
+
+def check_password(password: str) -> None:
+    """Refuse a password too short to protect patient photographs."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            f"Passwords need at least {MIN_PASSWORD_LENGTH} characters; "
+            "a short sentence is easy to remember and hard to guess."
+        )
+
+
+def check_name(name: str) -> None:
+    """Refuse names that would be confusing in the audit trail."""
+    if not name or name != name.strip() or len(name) > 64 or not name.isprintable():
+        raise UserError("User names need 1–64 visible characters, without leading spaces.")
+
+
+def check_full_name(full_name: str) -> None:
+    """Refuse a full name that would print badly on a consent form."""
+    if len(full_name) > 120 or not full_name.isprintable():
+        raise UserError("A full name needs at most 120 visible characters.")
+
+
+def roles_from(roles: str | Iterable[str]) -> frozenset[Role]:
+    """Read roles given as one word, a comma list or several words; refuse unknown ones."""
+    try:
+        return parse_roles([roles] if isinstance(roles, str) else roles)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def new_user_problem(name: str, full_name: str, roles: Iterable[str], password: str,
+                     again: str) -> str:
+    """Return what stops these answers from making a user, in words, or '' when nothing does."""
+    try:
+        check_name(name.strip())
+        if not full_name.strip():
+            raise UserError("Give the person's full name, as it should be printed on forms.")
+        check_full_name(full_name.strip())
+        roles_from(roles)
+    except UserError as exc:
+        return str(exc)
+    return new_password_problem(password, again)
+
+
+def new_password_problem(password: str, again: str) -> str:
+    """Return what stops a new password typed twice from being set, or '' when nothing does."""
+    try:
+        check_password(password)
+    except UserError as exc:
+        return str(exc)
+    return "" if password == again else "The two passwords are not the same."
+
+
+class UserService:
+    """User administration for one session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, name: str, roles: str | Iterable[str], password: str,
+            full_name: str = "") -> UserRow:
+        """Create a user holding ``roles`` (one or several), with their own key slot."""
+        self._session.require(Permission.MANAGE_USERS, subject=name)
+        check_name(name)
+        full_name = full_name.strip()
+        check_full_name(full_name)
+        held = roles_from(roles)
+        check_password(password)
+        vault = self._session.vault
+        with vault.index() as conn:
+            with transaction(conn):
+                users = UserRepository(conn)
+                if users.by_name(name) is not None:
+                    raise UserError(f"There is already a user called {name}.")
+                user = users.add(name, [str(r) for r in held], _now(), full_name)
+                vault.set_user_slot(conn, name, password, admin=Role.ADMIN in held)
+                row = vault.audit.append(conn, AuditEntry(
+                    self._session.actor.name, "user.added", name,
+                    {"roles": list(user.roles), "full_name": full_name}))
+        vault.audit.publish_head(row)
+        return user
+
+    def set_roles(self, name: str, roles: str | Iterable[str]) -> UserRow:
+        """Give a user exactly these roles; the last admin keeps theirs.
+
+        The key slot is untouched: roles decide what the core lets a person
+        do, not whether their password opens the vault.
+        """
+        self._session.require(Permission.MANAGE_USERS, subject=name)
+        held = roles_from(roles)
+        vault = self._session.vault
+        with vault.index() as conn:
+            with transaction(conn):
+                users = UserRepository(conn)
+                user = self._existing(users, name)
+                if Role.ADMIN not in held:
+                    self._keep_an_admin(users, user)
+                users.set_roles(user.id, [str(r) for r in held])
+                vault.set_seal_key_for(conn, user.name, admin=Role.ADMIN in held)
+                user = users.by_id(user.id)
+                row = vault.audit.append(conn, AuditEntry(
+                    self._session.actor.name, "user.roles_changed", user.name,
+                    {"roles": list(user.roles)}))
+        vault.audit.publish_head(row)
+        return user
+
+    def set_full_name(self, name: str, full_name: str) -> UserRow:
+        """Give a user the full name printed on forms, summaries and the lock screen."""
+        self._session.require(Permission.MANAGE_USERS, subject=name)
+        full_name = full_name.strip()
+        check_full_name(full_name)
+        vault = self._session.vault
+        with vault.index() as conn:
+            with transaction(conn):
+                users = UserRepository(conn)
+                user = self._existing(users, name)
+                users.set_full_name(user.id, full_name)
+                user = users.by_id(user.id)
+                row = vault.audit.append(conn, AuditEntry(
+                    self._session.actor.name, "user.renamed", user.name,
+                    {"full_name": full_name}))
+        vault.audit.publish_head(row)
+        return user
+
+    def list(self) -> list[UserRow]:
+        """Return every user."""
+        self._session.require(Permission.MANAGE_USERS)
+        with self._session.vault.index() as conn:
+            return UserRepository(conn).all()
+
+    def disable(self, name: str) -> UserRow:
+        """Disable a user: their slot is erased and the vault's master key changed.
+
+        Erasing the slot stops their password; changing the key stops a copy
+        of the key file they may have kept from opening anything written from
+        now on, and, once the background re-key (``finish_rekey``) is done,
+        anything at all.
+        """
+        self._session.require(Permission.MANAGE_USERS, subject=name)
+        vault = self._session.vault
+        with vault.index() as conn:
+            with transaction(conn):
+                users = UserRepository(conn)
+                user = self._existing(users, name)
+                self._keep_an_admin(users, user)
+                users.set_disabled(user.id, True)
+                vault.disable_user_slot(conn, user.name)
+                row = vault.audit.append(conn, AuditEntry(
+                    self._session.actor.name, "user.disabled", user.name))
+            user = users.by_id(user.id)
+        vault.audit.publish_head(row)
+        change_master_key(vault, self._session.actor.name, f"{user.name} was disabled")
+        return user
+
+    def change_password(self, name: str, new_password: str) -> None:
+        """Rewrap one user's slot under a new password; the data is not re-encrypted.
+
+        Anyone may change their own password; only an admin may set another's
+        (which is also how a disabled user is given a way back in).
+        """
+        if name.casefold() != self._session.actor.name.casefold():
+            self._session.require(Permission.MANAGE_USERS, subject=name)
+        else:
+            self._session.ensure_unlocked()
+        check_password(new_password)
+        vault = self._session.vault
+        with vault.index() as conn:
+            with transaction(conn):
+                users = UserRepository(conn)
+                user = self._existing(users, name)
+                vault.set_user_slot(conn, user.name, new_password,
+                                    admin=str(Role.ADMIN) in user.roles)
+                users.set_password_changed(user.id, _now())
+                if user.disabled:
+                    users.set_disabled(user.id, False)
+                row = vault.audit.append(conn, AuditEntry(
+                    self._session.actor.name, "user.password_changed", user.name,
+                    {"re-enabled": user.disabled}))
+        vault.audit.publish_head(row)
+
+    @staticmethod
+    def _keep_an_admin(users: UserRepository, user: UserRow) -> None:
+        """Refuse to take the admin role from the last enabled admin (nobody could add users)."""
+        last_admin = Role.ADMIN in user.roles and users.count_active_admins() <= 1
+        if last_admin and not user.disabled:
+            raise UserError("This is the last admin; add another admin first.")
+
+    @staticmethod
+    def _existing(users: UserRepository, name: str) -> UserRow:
+        user = users.by_name(name)
+        if user is None:
+            raise UserError(f"There is no user called {name}.")
+        return user
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+

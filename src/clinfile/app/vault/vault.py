@@ -1,0 +1,778 @@
+"""Creating, unlocking and locking a vault.
+
+A vault is a folder. Its master key is random and never stored in the clear:
+each user's password opens their own slot in the key-slot file, and the slot
+hands over the master key. An admin's login also unwraps the key that seals
+the audit trail, and seals it. An index older than the one the vault last
+recorded (its newest audit row, kept in the audit head and the key-slot
+file) is refused unless an admin accepts it. While unlocked, the key sits in one mutable buffer
+that :meth:`Vault.lock` overwrites; connections are opened per task (a raw
+key opens in a tenth of a millisecond) so none outlives a lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from clinfile.app.security.audit import AuditEntry, AuditMark, AuditTrail
+from clinfile.app.security.crypto import (
+    KEY_BYTES,
+    Argon2Params,
+    b64,
+    derive_key,
+    new_signing_key,
+    signing_public,
+    unb64,
+)
+from clinfile.app.security.locations import LocationCheck, require_local
+from clinfile.app.security.seal import SealReport, seal_head, seal_report
+from clinfile.app.vault import keyslots as slotfile
+from clinfile.app.vault import login_failures
+from clinfile.app.vault.errors import (
+    AccountDisabled,
+    AuthenticationFailed,
+    DiskFull,
+    IndexEmpty,
+    KeysChanged,
+    KeySlotsRolledBack,
+    OlderCopy,
+    PasswordExpired,
+    TooManyAttempts,
+    VaultDamaged,
+    VaultExists,
+    VaultLocked,
+    VaultNotFound,
+    disk_full,
+)
+from clinfile.app.vault.layout import PRIVATE_FOLDER, VaultLayout
+from clinfile.app.vault.recovery import new_recovery_key, normalise
+from clinfile.db.audit import AuditRepository, SealRow
+from clinfile.db.blobs import BlobStore
+from clinfile.db.connection import (
+    INDEX_PROFILE,
+    Connection,
+    DatabaseError,
+    NotEncryptedWithThisKey,
+    UnsafeDatabaseFile,
+    export_copy,
+    fsync_dir,
+    open_encrypted,
+    rekey_in_place,
+    transaction,
+)
+from clinfile.db.schema import migrate
+from clinfile.db.settings import MetaRepository
+from clinfile.db.users import UserRepository, UserRow
+
+log = logging.getLogger("clinfile.vault")
+
+RECOVERY_ACTOR = "recovery key"
+ADMIN_ROLE = "admin"
+NOTES_ID = "login_notes"
+NOTES_FILED = "login_notes_filed_to"
+AUDIT_KEY = "audit_key"
+NOTES_DETAIL = "login_notes"
+LOGIN_ACTIONS = ("login.succeeded", "login.recovery_key")
+
+
+@dataclass(frozen=True)
+class CreatedVault:
+    """A new vault, unlocked, with the recovery key to show once and the location's warnings."""
+
+    vault: Vault
+    recovery_key: str
+    warnings: list[str]
+
+
+class Vault:
+    """An unlocked vault: its layout, its key, and the means to reach its files."""
+
+    def __init__(self, layout: VaultLayout, vault_id: str, master_key: bytes,
+                 params: Argon2Params, *, epoch: int = 1) -> None:
+        self.layout = layout
+        self.vault_id = vault_id
+        self.params = params
+        self.epoch = epoch
+        self._key = bytearray(master_key)
+        self._audit_key = bytearray(derive_key(master_key, "audit"))
+        self._older_keys: list[bytearray] = []
+        self._seal_key = bytearray()
+        self.seal_pin = b""
+        self._slot_id = ""
+        self._opened: slotfile.Opened | None = None
+        self._locked = False
+        self.audit_watchers: list[Callable[[], None]] = []
+
+    # --- creating and opening -------------------------------------------------
+
+    @classmethod
+    def create(cls, root: Path, admin_name: str, admin_password: str, *, force: bool = False,
+               params: Argon2Params | None = None) -> CreatedVault:
+        """Make a new vault in an empty folder with its first admin and a recovery slot.
+
+        Raises:
+            CloudFolderRefused: the folder is synced to a cloud service (unless forced).
+            VaultExists: the folder already holds files.
+        """
+        root = Path(root)
+        check: LocationCheck = require_local(root, what="vault", force=force)
+        if root.exists() and any(root.iterdir()):
+            raise VaultExists(f"{root} is not empty; choose a new, empty folder for the vault.")
+        root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+        root.chmod(PRIVATE_FOLDER)
+        params = params or Argon2Params()
+        layout = VaultLayout(root)
+        vault = cls(layout, str(uuid.uuid4()), os.urandom(KEY_BYTES), params)
+        recovery_key = new_recovery_key()
+        now = _now()
+        notes_id = login_failures.start(layout.login_failures, vault.vault_id, vault.key)
+        seal_private, seal_public = new_signing_key()
+        vault._seal_key, vault.seal_pin = bytearray(seal_private), seal_public
+        slots = slotfile.KeySlots(vault.vault_id, 1, (), seal_key=b64(seal_public))
+        for slot_id, secret in ((slotfile.RECOVERY, recovery_key),
+                                (slotfile.user_slot_id(vault.vault_id, admin_name),
+                                 admin_password)):
+            slot = slotfile.make_slot(slot_id, slots, vault.key, secret, params,
+                                      seal_pin=seal_public)
+            slots = slots.with_slot(slotfile.with_seal_key(slots, slot, seal_private))
+        slots = replace(slots, generation=1)
+        with vault.index(create=True) as conn:
+            migrate(conn)
+            with transaction(conn):
+                meta = MetaRepository(conn)
+                meta.put("vault_id", vault.vault_id)
+                meta.put("created_at", now)
+                meta.put("keyslots_generation", str(slots.generation))
+                meta.put(NOTES_ID, notes_id)
+                UserRepository(conn).add(admin_name, (ADMIN_ROLE,), now)
+                vault.audit.append(conn, AuditEntry(admin_name, "vault.created",
+                                                    detail={"vault_id": vault.vault_id}))
+                row = vault.audit.append(conn, AuditEntry(admin_name, "user.added", admin_name,
+                                                          {"roles": [ADMIN_ROLE]}))
+        slotfile.write(layout.keyslots, replace(slots, latest=AuditMark.of(row)), vault.key)
+        vault.audit.write_head(layout.audit_head, row)
+        fsync_dir(root)
+        return CreatedVault(vault, recovery_key, check.warnings)
+
+    @classmethod
+    def unlock(cls, root: Path, user_name: str, password: str, *,
+               accept_older_copy: bool = False) -> tuple[Vault, UserRow]:
+        """Unwrap the user's slot, open the index, and audit the login.
+
+        ``accept_older_copy`` lets an admin go on with an index older than
+        the one the vault last recorded (after restoring a file by hand, say);
+        the acceptance is audited and the older copy becomes the latest.
+
+        Raises:
+            VaultNotFound, IndexEmpty, KeySlotsDamaged, AuthenticationFailed,
+            AccountDisabled, TooManyAttempts, KeySlotsRolledBack, OlderCopy, DiskFull,
+            NewerVaultError, MigrationFailed.
+        """
+        layout = _existing_layout(root)
+        slots, seal = slotfile.read(layout.keyslots)
+        slot_id = slotfile.user_slot_id(slots.vault_id, user_name)
+        with _damage_reported("index"):
+            opened = _unwrap_or_note(layout, slots, slot_id, password)
+            vault, older = cls._opened(layout, slots, seal, opened.master_key,
+                                       accept_older_copy=accept_older_copy)
+            vault._hold_slot(slot_id, opened)
+            with vault.index() as conn:
+                user = UserRepository(conn).by_name(user_name)
+                if older and (user is None or user.disabled or ADMIN_ROLE not in user.roles):
+                    vault.lock()
+                    raise OlderCopy(older)
+                if user is None or user.disabled:
+                    vault.audit.record(conn, AuditEntry(user_name, "login.refused", user_name,
+                                                        {"reason": "account disabled or removed"}))
+                    vault.lock()
+                    raise AccountDisabled() if user else AuthenticationFailed()
+                if older:
+                    vault._accept_older_copy(conn, user.name, older)
+                vault._keep_privately(conn, user.name)
+                vault._sweep_abandoned_partials()
+                notes = vault._file_login_notes(conn)
+                vault.audit.record(conn, AuditEntry(user.name, "login.succeeded", user.name,
+                                                    notes))
+                vault._after_login(conn, user.name, admin=ADMIN_ROLE in user.roles)
+            vault.record_latest()
+        return vault, user
+
+    @classmethod
+    def unlock_with_recovery(cls, root: Path, recovery_key: str) -> Vault:
+        """Open the vault with the printed recovery key, for when no admin can log in."""
+        layout = _existing_layout(root)
+        slots, seal = slotfile.read(layout.keyslots)
+        with _damage_reported("index"):
+            opened = _unwrap_or_note(layout, slots, slotfile.RECOVERY, normalise(recovery_key))
+            vault, _ = cls._opened(layout, slots, seal, opened.master_key)
+            vault._hold_slot(slotfile.RECOVERY, opened)
+            with vault.index() as conn:
+                notes = vault._file_login_notes(conn)
+                vault.audit.record(conn, AuditEntry(RECOVERY_ACTOR, "login.recovery_key", "",
+                                                    notes))
+                vault._after_login(conn, RECOVERY_ACTOR, admin=True)
+            vault.record_latest()
+        return vault
+
+    @classmethod
+    def _opened(cls, layout: VaultLayout, slots: slotfile.KeySlots, seal: slotfile.Seal,
+                master_key: bytes, *, accept_older_copy: bool = False) -> tuple[Vault, str]:
+        """Prove the key file, refuse an older index, then bring the schema up to date.
+
+        Returns the vault and, when an older index is to be accepted, why it
+        is older; the caller checks that an admin is accepting it.
+        """
+        slotfile.check_mac(slots, seal, master_key)
+        _finish_key_change(layout, slots, master_key)
+        vault = cls(layout, slots.vault_id, master_key, Argon2Params(), epoch=slots.epoch)
+        with vault.index() as conn:
+            vault._load_keys(conn)
+            older = vault._why_not_latest(conn, slots)
+            if older:
+                with transaction(conn):
+                    older = vault._why_not_latest(conn, vault.read_slots())
+            if older and not accept_older_copy:
+                vault.lock()
+                raise OlderCopy(older)
+            migrate(conn, before_upgrade=vault._copy_before_upgrade)
+            vault._load_keys(conn)
+            vault._check_generation(conn, slots)
+        return vault, older
+
+    def _load_keys(self, conn: Connection) -> None:
+        """Take from the index the audit key kept across key changes, and the retired keys."""
+        stored = MetaRepository(conn).get(AUDIT_KEY)
+        if stored:
+            self._audit_key = bytearray(bytes.fromhex(stored))
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'retired_key'").fetchone():
+            self._older_keys = [bytearray(row[0]) for row in conn.execute(
+                "SELECT key FROM retired_key ORDER BY epoch DESC")]
+
+    def _hold_slot(self, slot_id: str, opened: slotfile.Opened) -> None:
+        """Keep what the login opened while unlocked, to seal and to rewrite the slot's payload."""
+        self._slot_id, self._opened = slot_id, opened
+
+    # --- while unlocked -----------------------------------------------------------
+
+    @property
+    def key(self) -> bytes:
+        """The master key; raises VaultLocked once the vault is locked."""
+        if self._locked:
+            raise VaultLocked()
+        return bytes(self._key)
+
+    @property
+    def locked(self) -> bool:
+        """Whether :meth:`lock` has dropped the key."""
+        return self._locked
+
+    @contextlib.contextmanager
+    def index(self, *, create: bool = False) -> Iterator[Connection]:
+        """Open a connection to the index for one task, closed afterwards.
+
+        Each thread and task gets its own connection; SQLCipher connections are
+        never shared across threads. A connection that stops reading because
+        another process changed the keys meanwhile says so (KeysChanged).
+        """
+        try:
+            conn = open_encrypted(self.layout.index, self.key, INDEX_PROFILE, create=create)
+        except NotEncryptedWithThisKey:
+            self._refuse_if_keys_changed()
+            raise
+        try:
+            yield conn
+        except DatabaseError:
+            self._refuse_if_keys_changed()
+            raise
+        finally:
+            conn.close()
+
+    @property
+    def blobs(self) -> BlobStore:
+        """The store of image bytes; new ones go to this key epoch's shards.
+
+        Raises:
+            KeysChanged: an admin changed the master key since this vault was unlocked.
+        """
+        self._refuse_if_keys_changed()
+        return BlobStore(self.layout.blobs, self.key, epoch=self.epoch,
+                         older_keys=[bytes(k) for k in self._older_keys])
+
+    @property
+    def audit(self) -> AuditTrail:
+        """The audit trail."""
+        if self._locked:
+            raise VaultLocked()
+        return AuditTrail(bytes(self._audit_key), self.layout.audit_head, self._audit_written)
+
+    def _audit_written(self) -> None:
+        for watcher in self.audit_watchers:
+            watcher()
+
+    @property
+    def holds_seal_key(self) -> bool:
+        """Whether this login may seal the audit trail (an admin's, or the recovery key's)."""
+        return bool(self._seal_key) and not self._locked
+
+    def lock(self) -> None:
+        """Overwrite the keys in memory; every later use raises VaultLocked."""
+        for secret in (self._key, self._audit_key, self._seal_key, *self._older_keys):
+            for i in range(len(secret)):
+                secret[i] = 0
+        self._older_keys, self._opened = [], None
+        self._locked = True
+
+    def audit_key_hex(self) -> str:
+        """The audit chain's key, to keep in the index when the master key changes."""
+        return bytes(self._audit_key).hex()
+
+    def older_keys(self) -> list[bytes]:
+        """Master keys retired by key changes whose files are not all re-keyed yet."""
+        return [bytes(k) for k in self._older_keys]
+
+    def adopt_key(self, master_key: bytes, epoch: int) -> None:
+        """Go on with a new master key this process has just made; older keys from the index."""
+        self._key = bytearray(master_key)
+        self.epoch = epoch
+        with self.index() as conn:
+            self._load_keys(conn)
+
+    def forget_older_keys(self) -> None:
+        """Drop the retired keys from memory once every file is under the current key."""
+        for secret in self._older_keys:
+            for i in range(len(secret)):
+                secret[i] = 0
+        self._older_keys = []
+
+    def _refuse_if_keys_changed(self) -> None:
+        """Lock and raise KeysChanged when the key file has moved to a newer master key.
+
+        Another process (an admin disabling someone) may change the keys
+        while this one is unlocked; from then on this process's key opens
+        nothing new, and writing with it would hand new pictures to the old
+        key. Its person logs in again and goes on with the new key.
+        """
+        try:
+            current = slotfile.read(self.layout.keyslots)[0].epoch
+        except slotfile.KeySlotsDamaged:
+            return
+        if current > self.epoch:
+            self.lock()
+            raise KeysChanged()
+
+    def relock_check(self, user_name: str, password: str) -> None:
+        """Unlock a locked vault again with the same user's password.
+
+        Raises:
+            AuthenticationFailed: the password does not open this user's slot.
+        """
+        slots, seal = slotfile.read(self.layout.keyslots)
+        slot_id = slotfile.user_slot_id(slots.vault_id, user_name)
+        with _damage_reported("index"):
+            opened = _unwrap_or_note(self.layout, slots, slot_id, password)
+        slotfile.check_mac(slots, seal, opened.master_key)
+        self._key = bytearray(opened.master_key)
+        self._audit_key = bytearray(derive_key(opened.master_key, "audit"))
+        self.epoch = slots.epoch
+        self._locked = False
+        self._hold_slot(slot_id, opened)
+        seal_key = slotfile.open_seal_key(slots, slot_id, opened.private_key)
+        if seal_key and opened.seal_pin == signing_public(seal_key):
+            self._seal_key = bytearray(seal_key)
+        with self.index() as conn:
+            self._load_keys(conn)
+
+    # --- key slots ----------------------------------------------------------------
+
+    def read_slots(self) -> slotfile.KeySlots:
+        """Read the key-slot file and prove it was written with this vault's key."""
+        slots, seal = slotfile.read(self.layout.keyslots)
+        slotfile.check_mac(slots, seal, self.key)
+        return slots
+
+    def set_user_slot(self, conn: Connection, user_name: str, password: str, *,
+                      admin: bool = False) -> None:
+        """Give a user's (new) password its own slot; nothing is re-encrypted.
+
+        An admin's slot also gets the audit-seal key, when this login holds
+        it, and pins its public half. Call inside the caller's transaction:
+        the index records the new generation in the same commit as the user
+        change, and the file is written just before, so a crash between them
+        leaves a file newer than the index, which the next unlock accepts.
+        """
+        slots = self.read_slots()
+        slot = slotfile.make_slot(slotfile.user_slot_id(self.vault_id, user_name), slots,
+                                  self.key, password, self.params,
+                                  seal_pin=self.seal_pin if admin else b"")
+        self.store_slots(conn, slots.with_slot(self._with_seal_key(slots, slot, admin)))
+
+    def set_recovery_slot(self, conn: Connection, recovery_key: str) -> None:
+        """Give a new recovery key the recovery slot, holding the seal key as admins do."""
+        slots = self.read_slots()
+        slot = slotfile.make_slot(slotfile.RECOVERY, slots, self.key, normalise(recovery_key),
+                                  self.params, seal_pin=self.seal_pin)
+        self.store_slots(conn, slots.with_slot(self._with_seal_key(slots, slot, True)))
+
+    def set_seal_key_for(self, conn: Connection, user_name: str, *, admin: bool) -> None:
+        """Hand a user who became an admin the audit-seal key, or take it from one who is not."""
+        slots = self.read_slots()
+        slot = slots.slot(slotfile.user_slot_id(self.vault_id, user_name))
+        if slot.state == "active" and not slot.legacy:
+            self.store_slots(conn, slots.with_slot(self._with_seal_key(slots, slot, admin)))
+
+    def _with_seal_key(self, slots: slotfile.KeySlots, slot: slotfile.Slot,
+                       admin: bool) -> slotfile.Slot:
+        if admin and self.holds_seal_key:
+            return slotfile.with_seal_key(slots, slot, bytes(self._seal_key))
+        return slot if admin else slotfile.without_seal_key(slot)
+
+    def disable_user_slot(self, conn: Connection, user_name: str) -> None:
+        """Erase a user's wrapped key so their password no longer opens the vault."""
+        slots = self.read_slots()
+        slot = slots.slot(slotfile.user_slot_id(self.vault_id, user_name))
+        self.store_slots(conn, slots.with_slot(slotfile.disabled(slot)))
+
+    def seal_audit(self, actor: str) -> SealRow | None:
+        """Sign the audit trail's newest row, if the trail before the last seal still holds.
+
+        A trail found changed is not sealed over (that would bless the
+        change): the finding is recorded instead, for verification and the
+        admin to see. Returns the new seal, or None when none was made.
+        """
+        if not self.holds_seal_key:
+            return None
+        with self.index() as conn:
+            report = seal_report(conn, self.vault_id, self.seal_pin,
+                                 self._opened.last_seal if self._opened else None)
+            if report.problems:
+                self.audit.record(conn, AuditEntry(actor, "audit.tampering_found", "",
+                                                   {"problems": report.problems}))
+                log.warning("the audit trail does not match its seals; not sealing over it")
+                return None
+            with transaction(conn):
+                sealed = seal_head(conn, self.vault_id, bytes(self._seal_key), actor)
+            if sealed is not None:
+                self._remember_seal(conn, AuditMark(sealed.seq, sealed.hash))
+        return sealed
+
+    def seal_report(self) -> SealReport:
+        """How far the audit trail is sealed, checked against the seal key this login trusts.
+
+        The trusted key is the one the person's own password pinned; a key
+        file whose seal key differs from it was changed by someone else.
+        """
+        slots = self.read_slots()
+        in_file = unb64(slots.seal_key) if slots.seal_key else b""
+        trusted = self.seal_pin or in_file
+        with self.index() as conn:
+            report = seal_report(conn, self.vault_id, trusted,
+                                 self._opened.last_seal if self._opened else None)
+        if self.seal_pin and in_file != self.seal_pin:
+            report.problems.append(
+                "tampering: the key file's audit seal key is not the practice's (it was "
+                "replaced outside Clinfile)")
+        return report
+
+    def _remember_seal(self, conn: Connection, mark: AuditMark) -> None:
+        """Note in this login's own slot the last seal it made (only its password could)."""
+        if self._opened is None or not self._opened.wrapping_key:
+            return
+        with transaction(conn):
+            slots = self.read_slots()
+            slot, self._opened = slotfile.with_payload(
+                slots, slots.slot(self._slot_id), self._opened, seal_pin=self.seal_pin,
+                last_seal=mark)
+            self.store_slots(conn, slots.with_slot(slot))
+
+    def _after_login(self, conn: Connection, actor: str, *, admin: bool) -> None:
+        """Upgrade a legacy slot; for an admin, take the seal key and seal the trail."""
+        slots = self.read_slots()
+        slot = slots.slot(self._slot_id)
+        if slot.legacy:
+            slot, self._opened = slotfile.with_payload(slots, slot, self._opened,
+                                                       seal_pin=b"", last_seal=None)
+            slots = slots.with_slot(slot)
+            with transaction(conn):
+                self.store_slots(conn, slots)
+        if not admin:
+            return
+        self._take_seal_key(conn, slots, actor)
+        self.seal_audit(actor)
+
+    def _take_seal_key(self, conn: Connection, slots: slotfile.KeySlots, actor: str) -> None:
+        """Unwrap the seal key from this admin's slot, checking it against their pin.
+
+        A vault made before seals gets its seal key from its first admin
+        login. A seal key that is not the one this admin's password pinned
+        was put there by someone else: it is not used, and this is recorded.
+        """
+        if not slots.seal_key:
+            self._start_sealing(conn, slots)
+            return
+        in_file = unb64(slots.seal_key)
+        pinned = self._opened.seal_pin
+        if pinned and pinned != in_file:
+            self.seal_pin = pinned
+            self.audit.record(conn, AuditEntry(actor, "audit.seal_key_replaced", "", {}))
+            log.warning("the audit seal key in the key file is not the one this admin pinned")
+            return
+        seal_key = slotfile.open_seal_key(slots, self._slot_id, self._opened.private_key)
+        if seal_key and signing_public(seal_key) == in_file:
+            self._seal_key = bytearray(seal_key)
+        self.seal_pin = in_file
+
+    def _start_sealing(self, conn: Connection, slots: slotfile.KeySlots) -> None:
+        """Make the seal key of a vault from before seals, for every admin slot that can hold it."""
+        private, public = new_signing_key()
+        self._seal_key, self.seal_pin = bytearray(private), public
+        slots = replace(slots, seal_key=b64(public))
+        admins = {slotfile.user_slot_id(self.vault_id, u.name) for u in UserRepository(conn).all()
+                  if ADMIN_ROLE in u.roles and not u.disabled}
+        for slot in slots.slots:
+            if slot.state == "active" and not slot.legacy and slot.id in admins | {
+                    slotfile.RECOVERY}:
+                slots = slots.with_slot(slotfile.with_seal_key(slots, slot, private))
+        with transaction(conn):
+            self.store_slots(conn, slots)
+
+    def store_slots(self, conn: Connection, slots: slotfile.KeySlots) -> None:
+        """Write a new key-slot file and record its generation in the index."""
+        slotfile.write(self.layout.keyslots, slots, self.key)
+        MetaRepository(conn).put("keyslots_generation", str(slots.generation))
+
+    def record_latest(self, *, accepting: bool = False) -> None:
+        """Write the index's newest audit row into the key-slot file, as the vault's generation.
+
+        Done under the index's write lock, so no other process changes a slot
+        meanwhile and the row written is the newest there is. A key file whose
+        mark this index does not hold is left alone (the index was swapped
+        under a running session), so the next unlock still refuses it, unless
+        an admin is accepting this copy.
+        """
+        with self.index() as conn, transaction(conn):
+            last = AuditRepository(conn).last()
+            slots = self.read_slots()
+            if last is None or slots.latest == AuditMark.of(last):
+                return
+            if slots.latest and not slots.latest.found_in(conn) and not accepting:
+                return
+            slotfile.write(self.layout.keyslots, replace(slots, latest=AuditMark.of(last)),
+                           self.key)
+
+    def _why_not_latest(self, conn: Connection, slots: slotfile.KeySlots) -> str:
+        """Say why this index is not the latest the vault recorded; empty when it is."""
+        try:
+            head = self.audit.head()
+        except ValueError:
+            return "the record of its latest state, audit-head.json, is damaged"
+        if head is None:
+            return "the record of its latest state, audit-head.json, is missing"
+        last = AuditRepository(conn).last()
+        for mark in (head, slots.latest):
+            if mark is None or mark.found_in(conn):
+                continue
+            reached = last.seq if last else 0
+            if reached < mark.seq:
+                return f"its history stops at entry {reached}, but the vault had reached {mark.seq}"
+            return f"entry {mark.seq} of its history is not the one the vault recorded"
+        return ""
+
+    def _keep_privately(self, conn: Connection, actor: str) -> None:
+        """Take back permissions that let others on this computer open the vault's files.
+
+        A vault copied or restored with ordinary tools often arrives readable
+        by everyone; the files are encrypted, but nobody else should even copy
+        them. What was loose is put right and written into the audit.
+        """
+        loose = self.layout.loosely_kept()
+        if not loose:
+            return
+        self.layout.keep_privately(loose)
+        names = sorted(str(p.relative_to(self.layout.root)) for p in loose)
+        self.audit.record(conn, AuditEntry(actor, "vault.permissions_tightened", "",
+                                           {"paths": names}))
+        log.warning("the vault's permissions were loose on %d files and folders; tightened",
+                    len(loose))
+
+    def _sweep_abandoned_partials(self) -> None:
+        """Remove temporary files left by writers killed mid-write (never a live one's)."""
+        for path in self.layout.abandoned_partial_files():
+            path.unlink(missing_ok=True)
+            log.info("removed a temporary file left by an interrupted write")
+
+    def _accept_older_copy(self, conn: Connection, admin: str, why: str) -> None:
+        """Audit an admin's acceptance and make this copy the latest from now on.
+
+        The admin's own memory of their last seal is let go too: seals the
+        older copy lacks were given up with the rows they sealed, on the record.
+        """
+        if self._opened is not None:
+            self._opened = replace(self._opened, last_seal=None)
+        row = self.audit.record(conn, AuditEntry(admin, "vault.older_copy_accepted", "",
+                                                 {"why": why}))
+        self.audit.write_head(self.layout.audit_head, row)
+        self._start_login_notes(conn)
+        self.record_latest(accepting=True)
+
+    def _check_generation(self, conn: Connection, slots: slotfile.KeySlots) -> None:
+        """Refuse a key file older than the index records; record a newer one.
+
+        Another login (an admin's, sealing) may rewrite the key file between
+        this process reading it and opening the index. Under the index's
+        write lock no writer stands between the file and the index, so a file
+        that looked older is read again there before it is called a copy put back.
+        """
+        meta = MetaRepository(conn)
+        if slots.generation == int(meta.get("keyslots_generation") or 0):
+            return
+        with transaction(conn):
+            recorded = int(meta.get("keyslots_generation") or 0)
+            if slots.generation < recorded:
+                slots = self.read_slots()
+            if slots.generation < recorded:
+                self.lock()
+                raise KeySlotsRolledBack()
+            if slots.generation > recorded:
+                meta.put("keyslots_generation", str(slots.generation))
+
+    def _copy_before_upgrade(self, version: int) -> None:
+        self.layout.pre_migration.mkdir(exist_ok=True, mode=0o700)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        dest = self.layout.pre_migration / f"index-v{version}-{stamp}.db"
+        with self.index() as conn:
+            export_copy(conn, dest, self.key, INDEX_PROFILE)
+
+    def _file_login_notes(self, conn: Connection) -> dict:
+        """File the failed attempts noted since the last unlock into the audit trail.
+
+        The index remembers which notes file it expects and how many notes it
+        has filed; a file that was replaced or cut short is left as it is, for
+        verification to report. A vault made before notes were kept starts
+        its file now. Returns what the login's audit row records of the
+        notes filed (their file, extent and SHA-256), so its seal covers them.
+        """
+        meta = MetaRepository(conn)
+        if meta.get(NOTES_ID) is None:
+            self._start_login_notes(conn)
+            return {}
+        row = None
+        with transaction(conn):
+            filed = int(meta.get(NOTES_FILED) or 0)
+            found = login_failures.read(self.layout.login_failures, self.vault_id, self.key,
+                                        since=filed)
+            if found.log_id != meta.get(NOTES_ID) or found.size < filed:
+                return {}
+            names = {slotfile.user_slot_id(self.vault_id, u.name): u.name
+                     for u in UserRepository(conn).all()}
+            names[slotfile.RECOVERY] = RECOVERY_ACTOR
+            for attempt in found.notes:
+                if attempt is None or not attempt.failed:
+                    continue
+                actor = names.get(attempt.slot, "unknown user name")
+                row = self.audit.append(conn, AuditEntry(
+                    actor, "login.failed", actor,
+                    {"reason": attempt.reason, "attempted_at": attempt.at}))
+            meta.put(NOTES_FILED, str(found.end))
+        if row is not None:
+            self.audit.publish_head(row)
+        path = self.layout.login_failures
+        return {NOTES_DETAIL: {"id": found.log_id, "up_to": found.end,
+                               "sha256": login_failures.digest(path, found.end)}}
+
+    def _start_login_notes(self, conn: Connection) -> None:
+        """Begin a new notes file and record in the index that it is the one to expect."""
+        with transaction(conn):
+            log_id = login_failures.start(self.layout.login_failures, self.vault_id, self.key)
+            meta = MetaRepository(conn)
+            meta.put(NOTES_ID, log_id)
+            meta.put(NOTES_FILED, "0")
+
+
+@contextlib.contextmanager
+def _damage_reported(what: str) -> Iterator[None]:
+    """Turn SQLCipher's low-level failures into what they mean: a full disk, or damage."""
+    try:
+        yield
+    except (NotEncryptedWithThisKey, UnsafeDatabaseFile, DatabaseError, OSError) as exc:
+        if disk_full(exc):
+            raise DiskFull() from exc
+        if isinstance(exc, OSError):
+            raise
+        raise VaultDamaged(what) from exc
+
+
+def _finish_key_change(layout: VaultLayout, slots: slotfile.KeySlots, master_key: bytes) -> None:
+    """Finish a change of master key that a crash cut short before the index was rekeyed.
+
+    The key file moves to the new key before the index does; finding the
+    index still under the key the file kept as ``previous`` means the
+    change stopped between the two, and is finished here.
+    """
+    old_key = slotfile.previous_key(slots, master_key)
+    if not old_key:
+        return
+    try:
+        open_encrypted(layout.index, master_key, INDEX_PROFILE).close()
+        return
+    except NotEncryptedWithThisKey:
+        pass
+    rekey_in_place(layout.index, old_key, master_key, INDEX_PROFILE)
+    login_failures.sign_again(layout.login_failures, slots.vault_id, old_key, master_key)
+    log.info("finished a change of the master key that was interrupted")
+
+
+def _existing_layout(root: Path) -> VaultLayout:
+    """Find the vault's files, refusing a folder without an index or with an empty one.
+
+    An empty index is what a copy cut off by a full disk leaves; SQLCipher
+    would open it as a new database, which would look like a wrong password.
+    """
+    layout = VaultLayout(Path(root))
+    if not layout.index.is_file():
+        raise VaultNotFound(f"There is no Clinfile vault in {root}.")
+    if layout.index.stat().st_size == 0:
+        raise IndexEmpty()
+    return layout
+
+
+def _unwrap_or_note(layout: VaultLayout, slots: slotfile.KeySlots, slot_id: str,
+                    secret: str) -> slotfile.Opened:
+    """Unwrap a slot, noting the attempt for the audit; raise a person-readable error.
+
+    A name with several wrong passwords in a row must wait before its next
+    try, so guessing at the window or the command line is impractical.
+    """
+    path, vault_id = layout.login_failures, slots.vault_id
+    notes = login_failures.recent(path, vault_id)
+    wait = login_failures.wait_before(notes, slot_id, datetime.now(UTC))
+    if wait:
+        login_failures.note(path, vault_id, slot_id, login_failures.THROTTLED)
+        raise TooManyAttempts(wait.total_seconds())
+    try:
+        opened = slotfile.open_slot(slots, slot_id, secret)
+    except slotfile.SlotExpired:
+        login_failures.note(path, vault_id, slot_id, "password expired")
+        raise PasswordExpired() from None
+    except slotfile.NoSuchSlot:
+        slotfile.waste_equal_time()
+        login_failures.note(path, vault_id, slot_id, "unknown user name")
+        raise AuthenticationFailed() from None
+    except slotfile.SlotDisabled:
+        login_failures.note(path, vault_id, slot_id, "account disabled")
+        raise AccountDisabled() from None
+    except slotfile.WrongSecret:
+        login_failures.note(path, vault_id, slot_id, "wrong password")
+        raise AuthenticationFailed() from None
+    login_failures.note(path, vault_id, slot_id, login_failures.UNLOCKED)
+    return opened
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,1 @@
+"""Pictures the window draws and its stylesheet, loaded with importlib.resources."""

@@ -1,0 +1,61 @@
+"""The practice manager's area: one tab for each part of the practice's care.
+
+Every change goes through the same services as the command line, which
+check the role and audit it; this view only shows and asks.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from clinfile.app.audit.service import AuditService
+from clinfile.app.desk.opening import OpenedDesk
+from clinfile.app.desk.workstation import WorkstationMemory
+from clinfile.app.incidents.service import IncidentService
+from clinfile.app.patients.service import PatientService
+from clinfile.ui.admin.audit_tab import AuditTab
+from clinfile.ui.admin.incidents_tab import IncidentsTab
+from clinfile.ui.admin.retention_tab import RetentionTab
+from clinfile.ui.admin.settings_tab import SettingsTab
+from clinfile.ui.admin.users_tab import UsersTab
+from clinfile.ui.admin.vault_tab import VaultTab
+from clinfile.ui.look import heading, named
+from clinfile.ui.patient_list_tab import PatientListTab
+from clinfile.ui.tasks import Tasks
+
+
+class AdminView(QWidget):
+    """Users, patients, settings, the vault, audit, retention and incidents: a tab each."""
+
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tabs = QTabWidget()
+        self.users = UsersTab(tasks)
+        self.settings = SettingsTab(tasks)
+        self.vault = VaultTab(tasks)
+        self.patients = PatientListTab(tasks)
+        self.audit = AuditTab(tasks)
+        self.retention = RetentionTab(tasks)
+        self.incidents = IncidentsTab(tasks)
+        self.tabs.addTab(self.users, "&Users")
+        self.tabs.addTab(self.patients, "&Patient list")
+        self.tabs.addTab(self.settings, "&Settings")
+        self.tabs.addTab(self.vault, "&Vault")
+        self.tabs.addTab(self.audit, "&Audit")
+        self.tabs.addTab(self.retention, "&Retention")
+        self.tabs.addTab(self.incidents, "In&cidents")
+        named(self.tabs, "Practice administration")
+        layout = QVBoxLayout(self)
+        self.heading = heading("Practice administration", 1.4)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.tabs)
+
+    def show_for(self, desk: OpenedDesk, memory: WorkstationMemory) -> None:
+        """Fill every tab for this admin's session."""
+        self.users.show_for(desk.session)
+        self.patients.show_for(PatientService(desk.session))
+        self.settings.show_for(desk, memory)
+        self.vault.show_for(desk)
+        self.audit.show_for(AuditService(desk.session))
+        self.retention.show_for(desk.session)
+        self.incidents.show_for(IncidentService(desk.session))

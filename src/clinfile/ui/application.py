@@ -1,0 +1,28 @@
+"""Starting the window: the application object, the house style, the controller."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from clinfile.ui.look import stylesheet_text
+from clinfile.ui.shell import Shell
+
+
+def prepare(app: QApplication) -> None:
+    """Name the application and give it the house style (sizes follow the system font)."""
+    app.setApplicationName("Clinfile")
+    app.setApplicationDisplayName("Clinfile")
+    app.setOrganizationName("Clinfile")
+    app.setStyle("Fusion")
+    app.setStyleSheet(stylesheet_text())
+
+
+def run_window() -> int:
+    """Open the window and run until it is closed; return the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    prepare(app)
+    shell = Shell()
+    shell.start()
+    return app.exec()

@@ -1,0 +1,50 @@
+"""The wrong-patient guard: whose record the filing goes to, large and always in view."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from clinfile.ui.look import named, scaled
+
+
+class PatientBanner(QFrame):
+    """The chosen patient's name, date of birth and record number, or plainly none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("PatientBanner")
+        named(self, "Filing to patient")
+        self.caption = QLabel("Filing to")
+        self.name = scaled(QLabel(""), 1.9, bold=True)
+        self.name.setWordWrap(True)
+        self.details = scaled(QLabel(""), 1.25)
+        self.details.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.name)
+        layout.addWidget(self.details)
+        self.show_none()
+
+    def show_patient(self, name: str, born: str, record_number: str, distinguishing: str = ""
+                     ) -> None:
+        """Show the chosen patient."""
+        self.caption.setText("Filing to")
+        self.name.setText(name)
+        extra = f" · {distinguishing}" if distinguishing else ""
+        self.details.setText(f"Born {born} · Record {record_number or 'none'}{extra}")
+        self.setAccessibleDescription(f"{name}, born {born}, record {record_number}")
+        self._state("chosen")
+
+    def show_none(self, why: str = "No patient chosen yet") -> None:
+        """Show that nothing will be filed until a patient is chosen."""
+        self.caption.setText("Filing to")
+        self.name.setText(why)
+        self.details.setText("Search below and choose the patient.")
+        self.setAccessibleDescription(why)
+        self._state("none")
+
+    def _state(self, state: str) -> None:
+        self.setProperty("state", state)
+        self.style().unpolish(self)
+        self.style().polish(self)

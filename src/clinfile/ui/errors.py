@@ -1,0 +1,92 @@
+"""Errors in plain words, and the last line of defence for the ones nobody expected.
+
+The app services raise exceptions whose text is written for people (a
+refused location, a wrong password, a consent that does not cover a use).
+Those are shown as they are. Anything else is a fault in Clinfile: the person
+is told plainly that nothing was lost, and the details go to the log, not
+the screen, so no patient detail is shown in a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+log = logging.getLogger("clinfile.ui")
+
+_UNEXPECTED = ("Something went wrong inside Clinfile. Nothing in the vault was lost or "
+               "changed half-way. If it happens again, tell the practice manager; the "
+               "details were written to Clinfile's log.")
+
+
+def _meant_for_people() -> tuple[type[BaseException], ...]:
+    from clinfile.app.security.locations import CloudFolderRefused
+    from clinfile.app.security.roles import PolicyRefused
+    from clinfile.app.settings import SettingError
+    from clinfile.app.vault.errors import VaultError
+    from clinfile.app.vault.keyslots import KeySlotsDamaged
+    from clinfile.app.vault.recovery import RecoveryKeyMistyped
+    from clinfile.db.schema import MigrationFailed, NewerVaultError
+
+    return (VaultError, PolicyRefused, SettingError, CloudFolderRefused, KeySlotsDamaged,
+            RecoveryKeyMistyped, NewerVaultError, MigrationFailed, FileExistsError,
+            NotADirectoryError, PermissionError)
+
+
+def in_plain_words(error: BaseException) -> str:
+    """Return what to tell a person about ``error``."""
+    from clinfile.app.vault.errors import DiskFull, disk_full
+
+    if disk_full(error):
+        return str(DiskFull())
+    if isinstance(error, _meant_for_people()):
+        text = str(error).strip()
+        if isinstance(error, PermissionError):
+            return f"Clinfile was not allowed to use {error.filename or 'that file'}."
+        return text or _UNEXPECTED
+    return _UNEXPECTED
+
+
+def is_fault(error: BaseException) -> bool:
+    """Whether ``error`` is a fault in Clinfile rather than something a person can act on."""
+    from clinfile.app.vault.errors import disk_full
+
+    return not (isinstance(error, _meant_for_people()) or disk_full(error))
+
+
+def report(error: BaseException, parent: QWidget | None, title: str = "Clinfile") -> None:
+    """Log a fault with its traceback and show the person what it means for them."""
+    if is_fault(error):
+        log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
+    box = QMessageBox(QMessageBox.Icon.Warning, title, in_plain_words(error),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setAccessibleName("Problem")
+    box.open()
+
+
+class UncaughtErrors(QObject):
+    """Routes exceptions that escape a slot to the log and a dialog instead of a crash.
+
+    Signals:
+        error_caught: an exception escaped; the window shows it.
+    """
+
+    error_caught = Signal(object)
+
+    def install(self) -> None:
+        """Become ``sys.excepthook`` for the life of the window."""
+        sys.excepthook = self._hook
+
+    def uninstall(self) -> None:
+        """Give the interpreter its own hook back."""
+        sys.excepthook = sys.__excepthook__
+
+    def _hook(self, kind: type[BaseException], error: BaseException,
+              trace: TracebackType | None) -> None:
+        log.error("uncaught error:\n%s", "".join(traceback.format_exception(kind, error, trace)))
+        self.error_caught.emit(error)

@@ -1,0 +1,107 @@
+"""How things look: the stylesheet, and fonts sized relative to the system's.
+
+Every size is a multiple of the font the person chose for their desktop, so
+text scales with the system font setting and nothing is cut off at 150 %.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+
+# The stylesheet names its pictures by absolute path, so the resources must be real files:
+# they are, in the installed package and in the one-folder application alike.
+RESOURCES = Path(str(resources.files("clinfile.resources")))
+
+
+def stylesheet_text() -> str:
+    """Return the house stylesheet (read once at start-up, before any window exists).
+
+    Its pictures (the spin boxes' arrows) are named from ``@RESOURCES@``, made
+    absolute here: a stylesheet's relative address would follow the working folder.
+    """
+    text = (RESOURCES / "clinfile.qss").read_text(encoding="utf-8")
+    return text.replace("@RESOURCES@", RESOURCES.as_posix())
+
+
+def scaled(widget: QWidget, factor: float, *, bold: bool = False) -> QWidget:
+    """Set ``widget``'s font to ``factor`` times the system font size; return the widget."""
+    font = QFont(widget.font())
+    font.setPointSizeF(max(1.0, font.pointSizeF() * factor))
+    font.setBold(bold)
+    widget.setFont(font)
+    return widget
+
+
+def heading(text: str, factor: float = 1.6) -> QLabel:
+    """A large, bold heading."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    scaled(label, factor, bold=True)
+    return label
+
+
+def note(text: str = "", tone: str = "quiet") -> QLabel:
+    """A wrapping line of explanation, coloured by its tone (quiet, ok, warning, error)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setProperty("tone", tone)
+    return label
+
+
+def search_box(placeholder: str) -> QLineEdit:
+    """A search field with a clear button, as tall empty as it is with words in it.
+
+    The clear button shows only once something is typed, and a field that
+    grew with it would push every field beside and below it down as the
+    person chooses the patient, just as they reach for the next one.
+    """
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(True)
+    edit.setText(placeholder)
+    edit.setMinimumHeight(edit.sizeHint().height())
+    edit.clear()
+    return edit
+
+
+def keep_room(label: QLabel, lines: int) -> QLabel:
+    """Keep room for ``lines`` lines of a message that comes and goes; return the label.
+
+    A message that pushed the fields below it down, or the panel above it up,
+    would move a button from under the pointer just as the person clicks.
+    """
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    margins = label.contentsMargins()
+    label.setMinimumHeight(lines * label.fontMetrics().lineSpacing()
+                           + margins.top() + margins.bottom())
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
+    return label
+
+
+def set_tone(label: QLabel, tone: str) -> None:
+    """Change a label's tone and make the stylesheet notice."""
+    label.setProperty("tone", tone)
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
+def primary(button: QPushButton) -> QPushButton:
+    """Mark the one button a person most likely wants."""
+    button.setProperty("role", "primary")
+    button.setDefault(True)
+    return button
+
+
+def named(widget: QWidget, name: str, description: str = "") -> QWidget:
+    """Give a control its accessible name (and description) for screen readers."""
+    widget.setAccessibleName(name)
+    if description:
+        widget.setAccessibleDescription(description)
+    return widget

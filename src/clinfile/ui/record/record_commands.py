@@ -1,0 +1,272 @@
+"""What a person does with the chosen pictures of a record: compare, correct, export, print.
+
+Each command asks the core in a worker and shows its answer: corrections go
+through the filing service's role checks and are audited; exports and
+summaries pass the consent gate, and a refusal is explained as on the desk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog
+
+from clinfile.app.consent.gate import UseRefused
+from clinfile.app.consent.vocabulary import Purpose
+from clinfile.app.desk.exports import ExportRequest, export_record
+from clinfile.app.desk.forms import write_consent_form
+from clinfile.app.record.corrections import Correction, correct_pictures
+from clinfile.app.record.model import PatientRecord, RecordPicture
+from clinfile.app.record.outputs import write_summary
+from clinfile.app.record.service import moment
+from clinfile.app.security.roles import INSTEAD, Permission
+from clinfile.ui.desk.export_dialog import ExportDialog
+from clinfile.ui.desk.refusal_dialog import RefusalDialog
+from clinfile.ui.errors import in_plain_words, report
+from clinfile.ui.printing import ask_and_print
+from clinfile.ui.record.compare_view import CompareDialog, comparison, same_site
+from clinfile.ui.record.correct_dialog import CorrectDialog
+from clinfile.ui.record.record_view import RecordView
+from clinfile.ui.record.thumbnails import small_image
+from clinfile.ui.tasks import Tasks
+
+# Pictures compared are decoded no larger than this: sharp on a 4K screen,
+# and a few of them, not the whole record, held at once.
+COMPARE_EDGE = 2400
+
+
+class RecordCommands(QObject):
+    """The buttons above the timeline, and the dialogs they open.
+
+    Signals:
+        corrected(list): a correction was made (what was done, in words).
+        exported(object): chosen pictures were exported (the ``Written``).
+        export_refused(object): the consent gate refused (the ``UseRefused``).
+        consent_wanted(object): the person asked to record the consent for this purpose.
+    """
+
+    corrected = Signal(list)
+    exported = Signal(object)
+    export_refused = Signal(object)
+    consent_wanted = Signal(object)
+
+    def __init__(self, owner, tasks: Tasks, view: RecordView) -> None:
+        super().__init__(owner)
+        self._owner = owner
+        self._tasks = tasks
+        self._view = view
+        self.outbox = ""
+        self.export_folder = ""
+        self.compare_dialog: CompareDialog | None = None
+        self.correct_dialog: CorrectDialog | None = None
+        self.export_dialog: ExportDialog | None = None
+        self.refusal_dialog: RefusalDialog | None = None
+        self.compare_button = view.add_command(
+            "&Compare", "Compare pictures",
+            "Show the chosen pictures of one site side by side (Enter on a picture)")
+        self.correct_button = view.add_command(
+            "Co&rrect…", "Correct the filing",
+            "Move the chosen pictures to the right patient, or fix their body site, kind or "
+            "description")
+        self.export_button = view.add_command(
+            "E&xport…", "Export the chosen pictures",
+            "Export the chosen pictures, if the patient's consent allows the use")
+        self.summary_button = view.add_command(
+            "Print &summary…", "Print the summary of the chosen pictures",
+            "Print the record-attachment summary of the chosen pictures again")
+        self.form_button = view.add_command(
+            "Print c&onsent form…", "Print the consent form",
+            "Print the consent form the chosen picture was filed on again")
+        view.finish_commands()
+        view.timeline.opened.connect(lambda _id: self.compare())
+        self.compare_button.clicked.connect(self.compare)
+        self.correct_button.clicked.connect(self.correct)
+        self.export_button.clicked.connect(self.export)
+        self.summary_button.clicked.connect(self.print_summary)
+        self.form_button.clicked.connect(self.print_consent_form)
+
+    def chosen(self, pictures: list[RecordPicture]) -> None:
+        """Offer what may be done with these pictures, by the person's roles."""
+        chosen = bool(pictures) and all(p.shown for p in pictures)
+        self.compare_button.setEnabled(chosen)
+        desk = self._owner.desk
+        for button, permission, instead in (
+                (self.correct_button, Permission.CORRECT_FILING,
+                 "A clinician corrects a filing; ask one to check it."),
+                (self.export_button, Permission.EXPORT_IMAGES,
+                 INSTEAD[Permission.EXPORT_IMAGES]),
+                (self.summary_button, Permission.PRINT_FORMS, "")):
+            allowed = desk is not None and desk.session.may(permission)
+            button.setEnabled(chosen and allowed)
+            if chosen and not allowed and instead:
+                button.setToolTip(instead)
+        self.form_button.setEnabled(len(pictures) == 1 and chosen
+                                    and bool(pictures[0].consent_code))
+
+    # --- compare ------------------------------------------------------------------------
+
+    def compare(self) -> None:
+        """Compare the chosen pictures of one site, or the chosen one with the one before it."""
+        chosen = [p for p in self._view.timeline.chosen() if p.shown]
+        if self._owner.record is None or not chosen:
+            self._owner.tell("Choose the pictures to compare on the timeline first.")
+            return
+        site = _site_pictures(self._owner.record, chosen[0])
+        shown, problem = comparison(site, chosen)
+        if problem:
+            self._owner.tell(problem)
+            return
+        dialog = CompareDialog(site, shown, self._view.window())
+        dialog.wanted.connect(lambda image_id: self._load_large(dialog, image_id))
+        dialog.finished.connect(dialog.deleteLater)
+        self.compare_dialog = dialog
+        window = self._view.window().geometry()
+        dialog.resize(window.width() * 9 // 10, window.height() * 9 // 10)
+        dialog.open()
+        dialog.start()
+        dialog.panes[0].setFocus()
+
+    def _load_large(self, dialog: CompareDialog, image_id: int) -> None:
+        service = self._owner.service
+        if service is None:
+            return
+        self._tasks.run(lambda: small_image(service.display_copy(image_id), COMPARE_EDGE)
+                        ).tied_to(dialog).success(
+            lambda image: dialog.set_image(image_id, image)).failure(self._owner.failed)
+
+    # --- correct ------------------------------------------------------------------------
+
+    def correct(self) -> None:
+        """Open the form that corrects the chosen pictures' filing."""
+        chosen = [p for p in self._view.timeline.chosen() if p.shown]
+        if self._owner.record is None or not chosen:
+            self._owner.tell("Choose the pictures to correct on the timeline first.")
+            return
+        dialog = CorrectDialog(chosen, self._owner.record.name, self._view.window())
+        typing = QTimer(dialog)
+        typing.setSingleShot(True)
+        typing.setInterval(120)
+        typing.timeout.connect(lambda: self._search_for(dialog))
+        dialog.query_changed.connect(lambda _text: typing.start())
+        dialog.correction_asked.connect(
+            lambda correction: self._correct(dialog, [p.image_id for p in chosen], correction))
+        dialog.finished.connect(dialog.deleteLater)
+        self.correct_dialog = dialog
+        dialog.open()
+        dialog.kind.setFocus()
+
+    def _search_for(self, dialog: CorrectDialog) -> None:
+        text = dialog.patient_panel.search_edit.text()
+        if self._owner.patients is None or not text.strip():
+            return
+        self._tasks.run(self._owner.patients.search, text).tied_to(dialog).success(
+            lambda result: self._found_for(dialog, text, result))
+
+    def _found_for(self, dialog: CorrectDialog, text: str, result) -> None:
+        dialog.patient_panel.show_result(text, result)
+        self._owner.searched.emit(result)
+
+    def _correct(self, dialog: CorrectDialog, ids: list[int], correction: Correction) -> None:
+        session = self._owner.desk.session
+        dialog.correct_button.setEnabled(False)
+        self._tasks.write(correct_pictures, session, self._owner.record.patient_id, ids,
+                          correction).tied_to(dialog).success(
+            lambda done: self._corrected(dialog, ids, done)).failure(
+            lambda error: self._not_corrected(dialog, error))
+
+    def _corrected(self, dialog: CorrectDialog, ids: list[int], done: list[str]) -> None:
+        dialog.accept()
+        words = "Corrected: " + "; ".join(done) + "."
+        self._owner.tell(words)
+        self.corrected.emit(done)
+        self._owner.reopen(tuple(ids), words)
+
+    def _not_corrected(self, dialog: CorrectDialog, error: BaseException) -> None:
+        dialog.correct_button.setEnabled(True)
+        dialog.show_problem(in_plain_words(error))
+
+    # --- export and print -----------------------------------------------------------
+
+    def export(self) -> None:
+        """Ask what the chosen pictures are for, then export them if the consent allows it."""
+        chosen = [p for p in self._view.timeline.chosen() if p.shown]
+        if self._owner.record is None or not chosen:
+            self._owner.tell("Choose the pictures to export on the timeline first.")
+            return
+        dialog = ExportDialog(self._owner.record.name, self._view.window())
+        count = len(chosen)
+        dialog.export_button.setText(f"Export {count} picture{'s' if count != 1 else ''}…")
+        dialog.accepted.connect(lambda: self._export_chosen(dialog, chosen))
+        dialog.finished.connect(dialog.deleteLater)
+        self.export_dialog = dialog
+        dialog.open()
+
+    def _export_chosen(self, dialog: ExportDialog, chosen: list[RecordPicture]) -> None:
+        folder = QFileDialog.getExistingDirectory(self._view.window(),
+                                                  "Choose a folder for the export",
+                                                  self.export_folder or self.outbox)
+        if not folder:
+            return
+        self.export_folder = folder
+        request = ExportRequest(self._owner.record.patient_id, dialog.chosen_purpose,
+                                dialog.chosen_recipient, dialog.chosen_format, Path(folder),
+                                tuple(p.image_id for p in chosen))
+        ids = request.image_ids
+        self._tasks.run(export_record, self._owner.desk.session, request).success(
+            lambda written: self._exported(written, ids)).failure(
+            lambda error: self._refused(request.purpose, error, "Not exported"))
+
+    def _exported(self, written, ids: tuple[int, ...]) -> None:
+        count = len(written.paths)
+        words = (f"Exported {count} file{'s' if count != 1 else ''} to "
+                 f"{written.paths[0].parent}.")
+        self._owner.tell(words)
+        self.exported.emit(written)
+        self._owner.reopen(ids, words)
+
+    def _refused(self, purpose: Purpose, error: BaseException, title: str) -> None:
+        """Explain a refusal as the desk does: why, what would allow it, and the form."""
+        if not isinstance(error, UseRefused):
+            report(error, self._view.window(), title)
+            return
+        self._owner.tell(f"{title}: {error.decision.reason}.")
+        record = self._owner.record
+        dialog = RefusalDialog(record.name if record else "the patient", purpose,
+                               error.decision, self._view.window())
+        dialog.form_requested.connect(lambda: self.consent_wanted.emit(purpose))
+        dialog.finished.connect(dialog.deleteLater)
+        self.refusal_dialog = dialog
+        self.export_refused.emit(error)
+        dialog.open()
+
+    def print_summary(self) -> None:
+        """Print the record-attachment summary of the chosen pictures again."""
+        chosen = [p.image_id for p in self._view.timeline.chosen() if p.shown]
+        if self._owner.desk is None or not chosen:
+            return
+        session = self._owner.desk.session
+        task = ask_and_print(self._view.window(), self._tasks,
+                             lambda path: write_summary(session, chosen, path))
+        if task is not None:
+            task.success(lambda _path: self._owner.tell("The summary was sent to the printer.")
+                         ).failure(lambda error: self._refused(Purpose.CLINICAL_CARE, error,
+                                                               "Not printed"))
+
+    def print_consent_form(self) -> None:
+        """Print again the consent form the chosen picture was filed on."""
+        chosen = self._view.timeline.chosen()
+        if self._owner.desk is None or len(chosen) != 1 or not chosen[0].consent_code:
+            return
+        session, code = self._owner.desk.session, chosen[0].consent_code
+        task = ask_and_print(self._view.window(), self._tasks,
+                             lambda path: write_consent_form(session, code, path))
+        if task is not None:
+            task.success(lambda _path: self._owner.tell(
+                f"The consent form {code} was sent to the printer."))
+
+
+def _site_pictures(record: PatientRecord, picture: RecordPicture) -> list[RecordPicture]:
+    """Every picture of the same site in the record that can be shown, newest first."""
+    same = [p for p in record.pictures if p.shown and same_site(p, picture)]
+    return sorted(same, key=lambda p: (moment(p.when), p.image_id), reverse=True)

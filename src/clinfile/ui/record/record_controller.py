@@ -1,0 +1,302 @@
+"""Opening a patient's record: the search, the timeline, its thumbnails, the chosen picture.
+
+The record's facts come from one worker call; the thumbnails follow in a
+stream of small batches, in the timeline's order, so the first screenful
+shows while the rest are still being read. Opening another record stops
+the stream of the one before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.desk.opening import OpenedDesk
+from clinfile.app.patients.service import PatientService
+from clinfile.app.record.finding import FindRequest, filed_today, find_filings
+from clinfile.app.record.model import PatientRecord
+from clinfile.app.record.service import RecordService
+from clinfile.ui.errors import in_plain_words
+from clinfile.ui.record.finding_panels import chosen_date
+from clinfile.ui.record.picture_details import PREVIEW_EDGE
+from clinfile.ui.record.record_commands import RecordCommands
+from clinfile.ui.record.record_view import RecordView
+from clinfile.ui.record.thumbnails import decoded_batches, small_image
+from clinfile.ui.record.timeline import THUMBNAIL_EDGE, TimelineRows
+from clinfile.ui.tasks import Pool, Task, Tasks
+
+LOADING_END = "their small pictures are loading…"
+LOADING = "Showing {count} picture{s}; " + LOADING_END
+
+
+class RecordController(QObject):
+    """The record page for one session.
+
+    Signals:
+        searched(object): a search's result is on show.
+        record_shown(object): a record is on the timeline (the :class:`PatientRecord`).
+        thumbnails_shown(int): every thumbnail of the open record is in place (how many).
+        today_shown(list): today's filings at this workstation are listed.
+        filings_found(object): a search of earlier filings answered (the ``Found``).
+    """
+
+    searched = Signal(object)
+    record_shown = Signal(object)
+    thumbnails_shown = Signal(int)
+    today_shown = Signal(list)
+    filings_found = Signal(object)
+
+    def __init__(self, tasks: Tasks, view: RecordView, say: Callable[[str], None],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self.view = view
+        self._say = say
+        self.desk: OpenedDesk | None = None
+        self.service: RecordService | None = None
+        self.patients: PatientService | None = None
+        self.record: PatientRecord | None = None
+        self._thumbnails: Task | None = None
+        self._after_opening = ""
+        self._pending: list[int] = []
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(120)
+        self._typing.timeout.connect(self._search_now)
+        panel = view.patient_panel
+        panel.query_changed.connect(lambda _text: self._typing.start())
+        panel.candidate_chosen.connect(lambda c: self.open_patient(c.patient.id))
+        view.timeline.chosen_changed.connect(self._chosen)
+        view.today.refresh_requested.connect(self.refresh_today)
+        view.today.list.opened.connect(self._jump)
+        view.find_panel.find_requested.connect(self.find_filings)
+        view.find_panel.list.opened.connect(self._jump)
+        view.finding.currentChanged.connect(self._tab_changed)
+        self.commands = RecordCommands(self, tasks, view)
+
+    # --- the session --------------------------------------------------------------------
+
+    def open(self, desk: OpenedDesk, outbox: str = "") -> None:
+        """Serve a person who has just logged in."""
+        self.desk = desk
+        self.commands.outbox = outbox
+        self.service = RecordService(desk.session)
+        self.patients = PatientService(desk.session)
+        self._forget()
+
+    def close(self) -> None:
+        """The person logged out: forget every record and picture shown."""
+        self._forget()
+        self.desk = None
+        self.commands.export_folder = ""
+        self.service = None
+        self.patients = None
+
+    def pause(self) -> None:
+        """The vault is locking: stop reading thumbnails; what is shown stays, hidden."""
+        self._stop_thumbnails()
+
+    def resume(self) -> None:
+        """The same person unlocked: read the thumbnails the lock interrupted."""
+        if self.record is not None:
+            timeline = self.view.timeline
+            self._load_thumbnails([i for i in timeline.picture_ids()
+                                   if timeline.picture(i).shown
+                                   and not timeline.thumbnail_shown(i)])
+
+    def _forget(self) -> None:
+        self._stop_thumbnails()
+        self.record = None
+        self.view.timeline.clear()
+        self.view.details.show_nothing()
+        self.view.banner.show_none()
+        self.view.patient_panel.clear()
+        self.view.status.setText("")
+
+    # --- finding and opening ------------------------------------------------------------
+
+    def find(self) -> None:
+        """Put the keyboard in the search box, ready to type a name."""
+        self.view.finding.setCurrentWidget(self.view.patient_panel)
+        self.view.patient_panel.search_edit.setFocus()
+        self.view.patient_panel.search_edit.selectAll()
+
+    def _search_now(self) -> None:
+        if self.patients is None:
+            return
+        text = self.view.patient_panel.search_edit.text()
+        if not text.strip():
+            self.view.patient_panel.candidates.clear()
+            return
+        self._tasks.run(self.patients.search, text).success(
+            lambda result: self._found(text, result))
+
+    def _found(self, text: str, result) -> None:
+        self.view.patient_panel.show_result(text, result)
+        self.searched.emit(result)
+
+    def open_patient(self, patient_id: int, chosen: tuple[int, ...] = ()) -> None:
+        """Open a patient's record in a worker, then choose these pictures on it."""
+        if self.service is None:
+            return
+        self.view.status.setText("Opening the record…")
+        service, timeline = self.service, self.view.timeline
+        self._tasks.run(lambda: timeline.rows_of(service.record(patient_id))).tied_to(
+            timeline).success(lambda rows: self._show(rows, chosen)).failure(self.failed)
+
+    def reopen(self, chosen: tuple[int, ...] = (), words: str = "") -> None:
+        """Read the open record again (after a correction), keeping these pictures chosen.
+
+        ``words`` (what was corrected) stay in view once the record is shown again.
+        """
+        if self.record is not None:
+            self._after_opening = words
+            self.open_patient(self.record.patient_id, chosen)
+
+    def _show(self, rows: TimelineRows, chosen: tuple[int, ...]) -> None:
+        self._stop_thumbnails()
+        record = rows.record
+        self.record = record
+        self.view.banner.show_record(record)
+        self.view.timeline.show_rows(rows)
+        self.view.details.show_nothing(_empty_words(record))
+        ids = [p.image_id for p in record.pictures if p.shown]
+        loading = LOADING.format(count=record.count, s="s" if record.count != 1 else "")
+        self.view.status.setText(self._after_opening or (loading if ids else ""))
+        self._after_opening = ""
+        self._load_thumbnails(ids)
+        first = [p.image_id for p in record.pictures[:1]]
+        self.view.timeline.choose(list(chosen) or first)
+        self.view.timeline.setFocus()
+        self.record_shown.emit(record)
+
+    def failed(self, error: BaseException) -> None:
+        """Say in plain words why something asked of the record did not happen."""
+        self.view.status.setText(in_plain_words(error))
+        self._say(in_plain_words(error))
+
+    # --- thumbnails ---------------------------------------------------------------------
+
+    def _load_thumbnails(self, ids: list[int]) -> None:
+        if not ids:
+            self.view.status.setText("")
+            self.thumbnails_shown.emit(len(self.view.timeline.picture_ids()))
+            return
+        service = self.service
+        edge = round(THUMBNAIL_EDGE * self.view.devicePixelRatioF())
+        self._pending = list(ids)
+        task = self._tasks.stream(lambda: decoded_batches(service.thumbnails, ids, edge),
+                                  pool=Pool.GENERAL)
+        task.tied_to(self.view).progress(lambda batch: self._arrived(task, batch))
+        task.failure(lambda error: self._thumbnails_failed(task, error))
+        self._thumbnails = task
+
+    def _thumbnails_failed(self, task: Task, error: BaseException) -> None:
+        """Say why thumbnails stopped, unless stopped on purpose (a lock, another record)."""
+        if task is self._thumbnails:
+            self._thumbnails = None
+            self.failed(error)
+
+    def _arrived(self, task: Task, batch) -> None:
+        if task is not self._thumbnails:
+            return
+        timeline = self.view.timeline
+        ratio = self.view.devicePixelRatioF()
+        for image_id, image in batch:
+            if image is not None:
+                image.setDevicePixelRatio(ratio)
+            timeline.set_thumbnail(image_id, image)
+        self._pending = self._pending[len(batch):]
+        if not self._pending:
+            self._thumbnails = None
+            if self.view.status.text().endswith(LOADING_END):
+                self.view.status.setText("")
+            self.thumbnails_shown.emit(len(timeline.picture_ids()))
+
+    def _stop_thumbnails(self) -> None:
+        if self._thumbnails is not None:
+            self._thumbnails.cancel()
+            self._thumbnails = None
+        self._pending = []
+
+    # --- the chosen picture -------------------------------------------------------------
+
+    def _chosen(self, ids: list[int]) -> None:
+        self.commands.chosen([self.view.timeline.picture(i) for i in ids])
+        details = self.view.details
+        if len(ids) != 1:
+            details.show_nothing(f"{len(ids)} pictures chosen." if ids else
+                                 _empty_words(self.record))
+            return
+        picture = self.view.timeline.picture(ids[0])
+        details.show_picture(picture)
+        if picture.shown and self.service is not None:
+            service = self.service
+            self._tasks.run(lambda: small_image(
+                dict(service.thumbnails([picture.image_id]))[picture.image_id],
+                round(PREVIEW_EDGE * self.view.devicePixelRatioF()))).tied_to(
+                self.view).success(lambda image: self._preview(picture.image_id, image))
+
+    # --- today and earlier filings ---------------------------------------------------
+
+    def refresh_today(self) -> None:
+        """Read again what was filed today at this workstation."""
+        if self.desk is None:
+            return
+        self._tasks.run(filed_today, self.desk.session).tied_to(self.view).success(
+            self._today_read).failure(self.failed)
+
+    def _today_read(self, lines) -> None:
+        self.view.today.show_lines(lines)
+        self.today_shown.emit(lines)
+
+    def find_filings(self) -> None:
+        """Look for earlier filings with what the Find form says."""
+        if self.desk is None:
+            return
+        panel = self.view.find_panel
+        request = FindRequest(
+            words=panel.words.text(),
+            patient_id=self.record.patient_id if self.record and panel.this_patient.isChecked()
+            else None,
+            since=chosen_date(panel.since), until=chosen_date(panel.until),
+            site=panel.site.currentData() or "",
+            kind=ImageKind(panel.kind.currentData()) if panel.kind.currentData() else None)
+        panel.summary.setText("Looking…")
+        self._tasks.run(find_filings, self.desk.session, request).tied_to(self.view).success(
+            self._found_filings).failure(self.failed)
+
+    def _found_filings(self, found) -> None:
+        self.view.find_panel.show_found(found.lines, found.matched)
+        self.view.find_panel.list.setFocus()
+        self.filings_found.emit(found)
+
+    def _jump(self, line) -> None:
+        """Open the record of a listed filing's patient, with its picture chosen."""
+        self.open_patient(line.patient_id, (line.image_id,))
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.view.finding.currentWidget() is self.view.today:
+            self.refresh_today()
+
+    def tell(self, words: str) -> None:
+        """Say what happened, under the timeline and in the status bar."""
+        self.view.status.setText(words)
+        self._say(words)
+
+    def _preview(self, image_id: int, image) -> None:
+        chosen = self.view.timeline.chosen()
+        if len(chosen) == 1 and chosen[0].image_id == image_id and image is not None:
+            image.setDevicePixelRatio(self.view.devicePixelRatioF())
+            self.view.details.show_preview(image)
+
+
+def _empty_words(record: PatientRecord | None) -> str:
+    if record is None:
+        return "Find the patient to open their record."
+    if record.count == 0:
+        return "No pictures are filed in this patient's record."
+    return "Choose a picture on the timeline to see its details; Shift or Ctrl chooses several."
+
