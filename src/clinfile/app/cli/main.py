@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from clinfile import __version__
 from clinfile.app import paths
 from clinfile.app.cli import (
+    check_verbs,
     consent_verbs,
     device_verbs,
     fhir_verbs,
@@ -36,7 +37,7 @@ from clinfile.db.connection import DatabaseError
 from clinfile.db.schema import MigrationFailed, NewerVaultError
 
 VERB_MODULES = [vault_verbs, user_verbs, consent_verbs, patient_verbs, report_verbs, ingest_verbs,
-                pacs_verbs, device_verbs, fhir_verbs]
+                pacs_verbs, device_verbs, fhir_verbs, check_verbs]
 
 log = logging.getLogger("clinfile")
 

@@ -1,0 +1,71 @@
+"""``clinfile selftest``: a throwaway vault, the bundled sample picture, and nothing left behind."""
+
+import tempfile
+
+import pytest
+
+from clinfile.app import selftest
+from tests.unit.app.cli.calling import call
+
+
+@pytest.fixture
+def own_temp(tmp_path, monkeypatch):
+    """A temporary folder of this test's own, so what the self-test leaves in it can be seen."""
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def left_in(folder):
+    """What the self-test left: any file, or a folder of its own (the decoders' socket may stay)."""
+    return [p for p in folder.rglob("*") if p.is_file() or p.name.startswith("clinfile")]
+
+
+@pytest.mark.slow
+def test_selftest_takes_the_sample_through_every_step_and_leaves_nothing(own_temp):
+    code, out, err = call(["selftest"])
+    assert code == 0, out + err
+    lines = out.splitlines()
+    assert [line.split("  ")[0] for line in lines[1:-1]] == ["OK"] * (len(selftest.STEPS) + 1)
+    assert "File the picture to the patient (episode 1)" in out
+    assert "Make the summary PDF for the record" in out
+    assert "Check the vault (" in out and "no problems" in out
+    assert lines[-1] == "Everything worked."
+    assert left_in(own_temp) == []
+
+
+@pytest.mark.slow
+def test_a_failed_step_is_named_in_words_and_the_folder_still_goes(own_temp, monkeypatch):
+    def no_printer(bench):
+        raise selftest.StepFailed("the printer caught fire")
+
+    steps = tuple(selftest.Step(s.words, no_printer) if "summary" in s.words else s
+                  for s in selftest.STEPS)
+    monkeypatch.setattr(selftest, "STEPS", steps)
+    code, out, err = call(["selftest"])
+    assert code == 1
+    assert "OK      File the picture to the patient" in out
+    assert "Problem Make the summary PDF for the record: the printer caught fire" in err
+    assert "Check the vault" not in out + err
+    assert "OK      Removed the temporary folder and everything in it" in out
+    assert left_in(own_temp) == []
+
+
+def test_a_vault_that_cannot_be_made_stops_at_the_first_step(tmp_path, monkeypatch):
+    synced = tmp_path / "Dropbox"
+    synced.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(synced))
+    code, out, err = call(["selftest"])
+    assert code == 1
+    assert "Problem Make a vault in a temporary folder: " in err
+    assert "inside a Dropbox folder" in err
+    assert left_in(synced) == []
+
+
+def test_a_temporary_folder_that_cannot_be_made_is_said_plainly(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "not there"))
+    code, out, err = call(["selftest"])
+    assert code == 1
+    assert "Problem Make a vault in a temporary folder: " in err
+    assert "Removed" not in out
