@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from tests.ui.record_pictures import file_pictures
 from tests.ui.test_record import PLAN, open_record_by_keyboard
@@ -57,9 +57,9 @@ def test_enter_compares_a_picture_with_the_one_before_at_the_same_height(
     assert left.transform().m11() == pytest.approx(before, rel=0.05)
 
     qtbot.keyClick(left, Qt.Key.Key_PageDown)
-    assert left.picture.image_id == right.picture.image_id
-    qtbot.keyClick(left, Qt.Key.Key_PageUp)
-    assert left.picture.image_id == newest.image_id
+    assert left.picture.image_id == newest.image_id, "the older one is already on the right"
+    qtbot.keyClick(right, Qt.Key.Key_PageUp)
+    assert right.picture.image_id != left.picture.image_id
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
 
@@ -100,3 +100,56 @@ def test_pictures_of_different_sites_are_not_compared(qtbot, logged_in, filed):
     qtbot.mouseClick(shell.record.commands.compare_button, Qt.MouseButton.LeftButton)
     assert shell.record.commands.compare_dialog is None
     assert "one body site" in shell.record_view.status.text()
+
+
+THREE_VISITS = [(0, "left-lower-leg: above the ankle", "leg ulcer")] * 3 + PLAN[2:]
+
+
+def test_page_keys_step_past_the_picture_shown_in_the_other_pane(
+        qtbot, logged_in, vault_path, corpus, tmp_path):
+    file_pictures(vault_path, corpus, tmp_path, THREE_VISITS)
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    dialog = open_compare(qtbot, shell)
+    left, right = dialog.panes
+    newest, middle, oldest = (p.image_id for p in dialog.site)
+    assert (left.picture.image_id, right.picture.image_id) == (newest, middle)
+
+    left.setFocus()
+    qtbot.keyClick(left, Qt.Key.Key_PageDown)
+    assert left.picture.image_id == oldest
+    qtbot.keyClick(left, Qt.Key.Key_PageUp)
+    assert left.picture.image_id == newest
+    right.setFocus()
+    qtbot.keyClick(right, Qt.Key.Key_PageUp)
+    assert right.picture.image_id == middle, "the newest is already on the left"
+    qtbot.keyClick(right, Qt.Key.Key_PageDown)
+    assert right.picture.image_id == oldest
+    qtbot.keyClick(right, Qt.Key.Key_PageUp)
+    assert right.picture.image_id == middle
+
+
+def test_the_dates_stay_in_the_corner_when_the_pictures_are_zoomed_and_moved(
+        qtbot, logged_in, filed):
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    dialog = open_compare(qtbot, shell)
+    left, right = dialog.panes
+    corners = [pane.caption.pos() for pane in dialog.panes]
+
+    left.setFocus()
+    for _ in range(4):
+        qtbot.keyClick(left, Qt.Key.Key_Plus)
+    for _ in range(6):
+        qtbot.keyClick(left, Qt.Key.Key_Right)
+        qtbot.keyClick(left, Qt.Key.Key_Down)
+    assert left.horizontalScrollBar().value() > 0
+    qtbot.mousePress(right.viewport(), Qt.MouseButton.LeftButton,
+                     pos=right.viewport().rect().center())
+    qtbot.mouseMove(right.viewport(), right.viewport().rect().center() + QPoint(-40, -30))
+    qtbot.mouseRelease(right.viewport(), Qt.MouseButton.LeftButton,
+                       pos=right.viewport().rect().center() + QPoint(-40, -30))
+    for pane, corner in zip(dialog.panes, corners, strict=True):
+        assert pane.caption.pos() == corner
+        assert pane.viewport().rect().contains(pane.caption.geometry())
+        assert pane.caption.isVisible()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QPixmap, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from clinfile.app.record.model import RecordPicture, day_words
 from clinfile.ui.look import heading, named, note
 
+# Where each picture's date sits, over the top left corner of its pane.
+CAPTION_CORNER = QPoint(6, 6)
 # Pictures without a scale are shown this many scene units high.
 COMMON_HEIGHT = 1000.0
 ZOOM_STEP = 1.25
@@ -70,7 +72,7 @@ class ComparePane(QGraphicsView):
         self.caption = QLabel(self.viewport())
         self.caption.setStyleSheet("background: rgba(0, 0, 0, 170); color: white; "
                                    "padding: 4px 8px; font-weight: bold;")
-        self.caption.move(6, 6)
+        self.caption.move(CAPTION_CORNER)
         self.picture: RecordPicture | None = None
 
     def show_picture(self, picture: RecordPicture) -> None:
@@ -89,6 +91,11 @@ class ComparePane(QGraphicsView):
         size = self.item.boundingRect().size() * scale
         self.item.setPos(scene.center() - QPointF(size.width() / 2, size.height() / 2))
         self.scene().setSceneRect(scene)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
+        """Move the picture, but keep its date in the corner: the viewport scrolls its children."""
+        super().scrollContentsBy(dx, dy)
+        self.caption.move(CAPTION_CORNER)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Page keys step through the timeline; + - 0 zoom; arrows move, as in any view."""
@@ -165,10 +172,16 @@ class CompareDialog(QDialog):
         self._relayout()
 
     def step(self, pane: ComparePane, direction: int) -> None:
-        """Show the newer (-1) or older (+1) picture of this site in one pane."""
+        """Show the newer (-1) or older (+1) picture of this site in one pane.
+
+        A picture already shown in another pane is passed over, so two panes
+        never show the same picture; with none left that way, the pane stays.
+        """
+        elsewhere = {p.picture.image_id for p in self.panes if p is not pane}
         ids = [p.image_id for p in self.site]
-        at = ids.index(pane.picture.image_id)
-        to = at + direction
+        to = ids.index(pane.picture.image_id) + direction
+        while 0 <= to < len(ids) and ids[to] in elsewhere:
+            to += direction
         if not 0 <= to < len(ids):
             return
         picture = self.site[to]
