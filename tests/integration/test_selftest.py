@@ -5,12 +5,18 @@ import tempfile
 import pytest
 
 from clinfile.app import selftest
+from clinfile.app.ingest.decode_workers import warm_up
 from tests.unit.app.cli.calling import call
 
 
 @pytest.fixture
 def own_temp(tmp_path, monkeypatch):
-    """A temporary folder of this test's own, so what the self-test leaves in it can be seen."""
+    """A temporary folder of this test's own, so what the self-test leaves in it can be seen.
+
+    The decoders' process server is started first, in the usual temporary
+    folder: its socket's path must stay short, and this folder's is long.
+    """
+    warm_up()
     folder = tmp_path / "temp"
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
@@ -52,8 +58,8 @@ def test_a_failed_step_is_named_in_words_and_the_folder_still_goes(own_temp, mon
     assert left_in(own_temp) == []
 
 
-def test_a_vault_that_cannot_be_made_stops_at_the_first_step(tmp_path, monkeypatch):
-    synced = tmp_path / "Dropbox"
+def test_a_vault_that_cannot_be_made_stops_at_the_first_step(own_temp, monkeypatch):
+    synced = own_temp / "Dropbox"
     synced.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(synced))
     code, out, err = call(["selftest"])
@@ -63,8 +69,8 @@ def test_a_vault_that_cannot_be_made_stops_at_the_first_step(tmp_path, monkeypat
     assert left_in(synced) == []
 
 
-def test_a_temporary_folder_that_cannot_be_made_is_said_plainly(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "not there"))
+def test_a_temporary_folder_that_cannot_be_made_is_said_plainly(own_temp, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(own_temp / "not there"))
     code, out, err = call(["selftest"])
     assert code == 1
     assert "Problem Make a vault in a temporary folder: " in err
