@@ -6,7 +6,10 @@ its size and ``mtime_ns`` unchanged across two checks ``stable_seconds``
 apart. When the operating system reports that the writer closed the file
 (inotify's close-after-write), the write is known to be over and a short
 settle check is enough; so it is for a file renamed in whose own structure
-proves it whole while no process holds it open for writing. A file some
+proves it whole while no process holds it open for writing, whether it was
+renamed within the folder or from elsewhere on the same file system (inotify
+says so with a move into the folder that no move out of it matches, which
+watchdog reports only when asked for its full events). A file some
 process still holds open for writing is not offered until it is let go; one
 the import found incomplete is offered again when it changes, or when a
 writer closes it, even unchanged. A full
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +33,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from clinfile.app.ingest.limits import IngestLimits
@@ -126,8 +131,10 @@ class _Handler(FileSystemEventHandler):
         if kind in ("created", "modified", "closed"):
             self._tracker.note(Path(os.fsdecode(event.src_path)), closed=kind == "closed")
         elif kind == "moved":
-            self._tracker.forget(Path(os.fsdecode(event.src_path)))
-            self._tracker.note(Path(os.fsdecode(event.dest_path)), renamed=True)
+            if event.src_path:
+                self._tracker.forget(Path(os.fsdecode(event.src_path)))
+            if event.dest_path:
+                self._tracker.note(Path(os.fsdecode(event.dest_path)), renamed=True)
         elif kind == "deleted":
             self._tracker.forget(Path(os.fsdecode(event.src_path)))
 
@@ -153,7 +160,7 @@ class DropFolderWatcher:
         self._tracker = StabilityTracker(
             stable_seconds, clock, lambda path: proves_whole(self.folder, path, max_bytes))
         self._polling = polling
-        self._observer: Observer | PollingObserver | None = None
+        self._observer: BaseObserver | None = None
         self._last_rescan = 0.0
         self._offered: dict[Path, tuple[int, int]] = {}
 
@@ -213,7 +220,7 @@ class DropFolderWatcher:
         handler = _Handler(self._tracker)
         if not self._polling:
             try:
-                observer = Observer()
+                observer = _native_observer()
                 observer.schedule(handler, str(self.folder), recursive=True)
                 observer.start()
                 self._observer = observer
@@ -224,6 +231,21 @@ class DropFolderWatcher:
         observer.schedule(handler, str(self.folder), recursive=True)
         observer.start()
         self._observer = observer
+
+
+def _native_observer() -> BaseObserver:
+    """The operating system's own observer; on Linux, one that reports moves in from elsewhere.
+
+    watchdog's plain inotify observer reports a file moved in from outside
+    the folder as created, as if written here, so it would wait the whole
+    stability interval; asked for its full events it reports the move, with
+    no source, and the file is treated as renamed in.
+    """
+    if sys.platform.startswith("linux"):
+        from watchdog.observers.inotify import InotifyObserver
+
+        return InotifyObserver(generate_full_events=True)
+    return Observer()
 
 
 def _held_for_writing(path: Path) -> bool:
