@@ -73,9 +73,12 @@ def test_a_refused_teaching_export_is_explained_with_the_form_to_print(
     assert export.recipient.currentText() == "Students"
     exports = tmp_path / "for the talk"
     exports.mkdir()
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(exports))
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        lambda *a, **k: asked.append(a) or str(exports))
     with qtbot.waitSignal(filing.export_refused, timeout=15000):
         qtbot.mouseClick(export.export_button, Qt.MouseButton.LeftButton)
+    assert asked == [], "no folder is asked for an export the consent refuses"
 
     refusal = filing.refusal_dialog
     qtbot.waitUntil(refusal.isVisible)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog
 from tests.ui.helpers import pick
 from tests.ui.record_pictures import file_pictures
 from tests.ui.test_record import PLAN, open_record_by_keyboard
+from tests.unit.app.reports.pdf_checks import page_texts
 
 
 @pytest.fixture
@@ -44,7 +45,10 @@ def test_two_chosen_pictures_are_exported_for_care_and_the_record_lists_the_expo
     with qtbot.waitSignal(shell.record.commands.exported, timeout=20000):
         dialog.export_button.setFocus()
         qtbot.keyClick(dialog.export_button, Qt.Key.Key_Space)
-    assert len(list(folder.iterdir())) == 1
+    [pdf] = folder.iterdir()
+    assert pdf.name.startswith("NGUYEN_Mai_") and "_export-for-the-treating-team" in pdf.name
+    heading = page_texts(pdf)[0]
+    assert "Export for the treating team" in heading and "RECORD ATTACHMENT" not in heading
     qtbot.waitUntil(lambda: "for clinical care" in
                     shell.record_view.details.facts["exports"].text()
                     or len(timeline.chosen()) == 2, timeout=10000)
@@ -65,9 +69,12 @@ def test_a_teaching_export_of_a_care_only_picture_is_refused_and_explained(
     pick(qtbot, dialog.purpose, "Education")
     folder = tmp_path / "for the talk"
     folder.mkdir()
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        lambda *a, **k: asked.append(a) or str(folder))
     with qtbot.waitSignal(shell.record.commands.export_refused, timeout=20000):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert asked == [], "no folder is asked for an export the consent refuses"
     refusal = shell.record.commands.refusal_dialog
     qtbot.waitUntil(refusal.isVisible, timeout=5000)
     assert refusal.reason.text() and refusal.remedy.text().startswith("To allow it:")

@@ -89,14 +89,8 @@ def authorise_use(session: Session, image_ids: Iterable[int], purpose: Purpose,
     vault = session.vault
     actor = session.actor.name
     with vault.index() as conn:
-        decisions = [(i, _decide(conn, i, purpose, recipient, deidentified)) for i in image_ids]
-        refused = next(((i, d) for i, d in decisions if not d.allowed), None)
-        if refused is not None:
-            image_id, decision = refused
-            vault.audit.record(conn, AuditEntry(actor, "use.refused", f"image {image_id}", {
-                "purpose": str(purpose), "recipient": recipient.word, "channel": str(channel),
-                "reason": decision.reason}))
-            raise UseRefused(image_id, decision)
+        decisions = _decisions(session, conn, image_ids, purpose, recipient, channel,
+                               deidentified)
         with transaction(conn):
             repo = ConsentRepository(conn)
             now = _now()
@@ -115,6 +109,40 @@ def authorise_use(session: Session, image_ids: Iterable[int], purpose: Purpose,
     vault.audit.publish_head(audit_row)
     return Authorisation(purpose, recipient, channel, tuple(decisions),
                          tuple(u.id for u in uses))
+
+
+def ensure_allowed(session: Session, image_ids: Iterable[int], purpose: Purpose,
+                   recipient: Recipient, *, channel: Channel = Channel.EXPORT,
+                   deidentified: bool = False) -> None:
+    """Refuse, before anything is asked or made, a use :func:`authorise_use` would refuse.
+
+    Nothing is recorded as used: the window asks this first, so that a
+    person is never asked where to put what may not go at all.
+
+    Raises:
+        PolicyRefused: the person's role may not send images this way (audited).
+        UseRefused: the rules refuse an image (audited).
+    """
+    image_ids = tuple(dict.fromkeys(image_ids))
+    session.require(channel.permission, subject=", ".join(f"image {i}" for i in image_ids))
+    with session.vault.index() as conn:
+        _decisions(session, conn, image_ids, purpose, recipient, channel, deidentified)
+
+
+def _decisions(session: Session, conn: Connection, image_ids: tuple[int, ...],
+               purpose: Purpose, recipient: Recipient, channel: Channel,
+               deidentified: bool) -> list[tuple[int, Decision]]:
+    """Each image's decision; the first refusal is audited and raised as :class:`UseRefused`."""
+    decisions = [(i, _decide(conn, i, purpose, recipient, deidentified)) for i in image_ids]
+    refused = next(((i, d) for i, d in decisions if not d.allowed), None)
+    if refused is not None:
+        image_id, decision = refused
+        session.vault.audit.record(conn, AuditEntry(
+            session.actor.name, "use.refused", f"image {image_id}", {
+                "purpose": str(purpose), "recipient": recipient.word, "channel": str(channel),
+                "reason": decision.reason}))
+        raise UseRefused(image_id, decision)
+    return decisions
 
 
 def _decide(conn: Connection, image_id: int, purpose: Purpose, recipient: Recipient,

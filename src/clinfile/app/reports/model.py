@@ -88,7 +88,7 @@ class SummaryImage:
 
 @dataclass(frozen=True)
 class SummaryData:
-    """A record-attachment summary: one patient, a set of filed images."""
+    """A record-attachment summary, or an export made like one: one patient, a set of images."""
 
     patient: PatientHeader
     images: tuple[SummaryImage, ...]
@@ -96,6 +96,8 @@ class SummaryData:
     prepared_on: date
     practice_name: str = ""
     episode: str = ""
+    #: Who an export is for ("the treating team"); empty for the summary for the record.
+    export_for: str = ""
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,15 @@ def record_file_name(patient: PatientHeader, on: date, *, extension: str,
     return f"{stem or 'clinical-images'}.{extension}"
 
 
+def export_name(recipient: str) -> str:
+    """The part of an export's file name that says it is one, and for whom.
+
+    ``export-for-Dr-Jones``: an export sits in the outbox beside the summaries
+    for the clinical record and must never be taken for one of them.
+    """
+    return "-".join(filter(None, ("export-for", safe_part(recipient)[:40].strip("-"))))
+
+
 def neutral_name(purpose_word: str, number: int, *, extension: str) -> str:
     """Return a file name that says nothing about the patient: ``education-image-01.jpg``."""
     return f"{safe_part(purpose_word) or 'image'}-image-{number:02d}.{extension}"

@@ -34,7 +34,7 @@ from clinfile.app.reports.gather import (
     teaching_images,
 )
 from clinfile.app.reports.model import SummaryData, TeachingImage
-from clinfile.app.reports.naming import neutral_name, record_file_name
+from clinfile.app.reports.naming import export_name, neutral_name, record_file_name
 from clinfile.app.reports.options import ReportOptions, load_options
 from clinfile.app.reports.pictures import EXPORT_QUALITY, CleanedAhead
 from clinfile.app.reports.summary import write_summary
@@ -182,7 +182,8 @@ class ReportService:
                                    summary_images(conn, vault, images, consents,
                                                   _cautions(allowed)),
                                    self._session.actor.printed_name, date.today(),
-                                   options.practice_name, episode)
+                                   options.practice_name, episode,
+                                   export_for=recipient.label)
                 pictures = data.images
         with CleanedAhead([p.jpeg for p in pictures], quality=EXPORT_QUALITY) as cleaned:
             if file_format in ("pdf", "jpeg"):
@@ -274,12 +275,13 @@ class _Destination:
 
 def _identified_files(data: SummaryData, cleaned: CleanedAhead, file_format: str,
                       options: ReportOptions) -> list[tuple[str, outbox.Content]]:
+    """An export's files, named as an export for its recipient, never like the summary."""
+    stem = f"{{SURNAME}}_{{Firstname}}_{{DOB}}_{{DATE}}_{export_name(data.export_for)}"
     if file_format == "pdf":
-        name = record_file_name(data.patient, data.prepared_on, extension="pdf",
-                                pattern=options.file_pattern)
+        name = record_file_name(data.patient, data.prepared_on, extension="pdf", pattern=stem)
         return [(name, partial(write_summary, data, page_size=options.page_size))]
     return [(record_file_name(data.patient, data.prepared_on, extension="jpg",
-                              pattern=f"{{SURNAME}}_{{Firstname}}_{{DOB}}_{{DATE}}_image-{n:02d}"),
+                              pattern=f"{stem}_image-{n:02d}"),
              partial(_write_picture, cleaned, n - 1))
             for n in range(1, len(data.images) + 1)]
 

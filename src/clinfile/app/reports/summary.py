@@ -1,6 +1,8 @@
 """The record-attachment summary: what reception imports into the clinical record.
 
-One PDF per filed episode (or chosen set of images). Every page names the
+One PDF per filed episode (or chosen set of images). An export for the
+patient's care is made the same way, but headed as an export for its
+recipient, so it is never taken for the record's own copy. Every page names the
 patient, their date of birth and record number, so a page that strays in the
 clinical software is still filed against the right person; every image is
 shown as large as two to a page allows, with what a reader needs to trust
@@ -82,9 +84,10 @@ def _introduction(data: SummaryData) -> Paragraph:
     episode = f" filed as <b>{escape(data.episode)}</b>" if data.episode else ""
     prepared = f"{data.prepared_on:%d/%m/%Y}"
     by = f" by {escape(data.prepared_by)}" if data.prepared_by else ""
+    export = f"<b>Export for {escape(data.export_for)}</b>: " if data.export_for else ""
     return Paragraph(
-        f"{what}{episode}. Prepared {prepared}{by} from the practice's encrypted image vault; "
-        "the originals stay there unchanged.", style("body", textColor=MUTED))
+        f"{export}{what}{episode}. Prepared {prepared}{by} from the practice's encrypted "
+        "image vault; the originals stay there unchanged.", style("body", textColor=MUTED))
 
 
 def _image_block(image: SummaryImage, cleaned: CleanedAhead, number: int, count: int,
@@ -165,7 +168,8 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: SummaryData) ->
     pdf.saveState()
     pdf.setFillColor(BRAND)
     pdf.setFont("Helvetica-Bold", 8)
-    pdf.drawString(MARGIN, top, "CLINICAL IMAGES  ·  RECORD ATTACHMENT")
+    pdf.drawString(MARGIN, top, "CLINICAL IMAGES  ·  " + ("EXPORT" if data.export_for
+                                                          else "RECORD ATTACHMENT"))
     pdf.setFillColor(INK)
     pdf.setFont("Helvetica-Bold", 17)
     pdf.drawString(MARGIN, top - 8 * mm, escaped(patient.display_name))

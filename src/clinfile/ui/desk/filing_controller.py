@@ -23,8 +23,8 @@ from clinfile.app.consent.gate import UseRefused
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.rules import filing_basis_problem
 from clinfile.app.consent.service import ConsentService
-from clinfile.app.consent.vocabulary import ImageKind, Method, RecipientClass
-from clinfile.app.desk.exports import ExportRequest, export_record
+from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from clinfile.app.desk.exports import ExportRequest, check_export, export_record
 from clinfile.app.desk.forms import write_consent_form
 from clinfile.app.desk.opening import OpenedDesk
 from clinfile.app.filing.consents import consents_to_file_on
@@ -334,6 +334,17 @@ class FilingController(QObject):
         dialog.open()
 
     def _export_chosen(self, dialog: ExportDialog) -> None:
+        """Check the consent allows it first; only then ask where to."""
+        patient_id = self.patient.patient.id
+        purpose, recipient = dialog.chosen_purpose, dialog.chosen_recipient
+        file_format = dialog.chosen_format
+        self._tasks.run(check_export, self.desk.session, patient_id, purpose, recipient).success(
+            lambda _allowed: self._ask_folder(
+                lambda folder: ExportRequest(patient_id, purpose, recipient, file_format,
+                                             folder))).failure(
+            lambda error: self._export_failed(purpose, recipient, error))
+
+    def _ask_folder(self, request_to: Callable[[Path], ExportRequest]) -> None:
         """Ask where to, starting in the folder used last, or else the outbox."""
         folder = QFileDialog.getExistingDirectory(self._view.window(),
                                                   "Choose a folder for the export",
@@ -341,13 +352,13 @@ class FilingController(QObject):
         if not folder:
             return
         self.export_folder = folder
-        self.export_to(ExportRequest(self.patient.patient.id, dialog.chosen_purpose,
-                                     dialog.chosen_recipient, dialog.chosen_format, Path(folder)))
+        self.export_to(request_to(Path(folder)))
 
     def export_to(self, request: ExportRequest) -> None:
         """Export the chosen patient's pictures as asked, or explain why they may not go."""
         self._tasks.run(export_record, self.desk.session, request).success(
-            self._exported).failure(lambda error: self._export_failed(request, error))
+            self._exported).failure(
+            lambda error: self._export_failed(request.purpose, request.recipient, error))
 
     def _exported(self, written) -> None:
         count = len(written.paths)
@@ -355,23 +366,24 @@ class FilingController(QObject):
                   f"{written.paths[0].parent}.")
         self.exported.emit(written)
 
-    def _export_failed(self, request: ExportRequest, error: BaseException) -> None:
+    def _export_failed(self, purpose: Purpose, recipient: Recipient,
+                       error: BaseException) -> None:
         if not isinstance(error, UseRefused):
             report(error, self._view.window(), "Not exported")
             return
         self._say(f"Not exported: {error.decision.reason}.")
-        dialog = RefusalDialog(self.patient.display_name, request.purpose, error.decision,
+        dialog = RefusalDialog(self.patient.display_name, purpose, error.decision,
                                self._view.window())
-        dialog.form_requested.connect(lambda: self._form_for(request))
+        dialog.form_requested.connect(lambda: self._form_for(purpose, recipient))
         dialog.finished.connect(dialog.deleteLater)
         self.refusal_dialog = dialog
         self.export_refused.emit(error)
         dialog.open()
 
-    def _form_for(self, request: ExportRequest) -> None:
+    def _form_for(self, purpose: Purpose, recipient: Recipient) -> None:
         dialog = self._consent_dialog(ImageKind.CLINICAL_PHOTO)
-        group = request.recipient.group or RecipientClass.SPECIALIST
-        dialog.preset(Method.WRITTEN, {request.purpose}, {group})
+        group = recipient.group or RecipientClass.SPECIALIST
+        dialog.preset(Method.WRITTEN, {purpose}, {group})
         dialog.open()
 
     # --- helpers ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ summaries pass the consent gate, and a refusal is explained as on the desk.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -14,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from clinfile.app.consent.gate import UseRefused
 from clinfile.app.consent.vocabulary import Purpose
-from clinfile.app.desk.exports import ExportRequest, export_record
+from clinfile.app.desk.exports import ExportRequest, check_export, export_record
 from clinfile.app.desk.forms import write_consent_form
 from clinfile.app.record.corrections import Correction, correct_pictures
 from clinfile.app.record.model import PatientRecord, RecordPicture
@@ -203,18 +204,27 @@ class RecordCommands(QObject):
         dialog.open()
 
     def _export_chosen(self, dialog: ExportDialog, chosen: list[RecordPicture]) -> None:
+        """Check the consent allows it first; only then ask where to."""
+        patient_id, ids = self._owner.record.patient_id, tuple(p.image_id for p in chosen)
+        purpose, recipient = dialog.chosen_purpose, dialog.chosen_recipient
+        file_format, session = dialog.chosen_format, self._owner.desk.session
+        self._tasks.run(check_export, session, patient_id, purpose, recipient, ids).success(
+            lambda _allowed: self._ask_folder(
+                lambda folder: ExportRequest(patient_id, purpose, recipient, file_format,
+                                             folder, ids))).failure(
+            lambda error: self._refused(purpose, error, "Not exported"))
+
+    def _ask_folder(self, request_to: Callable[[Path], ExportRequest]) -> None:
+        """Ask where to, starting in the folder used last, or else the outbox; then export."""
         folder = QFileDialog.getExistingDirectory(self._view.window(),
                                                   "Choose a folder for the export",
                                                   self.export_folder or self.outbox)
-        if not folder:
+        if not folder or self._owner.desk is None:
             return
         self.export_folder = folder
-        request = ExportRequest(self._owner.record.patient_id, dialog.chosen_purpose,
-                                dialog.chosen_recipient, dialog.chosen_format, Path(folder),
-                                tuple(p.image_id for p in chosen))
-        ids = request.image_ids
+        request = request_to(Path(folder))
         self._tasks.run(export_record, self._owner.desk.session, request).success(
-            lambda written: self._exported(written, ids)).failure(
+            lambda written: self._exported(written, request.image_ids)).failure(
             lambda error: self._refused(request.purpose, error, "Not exported"))
 
     def _exported(self, written, ids: tuple[int, ...]) -> None:
