@@ -15,7 +15,7 @@ done
 demo=$(mktemp -d "${TMPDIR:-/tmp}/clinfile-demo.XXXXXX")
 trap 'rm -rf "$demo"' EXIT
 cd "$root"
-"$py" -m clinfile.ui.demo build "$demo/practice"
+"$py" -m tests.demo.practice build "$demo/practice"
 
 # shoot OUT.png WIDTHxHEIGHT SCALE SCREEN: run the demo on a fresh copy of the practice
 # under a virtual screen, wait, save the screen as a small palette PNG.
@@ -24,7 +24,7 @@ shoot() {
   local practice="$demo/$screen-$scale"
   rm -rf "$practice" && cp -a "$demo/practice" "$practice"
   QT_QPA_PLATFORM=xcb QT_SCALE_FACTOR=$scale xvfb-run -a -s "-screen 0 ${size}x24" bash -c '
-    "$1" -m clinfile.ui.demo show "$2" "$3" & app=$!
+    "$1" -m tests.demo.practice show "$2" "$3" & app=$!
     sleep "$4"
     import -window root "$5.raw.png"
     kill $app 2>/dev/null; wait $app 2>/dev/null; true' _ \

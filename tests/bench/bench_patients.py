@@ -20,12 +20,12 @@ from pathlib import Path
 
 from clinfile.app.patients.details import validate
 from clinfile.app.patients.service import PatientService
-from clinfile.app.patients.synthetic import SyntheticPractice, misspelled_queries
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserService
 from clinfile.app.vault.vault import Vault
 from clinfile.db.connection import transaction
 from clinfile.db.patients import PatientRepository
+from tests.demo.patients import SyntheticPractice, misspelled_queries
 
 PATIENTS = 100_000
 SMALL_PRACTICE = 10_000

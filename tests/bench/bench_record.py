@@ -242,8 +242,8 @@ def _thumbnails() -> list[bytes]:
     """Thumbnails made as the import makes them, from invented clinical-looking photographs."""
     from PIL import Image
 
-    from clinfile.app.desk.demo_pictures import DemoPicture, write_demo_picture
     from clinfile.app.ingest.derivatives import thumbnail
+    from tests.demo.pictures import DemoPicture, write_demo_picture
 
     made = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,7 +10,7 @@ from PIL import Image
 def test_the_demo_practice_needs_nothing_outside_the_clone(tmp_path, monkeypatch):
     from clinfile.app.ingest.service import ImportService
     from clinfile.app.security.session import Session
-    from clinfile.ui import demo
+    from tests.demo import practice as demo
 
     monkeypatch.chdir(tmp_path)  # no corpus, no shared tools: only the project itself
     practice = tmp_path / "practice"

@@ -11,7 +11,7 @@ from clinfile.app.patients.identifiers import (
     luhn_valid,
     medicare_check_digit,
 )
-from clinfile.app.patients.synthetic import valid_ihi, valid_medicare
+from tests.demo.patients import valid_ihi, valid_medicare
 
 
 @pytest.mark.parametrize("number", ["2123456701", "2123 45670 1", "2123-45670-1", "4951235831"])

@@ -8,7 +8,7 @@ import pytest
 from clinfile.app.patients.dates import show
 from clinfile.app.patients.matching import search
 from clinfile.app.patients.query import parse_query
-from clinfile.app.patients.synthetic import SyntheticPractice, misspelled_queries
+from tests.demo.patients import SyntheticPractice, misspelled_queries
 from tests.unit.app.patients.practice_rows import index_of
 
 pytestmark = pytest.mark.slow

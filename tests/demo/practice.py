@@ -1,11 +1,13 @@
 """A demonstration practice, and the window opened at each of its main screens.
 
-``python -m ui.demo build FOLDER`` makes a vault of invented patients with
-invented photographs in its inbox and one refused file in quarantine, from
-nothing but this project (a fresh clone can run it);
-``python -m ui.demo show FOLDER SCREEN`` opens the window on that vault at one
-screen, as a person would have got there, for the screenshots in
-``docs/screenshots/``. No real patient is ever involved.
+Run from the clone's root: ``python -m tests.demo.practice build FOLDER``
+makes a vault of invented patients with invented photographs in its inbox and
+one refused file in quarantine, from nothing but this project (a fresh clone
+can run it); ``python -m tests.demo.practice show FOLDER SCREEN`` opens the
+window on that vault at one screen, as a person would have got there, for the
+screenshots in ``docs/screenshots/``. No real patient is ever involved, and
+none of this ships: a practice's installed Clinfile cannot make invented
+patients in its vault.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from clinfile.app.desk.demo_pictures import DEMO_PICTURES, PHONE_PICTURES, write_demo_picture
 from clinfile.app.desk.workstation import WorkstationStore
+from tests.demo.pictures import DEMO_PICTURES, PHONE_PICTURES, DemoPicture, write_demo_picture
 
 ADMIN, ADMIN_PASSWORD = "manager", "demo practice manager password"
 RECEPTION, RECEPTION_PASSWORD = "reception", "demo front desk password"
@@ -52,12 +54,12 @@ def build(folder: Path) -> None:
     """Make the demonstration vault, its patients, inbox and quarantine in ``folder``."""
     from clinfile.app.ingest import events as ev
     from clinfile.app.ingest.service import ImportService
-    from clinfile.app.patients.synthetic import SyntheticPractice
     from clinfile.app.security.session import Session
     from clinfile.app.security.users import UserService
     from clinfile.app.vault.vault import Vault
     from clinfile.db.connection import transaction
     from clinfile.db.patients import PatientRepository, PatientValues
+    from tests.demo.patients import SyntheticPractice
 
     if folder.exists():
         shutil.rmtree(folder)
@@ -155,7 +157,6 @@ def _file_earlier_visits(vault: Path, folder: Path) -> None:
     from datetime import timedelta
 
     from clinfile.app.consent.vocabulary import ImageKind
-    from clinfile.app.desk.demo_pictures import DemoPicture
     from clinfile.app.filing.body_sites import BodySite
     from clinfile.app.filing.model import FilingRequest
     from clinfile.app.filing.service import FilingService
@@ -345,7 +346,7 @@ def show(folder: Path, screen: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``build FOLDER`` or ``show FOLDER SCREEN``."""
-    parser = argparse.ArgumentParser(prog="python -m ui.demo")
+    parser = argparse.ArgumentParser(prog="python -m tests.demo.practice")
     verbs = parser.add_subparsers(dest="verb", required=True)
     build_verb = verbs.add_parser("build")
     build_verb.add_argument("folder", type=Path)
