@@ -25,6 +25,8 @@ from pathlib import Path
 from clinfile.app.security.seal import SealReport
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault import login_failures
+from clinfile.app.vault.errors import IndexEmpty
+from clinfile.app.vault.layout import VaultLayout
 from clinfile.app.vault.vault import LOGIN_ACTIONS, NOTES_DETAIL, NOTES_FILED, NOTES_ID, Vault
 from clinfile.db.audit import AuditRepository
 from clinfile.db.blobs import BlobStore
@@ -40,6 +42,8 @@ from clinfile.db.image_census import held_images, signed_forms
 from clinfile.db.settings import MetaRepository
 
 Progress = Callable[[str], None]
+# The first bytes of every SQLite file that is not encrypted.
+_PLAIN_SQLITE = b"SQLite format 3\x00"
 
 
 @dataclass
@@ -187,8 +191,11 @@ def _shard_problems(store: BlobStore, shard: Path) -> list[str]:
 
 
 def _unexpected_files(vault: Vault) -> list[str]:
-    layout = vault.layout
-    expected = layout.known_files() | set(vault.blobs.shard_paths())
+    return _files_not_written_by(vault.layout, vault.blobs.shard_paths())
+
+
+def _files_not_written_by(layout: VaultLayout, shards: list[Path]) -> list[str]:
+    expected = layout.known_files() | set(shards)
     expected |= set(layout.partial_files())
     if layout.pre_migration.is_dir():
         expected |= set(layout.pre_migration.glob("index-v*.db"))
@@ -199,3 +206,35 @@ def _unexpected_files(vault: Vault) -> list[str]:
         if path not in expected:
             found.append(str(path.relative_to(layout.root)))
     return found
+
+
+def verify_without_key(root: Path) -> VerifyReport:
+    """Check what needs no password: the vault's files are there, whole and encrypted.
+
+    The key-slot file's checksum is checked, the index and every image store
+    must not be plain SQLite, and no file the vault did not write may sit in
+    its folder. The pages, pictures and audit trail can only be checked with the key;
+    :func:`verify_vault` does that for an admin.
+    """
+    report = VerifyReport()
+    layout = VaultLayout(Path(root))
+    report.checked.append("index")
+    if not layout.index.is_file():
+        report.problems.append(f"There is no Clinfile vault in {root}.")
+        return report
+    if layout.index.stat().st_size == 0:
+        report.problems.append(str(IndexEmpty()))
+    report.checked.append("key slots")
+    try:
+        slotfile.read(layout.keyslots)
+    except slotfile.KeySlotsDamaged as exc:
+        report.problems.append(str(exc))
+    shards = BlobStore(layout.blobs, b"").shard_paths()
+    for path in [layout.index, *shards]:
+        report.checked.append(f"encryption of {path.name}")
+        with path.open("rb") as file:
+            if file.read(len(_PLAIN_SQLITE)) == _PLAIN_SQLITE:
+                report.problems.append(f"{path.name} is not encrypted")
+    report.problems += [f"unexpected file in the vault: {p}"
+                        for p in _files_not_written_by(layout, shards)]
+    return report
