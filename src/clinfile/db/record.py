@@ -15,9 +15,11 @@ from dataclasses import dataclass, fields
 
 from clinfile.db.connection import Connection
 from clinfile.db.filing import CorrectionRow, FilingRow, _to_filing
+from clinfile.db.incidents import IncidentRow
 
 _FILING_COLUMNS = ", ".join(f"f.{f.name}" for f in fields(FilingRow))
 _CORRECTION_COLUMNS = ", ".join(f.name for f in fields(CorrectionRow))
+_INCIDENT_COLUMNS = ", ".join(f.name for f in fields(IncidentRow))
 _IDS = "(SELECT value FROM json_each(?))"
 
 
@@ -123,17 +125,27 @@ class RecordQueries:
         return {name: full for name, full in self._conn.execute(
             "SELECT name, full_name FROM users WHERE full_name != ''")}
 
-    def exports(self, image_ids: Iterable[int]) -> dict[int, list[tuple[str, str, dict]]]:
-        """Each image's exports, from the audit trail: when, by whom, and the details."""
+    def exports(self, image_ids: Iterable[int]) -> dict[int, list[tuple[int, str, str, dict]]]:
+        """Each image's exports, from the audit trail: the entry, when, by whom, the details."""
         wanted = set(image_ids)
-        found: dict[int, list[tuple[str, str, dict]]] = defaultdict(list)
-        for at, actor, detail in self._conn.execute(
-                "SELECT at, actor, detail FROM audit WHERE action = 'images.exported' "
+        found: dict[int, list[tuple[int, str, str, dict]]] = defaultdict(list)
+        for seq, at, actor, detail in self._conn.execute(
+                "SELECT seq, at, actor, detail FROM audit WHERE action = 'images.exported' "
                 "ORDER BY seq"):
             details = json.loads(detail)
             for image_id in details.get("images", ()):
                 if image_id in wanted:
-                    found[image_id].append((at, actor, details))
+                    found[image_id].append((seq, at, actor, details))
+        return found
+
+    def incidents(self, export_seqs: Iterable[int]) -> dict[int, list[IncidentRow]]:
+        """The incidents reported about each of these exports (by audit entry), oldest first."""
+        found: dict[int, list[IncidentRow]] = defaultdict(list)
+        for row in self._conn.execute(
+                f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE export_seq IN {_IDS} "
+                "ORDER BY id", (json.dumps(sorted(set(export_seqs))),)):
+            incident = IncidentRow(*row)
+            found[incident.export_seq].append(incident)
         return found
 
     def filed_events(self, since: str) -> list[FilingOnDay]:

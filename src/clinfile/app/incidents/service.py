@@ -10,6 +10,7 @@ at each other. Reports are kept in the vault, never changed, and audited.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePath
@@ -103,12 +104,21 @@ class IncidentService:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def exports(self, limit: int = 500) -> list[ExportSent]:
-        """Return the newest exports the audit trail holds, newest first."""
+    def exports(self, limit: int = 500, image_ids: Iterable[int] = ()) -> list[ExportSent]:
+        """Return the newest exports the audit trail holds, newest first.
+
+        With ``image_ids``, only the exports that sent one of those pictures:
+        the record offers the exports of the pictures chosen in it.
+        """
         self._session.require(Permission.REPORT_INCIDENT)
+        wanted = set(image_ids)
         with self._session.vault.index() as conn:
-            rows = AuditRepository(conn).matching(AuditWhere(action=EXPORTED), limit=limit)
-            return [_export(conn, row) for row in rows]
+            rows = AuditRepository(conn).matching(AuditWhere(action=EXPORTED),
+                                                  limit=None if wanted else limit)
+            if wanted:
+                rows = [row for row in rows
+                        if wanted & set(json.loads(row.detail or "{}").get("images", ()))]
+            return [_export(conn, row) for row in rows[:limit]]
 
     def report(self, told: IncidentReport) -> Incident:
         """Record the incident and audit it, naming the export and the patient.

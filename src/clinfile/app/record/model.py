@@ -22,7 +22,8 @@ class RecordPicture:
         when: when it was taken (the filing's, else the camera's), else when filed (ISO).
         here: still in this patient's record; False when it was moved to another patient.
         history: its filing and every correction since, in words, oldest first.
-        exports: every export of it, in words, oldest first.
+        exports: every export of it, in words, oldest first, each followed by any
+            incident reported about it (sent to the wrong person).
         pixels_per_mm: its physical scale, when known; None otherwise.
         consent_code: the printed code of the consent it is kept on, if any.
     """

@@ -136,6 +136,8 @@ class _Pictures:
         self._facts = queries.facts(ids)
         self._episodes = queries.episodes({i.episode_id for i in images})
         self._exports = queries.exports(ids)
+        self._incidents = queries.incidents(
+            seq for sent in self._exports.values() for seq, *_ in sent)
         patients = {i.patient_id for i in images} | {i.first_patient_id for i in images}
         moves = {pid for i in images for c in i.corrections if c.what == "patient"
                  for pid in (c.from_patient_id, c.to_patient_id)}
@@ -168,8 +170,7 @@ class _Pictures:
             consent=consent_words(consent) if consent and here else _no_consent(image, here),
             limits=_limits(image, consent) if here else "",
             history=tuple(self._history(image)),
-            exports=tuple(_export_words(at, self._person(actor), detail)
-                          for at, actor, detail in self._exports.get(image.image_id, [])),
+            exports=tuple(self._export_lines(image.image_id)),
             consent_code=consent.code if consent and here else "",
             here=here,
             moved_to="" if here else self._names.get(image.patient_id, "another patient"),
@@ -178,6 +179,15 @@ class _Pictures:
     def _person(self, name: str) -> str:
         """A user's full name where they gave one; anyone else (a colleague) as written."""
         return self._people.get(name, name)
+
+    def _export_lines(self, image_id: int) -> Iterator[str]:
+        """Each export of the picture, each followed by any incident reported about it."""
+        for seq, at, actor, detail in self._exports.get(image_id, []):
+            yield _export_words(at, self._person(actor), detail)
+            for incident in self._incidents.get(seq, []):
+                yield (f"Incident {incident.id}: reached {incident.sent_to} by mistake; "
+                       f"reported {time_words(incident.reported_at)} by "
+                       f"{self._person(incident.reported_by)}")
 
     def _history(self, image: FiledImage) -> Iterator[str]:
         """The filing as first made, then each correction: nothing said before is lost."""

@@ -17,11 +17,13 @@ from clinfile.app.consent.gate import UseRefused
 from clinfile.app.consent.vocabulary import Purpose
 from clinfile.app.desk.exports import ExportRequest, check_export, export_record
 from clinfile.app.desk.forms import write_consent_form
+from clinfile.app.incidents.service import IncidentService
 from clinfile.app.record.corrections import Correction, correct_pictures
 from clinfile.app.record.model import PatientRecord, RecordPicture
 from clinfile.app.record.outputs import write_summary
 from clinfile.app.record.service import moment
 from clinfile.app.security.roles import INSTEAD, Permission
+from clinfile.ui.admin.incident_dialog import IncidentDialog
 from clinfile.ui.desk.export_dialog import ExportDialog
 from clinfile.ui.desk.refusal_dialog import RefusalDialog
 from clinfile.ui.errors import in_plain_words, report
@@ -32,6 +34,8 @@ from clinfile.ui.record.record_view import RecordView
 from clinfile.ui.record.thumbnails import small_image
 from clinfile.ui.tasks import Tasks
 
+INCIDENT_TIP = ("Record that an export of the chosen picture reached the wrong person, a "
+                "privacy breach, for the practice manager")
 # Pictures compared are decoded no larger than this: sharp on a 4K screen,
 # and a few of them, not the whole record, held at once.
 COMPARE_EDGE = 2400
@@ -45,12 +49,14 @@ class RecordCommands(QObject):
         exported(object): chosen pictures were exported (the ``Written``).
         export_refused(object): the consent gate refused (the ``UseRefused``).
         consent_wanted(object): the person asked to record the consent for this purpose.
+        incident_reported(object): a wrongly sent picture was reported (the ``Incident``).
     """
 
     corrected = Signal(list)
     exported = Signal(object)
     export_refused = Signal(object)
     consent_wanted = Signal(object)
+    incident_reported = Signal(object)
 
     def __init__(self, owner, tasks: Tasks, view: RecordView) -> None:
         super().__init__(owner)
@@ -63,6 +69,7 @@ class RecordCommands(QObject):
         self.correct_dialog: CorrectDialog | None = None
         self.export_dialog: ExportDialog | None = None
         self.refusal_dialog: RefusalDialog | None = None
+        self.incident_dialog: IncidentDialog | None = None
         self.compare_button = view.add_command(
             "&Compare", "Compare pictures",
             "Show the chosen pictures of one site side by side (Enter on a picture)")
@@ -79,6 +86,9 @@ class RecordCommands(QObject):
         self.form_button = view.add_command(
             "Print c&onsent form…", "Print the consent form",
             "Print the consent form the chosen picture was filed on again")
+        self.incident_button = view.add_command(
+            "Report &wrongly sent…", "Report a wrongly sent picture",
+            INCIDENT_TIP)
         view.finish_commands()
         view.timeline.opened.connect(lambda _id: self.compare())
         self.compare_button.clicked.connect(self.compare)
@@ -86,6 +96,7 @@ class RecordCommands(QObject):
         self.export_button.clicked.connect(self.export)
         self.summary_button.clicked.connect(self.print_summary)
         self.form_button.clicked.connect(self.print_consent_form)
+        self.incident_button.clicked.connect(self.report_incident)
 
     def chosen(self, pictures: list[RecordPicture]) -> None:
         """Offer what may be done with these pictures, by the person's roles."""
@@ -104,6 +115,14 @@ class RecordCommands(QObject):
                 button.setToolTip(instead)
         self.form_button.setEnabled(len(pictures) == 1 and chosen
                                     and bool(pictures[0].consent_code))
+        exported = chosen and all(p.exports for p in pictures)
+        may_report = desk is not None and desk.session.may(Permission.REPORT_INCIDENT)
+        self.incident_button.setEnabled(exported and may_report)
+        self.incident_button.setToolTip(
+            INCIDENT_TIP if not chosen or exported and may_report else
+            "Never exported from the vault, so it cannot have gone to the wrong person."
+            if not exported else
+            "A clinician or the practice manager records it; tell one of them at once.")
 
     # --- compare ------------------------------------------------------------------------
 
@@ -274,6 +293,35 @@ class RecordCommands(QObject):
         if task is not None:
             task.success(lambda _path: self._owner.tell(
                 f"The consent form {code} was sent to the printer."))
+
+
+    # --- a picture sent to the wrong person ---------------------------------------------
+
+    def report_incident(self) -> None:
+        """Read the chosen pictures' exports in a worker, then open the report form."""
+        chosen = [p.image_id for p in self._view.timeline.chosen() if p.exports]
+        if self._owner.desk is None or not chosen:
+            return
+        service = IncidentService(self._owner.desk.session)
+        self._tasks.run(service.exports, image_ids=chosen).tied_to(self._view).success(
+            lambda exports: self._ask_incident(service, exports, tuple(chosen))).failure(
+            self._owner.failed)
+
+    def _ask_incident(self, service: IncidentService, exports, chosen: tuple[int, ...]) -> None:
+        dialog = IncidentDialog(exports, self._view.window())
+        dialog.accepted.connect(lambda: self._tasks.write(service.report, dialog.report).success(
+            lambda incident: self._incident_recorded(incident, chosen)).failure(
+            self._owner.failed))
+        dialog.finished.connect(dialog.deleteLater)
+        self.incident_dialog = dialog
+        dialog.open()
+
+    def _incident_recorded(self, incident, chosen: tuple[int, ...]) -> None:
+        words = (f"Incident {incident.row.id} is recorded and linked to the export in the audit "
+                 "trail; the practice manager prints its summary from Admin, Incidents.")
+        self._owner.tell(words)
+        self.incident_reported.emit(incident)
+        self._owner.reopen(chosen, words)
 
 
 def _site_pictures(record: PatientRecord, picture: RecordPicture) -> list[RecordPicture]:
