@@ -84,8 +84,11 @@ def test_a_file_without_messages_is_refused(tmp_path):
         list(read_hl7(path))
 
 
-def test_separators_are_taken_from_the_message():
+def test_separators_are_taken_from_the_message(tmp_path):
     text = "MSH#*!@%#A#B#C#D#2026##ADT*A04#1#P#2.4\rPID#1##7*!*!*C*MR##Doe*Jo@Ann"
     parsed = parse_message(split_messages(text)[0])
-    assert parsed.encoding.component == "*" and parsed.encoding.repetition == "!"
-    assert parsed.segment("PID")[5] == "Doe*Jo@Ann"
+    assert str(parsed.segment("PID")(5)) == "Doe*Jo@Ann"
+    path = tmp_path / "odd.hl7"
+    path.write_text(text)
+    [record] = read_hl7(path)
+    assert (record.details.family_name, record.details.given_names) == ("Doe", "Jo@Ann")
