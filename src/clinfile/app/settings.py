@@ -16,7 +16,7 @@ from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.locations import CloudFolderRefused, require_local
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
-from clinfile.db.connection import Connection, transaction
+from clinfile.db.connection import Connection
 from clinfile.db.settings import SettingsRepository
 
 _KINDS = {"int": int, "bool": bool, "str": str}
@@ -199,13 +199,11 @@ class SettingsService:
             raise SettingError(f"Unknown setting: {exc}") from None
         updated.validate()
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                repo = SettingsRepository(conn)
-                for name, value in values.items():
-                    repo.put(name, value)
-                row = vault.audit.append(conn, self._entry(current, values))
-        vault.audit.publish_head(row)
+        with vault.audited() as work:
+            repo = SettingsRepository(work.conn)
+            for name, value in values.items():
+                repo.put(name, value)
+            work.record(self._entry(current, values))
         return updated
 
     def _entry(self, current: PracticeSettings, values: dict[str, Any]) -> AuditEntry:

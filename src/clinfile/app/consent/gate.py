@@ -25,7 +25,7 @@ from clinfile.app.filing.model import FiledImage, as_it_stands
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission, PolicyRefused
 from clinfile.app.security.session import Session
-from clinfile.db.connection import Connection, transaction
+from clinfile.db.connection import Connection
 from clinfile.db.consents import ConsentRepository, NewUse
 from clinfile.db.filing import FilingRepository
 
@@ -91,7 +91,7 @@ def authorise_use(session: Session, image_ids: Iterable[int], purpose: Purpose,
     with vault.index() as conn:
         decisions = _decisions(session, conn, image_ids, purpose, recipient, channel,
                                deidentified)
-        with transaction(conn):
+        with vault.audited(conn) as work:
             repo = ConsentRepository(conn)
             now = _now()
             filings = FilingRepository(conn)
@@ -101,12 +101,11 @@ def authorise_use(session: Session, image_ids: Iterable[int], purpose: Purpose,
                 uses.append(repo.add_use(NewUse(image_id, patient_id, str(purpose),
                                                 recipient.word, str(channel),
                                                 decision.consent_id, actor, now)))
-            audit_row = vault.audit.append(conn, AuditEntry(
+            work.record(AuditEntry(
                 actor, "use.allowed", ", ".join(f"image {i}" for i in image_ids), {
                     "purpose": str(purpose), "recipient": recipient.word,
                     "channel": str(channel), "deidentified": deidentified,
                     "consents": [d.consent_id for _, d in decisions]}))
-    vault.audit.publish_head(audit_row)
     return Authorisation(purpose, recipient, channel, tuple(decisions),
                          tuple(u.id for u in uses))
 

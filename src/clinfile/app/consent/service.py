@@ -23,7 +23,7 @@ from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission, PolicyRefused, Role
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
-from clinfile.db.connection import Connection, transaction
+from clinfile.db.connection import Connection
 from clinfile.db.consents import ConsentRepository, NewConsent, UseRow
 from clinfile.db.filing import PatientLookup
 from clinfile.db.users import UserRepository, UserRow
@@ -85,7 +85,7 @@ class ConsentService:
         with vault.index() as conn:
             self._require_may_record(conn, request)
             _check(request, today=date.today())
-            with transaction(conn):
+            with vault.audited(conn) as work:
                 patient = PatientLookup(conn).by_id(request.patient_id)
                 if patient is None:
                     raise ConsentError(f"There is no patient with id {request.patient_id}.")
@@ -96,14 +96,13 @@ class ConsentService:
                 repo = ConsentRepository(conn)
                 row = repo.add(_new_consent(request, _unused_code(repo),
                                             self._session.actor.name))
-                audit_row = vault.audit.append(conn, AuditEntry(
+                work.record(AuditEntry(
                     self._session.actor.name, "consent.recorded", f"consent {row.id}", {
                         "patient_id": row.patient_id, "code": row.code, "method": row.method,
                         "purposes": list(row.purposes), "recipients": list(row.recipients),
                         "images": list(row.images), "obtained_by": row.obtained_by,
                     }))
             consent = ConsentRecords(conn).find(row.id)
-        vault.audit.publish_head(audit_row)
         return consent
 
     def for_patient(self, patient_id: int) -> list[Consent]:
@@ -130,20 +129,18 @@ class ConsentService:
         """
         self._session.require(Permission.RECORD_DOCUMENTED_CONSENT, subject=f"consent {reference}")
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                records = ConsentRecords(conn)
-                consent = _existing(records, reference)
-                if consent.method is not Method.WRITTEN:
-                    raise ConsentError("Only a written consent has a signed form to attach.")
-                if consent.signed_form_blob:
-                    raise ConsentError(f"Consent {consent.code} already has its signed form.")
-                ConsentRepository(conn).attach_signed_form(consent.id, blob_id)
-                audit_row = vault.audit.append(conn, AuditEntry(
-                    self._session.actor.name, "consent.form_attached", f"consent {consent.id}",
-                    {"patient_id": consent.patient_id, "blob": blob_id}))
-                consent = records.find(consent.id)
-        vault.audit.publish_head(audit_row)
+        with vault.audited() as work:
+            records = ConsentRecords(work.conn)
+            consent = _existing(records, reference)
+            if consent.method is not Method.WRITTEN:
+                raise ConsentError("Only a written consent has a signed form to attach.")
+            if consent.signed_form_blob:
+                raise ConsentError(f"Consent {consent.code} already has its signed form.")
+            ConsentRepository(work.conn).attach_signed_form(consent.id, blob_id)
+            work.record(AuditEntry(
+                self._session.actor.name, "consent.form_attached", f"consent {consent.id}",
+                {"patient_id": consent.patient_id, "blob": blob_id}))
+            consent = records.find(consent.id)
         return consent
 
     def withdraw(self, reference: str | int, purposes: frozenset[Purpose] | None = None, *,
@@ -161,23 +158,21 @@ class ConsentService:
         vault = self._session.vault
         actor = self._session.actor.name
         on = on or date.today()
-        with vault.index() as conn:
-            with transaction(conn):
-                records = ConsentRecords(conn)
-                consent = _existing(records, reference)
-                purposes = frozenset(purposes or consent.purposes)
-                _check_withdrawable(consent, purposes)
-                words = tuple(sorted(str(p) for p in purposes))
-                repo = ConsentRepository(conn)
-                repo.add_withdrawal(consent.id, words, on.isoformat(), reason, actor, _now())
-                uses = tuple(u for u in repo.uses_for_patient(consent.patient_id, words)
-                             if not consent.images or u.image_id in consent.images)
-                audit_row = vault.audit.append(conn, AuditEntry(
-                    actor, "consent.withdrawn", f"consent {consent.id}", {
-                        "patient_id": consent.patient_id, "purposes": list(words),
-                        "reason": reason, "uses_already_made": [u.id for u in uses]}))
-                consent = records.find(consent.id)
-        vault.audit.publish_head(audit_row)
+        with vault.audited() as work:
+            records = ConsentRecords(work.conn)
+            consent = _existing(records, reference)
+            purposes = frozenset(purposes or consent.purposes)
+            _check_withdrawable(consent, purposes)
+            words = tuple(sorted(str(p) for p in purposes))
+            repo = ConsentRepository(work.conn)
+            repo.add_withdrawal(consent.id, words, on.isoformat(), reason, actor, _now())
+            uses = tuple(u for u in repo.uses_for_patient(consent.patient_id, words)
+                         if not consent.images or u.image_id in consent.images)
+            work.record(AuditEntry(
+                actor, "consent.withdrawn", f"consent {consent.id}", {
+                    "patient_id": consent.patient_id, "purposes": list(words),
+                    "reason": reason, "uses_already_made": [u.id for u in uses]}))
+            consent = records.find(consent.id)
         return WithdrawalResult(consent, purposes, uses)
 
     def _require_may_record(self, conn: Connection, request: ConsentRequest) -> None:

@@ -20,7 +20,6 @@ from clinfile.app.escaping import escaped
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
-from clinfile.db.connection import transaction
 from clinfile.db.quarantine import QuarantineRepository, QuarantineRow
 
 
@@ -104,12 +103,9 @@ def _present(session: Session, path: Path) -> Path:
 
 def _forget(session: Session, path: Path, action: str, detail: dict) -> None:
     vault = session.vault
-    with vault.index() as conn:
-        with transaction(conn):
-            QuarantineRepository(conn).remove(str(path))
-            row = vault.audit.append(conn, AuditEntry(session.actor.name, action, str(path),
-                                                      detail))
-    vault.audit.publish_head(row)
+    with vault.audited() as work:
+        QuarantineRepository(work.conn).remove(str(path))
+        work.record(AuditEntry(session.actor.name, action, str(path), detail))
 
 
 def _refused(row: QuarantineRow) -> RefusedFile:

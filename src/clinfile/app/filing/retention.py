@@ -19,7 +19,7 @@ from clinfile.app.security.session import Session
 from clinfile.app.settings import read_settings
 from clinfile.app.vault.errors import VaultError
 from clinfile.db.blobs import BlobNotFound
-from clinfile.db.connection import Connection, transaction
+from clinfile.db.connection import Connection
 from clinfile.db.filing import DeletionRow, FilingRepository, InboxLookup, PatientLookup
 
 ADULT_AGE = 18
@@ -121,28 +121,26 @@ class RetentionService:
         today = today or date.today()
         vault = self._session.vault
         actor = self._session.actor.name
-        with vault.index() as conn:
-            with transaction(conn):
-                due = {r.image_id: r for r in _retentions(conn, image_ids)
-                       if r.keep_until <= today}
-                not_due = [i for i in image_ids if i not in due]
-                if not_due:
-                    raise RetentionError(f"Image {not_due[0]} is not due for deletion; "
-                                         "only images past their retention date are deleted.")
-                repo = FilingRepository(conn)
-                inbox = InboxLookup(conn)
-                blobs = []
-                for image_id in image_ids:
-                    keep_until = due[image_id].keep_until.isoformat()
-                    repo.add_deletion(DeletionRow(image_id, keep_until, reason.strip(), actor,
-                                                  _now()))
-                    inbox.set_status(image_id, "deleted")
-                    blobs += inbox.by_id(image_id).blobs
-                    audit_row = vault.audit.append(conn, AuditEntry(
-                        actor, "image.deleted", f"image {image_id}", {
-                            "patient_id": due[image_id].patient_id, "keep_until": keep_until,
-                            "reason": reason.strip()}))
-        vault.audit.publish_head(audit_row)
+        with vault.audited() as work:
+            due = {r.image_id: r for r in _retentions(work.conn, image_ids)
+                   if r.keep_until <= today}
+            not_due = [i for i in image_ids if i not in due]
+            if not_due:
+                raise RetentionError(f"Image {not_due[0]} is not due for deletion; "
+                                     "only images past their retention date are deleted.")
+            repo = FilingRepository(work.conn)
+            inbox = InboxLookup(work.conn)
+            blobs = []
+            for image_id in image_ids:
+                keep_until = due[image_id].keep_until.isoformat()
+                repo.add_deletion(DeletionRow(image_id, keep_until, reason.strip(), actor,
+                                              _now()))
+                inbox.set_status(image_id, "deleted")
+                blobs += inbox.by_id(image_id).blobs
+                work.record(AuditEntry(
+                    actor, "image.deleted", f"image {image_id}", {
+                        "patient_id": due[image_id].patient_id, "keep_until": keep_until,
+                        "reason": reason.strip()}))
         for blob_id in blobs:
             try:
                 vault.blobs.delete(blob_id)

@@ -33,7 +33,7 @@ from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission, PolicyRefused
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
-from clinfile.db.connection import Connection, transaction
+from clinfile.db.connection import Connection
 from clinfile.db.filing import (
     FilingRepository,
     FilingRow,
@@ -117,26 +117,24 @@ class FilingService:
         actor = self._session.actor.name
         with vault.index() as conn:
             consent_id = self._consent_basis(conn, request)
-            with transaction(conn):
+            with vault.audited(conn) as work:
                 patient = _existing_patient(conn, request.patient_id)
                 items = _inbox_items(conn, request.image_ids)
                 repo = FilingRepository(conn)
                 now = _now()
                 episode_id = repo.add_episode(request.episode_description, actor, now)
                 inbox = InboxLookup(conn)
-                audit_row = None
                 for image_id in request.image_ids:
                     repo.add(_filing_row(request, patient.id, episode_id, image_id, consent_id,
                                          items[image_id], actor, now))
                     inbox.set_status(image_id, "filed")
-                    audit_row = vault.audit.append(conn, AuditEntry(
+                    work.record(AuditEntry(
                         actor, "image.filed", f"image {image_id}", {
                             "patient_id": patient.id, "episode_id": episode_id,
                             "kind": str(request.kind), "body_site": request.body_site.word,
                             "consent_id": consent_id, "secondary": request.secondary,
                             "workstation": workstation_name()}))
             images = tuple(self._as_it_stands(conn, i) for i in request.image_ids)
-        vault.audit.publish_head(audit_row)
         return FiledEpisode(episode_id, request.episode_description, images)
 
     def image(self, image_id: int) -> FiledImage:
@@ -251,7 +249,7 @@ class FilingService:
         vault = self._session.vault
         actor = self._session.actor.name
         with vault.index() as conn:
-            with transaction(conn):
+            with vault.audited(conn) as work:
                 current = self._as_it_stands(conn, image_id)
                 if current.deleted:
                     raise FilingError(f"Image {image_id} was deleted at the end of its "
@@ -260,11 +258,10 @@ class FilingService:
                 row = FilingRepository(conn).add_correction(
                     image_id, reason=reason.strip(), corrected_by=actor, corrected_at=_now(),
                     **fields)
-                audit_row = vault.audit.append(conn, AuditEntry(
+                work.record(AuditEntry(
                     actor, "filing.corrected", f"image {image_id}",
                     {**fields, "reason": row.reason}))
             corrected = self._as_it_stands(conn, image_id)
-        vault.audit.publish_head(audit_row)
         return corrected
 
     def _consent_basis(self, conn: Connection, request: FilingRequest) -> int | None:

@@ -25,7 +25,7 @@ from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
 from clinfile.db.audit import AuditRepository, AuditRow, AuditWhere
-from clinfile.db.connection import Connection, transaction
+from clinfile.db.connection import Connection
 from clinfile.db.filing import PatientLookup
 from clinfile.db.incidents import IncidentRepository, IncidentRow
 from clinfile.db.users import UserRepository
@@ -135,22 +135,20 @@ class IncidentService:
                  "actions_taken": told.actions_taken.strip()}
         vault = self._session.vault
         actor = self._session.actor.name
-        with vault.index() as conn:
-            with transaction(conn):
-                exported = AuditRepository(conn).at_seq(told.export_seq)
-                if exported is None or exported.action != EXPORTED:
-                    raise IncidentError(f"Audit entry {told.export_seq} is not an export; "
-                                        "choose the export that went to the wrong person.")
-                export = _export(conn, exported)
-                row = IncidentRepository(conn).add(IncidentRow(
-                    0, exported.seq, export.patient_id, **texts, sent_at=exported.at,
-                    found_on=told.found_on.isoformat(), reported_by=actor,
-                    reported_at=datetime.now(UTC).isoformat(timespec="seconds")))
-                audit_row = vault.audit.append(conn, AuditEntry(
-                    actor, "incident.reported", exported.subject, {
-                        "incident": row.id, "export_entry": exported.seq,
-                        "sent_to": row.sent_to, "found_on": row.found_on}))
-        vault.audit.publish_head(audit_row)
+        with vault.audited() as work:
+            exported = AuditRepository(work.conn).at_seq(told.export_seq)
+            if exported is None or exported.action != EXPORTED:
+                raise IncidentError(f"Audit entry {told.export_seq} is not an export; "
+                                    "choose the export that went to the wrong person.")
+            export = _export(work.conn, exported)
+            row = IncidentRepository(work.conn).add(IncidentRow(
+                0, exported.seq, export.patient_id, **texts, sent_at=exported.at,
+                found_on=told.found_on.isoformat(), reported_by=actor,
+                reported_at=datetime.now(UTC).isoformat(timespec="seconds")))
+            work.record(AuditEntry(
+                actor, "incident.reported", exported.subject, {
+                    "incident": row.id, "export_entry": exported.seq,
+                    "sent_to": row.sent_to, "found_on": row.found_on}))
         return Incident(row, export)
 
     def all(self) -> list[Incident]:

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,10 +52,10 @@ from clinfile.app.ingest.safety.open import (
     source_state,
     stage,
 )
-from clinfile.app.security.audit import AuditEntry
+from clinfile.app.security.audit import AuditedWork, AuditEntry
 from clinfile.app.vault.errors import VaultLocked
 from clinfile.app.vault.vault import Vault
-from clinfile.db.audit import AuditRepository, AuditRow
+from clinfile.db.audit import AuditRepository
 from clinfile.db.blobs import BlobNotFound, BlobStore
 from clinfile.db.connection import Connection, transaction
 from clinfile.db.images import (
@@ -67,8 +66,6 @@ from clinfile.db.images import (
     NewImage,
 )
 from clinfile.db.quarantine import QuarantineRepository, QuarantineRow
-
-log = logging.getLogger("clinfile.ingest")
 
 ALREADY_GONE = "The file had already gone from its source."
 DEVICE_REFUSED = ("The device did not allow the picture to be deleted; it is safely in the "
@@ -175,6 +172,18 @@ class Custodian:
         with self._vault.index() as conn:
             yield conn
 
+    @contextlib.contextmanager
+    def _audited(self) -> Iterator[AuditedWork]:
+        """One audited unit of work on this import's connection.
+
+        The act and its audit rows commit together. A head file that cannot
+        be written after the commit (a full disk) is logged, not raised, so
+        that a picture safe in the vault is never reported as not stored; the
+        next write moves the head on.
+        """
+        with self._index() as conn, self._vault.audited(conn, head_failure_logged=True) as work:
+            yield work
+
     # --- before decoding ---------------------------------------------------------
 
     def existing(self, sha256: str) -> ImageRow | None:
@@ -221,15 +230,12 @@ class Custodian:
 
     def quarantine(self, path: Path, reason: str, state: SourceState) -> QuarantineRow:
         """Record a refused file and audit it; the file itself is not touched."""
-        vault = self._vault
-        with self._index() as conn:
-            with transaction(conn):
-                row = QuarantineRepository(conn).put(recorded(path), reason, state.size,
-                                                     state.mtime_ns, _now())
-                audit = vault.audit.append(conn, AuditEntry(
-                    self._actor, "image.quarantined", recorded(path),
-                    {"reason": reason, "size": state.size}))
-        self._publish(audit)
+        with self._audited() as work:
+            row = QuarantineRepository(work.conn).put(recorded(path), reason, state.size,
+                                                      state.mtime_ns, _now())
+            work.record(AuditEntry(
+                self._actor, "image.quarantined", recorded(path),
+                {"reason": reason, "size": state.size}))
         return row
 
     def claim(self, candidate: Candidate, sha256: str) -> JournalEntry | ImageRow | None:
@@ -269,11 +275,10 @@ class Custodian:
                 is left in the vault, its claim included).
         """
         try:
-            row, audit = self._store(candidate, staged, decoded, claim)
+            row = self._store(candidate, staged, decoded, claim)
         except BaseException:
             self._undo(claim, "the vault could not store it")
             raise
-        self._publish(audit)
         return Committed(row, claim.id if candidate.delete_source else None)
 
     def let_go(self, claim_ids: Iterable[int]) -> None:
@@ -289,28 +294,27 @@ class Custodian:
                     journal.finish(claim_id)
 
     def _store(self, candidate: Candidate, staged: StagedFile, decoded: Decoded,
-               entry: JournalEntry) -> tuple[ImageRow, AuditRow]:
+               entry: JournalEntry) -> ImageRow:
         """Steps 2–4: the blobs, their read-back, then the inbox item in one transaction."""
-        vault, store = self._vault, self._vault.blobs
+        store = self._vault.blobs
         blob_ids = (entry.original_blob, entry.derivative_blob, entry.thumbnail_blob)
         store.put_many(list(zip(blob_ids, ([staged.data], [decoded.derivatives.display],
                                            [decoded.derivatives.thumbnail]), strict=True)))
         store.verify(entry.original_blob, staged.sha256)
         image = self._new_image(candidate, staged, decoded, blob_ids)
-        with self._index() as conn:
-            with transaction(conn):
-                row = ImageRepository(conn).add(image)
-                QuarantineRepository(conn).remove(recorded(candidate.path))
-                journal = ImportJournalRepository(conn)
-                if candidate.delete_source:
-                    journal.set_deleting_source(entry.id)
-                else:
-                    journal.finish(entry.id)
-                audit = vault.audit.append(conn, AuditEntry(
-                    self._actor, "image.imported", f"image {row.id}",
-                    {"sha256": row.sha256, "source": row.source_path,
-                     "source_kind": row.source_kind, "format": row.format, "size": row.size}))
-        return row, audit
+        with self._audited() as work:
+            row = ImageRepository(work.conn).add(image)
+            QuarantineRepository(work.conn).remove(recorded(candidate.path))
+            journal = ImportJournalRepository(work.conn)
+            if candidate.delete_source:
+                journal.set_deleting_source(entry.id)
+            else:
+                journal.finish(entry.id)
+            work.record(AuditEntry(
+                self._actor, "image.imported", f"image {row.id}",
+                {"sha256": row.sha256, "source": row.source_path,
+                 "source_kind": row.source_kind, "format": row.format, "size": row.size}))
+        return row
 
     def release(self, candidate: Candidate, staged: StagedFile, image: ImageRow,
                 journal_id: int | None = None) -> Release:
@@ -341,15 +345,12 @@ class Custodian:
         Its source is then released by the same rule as a fresh import's.
         """
         self._vault.blobs.verify(image.original_blob, image.sha256)
-        vault = self._vault
-        with self._index() as conn:
-            with transaction(conn):
-                QuarantineRepository(conn).remove(recorded(candidate.path))
-                audit = vault.audit.append(conn, AuditEntry(
-                    self._actor, "image.duplicate", f"image {image.id}",
-                    {"sha256": image.sha256, "source": recorded(candidate.path),
-                     "source_kind": str(candidate.kind)}))
-        self._publish(audit)
+        with self._audited() as work:
+            QuarantineRepository(work.conn).remove(recorded(candidate.path))
+            work.record(AuditEntry(
+                self._actor, "image.duplicate", f"image {image.id}",
+                {"sha256": image.sha256, "source": recorded(candidate.path),
+                 "source_kind": str(candidate.kind)}))
 
     def release_if_in_vault(self, candidate: Candidate) -> Release:
         """Delete a file only if the vault holds its exact bytes, read back and matched now.
@@ -426,13 +427,11 @@ class Custodian:
                 self._vault.blobs.delete(blob_id)
             except BlobNotFound:
                 pass
-        with self._index() as conn:
-            with transaction(conn):
-                ImportJournalRepository(conn).finish(entry.id)
-                audit = self._vault.audit.append(conn, AuditEntry(
-                    self._actor, "import.undone", entry.source_path,
-                    {"sha256": entry.sha256, "why": why}))
-        self._publish(audit)
+        with self._audited() as work:
+            ImportJournalRepository(work.conn).finish(entry.id)
+            work.record(AuditEntry(
+                self._actor, "import.undone", entry.source_path,
+                {"sha256": entry.sha256, "why": why}))
 
     def _delete_if_same(self, path: Path, sha256: str) -> Release:
         try:
@@ -455,7 +454,6 @@ class Custodian:
 
     def _receipt(self, source: str, image: ImageRow | None, outcome: Release,
                  entry_id: int | None, kind: str) -> None:
-        vault = self._vault
         if outcome.gone:
             action, note = "source.gone", ALREADY_GONE
         else:
@@ -466,25 +464,10 @@ class Custodian:
                   "image": image.id if image else None}
         if note:
             detail["note"] = note
-        with self._index() as conn:
-            with transaction(conn):
-                if entry_id is not None:
-                    ImportJournalRepository(conn).finish(entry_id)
-                audit = vault.audit.append(conn, AuditEntry(self._actor, action, source, detail))
-        self._publish(audit)
-
-    def _publish(self, audit: AuditRow) -> None:
-        """Move the audit head on to a row just committed.
-
-        The act and its audit row are already committed together. A head file
-        that cannot be written (a full disk) is logged, not raised, so that a
-        picture safe in the vault is never reported as not stored; the next
-        write moves the head on.
-        """
-        try:
-            self._vault.audit.publish_head(audit)
-        except OSError:
-            log.exception("the audit head could not be written")
+        with self._audited() as work:
+            if entry_id is not None:
+                ImportJournalRepository(work.conn).finish(entry_id)
+            work.record(AuditEntry(self._actor, action, source, detail))
 
     def _new_image(self, candidate: Candidate, staged: StagedFile, decoded: Decoded,
                    blob_ids: tuple[str, str, str]) -> NewImage:

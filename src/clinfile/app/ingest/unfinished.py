@@ -26,7 +26,6 @@ from clinfile.app.ingest.receipt import ImportReceipt, photos
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.vault.vault import Vault
 from clinfile.db.audit import AuditRepository, AuditRow
-from clinfile.db.connection import transaction
 from clinfile.db.images import JournalOwner
 
 BEGAN = "device.import.began"
@@ -151,12 +150,8 @@ class ImportLedger:
         return len(stored), len(deleted)
 
     def _append(self, action: str, subject: str, detail: dict) -> AuditRow:
-        with self._vault.index() as conn:
-            with transaction(conn):
-                row = self._vault.audit.append(conn, AuditEntry(self._actor, action, subject,
-                                                                detail))
-        self._vault.audit.publish_head(row)
-        return row
+        with self._vault.audited() as work:
+            return work.record(AuditEntry(self._actor, action, subject, detail))
 
 
 def _gone(source: str) -> bool:

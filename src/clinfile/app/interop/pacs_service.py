@@ -198,17 +198,15 @@ class PacsService:
                   problem: str) -> None:
         """Record the archive's answer for one picture, with its audit row when stored."""
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                repo = PacsQueueRepository(conn)
-                _mark(repo, row, stored, problem)
-                repo.keep_claim(sender, _claim_until())
-                audit = vault.audit.append(conn, AuditEntry(
-                    self._session.actor.name, "pacs.sent" if stored else "pacs.not_stored",
-                    f"image {row.image_id}", {
-                        "archive": f"{config.called_ae}@{config.host}:{config.port}",
-                        "sop_instance_uid": row.sop_instance_uid, "problem": problem}))
-            vault.audit.publish_head(audit)
+        with vault.audited() as work:
+            repo = PacsQueueRepository(work.conn)
+            _mark(repo, row, stored, problem)
+            repo.keep_claim(sender, _claim_until())
+            work.record(AuditEntry(
+                self._session.actor.name, "pacs.sent" if stored else "pacs.not_stored",
+                f"image {row.image_id}", {
+                    "archive": f"{config.called_ae}@{config.host}:{config.port}",
+                    "sop_instance_uid": row.sop_instance_uid, "problem": problem}))
 
     def _waiting(self) -> tuple[int, int]:
         """How many pictures wait, and how many of those another sender holds now."""

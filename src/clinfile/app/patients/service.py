@@ -31,7 +31,6 @@ from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
-from clinfile.db.connection import transaction
 from clinfile.db.patients import PatientRepository, PatientRow, PatientValues
 
 FORMATS = ("csv", "fhir", "hl7")
@@ -209,14 +208,12 @@ class PatientService:
         self._session.require(Permission.MANAGE_PATIENTS)
         checked = self._checked(details)
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                patients = PatientRepository(conn)
-                self._refuse_taken_record_number(patients, checked.values.record_number, None)
-                row = patients.add(checked.values, _now())
-                audit = vault.audit.append(conn, self._entry(
-                    "patient.added", row, {"warnings": len(checked.warnings)}))
-        vault.audit.publish_head(audit)
+        with vault.audited() as work:
+            patients = PatientRepository(work.conn)
+            self._refuse_taken_record_number(patients, checked.values.record_number, None)
+            row = patients.add(checked.values, _now())
+            work.record(self._entry(
+                "patient.added", row, {"warnings": len(checked.warnings)}))
         self._indexed(row)
         return Saved(row, checked.warnings)
 
@@ -230,19 +227,17 @@ class PatientService:
         self._session.require(Permission.MANAGE_PATIENTS, subject=f"patient {patient_id}")
         checked = self._checked(details)
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                patients = PatientRepository(conn)
-                before = patients.by_id(patient_id)
-                if before is None:
-                    raise PatientError(f"There is no patient with id {patient_id}.")
-                self._refuse_taken_record_number(patients, checked.values.record_number,
-                                                 patient_id)
-                row = patients.update(patient_id, checked.values, _now())
-                audit = vault.audit.append(conn, self._entry(
-                    "patient.edited", row, {"changed": _changed(before.values, row.values),
-                                            "warnings": len(checked.warnings)}))
-        vault.audit.publish_head(audit)
+        with vault.audited() as work:
+            patients = PatientRepository(work.conn)
+            before = patients.by_id(patient_id)
+            if before is None:
+                raise PatientError(f"There is no patient with id {patient_id}.")
+            self._refuse_taken_record_number(patients, checked.values.record_number,
+                                             patient_id)
+            row = patients.update(patient_id, checked.values, _now())
+            work.record(self._entry(
+                "patient.edited", row, {"changed": _changed(before.values, row.values),
+                                        "warnings": len(checked.warnings)}))
         self._indexed(row)
         return Saved(row, checked.warnings)
 
@@ -338,21 +333,19 @@ class PatientService:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         vault = self._session.vault
         when = _now()
-        with vault.index() as conn:
-            with transaction(conn):
-                patients = PatientRepository(conn)
-                for saved, values in enumerate(accepted, start=1):
-                    counts[_upsert(patients, values, when)] += 1
-                    if saved % PROGRESS_EVERY == 0:
-                        yield self._progress(cancelled, read, saved)
-                report = ImportReport(path.name, format, counts["added"], counts["updated"],
-                                      counts["unchanged"], tuple(problems), tuple(warnings))
-                summary = {k: v for k, v in report.as_dict().items()
-                           if k not in ("problems", "warnings")}
-                audit = vault.audit.append(conn, AuditEntry(
-                    self._session.actor.name, "patients.imported", path.name,
-                    {**summary, "problems": len(problems), "warnings": len(warnings)}))
-        vault.audit.publish_head(audit)
+        with vault.audited() as work:
+            patients = PatientRepository(work.conn)
+            for saved, values in enumerate(accepted, start=1):
+                counts[_upsert(patients, values, when)] += 1
+                if saved % PROGRESS_EVERY == 0:
+                    yield self._progress(cancelled, read, saved)
+            report = ImportReport(path.name, format, counts["added"], counts["updated"],
+                                  counts["unchanged"], tuple(problems), tuple(warnings))
+            summary = {k: v for k, v in report.as_dict().items()
+                       if k not in ("problems", "warnings")}
+            work.record(AuditEntry(
+                self._session.actor.name, "patients.imported", path.name,
+                {**summary, "problems": len(problems), "warnings": len(warnings)}))
         with self._index_lock:
             self._index = None
         yield ImportProgress(read, len(accepted), report)
@@ -396,12 +389,10 @@ class PatientService:
         if not mapping.name or mapping.name.casefold() in PRESETS:
             raise PatientError("Give the column mapping a name of its own (not a preset's).")
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                PatientRepository(conn).save_mapping(mapping.name, mapping.as_dict(), _now())
-                audit = vault.audit.append(conn, AuditEntry(
-                    self._session.actor.name, "patients.mapping_saved", mapping.name))
-        vault.audit.publish_head(audit)
+        with vault.audited() as work:
+            PatientRepository(work.conn).save_mapping(mapping.name, mapping.as_dict(), _now())
+            work.record(AuditEntry(
+                self._session.actor.name, "patients.mapping_saved", mapping.name))
 
     def saved_mapping_names(self) -> list[str]:
         """Return the names of the practice's saved column mappings."""

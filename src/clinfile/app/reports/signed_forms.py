@@ -25,7 +25,6 @@ from clinfile.app.reports.form_codes import code_from_payload
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
-from clinfile.db.connection import transaction
 from clinfile.db.consents import ConsentRepository
 from clinfile.db.filing import InboxLookup
 
@@ -144,11 +143,9 @@ def attach_signed_form(session: Session, item_id: int) -> RecognisedForm | None:
         session.audit("consent.form_not_attached", f"image {item_id}",
                       {"code": code, "reason": str(exc)})
         return RecognisedForm(item_id, code, None, str(exc))
-    with vault.index() as conn:
-        with transaction(conn):
-            InboxLookup(conn).set_status(item_id, SIGNED_FORM_STATUS)
-            row = vault.audit.append(conn, AuditEntry(
-                session.actor.name, "consent.form_recognised", f"image {item_id}",
-                {"consent_id": consent.id, "code": code, "blob": original_blob}))
-    vault.audit.publish_head(row)
+    with vault.audited() as work:
+        InboxLookup(work.conn).set_status(item_id, SIGNED_FORM_STATUS)
+        work.record(AuditEntry(
+            session.actor.name, "consent.form_recognised", f"image {item_id}",
+            {"consent_id": consent.id, "code": code, "blob": original_blob}))
     return RecognisedForm(item_id, code, consent)

@@ -16,7 +16,9 @@ or holds a different one there.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +28,9 @@ from typing import Any
 
 from clinfile.app.security.crypto import mac, same
 from clinfile.db.audit import AuditRepository, AuditRow
-from clinfile.db.connection import Connection, write_atomically
+from clinfile.db.connection import Connection, transaction, write_atomically
+
+log = logging.getLogger("clinfile.audit")
 
 GENESIS = "0" * 64
 
@@ -59,6 +63,26 @@ class AuditEntry:
     detail: dict[str, Any] | None = None
 
 
+class AuditedWork:
+    """One unit of work on the index: its writes and their audit rows, in one transaction.
+
+    Made by :meth:`AuditTrail.unit` (or ``Vault.audited``); what the block
+    writes through :attr:`conn` and records with :meth:`record` is committed
+    together or not at all, and the newest row becomes the audit head after
+    the commit, so no writer has to remember to move the head on.
+    """
+
+    def __init__(self, conn: Connection, trail: AuditTrail) -> None:
+        self.conn = conn
+        self._trail = trail
+        self.last: AuditRow | None = None
+
+    def record(self, entry: AuditEntry, *, at: datetime | None = None) -> AuditRow:
+        """Append one audit row to this unit's transaction."""
+        self.last = self._trail.append(self.conn, entry, at=at)
+        return self.last
+
+
 class AuditTrail:
     """Appends chained rows and checks the chain and its head."""
 
@@ -75,8 +99,9 @@ class AuditTrail:
         """Append one row inside the caller's open transaction.
 
         Recording inside the caller's transaction means an act and its audit
-        row are committed together or not at all. Call :meth:`publish_head`
-        after the commit.
+        row are committed together or not at all. Writers use :meth:`unit`,
+        which also publishes the head after the commit; appending alone is for
+        making a vault, whose first head is written outright.
         """
         repo = AuditRepository(conn)
         last = repo.last()
@@ -90,20 +115,40 @@ class AuditTrail:
         repo.append(row)
         return row
 
+    @contextlib.contextmanager
+    def unit(self, conn: Connection, *, head_failure_logged: bool = False
+             ) -> Iterator[AuditedWork]:
+        """Run a block as one audited unit of work on ``conn``.
+
+        The block's writes and the rows it records commit together; a failure
+        inside leaves neither. After the commit the newest row is published as
+        the head. ``head_failure_logged`` is for writers whose act must not
+        be reported as failed once committed (a picture safe in the vault): a
+        head file that cannot be written is logged instead of raised, and the
+        next write moves the head on.
+        """
+        work = AuditedWork(conn, self)
+        with transaction(conn):
+            yield work
+        if work.last is None:
+            return
+        try:
+            self.publish_head(work.last)
+        except OSError:
+            if not head_failure_logged:
+                raise
+            log.exception("the audit head could not be written")
+
     def record(self, conn: Connection, entry: AuditEntry) -> AuditRow:
         """Append one row in a transaction of its own and publish the new head."""
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            row = self.append(conn, entry)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        self.publish_head(row)
-        return row
+        with self.unit(conn) as work:
+            return work.record(entry)
 
     def publish_head(self, row: AuditRow) -> None:
         """Write the newest committed row's number and hash beside the index.
+
+        Called by :meth:`unit` after its commit, and nowhere else in the
+        application, so a write cannot forget it.
 
         Writers on several threads may finish out of order; the head only
         ever moves forward. A missing or damaged head is left as it is, for

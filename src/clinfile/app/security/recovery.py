@@ -13,7 +13,6 @@ from clinfile.app.vault.errors import AuthenticationFailed
 from clinfile.app.vault.recovery import new_recovery_key
 from clinfile.app.vault.rotation import change_master_key
 from clinfile.app.vault.vault import RECOVERY_ACTOR, Vault
-from clinfile.db.connection import transaction
 from clinfile.db.users import UserRepository
 
 
@@ -62,19 +61,17 @@ def reset_with_recovery_key(session: Session, recovery_key: str, name: str,
 def _give_password(vault: Vault, actor: str, name: str, new_password: str, *,
                    admins_only: bool, action: str) -> None:
     """Rewrap one user's slot under a new password, enable them, and audit it."""
-    with vault.index() as conn:
-        with transaction(conn):
-            users = UserRepository(conn)
-            user = users.by_name(name)
-            if user is None or (admins_only and Role.ADMIN not in user.roles):
-                raise UserError(f"There is no {'admin' if admins_only else 'user'} "
-                                f"called {name}.")
-            vault.set_user_slot(conn, user.name, new_password,
-                                admin=str(Role.ADMIN) in user.roles)
-            users.set_disabled(user.id, False)
-            users.set_password_changed(user.id, datetime.now(UTC).isoformat(timespec="seconds"))
-            row = vault.audit.append(conn, AuditEntry(actor, action, user.name))
-    vault.audit.publish_head(row)
+    with vault.audited() as work:
+        users = UserRepository(work.conn)
+        user = users.by_name(name)
+        if user is None or (admins_only and Role.ADMIN not in user.roles):
+            raise UserError(f"There is no {'admin' if admins_only else 'user'} "
+                            f"called {name}.")
+        vault.set_user_slot(work.conn, user.name, new_password,
+                            admin=str(Role.ADMIN) in user.roles)
+        users.set_disabled(user.id, False)
+        users.set_password_changed(user.id, datetime.now(UTC).isoformat(timespec="seconds"))
+        work.record(AuditEntry(actor, action, user.name))
 
 
 def renew_recovery_key(session: Session) -> str:
@@ -87,10 +84,8 @@ def renew_recovery_key(session: Session) -> str:
     session.require(Permission.MANAGE_USERS)
     vault = session.vault
     key = new_recovery_key()
-    with vault.index() as conn:
-        with transaction(conn):
-            vault.set_recovery_slot(conn, key)
-            row = vault.audit.append(conn, AuditEntry(session.actor.name, "recovery_key.renewed"))
-    vault.audit.publish_head(row)
+    with vault.audited() as work:
+        vault.set_recovery_slot(work.conn, key)
+        work.record(AuditEntry(session.actor.name, "recovery_key.renewed"))
     change_master_key(vault, session.actor.name, "the recovery key was renewed")
     return key

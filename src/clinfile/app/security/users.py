@@ -10,7 +10,6 @@ from clinfile.app.security.roles import Permission, Role, parse_roles
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
 from clinfile.app.vault.rotation import change_master_key
-from clinfile.db.connection import transaction
 from clinfile.db.users import UserRepository, UserRow
 
 MIN_PASSWORD_LENGTH = 10
@@ -88,17 +87,15 @@ class UserService:
         held = roles_from(roles)
         check_password(password)
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                users = UserRepository(conn)
-                if users.by_name(name) is not None:
-                    raise UserError(f"There is already a user called {name}.")
-                user = users.add(name, [str(r) for r in held], _now(), full_name)
-                vault.set_user_slot(conn, name, password, admin=Role.ADMIN in held)
-                row = vault.audit.append(conn, AuditEntry(
-                    self._session.actor.name, "user.added", name,
-                    {"roles": list(user.roles), "full_name": full_name}))
-        vault.audit.publish_head(row)
+        with vault.audited() as work:
+            users = UserRepository(work.conn)
+            if users.by_name(name) is not None:
+                raise UserError(f"There is already a user called {name}.")
+            user = users.add(name, [str(r) for r in held], _now(), full_name)
+            vault.set_user_slot(work.conn, name, password, admin=Role.ADMIN in held)
+            work.record(AuditEntry(
+                self._session.actor.name, "user.added", name,
+                {"roles": list(user.roles), "full_name": full_name}))
         return user
 
     def set_roles(self, name: str, roles: str | Iterable[str]) -> UserRow:
@@ -110,19 +107,17 @@ class UserService:
         self._session.require(Permission.MANAGE_USERS, subject=name)
         held = roles_from(roles)
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                users = UserRepository(conn)
-                user = self._existing(users, name)
-                if Role.ADMIN not in held:
-                    self._keep_an_admin(users, user)
-                users.set_roles(user.id, [str(r) for r in held])
-                vault.set_seal_key_for(conn, user.name, admin=Role.ADMIN in held)
-                user = users.by_id(user.id)
-                row = vault.audit.append(conn, AuditEntry(
-                    self._session.actor.name, "user.roles_changed", user.name,
-                    {"roles": list(user.roles)}))
-        vault.audit.publish_head(row)
+        with vault.audited() as work:
+            users = UserRepository(work.conn)
+            user = self._existing(users, name)
+            if Role.ADMIN not in held:
+                self._keep_an_admin(users, user)
+            users.set_roles(user.id, [str(r) for r in held])
+            vault.set_seal_key_for(work.conn, user.name, admin=Role.ADMIN in held)
+            user = users.by_id(user.id)
+            work.record(AuditEntry(
+                self._session.actor.name, "user.roles_changed", user.name,
+                {"roles": list(user.roles)}))
         return user
 
     def set_full_name(self, name: str, full_name: str) -> UserRow:
@@ -131,16 +126,14 @@ class UserService:
         full_name = full_name.strip()
         check_full_name(full_name)
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                users = UserRepository(conn)
-                user = self._existing(users, name)
-                users.set_full_name(user.id, full_name)
-                user = users.by_id(user.id)
-                row = vault.audit.append(conn, AuditEntry(
-                    self._session.actor.name, "user.renamed", user.name,
-                    {"full_name": full_name}))
-        vault.audit.publish_head(row)
+        with vault.audited() as work:
+            users = UserRepository(work.conn)
+            user = self._existing(users, name)
+            users.set_full_name(user.id, full_name)
+            user = users.by_id(user.id)
+            work.record(AuditEntry(
+                self._session.actor.name, "user.renamed", user.name,
+                {"full_name": full_name}))
         return user
 
     def list(self) -> list[UserRow]:
@@ -159,17 +152,15 @@ class UserService:
         """
         self._session.require(Permission.MANAGE_USERS, subject=name)
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                users = UserRepository(conn)
-                user = self._existing(users, name)
-                self._keep_an_admin(users, user)
-                users.set_disabled(user.id, True)
-                vault.disable_user_slot(conn, user.name)
-                row = vault.audit.append(conn, AuditEntry(
-                    self._session.actor.name, "user.disabled", user.name))
+        with vault.audited() as work:
+            users = UserRepository(work.conn)
+            user = self._existing(users, name)
+            self._keep_an_admin(users, user)
+            users.set_disabled(user.id, True)
+            vault.disable_user_slot(work.conn, user.name)
+            work.record(AuditEntry(
+                self._session.actor.name, "user.disabled", user.name))
             user = users.by_id(user.id)
-        vault.audit.publish_head(row)
         change_master_key(vault, self._session.actor.name, f"{user.name} was disabled")
         return user
 
@@ -185,19 +176,17 @@ class UserService:
             self._session.ensure_unlocked()
         check_password(new_password)
         vault = self._session.vault
-        with vault.index() as conn:
-            with transaction(conn):
-                users = UserRepository(conn)
-                user = self._existing(users, name)
-                vault.set_user_slot(conn, user.name, new_password,
-                                    admin=str(Role.ADMIN) in user.roles)
-                users.set_password_changed(user.id, _now())
-                if user.disabled:
-                    users.set_disabled(user.id, False)
-                row = vault.audit.append(conn, AuditEntry(
-                    self._session.actor.name, "user.password_changed", user.name,
-                    {"re-enabled": user.disabled}))
-        vault.audit.publish_head(row)
+        with vault.audited() as work:
+            users = UserRepository(work.conn)
+            user = self._existing(users, name)
+            vault.set_user_slot(work.conn, user.name, new_password,
+                                admin=str(Role.ADMIN) in user.roles)
+            users.set_password_changed(user.id, _now())
+            if user.disabled:
+                users.set_disabled(user.id, False)
+            work.record(AuditEntry(
+                self._session.actor.name, "user.password_changed", user.name,
+                {"re-enabled": user.disabled}))
 
     @staticmethod
     def _keep_an_admin(users: UserRepository, user: UserRow) -> None:

@@ -85,17 +85,14 @@ def _change_master_key(vault: Vault, actor: str, reason: str) -> None:
         vault.lock()
         raise KeysChanged()
     slots = vault.read_slots()
-    with vault.index() as conn:
-        with transaction(conn):
-            meta = MetaRepository(conn)
-            if meta.get(AUDIT_KEY) is None:
-                meta.put(AUDIT_KEY, vault.audit_key_hex())
-            conn.execute("INSERT OR REPLACE INTO retired_key (epoch, key, retired_at) "
-                         "VALUES (?, ?, ?)", (slots.epoch, old_key, _now()))
-            row = vault.audit.append(conn, AuditEntry(actor, "vault.keys_changed", "",
-                                                      {"reason": reason,
-                                                       "epoch": slots.epoch + 1}))
-    vault.audit.publish_head(row)
+    with vault.audited() as work:
+        meta = MetaRepository(work.conn)
+        if meta.get(AUDIT_KEY) is None:
+            meta.put(AUDIT_KEY, vault.audit_key_hex())
+        work.conn.execute("INSERT OR REPLACE INTO retired_key (epoch, key, retired_at) "
+                          "VALUES (?, ?, ?)", (slots.epoch, old_key, _now()))
+        work.record(AuditEntry(actor, "vault.keys_changed", "",
+                               {"reason": reason, "epoch": slots.epoch + 1}))
     changed = slotfile.changed_master_key(slots, old_key, new_key)
     slotfile.write(vault.layout.keyslots, changed, new_key)
     rekey_in_place(vault.layout.index, old_key, new_key, INDEX_PROFILE)
@@ -177,19 +174,14 @@ def remaining(vault: Vault) -> int:
 
 def _forget_retired_keys(vault: Vault) -> None:
     slots = vault.read_slots()
-    with vault.index() as conn:
-        with transaction(conn):
-            gone = conn.execute("DELETE FROM retired_key").rowcount
-            if slots.previous:
-                vault.store_slots(conn, replace(slots, previous={},
-                                                generation=slots.generation + 1))
-            if gone or slots.previous:
-                row = vault.audit.append(conn, AuditEntry("clinfile", "vault.rekey_finished",
-                                                          "", {"epoch": slots.epoch}))
-            else:
-                row = None
-    if row is not None:
-        vault.audit.publish_head(row)
+    with vault.audited() as work:
+        gone = work.conn.execute("DELETE FROM retired_key").rowcount
+        if slots.previous:
+            vault.store_slots(work.conn, replace(slots, previous={},
+                                                 generation=slots.generation + 1))
+        if gone or slots.previous:
+            work.record(AuditEntry("clinfile", "vault.rekey_finished", "",
+                                   {"epoch": slots.epoch}))
     vault.forget_older_keys()
 
 

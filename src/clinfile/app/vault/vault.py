@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from clinfile.app.security.audit import AuditEntry, AuditMark, AuditTrail
+from clinfile.app.security.audit import AuditedWork, AuditEntry, AuditMark, AuditTrail
 from clinfile.app.security.crypto import (
     KEY_BYTES,
     Argon2Params,
@@ -311,6 +311,22 @@ class Vault:
         if self._locked:
             raise VaultLocked()
         return AuditTrail(bytes(self._audit_key), self.layout.audit_head, self._audit_written)
+
+    @contextlib.contextmanager
+    def audited(self, conn: Connection | None = None, *, head_failure_logged: bool = False
+                ) -> Iterator[AuditedWork]:
+        """One unit of work: writes and their audit rows in one transaction, then the head.
+
+        Every write to the index that is audited goes through here (on the
+        caller's connection, or one opened for the unit), so the rows commit
+        with the act and the audit head moves on after the commit without
+        anyone having to remember it. See :meth:`AuditTrail.unit`.
+        """
+        with contextlib.ExitStack() as opened:
+            if conn is None:
+                conn = opened.enter_context(self.index())
+            with self.audit.unit(conn, head_failure_logged=head_failure_logged) as work:
+                yield work
 
     def _audit_written(self) -> None:
         for watcher in self.audit_watchers:
@@ -662,8 +678,7 @@ class Vault:
         if meta.get(NOTES_ID) is None:
             self._start_login_notes(conn)
             return {}
-        row = None
-        with transaction(conn):
+        with self.audited(conn) as work:
             filed = int(meta.get(NOTES_FILED) or 0)
             found = login_failures.read(self.layout.login_failures, self.vault_id, self.key,
                                         since=filed)
@@ -676,12 +691,9 @@ class Vault:
                 if attempt is None or not attempt.failed:
                     continue
                 actor = names.get(attempt.slot, "unknown user name")
-                row = self.audit.append(conn, AuditEntry(
-                    actor, "login.failed", actor,
-                    {"reason": attempt.reason, "attempted_at": attempt.at}))
+                work.record(AuditEntry(actor, "login.failed", actor,
+                                       {"reason": attempt.reason, "attempted_at": attempt.at}))
             meta.put(NOTES_FILED, str(found.end))
-        if row is not None:
-            self.audit.publish_head(row)
         path = self.layout.login_failures
         return {NOTES_DETAIL: {"id": found.log_id, "up_to": found.end,
                                "sha256": login_failures.digest(path, found.end)}}

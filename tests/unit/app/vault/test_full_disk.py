@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import DiskFull, IndexEmpty
+from clinfile.app.vault.vault import Vault
+from clinfile.db.audit import AuditRepository
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.integration.importing import check_custody, copy_pictures
 from tests.unit.app.cli.calling import as_user, call
@@ -118,6 +121,25 @@ def test_the_window_says_a_full_disk_in_plain_words(small_disk):
 
     assert in_plain_words(full.value).startswith("The disk is full")
     assert not is_fault(full.value)
+
+
+def test_a_head_the_full_disk_refuses_is_raised_or_logged_as_the_unit_asks(
+        vault_on_small_disk, small_disk, caplog):
+    vault, _ = Vault.unlock(vault_on_small_disk, ADMIN, ADMIN_PASSWORD)
+    fillers: list[Path] = []
+    vault.audit_watchers.append(lambda: fillers.append(_fill(small_disk)))
+    try:
+        with pytest.raises(OSError), vault.audited() as work:
+            work.record(AuditEntry(ADMIN, "test.unit"))
+        fillers.pop().unlink()
+        with vault.audited(head_failure_logged=True) as work:
+            row = work.record(AuditEntry(ADMIN, "test.unit"))
+        fillers.pop().unlink()
+        with vault.index() as conn:
+            assert AuditRepository(conn).last().seq == row.seq
+        assert "the audit head could not be written" in caplog.text
+    finally:
+        vault.lock()
 
 
 def test_an_empty_index_is_not_a_wrong_password(vault_path):
