@@ -1,5 +1,6 @@
 """``clinfile doctor``: each check's plain line, on real folders, vaults and keyrings."""
 
+import json
 import sqlite3
 
 import keyring
@@ -100,6 +101,19 @@ def test_a_vault_with_a_plain_index_or_a_stray_file_is_a_problem(vault_path, tmp
     assert found.level is Level.PROBLEM and "index.db is not encrypted" in found.words
 
     assert "There is no Clinfile vault in" in doctor.vault_finding(tmp_path).words
+
+
+def test_a_changed_or_unreadable_key_file_is_a_problem(vault_path):
+    keyslots = vault_path / "keyslots.json"
+    document = json.loads(keyslots.read_text())
+    document["generation"] += 1
+    keyslots.write_text(json.dumps(document))
+    found = doctor.vault_finding(vault_path)
+    assert found.level is Level.PROBLEM
+    assert "The vault's key file has been changed or damaged." in found.words
+    keyslots.unlink()
+    keyslots.mkdir()
+    assert "keyslots.json cannot be read" in doctor.vault_finding(vault_path).words
 
 
 def test_the_known_bad_qt_release_is_a_warning(monkeypatch):

@@ -229,12 +229,19 @@ def verify_without_key(root: Path) -> VerifyReport:
         slotfile.read(layout.keyslots)
     except slotfile.KeySlotsDamaged as exc:
         report.problems.append(str(exc))
+    except OSError as exc:
+        report.problems.append(f"{layout.keyslots.name} cannot be read ({exc.strerror})")
     shards = BlobStore(layout.blobs, b"").shard_paths()
     for path in [layout.index, *shards]:
         report.checked.append(f"encryption of {path.name}")
-        with path.open("rb") as file:
-            if file.read(len(_PLAIN_SQLITE)) == _PLAIN_SQLITE:
-                report.problems.append(f"{path.name} is not encrypted")
+        try:
+            with path.open("rb") as file:
+                start = file.read(len(_PLAIN_SQLITE))
+        except OSError as exc:
+            report.problems.append(f"{path.name} cannot be read ({exc.strerror})")
+            continue
+        if start == _PLAIN_SQLITE:
+            report.problems.append(f"{path.name} is not encrypted")
     report.problems += [f"unexpected file in the vault: {p}"
                         for p in _files_not_written_by(layout, shards)]
     return report
