@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint screenshots clean
+.PHONY: run test test-fast bench lint screenshots package clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,5 +34,13 @@ lint: $(STAMP)
 screenshots: $(STAMP)
 	PY=$(PY) tools/screenshots.sh
 
+# The one-folder application in dist/NAME-VERSION/: the `clinfile` and `clinfile-desk`
+# programs, and under share/ the desktop entry, AppStream metainfo and icons to install.
+package: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[package]'
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist \
+	  --workpath build/pyinstaller packaging/clinfile.spec
+	$(PY) packaging/share.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache
