@@ -13,6 +13,7 @@ even when a step fails.
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 import shutil
 import tempfile
@@ -38,6 +39,7 @@ from clinfile.app.security.users import UserService
 from clinfile.app.vault.vault import Vault
 from clinfile.app.vault.verify import verify_vault
 
+log = logging.getLogger("clinfile.selftest")
 SAMPLE_PICTURE = "sample-picture.jpg"
 ADMIN, CLINICIAN = "selftest-admin", "selftest-clinician"
 SAMPLE_PATIENT = PatientDetails(family_name="Sample", given_names="Testing",
@@ -112,6 +114,7 @@ def _run_steps(bench: _Workbench, say: Callable[[str, str], None]) -> bool:
         try:
             detail = step.act(bench)
         except Exception as exc:  # noqa: BLE001 - any failure is the step's answer, in words
+            log.exception("self-test step failed: %s", step.words)
             say("Problem", f"{step.words}: {str(exc) or type(exc).__name__}")
             return False
         say("OK", f"{step.words}{f' ({detail})' if detail else ''}")
