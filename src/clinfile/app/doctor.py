@@ -96,28 +96,35 @@ def _keeps_plain_text(backend: object) -> bool:
 def watch_findings(drop_folders: tuple[Path, ...], *,
                    limit_file: Path = INOTIFY_WATCHES) -> list[Finding]:
     """Whether Linux lets Clinfile watch every folder under the drop folders."""
+    missing = [Finding(Level.WARNING, f"Drop folder: {folder} is not there, so nothing saved "
+                                      "for it can be taken in. Check the mail rule's folder.")
+               for folder in drop_folders if not folder.is_dir()]
+    return missing + [_watch_limit_finding(drop_folders, limit_file)]
+
+
+def _watch_limit_finding(drop_folders: tuple[Path, ...], limit_file: Path) -> Finding:
     if not sys.platform.startswith("linux"):
-        return [Finding(Level.OK, "Folder watching: this system needs no setting for it.")]
+        return Finding(Level.OK, "Folder watching: this system needs no setting for it.")
     try:
         limit = int(limit_file.read_text().strip())
     except (OSError, ValueError):
-        return [Finding(Level.WARNING, "Folder watching: the limit could not be read; drop "
-                                       "folders will be checked every few seconds instead.")]
+        return Finding(Level.WARNING, "Folder watching: the limit could not be read; drop "
+                                      "folders will be checked every few seconds instead.")
     needed = sum(_folders_under(folder) for folder in drop_folders)
     if needed > limit:
-        return [Finding(Level.PROBLEM, f"Folder watching: the drop folders hold {needed:,} "
-                                       f"folders but this computer allows {limit:,} watches. "
-                                       "New files are found only by the slower regular check. "
-                                       "Ask your IT support to raise "
-                                       "fs.inotify.max_user_watches.")]
+        return Finding(Level.PROBLEM, f"Folder watching: the drop folders hold {needed:,} "
+                                      f"folders but this computer allows {limit:,} watches. "
+                                      "New files are found only by the slower regular check. "
+                                      "Ask your IT support to raise "
+                                      "fs.inotify.max_user_watches.")
     if needed + WATCHES_TO_SPARE > limit:
-        return [Finding(Level.WARNING, f"Folder watching: {limit:,} watches allowed and the "
-                                       f"drop folders need {needed:,}, leaving few for other "
-                                       "programs. Ask your IT support to raise "
-                                       "fs.inotify.max_user_watches.")]
+        return Finding(Level.WARNING, f"Folder watching: {limit:,} watches allowed and the "
+                                      f"drop folders need {needed:,}, leaving few for other "
+                                      "programs. Ask your IT support to raise "
+                                      "fs.inotify.max_user_watches.")
     what = (f"the drop folders need {needed:,}" if drop_folders
             else "no drop folder is set on this computer")
-    return [Finding(Level.OK, f"Folder watching: {limit:,} watches allowed; {what}.")]
+    return Finding(Level.OK, f"Folder watching: {limit:,} watches allowed; {what}.")
 
 
 def _folders_under(folder: Path) -> int:

@@ -66,6 +66,15 @@ def test_folder_watches_are_counted_against_the_limit(tmp_path):
     assert doctor.watch_findings((drop,), limit_file=limit)[0].level is Level.WARNING
 
 
+def test_a_drop_folder_that_is_not_there_is_a_warning(tmp_path):
+    gone = tmp_path / "Drop folder"
+    missing, watches = doctor.watch_findings((gone,))
+    assert missing == doctor.Finding(Level.WARNING, f"Drop folder: {gone} is not there, so "
+                                                    "nothing saved for it can be taken in. "
+                                                    "Check the mail rule's folder.")
+    assert watches.level is Level.OK
+
+
 def test_a_vault_or_drop_folder_in_a_sync_folder_is_a_problem(tmp_path):
     synced = tmp_path / "OneDrive - Practice"
     found = doctor.cloud_findings(Places(vault=tmp_path / "vault",
