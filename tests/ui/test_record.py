@@ -45,8 +45,8 @@ def test_a_clinician_opens_a_record_by_keyboard_and_reads_each_picture(qtbot, lo
     assert record.patient_id == patients[0]
     assert view.banner.name.text() == "NGUYEN, Mai"
     assert "3 pictures" in view.banner.details.text()
-    titles = [view.timeline.model_.item(row).text() for row in range(
-        view.timeline.model_.rowCount())]
+    model = view.timeline.model_
+    titles = [model.index(row, 0).data() for row in range(model.rowCount())]
     assert len(titles) == 2
     assert titles[0].startswith("Leg ulcer — left lower leg (above the ankle)\n2 pictures")
     assert titles[1].startswith("Mole on the cheek — face\n1 picture")
@@ -91,8 +91,8 @@ def test_a_receptionist_opens_a_record_by_mouse(qtbot, logged_in, filed):
     with qtbot.waitSignal(shell.record.thumbnails_shown, timeout=15000):
         qtbot.mouseClick(panel.choose_button, Qt.MouseButton.LeftButton)
     assert view.timeline.picture_ids() == [ids[3]]
-    row = view.timeline.model_.item(0).child(0)
-    rect = view.timeline.visualRect(row.index())
+    model = view.timeline.model_
+    rect = view.timeline.visualRect(model.index(0, 0, model.index(0, 0)))
     qtbot.mouseClick(view.timeline.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: view.details.facts["site"].text() == "right hand", timeout=5000)
 
@@ -139,3 +139,19 @@ def test_locking_while_thumbnails_load_hides_the_record_and_unlocking_finishes_t
     qtbot.waitUntil(lambda: all(shell.record_view.timeline.thumbnail_shown(i)
                                 for i in ids[:3]), timeout=15000)
     assert "could not" not in shell.record_view.status.text().lower()
+
+
+def test_opening_a_record_again_lets_go_of_the_pictures_shown_before(qtbot, logged_in, filed):
+    import gc
+
+    from clinfile.app.record.model import RecordPicture
+
+    patients, _ids = filed
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    for _ in range(3):
+        with qtbot.waitSignal(shell.record.thumbnails_shown, timeout=15000):
+            shell.record.open_patient(patients[0])
+    gc.collect()
+    held = [o for o in gc.get_objects() if isinstance(o, RecordPicture)]
+    assert len(held) <= len(shell.record.record.pictures)

@@ -23,11 +23,12 @@ def test_a_picture_whose_taker_is_not_recorded_reads_plainly_and_repeats_nothing
     shell = logged_in("clinician")
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
     timeline = shell.record_view.timeline
-    title = timeline.model_.item(0).text().splitlines()[0]
+    heading = timeline.model_.index(0, 0)
+    title = heading.data().splitlines()[0]
     assert title == "Eczema left forearm"
     timeline.choose([ids[0]])
     picture = timeline.chosen()[0]
-    assert timeline.model_.item(0).child(0).text() == picture_words(picture)
+    assert timeline.model_.index(0, 0, heading).data() == picture_words(picture)
     facts = shell.record_view.details.facts
     assert "camera Canon EOS 40D;" in facts["file"].text()
 

@@ -204,10 +204,10 @@ class RecordController(QObject):
             return
         timeline = self.view.timeline
         ratio = self.view.devicePixelRatioF()
-        for image_id, image in batch:
+        for _image_id, image in batch:
             if image is not None:
                 image.setDevicePixelRatio(ratio)
-            timeline.set_thumbnail(image_id, image)
+        timeline.set_thumbnails(batch)
         self._pending = self._pending[len(batch):]
         if not self._pending:
             self._thumbnails = None

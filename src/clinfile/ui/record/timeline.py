@@ -8,10 +8,19 @@ through the pictures, Shift and Ctrl choose several, as in any list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QImage, QStandardItem, QStandardItemModel
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QImage
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
 from clinfile.app.record.model import PatientRecord, RecordPicture, day_words
@@ -19,15 +28,27 @@ from clinfile.ui.look import named
 
 PICTURE_ROLE = Qt.ItemDataRole.UserRole + 1
 THUMBNAIL_EDGE = 96
+# The invisible top of the tree, as Qt's own defaults name it.
+TOP = QModelIndex()
+# Made once: the view asks every row's flags many times while laying out.
+PICTURE_FLAGS = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
 
 
-@dataclass
+@dataclass(frozen=True)
+class TimelineGroup:
+    """One heading and the words of each picture under it."""
+
+    words: str
+    pictures: tuple[RecordPicture, ...]
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TimelineRows:
-    """A record's rows, made (in a worker) before they are shown."""
+    """A record's rows in words, made (in a worker) before they are shown."""
 
     record: PatientRecord
-    headings: list[QStandardItem] = field(default_factory=list)
-    pictures: dict[int, QStandardItem] = field(default_factory=dict)
+    groups: tuple[TimelineGroup, ...] = ()
 
 
 def picture_words(picture: RecordPicture) -> str:
@@ -36,6 +57,127 @@ def picture_words(picture: RecordPicture) -> str:
     who = (f"taken by {picture.taken_by}" if picture.taken_by
            else "who took it is not recorded")
     return f"{day_words(picture.when)} · {what}\n{picture.kind.label.capitalize()}, {who}"
+
+
+class TimelineModel(QAbstractItemModel):
+    """The record's headings and pictures, as the tree view asks for them.
+
+    Nothing is made per picture beyond its words and, once decoded, its
+    thumbnail: the view asks only for the rows it shows, and a record
+    opened again lets go of everything the one before held. (Items of a
+    standard item model made in Python stay alive with their pictures
+    after the model is cleared.)
+    """
+
+    def __init__(self, placeholder: QImage, row_size: QSize, heading_size: QSize,
+                 heading_font: QFont, text: QBrush, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._placeholder = placeholder
+        self._row_size = row_size
+        self._heading_size = heading_size
+        self._heading_font = heading_font
+        self._text = text
+        self._groups: tuple[TimelineGroup, ...] = ()
+        self._where: dict[int, tuple[int, int]] = {}
+        self._images: dict[int, QImage] = {}
+
+    def show(self, groups: tuple[TimelineGroup, ...]) -> None:
+        """Show these groups instead of what was shown, with no thumbnail yet."""
+        self.beginResetModel()
+        self._groups = groups
+        self._where = {picture.image_id: (group, row)
+                       for group, made in enumerate(groups)
+                       for row, picture in enumerate(made.pictures)}
+        self._images = {}
+        self.endResetModel()
+
+    def set_images(self, arrived: list[tuple[int, QImage | None]]) -> None:
+        """Take decoded thumbnails; tell the view once per run of neighbouring rows."""
+        placed = []
+        for image_id, image in arrived:
+            if image is not None and image_id in self._where:
+                self._images[image_id] = image
+                placed.append(self._where[image_id])
+        for group, first, last in _runs(placed):
+            self.dataChanged.emit(self.createIndex(first, 0, group + 1),
+                                  self.createIndex(last, 0, group + 1),
+                                  [Qt.ItemDataRole.DecorationRole])
+
+    def picture_ids(self) -> list[int]:
+        """Every picture's id, in timeline order."""
+        return list(self._where)
+
+    def picture(self, image_id: int) -> RecordPicture | None:
+        """The picture with this id, if it is shown."""
+        where = self._where.get(image_id)
+        return self._groups[where[0]].pictures[where[1]] if where else None
+
+    def thumbnail(self, image_id: int) -> QImage | None:
+        """The picture's decoded thumbnail, once it has arrived."""
+        return self._images.get(image_id)
+
+    def index_of(self, image_id: int) -> QModelIndex:
+        """The row of the picture with this id (invalid if it is not shown)."""
+        where = self._where.get(image_id)
+        return self.createIndex(where[1], 0, where[0] + 1) if where else QModelIndex()
+
+    # --- what the view asks ------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: QModelIndex = TOP) -> QModelIndex:
+        """A heading at the top level (its id 0); a picture under heading g has id g + 1."""
+        if column != 0 or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, 0, 0) if row < len(self._groups) else QModelIndex()
+        if parent.internalId() == 0 and row < len(self._groups[parent.row()].pictures):
+            return self.createIndex(row, 0, parent.row() + 1)
+        return QModelIndex()
+
+    def parent(self, index: QModelIndex = TOP) -> QModelIndex:
+        """A picture's heading; a heading has none."""
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: QModelIndex = TOP) -> int:  # noqa: N802 - Qt override
+        """Headings at the top; under a heading, its pictures; under a picture, nothing."""
+        if not parent.isValid():
+            return len(self._groups)
+        return len(self._groups[parent.row()].pictures) if parent.internalId() == 0 else 0
+
+    def columnCount(self, _parent: QModelIndex = TOP) -> int:  # noqa: N802 - Qt override
+        """One column: the thumbnail and its words."""
+        return 1
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        """A heading is not a picture: the arrow keys pass over it, and it cannot be chosen."""
+        if not index.isValid() or index.internalId() == 0:
+            return Qt.ItemFlag.NoItemFlags
+        return PICTURE_FLAGS
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The words, thumbnail and fixed size of a row; a heading keeps the text colour."""
+        if not index.isValid():
+            return None
+        if index.internalId() == 0:
+            group = self._groups[index.row()]
+            return {Qt.ItemDataRole.DisplayRole: group.words,
+                    Qt.ItemDataRole.FontRole: self._heading_font,
+                    Qt.ItemDataRole.ForegroundRole: self._text,
+                    Qt.ItemDataRole.SizeHintRole: self._heading_size}.get(role)
+        group = self._groups[index.internalId() - 1]
+        picture = group.pictures[index.row()]
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._images.get(picture.image_id, self._placeholder)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return group.texts[index.row()]
+        if role == Qt.ItemDataRole.SizeHintRole:
+            return self._row_size
+        if role == PICTURE_ROLE:
+            return picture
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return group.texts[index.row()].replace("\n", ", ")
+        return None
 
 
 class Timeline(QTreeView):
@@ -52,7 +194,16 @@ class Timeline(QTreeView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "Pictures in the record", "Newest first, grouped by episode and body site")
-        self.model_ = QStandardItemModel(self)
+        placeholder = QImage(THUMBNAIL_EDGE, THUMBNAIL_EDGE, QImage.Format.Format_RGB888)
+        placeholder.fill(QColor("#d9dde3"))
+        # Every row says its height, so opening a record of hundreds of
+        # pictures never measures hundreds of rows' text on the GUI thread.
+        lines = self.fontMetrics().lineSpacing()
+        bold = self.font()
+        bold.setBold(True)
+        self.model_ = TimelineModel(placeholder, QSize(0, max(THUMBNAIL_EDGE, 3 * lines) + 6),
+                                    QSize(0, 2 * lines + 10), bold,
+                                    QBrush(self.palette().text()), self)
         self.setModel(self.model_)
         self.setHeaderHidden(True)
         self.setUniformRowHeights(False)
@@ -60,124 +211,64 @@ class Timeline(QTreeView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setIconSize(QSize(THUMBNAIL_EDGE, THUMBNAIL_EDGE))
         self.setAlternatingRowColors(True)
-        self._rows: dict[int, QStandardItem] = {}
-        self._shown: set[int] = set()
-        self._placeholder = QImage(THUMBNAIL_EDGE, THUMBNAIL_EDGE, QImage.Format.Format_RGB888)
-        self._placeholder.fill(QColor("#d9dde3"))
-        # Every row says its height, so opening a record of hundreds of
-        # pictures never measures hundreds of rows' text on the GUI thread.
-        lines = self.fontMetrics().lineSpacing()
-        self._row_size = QSize(0, max(THUMBNAIL_EDGE, 3 * lines) + 6)
-        self._heading_size = QSize(0, 2 * lines + 10)
-        self._text = QBrush(self.palette().text())
         self.selectionModel().selectionChanged.connect(lambda *_: self._chosen())
         self.activated.connect(self._activated)
 
     def show_record(self, record: PatientRecord) -> None:
         """Fill the timeline with a record's groups, every group open."""
-        self.show_rows(self.rows_of(record))
+        self.show_rows(timeline_rows(record))
 
     def rows_of(self, record: PatientRecord) -> TimelineRows:
         """Make the timeline's rows for a record; safe in a worker, as it touches no widget.
 
         A record of five hundred pictures takes a tenth of a second to put
-        into words and rows; made in the worker, the GUI thread only hangs
-        them on the timeline.
+        into words; made in the worker, the GUI thread only shows them.
         """
-        rows = TimelineRows(record)
-        for group in record.groups:
-            self._add_group(rows, group.title, group.pictures)
-        if record.moved_away:
-            self._add_group(rows, "Moved to another patient's record", record.moved_away)
-        return rows
+        return timeline_rows(record)
 
     def show_rows(self, rows: TimelineRows) -> None:
         """Show rows made by :meth:`rows_of`, every group open, nothing chosen."""
-        self.model_.clear()
-        font = self.font()
-        font.setBold(True)
-        for heading in rows.headings:
-            heading.setFont(font)
-        self.model_.invisibleRootItem().appendRows(rows.headings)
-        self._rows = rows.pictures
-        self._shown = set()
+        self.model_.show(rows.groups)
         self.expandAll()
-
-    def _add_group(self, rows: TimelineRows, title: str,
-                   pictures: tuple[RecordPicture, ...]) -> None:
-        """Add a heading and its pictures: the date span under the title, one row each."""
-        count = len(pictures)
-        span = day_words(pictures[-1].when)
-        if count > 1:
-            span = f"{span} to {day_words(pictures[0].when)}"
-        heading = QStandardItem(f"{title}\n{count} picture"
-                                f"{'s' if count != 1 else ''}, {span}")
-        # A heading is not a picture: the arrow keys pass over it, and its
-        # words keep the window's text colour rather than a disabled grey.
-        heading.setSelectable(False)
-        heading.setEnabled(False)
-        heading.setForeground(self._text)
-        heading.setSizeHint(self._heading_size)
-        for picture in pictures:
-            words = picture_words(picture)
-            row = QStandardItem(words)
-            row.setData(picture, PICTURE_ROLE)
-            row.setData(self._placeholder, Qt.ItemDataRole.DecorationRole)
-            row.setData(words.replace("\n", ", "), Qt.ItemDataRole.AccessibleTextRole)
-            if picture.deleted:
-                row.setText(words + "\nDeleted at the end of its retention period")
-            if not picture.here:
-                row.setText(words + f"\nMoved to the record of {picture.moved_to}")
-            row.setSizeHint(self._row_size)
-            heading.appendRow(row)
-            rows.pictures[picture.image_id] = row
-        rows.headings.append(heading)
 
     def clear(self) -> None:
         """Show nothing (logged out, or no patient open)."""
-        self.model_.clear()
-        self._rows = {}
-        self._shown = set()
+        self.model_.show(())
 
-    def set_thumbnail(self, image_id: int, image: QImage | None) -> None:
-        """Put a decoded thumbnail in place (or keep the grey square for one that is gone)."""
-        row = self._rows.get(image_id)
-        if row is not None and image is not None:
-            row.setData(image, Qt.ItemDataRole.DecorationRole)
-            self._shown.add(image_id)
+    def set_thumbnails(self, arrived: list[tuple[int, QImage | None]]) -> None:
+        """Put a batch of decoded thumbnails in place; one that is gone keeps its grey square."""
+        self.model_.set_images(arrived)
 
     def thumbnail_shown(self, image_id: int) -> bool:
         """Whether the picture's own thumbnail has replaced the grey square."""
-        return image_id in self._shown
+        return self.model_.thumbnail(image_id) is not None
 
     def picture_ids(self) -> list[int]:
         """Every picture's id, in timeline order."""
-        return list(self._rows)
+        return self.model_.picture_ids()
 
     def picture(self, image_id: int) -> RecordPicture | None:
         """The picture with this id, if it is on the timeline."""
-        row = self._rows.get(image_id)
-        return row.data(PICTURE_ROLE) if row is not None else None
+        return self.model_.picture(image_id)
 
     def chosen(self) -> list[RecordPicture]:
         """The chosen pictures, in timeline order."""
         chosen = {index.data(PICTURE_ROLE).image_id for index in self.selectedIndexes()
                   if index.data(PICTURE_ROLE) is not None}
-        return [self._rows[i].data(PICTURE_ROLE) for i in self._rows if i in chosen]
+        return [self.model_.picture(i) for i in self.model_.picture_ids() if i in chosen]
 
     def choose(self, image_ids: list[int]) -> None:
         """Choose these pictures (and show the first), as if clicked."""
         selection = self.selectionModel()
         selection.clearSelection()
         for number, image_id in enumerate(image_ids):
-            row = self._rows.get(image_id)
-            if row is None:
+            index = self.model_.index_of(image_id)
+            if not index.isValid():
                 continue
-            flags = QItemSelectionModel.SelectionFlag.Select
             if number == 0:
-                self.setCurrentIndex(row.index())
-                self.scrollTo(row.index())
-            selection.select(row.index(), flags)
+                self.setCurrentIndex(index)
+                self.scrollTo(index)
+            selection.select(index, QItemSelectionModel.SelectionFlag.Select)
 
     def _chosen(self) -> None:
         self.chosen_changed.emit([p.image_id for p in self.chosen()])
@@ -186,3 +277,41 @@ class Timeline(QTreeView):
         picture = index.data(PICTURE_ROLE)
         if picture is not None:
             self.opened.emit(picture.image_id)
+
+
+def timeline_rows(record: PatientRecord) -> TimelineRows:
+    """A record's headings and pictures in words, newest group first; touches no widget."""
+    groups = [_group(group.title, group.pictures) for group in record.groups]
+    if record.moved_away:
+        groups.append(_group("Moved to another patient's record", record.moved_away))
+    return TimelineRows(record, tuple(groups))
+
+
+def _group(title: str, pictures: tuple[RecordPicture, ...]) -> TimelineGroup:
+    """A heading with the date span under the title, and each picture's words."""
+    count = len(pictures)
+    span = day_words(pictures[-1].when)
+    if count > 1:
+        span = f"{span} to {day_words(pictures[0].when)}"
+    return TimelineGroup(f"{title}\n{count} picture{'s' if count != 1 else ''}, {span}",
+                         pictures, tuple(_row_words(p) for p in pictures))
+
+
+def _row_words(picture: RecordPicture) -> str:
+    words = picture_words(picture)
+    if picture.deleted:
+        words += "\nDeleted at the end of its retention period"
+    if not picture.here:
+        words += f"\nMoved to the record of {picture.moved_to}"
+    return words
+
+
+def _runs(placed: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Neighbouring rows under one heading, as (heading, first row, last row)."""
+    runs: list[tuple[int, int, int]] = []
+    for group, row in sorted(placed):
+        if runs and runs[-1][0] == group and runs[-1][2] + 1 == row:
+            runs[-1] = (group, runs[-1][1], row)
+        else:
+            runs.append((group, row, row))
+    return runs
