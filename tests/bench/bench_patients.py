@@ -20,6 +20,7 @@ from pathlib import Path
 
 from clinfile.app.patients.details import validate
 from clinfile.app.patients.service import PatientService
+from clinfile.app.patients.stored_index import bring_up_to_date
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserService
 from clinfile.app.vault.vault import Vault
@@ -108,10 +109,11 @@ def _first_search_here(root: Path) -> dict:
     session = Session.login(root, "desk", PASSWORD)
     service = PatientService(session)
     before = _rss_mb()
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.thread_time()
     service.search(FIRST_QUERY)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "added_mb": _rss_mb() - before}
+    seconds, cpu = time.perf_counter() - started, time.thread_time() - started_cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "added_mb": _rss_mb() - before,
+            "load": os.getloadavg()[0]}
 
 
 def _first_search_lines(found: dict[int, dict]) -> list[str]:
@@ -121,6 +123,9 @@ def _first_search_lines(found: dict[int, dict]) -> list[str]:
         f"first search of a session ('{FIRST_QUERY}'): {SMALL_PRACTICE:,} patients"
         f" {small['seconds']:.2f} s, +{small['added_mb']:.0f} MB; {PATIENTS:,} patients"
         f" {large['seconds']:.2f} s, +{large['added_mb']:.0f} MB",
+        f"  CPU time of the first search: {SMALL_PRACTICE:,} patients"
+        f" {small['cpu_seconds']:.2f} s; {PATIENTS:,} patients {large['cpu_seconds']:.2f} s"
+        f" (machine load average {large['load']:.1f} on {os.cpu_count()} cores)",
         f"first search growth {SMALL_PRACTICE:,} -> {PATIENTS:,} patients: time"
         f" {large['seconds'] / small['seconds']:.1f}x, memory"
         f" {large['added_mb'] / max(small['added_mb'], 1):.1f}x (target at {PATIENTS:,}:"
@@ -129,12 +134,17 @@ def _first_search_lines(found: dict[int, dict]) -> list[str]:
 
 
 def _store(session: Session, people) -> float:
-    """Write the practice straight to the index, as a big import's transaction would."""
+    """Write the practice straight to the index, as a big import's transaction would.
+
+    The import also stores each patient's names as searching reads them, so
+    the first search after it finds them ready.
+    """
     started = time.perf_counter()
     with session.vault.index() as conn, transaction(conn):
         patients = PatientRepository(conn)
         for person in people:
             patients.add(validate(person).values, "2026-01-01T00:00:00+00:00")
+        bring_up_to_date(conn)
     return time.perf_counter() - started
 
 

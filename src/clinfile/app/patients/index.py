@@ -32,6 +32,7 @@ SINGLE_TOKEN_POOL = 2500
 PREFIX_TYPO_LENGTHS = range(4, 8)
 _CACHED_TOKENS = 48
 _CACHED_VARIANTS = 4096
+RECORDS_STARTING = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,13 @@ class PatientIndex:
             raise KeyError(position)
         return found
 
+    def patient_id(self, position: int) -> int:
+        """Return the id of the patient at a position handed out by :meth:`candidates`."""
+        return self.entry(position).id
+
+    def entries(self, positions: Iterable[int]) -> None:
+        """Have the entries at these positions at hand; held in memory here, they always are."""
+
     def entry_by_id(self, patient_id: int) -> Entry | None:
         """Return the entry for a patient id, or None."""
         position = self._position.get(patient_id)
@@ -153,7 +161,7 @@ class PatientIndex:
 
     def _name_likeness(self, typed: tuple[str, ...], position: int) -> float:
         """The rough name score of one patient found another way (by date of birth, say)."""
-        stored_tokens = self._entries[position].all_tokens
+        stored_tokens = self.entry(position).all_tokens
         total = 0.0
         for token in typed:
             matches = [m.score for m in map(compare, repeat(token), stored_tokens) if m]
@@ -181,11 +189,12 @@ class PatientIndex:
                 get = likeness.get
                 for position in found:
                     found[position] += get(position, 0.0)
-        entries = self._entries
+        if weak:
+            self.entries(found)
         for token in weak:
             likeness = defaultdict(float, self._variants(token))
             for position in found:
-                found[position] += max(map(likeness.__getitem__, entries[position].all_tokens),
+                found[position] += max(map(likeness.__getitem__, self.entry(position).all_tokens),
                                        default=0.0)
         return found
 
@@ -195,12 +204,13 @@ class PatientIndex:
         total = 0
         for stored, score in self._variants(token):
             chosen.append((stored, score))
-            total += len(self._postings[stored])
+            total += self._holding(stored)
             if total >= SINGLE_TOKEN_POOL:
                 break
+        holders = self._holders([stored for stored, _ in chosen])
         found: dict[int, float] = {}
         for stored, score in reversed(chosen):
-            found.update(dict.fromkeys(self._postings[stored], score))
+            found.update(dict.fromkeys(holders[stored], score))
         return found
 
     def _token_map(self, token: str) -> dict[int, float]:
@@ -209,9 +219,11 @@ class PatientIndex:
         if cached is not None:
             self._token_cache.move_to_end(token)
             return cached
+        variants = self._variants(token)
+        holders = self._holders([stored for stored, _ in variants])
         found: dict[int, float] = {}
-        for stored, score in reversed(self._variants(token)):
-            found.update(dict.fromkeys(self._postings[stored], score))
+        for stored, score in reversed(variants):
+            found.update(dict.fromkeys(holders[stored], score))
         self._token_cache[token] = found
         if len(self._token_cache) > _CACHED_TOKENS:
             self._token_cache.popitem(last=False)
@@ -222,8 +234,8 @@ class PatientIndex:
         cached = self._variant_cache.get(token)
         if cached is not None:
             return cached
-        seen = {token} if token in self._postings else set()
-        seen.update(n for n in nicknames(token) if n in self._postings)
+        seen = {token} if self._holding(token) else set()
+        seen.update(n for n in nicknames(token) if self._holding(n))
         if len(token) >= 3 and len(sound_key(token)) >= 2:
             seen.update(self._sounds.get(sound_key(token), ()))
         allowance = typo_allowance(token)
@@ -234,8 +246,8 @@ class PatientIndex:
                     seen.update(match for match, _, _ in process.extract(
                         token, words, scorer=OSA.distance, score_cutoff=allowance, limit=None))
         seen.update(self._starting_with(token))
-        if len(token) in self._prefixes:
-            for start, _, _ in process.extract(token, self._prefixes[len(token)],
+        if len(token) in PREFIX_TYPO_LENGTHS:
+            for start, _, _ in process.extract(token, self._starts(len(token)),
                                                scorer=OSA.distance, score_cutoff=1, limit=None):
                 seen.update(self._starting_with(start))
         scored = []
@@ -243,11 +255,19 @@ class PatientIndex:
             match = compare(token, stored)
             if match is not None:
                 scored.append((stored, match.score))
-        scored.sort(key=lambda pair: (-pair[1], -len(self._postings[pair[0]]), pair[0]))
+        scored.sort(key=lambda pair: (-pair[1], -self._holding(pair[0]), pair[0]))
         self._variant_cache[token] = scored
         if len(self._variant_cache) > _CACHED_VARIANTS:
             self._variant_cache.popitem(last=False)
         return scored
+
+    def _starts(self, length: int) -> list[str]:
+        """The distinct starts of this many letters of longer names, made when first needed."""
+        starts = self._prefixes.get(length)
+        if starts is None:
+            starts = sorted({t[:length] for t in self._vocabulary if len(t) > length})
+            self._prefixes[length] = starts
+        return starts
 
     def _starting_with(self, start: str) -> list[str]:
         first = bisect.bisect_left(self._vocabulary, start)
@@ -258,15 +278,17 @@ class PatientIndex:
         found: dict[int, float] = {}
         for born in query.birth_dates:
             for variant in one_digit_variants(born):
-                found.update(dict.fromkeys(self._born.get(variant, ()), 60.0))
+                found.update(dict.fromkeys(self._born_on(variant), 60.0))
             swapped = day_month_swapped(born)
             if swapped:
-                found.update(dict.fromkeys(self._born.get(swapped, ()), 70.0))
-            found.update(dict.fromkeys(self._born.get(born, ()), 100.0))
+                found.update(dict.fromkeys(self._born_on(swapped), 70.0))
+            found.update(dict.fromkeys(self._born_on(born), 100.0))
         partial = query.partial_date
         if partial:
-            for position in self._day_month.get((partial.day, partial.month), ()):
-                born = self._entries[position].born
+            same_day = self._born_on_day(partial.day, partial.month)
+            self.entries(same_day)
+            for position in same_day:
+                born = self.entry(position).born
                 if _year_fits(born.year, partial.year_start):
                     found[position] = max(found.get(position, 0.0), 90.0)
         return found
@@ -274,19 +296,59 @@ class PatientIndex:
     def _identifier_positions(self, query: Query) -> set[int]:
         found: set[int] = set()
         for number in query.numbers:
-            found.update(self._medicare.get(number[:10], ()) if len(number) in (10, 11) else ())
-            found.update(self._ihi.get(number, ()))
+            found.update(self._holding_identifier("medicare", number[:10])
+                         if len(number) in (10, 11) else ())
+            found.update(self._holding_identifier("ihi", number))
         for word in query.numbers + query.codes:
-            found.update(self._dva.get(word.upper(), ()))
-            if word in self._records:
-                found.add(self._records[word])
+            found.update(self._holding_identifier("dva", word.upper()))
+            exact = self._record_holder(word)
+            if exact is not None:
+                found.add(exact)
             elif len(word) >= 3:
-                start = bisect.bisect_left(self._sorted_records, word)
-                for record in self._sorted_records[start:start + 20]:
-                    if not record.startswith(word):
-                        break
-                    found.add(self._records[record])
+                found.update(self._records_starting(word, RECORDS_STARTING))
         return found
+
+    # --- what the structures hold (a stored index reads the same from the vault) -------
+
+    def _holding(self, token: str) -> int:
+        """How many patients carry a name token."""
+        held = self._postings.get(token)
+        return len(held) if held else 0
+
+    def _holders(self, tokens: list[str]) -> dict[str, list[int]]:
+        """The positions of the patients carrying each of these name tokens."""
+        return {token: self._postings.get(token, []) for token in tokens}
+
+    def _born_on(self, born: date) -> Iterable[int]:
+        return self._born.get(born, ())
+
+    def _born_on_day(self, day: int, month: int) -> list[int]:
+        return self._day_month.get((day, month), [])
+
+    def _holding_identifier(self, kind: str, value: str) -> Iterable[int]:
+        """Patients holding a Medicare number, IHI or DVA file number (``kind``)."""
+        return {"medicare": self._medicare, "ihi": self._ihi, "dva": self._dva}[kind].get(
+            value, ())
+
+    def _record_holder(self, record: str) -> int | None:
+        return self._records.get(record)
+
+    def _records_starting(self, start: str, limit: int) -> list[int]:
+        """Up to ``limit`` patients whose (case-folded) record numbers start with ``start``."""
+        first = bisect.bisect_left(self._sorted_records, start)
+        found = []
+        for record in self._sorted_records[first:first + limit]:
+            if not record.startswith(start):
+                break
+            found.append(self._records[record])
+        return found
+
+    def _tokens(self) -> Iterable[str]:
+        """Every distinct name token held."""
+        return self._postings
+
+    def _sound_of(self, token: str) -> str:
+        return sound_key(token)
 
     # --- keeping the structures -------------------------------------------------------
 
@@ -341,17 +403,15 @@ class PatientIndex:
     def _refresh(self) -> None:
         if not self._dirty:
             return
-        self._vocabulary = sorted(self._postings)
+        self._vocabulary = sorted(self._tokens())
         by_length: dict[int, list[str]] = defaultdict(list)
         sounds: dict[str, list[str]] = defaultdict(list)
         for token in self._vocabulary:
             by_length[len(token)].append(token)
             if len(token) >= 3:
-                sounds[sound_key(token)].append(token)
+                sounds[self._sound_of(token)].append(token)
         self._by_length = dict(by_length)
-        self._prefixes = {length: sorted({t[:length] for t in self._vocabulary
-                                          if len(t) > length})
-                          for length in PREFIX_TYPO_LENGTHS}
+        self._prefixes = {}
         self._sounds = dict(sounds)
         self._sorted_records = sorted(self._records)
         self._dirty = False

@@ -92,8 +92,12 @@ def search(index: PatientIndex, query: Query, *, limit: int = 10) -> MatchResult
     if query.empty:
         return MatchResult(query, (), False)
     pool = index.candidates(query)
-    shortlisted = [index.entry(position)
-                   for position in heapq.nlargest(SCORED_IN_FULL, pool, key=pool.__getitem__)]
+    # Equal rough scores are decided by patient id, so the same patients are
+    # shortlisted however the index was loaded.
+    chosen = heapq.nlargest(SCORED_IN_FULL, pool,
+                            key=lambda position: (pool[position], -index.patient_id(position)))
+    index.entries(chosen)
+    shortlisted = [index.entry(position) for position in chosen]
     rows = index.rows([entry.id for entry in shortlisted])
     assessed = [_assess(entry, rows[entry.id], query) for entry in shortlisted
                 if entry.id in rows]

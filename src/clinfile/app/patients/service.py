@@ -3,8 +3,10 @@
 Role checks are made here, in the core: managing the index needs
 ``MANAGE_PATIENTS`` and searching needs ``SEARCH_PATIENTS``. Every import and
 every edit is written to the audit trail in the same transaction as the
-change itself. The search index is built from the patients table once per
-session and kept in step with this session's own changes.
+change itself, and so are the patient's names as searching reads them from the
+vault (:mod:`app.patients.stored_index`). Searches read those from the vault
+until the whole index has been loaded in memory (at login, in the background),
+which is then kept in step with this session's own changes.
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ from clinfile.app.patients.index import PatientIndex
 from clinfile.app.patients.matching import MatchResult, search
 from clinfile.app.patients.query import Query, parse_query
 from clinfile.app.patients.sources import SourceProblem, SourceRecord, UnreadableSource
+from clinfile.app.patients.stored_index import StoredPatientIndex, bring_up_to_date
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
+from clinfile.db.connection import transaction
+from clinfile.db.patient_search import PatientSearchRepository
 from clinfile.db.patients import PatientRepository, PatientRow, PatientValues
 
 FORMATS = ("csv", "fhir", "hl7")
@@ -107,6 +112,9 @@ class PatientService:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._index: PatientIndex | None = None
+        self._stored: StoredPatientIndex | None = None
+        self._changes: list[PatientRow] = []
+        self._generation = 0
         self._index_lock = threading.RLock()
 
     # --- searching --------------------------------------------------------------------
@@ -117,7 +125,7 @@ class PatientService:
         self._session.require(Permission.SEARCH_PATIENTS)
         query = parse_query(text) if isinstance(text, str) else text
         with self._index_lock:
-            return search(self.index(), query, limit=limit)
+            return search(self._searchable(), query, limit=limit)
 
     def search_with_hints(self, typed: str = "", *, filename: str = "",
                           image: Path | bytes | None = None, limit: int = 10) -> MatchResult:
@@ -144,24 +152,50 @@ class PatientService:
     def index(self) -> PatientIndex:
         """The in-memory search index, loaded from the vault on first use.
 
-        Once the session has locked, the index is dropped rather than kept in
-        memory, and is loaded again after the person unlocks. Searches from
-        several worker threads take turns with it, since its caches are not
-        safe to change from two threads at once.
+        Loading takes seconds for a large practice and holds no lock meanwhile,
+        so searches go on from the vault as it loads; changes this session
+        makes meanwhile are applied once it is in. Once the session has
+        locked, the index is dropped rather than kept in memory, and is loaded
+        again after the person unlocks. Searches from several worker threads
+        take turns with it, since its caches are not safe to change from two
+        threads at once.
         """
-        with self._index_lock:
-            self._forget_if_locked()
-            self._session.ensure_unlocked()
-            if self._index is None:
-                with self._session.vault.index() as conn:
-                    self._index = PatientIndex(PatientRepository(conn).search_fields(),
-                                               read_rows=self._rows)
-                # The index is millions of long-lived objects; left to the cyclic
-                # collector, each full collection walked them all and paused a
-                # search for a third of a second. Dropped on lock, they are still
-                # freed by reference counting.
-                gc.freeze()
+        while True:
+            with self._index_lock:
+                self._forget_if_locked()
+                self._session.ensure_unlocked()
+                if self._index is not None:
+                    return self._index
+                generation = self._generation
+                self._changes = []
+            with self._session.vault.index() as conn:
+                loaded = PatientIndex(PatientRepository(conn).search_fields(),
+                                      read_rows=self._rows)
+            with self._index_lock:
+                if self._index is None and generation == self._generation:
+                    for row in self._changes:
+                        loaded.upsert(row)
+                    self._index = loaded
+                    # The index is millions of long-lived objects; left to the cyclic
+                    # collector, each full collection walked them all and paused a
+                    # search for a third of a second. Dropped on lock, they are still
+                    # freed by reference counting.
+                    gc.freeze()
+
+    def _searchable(self) -> PatientIndex:
+        """The whole index once it is loaded; until then, the one read from the vault."""
+        self._forget_if_locked()
+        self._session.ensure_unlocked()
+        if self._index is not None:
             return self._index
+        if self._stored is None:
+            vault = self._session.vault
+            with vault.index() as conn:
+                if PatientSearchRepository(conn).any_stale():
+                    with transaction(conn):
+                        bring_up_to_date(conn)
+            self._stored = StoredPatientIndex(vault.index, read_rows=self._rows)
+        return self._stored
 
     def load_ahead(self) -> None:
         """Load the search index now, so the first search of the session need not wait for it.
@@ -181,12 +215,13 @@ class PatientService:
     @property
     def holds_index(self) -> bool:
         """Whether patient details are held in memory for searching."""
-        return self._index is not None
+        return self._index is not None or self._stored is not None
 
     def _forget_if_locked(self) -> None:
         if self._session.lock_if_idle():
             with self._index_lock:
-                self._index = None
+                self._index = self._stored = None
+                self._generation += 1
 
     def patient(self, patient_id: int) -> PatientRow:
         """Return one patient by id."""
@@ -212,6 +247,7 @@ class PatientService:
             patients = PatientRepository(work.conn)
             self._refuse_taken_record_number(patients, checked.values.record_number, None)
             row = patients.add(checked.values, _now())
+            bring_up_to_date(work.conn)
             work.record(self._entry(
                 "patient.added", row, {"warnings": len(checked.warnings)}))
         self._indexed(row)
@@ -235,6 +271,7 @@ class PatientService:
             self._refuse_taken_record_number(patients, checked.values.record_number,
                                              patient_id)
             row = patients.update(patient_id, checked.values, _now())
+            bring_up_to_date(work.conn)
             work.record(self._entry(
                 "patient.edited", row, {"changed": _changed(before.values, row.values),
                                         "warnings": len(checked.warnings)}))
@@ -339,6 +376,7 @@ class PatientService:
                 counts[_upsert(patients, values, when)] += 1
                 if saved % PROGRESS_EVERY == 0:
                     yield self._progress(cancelled, read, saved)
+            bring_up_to_date(work.conn)
             report = ImportReport(path.name, format, counts["added"], counts["updated"],
                                   counts["unchanged"], tuple(problems), tuple(warnings))
             summary = {k: v for k, v in report.as_dict().items()
@@ -347,7 +385,8 @@ class PatientService:
                 self._session.actor.name, "patients.imported", path.name,
                 {**summary, "problems": len(problems), "warnings": len(warnings)}))
         with self._index_lock:
-            self._index = None
+            self._index = self._stored = None
+            self._generation += 1
         yield ImportProgress(read, len(accepted), report)
 
     @staticmethod
@@ -425,8 +464,11 @@ class PatientService:
 
     def _indexed(self, row: PatientRow) -> None:
         with self._index_lock:
+            self._stored = None
             if self._index is not None:
                 self._index.upsert(row)
+            else:
+                self._changes.append(row)
 
 
 def guess_format(path: Path) -> str:
