@@ -73,8 +73,8 @@ def test_a_filing_message_goes_with_the_pictures_it_was_about(
         qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     panel = filing.file_panel
     assert panel.message.text().startswith("Filed 2 pictures to NGUYEN, Mai")
-    qtbot.wait(50)
-    assert panel.message.height() >= panel.message.heightForWidth(panel.message.width())
+    qtbot.waitUntil(
+        lambda: panel.message.height() >= panel.message.heightForWidth(panel.message.width()))
     assert panel.message.geometry().top() >= panel.file_button.geometry().bottom()
 
     inbox = shell.desk_view.inbox
