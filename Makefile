@@ -25,8 +25,15 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto -m 'not slow' $(PYTEST_ARGS)
 
+# `make bench record vault` runs only the benchmarks named after it.
+BENCHES := $(filter-out bench,$(MAKECMDGOALS))
+ifeq (bench,$(firstword $(MAKECMDGOALS)))
+$(BENCHES):
+	@:
+endif
+
 bench: $(STAMP)
-	$(PY) tests/bench/run.py
+	$(PY) tests/bench/run.py $(BENCHES)
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests
