@@ -318,6 +318,8 @@ def _file(vault, conn, n: int, patient: int, thumb: str, shared: str, at: str):
 
 
 if __name__ == "__main__":
+    # Run as a script in a process of its own: the repository root holds tests.demo.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     if sys.argv[1:] == ["measure"]:
         measure()
     else:
