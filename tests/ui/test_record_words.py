@@ -36,3 +36,18 @@ def test_a_picture_whose_taker_is_not_recorded_reads_plainly_and_repeats_nothing
     assert picture_words(unknown).endswith("Clinical photo, who took it is not recorded")
     shell.record_view.details.show_picture(unknown)
     assert facts["taken_by"].text() == "not recorded"
+
+
+def test_the_consent_line_names_who_obtained_it_by_full_name(
+        qtbot, logged_in, filed, vault_path):
+    from clinfile.app.security.session import Session
+    from clinfile.app.security.users import UserService
+    from tests.conftest import ADMIN_PASSWORD
+
+    admin = Session.login(vault_path, "admin", ADMIN_PASSWORD)
+    UserService(admin).set_full_name("clinician", "Dr Priya Patel")
+    admin.lock()
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    consent = shell.record_view.details.facts["consent"].text()
+    assert consent.endswith("obtained by Dr Priya Patel")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import PurePath
 
@@ -167,7 +168,8 @@ class _Pictures:
             file_name=PurePath(facts.source_path).name, camera=_camera(facts),
             width=facts.width, height=facts.height,
             basis=image.consent_basis.label,
-            consent=consent_words(consent) if consent and here else _no_consent(image, here),
+            consent=consent_words(replace(consent, obtained_by=self._person(consent.obtained_by)))
+            if consent and here else _no_consent(image, here),
             limits=_limits(image, consent) if here else "",
             history=tuple(self._history(image)),
             exports=tuple(self._export_lines(image.image_id)),
