@@ -146,8 +146,8 @@ def test_a_picture_the_vault_cannot_store_leaves_other_imports_alone(login, tmp_
     vault = session.vault
     with running_process() as running:
         live, live_blobs = _leftover(vault, running, "live", year=2025)
-        this_year = vault.layout.blobs / f"{datetime.now(UTC).year}.db"
-        this_year.write_bytes(os.urandom(65536))
+        open_shard = vault.layout.blobs / f"{vault.blobs.new_id().rpartition('-')[0]}.db"
+        open_shard.write_bytes(os.urandom(65536))
         picture = write(tmp_path / "in" / "a.jpg", jpeg_bytes())
 
         events = list(ImportService(session).import_paths([picture.parent]))

@@ -1,15 +1,24 @@
-"""Image bytes in sharded SQLCipher blob databases.
+"""Image bytes in sharded SQLCipher blob databases, each closed at a size.
 
-A decade of photographs should not become one giant file: each calendar year
-gets its own shard (``blobs/2026.db``), so backups stay incremental and a
-damaged shard costs one year, not the practice's history. Bytes are written
-and read in chunks so a 200 MB file never sits whole in memory.
+A decade of photographs should not become one giant file, and a nightly
+backup should copy what changed, not the year. New blobs go to the open
+shard of their year (``blobs/2026-0007.db``); once it passes
+``SHARD_CLOSES_AT`` the next blob starts the next one, and a closed shard
+never takes a new blob again. A size, not a month, closes them: a busy
+month and a quiet one then make files of the same bounded size, so what a
+nightly backup copies is the day's new bytes plus at most one open shard.
+Bytes are written and read in chunks so a 200 MB file never sits whole in
+memory.
 
 Each master key has its own shards: after the key changes (epoch 2, say),
-new blobs of 2026 go to ``blobs/2026k2.db`` under the new key, so a key that
-was given up opens nothing written since. A blob's id names its year, not
-its shard; it is looked for in that year's shards, newest first. Older
-shards are re-keyed in place, one at a time, by :meth:`BlobStore.rekey`.
+new blobs go to ``blobs/2026-0001k2.db`` under the new key, so a key that
+was given up opens nothing written since. A blob's id names its shard
+(``2026-0007-<hex>``), so it is read without looking through the others.
+Vaults from before sizes closed shards have one shard per year and key
+(``2026.db``, ``2026k2.db``) and ids naming the year only (``2026-<hex>``);
+those are looked for in that year's shards, newest key first. Older shards
+are re-keyed in place, one at a time, by :meth:`BlobStore.rekey`; a re-keyed
+shard keeps its name and stays closed.
 """
 
 from __future__ import annotations
@@ -29,14 +38,16 @@ from clinfile.db.connection import (
     Connection,
     NotEncryptedWithThisKey,
     copy_under_new_key,
+    export_copy,
     integrity_problems,
     open_encrypted,
     transaction,
 )
 
 CHUNK_SIZE = 1024 * 1024
-_BLOB_ID = re.compile(r"^(\d{4})-([0-9a-f]{32})$")
-_SHARD_NAME = re.compile(r"^(\d{4})(?:k(\d+))?\.db$")
+SHARD_CLOSES_AT = 64 * 1024 * 1024
+_BLOB_ID = re.compile(r"^(\d{4}(?:-\d{4}(?:k\d+)?)?)-([0-9a-f]{32})$")
+_SHARD_NAME = re.compile(r"^(\d{4})(?:-(\d{4}))?(?:k(\d+))?\.db$")
 
 _SHARD_SCHEMA = """
 CREATE TABLE IF NOT EXISTS blob (
@@ -73,7 +84,7 @@ class StoredBlob:
 
 
 class BlobStore:
-    """Put, get, verify and delete blobs across the year shards of one vault."""
+    """Put, get, verify and delete blobs across the shards of one vault."""
 
     def __init__(self, folder: Path, key: bytes, *, epoch: int = 1,
                  older_keys: Sequence[bytes] = ()) -> None:
@@ -82,15 +93,37 @@ class BlobStore:
         self._epoch = epoch
         self._keys = (key, *older_keys)
 
-    @staticmethod
-    def new_id(when: datetime | None = None) -> str:
-        """Choose the id of a blob about to be stored (its shard follows from ``when``).
+    def new_id(self, when: datetime | None = None) -> str:
+        """Choose the id of a blob about to be stored: its year's open shard, and a new name.
 
         Callers that must be able to clean up after a crash record the id
         before calling :meth:`put` with it.
         """
+        return self.new_ids(1, when)[0]
+
+    def new_ids(self, count: int, when: datetime | None = None) -> list[str]:
+        """Choose the ids of blobs to be stored together, all in one shard (see :meth:`new_id`)."""
         when = when or datetime.now(UTC)
-        return f"{when.year:04d}-{uuid.uuid4().hex}"
+        stem = self._open_shard_stem(when.year)
+        return [f"{stem}-{uuid.uuid4().hex}" for _ in range(count)]
+
+    def _open_shard_stem(self, year: int) -> str:
+        """Name the shard of this key and year that takes new blobs, opening the next when full.
+
+        Two writers may both find a shard full and both name the next one;
+        they then share it, as they would have shared the full one.
+        """
+        numbered = [p for p in self.shard_paths()
+                    if _shard_order(p)[:2] == (year, self._epoch) and _shard_order(p)[2]]
+        number = _shard_order(numbered[-1])[2] if numbered else 1
+        if numbered and _size(numbered[-1]) >= SHARD_CLOSES_AT:
+            number += 1
+        return f"{year:04d}-{number:04d}{self._suffix}"
+
+    @property
+    def _suffix(self) -> str:
+        """What a shard's name adds for a key after the first: ``k2``, ``k3``..."""
+        return f"k{self._epoch}" if self._epoch > 1 else ""
 
     def put(self, chunks: Iterable[bytes], *, when: datetime | None = None,
             blob_id: str | None = None) -> StoredBlob:
@@ -115,15 +148,15 @@ class BlobStore:
             ValueError: an id is malformed, or the ids name different shards.
         """
         when = when or datetime.now(UTC)
-        years = set()
+        shards = set()
         for blob_id, _chunks in blobs:
             match = _BLOB_ID.match(blob_id)
             if not match:
                 raise ValueError(f"not a blob id: {blob_id}")
-            years.add(int(match[1]))
-        if len(years) != 1:
+            shards.add(match[1] if _numbered(match) else f"{match[1]}{self._suffix}")
+        if len(shards) != 1:
             raise ValueError("blobs stored together must share one shard")
-        conn = self._open_shard(years.pop(), create=True)
+        conn = self._open_shard(shards.pop(), create=True)
         try:
             with transaction(conn):
                 return [_insert(conn, blob_id, chunks, when) for blob_id, chunks in blobs]
@@ -145,15 +178,7 @@ class BlobStore:
         try:
             if conn.execute("SELECT 1 FROM blob WHERE id = ?", (blob_id,)).fetchone() is None:
                 raise BlobNotFound(blob_id)
-            seq = 0
-            while True:
-                row = conn.execute(
-                    "SELECT data FROM chunk WHERE blob_id = ? AND seq = ?", (blob_id, seq)
-                ).fetchone()
-                if row is None:
-                    return
-                yield row[0]
-                seq += 1
+            yield from _chunks_of(conn, blob_id)
         finally:
             conn.close()
 
@@ -170,21 +195,22 @@ class BlobStore:
         of databases.
         """
         conn: Connection | None = None
-        year = None
+        shard: Path | None = None
         try:
             for blob_id in blob_ids:
-                match = _BLOB_ID.match(blob_id)
-                if not match:
+                try:
+                    path = self._path_named_by(blob_id)
+                except BlobNotFound:
                     yield blob_id, None
                     continue
-                if int(match[1]) != year:
+                if path != shard:
                     if conn is not None:
                         conn.close()
                         conn = None
-                    year = int(match[1])
+                    shard = path
                     try:
-                        conn = self._open_shard(year, create=False)
-                    except FileNotFoundError:
+                        conn = self._open_path(path)
+                    except (FileNotFoundError, NotEncryptedWithThisKey):
                         conn = None
                 if conn is None:
                     yield blob_id, None
@@ -260,6 +286,58 @@ class BlobStore:
         return sorted((p for p in self._folder.glob("*.db") if _SHARD_NAME.match(p.name)),
                       key=_shard_order)
 
+    def key_epoch(self, path: Path) -> int:
+        """Which key generation a shard is under now (not the one it was made under).
+
+        The retired keys are those of the generations just before the
+        current one, newest first: a finished re-key erases them all, so
+        they never skip one.
+
+        Raises:
+            NotEncryptedWithThisKey: none of the vault's keys opens it.
+        """
+        for age, key in enumerate(self._keys):
+            try:
+                open_encrypted(path, key, BLOB_PROFILE).close()
+            except NotEncryptedWithThisKey:
+                continue
+            return self._epoch - age
+        raise NotEncryptedWithThisKey(str(path))
+
+    def export_shard(self, path: Path, dest: Path) -> int:
+        """Write a consistent copy of one shard to ``dest``, under the key it is under now.
+
+        The copy is a snapshot even while others write the shard; it is read
+        back and every page authenticated before this returns. Returns the
+        key generation the copy is under (see :meth:`key_epoch`).
+
+        Raises:
+            OSError: the copy did not read back whole.
+        """
+        epoch = self.key_epoch(path)
+        key = self._keys[self._epoch - epoch]
+        conn = self._open_path(path)
+        try:
+            export_copy(conn, dest, key, BLOB_PROFILE)
+        finally:
+            conn.close()
+        copy = open_encrypted(dest, key, BLOB_PROFILE)
+        try:
+            problems = integrity_problems(copy)
+        finally:
+            copy.close()
+        if problems:
+            raise OSError(f"the copy of {path.name} did not read back whole: {problems[0]}")
+        return epoch
+
+    def shard_path_of(self, blob_id: str) -> Path:
+        """The shard file holding a blob.
+
+        Raises:
+            BlobNotFound: no shard holds it.
+        """
+        return self._shard_of(blob_id)[0]
+
     def needs_rekey(self, path: Path) -> bool:
         """Whether a shard is still under an older key than the current one."""
         try:
@@ -327,8 +405,15 @@ class BlobStore:
                 problems.append(f"{path.name}: blob {blob_id} does not match its SHA-256")
         return problems
 
+    def _path_named_by(self, blob_id: str) -> Path:
+        """The shard a blob's id names, or for an older id the one of its year that holds it."""
+        match = _BLOB_ID.match(blob_id)
+        if match and _numbered(match):
+            return self._folder / f"{match[1]}.db"
+        return self._shard_of(blob_id)[0]
+
     def _open_for(self, blob_id: str) -> Connection:
-        """Open the shard holding a blob (its year's shards, newest key first)."""
+        """Open the shard holding a blob."""
         return self._open_path(self._shard_of(blob_id)[0])
 
     def _shard_of(self, blob_id: str) -> tuple[Path, int]:
@@ -340,8 +425,13 @@ class BlobStore:
         match = _BLOB_ID.match(blob_id)
         if not match:
             raise BlobNotFound(blob_id)
-        year = int(match[1])
-        for path in reversed([p for p in self.shard_paths() if _shard_order(p)[0] == year]):
+        year = int(match[1][:4])
+        if _numbered(match):
+            candidates = [self._folder / f"{match[1]}.db"]
+        else:
+            candidates = reversed([p for p in self.shard_paths()
+                                   if _shard_order(p)[0] == year and not _shard_order(p)[2]])
+        for path in candidates:
             inode = _inode(path)
             try:
                 conn = self._open_path(path)
@@ -369,15 +459,14 @@ class BlobStore:
             return conn
         raise NotEncryptedWithThisKey(str(path))
 
-    def _open_shard(self, year: int, *, create: bool) -> Connection:
-        """Open a year's shard of the current key; a writer makes sure its tables exist.
+    def _open_shard(self, stem: str, *, create: bool) -> Connection:
+        """Open a shard under the current key; a writer makes sure its tables exist.
 
         Whether the file exists says nothing about its tables: another process
         may have created the file an instant ago and not yet its tables. Both
         statements do nothing once the shard is made.
         """
-        suffix = f"k{self._epoch}" if self._epoch > 1 else ""
-        path = self._folder / f"{year:04d}{suffix}.db"
+        path = self._folder / f"{stem}.db"
         if create:
             self._folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         conn = open_encrypted(path, self._key, BLOB_PROFILE, create=create)
@@ -388,10 +477,22 @@ class BlobStore:
         return conn
 
 
-def _shard_order(path: Path) -> tuple[int, int]:
-    """(year, key epoch) of a shard, from its name."""
+def _shard_order(path: Path) -> tuple[int, int, int]:
+    """(year, key epoch, number) of a shard, from its name; a year's only shard is number 0."""
     match = _SHARD_NAME.match(path.name)
-    return int(match[1]), int(match[2] or 1)
+    return int(match[1]), int(match[3] or 1), int(match[2] or 0)
+
+
+def _numbered(match: re.Match) -> bool:
+    """Whether a blob id names its shard (``2026-0007-…``), not only its year (``2026-…``)."""
+    return len(match[1]) > 4
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def _inode(path: Path) -> int:
@@ -422,6 +523,18 @@ def _insert(conn: Connection, blob_id: str, chunks: Iterable[bytes], when: datet
         (digest.hexdigest(), size, blob_id),
     )
     return StoredBlob(blob_id, digest.hexdigest(), size)
+
+
+def _chunks_of(conn: Connection, blob_id: str) -> Iterator[bytes]:
+    seq = 0
+    while True:
+        row = conn.execute(
+            "SELECT data FROM chunk WHERE blob_id = ? AND seq = ?", (blob_id, seq)
+        ).fetchone()
+        if row is None:
+            return
+        yield row[0]
+        seq += 1
 
 
 def _rechunk(chunks: Iterable[bytes]) -> Iterator[bytes | memoryview]:

@@ -21,6 +21,7 @@ import sqlcipher3
 KEY_BYTES = 32
 PRIVATE_FILE = 0o600
 SQLITE_FULL = 13
+SQLITE_FULL_WORDS = "database or disk is full"
 
 DatabaseError = sqlcipher3.DatabaseError
 Connection = sqlcipher3.Connection
@@ -100,12 +101,16 @@ def is_disk_full(error: BaseException | None) -> bool:
     """Whether an error, or any error that led to it, means the disk is full.
 
     The same full disk reaches Clinfile as an ``OSError`` from a plain write
-    or as SQLite's ``SQLITE_FULL``; either way it is not damage.
+    or as SQLite's ``SQLITE_FULL``; either way it is not damage. An export
+    (``sqlcipher_export``) passes its target's SQLITE_FULL on as a plain
+    error carrying only SQLite's words for it.
     """
     while error is not None:
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
         if getattr(error, "sqlite_errorcode", None) == SQLITE_FULL:
+            return True
+        if isinstance(error, sqlcipher3.DatabaseError) and str(error) == SQLITE_FULL_WORDS:
             return True
         error = error.__cause__ or error.__context__
     return False

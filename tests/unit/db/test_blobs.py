@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from clinfile.db import blobs
 from clinfile.db.blobs import CHUNK_SIZE, BlobCorrupted, BlobNotFound, BlobStore
 from clinfile.db.connection import BLOB_PROFILE, open_encrypted
 
@@ -29,9 +30,50 @@ def test_put_and_read_back_in_chunks(store):
 def test_shards_by_year(store, tmp_path):
     old = store.put_bytes(b"2019 photo", when=datetime(2019, 5, 1, tzinfo=UTC))
     new = store.put_bytes(b"2026 photo", when=datetime(2026, 5, 1, tzinfo=UTC))
-    assert [p.name for p in store.shard_paths()] == ["2019.db", "2026.db"]
+    assert [p.name for p in store.shard_paths()] == ["2019-0001.db", "2026-0001.db"]
     assert store.read_bytes(old.id) == b"2019 photo"
     assert store.read_bytes(new.id) == b"2026 photo"
+
+
+def test_a_shard_past_its_size_is_closed_and_the_next_one_opened(store, monkeypatch):
+    monkeypatch.setattr(blobs, "SHARD_CLOSES_AT", 3 * CHUNK_SIZE)
+    when = datetime(2026, 5, 1, tzinfo=UTC)
+    first = store.put_bytes(os.urandom(4 * CHUNK_SIZE), when=when)
+    closed = store.shard_path_of(first.id)
+    sealed = closed.read_bytes()
+    later = [store.put_bytes(os.urandom(CHUNK_SIZE), when=when) for _ in range(5)]
+
+    assert closed.read_bytes() == sealed
+    assert [p.name for p in store.shard_paths()] == ["2026-0001.db", "2026-0002.db",
+                                                     "2026-0003.db"]
+    assert all(store.verify(b.id) for b in [first, *later])
+
+
+def test_blobs_chosen_together_share_a_shard_even_when_it_closes_between(store, monkeypatch):
+    monkeypatch.setattr(blobs, "SHARD_CLOSES_AT", CHUNK_SIZE)
+    when = datetime(2026, 5, 1, tzinfo=UTC)
+    ids = store.new_ids(3, when)
+    store.put_bytes(os.urandom(2 * CHUNK_SIZE), when=when)
+    stored = store.put_many([(blob_id, [b"part"]) for blob_id in ids], when=when)
+    assert {store.shard_path_of(b.id) for b in stored} == {store.shard_paths()[0]}
+
+
+def test_a_vault_from_before_numbered_shards_reads_and_writes_as_before(tmp_path):
+    key = os.urandom(32)
+    old = BlobStore(tmp_path / "blobs", key)
+    legacy_id = "2025-" + "a" * 32
+    old.put_bytes(b"a picture of 2025", blob_id=legacy_id)
+    assert [p.name for p in old.shard_paths()] == ["2025.db"]
+
+    after_change = BlobStore(tmp_path / "blobs", os.urandom(32), epoch=2, older_keys=[key])
+    new = after_change.put_bytes(b"a picture of 2025, later", when=datetime(2025, 9, 1, tzinfo=UTC))
+
+    assert after_change.read_bytes(legacy_id) == b"a picture of 2025"
+    assert dict(after_change.read_small_many([legacy_id, new.id])) == {
+        legacy_id: b"a picture of 2025", new.id: b"a picture of 2025, later"}
+    assert after_change.key_epoch(tmp_path / "blobs" / "2025.db") == 1
+    assert after_change.key_epoch(after_change.shard_path_of(new.id)) == 2
+    assert after_change.shard_path_of(new.id).name == "2025-0001k2.db"
 
 
 def test_delete_removes_the_bytes(store):
@@ -86,3 +128,4 @@ def test_a_shard_file_another_writer_has_only_just_created_takes_blobs(tmp_path)
     store = BlobStore(tmp_path / "blobs", key)
     stored = store.put_bytes(b"first photo of the year", when=datetime(2026, 1, 1, tzinfo=UTC))
     assert store.read_bytes(stored.id) == b"first photo of the year"
+

@@ -23,7 +23,7 @@ from clinfile.app.security.seal import SealReport
 from clinfile.app.security.session import Session
 from clinfile.app.security.syslog import SyslogTarget, forward_audit_to
 from clinfile.app.security.users import check_name, check_password
-from clinfile.app.vault.backup import backup_vault
+from clinfile.app.vault.backup import backup_vault, restore_backup
 from clinfile.app.vault.errors import OlderCopy, VaultDamaged
 from clinfile.app.vault.keyslots import KeySlotsDamaged
 from clinfile.app.vault.rotation import RekeyProgress
@@ -54,12 +54,23 @@ def register(verbs: argparse._SubParsersAction) -> None:
              "making it the latest; recorded in the audit")
     verify.set_defaults(handler=_verify)
 
-    backup = verbs.add_parser("backup", help="write an encrypted copy of the vault")
+    backup = verbs.add_parser(
+        "backup", help="bring an encrypted copy of the vault up to date (only changes are copied)")
     add_login_arguments(backup)
-    backup.add_argument("dest", type=Path, help="a new, empty folder for the copy")
+    backup.add_argument("dest", type=Path,
+                        help="the backup folder: a new, empty one, or one backed up to before")
     backup.add_argument("--force", action="store_true",
                         help="write the copy even inside a cloud-sync folder (not advised)")
+    backup.add_argument("--reread", action="store_true",
+                        help="also read back every file already in the backup and check its "
+                             "SHA-256 (slower; finds any change made to the backup)")
     backup.set_defaults(handler=_backup)
+
+    restore = verbs.add_parser(
+        "restore", help="copy a backup into a new, empty folder as a vault, checking every file")
+    restore.add_argument("backup", type=Path, help="the backup folder")
+    restore.add_argument("dest", type=Path, help="a new, empty folder for the restored vault")
+    restore.set_defaults(handler=_restore)
 
     recover = verbs.add_parser(
         "recover", help="use the recovery key to give an admin a new password")
@@ -192,10 +203,18 @@ def _seal_json(seal: SealReport | None) -> dict | None:
 def _backup(args: argparse.Namespace, console: Console) -> int:
     session = open_session(args, console)
     session.require(Permission.BACKUP_VAULT)
-    copy = backup_vault(session.vault, args.dest, force=args.force)
-    session.audit("vault.backed_up", str(copy.root.resolve()))
+    report = backup_vault(session.vault, args.dest, force=args.force, reread=args.reread)
+    session.audit("vault.backed_up", str(report.root.resolve()),
+                  {"copied": len(report.copied), "copied_bytes": report.copied_bytes})
     session.lock(reason="command finished")
-    console.say(f"Encrypted copy written to {args.dest}.")
+    console.say(f"The encrypted copy in {args.dest} is up to date. {report.summary()}")
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace, console: Console) -> int:
+    restored = restore_backup(args.backup, args.dest)
+    console.say(f"Restored {len(restored)} files into {args.dest}; each matched the backup's "
+                "record. Log in there and run 'clinfile verify' to check the vault as a whole.")
     return EXIT_OK
 
 

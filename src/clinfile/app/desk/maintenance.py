@@ -10,7 +10,7 @@ from pathlib import Path
 
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
-from clinfile.app.vault.backup import backup_vault
+from clinfile.app.vault.backup import BackupReport, backup_vault
 from clinfile.app.vault.verify import VerifyReport, verify_vault
 
 
@@ -22,9 +22,10 @@ def verify(session: Session) -> VerifyReport:
     return report
 
 
-def back_up(session: Session, dest: Path) -> Path:
-    """Write an encrypted copy of the vault into a new, empty folder; audit it."""
+def back_up(session: Session, dest: Path) -> BackupReport:
+    """Bring the encrypted copy in ``dest`` up to date (a new folder starts one); audit it."""
     session.require(Permission.BACKUP_VAULT)
-    copy = backup_vault(session.vault, Path(dest))
-    session.audit("vault.backed_up", str(copy.root.resolve()))
-    return copy.root
+    report = backup_vault(session.vault, Path(dest))
+    session.audit("vault.backed_up", str(report.root.resolve()),
+                  {"copied": len(report.copied), "copied_bytes": report.copied_bytes})
+    return report

@@ -56,7 +56,7 @@ from clinfile.app.security.audit import AuditedWork, AuditEntry
 from clinfile.app.vault.errors import VaultLocked
 from clinfile.app.vault.vault import Vault
 from clinfile.db.audit import AuditRepository
-from clinfile.db.blobs import BlobNotFound, BlobStore
+from clinfile.db.blobs import BlobNotFound
 from clinfile.db.connection import Connection, transaction
 from clinfile.db.images import (
     ImageRepository,
@@ -249,7 +249,7 @@ class Custodian:
         claim whose process has gone is recovered first.
         """
         when = datetime.now(UTC)
-        blob_ids = (BlobStore.new_id(when), BlobStore.new_id(when), BlobStore.new_id(when))
+        blob_ids = tuple(self._vault.blobs.new_ids(3, when))
         for _attempt in range(2):
             with self._index() as conn:
                 with transaction(conn):

@@ -48,8 +48,13 @@ class VaultLayout:
 
     @property
     def blobs(self) -> Path:
-        """The folder of year shards holding image bytes."""
+        """The folder of shards holding image bytes."""
         return self.root / "blobs"
+
+    @property
+    def backup_manifest(self) -> Path:
+        """In a backup, what it holds of the vault (names, sizes, SHA-256), for the next backup."""
+        return self.root / "backup-manifest.json"
 
     @property
     def pre_migration(self) -> Path:
@@ -57,8 +62,9 @@ class VaultLayout:
         return self.root / "pre-migration"
 
     def known_files(self) -> set[Path]:
-        """Files the vault itself writes at its top level."""
-        return {self.index, self.keyslots, self.audit_head, self.login_failures}
+        """Files the vault itself writes at its top level (a backup's manifest too)."""
+        return {self.index, self.keyslots, self.audit_head, self.login_failures,
+                self.backup_manifest}
 
     def partial_files(self) -> list[Path]:
         """Temporary files of writes begun here and not (yet) given their real name.

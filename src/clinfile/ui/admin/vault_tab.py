@@ -135,14 +135,16 @@ class VaultTab(QWidget):
         self._tasks.run(verify, self._desk.session).success(self._verified).failure(self._failed)
 
     def back_up_to(self, folder: Path) -> None:
-        """Write an encrypted copy of the vault into ``folder``."""
+        """Bring the encrypted copy in ``folder`` up to date (only what changed is copied)."""
         self.report.setPlainText(f"Backing up to {folder}…")
         self._tasks.run(back_up, self._desk.session, folder).success(
-            lambda root: self.report.setPlainText(f"An encrypted copy was written to {root}."))\
+            lambda done: self.report.setPlainText(
+                f"The encrypted copy in {done.root} is up to date. {done.summary()}"))\
             .failure(self._failed)
 
     def _ask_backup(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Choose an empty folder for the backup")
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Choose the backup folder: the one used last time, or a new, empty one")
         if chosen:
             self.back_up_to(Path(chosen))
 

@@ -164,7 +164,7 @@ def test_a_lost_signed_consent_form_is_named_by_its_consent_and_patient(
     scan = clinician.vault.blobs.put_bytes(b"the signed form, photographed",
                                            when=datetime(2019, 5, 1, tzinfo=UTC)).id
     ConsentService(login("reception")).attach_signed_form(consent.code, scan)
-    (vault_path / "blobs" / "2019.db").unlink()
+    clinician.vault.blobs.shard_path_of(scan).unlink()
 
     code, problems = _report(vault_path)
 
