@@ -127,10 +127,12 @@ def test_a_file_moved_out_of_the_folder_before_it_settles_is_forgotten(tmp_path,
     watch = _Watch(drop, stable_seconds=0.5)
     watch.watcher.start()
     try:
-        (drop / "photo.jpg").write_bytes(_jpeg()[:-4000])
-        watch.poll_for(0.2)
-        os.rename(drop / "photo.jpg", elsewhere / "photo.jpg")
-        watch.poll_for(2.5)
+        with open(drop / "photo.jpg", "wb") as handle:
+            handle.write(_jpeg()[:-4000])
+            handle.flush()
+            watch.poll_for(0.2)
+            os.rename(drop / "photo.jpg", elsewhere / "photo.jpg")
+            watch.poll_for(2.5)
         settling = watch.watcher.settling()
     finally:
         watch.watcher.stop()
