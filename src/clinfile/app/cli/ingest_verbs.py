@@ -23,6 +23,7 @@ from clinfile.app.cli.device_verbs import (
     photos_beneath,
 )
 from clinfile.app.ingest import events as ev
+from clinfile.app.ingest.decode_workers import warm_up
 from clinfile.app.ingest.service import ImportService
 from clinfile.app.interop.shared_drop import DEFAULT_TIMEOUT_SECONDS, SharedDrop, this_workstation
 from clinfile.app.reports.signed_forms import RecognisedForm, attach_signed_form
@@ -75,6 +76,7 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     devices, others = device_paths(args.paths)
     if args.delete_from_device and not devices:
         raise UsageError("--delete-from-device is for a phone's or camera's folder.")
+    warm_up()  # the decoders load while the password is checked
     session = open_session(args, console)
     left = 0
     try:
@@ -113,6 +115,7 @@ def _import(args: argparse.Namespace, console: Console) -> int:
 def _watch(args: argparse.Namespace, console: Console) -> int:
     if not args.folder.is_dir():
         raise UsageError(f"{args.folder} is not a folder")
+    warm_up()  # the decoders load while the password is checked
     session = open_session(args, console)
     cancel = ev.CancelToken()
     for warning in check_location(args.folder).warnings:

@@ -6,6 +6,12 @@ the key. Each worker limits its own address space (RLIMIT_AS), and the pool
 kills a worker that overruns the time limit and starts a fresh one, so a
 decoder stuck in a loop or killed by the kernel costs one file. Picture
 bytes travel over pipes, never through temporary files.
+
+Starting a worker and waiting for it to be ready came before the first file
+of every import, a second or more on a busy computer. So workers are
+started ahead, in the background, as soon as the limits they run under are
+known (:func:`warm_up`), and a pool that ends hands its idle, healthy
+workers back to wait for the next import rather than ending them.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import threading
 import time
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -60,16 +67,20 @@ def _limit_memory(memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def warm_up() -> None:
+def warm_up(limits: IngestLimits | None = None) -> None:
     """Start the process server that decode workers are forked from, if not yet running.
 
     Starting it means forking this process, and a fork holds Python's GIL for
     as long as copying a large process's page tables takes (tens of
     milliseconds for the window). Done once, early, every later worker is
-    forked from the small server instead.
+    forked from the small server instead. Given the ``limits`` an import will
+    run under, its workers are started too, in the background, so they are
+    ready by the first file.
     """
     if _context().get_start_method() == "forkserver":
         multiprocessing.forkserver.ensure_running()
+    if limits is not None:
+        _STANDBY.fill(limits)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -91,9 +102,80 @@ def _context() -> multiprocessing.context.BaseContext:
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
+    limits: tuple[int, int]
     task: Hashable | None = None
     started: float = 0.0
     ready: bool = False
+
+
+def _start(limits: IngestLimits) -> _Worker:
+    context = _context()
+    ours, theirs = context.Pipe(duplex=True)
+    process = context.Process(
+        target=_serve, args=(theirs, limits.max_pixels, limits.worker_memory_bytes),
+        name="clinfile-decode", daemon=True)
+    process.start()
+    theirs.close()
+    return _Worker(process, ours, _key(limits))
+
+
+def _key(limits: IngestLimits) -> tuple[int, int]:
+    """What a worker's set-up depends on: it can serve any pool with the same."""
+    return limits.max_pixels, limits.worker_memory_bytes
+
+
+class _Standby:
+    """Workers started ahead of an import, or left idle by one, waiting for the next pool.
+
+    At most one import's worth is kept, for one set of limits; workers for
+    other limits are ended. Starting happens on a thread of its own, since
+    the first start waits for the process server to load the decoders.
+    """
+
+    def __init__(self) -> None:
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    def fill(self, limits: IngestLimits) -> None:
+        """Start, in the background, the workers an import under ``limits`` would want."""
+        threading.Thread(target=self._fill, args=(limits,), name="decode-standby",
+                         daemon=True).start()
+
+    def take(self, limits: IngestLimits) -> list[_Worker]:
+        """Hand over up to ``limits.workers`` live workers that suit these limits."""
+        with self._lock:
+            suited = [w for w in self._workers
+                      if w.limits == _key(limits) and w.process.is_alive()]
+            taken, self._workers = suited[:limits.workers], [
+                w for w in self._workers if w not in suited[:limits.workers]]
+        return taken
+
+    def keep(self, worker: _Worker, limits: IngestLimits) -> bool:
+        """Keep an idle worker for the next pool; False when it is not wanted."""
+        with self._lock:
+            unsuited = [w for w in self._workers if w.limits != _key(limits)]
+            self._workers = [w for w in self._workers if w.limits == _key(limits)]
+            kept = (worker.task is None and worker.process.is_alive()
+                    and len(self._workers) < limits.workers)
+            if kept:
+                self._workers.append(worker)
+        for other in unsuited:
+            DecoderPool._stop(other)
+        return kept
+
+    def _fill(self, limits: IngestLimits) -> None:
+        with self._lock:
+            wanted = limits.workers - sum(1 for w in self._workers if w.limits == _key(limits))
+        for _ in range(wanted):
+            try:
+                worker = _start(limits)
+            except OSError:
+                return
+            if not self.keep(worker, limits):
+                DecoderPool._stop(worker)
+
+
+_STANDBY = _Standby()
 
 
 class DecoderPool:
@@ -101,8 +183,8 @@ class DecoderPool:
 
     def __init__(self, limits: IngestLimits) -> None:
         self._limits = limits
-        self._context = _context()
-        self._workers = [self._start() for _ in range(limits.workers)]
+        self._workers = _STANDBY.take(limits)
+        self._workers += [_start(limits) for _ in range(limits.workers - len(self._workers))]
 
     def idle(self) -> int:
         """How many workers could take a file now."""
@@ -165,9 +247,13 @@ class DecoderPool:
         return results
 
     def close(self) -> None:
-        """Stop every worker; work in flight is abandoned."""
+        """End the pool: idle workers wait for the next one, the rest are stopped.
+
+        Work in flight is abandoned.
+        """
         for worker in self._workers:
-            self._stop(worker)
+            if not _STANDBY.keep(worker, self._limits):
+                self._stop(worker)
         self._workers = []
 
     def __enter__(self) -> DecoderPool:
@@ -175,16 +261,6 @@ class DecoderPool:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def _start(self) -> _Worker:
-        ours, theirs = self._context.Pipe(duplex=True)
-        process = self._context.Process(
-            target=_serve, args=(theirs, self._limits.max_pixels,
-                                 self._limits.worker_memory_bytes),
-            name="clinfile-decode", daemon=True)
-        process.start()
-        theirs.close()
-        return _Worker(process, ours)
 
     def _await_ready(self, worker: _Worker) -> None:
         try:
@@ -194,7 +270,7 @@ class DecoderPool:
 
     def _replace(self, worker: _Worker) -> _Worker:
         self._stop(worker)
-        fresh = self._start()
+        fresh = _start(self._limits)
         self._workers[self._workers.index(worker)] = fresh
         return fresh
 

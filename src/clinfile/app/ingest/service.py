@@ -52,12 +52,12 @@ class ImportService:
     def __init__(self, session: Session, limits: IngestLimits | None = None) -> None:
         """Import for ``session``, within ``limits`` (by default the practice's settings)."""
         self._session = session
-        warm_up()
         if limits is None:
             practice = SettingsService(session).load()
             limits = IngestLimits.from_practice(practice.max_import_megabytes,
                                                 practice.max_import_megapixels)
         self._limits = limits
+        warm_up(limits)
 
     def import_paths(self, paths: Iterable[Path], *, keep_source: bool = False,
                      cancel: ev.CancelToken | None = None) -> Iterator[ev.Event]:
