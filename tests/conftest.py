@@ -51,6 +51,14 @@ def memory_keyring() -> MemoryKeyring:
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def pillow_pixel_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pillow's pixel limit as it was: a test that prepares a decoder in-process sets it."""
+    from PIL import Image
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
+
+
 @pytest.fixture
 def corpus() -> Path:
     """The shared real camera and phone files (read-only: copy before importing)."""

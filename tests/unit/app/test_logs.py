@@ -1,6 +1,24 @@
 import logging
+import warnings
 
-from clinfile.app.logs import MASK, configure, redact
+import pytest
+
+from clinfile.app.logs import MASK, ROOT, configure, redact
+
+
+@pytest.fixture
+def log_file(tmp_path, monkeypatch):
+    """The log configured into ``tmp_path``, then taken down, so later tests log as before."""
+    monkeypatch.setenv("CLINFILE_LOG_DIR", "")  # put back afterwards: configure sets it
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    logger = logging.getLogger(ROOT)
+    handlers, level = list(logger.handlers), logger.level
+    yield configure(tmp_path)
+    for handler in logger.handlers:
+        if handler not in handlers:
+            handler.close()
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
 
 
 def test_identifiers_and_keys_are_masked():
@@ -13,9 +31,7 @@ def test_identifiers_and_keys_are_masked():
     assert masked.count(MASK) == 5
 
 
-def test_the_log_file_holds_only_redacted_text(tmp_path, monkeypatch):
-    monkeypatch.setenv("CLINFILE_LOG_DIR", "")  # put back afterwards: configure sets it
-    path = configure(tmp_path)
+def test_the_log_file_holds_only_redacted_text(log_file):
     log = logging.getLogger("clinfile.test")
     try:
         raise ValueError("cannot open Jo Smith 12/03/1980.jpg")
@@ -23,7 +39,7 @@ def test_the_log_file_holds_only_redacted_text(tmp_path, monkeypatch):
         log.exception("import failed for %s", "2123456701")
     for handler in logging.getLogger("clinfile").handlers:
         handler.flush()
-    written = path.read_text()
+    written = log_file.read_text()
     assert "12/03/1980" not in written and "2123456701" not in written
     assert "import failed" in written and "ValueError" in written
 
