@@ -28,6 +28,7 @@ from clinfile.db.connection import transaction
 from clinfile.db.patients import PatientRepository
 from tests.demo.patients import SyntheticPractice, misspelled_queries
 
+REPOSITORY = Path(__file__).resolve().parents[2]  # holds tests.demo, for the search process
 PATIENTS = 100_000
 SMALL_PRACTICE = 10_000
 FIRST_QUERY = "smith jo"
@@ -98,8 +99,8 @@ def _make_vault(root: Path, people) -> float:
 
 def _first_search(root: Path) -> dict:
     """The first search of a fresh session, in a process of its own: time and memory added."""
-    done = subprocess.run([sys.executable, __file__, "first-search", str(root)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-m", "tests.bench.bench_patients", "first-search",
+                           str(root)], cwd=REPOSITORY, capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"the search process failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
