@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 
 from tests.ui.helpers import pick
@@ -17,9 +18,11 @@ def filed(vault_path, corpus, tmp_path):
 
 def open_correct(qtbot, shell):
     qtbot.keyClick(shell.record_view.timeline, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: shell.record.commands.correct_dialog is not None
-                    and shell.record.commands.correct_dialog.isVisible(), timeout=5000)
-    return shell.record.commands.correct_dialog
+    commands = shell.record.commands
+    qtbot.waitUntil(lambda: commands.correct_dialog is not None
+                    and shiboken6.isValid(commands.correct_dialog)
+                    and commands.correct_dialog.isVisible(), timeout=5000)
+    return commands.correct_dialog
 
 
 def move_by_keyboard(qtbot, shell, dialog, name: str, reason: str, moving_to: str = ""):
@@ -174,3 +177,31 @@ def test_every_field_of_the_correct_dialog_has_its_key_and_tab_follows_the_form(
     qtbot.keyClick(panel.candidates, Qt.Key.Key_Return)
     assert "when you press Correct" in dialog.moving_to.text()
     assert "the move is made on Correct" in panel.choose_button.text()
+
+
+def test_alt_r_opens_correct_again_after_each_dialog_closes(qtbot, logged_in, filed):
+    _patients, ids = filed
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    timeline = shell.record_view.timeline
+    timeline.choose([ids[0]])
+    first = open_correct(qtbot, shell)
+    qtbot.keyClick(first, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(first) or not first.isVisible(),
+                    timeout=5000)
+    qtbot.waitUntil(lambda: timeline.hasFocus() and shell.window.isActiveWindow(), timeout=5000)
+
+    second = open_correct(qtbot, shell)
+    assert second is not first
+    second.description.setFocus()
+    second.description.selectAll()
+    qtbot.keyClicks(second.description, "leg ulcer, healing")
+    second.reason.setFocus()
+    qtbot.keyClicks(second.reason, "described more exactly")
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+        qtbot.keyClick(second.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(second) or not second.isVisible(),
+                    timeout=5000)
+    qtbot.waitUntil(lambda: timeline.hasFocus() and shell.window.isActiveWindow(), timeout=5000)
+    third = open_correct(qtbot, shell)
+    assert third.description.text() == "leg ulcer, healing"

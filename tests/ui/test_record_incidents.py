@@ -35,7 +35,7 @@ def test_a_wrongly_sent_picture_is_reported_from_the_record_by_keyboard(
     timeline.choose([exported[0]])
     assert commands.incident_button.isEnabled()
 
-    qtbot.keyClick(timeline, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(timeline, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: commands.incident_dialog is not None
                     and commands.incident_dialog.isVisible(), timeout=10000)
     dialog = commands.incident_dialog

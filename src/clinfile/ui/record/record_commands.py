@@ -87,7 +87,7 @@ class RecordCommands(QObject):
             "Print c&onsent form…", "Print the consent form",
             "Print the consent form the chosen picture was filed on again")
         self.incident_button = view.add_command(
-            "Report &wrongly sent…", "Report a wrongly sent picture",
+            "Report wron&gly sent…", "Report a wrongly sent picture",
             INCIDENT_TIP)
         view.finish_commands()
         view.timeline.opened.connect(lambda _id: self.compare())
@@ -124,6 +124,15 @@ class RecordCommands(QObject):
             if not exported else
             "A clinician or the practice manager records it; tell one of them at once.")
 
+    def _back_to_timeline(self) -> None:
+        """Give the keyboard back to the timeline when a dialog closes, so Alt keys work again.
+
+        Without a window manager to do it (and with some that do it late), the
+        window stays inactive after its dialog goes, and no Alt key reaches it.
+        """
+        self._view.window().activateWindow()
+        self._view.timeline.setFocus()
+
     # --- compare ------------------------------------------------------------------------
 
     def compare(self) -> None:
@@ -140,6 +149,7 @@ class RecordCommands(QObject):
         dialog = CompareDialog(site, shown, self._view.window())
         dialog.wanted.connect(lambda image_id: self._load_large(dialog, image_id))
         dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_timeline)
         self.compare_dialog = dialog
         window = self._view.window().geometry()
         dialog.resize(window.width() * 9 // 10, window.height() * 9 // 10)
@@ -172,6 +182,7 @@ class RecordCommands(QObject):
         dialog.correction_asked.connect(
             lambda correction: self._correct(dialog, [p.image_id for p in chosen], correction))
         dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_timeline)
         self.correct_dialog = dialog
         dialog.open()
         dialog.kind.setFocus()
@@ -219,6 +230,7 @@ class RecordCommands(QObject):
         dialog.export_button.setText(f"Export {count} picture{'s' if count != 1 else ''}…")
         dialog.accepted.connect(lambda: self._export_chosen(dialog, chosen))
         dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_timeline)
         self.export_dialog = dialog
         dialog.open()
 
@@ -265,6 +277,7 @@ class RecordCommands(QObject):
                                error.decision, self._view.window())
         dialog.form_requested.connect(lambda: self.consent_wanted.emit(purpose))
         dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_timeline)
         self.refusal_dialog = dialog
         self.export_refused.emit(error)
         dialog.open()
@@ -313,6 +326,7 @@ class RecordCommands(QObject):
             lambda incident: self._incident_recorded(incident, chosen)).failure(
             self._owner.failed))
         dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_timeline)
         self.incident_dialog = dialog
         dialog.open()
 
