@@ -112,3 +112,24 @@ def test_a_heic_whose_boxes_add_up_but_whose_items_lie_beyond_its_end_is_cut():
     assert iso_ending(to_the_end).end == len(data)
     with pytest.raises(Cut):
         iso_ending(to_the_end[: len(data) - 1000])
+
+
+HEIFS = [p for p in PICTURES if p.suffix.lower() in {".heic", ".heif"}]
+
+
+@pytest.mark.parametrize("path", HEIFS, ids=lambda p: p.name)
+def test_a_heif_cut_at_any_box_boundary_is_cut_and_never_proved_whole(path: Path, tmp_path):
+    from clinfile.app.ingest.safety.complete import proves_whole
+    from clinfile.app.ingest.safety.isobmff import boxes
+
+    data = path.read_bytes()
+    target = tmp_path / f"arriving{path.suffix}"
+    for box in boxes(data, 0, len(data)):
+        if box.end == len(data):
+            break
+        target.write_bytes(data[:box.end])
+        with pytest.raises(Cut):
+            ending(data[:box.end])
+        assert not proves_whole(tmp_path, target, 200 << 20)
+    target.write_bytes(data)
+    assert proves_whole(tmp_path, target, 200 << 20)

@@ -2,10 +2,13 @@
 
 pillow-heif decodes a HEIC cut in half without complaint, painting the
 missing part green, so its completeness must be proved from the structure:
-the top-level boxes must add up to the file's length, and every item the
-``meta`` box locates (``iloc``) must lie inside the file. The last box may
-say "to the end of the file" (size 0); then only the item locations prove
-that the pictures are all there.
+the top-level boxes must add up to the file's length, the file must hold
+what a picture is made of (a ``meta`` box locating its items, or a movie's
+``moov``), and every item the ``meta`` box locates (``iloc``) must lie inside
+the file. A writer puts the boxes down one by one, so a file holding only its
+``ftyp`` so far has boxes adding up to its length and no picture yet. The
+last box may say "to the end of the file" (size 0); then only the item
+locations prove that the pictures are all there.
 """
 
 from __future__ import annotations
@@ -29,24 +32,29 @@ class Box:
 
 
 def iso_ending(data: bytes) -> Ending:
-    """Walk the top-level boxes and check every located item lies inside the file.
+    """Walk the top-level boxes and check the picture's items are there, inside the file.
 
     The boxes end where the next four bytes can no longer be a box type;
     anything after that is data after the picture's end.
 
     Raises:
-        Cut: a box or an item runs past the end of the file.
+        Cut: a box or an item runs past the end of the file, or the boxes
+            so far hold no picture (no located items, no movie).
     """
-    end = 0
+    end, holds_picture = 0, False
     try:
         for box in boxes(data, 0, len(data)):
-            if box.kind == b"meta" and _items_end(data, box) > len(data):
-                raise Cut()
+            if box.kind == b"meta":
+                holds_picture = _items_inside(data, box)
+            elif box.kind == b"moov":
+                holds_picture = True
             end = box.end
     except _NotABox as stopped:
         if stopped.at == 0:
             return Ending(None, damaged=refusal.DAMAGED)
-        return Ending(stopped.at)
+        end = stopped.at
+    if not holds_picture:
+        raise Cut()
     return Ending(end)
 
 
@@ -82,12 +90,20 @@ def boxes(data: bytes, start: int, end: int) -> Iterator[Box]:
         pos += size
 
 
-def _items_end(data: bytes, meta: Box) -> int:
-    """The furthest byte of the file any item in this ``meta`` box is stored at."""
+def _items_inside(data: bytes, meta: Box) -> bool:
+    """Whether this ``meta`` box locates items, stored in the file or in its own ``idat``.
+
+    Raises:
+        Cut: an item lies past the end of the file.
+    """
+    furthest, in_meta = 0, False
     for box in boxes(data, meta.body + 4, meta.end):
         if box.kind == b"iloc":
-            return _iloc_end(data, box)
-    return 0
+            furthest = _iloc_end(data, box)
+        in_meta = in_meta or box.kind == b"idat"
+    if furthest > len(data):
+        raise Cut()
+    return furthest > 0 or in_meta
 
 
 def _iloc_end(data: bytes, iloc: Box) -> int:
