@@ -107,6 +107,16 @@ def new_keypair() -> tuple[bytes, bytes]:
     return (private.private_bytes_raw(), private.public_key().public_bytes_raw())
 
 
+def box_keypair(secret: bytes) -> tuple[bytes, bytes]:
+    """The X25519 (private, public) pair that a secret, such as the seal key, stands for.
+
+    Whoever holds the secret can open what was sealed to the public half;
+    nobody else, however much of the vault they hold, can.
+    """
+    private = X25519PrivateKey.from_private_bytes(derive_key(secret, "pin box"))
+    return (private.private_bytes_raw(), private.public_key().public_bytes_raw())
+
+
 def seal_to(public_key: bytes, secret: bytes, associated: bytes) -> dict[str, str]:
     """Encrypt a secret so only the holder of ``public_key``'s private half can read it.
 

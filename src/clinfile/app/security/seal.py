@@ -65,22 +65,33 @@ def seal_head(conn: Connection, vault_id: str, seal_key: bytes, actor: str,
     return seal
 
 
+@dataclass(frozen=True)
+class RetiredSealKey:
+    """A seal key given up when an admin left: its seals count only up to ``until``."""
+
+    public: bytes
+    until: int
+
+
 def seal_report(conn: Connection, vault_id: str, trusted: bytes,
-                own_last_seal: AuditMark | None = None) -> SealReport:
+                own_last_seal: AuditMark | None = None,
+                retired: tuple[RetiredSealKey, ...] = ()) -> SealReport:
     """Check every seal against the trail; ``trusted`` is the seal key's public half.
 
     ``own_last_seal`` is the last seal the person verifying made, as their
     own key slot remembers it: a trail rolled back to before it, or with its
     seals deleted, is tampering even if what is left holds together.
+    ``retired`` are the keys used before the seal key was renewed; a
+    seal they made after the row where they were retired is tampering (the
+    admin who left still has that key).
     """
     rows = AuditRepository(conn)
     last = rows.last()
     report = SealReport(last_row=last.seq if last else 0)
     for seal in SealRepository(conn).all():
-        if not signature_holds(trusted, _message(vault_id, seal), seal.signature):
-            report.problems.append(
-                f"tampering: the seal of audit row {seal.seq} (said to be by {seal.sealed_by} "
-                f"on {seal.sealed_at}) was not made with the practice's seal key")
+        problem = _signer_problem(vault_id, seal, trusted, retired)
+        if problem:
+            report.problems.append(problem)
             continue
         report.sealed = seal
         row = rows.at_seq(seal.seq)
@@ -96,6 +107,23 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
                 f"tampering: your own seal of audit row {own_last_seal.seq} is gone or no "
                 "longer matches: the trail was rewritten or put back to an older copy")
     return report
+
+
+def _signer_problem(vault_id: str, seal: SealRow, trusted: bytes,
+                    retired: tuple[RetiredSealKey, ...]) -> str:
+    """Why a seal's signature is not to be trusted; empty when it is."""
+    message = _message(vault_id, seal)
+    if signature_holds(trusted, message, seal.signature):
+        return ""
+    for key in retired:
+        if signature_holds(key.public, message, seal.signature):
+            if seal.seq <= key.until:
+                return ""
+            return (f"tampering: the seal of audit row {seal.seq} (said to be by "
+                    f"{seal.sealed_by} on {seal.sealed_at}) was made with a seal key retired "
+                    f"at row {key.until}, when an admin left or stopped being one")
+    return (f"tampering: the seal of audit row {seal.seq} (said to be by {seal.sealed_by} "
+            f"on {seal.sealed_at}) was not made with the practice's seal key")
 
 
 def seal_due(report: SealReport, now: datetime | None = None) -> bool:

@@ -13,7 +13,13 @@ trail, which the master key does not open.
 What a slot's password unwraps (its payload) also pins the public half of
 that seal key and the last seal its owner made: only the owner's password
 can rewrite those, so someone holding the master key cannot swap in a seal
-key of their own or quietly remove a seal.
+key of their own or quietly remove a seal. An admin who makes someone else
+an admin cannot write into their payload, so each payload also holds a pin
+key, of which a copy is sealed for the seal key's holders (the pin box): the
+promoting admin vouches for the seal key with it, and only the new admin's
+password and the seal key's holders can make or check that vouch. When the
+seal key is renewed (an admin leaves), the retired key and the last row it
+may seal are kept in the file's seal history, signed by the new key.
 
 The file carries a plain SHA-256 (so accidental damage is reported before
 anyone types a password) and an HMAC under a key derived from the master key
@@ -39,10 +45,12 @@ from pathlib import Path
 
 from clinfile.app.security.audit import AuditMark
 from clinfile.app.security.crypto import (
+    KEY_BYTES,
     SALT_BYTES,
     Argon2Params,
     UnwrapFailed,
     b64,
+    box_keypair,
     derive_key,
     mac,
     new_keypair,
@@ -57,8 +65,8 @@ from clinfile.app.security.crypto import (
 from clinfile.db.connection import write_atomically
 
 FORMAT = "clinfile-keyslots"
-FORMAT_VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+FORMAT_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
 RECOVERY = "recovery"
 
 
@@ -89,7 +97,9 @@ class Slot:
     ``wrapped`` is the payload under the password; ``public`` the slot's
     X25519 public key (empty for a legacy slot, whose ``wrapped`` is the
     master key itself); ``envelope`` the master key sealed to ``public``;
-    ``seal`` the audit-seal key sealed to ``public``, for admins only.
+    ``seal`` the audit-seal key sealed to ``public``, for admins only;
+    ``pin_box`` the slot's pin key sealed for the seal key's holders;
+    ``vouch`` an admin's word, under that pin key, for the file's seal key.
     """
 
     id: str
@@ -101,6 +111,8 @@ class Slot:
     public: str = ""
     envelope: dict = field(default_factory=dict)
     seal: dict = field(default_factory=dict)
+    pin_box: dict = field(default_factory=dict)
+    vouch: dict = field(default_factory=dict)
 
     @property
     def legacy(self) -> bool:
@@ -125,6 +137,8 @@ class KeySlots:
     epoch: int = 1
     seal_key: str = ""
     previous: dict = field(default_factory=dict)
+    seal_history: tuple = ()
+    history_signature: str = ""
 
     def slot(self, slot_id: str) -> Slot:
         """Return a slot by id or raise NoSuchSlot."""
@@ -152,6 +166,7 @@ class Opened:
     seal_pin: bytes = b""
     last_seal: AuditMark | None = None
     wrapping_key: bytes = b""
+    pin_key: bytes = b""
 
 
 def user_slot_id(vault_id: str, user_name: str) -> str:
@@ -161,14 +176,23 @@ def user_slot_id(vault_id: str, user_name: str) -> str:
 
 
 def make_slot(slot_id: str, slots: KeySlots, master_key: bytes, secret: str,
-              params: Argon2Params, *, seal_pin: bytes = b"") -> Slot:
-    """Give a password (or recovery key) its own key pair and the master key."""
+              params: Argon2Params, *, seal_pin: bytes = b"", pin_key: bytes = b"") -> Slot:
+    """Give a password (or recovery key) its own key pair and the master key.
+
+    ``pin_key`` is the slot's key for vouches; the caller boxes it for the
+    seal key's holders (:func:`with_pin_box`) or keeps the one it had.
+    """
     private, public = new_keypair()
     salt = stretch_salt()
     wrapping = stretch_password(secret, salt, params)
     slot = Slot(slot_id, "active", b64(salt), "", "", asdict(params), b64(public))
-    slot = _with_payload(slots.vault_id, slot, wrapping, private, seal_pin, None)
+    slot = _with_payload(slots.vault_id, slot, wrapping, private, seal_pin, None, pin_key)
     return with_master_key(slots, slot, master_key)
+
+
+def new_pin_key() -> bytes:
+    """A fresh key for a slot's vouches."""
+    return os.urandom(KEY_BYTES)
 
 
 def stretch_salt() -> bytes:
@@ -205,7 +229,7 @@ def open_slot(slots: KeySlots, slot_id: str, secret: str) -> Opened:
     sealed = fields.get("last_seal")
     return Opened(master_key, private, unb64(fields.get("seal_pin", "")),
                   AuditMark(int(sealed["seq"]), str(sealed["hash"])) if sealed else None,
-                  wrapping)
+                  wrapping, unb64(fields.get("pin_key", "")))
 
 
 def with_payload(slots: KeySlots, slot: Slot, opened: Opened, *, seal_pin: bytes,
@@ -220,7 +244,7 @@ def with_payload(slots: KeySlots, slot: Slot, opened: Opened, *, seal_pin: bytes
         private, public = new_keypair()
         slot = with_master_key(slots, replace(slot, public=b64(public)), opened.master_key)
     slot = _with_payload(slots.vault_id, slot, opened.wrapping_key, private, seal_pin,
-                         last_seal)
+                         last_seal, opened.pin_key)
     return slot, replace(opened, private_key=private, seal_pin=seal_pin, last_seal=last_seal)
 
 
@@ -237,8 +261,43 @@ def with_seal_key(slots: KeySlots, slot: Slot, seal_private: bytes) -> Slot:
 
 
 def without_seal_key(slot: Slot) -> Slot:
-    """Take the audit-seal key from a slot whose owner is no longer an admin."""
-    return replace(slot, seal={})
+    """Take the audit-seal key and its vouch from a slot whose owner is no longer an admin."""
+    return replace(slot, seal={}, vouch={})
+
+
+def with_pin_box(slots: KeySlots, slot: Slot, pin_key: bytes, seal_private: bytes) -> Slot:
+    """Seal a slot's pin key for whoever holds the audit-seal key, so they can vouch later."""
+    return replace(slot, pin_box=seal_to(box_keypair(seal_private)[1], pin_key,
+                                         _box_associated(slots, slot.id)))
+
+
+def boxed_pin_key(slots: KeySlots, slot: Slot, seal_private: bytes) -> bytes:
+    """Open a slot's pin box with the seal key; b"" when it has none or it was not for this key."""
+    if not slot.pin_box:
+        return b""
+    try:
+        return open_sealed(box_keypair(seal_private)[0], slot.pin_box,
+                           _box_associated(slots, slot.id))
+    except UnwrapFailed:
+        return b""
+
+
+def vouched(slots: KeySlots, slot: Slot, pin_key: bytes) -> Slot:
+    """An admin's word, under the slot's pin key, that the file's seal key is the practice's."""
+    return replace(slot, vouch={"mac": mac(pin_key, _vouch_message(slots, slot.id))})
+
+
+def vouches(slots: KeySlots, slot: Slot, pin_key: bytes) -> bool:
+    """Whether the slot's vouch was made, with its owner's pin key, for the file's seal key."""
+    if not pin_key or not slot.vouch.get("mac") or not slots.seal_key:
+        return False
+    return same(mac(pin_key, _vouch_message(slots, slot.id)), str(slot.vouch["mac"]))
+
+
+def history_message(slots: KeySlots) -> bytes:
+    """What the current seal key signs of the seal history."""
+    return json.dumps([FORMAT, slots.vault_id, "seal history", list(slots.seal_history)],
+                      sort_keys=True, separators=(",", ":")).encode()
 
 
 def open_seal_key(slots: KeySlots, slot_id: str, private_key: bytes) -> bytes:
@@ -291,9 +350,10 @@ def _previous_associated(slots: KeySlots) -> bytes:
 
 
 def _with_payload(vault_id: str, slot: Slot, wrapping: bytes, private: bytes,
-                  seal_pin: bytes, last_seal: AuditMark | None) -> Slot:
+                  seal_pin: bytes, last_seal: AuditMark | None, pin_key: bytes) -> Slot:
     payload = json.dumps({"private": b64(private), "seal_pin": b64(seal_pin),
-                          "last_seal": asdict(last_seal) if last_seal else None},
+                          "last_seal": asdict(last_seal) if last_seal else None,
+                          "pin_key": b64(pin_key)},
                          sort_keys=True).encode()
     nonce, wrapped = wrap(wrapping, payload, _associated(vault_id, slot.id))
     return replace(slot, nonce=b64(nonce), wrapped=b64(wrapped))
@@ -307,7 +367,7 @@ def waste_equal_time(params: Argon2Params | None = None) -> None:
 def disabled(slot: Slot) -> Slot:
     """Return the slot with its wrapped key erased and marked disabled."""
     return replace(slot, state="disabled", salt="", nonce="", wrapped="", kdf={}, public="",
-                   envelope={}, seal={})
+                   envelope={}, seal={}, pin_box={}, vouch={})
 
 
 def expired(slot: Slot) -> Slot:
@@ -356,6 +416,8 @@ def read(path: Path) -> tuple[KeySlots, Seal]:
             epoch=int(document.get("epoch", 1)),
             seal_key=str(document.get("seal_key", "")),
             previous=dict(document.get("previous") or {}),
+            seal_history=tuple(document.get("seal_history") or ()),
+            history_signature=str(document.get("history_signature", "")),
         )
     except FileNotFoundError:
         raise KeySlotsDamaged(f"The vault's key file is missing ({path.name}).") from None
@@ -385,15 +447,18 @@ def _body(slots: KeySlots, version: int = FORMAT_VERSION) -> str:
         body["latest"] = asdict(slots.latest) if slots.latest else None
     if version >= 3:
         body.update(epoch=slots.epoch, seal_key=slots.seal_key, previous=slots.previous)
+    if version >= 4:
+        body.update(seal_history=list(slots.seal_history),
+                    history_signature=slots.history_signature)
     return json.dumps(body, sort_keys=True, separators=(",", ":"))
 
 
+_SLOT_FIELDS_SINCE = {"public": 3, "envelope": 3, "seal": 3, "pin_box": 4, "vouch": 4}
+
+
 def _slot_body(slot: Slot, version: int) -> dict:
-    body = asdict(slot)
-    if version < 3:
-        for name in ("public", "envelope", "seal"):
-            body.pop(name)
-    return body
+    return {name: value for name, value in asdict(slot).items()
+            if _SLOT_FIELDS_SINCE.get(name, 1) <= version}
 
 
 def _associated(vault_id: str, slot_id: str) -> bytes:
@@ -402,6 +467,14 @@ def _associated(vault_id: str, slot_id: str) -> bytes:
 
 def _envelope_associated(slots: KeySlots, slot_id: str) -> bytes:
     return f"{FORMAT}|{slots.vault_id}|{slot_id}|master key {slots.epoch}".encode()
+
+
+def _box_associated(slots: KeySlots, slot_id: str) -> bytes:
+    return f"{FORMAT}|{slots.vault_id}|{slot_id}|pin box".encode()
+
+
+def _vouch_message(slots: KeySlots, slot_id: str) -> bytes:
+    return f"{FORMAT}|{slots.vault_id}|{slot_id}|vouch for seal key {slots.seal_key}".encode()
 
 
 def _seal_associated(slots: KeySlots, slot_id: str) -> bytes:

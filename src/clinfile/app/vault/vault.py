@@ -34,7 +34,7 @@ from clinfile.app.security.crypto import (
 from clinfile.app.security.locations import LocationCheck, require_local
 from clinfile.app.security.seal import SealReport, seal_head, seal_report
 from clinfile.app.vault import keyslots as slotfile
-from clinfile.app.vault import login_failures
+from clinfile.app.vault import login_failures, seal_keys
 from clinfile.app.vault.errors import (
     AccountDisabled,
     AuthenticationFailed,
@@ -53,6 +53,7 @@ from clinfile.app.vault.errors import (
 )
 from clinfile.app.vault.layout import PRIVATE_FOLDER, VaultLayout
 from clinfile.app.vault.recovery import new_recovery_key, normalise
+from clinfile.app.vault.seal_keys import SealKeyNotHeld
 from clinfile.db.audit import AuditRepository, SealRow
 from clinfile.db.blobs import BlobStore
 from clinfile.db.connection import (
@@ -139,9 +140,11 @@ class Vault:
         for slot_id, secret in ((slotfile.RECOVERY, recovery_key),
                                 (slotfile.user_slot_id(vault.vault_id, admin_name),
                                  admin_password)):
+            pin_key = slotfile.new_pin_key()
             slot = slotfile.make_slot(slot_id, slots, vault.key, secret, params,
-                                      seal_pin=seal_public)
-            slots = slots.with_slot(slotfile.with_seal_key(slots, slot, seal_private))
+                                      seal_pin=seal_public, pin_key=pin_key)
+            slots = slots.with_slot(seal_keys.given_slot(slots, slot, seal_private, pin_key,
+                                                         admin=True))
         slots = replace(slots, generation=1)
         with vault.index(create=True) as conn:
             migrate(conn)
@@ -399,9 +402,9 @@ class Vault:
         self.epoch = slots.epoch
         self._locked = False
         self._hold_slot(slot_id, opened)
-        seal_key = slotfile.open_seal_key(slots, slot_id, opened.private_key)
-        if seal_key and opened.seal_pin == signing_public(seal_key):
-            self._seal_key = bytearray(seal_key)
+        trust = seal_keys.trusted_seal_key(slots, slot_id, opened)
+        if not trust.problem:
+            self._seal_key = bytearray(trust.private)
         with self.index() as conn:
             self._load_keys(conn)
 
@@ -417,43 +420,111 @@ class Vault:
                       admin: bool = False) -> None:
         """Give a user's (new) password its own slot; nothing is re-encrypted.
 
-        An admin's slot also gets the audit-seal key, when this login holds
-        it, and pins its public half. Call inside the caller's transaction:
-        the index records the new generation in the same commit as the user
-        change, and the file is written just before, so a crash between them
-        leaves a file newer than the index, which the next unlock accepts.
+        An admin's slot is only made by a login that holds the audit-seal
+        key: it gets the key and pins its public half. Any slot made by such
+        a login gets a pin box, so an admin can vouch for it later; a person
+        changing their own password keeps the pin key and box they had.
+        Call inside the caller's transaction: the index records the new
+        generation in the same commit as the user change, and the file is
+        written just before, so a crash between them leaves a file newer
+        than the index, which the next unlock accepts.
+
+        Raises:
+            SealKeyNotHeld: an admin's slot, and this login cannot give it the seal key.
         """
-        slots = self.read_slots()
-        slot = slotfile.make_slot(slotfile.user_slot_id(self.vault_id, user_name), slots,
-                                  self.key, password, self.params,
-                                  seal_pin=self.seal_pin if admin else b"")
-        self.store_slots(conn, slots.with_slot(self._with_seal_key(slots, slot, admin)))
+        self._make_slot(conn, slotfile.user_slot_id(self.vault_id, user_name), password,
+                        admin=admin)
 
     def set_recovery_slot(self, conn: Connection, recovery_key: str) -> None:
         """Give a new recovery key the recovery slot, holding the seal key as admins do."""
+        self._make_slot(conn, slotfile.RECOVERY, normalise(recovery_key),
+                        admin=self.holds_seal_key)
+
+    def _make_slot(self, conn: Connection, slot_id: str, secret: str, *, admin: bool) -> None:
+        if admin and not self.holds_seal_key:
+            raise SealKeyNotHeld()
         slots = self.read_slots()
-        slot = slotfile.make_slot(slotfile.RECOVERY, slots, self.key, normalise(recovery_key),
-                                  self.params, seal_pin=self.seal_pin)
-        self.store_slots(conn, slots.with_slot(self._with_seal_key(slots, slot, True)))
+        own = slot_id == self._slot_id and self._opened is not None
+        pin_key = self._opened.pin_key if own else b""
+        if self.holds_seal_key and not pin_key:
+            pin_key = slotfile.new_pin_key()
+        slot = slotfile.make_slot(slot_id, slots, self.key, secret, self.params,
+                                  seal_pin=self.seal_pin if admin else b"", pin_key=pin_key)
+        if self.holds_seal_key:
+            slot = seal_keys.given_slot(slots, slot, bytes(self._seal_key), pin_key,
+                                        admin=admin)
+        elif own:
+            old = slots.slot(slot_id)
+            slot = replace(slot, pin_box=old.pin_box, vouch=old.vouch)
+        self.store_slots(conn, slots.with_slot(slot))
 
     def set_seal_key_for(self, conn: Connection, user_name: str, *, admin: bool) -> None:
-        """Hand a user who became an admin the audit-seal key, or take it from one who is not."""
+        """Give a new admin the seal key with a vouch; renew the key when someone stops being one.
+
+        Raises:
+            SealKeyNotHeld: this login does not hold the seal key.
+            SlotCannotBeVouched: the user's slot predates vouches (set a new password first).
+        """
         slots = self.read_slots()
         slot = slots.slot(slotfile.user_slot_id(self.vault_id, user_name))
-        if slot.state == "active" and not slot.legacy:
-            self.store_slots(conn, slots.with_slot(self._with_seal_key(slots, slot, admin)))
-
-    def _with_seal_key(self, slots: slotfile.KeySlots, slot: slotfile.Slot,
-                       admin: bool) -> slotfile.Slot:
-        if admin and self.holds_seal_key:
-            return slotfile.with_seal_key(slots, slot, bytes(self._seal_key))
-        return slot if admin else slotfile.without_seal_key(slot)
+        if slot.state != "active" or slot.legacy or admin == bool(slot.seal):
+            return
+        if not self.holds_seal_key:
+            raise SealKeyNotHeld()
+        if admin:
+            self.store_slots(conn, slots.with_slot(
+                seal_keys.made_admin(slots, slot, bytes(self._seal_key), user_name)))
+        else:
+            self._renew_seal_key(conn, slots, leaving=slot.id)
 
     def disable_user_slot(self, conn: Connection, user_name: str) -> None:
-        """Erase a user's wrapped key so their password no longer opens the vault."""
+        """Erase a user's wrapped key so their password no longer opens the vault.
+
+        An admin's leaving renews the seal key for those who remain.
+
+        Raises:
+            SealKeyNotHeld: the user held the seal key and this login does not.
+        """
         slots = self.read_slots()
         slot = slots.slot(slotfile.user_slot_id(self.vault_id, user_name))
-        self.store_slots(conn, slots.with_slot(slotfile.disabled(slot)))
+        if slot.seal and not self.holds_seal_key:
+            raise SealKeyNotHeld()
+        slots = slots.with_slot(slotfile.disabled(slot))
+        if slot.seal:
+            self._renew_seal_key(conn, slots, leaving=slot.id)
+        else:
+            self.store_slots(conn, slots)
+
+    def _renew_seal_key(self, conn: Connection, slots: slotfile.KeySlots, *,
+                        leaving: str) -> None:
+        """Give the admins who remain a new seal key; the old one seals nothing after now.
+
+        Call inside the caller's transaction. This login's own payload pins
+        the new key at once; other admins' slots carry a vouch for it.
+        """
+        admins = {slotfile.user_slot_id(self.vault_id, u.name)
+                  for u in UserRepository(conn).all()
+                  if ADMIN_ROLE in u.roles and not u.disabled} | {slotfile.RECOVERY}
+        admins.discard(leaving)
+        last = AuditRepository(conn).last()
+        slots, private = seal_keys.renewed(slots, bytes(self._seal_key), admins,
+                                           last.seq if last else 0)
+        if self._slot_id == leaving:
+            self._seal_key, self.seal_pin = bytearray(), b""
+        else:
+            self._seal_key, self.seal_pin = bytearray(private), signing_public(private)
+            slots = self._own_payload_rewritten(slots)
+        self.store_slots(conn, slots)
+        log.info("the audit seal key was renewed for the admins who remain")
+
+    def _own_payload_rewritten(self, slots: slotfile.KeySlots) -> slotfile.KeySlots:
+        """Pin this login's current seal key in its own payload, when its password is at hand."""
+        if self._opened is None or not self._opened.wrapping_key:
+            return slots
+        slot, self._opened = slotfile.with_payload(
+            slots, slots.slot(self._slot_id), self._opened, seal_pin=self.seal_pin,
+            last_seal=self._opened.last_seal)
+        return slots.with_slot(slot)
 
     def seal_audit(self, actor: str) -> SealRow | None:
         """Sign the audit trail's newest row, if the trail before the last seal still holds.
@@ -487,13 +558,19 @@ class Vault:
         slots = self.read_slots()
         in_file = unb64(slots.seal_key) if slots.seal_key else b""
         trusted = self.seal_pin or in_file
+        retired, history_problem = seal_keys.retired_keys(slots, trusted)
         with self.index() as conn:
             report = seal_report(conn, self.vault_id, trusted,
-                                 self._opened.last_seal if self._opened else None)
+                                 self._opened.last_seal if self._opened else None, retired)
+        if history_problem:
+            report.problems.append(history_problem)
         if self.seal_pin and in_file != self.seal_pin:
             report.problems.append(
                 "tampering: the key file's audit seal key is not the practice's (it was "
                 "replaced outside Clinfile)")
+        elif not self.seal_pin and slots.seal_key and self._opened is not None:
+            trust = seal_keys.trusted_seal_key(slots, self._slot_id, self._opened)
+            report.problems.append(trust.problem or seal_keys.NOT_VOUCHED)
         return report
 
     def _remember_seal(self, conn: Connection, mark: AuditMark) -> None:
@@ -523,26 +600,25 @@ class Vault:
         self.seal_audit(actor)
 
     def _take_seal_key(self, conn: Connection, slots: slotfile.KeySlots, actor: str) -> None:
-        """Unwrap the seal key from this admin's slot, checking it against their pin.
+        """Unwrap the seal key from this admin's slot, if their slot vouches for it.
 
         A vault made before seals gets its seal key from its first admin
-        login. A seal key that is not the one this admin's password pinned
-        was put there by someone else: it is not used, and this is recorded.
+        login. A seal key that is not the one this admin's password pinned,
+        nor one an admin vouched for in their slot, was put there by someone
+        else, or nobody vouched for it: it is not used, and this is recorded.
         """
         if not slots.seal_key:
             self._start_sealing(conn, slots)
             return
-        in_file = unb64(slots.seal_key)
-        pinned = self._opened.seal_pin
-        if pinned and pinned != in_file:
-            self.seal_pin = pinned
-            self.audit.record(conn, AuditEntry(actor, "audit.seal_key_replaced", "", {}))
-            log.warning("the audit seal key in the key file is not the one this admin pinned")
+        trust = seal_keys.trusted_seal_key(slots, self._slot_id, self._opened)
+        self.seal_pin = trust.pin
+        if trust.problem:
+            self.audit.record(conn, AuditEntry(actor, "audit.seal_key_not_vouched"
+                                               if trust.problem == seal_keys.NOT_VOUCHED
+                                               else "audit.seal_key_replaced", "", {}))
+            log.warning("the audit seal key in the key file is not vouched for by this slot")
             return
-        seal_key = slotfile.open_seal_key(slots, self._slot_id, self._opened.private_key)
-        if seal_key and signing_public(seal_key) == in_file:
-            self._seal_key = bytearray(seal_key)
-        self.seal_pin = in_file
+        self._seal_key = bytearray(trust.private)
 
     def _start_sealing(self, conn: Connection, slots: slotfile.KeySlots) -> None:
         """Make the seal key of a vault from before seals, for every admin slot that can hold it."""
