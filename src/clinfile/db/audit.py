@@ -156,6 +156,13 @@ class SealRepository:
             (seal.seq, seal.hash, seal.sealed_by, seal.sealed_at, seal.signature),
         )
 
+    def last(self) -> SealRow | None:
+        """Return the newest seal, or None before the first."""
+        row = self._conn.execute(
+            "SELECT seq, hash, sealed_by, sealed_at, signature FROM audit_seal "
+            "ORDER BY seq DESC LIMIT 1").fetchone()
+        return SealRow(*row) if row else None
+
     def all(self) -> list[SealRow]:
         """Return every seal, oldest first."""
         return [SealRow(*row) for row in self._conn.execute(

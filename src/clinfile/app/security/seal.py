@@ -6,9 +6,12 @@ and chain the rest again. A seal closes that: an Ed25519 signature, by a
 key only admins (and the recovery key) hold, over one row's number and
 hash. The hash of a row depends on every row before it, so a seal covers
 the whole trail up to there; any change before it makes the sealed row's
-hash differ from the one signed. Rows after the last seal are "not yet
-sealed": they can still be rewritten by someone holding the master key,
-until the next admin login or the daily seal.
+hash differ from the one signed. While an admin is logged in, each of
+their acts is sealed as it is committed. Rows after the last seal are "not
+yet sealed": they can still be rewritten by someone holding the master key,
+until an admin's next act, login or the daily seal; only a copy kept
+elsewhere (the practice's syslog) protects them, and a trail cut back to
+exactly its last seal looks like one where nothing happened since.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class SealReport:
     last_row: int = 0
     sealed: SealRow | None = None
     problems: list[str] = field(default_factory=list)
+    unsealed_since: str = ""
 
     @property
     def unsealed_rows(self) -> int:
@@ -42,20 +46,29 @@ class SealReport:
         """One sentence for people: sealed up to where, and what is not yet sealed."""
         if self.sealed is None:
             return (f"The audit trail has not been sealed yet: all {self.last_row} rows are "
-                    "not yet sealed.")
+                    "not yet sealed." + (f" {_UNSEALED_RISK}" if self.last_row else ""))
         text = (f"The audit trail is sealed up to row {self.sealed.seq}, by "
                 f"{self.sealed.sealed_by} on {self.sealed.sealed_at}.")
         if self.unsealed_rows:
-            text += (f" Rows {self.sealed.seq + 1} to {self.last_row} are not yet sealed "
-                     "(the next admin login seals them).")
+            rows = "1 row" if self.unsealed_rows == 1 else f"{self.unsealed_rows} rows"
+            text += (f" Rows {self.sealed.seq + 1} to {self.last_row} ({rows}, written since "
+                     f"{self.unsealed_since}) are not yet sealed; an admin's next act or login "
+                     f"seals them. {_UNSEALED_RISK}")
         return text
+
+
+_UNSEALED_RISK = (
+    "Until then only the copy sent to the practice's syslog, if it has one, protects them, "
+    "and a trail cut back to exactly its last seal cannot be told from one where nothing "
+    "happened since.")
 
 
 def seal_head(conn: Connection, vault_id: str, seal_key: bytes, actor: str,
               *, at: datetime | None = None) -> SealRow | None:
-    """Sign the newest row inside the caller's transaction; None for an empty trail."""
+    """Sign the newest row inside the caller's transaction; None when it is sealed already."""
     last = AuditRepository(conn).last()
-    if last is None:
+    newest = SealRepository(conn).last()
+    if last is None or (newest is not None and newest.seq >= last.seq):
         return None
     when = (at or datetime.now(UTC)).isoformat(timespec="seconds")
     unsigned = SealRow(last.seq, last.hash, actor, when, "")
@@ -75,7 +88,9 @@ class RetiredSealKey:
 
 def seal_report(conn: Connection, vault_id: str, trusted: bytes,
                 own_last_seal: AuditMark | None = None,
-                retired: tuple[RetiredSealKey, ...] = ()) -> SealReport:
+                retired: tuple[RetiredSealKey, ...] = (),
+                remembered: tuple[SealRow, ...] = (), *,
+                latest_only: bool = False) -> SealReport:
     """Check every seal against the trail; ``trusted`` is the seal key's public half.
 
     ``own_last_seal`` is the last seal the person verifying made, as their
@@ -83,12 +98,16 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
     seals deleted, is tampering even if what is left holds together.
     ``retired`` are the keys used before the seal key was renewed; a
     seal they made after the row where they were retired is tampering (the
-    admin who left still has that key).
+    admin who left still has that key). ``remembered`` are the last seals
+    other admins made, as the key file keeps them: a trail cut back before
+    one of them shows. ``latest_only`` checks only the newest seal, as
+    sealing each act does (login and verify check them all).
     """
     rows = AuditRepository(conn)
     last = rows.last()
     report = SealReport(last_row=last.seq if last else 0)
-    for seal in SealRepository(conn).all():
+    seals = SealRepository(conn)
+    for seal in ([s] if (s := seals.last()) else []) if latest_only else seals.all():
         problem = _signer_problem(vault_id, seal, trusted, retired)
         if problem:
             report.problems.append(problem)
@@ -106,6 +125,19 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
             report.problems.append(
                 f"tampering: your own seal of audit row {own_last_seal.seq} is gone or no "
                 "longer matches: the trail was rewritten or put back to an older copy")
+    for seal in remembered:
+        if _signer_problem(vault_id, seal, trusted, retired):
+            continue
+        row = rows.at_seq(seal.seq)
+        kept = report.sealed is not None and report.sealed.seq >= seal.seq
+        if row is None or not same(row.hash, seal.hash) or not kept:
+            report.problems.append(
+                f"tampering: the seal of audit row {seal.seq} that {seal.sealed_by} made on "
+                f"{seal.sealed_at}, which the key file remembers, is gone or no longer "
+                "matches: the trail was cut back or rewritten")
+    if report.unsealed_rows:
+        first = rows.at_seq(report.sealed.seq + 1 if report.sealed else 1)
+        report.unsealed_since = first.at if first else ""
     return report
 
 

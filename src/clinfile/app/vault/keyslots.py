@@ -65,8 +65,8 @@ from clinfile.app.security.crypto import (
 from clinfile.db.connection import write_atomically
 
 FORMAT = "clinfile-keyslots"
-FORMAT_VERSION = 4
-READABLE_VERSIONS = (1, 2, 3, 4)
+FORMAT_VERSION = 5
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 RECOVERY = "recovery"
 
 
@@ -99,7 +99,9 @@ class Slot:
     master key itself); ``envelope`` the master key sealed to ``public``;
     ``seal`` the audit-seal key sealed to ``public``, for admins only;
     ``pin_box`` the slot's pin key sealed for the seal key's holders;
-    ``vouch`` an admin's word, under that pin key, for the file's seal key.
+    ``vouch`` an admin's word, under that pin key, for the file's seal key;
+    ``sealed`` the last seal the slot's owner made, signed, for other admins
+    to check the trail against.
     """
 
     id: str
@@ -113,6 +115,7 @@ class Slot:
     seal: dict = field(default_factory=dict)
     pin_box: dict = field(default_factory=dict)
     vouch: dict = field(default_factory=dict)
+    sealed: dict = field(default_factory=dict)
 
     @property
     def legacy(self) -> bool:
@@ -367,7 +370,7 @@ def waste_equal_time(params: Argon2Params | None = None) -> None:
 def disabled(slot: Slot) -> Slot:
     """Return the slot with its wrapped key erased and marked disabled."""
     return replace(slot, state="disabled", salt="", nonce="", wrapped="", kdf={}, public="",
-                   envelope={}, seal={}, pin_box={}, vouch={})
+                   envelope={}, seal={}, pin_box={}, vouch={}, sealed={})
 
 
 def expired(slot: Slot) -> Slot:
@@ -453,7 +456,8 @@ def _body(slots: KeySlots, version: int = FORMAT_VERSION) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"))
 
 
-_SLOT_FIELDS_SINCE = {"public": 3, "envelope": 3, "seal": 3, "pin_box": 4, "vouch": 4}
+_SLOT_FIELDS_SINCE = {"public": 3, "envelope": 3, "seal": 3, "pin_box": 4, "vouch": 4,
+                      "sealed": 5}
 
 
 def _slot_body(slot: Slot, version: int) -> dict:

@@ -84,7 +84,6 @@ def _change_master_key(vault: Vault, actor: str, reason: str) -> None:
     if slots.epoch != vault.epoch:
         vault.lock()
         raise KeysChanged()
-    slots = vault.read_slots()
     with vault.audited() as work:
         meta = MetaRepository(work.conn)
         if meta.get(AUDIT_KEY) is None:
@@ -93,8 +92,10 @@ def _change_master_key(vault: Vault, actor: str, reason: str) -> None:
                           "VALUES (?, ?, ?)", (slots.epoch, old_key, _now()))
         work.record(AuditEntry(actor, "vault.keys_changed", "",
                                {"reason": reason, "epoch": slots.epoch + 1}))
-    changed = slotfile.changed_master_key(slots, old_key, new_key)
-    slotfile.write(vault.layout.keyslots, changed, new_key)
+    with vault.index() as conn, transaction(conn):
+        changed = slotfile.changed_master_key(vault.read_slots(), old_key, new_key)
+        slotfile.write(vault.layout.keyslots, changed, new_key)
+        MetaRepository(conn).put("keyslots_generation", str(changed.generation))
     rekey_in_place(vault.layout.index, old_key, new_key, INDEX_PROFILE)
     login_failures.sign_again(vault.layout.login_failures, vault.vault_id, old_key, new_key)
     vault.adopt_key(new_key, changed.epoch)
@@ -173,8 +174,13 @@ def remaining(vault: Vault) -> int:
 
 
 def _forget_retired_keys(vault: Vault) -> None:
-    slots = vault.read_slots()
+    """Erase the retired keys; the key file is read and written under the index's write lock.
+
+    Another login may be rewriting the key file (a new user, a seal) at the
+    same moment; read outside the lock, its change would be written over.
+    """
     with vault.audited() as work:
+        slots = vault.read_slots()
         gone = work.conn.execute("DELETE FROM retired_key").rowcount
         if slots.previous:
             vault.store_slots(work.conn, replace(slots, previous={},

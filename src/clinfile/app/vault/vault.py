@@ -15,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -110,6 +111,9 @@ class Vault:
         self._opened: slotfile.Opened | None = None
         self._locked = False
         self.audit_watchers: list[Callable[[], None]] = []
+        self._sealer = ""
+        self._sealing = threading.local()
+        self._seal_lock = threading.RLock()
 
     # --- creating and opening -------------------------------------------------
 
@@ -334,6 +338,21 @@ class Vault:
     def _audit_written(self) -> None:
         for watcher in self.audit_watchers:
             watcher()
+        self._seal_own_act()
+
+    def _seal_own_act(self) -> None:
+        """Seal an admin's act as soon as it is committed, so it is never left unsealed.
+
+        The seal a tampering finding would refuse is not tried again by that
+        finding's own audit row.
+        """
+        if not self._sealer or not self.holds_seal_key or getattr(self._sealing, "on", False):
+            return
+        self._sealing.on = True
+        try:
+            self.seal_audit(self._sealer, latest_only=True)
+        finally:
+            self._sealing.on = False
 
     @property
     def holds_seal_key(self) -> bool:
@@ -526,28 +545,41 @@ class Vault:
             last_seal=self._opened.last_seal)
         return slots.with_slot(slot)
 
-    def seal_audit(self, actor: str) -> SealRow | None:
+    def seal_audit(self, actor: str, *, latest_only: bool = False) -> SealRow | None:
         """Sign the audit trail's newest row, if the trail before the last seal still holds.
 
         A trail found changed is not sealed over (that would bless the
         change): the finding is recorded instead, for verification and the
-        admin to see. Returns the new seal, or None when none was made.
+        admin to see. ``latest_only`` checks only the newest seal, as each
+        act's seal does. Returns the new seal, or None when none was made.
         """
-        if not self.holds_seal_key:
-            return None
-        with self.index() as conn:
-            report = seal_report(conn, self.vault_id, self.seal_pin,
-                                 self._opened.last_seal if self._opened else None)
-            if report.problems:
-                self.audit.record(conn, AuditEntry(actor, "audit.tampering_found", "",
-                                                   {"problems": report.problems}))
-                log.warning("the audit trail does not match its seals; not sealing over it")
+        with self._seal_lock:
+            if not self.holds_seal_key:
                 return None
-            with transaction(conn):
-                sealed = seal_head(conn, self.vault_id, bytes(self._seal_key), actor)
-            if sealed is not None:
-                self._remember_seal(conn, AuditMark(sealed.seq, sealed.hash))
-        return sealed
+            self._sealer = self._sealer or actor
+            slots = self.read_slots()
+            retired, _ = seal_keys.retired_keys(slots, self.seal_pin)
+            with self.index() as conn:
+                report = seal_report(conn, self.vault_id, self.seal_pin,
+                                     self._opened.last_seal if self._opened else None,
+                                     retired, self._remembered_seals(slots),
+                                     latest_only=latest_only)
+                if report.problems:
+                    self._sealer = ""
+                    self.audit.record(conn, AuditEntry(actor, "audit.tampering_found", "",
+                                                       {"problems": report.problems}))
+                    log.warning("the audit trail does not match its seals; not sealing over it")
+                    return None
+                with transaction(conn):
+                    sealed = seal_head(conn, self.vault_id, bytes(self._seal_key), actor)
+                if sealed is not None:
+                    self._remember_seal(conn, sealed)
+            return sealed
+
+    def _remembered_seals(self, slots: slotfile.KeySlots) -> tuple[SealRow, ...]:
+        """The last seal each other admin made, as their slots in the key file keep it."""
+        return tuple(SealRow(**slot.sealed) for slot in slots.slots
+                     if slot.sealed and slot.id != self._slot_id)
 
     def seal_report(self) -> SealReport:
         """How far the audit trail is sealed, checked against the seal key this login trusts.
@@ -561,7 +593,8 @@ class Vault:
         retired, history_problem = seal_keys.retired_keys(slots, trusted)
         with self.index() as conn:
             report = seal_report(conn, self.vault_id, trusted,
-                                 self._opened.last_seal if self._opened else None, retired)
+                                 self._opened.last_seal if self._opened else None, retired,
+                                 self._remembered_seals(slots))
         if history_problem:
             report.problems.append(history_problem)
         if self.seal_pin and in_file != self.seal_pin:
@@ -573,16 +606,20 @@ class Vault:
             report.problems.append(trust.problem or seal_keys.NOT_VOUCHED)
         return report
 
-    def _remember_seal(self, conn: Connection, mark: AuditMark) -> None:
-        """Note in this login's own slot the last seal it made (only its password could)."""
+    def _remember_seal(self, conn: Connection, seal: SealRow) -> None:
+        """Note in this login's own slot the last seal it made, for itself and for other admins.
+
+        Only the owner's password can rewrite the payload's memory; the
+        signed copy beside it lets every other admin's verify see the seal.
+        """
         if self._opened is None or not self._opened.wrapping_key:
             return
         with transaction(conn):
             slots = self.read_slots()
             slot, self._opened = slotfile.with_payload(
                 slots, slots.slot(self._slot_id), self._opened, seal_pin=self.seal_pin,
-                last_seal=mark)
-            self.store_slots(conn, slots.with_slot(slot))
+                last_seal=AuditMark(seal.seq, seal.hash))
+            self.store_slots(conn, slots.with_slot(replace(slot, sealed=asdict(seal))))
 
     def _after_login(self, conn: Connection, actor: str, *, admin: bool) -> None:
         """Upgrade a legacy slot; for an admin, take the seal key and seal the trail."""
@@ -597,6 +634,7 @@ class Vault:
         if not admin:
             return
         self._take_seal_key(conn, slots, actor)
+        self._sealer = actor
         self.seal_audit(actor)
 
     def _take_seal_key(self, conn: Connection, slots: slotfile.KeySlots, actor: str) -> None:
@@ -707,11 +745,23 @@ class Vault:
         """
         if self._opened is not None:
             self._opened = replace(self._opened, last_seal=None)
+        self._forget_seals_not_in(conn)
         row = self.audit.record(conn, AuditEntry(admin, "vault.older_copy_accepted", "",
                                                  {"why": why}))
         self.audit.write_head(self.layout.audit_head, row)
         self._start_login_notes(conn)
         self.record_latest(accepting=True)
+
+    def _forget_seals_not_in(self, conn: Connection) -> None:
+        """Let go of the seals other admins' slots remember that the accepted copy lacks."""
+        slots = self.read_slots()
+        lost = [s for s in slots.slots if s.sealed and not AuditMark(
+            int(s.sealed["seq"]), str(s.sealed["hash"])).found_in(conn)]
+        for slot in lost:
+            slots = slots.with_slot(replace(slot, sealed={}))
+        if lost:
+            with transaction(conn):
+                self.store_slots(conn, slots)
 
     def _check_generation(self, conn: Connection, slots: slotfile.KeySlots) -> None:
         """Refuse a key file older than the index records; record a newer one.

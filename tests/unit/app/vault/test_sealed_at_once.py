@@ -1,0 +1,107 @@
+"""An admin's own acts are sealed as they are committed, not at their next login.
+
+A receptionist holding the master key can delete and chain again any rows
+after the last seal. Admin acts such as disabling a user or changing the
+keys come after the seal made at login, so they must be sealed at once;
+and a trail cut back to an older seal shows against the seals the other
+admins' slots remember.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from clinfile.app.security.audit import AuditMark, AuditTrail
+from clinfile.app.security.crypto import derive_key
+from clinfile.app.security.session import Session
+from clinfile.app.security.users import UserService
+from clinfile.app.vault import keyslots as slotfile
+from clinfile.app.vault.verify import verify_vault
+from clinfile.db.audit import AuditRepository, SealRepository
+from clinfile.db.connection import INDEX_PROFILE, open_encrypted, transaction
+from tests.conftest import ADMIN, PASSWORDS
+
+BEA = "bea"
+BEA_PASSWORD = "bea's own long password"
+
+
+def _master_key(vault_path: Path) -> bytes:
+    slots, _ = slotfile.read(vault_path / "keyslots.json")
+    return slotfile.open_slot(slots, slotfile.user_slot_id(slots.vault_id, "reception"),
+                              PASSWORDS["reception"]).master_key
+
+
+def _last_row_and_seal(vault_path: Path) -> tuple[int, int]:
+    conn = open_encrypted(vault_path / "index.db", _master_key(vault_path), INDEX_PROFILE)
+    try:
+        return AuditRepository(conn).last().seq, SealRepository(conn).all()[-1].seq
+    finally:
+        conn.close()
+
+
+def test_disabling_a_user_is_sealed_as_it_happens(vault_path):
+    session = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+
+    UserService(session).disable("clinician")
+
+    report = verify_vault(session.vault)
+    assert report.ok, report.problems
+    assert report.seal.unsealed_rows == 0
+    conn = open_encrypted(vault_path / "index.db", session.vault.key, INDEX_PROFILE)
+    actions = [r.action for r in AuditRepository(conn).rows()]
+    conn.close()
+    assert "user.disabled" in actions and "vault.keys_changed" in actions
+
+
+def test_the_end_of_an_admin_s_session_is_sealed(vault_path):
+    session = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    session.audit("settings.changed", "retention")
+
+    session.lock()
+
+    last, sealed = _last_row_and_seal(vault_path)
+    assert sealed == last
+
+
+def test_verify_says_since_when_rows_wait_and_what_protects_them(vault_path):
+    Session.login(vault_path, ADMIN, PASSWORDS[ADMIN]).lock()
+    reception = Session.login(vault_path, "reception", PASSWORDS["reception"])
+    reception.audit("images.viewed", "image 7")
+    reception.lock()
+    admin = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    reception = Session.login(vault_path, "reception", PASSWORDS["reception"])
+    reception.audit("images.viewed", "image 8")
+
+    summary = verify_vault(admin.vault).seal.summary()
+
+    assert "2 rows" in summary and "written since" in summary
+    assert "syslog" in summary
+
+
+def test_a_trail_cut_back_to_an_older_seal_shows_against_another_admin_s_memory(vault_path):
+    session = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    UserService(session).add(BEA, "admin", BEA_PASSWORD, "Bea Admin")
+    session.lock()
+    conn = open_encrypted(vault_path / "index.db", _master_key(vault_path), INDEX_PROFILE)
+    first = SealRepository(conn).all()[0]
+    conn.close()
+    for _ in range(2):
+        Session.login(vault_path, ADMIN, PASSWORDS[ADMIN]).lock()
+
+    key = _master_key(vault_path)
+    conn = open_encrypted(vault_path / "index.db", key, INDEX_PROFILE)
+    with transaction(conn):
+        conn.execute("DELETE FROM audit WHERE seq > ?", (first.seq,))
+        conn.execute("DELETE FROM audit_seal WHERE seq > ?", (first.seq,))
+        kept = AuditRepository(conn).last()
+    conn.close()
+    AuditTrail(derive_key(key, "audit"), vault_path / "audit-head.json").write_head(
+        vault_path / "audit-head.json", kept)
+    slots, _ = slotfile.read(vault_path / "keyslots.json")
+    slotfile.write(vault_path / "keyslots.json", replace(slots, latest=AuditMark.of(kept)), key)
+
+    bea = Session.login(vault_path, BEA, BEA_PASSWORD)
+    report = verify_vault(bea.vault)
+
+    assert any("which the key file remembers" in p for p in report.problems), report.problems
