@@ -88,13 +88,18 @@ class VaultLayout:
 
         Everything in a vault is its owner's alone (folders 0700, files
         0600). Only POSIX systems say so in permission bits; elsewhere the
-        folder's access list is the operating system's business.
+        folder's access list is the operating system's business. A
+        temporary file another process finishes writing while this one looks
+        is gone by then, and not reported.
         """
         if os.name != "posix":
             return []
         found = []
         for path in [self.root, *sorted(self.root.rglob("*"))]:
-            mode = path.lstat().st_mode
+            try:
+                mode = path.lstat().st_mode
+            except FileNotFoundError:
+                continue
             if not stat.S_ISLNK(mode) and stat.S_IMODE(mode) & 0o077:
                 found.append(path)
         return found
