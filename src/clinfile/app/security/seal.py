@@ -90,6 +90,7 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
                 own_last_seal: AuditMark | None = None,
                 retired: tuple[RetiredSealKey, ...] = (),
                 remembered: tuple[SealRow, ...] = (), *,
+                on_this_computer: SealRow | None = None,
                 latest_only: bool = False) -> SealReport:
     """Check every seal against the trail; ``trusted`` is the seal key's public half.
 
@@ -100,7 +101,10 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
     seal they made after the row where they were retired is tampering (the
     admin who left still has that key). ``remembered`` are the last seals
     other admins made, as the key file keeps them: a trail cut back before
-    one of them shows. ``latest_only`` checks only the newest seal, as
+    one of them shows. ``on_this_computer`` is the verifier's last seal as
+    their computer's keyring keeps it, outside the vault folder: a trail
+    that lacks it was put back to an older copy, key file and all.
+    ``latest_only`` checks only the newest seal, as
     sealing each act does (login and verify check them all).
     """
     rows = AuditRepository(conn)
@@ -125,12 +129,17 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
             report.problems.append(
                 f"tampering: your own seal of audit row {own_last_seal.seq} is gone or no "
                 "longer matches: the trail was rewritten or put back to an older copy")
+    if on_this_computer is not None and not _still_held(rows, report, on_this_computer):
+        report.problems.append(
+            f"the vault was put back to an older copy (its key file with it), or its trail "
+            f"was rewritten: this computer remembers your seal of audit row "
+            f"{on_this_computer.seq} made on {on_this_computer.sealed_at}, which the vault "
+            "no longer holds. Restore the latest backup; if an older copy was put back on "
+            "purpose, accept it with 'clinfile verify --accept-older-copy'")
     for seal in remembered:
         if _signer_problem(vault_id, seal, trusted, retired):
             continue
-        row = rows.at_seq(seal.seq)
-        kept = report.sealed is not None and report.sealed.seq >= seal.seq
-        if row is None or not same(row.hash, seal.hash) or not kept:
+        if not _still_held(rows, report, seal):
             report.problems.append(
                 f"tampering: the seal of audit row {seal.seq} that {seal.sealed_by} made on "
                 f"{seal.sealed_at}, which the key file remembers, is gone or no longer "
@@ -139,6 +148,13 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
         first = rows.at_seq(report.sealed.seq + 1 if report.sealed else 1)
         report.unsealed_since = first.at if first else ""
     return report
+
+
+def _still_held(rows: AuditRepository, report: SealReport, seal: SealRow) -> bool:
+    """Whether the trail still has the sealed row as it was, and a seal at least that far."""
+    row = rows.at_seq(seal.seq)
+    kept = report.sealed is not None and report.sealed.seq >= seal.seq
+    return row is not None and same(row.hash, seal.hash) and kept
 
 
 def _signer_problem(vault_id: str, seal: SealRow, trusted: bytes,

@@ -35,7 +35,7 @@ from clinfile.app.security.crypto import (
 from clinfile.app.security.locations import LocationCheck, require_local
 from clinfile.app.security.seal import SealReport, seal_head, seal_report
 from clinfile.app.vault import keyslots as slotfile
-from clinfile.app.vault import login_failures, seal_keys
+from clinfile.app.vault import login_failures, seal_keys, seal_memory
 from clinfile.app.vault.errors import (
     AccountDisabled,
     AuthenticationFailed,
@@ -200,6 +200,8 @@ class Vault:
                                                         {"reason": "account disabled or removed"}))
                     vault.lock()
                     raise AccountDisabled() if user else AuthenticationFailed()
+                if accept_older_copy and not older and ADMIN_ROLE in user.roles:
+                    older = vault._later_seal_on_this_computer(conn)
                 if older:
                     vault._accept_older_copy(conn, user.name, older)
                 vault._keep_privately(conn, user.name)
@@ -563,6 +565,8 @@ class Vault:
                 report = seal_report(conn, self.vault_id, self.seal_pin,
                                      self._opened.last_seal if self._opened else None,
                                      retired, self._remembered_seals(slots),
+                                     on_this_computer=seal_memory.recalled(self.vault_id,
+                                                                           self._slot_id),
                                      latest_only=latest_only)
                 if report.problems:
                     self._sealer = ""
@@ -594,7 +598,9 @@ class Vault:
         with self.index() as conn:
             report = seal_report(conn, self.vault_id, trusted,
                                  self._opened.last_seal if self._opened else None, retired,
-                                 self._remembered_seals(slots))
+                                 self._remembered_seals(slots),
+                                 on_this_computer=seal_memory.recalled(self.vault_id,
+                                                                       self._slot_id))
         if history_problem:
             report.problems.append(history_problem)
         if self.seal_pin and in_file != self.seal_pin:
@@ -620,6 +626,7 @@ class Vault:
                 slots, slots.slot(self._slot_id), self._opened, seal_pin=self.seal_pin,
                 last_seal=AuditMark(seal.seq, seal.hash))
             self.store_slots(conn, slots.with_slot(replace(slot, sealed=asdict(seal))))
+        seal_memory.remember(self.vault_id, self._slot_id, seal)
 
     def _after_login(self, conn: Connection, actor: str, *, admin: bool) -> None:
         """Upgrade a legacy slot; for an admin, take the seal key and seal the trail."""
@@ -745,12 +752,20 @@ class Vault:
         """
         if self._opened is not None:
             self._opened = replace(self._opened, last_seal=None)
+        seal_memory.forget(self.vault_id, self._slot_id)
         self._forget_seals_not_in(conn)
         row = self.audit.record(conn, AuditEntry(admin, "vault.older_copy_accepted", "",
                                                  {"why": why}))
         self.audit.write_head(self.layout.audit_head, row)
         self._start_login_notes(conn)
         self.record_latest(accepting=True)
+
+    def _later_seal_on_this_computer(self, conn: Connection) -> str:
+        """Say why the vault is older than this computer remembers; empty when it is not."""
+        seal = seal_memory.recalled(self.vault_id, self._slot_id)
+        if seal is None or AuditMark(seal.seq, seal.hash).found_in(conn):
+            return ""
+        return f"this computer remembers a seal of entry {seal.seq} the vault no longer holds"
 
     def _forget_seals_not_in(self, conn: Connection) -> None:
         """Let go of the seals other admins' slots remember that the accepted copy lacks."""

@@ -9,6 +9,7 @@ admins' slots remember.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from clinfile.app.vault.verify import verify_vault
 from clinfile.db.audit import AuditRepository, SealRepository
 from clinfile.db.connection import INDEX_PROFILE, open_encrypted, transaction
 from tests.conftest import ADMIN, PASSWORDS
+from tests.unit.app.cli.calling import as_user
 
 BEA = "bea"
 BEA_PASSWORD = "bea's own long password"
@@ -105,3 +107,24 @@ def test_a_trail_cut_back_to_an_older_seal_shows_against_another_admin_s_memory(
     report = verify_vault(bea.vault)
 
     assert any("which the key file remembers" in p for p in report.problems), report.problems
+
+
+def test_an_older_seal_put_back_with_an_older_key_file_is_reported_plainly(vault_path, tmp_path):
+    Session.login(vault_path, ADMIN, PASSWORDS[ADMIN]).lock()
+    older = tmp_path / "older"
+    shutil.copytree(vault_path, older)
+    reception = Session.login(vault_path, "reception", PASSWORDS["reception"])
+    reception.audit("images.exported", "image 7", {"to": "usb stick"})
+    reception.lock()
+    Session.login(vault_path, ADMIN, PASSWORDS[ADMIN]).lock()
+
+    for name in ("index.db", "keyslots.json", "audit-head.json", "login-failures.log"):
+        shutil.copy2(older / name, vault_path / name)
+
+    code, out, err = as_user(vault_path, ADMIN, "verify")
+    assert code != 0
+    assert "put back to an older copy" in out + err
+    assert "this computer remembers your seal of audit row" in out + err
+    code, out, err = as_user(vault_path, ADMIN, "verify", "--accept-older-copy")
+    assert code == 0, out + err
+    assert as_user(vault_path, ADMIN, "verify")[0] == 0
