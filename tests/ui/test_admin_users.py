@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 
 from clinfile.app.security.session import Session
 from clinfile.app.vault.recovery import new_recovery_key
+from tests.conftest import PASSWORDS
 from tests.ui.saving import save_as
 
 
@@ -151,3 +154,22 @@ def test_a_wrong_key_is_said_plainly(qtbot, logged_in):
     qtbot.keyClicks(reset.again_edit, "the doctor's new password")
     assert "not the right length" in reset.message.text()
     assert not reset.reset_button.isEnabled()
+
+
+def test_disabling_someone_starts_re_keying_the_pictures_at_once(qtbot, logged_in, vault_path):
+    session = Session.login(vault_path, "admin", PASSWORDS["admin"])
+    for year in (2019, 2020):
+        session.vault.blobs.put_bytes(os.urandom(500_000), when=datetime(year, 6, 1, tzinfo=UTC))
+    session.lock()
+    shell, users = _open_users(qtbot, logged_in)
+    _select(users, "reception")
+    qtbot.mouseClick(users.disable_button, Qt.MouseButton.LeftButton)
+    box = users.disable_box
+    qtbot.waitUntil(box.isVisible)
+    qtbot.mouseClick(next(b for b in box.buttons() if b.text() == "Disable"),
+                     Qt.MouseButton.LeftButton)
+
+    vault_tab = shell.admin.vault
+    qtbot.waitUntil(lambda: "Every picture is under the current key"
+                    in vault_tab.rekey_line.text(), timeout=60000)
+    assert not vault_tab.isVisible()

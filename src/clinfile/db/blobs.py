@@ -370,6 +370,17 @@ class BlobStore:
             holder.close()
         return True
 
+    def blob_ids_in(self, paths: Iterable[Path]) -> set[str]:
+        """Return the id of every blob the given shards hold."""
+        found: set[str] = set()
+        for path in paths:
+            conn = self._open_path(path)
+            try:
+                found.update(row[0] for row in conn.execute("SELECT id FROM blob"))
+            finally:
+                conn.close()
+        return found
+
     def catalogue(self) -> dict[str, StoredBlob]:
         """Return what every shard recorded about every blob it holds, by blob id."""
         found: dict[str, StoredBlob] = {}

@@ -11,7 +11,7 @@ from clinfile.app.cli.common import (
     add_login_arguments,
     open_session,
 )
-from clinfile.app.security.keys import finish_rekey
+from clinfile.app.cli.vault_verbs import finish_rekey_or_say_how
 from clinfile.app.security.roles import Role, roles_in_words
 from clinfile.app.security.users import UserService, roles_from
 
@@ -93,10 +93,7 @@ def _disable(args: argparse.Namespace, console: Console) -> int:
     UserService(session).disable(args.name)
     console.say(f"Disabled {args.name}; their password no longer opens the vault, and the "
                 "vault's keys were changed so a key file they kept opens nothing new.")
-    finish_rekey(session)
-    session.lock(reason="command finished")
-    console.say("Every picture is re-keyed; what they kept opens nothing at all.")
-    return EXIT_OK
+    return finish_rekey_or_say_how(session, console)
 
 
 def _passwd(args: argparse.Namespace, console: Console) -> int:

@@ -177,7 +177,8 @@ def _print_report(report: VerifyReport, args: argparse.Namespace, console: Conso
     seal = report.seal
     if args.json:
         console.emit_json({"ok": report.ok, "checked": report.checked,
-                           "problems": report.problems, "sealed": _seal_json(seal)})
+                           "problems": report.problems, "sealed": _seal_json(seal),
+                           "notes": report.notes})
         return EXIT_OK if report.ok else EXIT_PROBLEMS
     if report.ok:
         console.say(f"All checks passed ({len(report.checked)} parts checked).")
@@ -187,6 +188,8 @@ def _print_report(report: VerifyReport, args: argparse.Namespace, console: Conso
             console.say(f"  - {problem}")
     if seal is not None:
         console.say(seal.summary())
+    for note in report.notes:
+        console.say(note)
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
@@ -231,11 +234,23 @@ def _rekey(args: argparse.Namespace, console: Console) -> int:
 
 
 def _finish_rekey(session: Session, console: Console) -> int:
-    """Re-key what waits under an older key, saying how far it has come."""
-    finish_rekey(session, progress=lambda p: console.say(_rekey_line(p)))
+    """Re-key what waits under an older key, saying how far it has come, or how to go on."""
+    try:
+        finish_rekey(session, progress=lambda p: console.say(_rekey_line(p)))
+    except BaseException:
+        console.say(f"The re-key stopped before it finished: pictures filed before now still "
+                    f"open with the old key until it has. To finish it, run 'clinfile rekey "
+                    f"{session.vault.layout.root} --user {session.actor.name}'; it goes on "
+                    "where it stopped.")
+        raise
     session.lock(reason="command finished")
     console.say("Every picture is under the current key; the old key opens nothing.")
     return EXIT_OK
+
+
+def finish_rekey_or_say_how(session: Session, console: Console) -> int:
+    """Re-key what waits after a change of keys, for the verbs that change them."""
+    return _finish_rekey(session, console)
 
 
 def _rekey_line(progress: RekeyProgress) -> str:

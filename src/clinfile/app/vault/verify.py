@@ -53,6 +53,7 @@ class VerifyReport:
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     seal: SealReport | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -99,6 +100,7 @@ def verify_vault(vault: Vault, progress: Progress | None = None) -> VerifyReport
         report.checked.append("pictures")
         with vault.index() as conn:
             report.problems += _missing_pictures(conn, store)
+            report.notes += _waiting_to_rekey(conn, store)
 
     for copy in sorted(layout.pre_migration.glob("*.db")) if layout.pre_migration.is_dir() else []:
         report.checked.append(f"pre-upgrade copy {copy.name}")
@@ -150,6 +152,26 @@ def _missing_pictures(conn: Connection, store: BlobStore) -> list[str]:
             problems.append(f"signed form of consent {form.consent_code} ({form.patient}) "
                             "is missing from the image store")
     return problems
+
+
+def _waiting_to_rekey(conn: Connection, store: BlobStore) -> list[str]:
+    """Say how many pictures are still under a key retired when the keys changed.
+
+    Not a problem: the background re-key finishes them; until it has, a
+    copy of the old key file still opens them.
+    """
+    waiting = [p for p in store.shard_paths() if store.needs_rekey(p)]
+    if not waiting:
+        return []
+    retired = conn.execute("SELECT min(retired_at) FROM retired_key").fetchone()[0]
+    since = f"from before {retired[:10]}" if retired else "from before the last change of keys"
+    under_old = store.blob_ids_in(waiting)
+    pictures = sum(1 for image in held_images(conn) if image.original_blob in under_old)
+    what = (f"{pictures} picture{'s are' if pictures != 1 else ' is'}" if pictures
+            else "Some stored files are")
+    return [f"{what} still under the key {since}; the re-key will finish them "
+            "(it goes on at the next admin login, or from the Vault tab, or with "
+            "'clinfile rekey')."]
 
 
 def _login_notes_problems(vault: Vault, meta: MetaRepository, recorded: list[dict]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -45,7 +46,13 @@ def _say(dialog: NewRecoveryKeyDialog, text: str, tone: str) -> None:
 
 
 class UsersTab(QWidget):
-    """Who may log in, with what role."""
+    """Who may log in, with what role.
+
+    Disabling someone or renewing the recovery key changes the vault's
+    keys; ``keys_changed`` then says so, for the pictures to be re-keyed at once.
+    """
+
+    keys_changed = Signal()
 
     def __init__(self, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,7 +188,12 @@ class UsersTab(QWidget):
             f"{name} will no longer be able to log in. Their pictures, consents and audit "
             "entries stay. An admin can let them back in by setting a new password.",
             "Disable", lambda: self._tasks.write(self._service.disable, name).success(
-                lambda _: self._done(f"{name} can no longer log in.")).failure(self._failed))
+                lambda _: self._disabled(name)).failure(self._failed))
+
+    def _disabled(self, name: str) -> None:
+        self._done(f"{name} can no longer log in. The pictures are being re-keyed (see the "
+                   "Vault tab), so a key file they kept opens nothing.")
+        self.keys_changed.emit()
 
     def _reset_with_key(self) -> None:
         name = self._selected_name()
@@ -213,6 +225,7 @@ class UsersTab(QWidget):
 
     def _show_new_key(self, key: str) -> None:
         self._done("A new recovery key was made; the old sheet no longer works.")
+        self.keys_changed.emit()
         dialog = NewRecoveryKeyDialog(key, self)
         self.new_key_dialog = dialog
         vault = self._session.vault

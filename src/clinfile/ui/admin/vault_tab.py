@@ -94,7 +94,12 @@ class VaultTab(QWidget):
 
     def _resume_rekey(self, waiting: int) -> None:
         """At an admin's login, go on re-keying what a stopped or crashed run left."""
-        if waiting > 0 and self._rekeying is None:
+        if waiting > 0:
+            self.go_on_rekeying()
+
+    def go_on_rekeying(self) -> None:
+        """Re-key what waits, unless already doing so (the keys changed in another tab)."""
+        if self._desk is not None and self._rekeying is None:
             self.rekey()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -151,10 +156,10 @@ class VaultTab(QWidget):
     def _verified(self, report) -> None:
         self.verify_button.setEnabled(True)
         if report.ok:
-            self.report.setPlainText(f"All checks passed ({len(report.checked)} parts checked).")
+            text = f"All checks passed ({len(report.checked)} parts checked)."
         else:
-            self.report.setPlainText("Problems found:\n" + "\n".join(
-                f"• {problem}" for problem in report.problems))
+            text = "Problems found:\n" + "\n".join(f"• {problem}" for problem in report.problems)
+        self.report.setPlainText("\n".join([text, *report.notes]))
 
     def _failed(self, error: BaseException) -> None:
         self.verify_button.setEnabled(True)

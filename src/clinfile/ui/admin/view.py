@@ -37,6 +37,7 @@ class AdminView(QWidget):
         self.audit = AuditTab(tasks)
         self.retention = RetentionTab(tasks)
         self.incidents = IncidentsTab(tasks)
+        self.users.keys_changed.connect(self.vault.go_on_rekeying)
         self.tabs.addTab(self.users, "&Users")
         self.tabs.addTab(self.patients, "&Patient list")
         self.tabs.addTab(self.settings, "&Settings")

@@ -7,6 +7,8 @@ sheet) would, against the vault folder as it is now.
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,17 @@ def test_two_admins_changing_the_keys_at_once_leave_a_vault_that_opens(vault_pat
     assert sorted(outcomes) == ["asked to log in again", "changed"]
     for user in ("admin", "reception"):
         Session.login(vault_path, user, PASSWORDS[user]).lock()
+
+
+def test_verify_says_what_still_waits_under_a_retired_key(vault_path):
+    session = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    session.vault.blobs.put_bytes(os.urandom(200_000), when=datetime(2019, 6, 1, tzinfo=UTC))
+    UserService(session).disable("reception")
+
+    report = verify_vault(session.vault)
+
+    assert report.ok, report.problems
+    assert any("still under the key from before" in n and "the re-key will finish them" in n
+               for n in report.notes), report.notes
+    finish_rekey(session)
+    assert verify_vault(session.vault).notes == []
