@@ -52,6 +52,7 @@ from clinfile.db.connection import (
     integrity_problems,
     is_disk_full,
     open_encrypted,
+    transaction,
     write_atomically,
 )
 
@@ -163,16 +164,14 @@ def backup_vault(vault: Vault, dest: Path, *, force: bool = False, reread: bool 
 
 def _stage_small_files(vault: Vault, copy: VaultLayout, files: dict[str, HeldFile],
                        staged: list[tuple[Path, Path]]) -> None:
-    """Stage the key file, audit head, login notes and manifest, all for the copied index.
+    """Stage the audit head, login notes and manifest, all for the copied index.
 
     The copy's head and key file name the copied index's own newest audit
     row, so the copy opens as the latest; the manifest is renamed last.
     """
     last = _newest_row(vault, _staged_index(staged, copy))
     mark = AuditMark.of(last)
-    slots = replace(vault.read_slots(), latest=mark)
     for target, write in (
-            (copy.keyslots, lambda path: slotfile.write(path, slots, vault.key)),
             (copy.audit_head, lambda path: vault.audit.write_head(path, last)),
             (copy.login_failures, lambda path: write_atomically(
                 path, vault.layout.login_failures.read_bytes())),
@@ -356,10 +355,22 @@ def _manifest_mac(vault: Vault, manifest: dict) -> str:
 
 def _stage_index(vault: Vault, copy: VaultLayout, staged: list[tuple[Path, Path]]
                  ) -> HeldFile:
+    """Export the index, and stage the key file as it stood then, while writers wait.
+
+    Writers change the key file only while holding the index's write lock,
+    so the two match: no admin's memory of their last seal is ahead of the
+    copied trail, which would read as a seal cut away once restored.
+    """
     partial = _partial_beside(copy.index)
     staged.append((partial, copy.index))
-    with vault.index() as conn:
-        export_copy(conn, partial, vault.key, INDEX_PROFILE)
+    with vault.index() as holder, transaction(holder):
+        slots = vault.read_slots()
+        with vault.index() as conn:
+            export_copy(conn, partial, vault.key, INDEX_PROFILE)
+    last = _newest_row(vault, partial)
+    keyslots = _partial_beside(copy.keyslots)
+    staged.append((keyslots, copy.keyslots))
+    slotfile.write(keyslots, replace(slots, latest=AuditMark.of(last)), vault.key)
     conn = open_encrypted(partial, vault.key, INDEX_PROFILE)
     try:
         problems = integrity_problems(conn)

@@ -3,8 +3,9 @@
 Everything in the vault folder can be put back to an older copy together:
 the index, the key file (and with it the admin's own memory of their last
 seal), the audit head. The operating system's keyring, outside the folder,
-is not put back with them; so the admin's last seal is kept there too, and
-a trail that no longer holds it is reported as an older copy put back. A
+is not put back with them; so the admin's last seal in that folder is kept
+there too, and a trail that no longer holds it is reported as an older copy
+put back. A
 computer without a usable keyring simply does not remember.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict
+from pathlib import Path
 
 from clinfile.app.security.secrets import KeyringSecretStore, SecretStoreUnavailable
 from clinfile.db.audit import SealRow
@@ -20,30 +22,31 @@ from clinfile.db.audit import SealRow
 log = logging.getLogger("clinfile.vault.seal_memory")
 
 
-def remember(vault_id: str, slot_id: str, seal: SealRow) -> None:
-    """Keep this seal as the newest this computer saw the slot's owner make."""
+def remember(vault_id: str, root: Path, slot_id: str, seal: SealRow) -> None:
+    """Keep this seal as the newest this computer saw the slot's owner make in this folder."""
     try:
-        KeyringSecretStore(vault_id).set(_name(slot_id), json.dumps(asdict(seal)))
+        KeyringSecretStore(vault_id).set(_name(root, slot_id), json.dumps(asdict(seal)))
     except SecretStoreUnavailable:
         log.info("no keyring on this computer to remember the last seal in")
 
 
-def recalled(vault_id: str, slot_id: str) -> SealRow | None:
-    """The last seal this computer saw the slot's owner make, if it remembers one."""
+def recalled(vault_id: str, root: Path, slot_id: str) -> SealRow | None:
+    """The last seal this computer saw the slot's owner make in this folder, if any."""
     try:
-        stored = KeyringSecretStore(vault_id).get(_name(slot_id))
+        stored = KeyringSecretStore(vault_id).get(_name(root, slot_id))
         return SealRow(**json.loads(stored)) if stored else None
     except (SecretStoreUnavailable, ValueError, TypeError):
         return None
 
 
-def forget(vault_id: str, slot_id: str) -> None:
+def forget(vault_id: str, root: Path, slot_id: str) -> None:
     """Let go of the remembered seal, when an admin accepts an older copy on the record."""
     try:
-        KeyringSecretStore(vault_id).delete(_name(slot_id))
+        KeyringSecretStore(vault_id).delete(_name(root, slot_id))
     except SecretStoreUnavailable:
         return
 
 
-def _name(slot_id: str) -> str:
-    return f"last seal {slot_id}"
+def _name(root: Path, slot_id: str) -> str:
+    """One memory per folder: a backup copy elsewhere is older by design, not put back."""
+    return f"last seal {slot_id} in {Path(root).resolve()}"

@@ -565,8 +565,8 @@ class Vault:
                 report = seal_report(conn, self.vault_id, self.seal_pin,
                                      self._opened.last_seal if self._opened else None,
                                      retired, self._remembered_seals(slots),
-                                     on_this_computer=seal_memory.recalled(self.vault_id,
-                                                                           self._slot_id),
+                                     on_this_computer=seal_memory.recalled(
+                                         self.vault_id, self.layout.root, self._slot_id),
                                      latest_only=latest_only)
                 if report.problems:
                     self._sealer = ""
@@ -599,8 +599,8 @@ class Vault:
             report = seal_report(conn, self.vault_id, trusted,
                                  self._opened.last_seal if self._opened else None, retired,
                                  self._remembered_seals(slots),
-                                 on_this_computer=seal_memory.recalled(self.vault_id,
-                                                                       self._slot_id))
+                                 on_this_computer=seal_memory.recalled(
+                                     self.vault_id, self.layout.root, self._slot_id))
         if history_problem:
             report.problems.append(history_problem)
         if self.seal_pin and in_file != self.seal_pin:
@@ -626,7 +626,7 @@ class Vault:
                 slots, slots.slot(self._slot_id), self._opened, seal_pin=self.seal_pin,
                 last_seal=AuditMark(seal.seq, seal.hash))
             self.store_slots(conn, slots.with_slot(replace(slot, sealed=asdict(seal))))
-        seal_memory.remember(self.vault_id, self._slot_id, seal)
+        seal_memory.remember(self.vault_id, self.layout.root, self._slot_id, seal)
 
     def _after_login(self, conn: Connection, actor: str, *, admin: bool) -> None:
         """Upgrade a legacy slot; for an admin, take the seal key and seal the trail."""
@@ -752,7 +752,7 @@ class Vault:
         """
         if self._opened is not None:
             self._opened = replace(self._opened, last_seal=None)
-        seal_memory.forget(self.vault_id, self._slot_id)
+        seal_memory.forget(self.vault_id, self.layout.root, self._slot_id)
         self._forget_seals_not_in(conn)
         row = self.audit.record(conn, AuditEntry(admin, "vault.older_copy_accepted", "",
                                                  {"why": why}))
@@ -762,7 +762,7 @@ class Vault:
 
     def _later_seal_on_this_computer(self, conn: Connection) -> str:
         """Say why the vault is older than this computer remembers; empty when it is not."""
-        seal = seal_memory.recalled(self.vault_id, self._slot_id)
+        seal = seal_memory.recalled(self.vault_id, self.layout.root, self._slot_id)
         if seal is None or AuditMark(seal.seq, seal.hash).found_in(conn):
             return ""
         return f"this computer remembers a seal of entry {seal.seq} the vault no longer holds"
