@@ -97,6 +97,11 @@ def open_encrypted(path: Path, key: bytes, profile: CipherProfile, *, create: bo
     return conn
 
 
+def is_busy(error: BaseException) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    return isinstance(error, sqlcipher3.OperationalError) and "locked" in str(error)
+
+
 def is_disk_full(error: BaseException | None) -> bool:
     """Whether an error, or any error that led to it, means the disk is full.
 

@@ -90,6 +90,15 @@ class KeySlotsRolledBack(VaultError):
         )
 
 
+class VaultBusy(VaultError):
+    """Another process held the index for longer than a change of keys can wait."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Busy: another Clinfile is using the vault; try again when it finishes. "
+            "Nothing was changed.")
+
+
 class OlderCopy(VaultError):
     """The index is not the one the vault last recorded: an older or another copy."""
 

@@ -29,12 +29,14 @@ from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.crypto import KEY_BYTES
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault import login_failures
-from clinfile.app.vault.errors import KeysChanged
+from clinfile.app.vault.errors import KeysChanged, VaultBusy
 from clinfile.app.vault.vault import AUDIT_KEY, Vault
 from clinfile.db.connection import (
     INDEX_PROFILE,
+    DatabaseError,
     NotEncryptedWithThisKey,
     copy_under_new_key,
+    is_busy,
     open_encrypted,
     rekey_in_place,
     transaction,
@@ -79,6 +81,7 @@ def change_master_key(vault: Vault, actor: str, reason: str) -> None:
 
 
 def _change_master_key(vault: Vault, actor: str, reason: str) -> None:
+    _wait_for_readers(vault)
     old_key, new_key = vault.key, os.urandom(KEY_BYTES)
     slots, _ = slotfile.read(vault.layout.keyslots)
     if slots.epoch != vault.epoch:
@@ -104,6 +107,26 @@ def _change_master_key(vault: Vault, actor: str, reason: str) -> None:
     expired = [s.id for s in changed.slots if s.state == "expired"]
     if expired:
         log.warning("%d key slots from an older Clinfile need a new password", len(expired))
+
+
+def _wait_for_readers(vault: Vault) -> None:
+    """Wait, as long as any write would, until nobody is reading the index; else say busy.
+
+    Re-encrypting the index needs it to itself. Finding that out before
+    anything is changed means a long read in another process (a search, a
+    verify) ends a change of keys with "busy" and nothing changed.
+
+    Raises:
+        VaultBusy: another process kept reading for longer than the wait.
+    """
+    with vault.index() as conn:
+        try:
+            conn.execute("BEGIN EXCLUSIVE")
+        except DatabaseError as exc:
+            if not is_busy(exc):
+                raise
+            raise VaultBusy() from exc
+        conn.execute("ROLLBACK")
 
 
 @contextlib.contextmanager

@@ -240,6 +240,7 @@ class Vault:
         """
         slotfile.check_mac(slots, seal, master_key)
         _finish_key_change(layout, slots, master_key)
+        _refuse_an_older_key_file(layout, slots.vault_id, master_key)
         vault = cls(layout, slots.vault_id, master_key, Argon2Params(), epoch=slots.epoch)
         with vault.index() as conn:
             vault._load_keys(conn)
@@ -879,6 +880,27 @@ def _finish_key_change(layout: VaultLayout, slots: slotfile.KeySlots, master_key
     rekey_in_place(layout.index, old_key, master_key, INDEX_PROFILE)
     login_failures.sign_again(layout.login_failures, slots.vault_id, old_key, master_key)
     log.info("finished a change of the master key that was interrupted")
+
+
+def _refuse_an_older_key_file(layout: VaultLayout, vault_id: str, master_key: bytes) -> None:
+    """Call a key file from before the last change of keys what it is, not damage.
+
+    Its password still opens it, but its key no longer opens the index. The
+    failed-login notes are signed again with each new key, so when they too
+    are signed with another key than this file's, the key file is the older
+    one; otherwise the index itself was damaged or replaced.
+
+    Raises:
+        KeySlotsRolledBack: the key file is an older copy.
+        NotEncryptedWithThisKey: the index does not open (damaged or replaced).
+    """
+    try:
+        open_encrypted(layout.index, master_key, INDEX_PROFILE).close()
+    except NotEncryptedWithThisKey:
+        notes = layout.login_failures
+        if notes.exists() and login_failures.read(notes, vault_id, master_key).log_id is None:
+            raise KeySlotsRolledBack() from None
+        raise
 
 
 def _existing_layout(root: Path) -> VaultLayout:

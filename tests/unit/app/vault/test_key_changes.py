@@ -7,6 +7,7 @@ sheet) would, against the vault folder as it is now.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from clinfile.app.security.recovery import renew_recovery_key
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserService
 from clinfile.app.vault import keyslots as slotfile
-from clinfile.app.vault.errors import KeysChanged, PasswordExpired
+from clinfile.app.vault.errors import KeysChanged, KeySlotsRolledBack, PasswordExpired, VaultBusy
 from clinfile.app.vault.vault import Vault
 from clinfile.app.vault.verify import verify_vault
 from clinfile.db.blobs import BlobNotFound, BlobStore
@@ -177,3 +178,36 @@ def test_verify_says_what_still_waits_under_a_retired_key(vault_path):
                for n in report.notes), report.notes
     finish_rekey(session)
     assert verify_vault(session.vault).notes == []
+
+
+def test_a_key_file_from_before_a_change_put_back_is_called_an_older_copy(vault_path):
+    kept = (vault_path / "keyslots.json").read_bytes()
+    change_keys(Session.login(vault_path, ADMIN, PASSWORDS[ADMIN]), "a password was seen")
+    (vault_path / "keyslots.json").write_bytes(kept)
+
+    with pytest.raises(KeySlotsRolledBack, match="older copy"):
+        Session.login(vault_path, "reception", PASSWORDS["reception"])
+
+
+@pytest.mark.slow
+def test_a_change_of_keys_held_up_by_another_reader_says_busy_and_changes_nothing(vault_path):
+    session = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    before = (vault_path / "keyslots.json").read_bytes()
+    reader = open_encrypted(vault_path / "index.db", session.vault.key, INDEX_PROFILE)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM audit").fetchone()
+    try:
+        with pytest.raises(VaultBusy, match="another Clinfile is using the vault"):
+            change_keys(session, "a password was seen")
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+
+    assert slotfile.read(vault_path / "keyslots.json")[0].epoch == \
+        json.loads(before)["epoch"]
+    again = Session.login(vault_path, "reception", PASSWORDS["reception"])
+    assert verify_vault(Session.login(vault_path, ADMIN, PASSWORDS[ADMIN]).vault).ok
+    again.lock()
+    change_keys(session, "a password was seen")
+    assert slotfile.read(vault_path / "keyslots.json")[0].epoch == \
+        json.loads(before)["epoch"] + 1
