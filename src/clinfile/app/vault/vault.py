@@ -618,15 +618,21 @@ class Vault:
 
         Only the owner's password can rewrite the payload's memory; the
         signed copy beside it lets every other admin's verify see the seal.
+        The same write moves the vault's generation mark on to the sealed
+        row, so locking or logging in right after has no key file to write.
         """
         if self._opened is None or not self._opened.wrapping_key:
             return
+        mark = AuditMark(seal.seq, seal.hash)
         with transaction(conn):
             slots = self.read_slots()
             slot, self._opened = slotfile.with_payload(
                 slots, slots.slot(self._slot_id), self._opened, seal_pin=self.seal_pin,
-                last_seal=AuditMark(seal.seq, seal.hash))
-            self.store_slots(conn, slots.with_slot(replace(slot, sealed=asdict(seal))))
+                last_seal=mark)
+            slots = slots.with_slot(replace(slot, sealed=asdict(seal)))
+            if slots.latest is None or slots.latest.seq < seal.seq:
+                slots = replace(slots, latest=mark)
+            self.store_slots(conn, slots)
         seal_memory.remember(self.vault_id, self.layout.root, self._slot_id, seal)
 
     def _after_login(self, conn: Connection, actor: str, *, admin: bool) -> None:
