@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from clinfile.db.connection import (
     NotEncryptedWithThisKey,
     open_encrypted,
 )
+from clinfile.db.users import UserRepository
 from tests.conftest import ADMIN, PASSWORDS
 
 
@@ -211,3 +213,21 @@ def test_a_change_of_keys_held_up_by_another_reader_says_busy_and_changes_nothin
     change_keys(session, "a password was seen")
     assert slotfile.read(vault_path / "keyslots.json")[0].epoch == \
         json.loads(before)["epoch"] + 1
+
+
+def test_the_end_of_a_re_key_keeps_a_key_file_change_made_meanwhile(vault_path):
+    admin = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    change_keys(admin, "a password was seen")
+    other = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    conn = open_encrypted(vault_path / "index.db", other.vault.key, INDEX_PROFILE)
+    conn.execute("BEGIN IMMEDIATE")
+    finishing = threading.Thread(target=finish_rekey, args=(admin,))
+    finishing.start()
+    threading.Event().wait(2)
+    UserRepository(conn).add("newcomer", ["reception"], "2026-12-02T00:00:00+00:00")
+    other.vault.set_user_slot(conn, "newcomer", "newcomer's long password")
+    conn.execute("COMMIT")
+    conn.close()
+    finishing.join()
+
+    Session.login(vault_path, "newcomer", "newcomer's long password").lock()
