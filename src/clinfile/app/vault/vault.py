@@ -347,13 +347,18 @@ class Vault:
         """Seal an admin's act as soon as it is committed, so it is never left unsealed.
 
         The seal a tampering finding would refuse is not tried again by that
-        finding's own audit row.
+        finding's own audit row. The act is committed already: a seal that
+        cannot be written now (a full disk, a long lock) is logged, and the
+        next act, lock or login seals it.
         """
         if not self._sealer or not self.holds_seal_key or getattr(self._sealing, "on", False):
             return
         self._sealing.on = True
         try:
             self.seal_audit(self._sealer, latest_only=True)
+        except (DatabaseError, OSError):
+            log.warning("an act could not be sealed yet; the next act or login seals it",
+                        exc_info=True)
         finally:
             self._sealing.on = False
 

@@ -141,7 +141,8 @@ def legacy_slot(vault, slot_id: str, secret: str):
                          asdict(vault.params))
 
 
-def test_a_vault_from_before_generations_opens_and_starts_keeping_them(vault_path):
+def test_a_vault_from_before_generations_opens_and_starts_keeping_them(vault_path,
+                                                                      memory_keyring):
     import hashlib
 
     from clinfile.app.security.crypto import derive_key, mac
@@ -161,6 +162,7 @@ def test_a_vault_from_before_generations_opens_and_starts_keeping_them(vault_pat
     (vault_path / "login-failures.log").write_text(
         '{"at": "2026-01-01T00:00:00", "reason": "wrong password", "slot": "x"}\tab12\n')
     vault.lock()
+    memory_keyring.secrets.clear()
 
     code, out, err = as_user(vault_path, ADMIN, "verify")
 
