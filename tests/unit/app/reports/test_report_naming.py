@@ -41,3 +41,12 @@ def test_unusable_patterns_are_refused(pattern):
 
 def test_neutral_names_say_nothing_about_the_patient():
     assert neutral_name("education", 3, extension="jpg") == "education-image-03.jpg"
+
+
+def test_an_export_says_it_is_one_whatever_the_recipient_is_called():
+    from clinfile.app.reports.naming import export_name
+
+    assert export_name("the treating team") == "export-for-the-treating-team"
+    assert export_name("Dr {SURNAME} O'Brien/../x\n") == "export-for-Dr-SURNAME-OBrien-x"
+    assert export_name("北京医院") == "export-for"
+    assert len(export_name("Dr " + "Smyth " * 40)) <= len("export-for-") + 40
