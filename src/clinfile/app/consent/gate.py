@@ -21,13 +21,12 @@ from clinfile.app.consent.policy import load_policy
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.rules import Allowed, Decision, Refused, decide
 from clinfile.app.consent.vocabulary import Purpose, Recipient
-from clinfile.app.filing.model import FiledImage, as_it_stands
+from clinfile.app.filing.model import FiledImage, load_filed
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission, PolicyRefused
 from clinfile.app.security.session import Session
 from clinfile.db.connection import Connection
 from clinfile.db.consents import ConsentRepository, NewUse
-from clinfile.db.filing import FilingRepository
 
 
 class Channel(StrEnum):
@@ -69,7 +68,9 @@ def check_use(session: Session, image_id: int, purpose: Purpose, recipient: Reci
     """Say whether one image may be used for a purpose and recipient, without using it."""
     session.require(Permission.VIEW_IMAGES, subject=f"image {image_id}")
     with session.vault.index() as conn:
-        return _decide(conn, image_id, purpose, recipient, deidentified)
+        [decision] = _rules(conn, (image_id,), load_filed(conn, [image_id]), purpose, recipient,
+                            deidentified)
+    return decision
 
 
 def authorise_use(session: Session, image_ids: Iterable[int], purpose: Purpose,
@@ -89,18 +90,15 @@ def authorise_use(session: Session, image_ids: Iterable[int], purpose: Purpose,
     vault = session.vault
     actor = session.actor.name
     with vault.index() as conn:
-        decisions = _decisions(session, conn, image_ids, purpose, recipient, channel,
-                               deidentified)
+        filed, decisions = _decisions(session, conn, image_ids, purpose, recipient, channel,
+                                      deidentified)
         with vault.audited(conn) as work:
             repo = ConsentRepository(conn)
             now = _now()
-            filings = FilingRepository(conn)
-            uses = []
-            for image_id, decision in decisions:
-                patient_id = _filed(filings, image_id).patient_id
-                uses.append(repo.add_use(NewUse(image_id, patient_id, str(purpose),
-                                                recipient.word, str(channel),
-                                                decision.consent_id, actor, now)))
+            uses = [repo.add_use(NewUse(image_id, filed[image_id].patient_id, str(purpose),
+                                        recipient.word, str(channel), decision.consent_id,
+                                        actor, now))
+                    for image_id, decision in decisions]
             work.record(AuditEntry(
                 actor, "use.allowed", ", ".join(f"image {i}" for i in image_ids), {
                     "purpose": str(purpose), "recipient": recipient.word,
@@ -130,9 +128,14 @@ def ensure_allowed(session: Session, image_ids: Iterable[int], purpose: Purpose,
 
 def _decisions(session: Session, conn: Connection, image_ids: tuple[int, ...],
                purpose: Purpose, recipient: Recipient, channel: Channel,
-               deidentified: bool) -> list[tuple[int, Decision]]:
-    """Each image's decision; the first refusal is audited and raised as :class:`UseRefused`."""
-    decisions = [(i, _decide(conn, i, purpose, recipient, deidentified)) for i in image_ids]
+               deidentified: bool) -> tuple[dict[int, FiledImage], list[tuple[int, Decision]]]:
+    """The images as they stand and each one's decision, loaded once.
+
+    The first refusal is audited and raised as :class:`UseRefused`.
+    """
+    filed = load_filed(conn, image_ids)
+    decisions = list(zip(image_ids, _rules(conn, image_ids, filed, purpose, recipient,
+                                           deidentified), strict=True))
     refused = next(((i, d) for i, d in decisions if not d.allowed), None)
     if refused is not None:
         image_id, decision = refused
@@ -141,29 +144,29 @@ def _decisions(session: Session, conn: Connection, image_ids: tuple[int, ...],
                 "purpose": str(purpose), "recipient": recipient.word, "channel": str(channel),
                 "reason": decision.reason}))
         raise UseRefused(image_id, decision)
+    return filed, decisions
+
+
+def _rules(conn: Connection, image_ids: tuple[int, ...], filed: dict[int, FiledImage],
+           purpose: Purpose, recipient: Recipient, deidentified: bool) -> list[Decision]:
+    """Apply the rules to each image, reading the policy and each patient's consents once."""
+    policy = load_policy(conn)
+    records = ConsentRecords(conn)
+    consents = {pid: records.for_patient(pid) for pid in {i.patient_id for i in filed.values()}}
+    today = date.today()
+    decisions: list[Decision] = []
+    for image_id in image_ids:
+        image = filed.get(image_id)
+        if image is None:
+            decisions.append(Refused(f"image {image_id} is not filed to a patient yet",
+                                     "file it to the patient first"))
+        elif image.deleted:
+            decisions.append(Refused(f"image {image_id} was deleted at the end of its "
+                                     "retention period", "nothing can; the image is gone"))
+        else:
+            decisions.append(decide(image.facts, purpose, recipient, consents[image.patient_id],
+                                    today=today, policy=policy, deidentified=deidentified))
     return decisions
-
-
-def _decide(conn: Connection, image_id: int, purpose: Purpose, recipient: Recipient,
-            deidentified: bool) -> Decision:
-    image = _filed(FilingRepository(conn), image_id)
-    if image is None:
-        return Refused(f"image {image_id} is not filed to a patient yet",
-                       "file it to the patient first")
-    if image.deleted:
-        return Refused(f"image {image_id} was deleted at the end of its retention period",
-                       "nothing can; the image is gone")
-    consents = ConsentRecords(conn).for_patient(image.patient_id)
-    return decide(image.facts, purpose, recipient, consents, today=date.today(),
-                  policy=load_policy(conn), deidentified=deidentified)
-
-
-def _filed(repo: FilingRepository, image_id: int) -> FiledImage | None:
-    filing = repo.filing(image_id)
-    if filing is None:
-        return None
-    return as_it_stands(filing, repo.corrections(image_id),
-                        deleted=repo.deletion(image_id) is not None)
 
 
 def _now() -> str:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from clinfile.app.escaping import escaped
+from clinfile.app.filing.model import load_filed
 from clinfile.app.filing.retention import RetentionService
 from clinfile.app.patients.dates import show
 from clinfile.app.security.session import Session
-from clinfile.db.filing import FilingRepository, PatientLookup
+from clinfile.db.filing import PatientLookup
 
 
 @dataclass(frozen=True)
@@ -34,17 +35,17 @@ def due_for_deletion(session: Session, today: date | None = None) -> list[DueIma
     due = RetentionService(session).due(today)
     with session.vault.index() as conn:
         patients = PatientLookup(conn)
-        filings = FilingRepository(conn)
+        images = load_filed(conn, [r.image_id for r in due])
         found = []
         for retention in due:
             patient = patients.by_id(retention.patient_id)
-            filing = filings.filing(retention.image_id)
+            image = images[retention.image_id]
             record = f" (record {patient.record_number})" if patient.record_number else ""
             found.append(DueImage(
                 retention.image_id,
                 escaped(f"{patient.family_name.upper()}, {patient.given_names}{record}"),
                 show(date.fromisoformat(patient.birth_date)) if patient.birth_date
                 else "not known",
-                escaped(filing.description or filing.kind.replace("-", " ")),
+                escaped(image.description or image.kind.replace("-", " ")),
                 retention.last_entry, retention.keep_until))
     return found

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from clinfile.app.consent.model import ImageFacts
 from clinfile.app.consent.vocabulary import ImageKind, Purpose
 from clinfile.app.filing.body_sites import BodySite
+from clinfile.db.connection import Connection
 from clinfile.db.filing import CorrectionRow, FilingRow
+from clinfile.db.record import RecordQueries
 
 
 class ConsentBasis(StrEnum):
@@ -130,8 +133,29 @@ class RecordEntry:
     reason: str = ""
 
 
-def as_it_stands(filing: FilingRow, corrections: list[CorrectionRow], *,
-                 deleted: bool = False) -> FiledImage:
+def load_filed(conn: Connection, image_ids: Iterable[int]) -> dict[int, FiledImage]:
+    """Each of these images as it now stands in the record, by id; those never filed are left out.
+
+    The one place that puts an image's filing, its corrections in order and
+    its deletion together. Three reads serve any number of images, so a
+    document loads its pictures once and decides on what it loaded.
+    """
+    filings = RecordQueries(conn).filings(image_ids)
+    return {image.image_id: image for image in filed_as_they_stand(conn, filings)}
+
+
+def filed_as_they_stand(conn: Connection, filings: list[FilingRow]) -> list[FiledImage]:
+    """Apply each filing's corrections and deletion, reading them for all the filings at once."""
+    ids = [f.image_id for f in filings]
+    queries = RecordQueries(conn)
+    corrections = queries.corrections(ids)
+    gone = queries.deleted(ids)
+    return [_as_it_stands(f, corrections.get(f.image_id, []), deleted=f.image_id in gone)
+            for f in filings]
+
+
+def _as_it_stands(filing: FilingRow, corrections: list[CorrectionRow], *,
+                  deleted: bool = False) -> FiledImage:
     """Apply an image's corrections, in order, to its filing.
 
     A corrected kind brings the consent basis of its kind with it: a picture

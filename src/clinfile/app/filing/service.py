@@ -25,7 +25,8 @@ from clinfile.app.filing.model import (
     FiledImage,
     FilingRequest,
     RecordEntry,
-    as_it_stands,
+    filed_as_they_stand,
+    load_filed,
     record_entries,
 )
 from clinfile.app.ingest.events import SourceKind
@@ -134,7 +135,8 @@ class FilingService:
                             "kind": str(request.kind), "body_site": request.body_site.word,
                             "consent_id": consent_id, "secondary": request.secondary,
                             "workstation": workstation_name()}))
-            images = tuple(self._as_it_stands(conn, i) for i in request.image_ids)
+            filed = load_filed(conn, request.image_ids)
+        images = tuple(filed[i] for i in request.image_ids)
         return FiledEpisode(episode_id, request.episode_description, images)
 
     def image(self, image_id: int) -> FiledImage:
@@ -145,24 +147,21 @@ class FilingService:
         """
         self._session.require(Permission.VIEW_IMAGES, subject=f"image {image_id}")
         with self._session.vault.index() as conn:
-            return self._as_it_stands(conn, image_id)
+            return _filed(conn, image_id)
 
     def images_of(self, patient_id: int) -> list[FiledImage]:
         """Return the images now in a patient's record."""
         self._session.require(Permission.VIEW_IMAGES, subject=f"patient {patient_id}")
         with self._session.vault.index() as conn:
-            filings = FilingRepository(conn).filings_touching(patient_id)
-            images = [self._as_it_stands(conn, f.image_id) for f in filings]
+            images = filed_as_they_stand(conn, FilingRepository(conn).filings_touching(patient_id))
         return [i for i in images if i.patient_id == patient_id]
 
     def record(self, patient_id: int) -> list[RecordEntry]:
         """Return a patient's filing history, with images moved in and out of the record."""
         self._session.require(Permission.VIEW_IMAGES, subject=f"patient {patient_id}")
         with self._session.vault.index() as conn:
-            filings = FilingRepository(conn).filings_touching(patient_id)
-            entries = [entry for f in filings
-                       for entry in record_entries(self._as_it_stands(conn, f.image_id),
-                                                   patient_id)]
+            images = filed_as_they_stand(conn, FilingRepository(conn).filings_touching(patient_id))
+        entries = [entry for image in images for entry in record_entries(image, patient_id)]
         return sorted(entries, key=lambda e: (e.at, e.image_id))
 
     def move_to_patient(self, image_id: int, patient_id: int, reason: str) -> FiledImage:
@@ -250,7 +249,7 @@ class FilingService:
         actor = self._session.actor.name
         with vault.index() as conn:
             with vault.audited(conn) as work:
-                current = self._as_it_stands(conn, image_id)
+                current = _filed(conn, image_id)
                 if current.deleted:
                     raise FilingError(f"Image {image_id} was deleted at the end of its "
                                       "retention period.")
@@ -261,7 +260,7 @@ class FilingService:
                 work.record(AuditEntry(
                     actor, "filing.corrected", f"image {image_id}",
                     {**fields, "reason": row.reason}))
-            corrected = self._as_it_stands(conn, image_id)
+            corrected = _filed(conn, image_id)
         return corrected
 
     def _consent_basis(self, conn: Connection, request: FilingRequest) -> int | None:
@@ -286,14 +285,14 @@ class FilingService:
                                 "then file with it.")
         return consent.id if consent else None
 
-    @staticmethod
-    def _as_it_stands(conn: Connection, image_id: int) -> FiledImage:
-        repo = FilingRepository(conn)
-        filing = repo.filing(image_id)
-        if filing is None:
-            raise FilingError(f"Image {image_id} has not been filed.")
-        return as_it_stands(filing, repo.corrections(image_id),
-                            deleted=repo.deletion(image_id) is not None)
+
+
+def _filed(conn: Connection, image_id: int) -> FiledImage:
+    """An image as it now stands; raises FilingError when it was never filed."""
+    image = load_filed(conn, [image_id]).get(image_id)
+    if image is None:
+        raise FilingError(f"Image {image_id} has not been filed.")
+    return image
 
 
 def _check(request: FilingRequest) -> None:

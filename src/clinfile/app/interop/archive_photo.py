@@ -13,7 +13,7 @@ from datetime import date
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.vocabulary import Purpose
-from clinfile.app.filing.model import FiledImage, as_it_stands
+from clinfile.app.filing.model import FiledImage, load_filed
 from clinfile.app.reports.options import load_options
 from clinfile.app.vault.vault import Vault
 from clinfile.db.connection import Connection
@@ -81,12 +81,7 @@ def read_archive_photos(conn: Connection, vault: Vault,
 
 def filed_image(conn: Connection, image_id: int) -> FiledImage | None:
     """Return an image as it now stands in the record, or None when it is not filed."""
-    repo = FilingRepository(conn)
-    filing = repo.filing(image_id)
-    if filing is None:
-        return None
-    return as_it_stands(filing, repo.corrections(image_id),
-                        deleted=repo.deletion(image_id) is not None)
+    return load_filed(conn, [image_id]).get(image_id)
 
 
 def distribution_consents(photo: ArchivePhoto, today: date) -> list[tuple[Consent, str]]:

@@ -26,6 +26,7 @@ from pydicom import Dataset
 
 from clinfile.app.consent.gate import Channel, authorise_use, check_use
 from clinfile.app.consent.vocabulary import Purpose
+from clinfile.app.filing.model import load_filed
 from clinfile.app.interop.archive_photo import filed_image, read_archive_photos
 from clinfile.app.interop.dicom_files import dicom_dataset
 from clinfile.app.interop.dicom_pixels import PixelsUnusable
@@ -294,7 +295,8 @@ class PacsService:
         """Each filed picture's SOP Instance UID as it now stands."""
         vault = self._session.vault
         with vault.index() as conn:
-            images = [i for i in (filed_image(conn, n) for n in image_ids) if i is not None]
+            filed = load_filed(conn, image_ids)
+            images = [filed[n] for n in image_ids if n in filed]
             photos = read_archive_photos(conn, vault, images)
         return {p.image.image_id: photo_uids(p).instance for p in photos}
 

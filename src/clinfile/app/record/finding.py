@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from clinfile.app.consent.vocabulary import ImageKind
-from clinfile.app.filing.model import FiledImage
+from clinfile.app.filing.model import FiledImage, filed_as_they_stand
 from clinfile.app.filing.service import workstation_name
 from clinfile.app.record.model import FiledLine
-from clinfile.app.record.service import filed_as_they_stand, moment, patient_names
+from clinfile.app.record.service import moment, patient_names
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.db.record import RecordQueries

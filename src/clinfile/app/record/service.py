@@ -18,7 +18,12 @@ from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.body_sites import BodySite
-from clinfile.app.filing.model import ConsentBasis, FiledImage, as_it_stands, correction_words
+from clinfile.app.filing.model import (
+    ConsentBasis,
+    FiledImage,
+    correction_words,
+    filed_as_they_stand,
+)
 from clinfile.app.filing.words import came_from_words, consent_reach_words, consent_words
 from clinfile.app.patients.names import named_with_record, reception_name
 from clinfile.app.record.model import (
@@ -113,16 +118,6 @@ def patient_names(queries: RecordQueries, patient_ids: Iterable[int]) -> dict[in
     """'NGUYEN, Mai (record 900001)' for each patient, as the desk names them."""
     return {pid: named_with_record(*parts)
             for pid, parts in queries.patient_names(patient_ids).items()}
-
-
-def filed_as_they_stand(conn: Connection, filings) -> list[FiledImage]:
-    """Apply each filing's corrections, reading them for all the filings at once."""
-    ids = [f.image_id for f in filings]
-    queries = RecordQueries(conn)
-    corrections = queries.corrections(ids)
-    gone = queries.deleted(ids)
-    return [as_it_stands(f, corrections.get(f.image_id, []), deleted=f.image_id in gone)
-            for f in filings]
 
 
 class _Pictures:

@@ -21,7 +21,7 @@ from clinfile.app.consent.gate import Authorisation, Channel, authorise_use
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
-from clinfile.app.filing.model import FiledImage, as_it_stands
+from clinfile.app.filing.model import FiledImage, filed_as_they_stand, load_filed
 from clinfile.app.filing.service import find_patient
 from clinfile.app.interop.dicom_files import dicom_files
 from clinfile.app.interop.fhir_files import fhir_files
@@ -225,10 +225,10 @@ class ReportService:
         with self._session.vault.index() as conn:
             repo = FilingRepository(conn)
             if selection.image_ids:
-                images = [_filed(repo, i) for i in selection.image_ids]
+                images = _filed(conn, selection.image_ids)
             elif selection.patient is not None:
                 patient = find_patient(conn, selection.patient)
-                images = [_filed(repo, f.image_id) for f in repo.filings_touching(patient.id)]
+                images = filed_as_they_stand(conn, repo.filings_touching(patient.id))
                 images = [i for i in images if i.patient_id == patient.id and not i.deleted]
             else:
                 raise ReportError("Say which images: a patient, an episode or image ids.")
@@ -313,12 +313,12 @@ def _consent(conn: Connection, reference: str | int) -> Consent:
     return consent
 
 
-def _filed(repo: FilingRepository, image_id: int) -> FiledImage:
-    filing = repo.filing(image_id)
-    if filing is None:
-        raise ReportError(f"Image {image_id} is not filed to a patient yet; file it first.")
-    return as_it_stands(filing, repo.corrections(image_id),
-                        deleted=repo.deletion(image_id) is not None)
+def _filed(conn: Connection, image_ids: tuple[int, ...]) -> list[FiledImage]:
+    filed = load_filed(conn, image_ids)
+    for image_id in image_ids:
+        if image_id not in filed:
+            raise ReportError(f"Image {image_id} is not filed to a patient yet; file it first.")
+    return [filed[i] for i in image_ids]
 
 
 def _images_note(consent: Consent) -> str:
