@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import keyring
@@ -57,6 +58,31 @@ def pillow_pixel_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     from PIL import Image
 
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
+
+
+class HeldClock:
+    """The application's clock in one test: the real time, or a moment :meth:`hold` sets."""
+
+    def __init__(self) -> None:
+        self.moment: datetime | None = None
+
+    def hold(self, moment: datetime | None) -> None:
+        """Make every stamp the application writes this moment (None: the real time again)."""
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment or datetime.now(UTC)
+
+
+@pytest.fixture
+def app_clock() -> Iterator[HeldClock]:
+    """The application's one clock, for a test to set; the computer's clock again afterwards."""
+    from clinfile.app import clock
+
+    held = HeldClock()
+    clock.set_source(held)
+    yield held
+    clock.set_source(None)
 
 
 @pytest.fixture

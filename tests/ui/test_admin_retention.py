@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import Qt
 
 from clinfile.app.consent.vocabulary import ImageKind
-from clinfile.app.filing import service as filing_service
 from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.deletion_list import due_for_deletion
 from clinfile.app.filing.model import FilingRequest
@@ -20,19 +19,19 @@ from tests.conftest import PASSWORDS
 from tests.unit.app.consent.vault_rows import add_inbox_image, add_patient
 
 
-def _pictures_filed_years_ago(vault_path, count: int) -> list[int]:
-    """File pictures to two patients on New Year's Day 2015, by the filing service's clock."""
+def _pictures_filed_years_ago(vault_path, count: int, app_clock) -> list[int]:
+    """File pictures to two patients on New Year's Day 2015, by the application's clock."""
     reception = Session.login(vault_path, "reception", PASSWORDS["reception"])
     vault = reception.vault
     patients = [add_patient(vault, "Nguyen", "Mai", "1950-01-02", "R-1"),
                 add_patient(vault, "Smith", "Jo", "1960-03-04", "R-2")]
     images = [add_inbox_image(vault) for _ in range(count)]
-    with pytest.MonkeyPatch.context() as clock:
-        clock.setattr(filing_service, "_now", lambda: "2015-01-01T00:00:00+00:00")
-        for number, image in enumerate(images):
-            FilingService(reception).file(FilingRequest(
-                (image,), patients[number % 2], ImageKind.PATIENT_SENT,
-                BodySite.parse("left-knee"), description=f"rash {number}"))
+    app_clock.hold(datetime(2015, 1, 1, tzinfo=UTC))
+    for number, image in enumerate(images):
+        FilingService(reception).file(FilingRequest(
+            (image,), patients[number % 2], ImageKind.PATIENT_SENT,
+            BodySite.parse("left-knee"), description=f"rash {number}"))
+    app_clock.hold(None)
     reception.lock()
     return images
 
@@ -47,8 +46,8 @@ def _open_retention(qtbot, logged_in, count: int):
     return shell, retention
 
 
-def test_choose_and_delete_by_keyboard_alone(qtbot, logged_in, vault_path):
-    images = _pictures_filed_years_ago(vault_path, 3)
+def test_choose_and_delete_by_keyboard_alone(qtbot, logged_in, vault_path, app_clock):
+    images = _pictures_filed_years_ago(vault_path, 3, app_clock)
     shell, retention = _open_retention(qtbot, logged_in, 3)
     assert retention.table.item(0, 1).text().startswith(("NGUYEN, Mai", "SMITH, Jo"))
     retention.table.setFocus()
@@ -81,8 +80,8 @@ def test_choose_and_delete_by_keyboard_alone(qtbot, logged_in, vault_path):
     assert all("Retention period ended" in r.detail for r in rows)
 
 
-def test_delete_by_mouse_needs_a_reason(qtbot, logged_in, vault_path):
-    _pictures_filed_years_ago(vault_path, 1)
+def test_delete_by_mouse_needs_a_reason(qtbot, logged_in, vault_path, app_clock):
+    _pictures_filed_years_ago(vault_path, 1, app_clock)
     shell, retention = _open_retention(qtbot, logged_in, 1)
     assert not retention.delete_button.isEnabled()
     rect = retention.table.visualItemRect(retention.table.item(0, 1))
@@ -100,8 +99,8 @@ def test_delete_by_mouse_needs_a_reason(qtbot, logged_in, vault_path):
 
 
 @pytest.mark.parametrize("user", ["clinician", "reception"])
-def test_only_admins_see_what_is_due(login, vault_path, user):
-    _pictures_filed_years_ago(vault_path, 1)
+def test_only_admins_see_what_is_due(login, vault_path, user, app_clock):
+    _pictures_filed_years_ago(vault_path, 1, app_clock)
     with pytest.raises(PolicyRefused):
         due_for_deletion(login(user))
     assert len(due_for_deletion(login("admin"))) == 1

@@ -23,6 +23,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.consent.model import Disclosure
 from clinfile.app.consent.service import ConsentRequest, ConsentService
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
@@ -160,7 +161,7 @@ def _record_consent(bench: _Workbench) -> str:
         patient_id=bench.patient_id, method=Method.VERBAL,
         purposes=frozenset({Purpose.CLINICAL_CARE}),
         recipients=(Recipient(group=RecipientClass.TREATING_TEAM),),
-        obtained_by=bench.clinician.actor.name, obtained_on=date.today(),
+        obtained_by=bench.clinician.actor.name, obtained_on=clock.today(),
         disclosure=Disclosure(True, True, True)))
     bench.consent_code = consent.code
     return f"consent {consent.code}"

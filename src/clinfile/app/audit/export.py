@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
 
+from clinfile.app import clock
 from clinfile.app.audit.lines import HEADINGS, AuditLine
 from clinfile.app.audit.verdict import ChainVerdict
 from clinfile.app.reports.pdf import (
@@ -54,7 +54,7 @@ def write_pdf(lines: Sequence[AuditLine], asked: dict[str, str], verdict: ChainV
               path: Path, page_size: PageSize) -> None:
     """Write the lines as a table headed by what was asked and the trail's verdict."""
     out = io.BytesIO()
-    made = datetime.now().astimezone().strftime("%d/%m/%Y %H:%M")
+    made = clock.now().astimezone().strftime("%d/%m/%Y %H:%M")
     doc, canvas_class = new_document(
         out, page_size, title="Audit trail extract", top=MARGIN, bottom=20 * mm,
         decorate=lambda pdf, number, total: footer(pdf, number, total,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from clinfile.app import clock
 from clinfile.app.cli.common import (
     EXIT_OK,
     EXIT_REFUSED,
@@ -158,7 +159,7 @@ def _consent_add(args: argparse.Namespace, console: Console) -> int:
             purposes=_purposes(args.purposes),
             recipients=tuple(recipient_word(r) for r in _split(args.recipients)),
             obtained_by=args.obtained_by or session.actor.name,
-            obtained_on=args.obtained_on or date.today(),
+            obtained_on=args.obtained_on or clock.today(),
             decided_by=DecisionMaker(args.decided_by.strip(), args.relationship.strip()),
             disclosure=_disclosure(args.told), interpreter=args.interpreter,
             expires_on=args.expires, images=frozenset(_ids(args.images)), note=args.note))

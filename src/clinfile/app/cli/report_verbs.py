@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.cli.common import (
     EXIT_OK,
     Console,
@@ -104,7 +104,7 @@ def _recovery(args: argparse.Namespace, console: Console) -> int:
     vault = Vault.unlock_with_recovery(Path(args.vault), key)
     try:
         sheet = RecoverySheet(vault.vault_id, str(vault.layout.root.resolve()), key.strip(),
-                              date.today())
+                              clock.today())
         write_recovery_sheet(sheet, args.out)
         with vault.index() as conn:
             vault.audit.record(conn, AuditEntry(RECOVERY_ACTOR, "report.recovery_sheet_printed",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -134,7 +134,7 @@ def _init(args: argparse.Namespace, console: Console) -> int:
 
 def _show_recovery_key(vault: Vault, key: str, args: argparse.Namespace, console: Console) -> None:
     if args.recovery_sheet:
-        sheet = RecoverySheet(vault.vault_id, str(vault.layout.root.resolve()), key, date.today())
+        sheet = RecoverySheet(vault.vault_id, str(vault.layout.root.resolve()), key, clock.today())
         write_recovery_sheet(sheet, args.recovery_sheet)
     console.say("")
     console.say("Recovery key — shown once. Write it down or print the sheet; keep it locked away:")

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from clinfile.app import clock
 from clinfile.app.consent.policy import load_policy
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.rules import Allowed, Decision, Refused, decide
@@ -94,7 +94,7 @@ def authorise_use(session: Session, image_ids: Iterable[int], purpose: Purpose,
                                       deidentified)
         with vault.audited(conn) as work:
             repo = ConsentRepository(conn)
-            now = _now()
+            now = clock.stamp()
             uses = [repo.add_use(NewUse(image_id, filed[image_id].patient_id, str(purpose),
                                         recipient.word, str(channel), decision.consent_id,
                                         actor, now))
@@ -153,7 +153,7 @@ def _rules(conn: Connection, image_ids: tuple[int, ...], filed: dict[int, FiledI
     policy = load_policy(conn)
     records = ConsentRecords(conn)
     consents = {pid: records.for_patient(pid) for pid in {i.patient_id for i in filed.values()}}
-    today = date.today()
+    today = clock.today()
     decisions: list[Decision] = []
     for image_id in image_ids:
         image = filed.get(image_id)
@@ -168,6 +168,3 @@ def _rules(conn: Connection, image_ids: tuple[int, ...], filed: dict[int, FiledI
                                     today=today, policy=policy, deidentified=deidentified))
     return decisions
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
+from clinfile.app import clock
 from clinfile.app.consent.deciders import decider_problem
 from clinfile.app.consent.model import Consent, DecisionMaker, Disclosure
 from clinfile.app.consent.records import ConsentRecords
@@ -84,13 +85,13 @@ class ConsentService:
         vault = self._session.vault
         with vault.index() as conn:
             self._require_may_record(conn, request)
-            _check(request, today=date.today())
+            _check(request, today=clock.today())
             with vault.audited(conn) as work:
                 patient = PatientLookup(conn).by_id(request.patient_id)
                 if patient is None:
                     raise ConsentError(f"There is no patient with id {request.patient_id}.")
                 problem = decider_problem(patient.birth_date, request.decided_by, request.note,
-                                          date.today())
+                                          clock.today())
                 if problem is not None:
                     raise ConsentError(problem)
                 repo = ConsentRepository(conn)
@@ -157,7 +158,7 @@ class ConsentService:
         self._session.require(Permission.RECORD_WITHDRAWAL, subject=f"consent {reference}")
         vault = self._session.vault
         actor = self._session.actor.name
-        on = on or date.today()
+        on = on or clock.today()
         with vault.audited() as work:
             records = ConsentRecords(work.conn)
             consent = _existing(records, reference)
@@ -165,7 +166,7 @@ class ConsentService:
             _check_withdrawable(consent, purposes)
             words = tuple(sorted(str(p) for p in purposes))
             repo = ConsentRepository(work.conn)
-            repo.add_withdrawal(consent.id, words, on.isoformat(), reason, actor, _now())
+            repo.add_withdrawal(consent.id, words, on.isoformat(), reason, actor, clock.stamp())
             uses = tuple(u for u in repo.uses_for_patient(consent.patient_id, words)
                          if not consent.images or u.image_id in consent.images)
             work.record(AuditEntry(
@@ -298,7 +299,7 @@ def _new_consent(request: ConsentRequest, code: str, recorded_by: str) -> NewCon
         signed_form_blob=request.signed_form_blob,
         note=request.note,
         recorded_by=recorded_by,
-        recorded_at=_now(),
+        recorded_at=clock.stamp(),
     )
 
 
@@ -313,8 +314,5 @@ def _unused_code(repo: ConsentRepository) -> str:
         if not code.isdigit() and repo.by_code(code) is None:
             return code
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 

@@ -9,9 +9,9 @@ because patient pictures pass through both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
 from clinfile.app.security.locations import check_location
 from clinfile.app.security.roles import Role
@@ -139,6 +139,6 @@ def set_up_practice(setup: PracticeSetup) -> NewPractice:
 def save_recovery_sheet(vault: Vault, recovery_key: str, path: Path) -> Path:
     """Write the recovery sheet PDF where the admin asked."""
     sheet = RecoverySheet(vault.vault_id, str(vault.layout.root.resolve()), recovery_key,
-                          date.today())
+                          clock.today())
     write_recovery_sheet(sheet, Path(path))
     return Path(path)

@@ -11,8 +11,9 @@ practice settings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
+from clinfile.app import clock
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
@@ -88,7 +89,7 @@ class RetentionService:
     def due(self, today: date | None = None) -> list[Retention]:
         """Return every kept image whose retention period has ended, oldest first."""
         self._session.require(Permission.DELETE_IMAGES)
-        today = today or date.today()
+        today = today or clock.today()
         with self._session.vault.index() as conn:
             return sorted((r for r in _retentions(conn) if r.keep_until <= today),
                           key=lambda r: (r.keep_until, r.image_id))
@@ -96,7 +97,7 @@ class RetentionService:
     def next_due(self, today: date | None = None) -> date | None:
         """Return the first day after ``today`` on which a kept image falls due, if any will."""
         self._session.require(Permission.DELETE_IMAGES)
-        today = today or date.today()
+        today = today or clock.today()
         with self._session.vault.index() as conn:
             return min((r.keep_until for r in _retentions(conn) if r.keep_until > today),
                        default=None)
@@ -118,7 +119,7 @@ class RetentionService:
         if not reason.strip():
             raise RetentionError("Say why the images are deleted (for example 'retention "
                                  "period ended').")
-        today = today or date.today()
+        today = today or clock.today()
         vault = self._session.vault
         actor = self._session.actor.name
         with vault.audited() as work:
@@ -134,7 +135,7 @@ class RetentionService:
             for image_id in image_ids:
                 keep_until = due[image_id].keep_until.isoformat()
                 repo.add_deletion(DeletionRow(image_id, keep_until, reason.strip(), actor,
-                                              _now()))
+                                              clock.stamp()))
                 inbox.set_status(image_id, "deleted")
                 blobs += inbox.by_id(image_id).blobs
                 work.record(AuditEntry(
@@ -181,6 +182,3 @@ def _add_years(day: date, years: int) -> date:
     except ValueError:
         return day.replace(year=day.year + years, day=28)
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

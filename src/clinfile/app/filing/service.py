@@ -12,8 +12,8 @@ audited event with a reason, and a moved image takes its history with it.
 from __future__ import annotations
 
 import socket
-from datetime import UTC, date, datetime
 
+from clinfile.app import clock
 from clinfile.app.consent.policy import load_policy
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.rules import filing_basis_problem
@@ -122,7 +122,7 @@ class FilingService:
                 patient = _existing_patient(conn, request.patient_id)
                 items = _inbox_items(conn, request.image_ids)
                 repo = FilingRepository(conn)
-                now = _now()
+                now = clock.stamp()
                 episode_id = repo.add_episode(request.episode_description, actor, now)
                 inbox = InboxLookup(conn)
                 for image_id in request.image_ids:
@@ -255,7 +255,7 @@ class FilingService:
                                       "retention period.")
                 fields = change(conn, current)
                 row = FilingRepository(conn).add_correction(
-                    image_id, reason=reason.strip(), corrected_by=actor, corrected_at=_now(),
+                    image_id, reason=reason.strip(), corrected_by=actor, corrected_at=clock.stamp(),
                     **fields)
                 work.record(AuditEntry(
                     actor, "filing.corrected", f"image {image_id}",
@@ -275,7 +275,7 @@ class FilingService:
             outside = [i for i in request.image_ids if not consent.covers_image(i)]
             if outside:
                 raise FilingError(f"Consent {consent.code} does not cover image {outside[0]}.")
-        problem = filing_basis_problem(request.kind, consent, today=date.today(),
+        problem = filing_basis_problem(request.kind, consent, today=clock.today(),
                                        policy=load_policy(conn))
         if problem is not None:
             self._session.audit("filing.refused", f"patient {request.patient_id}", {
@@ -374,6 +374,3 @@ def _other_patient(conn: Connection, patient_id: int, current: FiledImage) -> Pa
         raise FilingError("The image is already filed to that patient.")
     return patient
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path, PurePath
 
+from clinfile.app import clock
 from clinfile.app.audit.lines import local_time
 from clinfile.app.escaping import escaped
 from clinfile.app.incidents.summary import IncidentSummary, write_summary
@@ -144,7 +145,7 @@ class IncidentService:
             row = IncidentRepository(work.conn).add(IncidentRow(
                 0, exported.seq, export.patient_id, **texts, sent_at=exported.at,
                 found_on=told.found_on.isoformat(), reported_by=actor,
-                reported_at=datetime.now(UTC).isoformat(timespec="seconds")))
+                reported_at=clock.stamp()))
             work.record(AuditEntry(
                 actor, "incident.reported", exported.subject, {
                     "incident": row.id, "export_entry": exported.seq,
@@ -190,7 +191,7 @@ def report_problem(told: IncidentReport) -> str:
         if len(text) > LONGEST[name]:
             return (f"Say {what} in at most {LONGEST[name]} characters, so the summary fits "
                     "on one page.")
-    if told.found_on > date.today():
+    if told.found_on > clock.today():
         return "The day it was found out cannot be in the future."
     return ""
 

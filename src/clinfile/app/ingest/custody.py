@@ -36,9 +36,9 @@ import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.escaping import recorded
 from clinfile.app.ingest.decode import Decoded
 from clinfile.app.ingest.device_sources import DeviceSource
@@ -232,7 +232,7 @@ class Custodian:
         """Record a refused file and audit it; the file itself is not touched."""
         with self._audited() as work:
             row = QuarantineRepository(work.conn).put(recorded(path), reason, state.size,
-                                                      state.mtime_ns, _now())
+                                                      state.mtime_ns, clock.stamp())
             work.record(AuditEntry(
                 self._actor, "image.quarantined", recorded(path),
                 {"reason": reason, "size": state.size}))
@@ -248,7 +248,7 @@ class Custodian:
         another running import holds the claim, to be asked again later. A
         claim whose process has gone is recovered first.
         """
-        when = datetime.now(UTC)
+        when = clock.now()
         blob_ids = tuple(self._vault.blobs.new_ids(3, when))
         for _attempt in range(2):
             with self._index() as conn:
@@ -258,7 +258,7 @@ class Custodian:
                     others = [] if existing else journal.by_sha256(sha256)
                     if existing is None and not others:
                         return journal.begin(sha256, str(candidate.kind), recorded(candidate.path),
-                                             blob_ids, _now(), self._owner)
+                                             blob_ids, clock.stamp(), self._owner)
             if existing is not None:
                 return existing
             if not any(has_gone(entry.owner) for entry in others):
@@ -476,13 +476,10 @@ class Custodian:
             sha256=staged.sha256, original_blob=blob_ids[0], derivative_blob=blob_ids[1],
             thumbnail_blob=blob_ids[2], size=staged.size, format=decoded.format,
             source_kind=str(candidate.kind), source_path=recorded(candidate.path),
-            received_at=_now(), received_by=self._actor, captured_at=facts.captured_at,
+            received_at=clock.stamp(), received_by=self._actor, captured_at=facts.captured_at,
             camera_make=facts.camera_make, camera_model=facts.camera_model,
             width=derived.width, height=derived.height, orientation=facts.orientation,
             had_gps=facts.had_gps, identifying_tags=facts.identifying_tags,
         )
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 

@@ -28,9 +28,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.ingest import events as ev
 from clinfile.app.ingest import refusal
 from clinfile.app.ingest.custody import Candidate, Custodian, Release
@@ -148,8 +149,7 @@ class ImportPipeline:
         self._in_flight = 0
         self._counts = {"done": 0, "imported": 0, "duplicates": 0, "refused": 0, "left": 0}
         self._claims: set[int] = set()
-        self._began = (datetime.now(UTC) - timedelta(seconds=TAKING_SECONDS)).isoformat(
-            timespec="milliseconds")
+        self._began = clock.stamp(clock.now() - timedelta(seconds=TAKING_SECONDS))
         self._lock = threading.Lock()
         self._writer = threading.Thread(target=self._write, name="ingest-write", daemon=True)
 

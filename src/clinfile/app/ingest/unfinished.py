@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.escaping import recorded
 from clinfile.app.ingest.owners import has_gone, this_process
 from clinfile.app.ingest.receipt import ImportReceipt, photos
@@ -98,7 +99,7 @@ class ImportLedger:
 
     def unfinished(self) -> list[Unfinished]:
         """Every import from a device not yet told about, each recorded as told now."""
-        since = (datetime.now(UTC) - LOOK_BACK).isoformat(timespec="milliseconds")
+        since = clock.stamp(clock.now() - LOOK_BACK)
         with self._vault.index() as conn:
             rows = list(AuditRepository(conn).of_actions_since(since, (BEGAN, ENDED, TOLD)))
         began = {row.seq: row for row in rows if row.action == BEGAN}

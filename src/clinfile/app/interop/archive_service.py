@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PIL import Image
 from pydicom import dcmread
 from pydicom.encaps import generate_fragmented_frames
 
+from clinfile.app import clock
 from clinfile.app.filing.model import filed_as_they_stand
 from clinfile.app.interop.archive_photo import read_archive_photos
 from clinfile.app.interop.dicom_photo import patient_id
@@ -155,7 +156,7 @@ class ArchiveService:
         kept = KeptArchivePicture(
             instance.instance, patient, instance.study, instance.series, stored.id,
             hashlib.sha256(data).hexdigest(), _summary(instance), self._session.actor.name,
-            datetime.now(UTC).isoformat(timespec="seconds"))
+            clock.stamp())
         with vault.index() as conn, transaction(conn):
             ArchivePictureRepository(conn).add(kept)
         self._session.audit("archive.kept", f"patient {patient}",

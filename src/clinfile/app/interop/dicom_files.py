@@ -8,10 +8,10 @@ picture. Bytes are decrypted into memory only; nothing is written here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from pydicom import Dataset
 
+from clinfile.app import clock
 from clinfile.app.filing.model import FiledImage
 from clinfile.app.interop.archive_photo import ArchivePhoto, read_archive_photos
 from clinfile.app.interop.dicom_photo import dataset_bytes, photo_dataset
@@ -58,7 +58,7 @@ def dicom_files(conn: Connection, vault: Vault, patient: PatientSummary,
         if deidentified:
             name = neutral_name(purpose_word, number, extension="dcm")
         else:
-            name = record_file_name(patient_header(patient), date.today(), extension="dcm",
+            name = record_file_name(patient_header(patient), clock.today(), extension="dcm",
                                     pattern="{SURNAME}_{Firstname}_{DOB}_{DATE}"
                                             f"_image-{number:02d}")
         files.append((name, data))

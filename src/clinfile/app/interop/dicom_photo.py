@@ -32,6 +32,7 @@ from pydicom.encaps import encapsulate
 from pydicom.sequence import Sequence
 from pydicom.uid import UID
 
+from clinfile.app import clock
 from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.interop.archive_photo import ArchivePhoto, distribution_consents
 from clinfile.app.interop.dicom_pixels import Pixels
@@ -79,7 +80,7 @@ def photo_dataset(photo: ArchivePhoto, pixels: Pixels, *, deidentified: bool = F
     _series(ds, photo, uids, deidentified)
     _equipment(ds, photo, deidentified)
     _image(ds, photo, pixels, deidentified)
-    _consent(ds, photo, today or date.today(), deidentified)
+    _consent(ds, photo, today or clock.today(), deidentified)
     _pixel_data(ds, pixels)
     return ds
 

@@ -22,10 +22,11 @@ import base64
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fhir.resources.R4B.bundle import Bundle
 
+from clinfile.app import clock
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.vocabulary import ImageKind, Purpose
 from clinfile.app.interop.archive_photo import ArchivePhoto
@@ -81,7 +82,7 @@ def episode_bundle(photos: list[ArchivePhoto], pictures: dict[int, bytes],
         "resourceType": "Bundle",
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{patient_url}/{first.image.episode_id}")),
         "type": "collection",
-        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "timestamp": clock.stamp(),
         "entry": [{"fullUrl": url, "resource": resource} for url, resource in resources],
     }
     return json.loads(Bundle.model_validate(bundle).model_dump_json(exclude_none=True))

@@ -8,9 +8,9 @@ re-encoded JPEGs every export uses; a signed consent form goes the same way.
 from __future__ import annotations
 
 import json
-from datetime import date
 from itertools import groupby
 
+from clinfile.app import clock
 from clinfile.app.filing.model import FiledImage
 from clinfile.app.interop.archive_photo import read_archive_photos
 from clinfile.app.interop.fhir_bundle import episode_bundle
@@ -37,7 +37,7 @@ def fhir_files(conn: Connection, vault: Vault, patient: PatientSummary,
         forms = {c.signed_form_blob: clean_jpeg(vault.blobs.read_bytes(c.signed_form_blob)).jpeg
                  for c in episode[0].consents if c.signed_form_blob}
         bundle = episode_bundle(episode, pictures, forms)
-        name = record_file_name(patient_header(patient), date.today(), extension="json",
+        name = record_file_name(patient_header(patient), clock.today(), extension="json",
                                 pattern=f"{{SURNAME}}_{{Firstname}}_{{DOB}}_{{DATE}}"
                                         f"_episode-{episode_id}")
         files.append((name, json.dumps(bundle, indent=1).encode("utf-8")))

@@ -19,11 +19,12 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import psutil
 from pydicom import Dataset
 
+from clinfile.app import clock
 from clinfile.app.consent.gate import Channel, authorise_use, check_use
 from clinfile.app.consent.vocabulary import Purpose
 from clinfile.app.filing.model import load_filed
@@ -133,8 +134,9 @@ class PacsService:
             photos = read_archive_photos(conn, vault, images)
             with transaction(conn):
                 repo = PacsQueueRepository(conn)
+                now = clock.stamp()
                 added = [p.image.image_id for p in photos
-                         if repo.add(p.image.image_id, photo_uids(p).instance, actor, _now())]
+                         if repo.add(p.image.image_id, photo_uids(p).instance, actor, now)]
         if added:
             self._session.audit("pacs.queued", ", ".join(f"image {i}" for i in added),
                                 {"count": len(added)})
@@ -164,7 +166,7 @@ class PacsService:
                 repo = PacsQueueRepository(conn)
                 for dead in filter(_sender_gone, repo.claimants()):
                     repo.release(dead)
-                rows = repo.claim(sender, _now(), _claim_until())
+                rows = repo.claim(sender, clock.stamp(), _claim_until())
             return self._send(config, sender, rows)
         finally:
             with vault.index() as conn, transaction(conn):
@@ -213,7 +215,7 @@ class PacsService:
         """How many pictures wait, and how many of those another sender holds now."""
         with self._session.vault.index() as conn:
             repo = PacsQueueRepository(conn)
-            return repo.by_state().get("waiting", 0), repo.claimed_elsewhere(_now())
+            return repo.by_state().get("waiting", 0), repo.claimed_elsewhere(clock.stamp())
 
     def status(self) -> PacsStatus:
         """Say which PACS is set up and how many pictures wait, were sent or refused."""
@@ -309,13 +311,10 @@ class PacsService:
 def _mark(repo: PacsQueueRepository, row: QueuedInstance, stored: bool, problem: str, *,
           refused: bool = False) -> None:
     if stored:
-        repo.mark_sent(row.id, _now())
+        repo.mark_sent(row.id, clock.stamp())
     else:
-        repo.mark_failed(row.id, problem, _now(), refused=refused)
+        repo.mark_failed(row.id, problem, clock.stamp(), refused=refused)
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _sender_gone(sender: str) -> bool:
@@ -329,4 +328,4 @@ def _sender_gone(sender: str) -> bool:
 
 
 def _claim_until() -> str:
-    return (datetime.now(UTC) + timedelta(seconds=CLAIM_SECONDS)).isoformat(timespec="seconds")
+    return clock.stamp(clock.now() + timedelta(seconds=CLAIM_SECONDS))

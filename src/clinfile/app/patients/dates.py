@@ -12,6 +12,8 @@ import re
 from datetime import date
 from enum import StrEnum
 
+from clinfile.app import clock
+
 
 class DateOrder(StrEnum):
     """How a file writes its dates."""
@@ -35,7 +37,7 @@ def full_year(year: int, *, today: date | None = None) -> int:
     """Turn a two-digit year into the latest four-digit year not after today."""
     if year >= 100:
         return year
-    today = today or date.today()
+    today = today or clock.today()
     century = today.year - today.year % 100
     candidate = century + year
     return candidate if candidate <= today.year else candidate - 100
@@ -52,7 +54,7 @@ def parse_birth_date(text: str, order: DateOrder | str = DateOrder.DAY_FIRST, *,
         UnreadableDate: not a date, not a real day, in the future, or implausibly old.
     """
     order = DateOrder(order)
-    today = today or date.today()
+    today = today or clock.today()
     raw = (text or "").strip()
     cleaned = _TIME_PART.sub("", raw)
     if not cleaned:

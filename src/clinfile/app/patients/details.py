@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from clinfile.app import clock
 from clinfile.app.patients.dates import DateOrder, UnreadableDate, parse_birth_date
 from clinfile.app.patients.identifiers import check_dva, check_ihi, check_medicare
 from clinfile.db.patients import PatientValues
@@ -128,7 +129,7 @@ def details_of(values: PatientValues) -> PatientDetails:
 def _birth_date(value: str | date | None, order: DateOrder | str, today: date | None
                 ) -> date | None:
     if isinstance(value, date):
-        if value > (today or date.today()):
+        if value > (today or clock.today()):
             raise InvalidPatient(f"date of birth {value:%d/%m/%Y} is in the future")
         return value
     if not value or not value.strip():

@@ -17,9 +17,10 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.patients.csv_import import DEFAULT_PRESET, PRESETS, ColumnMapping, read_csv
 from clinfile.app.patients.details import InvalidPatient, PatientDetails, Validated, validate
 from clinfile.app.patients.fhir_import import read_fhir
@@ -246,7 +247,7 @@ class PatientService:
         with vault.audited() as work:
             patients = PatientRepository(work.conn)
             self._refuse_taken_record_number(patients, checked.values.record_number, None)
-            row = patients.add(checked.values, _now())
+            row = patients.add(checked.values, clock.stamp())
             bring_up_to_date(work.conn)
             work.record(self._entry(
                 "patient.added", row, {"warnings": len(checked.warnings)}))
@@ -270,7 +271,7 @@ class PatientService:
                 raise PatientError(f"There is no patient with id {patient_id}.")
             self._refuse_taken_record_number(patients, checked.values.record_number,
                                              patient_id)
-            row = patients.update(patient_id, checked.values, _now())
+            row = patients.update(patient_id, checked.values, clock.stamp())
             bring_up_to_date(work.conn)
             work.record(self._entry(
                 "patient.edited", row, {"changed": _changed(before.values, row.values),
@@ -369,7 +370,7 @@ class PatientService:
             warnings += [SourceProblem(item.where, w) for w in checked.warnings]
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         vault = self._session.vault
-        when = _now()
+        when = clock.stamp()
         with vault.audited() as work:
             patients = PatientRepository(work.conn)
             for saved, values in enumerate(accepted, start=1):
@@ -429,7 +430,8 @@ class PatientService:
             raise PatientError("Give the column mapping a name of its own (not a preset's).")
         vault = self._session.vault
         with vault.audited() as work:
-            PatientRepository(work.conn).save_mapping(mapping.name, mapping.as_dict(), _now())
+            PatientRepository(work.conn).save_mapping(mapping.name, mapping.as_dict(),
+                                                      clock.stamp())
             work.record(AuditEntry(
                 self._session.actor.name, "patients.mapping_saved", mapping.name))
 
@@ -556,7 +558,4 @@ def _changed(before: PatientValues, after: PatientValues) -> list[str]:
     return [f.name for f in fields(PatientValues)
             if getattr(before, f.name) != getattr(after, f.name)]
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from clinfile.app import clock
 from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.model import FiledImage, filed_as_they_stand
 from clinfile.app.filing.service import workstation_name
@@ -58,7 +59,7 @@ def filed_today(session: Session, *, now: datetime | None = None,
     """The pictures filed since midnight (local time) at this workstation, newest first."""
     session.require(Permission.VIEW_IMAGES, subject="today's filings")
     here = workstation or workstation_name()
-    local_now = (now or datetime.now().astimezone()).astimezone()
+    local_now = (now or clock.now().astimezone()).astimezone()
     midnight = datetime.combine(local_now.date(), time(), local_now.tzinfo)
     since = midnight.astimezone(UTC).isoformat(timespec="seconds")
     with session.vault.index() as conn:

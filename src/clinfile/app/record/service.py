@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import PurePath
 
+from clinfile.app import clock
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.vocabulary import ImageKind
@@ -257,7 +258,7 @@ def _limits(image: FiledImage, consent: Consent | None) -> str:
     if consent is not None:
         parts.append("for " + consent_reach_words(consent))
         if consent.expires_on:
-            ended = consent.expires_on < date.today()
+            ended = consent.expires_on < clock.today()
             parts.append(f"{'ended' if ended else 'until'} {consent.expires_on:%d/%m/%Y}")
         for w in consent.withdrawals:
             taken_back = ", ".join(sorted(p.label for p in w.purposes))

@@ -10,12 +10,12 @@ to the people handling it; it is never in the PDF's document information.
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from clinfile.app import clock
 from clinfile.app.consent.vocabulary import Purpose
 from clinfile.app.escaping import escaped
 from clinfile.app.reports import consent_wording as words
@@ -236,7 +236,7 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: ConsentFormData
 def _footer_text(data: ConsentFormData) -> str:
     if data.blank:
         return "Consent form"
-    prepared = data.prepared_on or date.today()
+    prepared = data.prepared_on or clock.today()
     return f"Consent form {data.code}   ·   prepared {prepared:%d/%m/%Y}"
 
 

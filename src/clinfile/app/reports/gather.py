@@ -11,6 +11,7 @@ from datetime import date, datetime
 from functools import partial
 from pathlib import PurePath
 
+from clinfile.app import clock
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.vocabulary import Purpose
 from clinfile.app.filing.model import FiledImage
@@ -62,7 +63,7 @@ def summary_images(conn: Connection, vault: Vault, filed: list[FiledImage],
             secondary=image.secondary,
             cautions=cautions.get(image.image_id, ()),
             consent_basis=consent_basis_text(image, consents),
-            consent_limits=consent_limits_text(image, consents, today=date.today()),
+            consent_limits=consent_limits_text(image, consents, today=clock.today()),
             provenance=Provenance(
                 source=f"{came_from_words(row.source_kind)}: {PurePath(row.source_path).name}",
                 imported_by=names.get(row.received_by, row.received_by),
@@ -140,7 +141,7 @@ def consent_form_data(consent: Consent, patient: PatientSummary, *, practice_nam
         decided_by_relationship=consent.decided_by.relationship,
         interpreter=consent.interpreter,
         images_note=images_note,
-        prepared_on=date.today(),
+        prepared_on=clock.today(),
     )
 
 

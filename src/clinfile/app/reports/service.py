@@ -12,11 +12,11 @@ are used "without my name".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+from clinfile.app import clock
 from clinfile.app.consent.gate import Authorisation, Channel, authorise_use
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
@@ -91,7 +91,7 @@ class ReportService:
         data = consent_form_data(consent, patient, practice_name=options.practice_name,
                                  images_note=_images_note(consent))
         pdf = render_consent_form(data, options.page_size)
-        name = record_file_name(data.patient, date.today(), extension="pdf",
+        name = record_file_name(data.patient, clock.today(), extension="pdf",
                                 pattern=f"{{SURNAME}}_{{Firstname}}_consent-form_{consent.code}")
         written = self._write(destination, [(name, pdf)], f"consent {consent.id}")
         self._session.audit("report.consent_form_printed", f"consent {consent.id}", {
@@ -132,7 +132,7 @@ class ReportService:
             data = SummaryData(patient_header(patient),
                                summary_images(conn, vault, images, consents,
                                               _cautions(allowed)),
-                               self._session.actor.printed_name, date.today(),
+                               self._session.actor.printed_name, clock.today(),
                                options.practice_name, episode)
         name = record_file_name(data.patient, data.prepared_on, extension="pdf",
                                 pattern=options.file_pattern)
@@ -181,7 +181,7 @@ class ReportService:
                 data = SummaryData(patient_header(patient),
                                    summary_images(conn, vault, images, consents,
                                                   _cautions(allowed)),
-                                   self._session.actor.printed_name, date.today(),
+                                   self._session.actor.printed_name, clock.today(),
                                    options.practice_name, episode,
                                    export_for=recipient.label)
                 pictures = data.images

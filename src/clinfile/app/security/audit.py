@@ -22,10 +22,11 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from clinfile.app import clock
 from clinfile.app.security.crypto import mac, same
 from clinfile.db.audit import AuditRepository, AuditRow
 from clinfile.db.connection import Connection, transaction, write_atomically
@@ -107,7 +108,7 @@ class AuditTrail:
         last = repo.last()
         prev_hash = last.hash if last else GENESIS
         seq = last.seq + 1 if last else 1
-        at_text = (at or datetime.now(UTC)).isoformat(timespec="milliseconds")
+        at_text = clock.stamp(at)
         detail = json.dumps(entry.detail or {}, sort_keys=True, separators=(",", ":"))
         unsigned = AuditRow(seq, at_text, entry.actor, entry.action, entry.subject, detail,
                             prev_hash, "")

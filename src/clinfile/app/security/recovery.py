@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission, Role
 from clinfile.app.security.session import Session
@@ -70,7 +70,7 @@ def _give_password(vault: Vault, actor: str, name: str, new_password: str, *,
         vault.set_user_slot(work.conn, user.name, new_password,
                             admin=str(Role.ADMIN) in user.roles)
         users.set_disabled(user.id, False)
-        users.set_password_changed(user.id, datetime.now(UTC).isoformat(timespec="seconds"))
+        users.set_password_changed(user.id, clock.stamp())
         work.record(AuditEntry(actor, action, user.name))
 
 

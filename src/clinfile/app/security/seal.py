@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
+from clinfile.app import clock
 from clinfile.app.security.audit import AuditMark
 from clinfile.app.security.crypto import same, sign, signature_holds
 from clinfile.db.audit import AuditRepository, SealRepository, SealRow
@@ -70,7 +71,7 @@ def seal_head(conn: Connection, vault_id: str, seal_key: bytes, actor: str,
     newest = SealRepository(conn).last()
     if last is None or (newest is not None and newest.seq >= last.seq):
         return None
-    when = (at or datetime.now(UTC)).isoformat(timespec="seconds")
+    when = clock.stamp(at)
     unsigned = SealRow(last.seq, last.hash, actor, when, "")
     seal = SealRow(last.seq, last.hash, actor, when,
                    sign(seal_key, _message(vault_id, unsigned)))
@@ -181,7 +182,7 @@ def seal_due(report: SealReport, now: datetime | None = None) -> bool:
     if report.sealed is None:
         return True
     sealed_at = datetime.fromisoformat(report.sealed.sealed_at)
-    return ((now or datetime.now(UTC)) - sealed_at).total_seconds() >= SEAL_EVERY_HOURS * 3600
+    return ((now or clock.now()) - sealed_at).total_seconds() >= SEAL_EVERY_HOURS * 3600
 
 
 def _message(vault_id: str, seal: SealRow) -> bytes:

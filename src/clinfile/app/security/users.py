@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
+from clinfile.app import clock
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission, Role, parse_roles
 from clinfile.app.security.session import Session
@@ -91,7 +91,7 @@ class UserService:
             users = UserRepository(work.conn)
             if users.by_name(name) is not None:
                 raise UserError(f"There is already a user called {name}.")
-            user = users.add(name, [str(r) for r in held], _now(), full_name)
+            user = users.add(name, [str(r) for r in held], clock.stamp(), full_name)
             vault.set_user_slot(work.conn, name, password, admin=Role.ADMIN in held)
             work.record(AuditEntry(
                 self._session.actor.name, "user.added", name,
@@ -181,7 +181,7 @@ class UserService:
             user = self._existing(users, name)
             vault.set_user_slot(work.conn, user.name, new_password,
                                 admin=str(Role.ADMIN) in user.roles)
-            users.set_password_changed(user.id, _now())
+            users.set_password_changed(user.id, clock.stamp())
             if user.disabled:
                 users.set_disabled(user.id, False)
             work.record(AuditEntry(
@@ -202,7 +202,4 @@ class UserService:
             raise UserError(f"There is no user called {name}.")
         return user
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -25,9 +25,10 @@ import json
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.security.crypto import derive_key, mac, same
 from clinfile.db.connection import write_atomically
 
@@ -100,7 +101,7 @@ def sign_again(path: Path, vault_id: str, old_key: bytes, new_key: bytes) -> Non
 def note(path: Path, vault_id: str, slot: str, reason: str, *, at: datetime | None = None
          ) -> None:
     """Append one attempt and flush it to disk."""
-    when = (at or datetime.now(UTC)).isoformat(timespec="milliseconds")
+    when = clock.stamp(at)
     body = _canonical({"at": when, "slot": slot, "reason": reason})
     line = f"{body}\t{mac(_note_key(vault_id), body.encode())}\n"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)

@@ -22,9 +22,9 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.crypto import KEY_BYTES
 from clinfile.app.vault import keyslots as slotfile
@@ -92,7 +92,7 @@ def _change_master_key(vault: Vault, actor: str, reason: str) -> None:
         if meta.get(AUDIT_KEY) is None:
             meta.put(AUDIT_KEY, vault.audit_key_hex())
         work.conn.execute("INSERT OR REPLACE INTO retired_key (epoch, key, retired_at) "
-                          "VALUES (?, ?, ?)", (slots.epoch, old_key, _now()))
+                          "VALUES (?, ?, ?)", (slots.epoch, old_key, clock.stamp()))
         work.record(AuditEntry(actor, "vault.keys_changed", "",
                                {"reason": reason, "epoch": slots.epoch + 1}))
     with vault.index() as conn, transaction(conn):
@@ -246,6 +246,3 @@ def _size(path: Path) -> int:
     except FileNotFoundError:
         return 0
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

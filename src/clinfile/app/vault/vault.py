@@ -19,9 +19,9 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.security.audit import AuditedWork, AuditEntry, AuditMark, AuditTrail
 from clinfile.app.security.crypto import (
     KEY_BYTES,
@@ -136,7 +136,7 @@ class Vault:
         layout = VaultLayout(root)
         vault = cls(layout, str(uuid.uuid4()), os.urandom(KEY_BYTES), params)
         recovery_key = new_recovery_key()
-        now = _now()
+        now = clock.stamp()
         notes_id = login_failures.start(layout.login_failures, vault.vault_id, vault.key)
         seal_private, seal_public = new_signing_key()
         vault._seal_key, vault.seal_pin = bytearray(seal_private), seal_public
@@ -813,7 +813,7 @@ class Vault:
 
     def _copy_before_upgrade(self, version: int) -> None:
         self.layout.pre_migration.mkdir(exist_ok=True, mode=0o700)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
         dest = self.layout.pre_migration / f"index-v{version}-{stamp}.db"
         with self.index() as conn:
             export_copy(conn, dest, self.key, INDEX_PROFILE)
@@ -937,7 +937,7 @@ def _unwrap_or_note(layout: VaultLayout, slots: slotfile.KeySlots, slot_id: str,
     """
     path, vault_id = layout.login_failures, slots.vault_id
     notes = login_failures.recent(path, vault_id)
-    wait = login_failures.wait_before(notes, slot_id, datetime.now(UTC))
+    wait = login_failures.wait_before(notes, slot_id, clock.now())
     if wait:
         login_failures.note(path, vault_id, slot_id, login_failures.THROTTLED)
         raise TooManyAttempts(wait.total_seconds())
@@ -959,6 +959,3 @@ def _unwrap_or_note(layout: VaultLayout, slots: slotfile.KeySlots, slot_id: str,
     login_failures.note(path, vault_id, slot_id, login_failures.UNLOCKED)
     return opened
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinfile.app import clock
 from clinfile.app.audit.lines import HEADINGS, action_words
 from clinfile.app.audit.service import AuditChoices, AuditFilter, AuditFindings, AuditService
 from clinfile.app.audit.verdict import ChainVerdict
@@ -217,7 +218,7 @@ class AuditTab(QWidget):
         self.shown.emit(found)
 
     def _ask_export(self, file_format: str) -> None:
-        suggested = Path.home() / f"audit-{date.today():%Y-%m-%d}.{file_format}"
+        suggested = Path.home() / f"audit-{clock.today():%Y-%m-%d}.{file_format}"
         kinds = "CSV files (*.csv)" if file_format == "csv" else "PDF files (*.pdf)"
         self.save_dialog = ask_where_to_save(self, f"Export the audit as {file_format.upper()}",
                                              suggested, kinds,

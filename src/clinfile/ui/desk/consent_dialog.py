@@ -12,8 +12,6 @@ refusal is shown here in its own words.
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinfile.app import clock
 from clinfile.app.consent.deciders import ExpectedDecider
 from clinfile.app.consent.model import Consent, DecisionMaker, Disclosure
 from clinfile.app.consent.service import ConsentRequest
@@ -196,7 +195,7 @@ class ConsentDialog(QDialog):
             patient_id=self.patient_id, method=self.method,
             purposes=frozenset(p for p, box in self.purposes.items() if box.isChecked()),
             recipients=tuple(recipients), obtained_by=self.obtained_by.text().strip(),
-            obtained_on=date.today(), decided_by=decided,
+            obtained_on=clock.today(), decided_by=decided,
             disclosure=Disclosure(*(box.isChecked() for box in self.told)),
             interpreter=self.interpreter.text().strip(), images=self.image_ids,
             note=self.note.text().strip())

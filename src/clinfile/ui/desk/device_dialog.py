@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinfile.app import clock
 from clinfile.app.escaping import escaped
 from clinfile.app.ingest import events as ev
 from clinfile.app.ingest.device_sources import DeviceSource, gphoto, wpd
@@ -137,7 +138,7 @@ def decoded_thumbnails(service: ImportService, volume: DeviceSource,
 
 def taken_today(image: DeviceImage) -> bool:
     """Whether the photo was taken today, local time: the ones the clinician just took."""
-    return image.taken.astimezone().date() == datetime.now().astimezone().date()
+    return image.taken.astimezone().date() == clock.today()
 
 
 class DeviceDialog(QDialog):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from clinfile.app import clock
 from clinfile.app.ingest.devices import DeletionPolicy
 from clinfile.app.ingest.receipt import photos
 
@@ -36,7 +37,7 @@ def safe_copies_words(count: int) -> str:
 
 def day_words(day: date) -> str:
     """'Today', 'Yesterday' or '3 Mar 2026'."""
-    today = datetime.now().astimezone().date()
+    today = clock.today()
     if day == today:
         return "Today"
     if (today - day).days == 1:

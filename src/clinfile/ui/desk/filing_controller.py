@@ -12,12 +12,12 @@ the summary PDF for the clinical record and moves the inbox on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
+from clinfile.app import clock
 from clinfile.app.consent.deciders import expected_decider
 from clinfile.app.consent.gate import UseRefused
 from clinfile.app.consent.model import Consent
@@ -158,7 +158,7 @@ class FilingController(QObject):
         chosen = chosen if chosen is not None else self.file_panel.chosen_consent
         policy = self.desk.policy if self.desk else None
         self._consents = consents_to_file_on(self.classify.chosen_kind, self._recorded_consents,
-                                             today=date.today(), policy=policy)
+                                             today=clock.today(), policy=policy)
         self.file_panel.show_consents(self._consents, chosen)
         self._show_basis()
 
@@ -170,7 +170,7 @@ class FilingController(QObject):
         kind = self.classify.chosen_kind
         consent = self._chosen_consent()
         policy = self.desk.policy if self.desk else None
-        problem = filing_basis_problem(kind, consent, today=date.today(), policy=policy)
+        problem = filing_basis_problem(kind, consent, today=clock.today(), policy=policy)
         if problem is not None:
             self.file_panel.show_basis(f"Needs consent: {problem}. Record it with Record "
                                        "consent (Ctrl+K).", "warning")
@@ -196,7 +196,7 @@ class FilingController(QObject):
         dialog.open()
 
     def _consent_dialog(self, kind: ImageKind) -> ConsentDialog:
-        expected = expected_decider(self.patient.patient.birth_date, date.today())
+        expected = expected_decider(self.patient.patient.birth_date, clock.today())
         dialog = ConsentDialog(self.patient.display_name, self.patient.patient.id, kind,
                                self.desk.session.actor.printed_name, expected,
                                self._view.window())

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from clinfile.app import clock
 from clinfile.app.desk import quarantine
 from clinfile.app.desk.pictures import InboxItem, InboxPictures
 from clinfile.app.desk.quarantine import RefusedFile, refused_files
@@ -57,7 +58,7 @@ def received_words(iso: str) -> str:
         when = datetime.fromisoformat(iso).astimezone()
     except ValueError:
         return iso
-    if when.date() == datetime.now().astimezone().date():
+    if when.date() == clock.today():
         return f"Today {when:%H:%M}"
     return f"{when.day} {when:%b %H:%M}"
 

@@ -1,0 +1,39 @@
+"""The application's one clock: UTC, written to the millisecond.
+
+Every moment Clinfile records comes from here, so stamps written by
+different parts compare as text in time order, and tests can set the time
+where they need it (:func:`set_source`) instead of patching each module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+
+def _system() -> datetime:
+    return datetime.now(UTC)
+
+
+_source: Callable[[], datetime] = _system
+
+
+def now() -> datetime:
+    """The current moment, in UTC."""
+    return _source()
+
+
+def stamp(at: datetime | None = None) -> str:
+    """A moment as it is written into the vault: ISO 8601, UTC, to the millisecond."""
+    return (at or now()).astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def today() -> date:
+    """Today's date where the practice is (the computer's own time zone)."""
+    return now().astimezone().date()
+
+
+def set_source(source: Callable[[], datetime] | None) -> None:
+    """Take the time from ``source`` from now on; None goes back to the computer's clock."""
+    global _source
+    _source = source or _system
