@@ -146,9 +146,19 @@ def refuse_linked_file(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def transaction(conn: Connection, *, immediate: bool = True) -> Iterator[Connection]:
-    """Run a block in one transaction, committed on success and rolled back on error."""
-    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """Run a block in one transaction, committed on success and rolled back on error.
+
+    This is the one-writer rule, and the place that keeps it. The index has
+    one writer at a time: the transaction takes the database's write lock as
+    it begins (``BEGIN IMMEDIATE``) and holds it to its commit, so a block
+    that reads and then writes (the audit chain's next row, a claim) cannot
+    be overtaken between the two. Any other writer (another thread's
+    connection, a worker pool, the command line in another process) waits
+    for the lock, up to the connection's ``busy_timeout``. No thread or pool
+    of the application serialises writes for safety; they only order them.
+    """
+    conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
     except BaseException:

@@ -10,10 +10,12 @@ Anki's ``QueryOp`` and Picard's ``run_task``::
 Callbacks always run on the GUI thread. A task with no failure callback
 shows the error in plain words, so nothing fails silently.
 
-Work is split into pools by purpose (Picard's save pool): vault writes run
-one at a time on a pool of one thread, so two writes never race for the
-index; reads and searches share a general pool; imports, which run for a
-long time, get a pool of their own so a search is never queued behind them.
+Work is split into pools by purpose (Picard's save pool): a person's
+changes run one at a time on a pool of one thread, so they apply in the
+order they were made; reads and searches share a general pool; imports,
+which run for a long time, get a pool of their own so a search is never
+queued behind them. Work on any pool may write: the index itself lets one
+writer at a time in (see :func:`clinfile.db.connection.transaction`).
 """
 
 from __future__ import annotations
@@ -222,7 +224,7 @@ class Tasks(QObject):
         return task
 
     def write(self, work: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
-        """Run a vault write on the one-thread pool, after every earlier write."""
+        """Run a person's change on the one-thread pool, after every earlier change they made."""
         return self.run(work, *args, pool=Pool.VAULT_WRITES, **kwargs)
 
     def stream(self, events: Callable[[], Iterable[Any]], *, pool: Pool = Pool.IMPORTS,

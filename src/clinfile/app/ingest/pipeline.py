@@ -11,8 +11,10 @@ Three threads share the work so that none waits on another's slow step:
   later, by when it is usually in the vault), and keeps the decode worker
   processes busy;
 - a writer commits, verifies, releases sources and records quarantine, one
-  file at a time; apart from the dispatcher's claims, every write to the
-  vault is the writer's.
+  file at a time, so the dispatcher and the decoders never wait on the
+  disk. The dispatcher's claims are writes too: the index lets one writer
+  in at a time (:func:`clinfile.db.connection.transaction`), whichever
+  thread or process it is.
 
 Nothing is done twice: the bytes read while hashing are the bytes decoded
 and the bytes stored.

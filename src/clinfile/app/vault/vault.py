@@ -110,6 +110,7 @@ class Vault:
         self._slot_id = ""
         self._opened: slotfile.Opened | None = None
         self._locked = False
+        self._keys_held = threading.Lock()
         self.audit_watchers: list[Callable[[], None]] = []
         self._sealer = ""
         self._sealing = threading.local()
@@ -274,9 +275,10 @@ class Vault:
     @property
     def key(self) -> bytes:
         """The master key; raises VaultLocked once the vault is locked."""
-        if self._locked:
-            raise VaultLocked()
-        return bytes(self._key)
+        with self._keys_held:
+            if self._locked:
+                raise VaultLocked()
+            return bytes(self._key)
 
     @property
     def locked(self) -> bool:
@@ -312,15 +314,20 @@ class Vault:
             KeysChanged: an admin changed the master key since this vault was unlocked.
         """
         self._refuse_if_keys_changed()
-        return BlobStore(self.layout.blobs, self.key, epoch=self.epoch,
-                         older_keys=[bytes(k) for k in self._older_keys])
+        with self._keys_held:
+            if self._locked:
+                raise VaultLocked()
+            key, older = bytes(self._key), [bytes(k) for k in self._older_keys]
+        return BlobStore(self.layout.blobs, key, epoch=self.epoch, older_keys=older)
 
     @property
     def audit(self) -> AuditTrail:
         """The audit trail."""
-        if self._locked:
-            raise VaultLocked()
-        return AuditTrail(bytes(self._audit_key), self.layout.audit_head, self._audit_written)
+        with self._keys_held:
+            if self._locked:
+                raise VaultLocked()
+            audit_key = bytes(self._audit_key)
+        return AuditTrail(audit_key, self.layout.audit_head, self._audit_written)
 
     @contextlib.contextmanager
     def audited(self, conn: Connection | None = None, *, head_failure_logged: bool = False
@@ -368,12 +375,18 @@ class Vault:
         return bool(self._seal_key) and not self._locked
 
     def lock(self) -> None:
-        """Overwrite the keys in memory; every later use raises VaultLocked."""
-        for secret in (self._key, self._audit_key, self._seal_key, *self._older_keys):
-            for i in range(len(secret)):
-                secret[i] = 0
-        self._older_keys, self._opened = [], None
-        self._locked = True
+        """Overwrite the keys in memory; every later use raises VaultLocked.
+
+        The vault is marked locked before a byte is overwritten, and no key
+        is read meanwhile, so a task on another thread gets VaultLocked and
+        never a key half overwritten.
+        """
+        with self._keys_held:
+            self._locked = True
+            for secret in (self._key, self._audit_key, self._seal_key, *self._older_keys):
+                for i in range(len(secret)):
+                    secret[i] = 0
+            self._older_keys, self._opened = [], None
 
     def audit_key_hex(self) -> str:
         """The audit chain's key, to keep in the index when the master key changes."""
@@ -424,10 +437,11 @@ class Vault:
         with _damage_reported("index"):
             opened = _unwrap_or_note(self.layout, slots, slot_id, password)
         slotfile.check_mac(slots, seal, opened.master_key)
-        self._key = bytearray(opened.master_key)
-        self._audit_key = bytearray(derive_key(opened.master_key, "audit"))
-        self.epoch = slots.epoch
-        self._locked = False
+        with self._keys_held:
+            self._key = bytearray(opened.master_key)
+            self._audit_key = bytearray(derive_key(opened.master_key, "audit"))
+            self.epoch = slots.epoch
+            self._locked = False
         self._hold_slot(slot_id, opened)
         trust = seal_keys.trusted_seal_key(slots, slot_id, opened)
         if not trust.problem:
