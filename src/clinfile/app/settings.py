@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from clinfile.app.reports.naming import DEFAULT_SUMMARY_PATTERN, FIELDS, check_pattern
+from clinfile.app.name_pattern import DEFAULT_SUMMARY_PATTERN, FIELDS, check_pattern
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.locations import CloudFolderRefused, require_local
 from clinfile.app.security.roles import Permission
@@ -105,7 +105,7 @@ class PracticeSettings:
         practice_name: printed at the top of consent forms and summaries.
         report_page_size: ``a4`` (Australia) or ``letter``.
         summary_file_pattern: how summary PDFs are named for the clinical
-            software's import folder; fields as in :mod:`app.reports.naming`.
+            software's import folder; fields as in :mod:`clinfile.app.name_pattern`.
         outbox_folder: the practice's default outbox (a workstation may set its own).
         device_deletion: whether pictures imported from a phone or camera are
             deleted from it once safely in the vault: ``ask`` once per import

@@ -28,10 +28,9 @@ def _meant_for_people() -> tuple[type[BaseException], ...]:
     from clinfile.app.security.locations import CloudFolderRefused
     from clinfile.app.security.roles import PolicyRefused
     from clinfile.app.settings import SettingError
-    from clinfile.app.vault.errors import VaultError
+    from clinfile.app.vault.errors import MigrationFailed, NewerVaultError, VaultError
     from clinfile.app.vault.keyslots import KeySlotsDamaged
     from clinfile.app.vault.recovery import RecoveryKeyMistyped
-    from clinfile.db.schema import MigrationFailed, NewerVaultError
 
     return (VaultError, PolicyRefused, SettingError, CloudFolderRefused, KeySlotsDamaged,
             RecoveryKeyMistyped, NewerVaultError, MigrationFailed, FileExistsError,

@@ -25,7 +25,7 @@ from clinfile.app.cli.common import (
 )
 from clinfile.app.consent.vocabulary import Purpose, RecipientClass, words
 from clinfile.app.ingest.service import ImportService
-from clinfile.app.reports.naming import NamePatternError
+from clinfile.app.name_pattern import NamePatternError
 from clinfile.app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
 from clinfile.app.reports.service import ReportService, Selection, Written
 from clinfile.app.reports.signed_forms import attach_signed_form

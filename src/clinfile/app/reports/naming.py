@@ -14,40 +14,14 @@ teaching or research get neutral names (:func:`neutral_name`).
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 from datetime import date
 
+from clinfile.app.name_pattern import DEFAULT_SUMMARY_PATTERN, check_pattern
 from clinfile.app.reports.model import PatientHeader
-
-DEFAULT_SUMMARY_PATTERN = "{SURNAME}_{Firstname}_{DOB}_{DATE}_clinical-images"
-FIELDS = {"SURNAME", "Surname", "Firstname", "DOB", "DATE", "RECORD"}
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
 _REPEATS = re.compile(r"([_-])[_-]+")
-
-
-class NamePatternError(ValueError):
-    """A file-name pattern names a field Clinfile does not know, or is malformed."""
-
-
-def check_pattern(pattern: str) -> None:
-    """Refuse a pattern with unknown fields or path separators, saying which fields exist.
-
-    Raises:
-        NamePatternError: the pattern cannot be used.
-    """
-    if "/" in pattern or "\\" in pattern:
-        raise NamePatternError("A file-name pattern cannot contain folders (/ or \\).")
-    try:
-        used = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
-    except ValueError as exc:
-        raise NamePatternError(f"The file-name pattern is malformed: {exc}.") from None
-    unknown = used - FIELDS
-    if unknown:
-        raise NamePatternError(
-            f"The file-name pattern uses {', '.join(sorted(unknown))}; the fields are "
-            + ", ".join("{" + name + "}" for name in sorted(FIELDS)) + ".")
 
 
 def record_file_name(patient: PatientHeader, on: date, *, extension: str,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from clinfile.app.reports.naming import DEFAULT_SUMMARY_PATTERN
+from clinfile.app.name_pattern import DEFAULT_SUMMARY_PATTERN
 from clinfile.app.reports.pdf import PageSize
 from clinfile.app.settings import read_settings
 from clinfile.db.connection import Connection

@@ -4,6 +4,10 @@ import math
 
 from clinfile.db.connection import is_disk_full
 
+# Opening a vault also brings its index up to date, which may refuse with these.
+from clinfile.db.schema import MigrationFailed as MigrationFailed
+from clinfile.db.schema import NewerVaultError as NewerVaultError
+
 
 class VaultError(Exception):
     """Base for problems opening or using a vault; ``str()`` is meant for people."""

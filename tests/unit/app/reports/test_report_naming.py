@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from clinfile.app.name_pattern import NamePatternError
 from clinfile.app.reports.model import PatientHeader
-from clinfile.app.reports.naming import NamePatternError, neutral_name, record_file_name, safe_part
+from clinfile.app.reports.naming import neutral_name, record_file_name, safe_part
 
 DAY = date(2026, 3, 14)
 
