@@ -20,6 +20,7 @@ from clinfile.app.audit.lines import local_time
 from clinfile.app.escaping import escaped
 from clinfile.app.incidents.summary import IncidentSummary, write_summary
 from clinfile.app.patients.dates import show
+from clinfile.app.record.service import recipient_words
 from clinfile.app.reports.options import load_options
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
@@ -58,7 +59,7 @@ class ExportSent:
     def choice_words(self) -> str:
         """What tells one export from another in a list: when, whose, for whom, and where."""
         count = f"{self.pictures} {'picture' if self.pictures == 1 else 'pictures'}"
-        recipient = self.recipient.replace("-", " ").replace("_", " ")
+        recipient = recipient_words(self.recipient)
         folder = str(PurePath(self.files[0]).parent) if self.files else "no file kept"
         return f"{self.at}  ·  {self.patient}  ·  {count} for {recipient}  ·  {folder}"
 
@@ -67,7 +68,7 @@ class ExportSent:
         """'3 pictures of NGUYEN, Mai, as PDF, for clinical care, to the treating team'."""
         count = f"{self.pictures} {'picture' if self.pictures == 1 else 'pictures'}"
         purpose = self.purpose.replace("-", " ").replace("_", " ")
-        recipient = self.recipient.replace("-", " ").replace("_", " ")
+        recipient = recipient_words(self.recipient)
         return (f"{count} of {self.patient}, as {self.file_format.upper()}, for {purpose}, "
                 f"meant for {recipient}")
 

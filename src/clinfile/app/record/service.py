@@ -17,7 +17,7 @@ from pathlib import PurePath
 from clinfile.app import clock
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
-from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.consent.vocabulary import ImageKind, Recipient
 from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.model import (
     ConsentBasis,
@@ -272,9 +272,14 @@ def _limits(image: FiledImage, consent: Consent | None) -> str:
     return "; ".join(parts)
 
 
+def recipient_words(word: str) -> str:
+    """'the treating team' for the stored ``treating-team``; a named recipient as written."""
+    return Recipient.parse(word).label if word.strip() else "no one named"
+
+
 def _export_words(at: str, actor: str, detail: dict) -> str:
     purpose = str(detail.get("purpose", "")).replace("-", " ")
-    recipient = str(detail.get("recipient", "")).replace("-", " ")
+    recipient = recipient_words(str(detail.get("recipient", "")))
     stripped = ", names removed" if detail.get("deidentified") else ""
     return (f"{time_words(at)}: exported by {actor} for {purpose}, to be seen by "
             f"{recipient} ({detail.get('format', '')}{stripped})")
