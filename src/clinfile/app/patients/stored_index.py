@@ -22,8 +22,10 @@ from typing import TypeVar
 
 from clinfile.app.patients.index import Entry, PatientIndex, RowReader, entry_for
 from clinfile.app.patients.names import sound_key
+from clinfile.app.patients.query import Query
 from clinfile.db.connection import Connection
 from clinfile.db.patient_search import PatientSearchRepository, StoredNames
+from clinfile.db.patients import PatientRow
 
 CATCH_UP_BATCH = 2000
 _CACHED_HOLDERS = 20_000
@@ -78,7 +80,7 @@ class StoredPatientIndex(PatientIndex):
                     self._stored_sounds[token] = sound
         super().__init__(read_rows=read_rows)
 
-    def candidates(self, query):  # noqa: ANN001, ANN201 - as PatientIndex.candidates
+    def candidates(self, query: Query) -> dict[int, float]:
         """As :meth:`PatientIndex.candidates`, reading the vault over one connection."""
         with self._connect() as conn:
             self._search = PatientSearchRepository(conn)
@@ -113,7 +115,7 @@ class StoredPatientIndex(PatientIndex):
             for names in self._read(lambda search: search.names(missing)):
                 self._cached_entries[names.patient_id] = _entry(names)
 
-    def upsert(self, row) -> None:  # noqa: ANN001 - as PatientIndex.upsert
+    def upsert(self, row: PatientRow) -> None:
         """Not kept in step: the vault is brought up to date, and a fresh one opened."""
         raise TypeError("a stored patient index is reopened after a change, not updated")
 
