@@ -57,3 +57,32 @@ def test_two_patients_alike_must_be_chosen_explicitly(qtbot, logged_in, vault_pa
     with qtbot.waitSignal(desk.patient_chosen, timeout=5000):
         qtbot.mouseClick(desk.panel.choose_button, Qt.MouseButton.LeftButton)
     assert "20002" in shell.desk_view.banner.details.text()
+
+
+def test_a_patient_renamed_by_another_process_is_not_shown_under_the_old_name(
+        qtbot, logged_in, vault_path, tmp_path):
+    from tests.integration.test_patients_changed_elsewhere import (
+        HEADER,
+        _import_in_another_process,
+    )
+
+    add_patients(vault_path, [("R00001", "Smith", "John", "1980-02-01", "Carlton")])
+    shell = logged_in("reception")
+    desk = shell.desk_controller
+    edit = desk.panel.search_edit
+
+    def typed(text: str) -> list[str]:
+        edit.clear()
+        with qtbot.waitSignal(desk.searched, timeout=10000,
+                              check_params_cb=lambda r: r.query.text == text):
+            qtbot.keyClicks(edit, text)
+        return [desk.panel.candidates.item(i).text()
+                for i in range(desk.panel.candidates.count())]
+
+    assert typed("smith john 1/2/1980")[0].startswith("SMITH, John")
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(HEADER + "R00001,Quark,Zebedee,01/02/1980,F\n", encoding="utf-8")
+    _import_in_another_process(vault_path, renamed)
+
+    assert not any("QUARK" in shown for shown in typed("smith john"))
+    assert typed("quark zebedee")[0].startswith("QUARK, Zebedee")

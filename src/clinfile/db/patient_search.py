@@ -2,7 +2,8 @@
 
 What goes in is the application's (it normalises names); this module only
 stores and reads it. Triggers on ``patients`` note each patient added or
-changed in ``patient_search_stale`` until their names are stored again.
+changed in ``patient_search_stale`` until their names are stored again, and
+stamp it in ``patient_changes`` so that an open session sees it changed.
 """
 
 from __future__ import annotations
@@ -81,6 +82,19 @@ class PatientSearchRepository:
         """Whether some patient changed since their names were stored."""
         return self._conn.execute("SELECT 1 FROM patient_search_stale LIMIT 1").fetchone() \
             is not None
+
+    # --- noticing changes made elsewhere ----------------------------------------------
+
+    def latest_change(self) -> int:
+        """The number of the newest write to ``patients`` (0 before any)."""
+        return self._conn.execute("SELECT coalesce(max(change), 0) FROM patient_changes"
+                                  ).fetchone()[0]
+
+    def changed_since(self, change: int) -> list[int]:
+        """The ids of the patients written after change number ``change``."""
+        return [row[0] for row in self._conn.execute(
+            "SELECT patient_id FROM patient_changes WHERE change > ? ORDER BY change",
+            (change,))]
 
     # --- reading ---------------------------------------------------------------------
 

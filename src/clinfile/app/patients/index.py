@@ -138,6 +138,14 @@ class PatientIndex:
         self._token_cache.clear()
         self._variant_cache.clear()
 
+    def forget(self, patient_id: int) -> None:
+        """Drop a patient no longer held in the vault, if the index holds them."""
+        if patient_id in self._position:
+            self._remove(patient_id)
+            self._dirty = True
+            self._token_cache.clear()
+            self._variant_cache.clear()
+
     # --- candidates -------------------------------------------------------------------
 
     def candidates(self, query: Query) -> dict[int, float]:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from clinfile.app.patients.dates import day_month_swapped, one_digit_away, show
 from clinfile.app.patients.identifiers import format_medicare
-from clinfile.app.patients.index import Entry, PatientIndex
+from clinfile.app.patients.index import Entry, PatientIndex, entry_for
 from clinfile.app.patients.names import reception_name, tokens
 from clinfile.app.patients.query import PartialDate, Query
 from clinfile.app.patients.similarity import Likeness, TokenMatch, compare
@@ -99,8 +99,10 @@ def search(index: PatientIndex, query: Query, *, limit: int = 10) -> MatchResult
     index.entries(chosen)
     shortlisted = [index.entry(position) for position in chosen]
     rows = index.rows([entry.id for entry in shortlisted])
-    assessed = [_assess(entry, rows[entry.id], query) for entry in shortlisted
-                if entry.id in rows]
+    # Each is judged on its row as read now, not on the names the index holds,
+    # so the reasons shown are always true of the patient shown.
+    assessed = [_assess(entry_for(rows[entry.id]), rows[entry.id], query)
+                for entry in shortlisted if entry.id in rows]
     assessed = [c for c in assessed if c.score > 0]
     assessed.sort(key=lambda c: (-c.score, c.patient.family_name.casefold(),
                                  c.patient.given_names.casefold(), c.patient.id))

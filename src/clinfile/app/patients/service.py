@@ -35,7 +35,7 @@ from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
-from clinfile.db.connection import transaction
+from clinfile.db.connection import Connection, transaction
 from clinfile.db.patient_search import PatientSearchRepository
 from clinfile.db.patients import PatientRepository, PatientRow, PatientValues
 
@@ -114,6 +114,7 @@ class PatientService:
         self._session = session
         self._index: PatientIndex | None = None
         self._stored: StoredPatientIndex | None = None
+        self._built_at = 0
         self._changes: list[PatientRow] = []
         self._generation = 0
         self._index_lock = threading.RLock()
@@ -170,13 +171,14 @@ class PatientService:
                 generation = self._generation
                 self._changes = []
             with self._session.vault.index() as conn:
+                built_at = PatientSearchRepository(conn).latest_change()
                 loaded = PatientIndex(PatientRepository(conn).search_fields(),
                                       read_rows=self._rows)
             with self._index_lock:
                 if self._index is None and generation == self._generation:
                     for row in self._changes:
                         loaded.upsert(row)
-                    self._index = loaded
+                    self._index, self._built_at = loaded, built_at
                     # The index is millions of long-lived objects; left to the cyclic
                     # collector, each full collection walked them all and paused a
                     # search for a third of a second. Dropped on lock, they are still
@@ -184,19 +186,40 @@ class PatientService:
                     gc.freeze()
 
     def _searchable(self) -> PatientIndex:
-        """The whole index once it is loaded; until then, the one read from the vault."""
+        """The whole index once it is loaded; until then, the one read from the vault.
+
+        Either is first brought up to date with every patient written since it
+        was built, by this session or any other process (another workstation,
+        a ``clinfile patients import``), so a renamed patient is found by their
+        new name and no longer by their old one.
+        """
         self._forget_if_locked()
         self._session.ensure_unlocked()
-        if self._index is not None:
-            return self._index
-        if self._stored is None:
-            vault = self._session.vault
-            with vault.index() as conn:
-                if PatientSearchRepository(conn).any_stale():
-                    with transaction(conn):
-                        bring_up_to_date(conn)
-            self._stored = StoredPatientIndex(vault.index, read_rows=self._rows)
+        with self._session.vault.index() as conn:
+            search = PatientSearchRepository(conn)
+            latest = search.latest_change()
+            if self._index is not None:
+                if latest != self._built_at:
+                    self._catch_up(conn, search.changed_since(self._built_at))
+                    self._built_at = latest
+                return self._index
+            if self._stored is not None and latest == self._built_at:
+                return self._stored
+            if search.any_stale():
+                with transaction(conn):
+                    bring_up_to_date(conn)
+        self._stored = StoredPatientIndex(self._session.vault.index, read_rows=self._rows)
+        self._built_at = latest
         return self._stored
+
+    def _catch_up(self, conn: Connection, patient_ids: list[int]) -> None:
+        """Bring the loaded index in step with these patients as the vault now holds them."""
+        rows = {row.id: row for row in PatientRepository(conn).by_ids(patient_ids)}
+        for patient_id in patient_ids:
+            if patient_id in rows:
+                self._index.upsert(rows[patient_id])
+            else:
+                self._index.forget(patient_id)
 
     def load_ahead(self) -> None:
         """Load the search index now, so the first search of the session need not wait for it.
