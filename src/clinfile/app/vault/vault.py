@@ -637,6 +637,8 @@ class Vault:
 
         Only the owner's password can rewrite the payload's memory; the
         signed copy beside it lets every other admin's verify see the seal.
+        The slot's pin key, new at each admin login, is boxed and vouched
+        again with it, so an admin who has since left cannot vouch for it.
         The same write moves the vault's generation mark on to the sealed
         row, so locking or logging in right after has no key file to write.
         """
@@ -648,7 +650,11 @@ class Vault:
             slot, self._opened = slotfile.with_payload(
                 slots, slots.slot(self._slot_id), self._opened, seal_pin=self.seal_pin,
                 last_seal=mark)
-            slots = slots.with_slot(replace(slot, sealed=asdict(seal)))
+            slot = replace(slot, sealed=asdict(seal))
+            if self.holds_seal_key:
+                slot = seal_keys.given_slot(slots, slot, bytes(self._seal_key),
+                                            self._opened.pin_key, admin=True)
+            slots = slots.with_slot(slot)
             if slots.latest is None or slots.latest.seq < seal.seq:
                 slots = replace(slots, latest=mark)
             self.store_slots(conn, slots)
@@ -690,6 +696,8 @@ class Vault:
             log.warning("the audit seal key in the key file is not vouched for by this slot")
             return
         self._seal_key = bytearray(trust.private)
+        if self._seal_key:
+            self._opened = replace(self._opened, pin_key=slotfile.new_pin_key())
 
     def _start_sealing(self, conn: Connection, slots: slotfile.KeySlots) -> None:
         """Make the seal key of a vault from before seals, for every admin slot that can hold it."""

@@ -139,3 +139,23 @@ def test_a_demoted_admin_s_seal_key_signs_nothing_after_the_change(vault_path):
     assert code != 0
     assert "retired" in out + err
     assert json.loads((vault_path / "keyslots.json").read_text())["seal_key"] == after.seal_key
+
+
+def test_a_pin_key_learned_before_an_admin_s_login_vouches_for_nothing_after(vault_path):
+    _promote_dan(vault_path)
+    slots, _ = slotfile.read(vault_path / "keyslots.json")
+    admin_id = slotfile.user_slot_id(slots.vault_id, ADMIN)
+    opened = slotfile.open_slot(slots, admin_id, PASSWORDS[ADMIN])
+    seal_private = slotfile.open_seal_key(slots, admin_id, opened.private_key)
+    dan_id = slotfile.user_slot_id(slots.vault_id, DAN)
+    learned = slotfile.boxed_pin_key(slots, slots.slot(dan_id), seal_private)
+    Session.login(vault_path, DAN, DAN_PASSWORD).lock()
+
+    _swap_in_own_seal_key(vault_path)
+    slots, _ = slotfile.read(vault_path / "keyslots.json")
+    forged = slots.with_slot(slotfile.vouched(slots, slots.slot(dan_id), learned))
+    slotfile.write(vault_path / "keyslots.json", forged, _master_key(vault_path))
+
+    session = Session.login(vault_path, DAN, DAN_PASSWORD)
+    assert not session.vault.holds_seal_key
+    assert any("replaced outside Clinfile" in p for p in verify_vault(session.vault).problems)
