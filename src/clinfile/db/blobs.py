@@ -19,11 +19,18 @@ Vaults from before sizes closed shards have one shard per year and key
 those are looked for in that year's shards, newest key first. Older shards
 are re-keyed in place, one at a time, by :meth:`BlobStore.rekey`; a re-keyed
 shard keeps its name and stays closed.
+
+A blob may also be derived: recorded with its own SHA-256 and size, but
+stored as byte ranges of another blob of its shard (a JPEG's clean display
+copy is its original minus the metadata segments). Reading it cuts those
+ranges from the other blob's chunks in memory; verifying it hashes what is
+cut. Deleting a blob deletes the blobs derived from it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import uuid
@@ -63,6 +70,12 @@ CREATE TABLE IF NOT EXISTS chunk (
     data    BLOB NOT NULL,
     UNIQUE (blob_id, seq)
 );
+CREATE TABLE IF NOT EXISTS derived (
+    blob_id   TEXT PRIMARY KEY REFERENCES blob(id) ON DELETE CASCADE,
+    source_id TEXT NOT NULL REFERENCES blob(id),
+    ranges    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS derived_by_source ON derived (source_id);
 """
 
 
@@ -72,6 +85,22 @@ class BlobNotFound(KeyError):
 
 class BlobCorrupted(Exception):
     """A blob's bytes no longer hash to the SHA-256 recorded when it was stored."""
+
+
+@dataclass(frozen=True)
+class DerivedBlob:
+    """A blob to be kept as byte ranges of another blob stored with it.
+
+    ``sha256`` and ``size`` are those of the bytes the ranges make, worked
+    out by the caller from the bytes it holds; reading the blob back must
+    give them, or the blob is damaged.
+    """
+
+    id: str
+    source_id: str
+    ranges: tuple[tuple[int, int], ...]
+    sha256: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -138,18 +167,25 @@ class BlobStore:
         return self.put_many([(blob_id, chunks)], when=when)[0]
 
     def put_many(self, blobs: Sequence[tuple[str, Iterable[bytes]]], *,
-                 when: datetime | None = None) -> list[StoredBlob]:
+                 when: datetime | None = None, derived: Sequence[DerivedBlob] = ()
+                 ) -> list[StoredBlob]:
         """Store several blobs of one shard in one transaction (ids from :meth:`new_id`).
 
         One commit instead of several saves a connection and a round of
         fsyncs per blob; an original and its derivatives go in together.
+        ``derived`` blobs are kept as ranges of blobs stored here; they are
+        returned after the others.
 
         Raises:
-            ValueError: an id is malformed, or the ids name different shards.
+            ValueError: an id is malformed, the ids name different shards,
+                or a derived blob's source is not among ``blobs``.
         """
         when = when or datetime.now(UTC)
+        stored_here = {blob_id for blob_id, _chunks in blobs}
+        if any(d.source_id not in stored_here for d in derived):
+            raise ValueError("a derived blob must be stored with its source")
         shards = set()
-        for blob_id, _chunks in blobs:
+        for blob_id in [*stored_here, *(d.id for d in derived)]:
             match = _BLOB_ID.match(blob_id)
             if not match:
                 raise ValueError(f"not a blob id: {blob_id}")
@@ -159,7 +195,8 @@ class BlobStore:
         conn = self._open_shard(shards.pop(), create=True)
         try:
             with transaction(conn):
-                return [_insert(conn, blob_id, chunks, when) for blob_id, chunks in blobs]
+                stored = [_insert(conn, blob_id, chunks, when) for blob_id, chunks in blobs]
+                return stored + [_insert_derived(conn, blob, when) for blob in derived]
         finally:
             conn.close()
 
@@ -178,7 +215,7 @@ class BlobStore:
         try:
             if conn.execute("SELECT 1 FROM blob WHERE id = ?", (blob_id,)).fetchone() is None:
                 raise BlobNotFound(blob_id)
-            yield from _chunks_of(conn, blob_id)
+            yield from _bytes_of(conn, blob_id)
         finally:
             conn.close()
 
@@ -217,6 +254,8 @@ class BlobStore:
                     continue
                 rows = conn.execute("SELECT data FROM chunk WHERE blob_id = ? ORDER BY seq",
                                     (blob_id,)).fetchall()
+                if not rows and _derivation(conn, blob_id):
+                    rows = [(piece,) for piece in _bytes_of(conn, blob_id)]
                 yield blob_id, b"".join(r[0] for r in rows) if rows else None
         finally:
             if conn is not None:
@@ -256,7 +295,7 @@ class BlobStore:
         return recorded
 
     def delete(self, blob_id: str) -> None:
-        """Remove a blob's bytes and zero the pages they occupied.
+        """Remove a blob's bytes, and the blobs derived from it, and zero the pages they occupied.
 
         A shard being re-keyed is replaced whole under its name; a delete
         that got its lock on the file just replaced would be lost with it,
@@ -270,6 +309,8 @@ class BlobStore:
                 if _inode(path) != inode:
                     conn.execute("ROLLBACK")
                     continue
+                for dependent in _derived_from(conn, blob_id):
+                    conn.execute("DELETE FROM blob WHERE id = ?", (dependent,))
                 gone = conn.execute("DELETE FROM blob WHERE id = ?", (blob_id,)).rowcount
                 conn.execute("COMMIT")
                 if not gone:
@@ -536,6 +577,37 @@ def _insert(conn: Connection, blob_id: str, chunks: Iterable[bytes], when: datet
     return StoredBlob(blob_id, digest.hexdigest(), size)
 
 
+def _insert_derived(conn: Connection, blob: DerivedBlob, when: datetime) -> StoredBlob:
+    """Record a derived blob inside the caller's transaction: its hash, size and ranges."""
+    conn.execute("INSERT INTO blob (id, sha256, size, created_at) VALUES (?, ?, ?, ?)",
+                 (blob.id, blob.sha256, blob.size, when.isoformat()))
+    conn.execute("INSERT INTO derived (blob_id, source_id, ranges) VALUES (?, ?, ?)",
+                 (blob.id, blob.source_id, json.dumps([list(r) for r in blob.ranges])))
+    return StoredBlob(blob.id, blob.sha256, blob.size)
+
+
+def _has_derived(conn: Connection) -> bool:
+    """Whether the shard can hold derived blobs (shards from before them cannot)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'derived'"
+                        ).fetchone() is not None
+
+
+def _derivation(conn: Connection, blob_id: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """The blob a derived blob is cut from, and the ranges cut; None for a blob of its own."""
+    if not _has_derived(conn):
+        return None
+    row = conn.execute("SELECT source_id, ranges FROM derived WHERE blob_id = ?",
+                       (blob_id,)).fetchone()
+    return None if row is None else (row[0], [tuple(r) for r in json.loads(row[1])])
+
+
+def _derived_from(conn: Connection, blob_id: str) -> list[str]:
+    if not _has_derived(conn):
+        return []
+    return [row[0] for row in conn.execute("SELECT blob_id FROM derived WHERE source_id = ?",
+                                           (blob_id,))]
+
+
 def _chunks_of(conn: Connection, blob_id: str) -> Iterator[bytes]:
     seq = 0
     while True:
@@ -546,6 +618,34 @@ def _chunks_of(conn: Connection, blob_id: str) -> Iterator[bytes]:
             return
         yield row[0]
         seq += 1
+
+
+def _bytes_of(conn: Connection, blob_id: str) -> Iterator[bytes]:
+    """Yield a blob's bytes in order: its chunks, or the ranges cut from its source's."""
+    derivation = _derivation(conn, blob_id)
+    if derivation is None:
+        yield from _chunks_of(conn, blob_id)
+        return
+    source_id, ranges = derivation
+    yield from _cut(_chunks_of(conn, source_id), ranges)
+
+
+def _cut(chunks: Iterable[bytes], ranges: list[tuple[int, int]]) -> Iterator[bytes]:
+    """Yield the given ascending byte ranges of a stream given in chunks."""
+    offset, at = 0, 0
+    for chunk in chunks:
+        end = offset + len(chunk)
+        while at < len(ranges) and ranges[at][0] < end:
+            start, stop = ranges[at]
+            piece = chunk[max(start, offset) - offset:min(stop, end) - offset]
+            if piece:
+                yield piece
+            if stop > end:
+                break
+            at += 1
+        if at == len(ranges):
+            return
+        offset = end
 
 
 def _rechunk(chunks: Iterable[bytes]) -> Iterator[bytes | memoryview]:

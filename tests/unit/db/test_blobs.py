@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from clinfile.db import blobs
-from clinfile.db.blobs import CHUNK_SIZE, BlobCorrupted, BlobNotFound, BlobStore
+from clinfile.db.blobs import CHUNK_SIZE, BlobCorrupted, BlobNotFound, BlobStore, DerivedBlob
 from clinfile.db.connection import BLOB_PROFILE, open_encrypted
 
 
@@ -129,3 +129,49 @@ def test_a_shard_file_another_writer_has_only_just_created_takes_blobs(tmp_path)
     stored = store.put_bytes(b"first photo of the year", when=datetime(2026, 1, 1, tzinfo=UTC))
     assert store.read_bytes(stored.id) == b"first photo of the year"
 
+
+def test_a_derived_blob_is_cut_from_its_source_and_costs_no_bytes_of_its_own(store):
+    original = os.urandom(3 * CHUNK_SIZE + 1000)
+    ranges = ((0, 2), (5000, CHUNK_SIZE + 7), (2 * CHUNK_SIZE - 3, 3 * CHUNK_SIZE + 1000))
+    clean = b"".join(original[a:b] for a, b in ranges)
+    when = datetime(2026, 5, 1, tzinfo=UTC)
+    source_id, clean_id = store.new_ids(2, when)
+    store.put_many([(source_id, [original])], when=when, derived=[
+        DerivedBlob(clean_id, source_id, ranges, hashlib.sha256(clean).hexdigest(), len(clean))])
+    shard = store.shard_path_of(clean_id)
+
+    assert store.read_bytes(clean_id) == clean
+    assert store.verify(clean_id).size == len(clean)
+    assert dict(store.read_small_many([clean_id])) == {clean_id: clean}
+    assert shard.stat().st_size < 1.3 * len(original)  # the copy alone would be 1.6x more
+    assert store.check_shard(shard) == []
+
+
+def test_a_derived_blob_that_no_longer_cuts_to_its_hash_is_damage(store):
+    when = datetime(2026, 5, 1, tzinfo=UTC)
+    source_id, clean_id = store.new_ids(2, when)
+    store.put_many([(source_id, [b"0123456789"])], when=when, derived=[
+        DerivedBlob(clean_id, source_id, ((2, 5),), hashlib.sha256(b"999").hexdigest(), 3)])
+    with pytest.raises(BlobCorrupted):
+        store.verify(clean_id)
+    assert store.check_shard(store.shard_path_of(clean_id)) == [
+        f"{store.shard_path_of(clean_id).name}: blob {clean_id} does not match its SHA-256"]
+
+
+def test_deleting_a_source_deletes_what_was_derived_from_it(store):
+    when = datetime(2026, 5, 1, tzinfo=UTC)
+    source_id, clean_id = store.new_ids(2, when)
+    store.put_many([(source_id, [b"0123456789"])], when=when, derived=[
+        DerivedBlob(clean_id, source_id, ((2, 5),), hashlib.sha256(b"234").hexdigest(), 3)])
+    store.delete(source_id)
+    for gone in (source_id, clean_id):
+        with pytest.raises(BlobNotFound):
+            store.read_bytes(gone)
+    with pytest.raises(BlobNotFound):
+        store.delete(clean_id)
+
+
+def test_a_derived_blob_must_be_stored_with_its_source(store):
+    kept = store.put_bytes(b"stored earlier")
+    with pytest.raises(ValueError, match="stored with its source"):
+        store.put_many([], derived=[DerivedBlob(store.new_id(), kept.id, ((0, 3),), "x", 3)])

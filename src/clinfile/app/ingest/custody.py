@@ -33,6 +33,7 @@ in the vault exactly once and gone from its source.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from pathlib import Path
 from clinfile.app import clock
 from clinfile.app.escaping import recorded
 from clinfile.app.ingest.decode import Decoded
+from clinfile.app.ingest.derivatives import cut
 from clinfile.app.ingest.device_sources import DeviceSource
 from clinfile.app.ingest.events import SourceKind
 from clinfile.app.ingest.owners import has_gone, this_process
@@ -56,7 +58,7 @@ from clinfile.app.security.audit import AuditedWork, AuditEntry
 from clinfile.app.vault.errors import VaultLocked
 from clinfile.app.vault.vault import Vault
 from clinfile.db.audit import AuditRepository
-from clinfile.db.blobs import BlobNotFound
+from clinfile.db.blobs import BlobNotFound, DerivedBlob
 from clinfile.db.connection import Connection, transaction
 from clinfile.db.images import (
     ImageRepository,
@@ -298,8 +300,8 @@ class Custodian:
         """Steps 2–4: the blobs, their read-back, then the inbox item in one transaction."""
         store = self._vault.blobs
         blob_ids = (entry.original_blob, entry.derivative_blob, entry.thumbnail_blob)
-        store.put_many(list(zip(blob_ids, ([staged.data], [decoded.derivatives.display],
-                                           [decoded.derivatives.thumbnail]), strict=True)))
+        stored, derived = _stored_and_derived(entry, staged, decoded)
+        store.put_many(stored, derived=derived)
         store.verify(entry.original_blob, staged.sha256)
         image = self._new_image(candidate, staged, decoded, blob_ids)
         with self._audited() as work:
@@ -483,3 +485,18 @@ class Custodian:
         )
 
 
+def _stored_and_derived(entry: JournalEntry, staged: StagedFile, decoded: Decoded
+                        ) -> tuple[list[tuple[str, list[bytes]]], list[DerivedBlob]]:
+    """The blobs of one picture as the store takes them: a clean copy cut from the original.
+
+    A JPEG's clean copy that is the original with its metadata cut out is
+    not stored again; the store keeps where it lies in the original. That
+    holds only when cutting the very bytes stored gives the very copy made.
+    """
+    made = decoded.derivatives
+    ranges = made.display_ranges
+    stored = [(entry.original_blob, [staged.data]), (entry.thumbnail_blob, [made.thumbnail])]
+    if ranges is None or cut(staged.data, ranges) != made.display:
+        return [*stored, (entry.derivative_blob, [made.display])], []
+    return stored, [DerivedBlob(entry.derivative_blob, entry.original_blob, ranges,
+                                hashlib.sha256(made.display).hexdigest(), len(made.display))]

@@ -26,7 +26,8 @@ from clinfile.app.ingest import refusal
 from clinfile.app.ingest.derivatives import (
     THUMBNAIL_EDGE,
     Derivatives,
-    clean_jpeg,
+    clean_ranges,
+    cut,
     make_derivatives,
     thumbnail,
     to_srgb,
@@ -96,15 +97,15 @@ def _decode(data: bytes, pillow_format: str, max_pixels: int) -> Decoded | Decod
         return DecodeRefused(refusal.too_many_pixels(pixels / 1e6, max_pixels))
     facts = read_facts(image)
     pending_orientation = 1 if image.format == "HEIF" else facts.orientation
-    clean = clean_jpeg(data, image, pending_orientation)
-    if clean is None:
+    ranges = clean_ranges(data, image, pending_orientation)
+    if ranges is None:
         image.load()
         return Decoded(image.format, facts, make_derivatives(data, image, pending_orientation))
     width, height = image.size
     image.draft("RGB", (THUMBNAIL_EDGE, THUMBNAIL_EDGE))
     image.load()
-    return Decoded(image.format, facts,
-                   Derivatives(clean, thumbnail(to_srgb(image)), width, height))
+    return Decoded(image.format, facts, Derivatives(
+        cut(data, ranges), thumbnail(to_srgb(image)), width, height, ranges))
 
 
 def _reason_for(exc: Exception) -> str:

@@ -7,6 +7,9 @@ pixels, since the Orientation tag goes with the EXIF.
 
 A JPEG that needs no rotation is cleaned losslessly, by dropping its metadata
 segments (about 1 ms, pixels identical); anything else is re-encoded once.
+The lossless clean copy is then the original minus some byte ranges, and
+the ranges kept are recorded, so the vault can keep the original alone and
+cut the clean copy from it when it is read.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ ORIENTATION_TRANSPOSE = {
 _SRGB = ImageCms.createProfile("sRGB")
 _APP14 = 0xEE
 
+#: Byte ranges (start, end) of an original that, put together, make its clean copy.
+Ranges = tuple[tuple[int, int], ...]
+
 
 @dataclass(frozen=True)
 class Derivatives:
@@ -43,12 +49,15 @@ class Derivatives:
         thumbnail: a small JPEG, also without metadata.
         width: the displayed width (after orientation).
         height: the displayed height.
+        display_ranges: where ``display`` lies in the original, when it is the
+            original with its metadata cut out; None when it was re-encoded.
     """
 
     display: bytes
     thumbnail: bytes
     width: int
     height: int
+    display_ranges: Ranges | None = None
 
 
 def make_derivatives(original: bytes, image: Image.Image, orientation: int) -> Derivatives:
@@ -60,17 +69,16 @@ def make_derivatives(original: bytes, image: Image.Image, orientation: int) -> D
         orientation: the EXIF orientation still to apply (1 when the decoder
             has applied it, as HEIF decoders do).
     """
-    display = clean_jpeg(original, image, orientation)
+    ranges = clean_ranges(original, image, orientation)
     turn = ORIENTATION_TRANSPOSE.get(orientation)
     oriented = image.transpose(turn) if turn is not None else image
     rgb = to_srgb(oriented)
-    if display is None:
-        display = _encode(rgb, DISPLAY_QUALITY)
-    return Derivatives(display, thumbnail(rgb), rgb.width, rgb.height)
+    display = cut(original, ranges) if ranges else _encode(rgb, DISPLAY_QUALITY)
+    return Derivatives(display, thumbnail(rgb), rgb.width, rgb.height, ranges)
 
 
-def clean_jpeg(original: bytes, image: Image.Image, orientation: int) -> bytes | None:
-    """Return the lossless clean copy of a JPEG that needs no rotation or colour change.
+def clean_ranges(original: bytes, image: Image.Image, orientation: int) -> Ranges | None:
+    """Where the lossless clean copy of a JPEG lies in it, when no rotation or colour change is due.
 
     None means the picture must be re-encoded: it is not a JPEG, needs
     rotating, carries a colour profile other than sRGB, is CMYK, or its
@@ -78,7 +86,12 @@ def clean_jpeg(original: bytes, image: Image.Image, orientation: int) -> bytes |
     """
     if image.format != "JPEG" or orientation in ORIENTATION_TRANSPOSE or not _plain_colour(image):
         return None
-    return strip_jpeg(original)
+    return jpeg_kept_ranges(original)
+
+
+def cut(data: bytes, ranges: Ranges) -> bytes:
+    """Put together the given byte ranges of ``data``."""
+    return b"".join(data[start:end] for start, end in ranges)
 
 
 def thumbnail(rgb: Image.Image) -> bytes:
@@ -116,9 +129,16 @@ def strip_jpeg(data: bytes) -> bytes | None:
     identical. Returns None when the structure is not plain enough to trust,
     and the caller re-encodes instead.
     """
+    ranges = jpeg_kept_ranges(data)
+    return None if ranges is None else cut(data, ranges)
+
+
+def jpeg_kept_ranges(data: bytes) -> Ranges | None:
+    """The byte ranges :func:`strip_jpeg` keeps of a JPEG, neighbours joined; None as it."""
     if not data.startswith(b"\xff\xd8"):
         return None
-    out = [b"\xff\xd8"]
+    out = _Kept()
+    out.append(0, 2)
     i, n = 2, len(data)
     while i < n:
         if data[i] != 0xFF:
@@ -130,27 +150,43 @@ def strip_jpeg(data: bytes) -> bytes | None:
         marker = data[i]
         i += 1
         if marker == 0xD9:
-            out.append(b"\xff\xd9")
-            return b"".join(out)
+            out.append(i - 2, i)
+            return out.ranges()
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:
-            out.append(bytes((0xFF, marker)))
+            out.append(i - 2, i)
             continue
         if i + 2 > n:
             return None
         length = int.from_bytes(data[i:i + 2], "big")
         if length < 2 or i + length > n:
             return None
-        segment = data[i - 2:i + length]
+        start = i - 2
         i += length
-        if _keep_segment(marker, segment):
-            out.append(segment)
+        if _keep_segment(marker, data[start:i]):
+            out.append(start, i)
         if marker == 0xDA:
             end = _end_of_scan(data, i)
             if end is None:
                 return None
-            out.append(data[i:end])
+            out.append(i, end)
             i = end
     return None
+
+
+class _Kept:
+    """Byte ranges gathered in order, a range that starts where the last ended joined to it."""
+
+    def __init__(self) -> None:
+        self._ranges: list[list[int]] = []
+
+    def append(self, start: int, end: int) -> None:
+        if self._ranges and self._ranges[-1][1] == start:
+            self._ranges[-1][1] = end
+        else:
+            self._ranges.append([start, end])
+
+    def ranges(self) -> Ranges:
+        return tuple((start, end) for start, end in self._ranges)
 
 
 def _keep_segment(marker: int, segment: bytes) -> bool:
