@@ -30,10 +30,17 @@ from clinfile.app.cli.common import (
 )
 from clinfile.app.security.locations import CloudFolderRefused
 from clinfile.app.security.roles import PolicyRefused
-from clinfile.app.vault.errors import DiskFull, OlderCopy, VaultDamaged, VaultError, disk_full
+from clinfile.app.vault.errors import (
+    DiskFull,
+    OlderCopy,
+    VaultBusy,
+    VaultDamaged,
+    VaultError,
+    disk_full,
+)
 from clinfile.app.vault.keyslots import KeySlotsDamaged
 from clinfile.app.vault.recovery import RecoveryKeyMistyped
-from clinfile.db.connection import DatabaseError
+from clinfile.db.connection import DatabaseError, is_busy
 from clinfile.db.schema import MigrationFailed, NewerVaultError
 
 VERB_MODULES = [vault_verbs, user_verbs, consent_verbs, patient_verbs, report_verbs, ingest_verbs,
@@ -75,6 +82,9 @@ def run(argv: Sequence[str], console: Console | None = None) -> int:
         console.warn(str(exc))
         return EXIT_PROBLEMS
     except DatabaseError as exc:
+        if is_busy(exc):
+            console.warn(str(VaultBusy()))
+            return EXIT_USAGE
         console.warn(str(DiskFull() if disk_full(exc)
                          else VaultDamaged("a database page could not be read")))
         return EXIT_PROBLEMS

@@ -46,6 +46,7 @@ from clinfile.app.vault.errors import (
     OlderCopy,
     PasswordExpired,
     TooManyAttempts,
+    VaultBusy,
     VaultDamaged,
     VaultExists,
     VaultLocked,
@@ -65,6 +66,7 @@ from clinfile.db.connection import (
     UnsafeDatabaseFile,
     export_copy,
     fsync_dir,
+    is_busy,
     open_encrypted,
     rekey_in_place,
     transaction,
@@ -884,10 +886,17 @@ class Vault:
 
 @contextlib.contextmanager
 def _damage_reported(what: str) -> Iterator[None]:
-    """Turn SQLCipher's low-level failures into what they mean: a full disk, or damage."""
+    """Turn SQLCipher's low-level failures into what they mean: busy, a full disk, or damage.
+
+    A wait past the busy timeout for another process's long write (an import
+    of thousands of patients) is not damage, and must not send anyone to
+    restore a backup.
+    """
     try:
         yield
     except (NotEncryptedWithThisKey, UnsafeDatabaseFile, DatabaseError, OSError) as exc:
+        if is_busy(exc):
+            raise VaultBusy() from exc
         if disk_full(exc):
             raise DiskFull() from exc
         if isinstance(exc, OSError):
