@@ -18,7 +18,7 @@ from clinfile.app.reports.recovery_sheet import RecoverySheet, write_recovery_sh
 from clinfile.app.security.audit import rows_as_dicts
 from clinfile.app.security.keys import change_keys, finish_rekey
 from clinfile.app.security.recovery import recover_admin, renew_recovery_key
-from clinfile.app.security.roles import Permission
+from clinfile.app.security.roles import Permission, PolicyRefused
 from clinfile.app.security.seal import SealReport
 from clinfile.app.security.session import Session
 from clinfile.app.security.syslog import SyslogTarget, forward_audit_to
@@ -234,9 +234,14 @@ def _rekey(args: argparse.Namespace, console: Console) -> int:
 
 
 def _finish_rekey(session: Session, console: Console) -> int:
-    """Re-key what waits under an older key, saying how far it has come, or how to go on."""
+    """Re-key what waits under an older key, saying how far it has come, or how to go on.
+
+    A refusal is not a stop: the re-key never began, so it is left to say so alone.
+    """
     try:
         finish_rekey(session, progress=lambda p: console.say(_rekey_line(p)))
+    except PolicyRefused:
+        raise
     except BaseException:
         console.say(f"The re-key stopped before it finished: pictures filed before now still "
                     f"open with the old key until it has. To finish it, run 'clinfile rekey "

@@ -91,6 +91,12 @@ def test_role_refusal_is_exit_3_and_audited(vault_path):
     assert '"policy.refused"' in out
 
 
+def test_a_refused_rekey_says_only_that_it_was_refused(vault_path):
+    code, out, err = call(_as("reception", "rekey", str(vault_path)), PASSWORDS["reception"])
+    assert code == 3 and "may not" in err
+    assert "stopped before it finished" not in out + err
+
+
 def test_backup_then_verify_the_copy(vault_path, tmp_path):
     dest = tmp_path / "copy"
     code, _, _ = call(_as(ADMIN, "backup", str(vault_path), str(dest)), ADMIN_PASSWORD)
