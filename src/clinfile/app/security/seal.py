@@ -31,12 +31,17 @@ SEAL_EVERY_HOURS = 24
 
 @dataclass
 class SealReport:
-    """How far the trail is sealed, by whom and when, and what does not hold."""
+    """How far the trail is sealed, by whom and when, and what does not hold.
+
+    ``sealed_before`` says the vault has sealed its trail at some time (the
+    key file names a seal key), so a trail with no seal lost its seals.
+    """
 
     last_row: int = 0
     sealed: SealRow | None = None
     problems: list[str] = field(default_factory=list)
     unsealed_since: str = ""
+    sealed_before: bool = False
 
     @property
     def unsealed_rows(self) -> int:
@@ -45,6 +50,9 @@ class SealReport:
 
     def summary(self) -> str:
         """One sentence for people: sealed up to where, and what is not yet sealed."""
+        if self.sealed is None and self.sealed_before:
+            return (f"No seal of the audit trail is found, though it was sealed before: its "
+                    f"seals are gone, so none of its {self.last_row} rows is sealed now.")
         if self.sealed is None:
             return (f"The audit trail has not been sealed yet: all {self.last_row} rows are "
                     "not yet sealed." + (f" {_UNSEALED_RISK}" if self.last_row else ""))

@@ -623,6 +623,7 @@ class Vault:
                                  self._remembered_seals(slots),
                                  on_this_computer=seal_memory.recalled(
                                      self.vault_id, self.layout.root, self._slot_id))
+        report.sealed_before = bool(in_file or self.seal_pin or retired)
         if history_problem:
             report.problems.append(history_problem)
         if self.seal_pin and in_file != self.seal_pin:

@@ -98,6 +98,8 @@ def test_removing_the_seals_as_well_is_caught_by_the_admins_own_memory(vault_pat
 
     assert code != 0
     assert "your own seal of audit row" in out
+    assert "has not been sealed yet" not in out
+    assert "No seal of the audit trail is found, though it was sealed before" in out
 
 
 def test_a_seal_key_of_the_insiders_own_is_not_trusted(vault_path):
