@@ -22,6 +22,17 @@ from clinfile.db.audit import SealRow
 log = logging.getLogger("clinfile.vault.seal_memory")
 
 
+NOT_REMEMBERED = (
+    "This computer has no password keyring Clinfile can use, so it cannot remember the last "
+    "seal: a whole vault folder put back to an older copy would not be noticed here. Only the "
+    "practice's syslog copy, or a computer with a keyring, would show it.")
+
+
+def can_remember(vault_id: str) -> bool:
+    """Whether this computer has a keyring to remember the last seal in."""
+    return KeyringSecretStore(vault_id).is_available()
+
+
 def remember(vault_id: str, root: Path, slot_id: str, seal: SealRow) -> None:
     """Keep this seal as the newest this computer saw the slot's owner make in this folder."""
     try:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from clinfile.app.security.seal import SealReport
 from clinfile.app.vault import keyslots as slotfile
-from clinfile.app.vault import login_failures
+from clinfile.app.vault import login_failures, seal_memory
 from clinfile.app.vault.errors import IndexEmpty
 from clinfile.app.vault.layout import VaultLayout
 from clinfile.app.vault.vault import LOGIN_ACTIONS, NOTES_DETAIL, NOTES_FILED, NOTES_ID, Vault
@@ -88,6 +88,8 @@ def verify_vault(vault: Vault, progress: Progress | None = None) -> VerifyReport
         report.checked.append("audit seals")
         report.seal = vault.seal_report()
         report.problems += report.seal.problems
+        if not seal_memory.can_remember(vault.vault_id):
+            report.notes.append(seal_memory.NOT_REMEMBERED)
 
     store = vault.blobs
     for shard in store.shard_paths():

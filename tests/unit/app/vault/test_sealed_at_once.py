@@ -13,6 +13,9 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import keyring
+from keyring.backends import fail
+
 from clinfile.app.security.audit import AuditMark, AuditTrail
 from clinfile.app.security.crypto import derive_key
 from clinfile.app.security.session import Session
@@ -128,3 +131,19 @@ def test_an_older_seal_put_back_with_an_older_key_file_is_reported_plainly(vault
     code, out, err = as_user(vault_path, ADMIN, "verify", "--accept-older-copy")
     assert code == 0, out + err
     assert as_user(vault_path, ADMIN, "verify")[0] == 0
+
+
+def test_without_a_keyring_verify_says_an_older_folder_would_not_be_noticed(vault_path):
+    keyring.set_keyring(fail.Keyring())
+
+    code, out, err = as_user(vault_path, ADMIN, "verify")
+
+    assert code == 0, out + err
+    assert "cannot remember the last seal" in out
+    assert "older copy would not be noticed" in out
+
+
+def test_with_a_keyring_verify_does_not_warn_of_it(vault_path):
+    code, out, _ = as_user(vault_path, ADMIN, "verify")
+
+    assert code == 0 and "cannot remember the last seal" not in out
