@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -155,8 +156,28 @@ def _associate(config: PacsConfig):
     if assoc.is_rejected:
         raise PacsUnreachable(f"The PACS {config.called_ae} at {config.host}:{config.port} "
                               "refused this workstation (check the AE titles).")
+    if _answers(config):
+        raise PacsUnreachable(f"The PACS {config.called_ae} at {config.host}:{config.port} "
+                              "answered but broke off before accepting this workstation "
+                              "(check the AE titles and the TLS settings); the pictures wait "
+                              "in the queue.")
     raise PacsUnreachable(f"The PACS at {config.host}:{config.port} could not be reached; "
                           "the pictures wait in the queue and are sent when it is back.")
+
+
+def _answers(config: PacsConfig) -> bool:
+    """Whether anything listens at the archive's address.
+
+    An association that was neither accepted nor refused may have been broken
+    off by an archive that is up (an abort instead of a refusal, a TLS
+    mismatch); telling that person the archive "could not be reached" would
+    send them looking at the network instead of the settings.
+    """
+    try:
+        socket.create_connection((config.host, config.port), timeout=CONNECT_SECONDS).close()
+    except OSError:
+        return False
+    return True
 
 
 def _tls_context(config: PacsConfig) -> ssl.SSLContext:
