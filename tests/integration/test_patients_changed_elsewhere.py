@@ -1,15 +1,23 @@
-"""An open session's patient search follows patients renamed and added by another process."""
+"""An open session's patient search follows patients renamed and added by another process,
+read-only vault included."""
 
+import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from clinfile.app.patients.details import PatientDetails, validate
 from clinfile.app.patients.service import PatientService
+from clinfile.db.connection import transaction
+from clinfile.db.patients import PatientRepository
 from tests.conftest import PASSWORDS
+from tests.integration import read_only_search
 from tests.unit.app.cli.calling import call
 
+REPOSITORY = Path(__file__).resolve().parents[2]
 HEADER = "Record Number,Surname,First Name,DOB,Sex\n"
 
 
@@ -61,3 +69,31 @@ def test_a_patient_renamed_by_another_process_is_found_by_the_new_name_only(
     fresh = PatientService(login("reception"))
     assert _top(fresh, "smith john 1/2/1980") == after
     assert _top(fresh, "quark zebedee") == found
+
+
+@pytest.mark.slow
+def test_a_read_only_vault_is_searched_with_patients_changed_elsewhere(login, vault_path):
+    service = PatientService(login("reception"))
+    saved = service.add(PatientDetails("Okonkwo", "Adaeze", "03/04/1975"))
+    with login("admin").vault.index() as conn, transaction(conn):
+        patients = PatientRepository(conn)
+        patients.update(saved.patient.id, validate(
+            PatientDetails("Eze", "Adaeze", "03/04/1975")).values, "2026-01-01T00:00:00+00:00")
+        patients.add(validate(PatientDetails("Nwosu", "Chidi", "12/11/1960")).values,
+                     "2026-01-01T00:00:00+00:00")
+    try:
+        done = subprocess.run(
+            read_only_search.command(vault_path, "reception",
+                                     ["eze adaeze", "nwosu chidi", "okonkwo"]),
+            input=PASSWORDS["reception"] + "\n", capture_output=True, text=True, timeout=300,
+            cwd=REPOSITORY)
+    finally:
+        for path in [vault_path, *vault_path.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+    assert done.returncode == 0, done.stderr
+    (refused, index_digest), *answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert refused
+    assert answers[0][0] == "EZE, Adaeze"
+    assert answers[1][0] == "NWOSU, Chidi"
+    assert "OKONKWO, Adaeze" not in answers[2]
+    assert hashlib.sha256((vault_path / "index.db").read_bytes()).hexdigest() == index_digest

@@ -20,6 +20,7 @@ import sqlcipher3
 
 KEY_BYTES = 32
 PRIVATE_FILE = 0o600
+SQLITE_READONLY = 8
 SQLITE_FULL = 13
 SQLITE_FULL_WORDS = "database or disk is full"
 
@@ -100,6 +101,17 @@ def open_encrypted(path: Path, key: bytes, profile: CipherProfile, *, create: bo
 def is_busy(error: BaseException) -> bool:
     """Whether SQLite gave up waiting for another connection's lock."""
     return isinstance(error, sqlcipher3.OperationalError) and "locked" in str(error)
+
+
+def is_read_only(error: BaseException) -> bool:
+    """Whether SQLite refused a write because the database cannot be written.
+
+    A vault on read-only media, or a restored copy kept read-only while it is
+    looked through, opens and reads as usual and refuses only at a write.
+    """
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlcipher3.OperationalError) and code is not None \
+        and code & 0xFF == SQLITE_READONLY
 
 
 def is_disk_full(error: BaseException | None) -> bool:

@@ -35,7 +35,7 @@ from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
-from clinfile.db.connection import Connection, transaction
+from clinfile.db.connection import Connection, DatabaseError, is_read_only, transaction
 from clinfile.db.patient_search import PatientSearchRepository
 from clinfile.db.patients import PatientRepository, PatientRow, PatientValues
 
@@ -191,7 +191,11 @@ class PatientService:
         Either is first brought up to date with every patient written since it
         was built, by this session or any other process (another workstation,
         a ``clinfile patients import``), so a renamed patient is found by their
-        new name and no longer by their old one.
+        new name and no longer by their old one. Where the vault cannot be
+        written (read-only media, a restored copy being looked through), the
+        names stored for those patients cannot be brought up to date, so the
+        whole index is loaded in memory instead: it is read from the patients
+        as they stand, and searching writes nothing.
         """
         self._forget_if_locked()
         self._session.ensure_unlocked()
@@ -205,9 +209,9 @@ class PatientService:
                 return self._index
             if self._stored is not None and latest == self._built_at:
                 return self._stored
-            if search.any_stale():
-                with transaction(conn):
-                    bring_up_to_date(conn)
+            stored_names_current = not search.any_stale() or _brought_up_to_date(conn)
+        if not stored_names_current:
+            return self.index()
         self._stored = StoredPatientIndex(self._session.vault.index, read_rows=self._rows)
         self._built_at = latest
         return self._stored
@@ -582,3 +586,13 @@ def _changed(before: PatientValues, after: PatientValues) -> list[str]:
             if getattr(before, f.name) != getattr(after, f.name)]
 
 
+def _brought_up_to_date(conn: Connection) -> bool:
+    """Store the names of the patients changed since they were stored; False if read-only."""
+    try:
+        with transaction(conn):
+            bring_up_to_date(conn)
+    except DatabaseError as error:
+        if is_read_only(error):
+            return False
+        raise
+    return True
