@@ -97,7 +97,7 @@ def test_entries_show_on_opening_and_follow_new_events(qtbot, logged_in):
     qtbot.waitUntil(lambda: "can no longer log in" in users.message.text(), timeout=15000)
     qtbot.keyClick(shell.window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: audit.action_box.findData("user.disabled") >= 0, timeout=10000)
-    assert audit.action_box.itemText(audit.action_box.findData("user.disabled")) == "user disabled"
+    assert audit.action_box.itemText(audit.action_box.findData("user.disabled")) == "User disabled"
     with shell.desk.session.vault.index() as conn:
         newest = AuditRepository(conn).last().seq
     qtbot.waitUntil(lambda: int(audit.table.item(0, 0).text()) >= newest - 1, timeout=10000)
@@ -114,14 +114,16 @@ def test_entries_name_the_patient_and_the_picture_in_words(qtbot, logged_in, vau
     qtbot.keyClicks(audit.patient_edit, "900001")
     with qtbot.waitSignal(audit.shown, timeout=10000) as shown:
         qtbot.keyClick(audit.patient_edit, Qt.Key.Key_Return)
-    filed = next(line for line in shown.args[0].lines if line.action == "image filed")
-    assert filed.subject == f"picture {pictures[0]} of Mai Nguyen, record 900001"
-    assert "Mai Nguyen, record 900001" in filed.details
+    filed = next(line for line in shown.args[0].lines if line.code == "image.filed")
+    assert filed.subject == f"picture {pictures[0]} of NGUYEN, Mai (record 900001)"
+    assert filed.what.startswith(
+        f"Filed picture {pictures[0]} to NGUYEN, Mai (record 900001), left forearm")
     assert "_" not in filed.details and " id:" not in filed.details
+    assert filed.what in [audit.table.item(r, 3).text() for r in range(audit.table.rowCount())]
     about = [audit.table.item(r, 4).text() for r in range(audit.table.rowCount())]
     assert filed.subject in about
     with qtbot.waitSignal(audit.exported, timeout=30000):
         audit.export_to(tmp_path / "audit.pdf", "pdf")
     text = subprocess.run(["pdftotext", str(tmp_path / "audit.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
-    assert "Mai Nguyen, record 900001" in text.replace("\n", " ")
+    assert "NGUYEN, Mai (record 900001)" in text.replace("\n", " ")

@@ -17,7 +17,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
 
 from clinfile.app import clock
-from clinfile.app.audit.lines import HEADINGS, AuditLine
+from clinfile.app.audit.actions import act_name
+from clinfile.app.audit.lines import CSV_HEADINGS, HEADINGS, AuditLine
 from clinfile.app.audit.verdict import ChainVerdict
 from clinfile.app.reports.pdf import (
     BRAND,
@@ -37,16 +38,20 @@ from clinfile.db.connection import write_atomically
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Shares of the page's width for Entry, When, Who, What, About and Details.
-_SHARES = (0.07, 0.15, 0.11, 0.17, 0.13, 0.37)
+_SHARES = (0.06, 0.13, 0.10, 0.30, 0.15, 0.26)
 
 
 def write_csv(lines: Sequence[AuditLine], path: Path) -> None:
-    """Write the lines as CSV with a heading row, safe to open in a spreadsheet."""
+    """Write the lines as CSV with a heading row, safe to open in a spreadsheet.
+
+    Each act is in words, and its stored code in a last column of its own, so
+    a privacy officer can read it and a spreadsheet can sort by it.
+    """
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(HEADINGS)
+    writer.writerow(CSV_HEADINGS)
     for line in lines:
-        writer.writerow([_inert(cell) for cell in line.cells])
+        writer.writerow([_inert(cell) for cell in line.csv_cells])
     write_atomically(Path(path), text.getvalue().encode("utf-8-sig"))
 
 
@@ -75,7 +80,8 @@ def _inert(cell: str) -> str:
 def _asked_words(asked: dict[str, str], count: int) -> str:
     labels = {"first_day": "from", "last_day": "to", "user": "by", "patient": "patient",
               "action": "act"}
-    given = ", ".join(f"{labels[k]} {v}" for k, v in asked.items())
+    given = ", ".join(f"{labels[k]} {act_name(v) if k == 'action' else v}"
+                      for k, v in asked.items())
     entries = f"{count:,} {'entry' if count == 1 else 'entries'}"
     return f"{entries}, {given}." if given else f"{entries}: the whole trail."
 

@@ -1,4 +1,8 @@
-"""One audit row in words a person reads: local time, who, what, about what, details."""
+"""One audit row in words a person reads: local time, who, what was done, about what, details.
+
+What was done is a sentence from :mod:`app.audit.actions`; the details it
+does not use follow in the Details column, each named as a person says it.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from clinfile.app.audit.actions import ACTS, act_name, fields, fill
+from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose
 from clinfile.app.escaping import escaped
+from clinfile.app.filing.body_sites import BodySite, BodySiteError
+from clinfile.app.record.service import recipient_words
 from clinfile.db.audit import AuditRow
 
 if TYPE_CHECKING:
     from clinfile.app.audit.naming import AuditNames
 
 HEADINGS = ("Entry", "When", "Who", "What", "About", "Details")
+#: The spreadsheet's columns: the stored code of the act is kept beside its words.
+CSV_HEADINGS = (*HEADINGS, "Action code")
 
 # Stored keys whose plain reading would still be unclear.
 _KEY_WORDS = {"patient_id": "patient", "from_patient_id": "moved from",
               "to_patient_id": "moved to", "image_id": "picture", "images": "pictures",
-              "what": "what changed", "keep_until": "kept until"}
+              "what": "what changed", "keep_until": "kept until", "consent_id": "consent",
+              "episode_id": "episode", "sha256": "fingerprint (SHA-256)"}
+# Stored keys a sentence's field reads besides the key of its own name.
+_READS = {"patient": ("patient_id",), "picture": ("image_id", "image")}
+# Stored words of the consent vocabulary, read as their labels.
+_VOCABULARY = {"kind": ImageKind, "method": Method, "purpose": Purpose}
 
 
 @dataclass(frozen=True)
@@ -28,20 +43,27 @@ class AuditLine:
     seq: int
     at: str
     actor: str
-    action: str
+    code: str
+    what: str
     subject: str
     details: str
 
     @classmethod
     def of(cls, row: AuditRow, names: AuditNames) -> AuditLine:
         """Read one stored row, naming the patients and pictures it is about."""
-        return cls(row.seq, local_time(row.at), escaped(row.actor), action_words(row.action),
-                   names.subject(row.subject), details_in_words(row.detail, names))
+        what, details = _said(row, names)
+        return cls(row.seq, local_time(row.at), escaped(row.actor), escaped(row.action), what,
+                   names.subject(row.subject), details)
 
     @property
     def cells(self) -> tuple[str, ...]:
         """The line's parts in the order of :data:`HEADINGS`."""
-        return (str(self.seq), self.at, self.actor, self.action, self.subject, self.details)
+        return (str(self.seq), self.at, self.actor, self.what, self.subject, self.details)
+
+    @property
+    def csv_cells(self) -> tuple[str, ...]:
+        """The line's parts in the order of :data:`CSV_HEADINGS`."""
+        return (*self.cells, self.code)
 
 
 def local_time(stamp: str) -> str:
@@ -52,21 +74,103 @@ def local_time(stamp: str) -> str:
         return escaped(stamp)
 
 
-def action_words(action: str) -> str:
-    """'images exported' for ``images.exported``: the kind of act without the dots."""
-    return escaped(action.replace(".", " ").replace("_", " "))
-
-
 def details_in_words(detail: str, names: AuditNames) -> str:
-    """'patient: Mai Nguyen, record 900001; pictures: 4, 5' for the stored JSON details."""
+    """'patient: NGUYEN, Mai (record 900001); pictures: 4, 5' for the stored JSON details."""
+    values = _stored(detail)
+    return escaped(detail) if values is None else _listed(values, names)
+
+
+def _said(row: AuditRow, names: AuditNames) -> tuple[str, str]:
+    """The act as a sentence, and the details the sentence does not already say."""
+    values = _stored(row.detail)
+    act = ACTS.get(row.action)
+    if act is None:
+        return escaped(act_name(row.action)), details_in_words(row.detail, names)
+    what = fill(act.sentence, _words(row, values or {}, names))
+    if values is None:
+        return what, escaped(row.detail)
+    used = {key for field in fields(act.sentence) for key in (field, *_READS.get(field, ()))}
+    return what, _listed({k: v for k, v in values.items() if k not in used}, names)
+
+
+def _stored(detail: str) -> dict | None:
+    """The stored details as a mapping, or None when they are not one."""
     try:
-        values = json.loads(detail)
+        values = json.loads(detail) if detail else {}
     except ValueError:
-        return escaped(detail)
-    if not isinstance(values, dict):
-        return escaped(detail)
+        return None
+    return values if isinstance(values, dict) else None
+
+
+def _listed(values: dict, names: AuditNames) -> str:
     return "; ".join(f"{_key(key)}: {_named(key, value, names)}"
                      for key, value in values.items())
+
+
+def _words(row: AuditRow, values: dict, names: AuditNames) -> dict[str, str | None]:
+    """Every detail of a row in the words its sentence reads, None where it says nothing.
+
+    Beside the details, ``subject`` is the row's subject as stored and, where
+    the subject names one, ``picture``, ``patient`` or ``consent`` in words.
+    """
+    words: dict[str, str | None] = {key: _sentence_word(key, value, names)
+                                    for key, value in values.items()}
+    words["subject"] = escaped(row.subject) if row.subject else None
+    kind, _, number = row.subject.rpartition(" ")
+    if number.isdigit():
+        if kind in ("image", ""):
+            words.setdefault("picture", f"picture {number}")
+        elif kind == "patient":
+            words.setdefault("patient", names.patient(int(number)))
+        elif kind == "consent":
+            words.setdefault("consent", f"consent {number}")
+    for field, keys in _READS.items():
+        for key in keys:
+            if key in values:
+                words[field] = words[key]
+    return words
+
+
+def _sentence_word(key: str, value: object, names: AuditNames) -> str | None:
+    """One detail as its sentence reads it; ``true`` fills its place with nothing."""
+    if value is None or value is False or value in ("", [], {}):
+        return None
+    if value is True:
+        return ""
+    if key in _VOCABULARY and isinstance(value, str):
+        return _label(_VOCABULARY[key], value)
+    if key == "purposes" and isinstance(value, list):
+        return "for " + " and ".join(_label(Purpose, str(p)) for p in value)
+    if key in ("recipient", "recipients"):
+        listed = value if isinstance(value, list) else [value]
+        return " and ".join(escaped(recipient_words(str(r))) for r in listed)
+    if key == "images" and isinstance(value, list):
+        numbers = ", ".join(_value(v) for v in value)
+        return f"picture {numbers}" if len(value) == 1 else f"pictures {numbers}"
+    if key == "consent_id":
+        return f"consent {_value(value)}"
+    if key == "body_site" and isinstance(value, str):
+        return _site(value)
+    if key == "what" and isinstance(value, str):
+        return escaped(value.replace("-", " "))
+    if key == "format" and isinstance(value, str):
+        return escaped(value.upper())
+    return _named(key, value, names)
+
+
+def _site(word: str) -> str:
+    """'left knee (lateral)' for ``left-knee: lateral``; a site stored without its side as is."""
+    try:
+        return escaped(BodySite.parse(word).label)
+    except BodySiteError:
+        return escaped(word.replace("-", " "))
+
+
+def _label(vocabulary: type, word: str) -> str:
+    try:
+        return vocabulary(word).label
+    except ValueError:
+        return escaped(word)
 
 
 def _key(key: str) -> str:
@@ -78,7 +182,7 @@ def _named(key: str, value: object, names: AuditNames) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         if key.endswith("patient_id"):
             return names.patient(value)
-        if key == "image_id":
+        if key in ("image_id", "image"):
             return names.picture(value)
     return _value(value)
 

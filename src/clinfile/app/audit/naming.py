@@ -11,6 +11,7 @@ import re
 
 from clinfile.app.escaping import escaped
 from clinfile.app.interop.archive_photo import filed_image
+from clinfile.app.patients.names import named_with_record
 from clinfile.db.connection import Connection
 from clinfile.db.filing import PatientLookup
 
@@ -26,21 +27,17 @@ class AuditNames:
         self._pictures: dict[int, str] = {}
 
     def patient(self, patient_id: int) -> str:
-        """'Mai Nguyen, record 900001', or 'patient 7 (no longer in the index)'."""
+        """'NGUYEN, Mai (record 900001)', or 'patient 7 (no longer in the index)'."""
         if patient_id not in self._patients:
             found = PatientLookup(self._conn).by_id(patient_id)
-            if found is None:
-                words = f"patient {patient_id} (no longer in the index)"
-            else:
-                name = " ".join(p for p in (found.given_names, found.family_name) if p)
-                record = (f"record {found.record_number}" if found.record_number
-                          else "no record number")
-                words = f"{name}, {record}"
+            words = (f"patient {patient_id} (no longer in the index)" if found is None else
+                     named_with_record(found.family_name, found.given_names,
+                                       found.record_number))
             self._patients[patient_id] = escaped(words)
         return self._patients[patient_id]
 
     def picture(self, image_id: int) -> str:
-        """'picture 6 of Mai Nguyen, record 900001', or 'picture 6 (not filed)'."""
+        """'picture 6 of NGUYEN, Mai (record 900001)', or 'picture 6 (not filed)'."""
         if image_id not in self._pictures:
             image = filed_image(self._conn, image_id)
             self._pictures[image_id] = (f"picture {image_id} (not filed)" if image is None else

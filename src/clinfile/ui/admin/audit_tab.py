@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from clinfile.app import clock
-from clinfile.app.audit.lines import HEADINGS, action_words
+from clinfile.app.audit.actions import act_name
+from clinfile.app.audit.lines import HEADINGS
 from clinfile.app.audit.service import AuditChoices, AuditFilter, AuditFindings, AuditService
 from clinfile.app.audit.verdict import ChainVerdict
 from clinfile.ui.admin.save_dialog import ask_where_to_save
@@ -186,7 +187,7 @@ class AuditTab(QWidget):
     def _fill_choices(self, choices: AuditChoices) -> None:
         for box, everyone, values, words in (
                 (self.user_box, "Everyone", choices.users, str),
-                (self.action_box, "Every act", choices.actions, action_words)):
+                (self.action_box, "Every act", choices.actions, act_name)):
             kept = box.currentData() or ""
             box.clear()
             box.addItem(everyone, "")

@@ -26,7 +26,8 @@ def test_filters_by_user_action_and_day(login):
     assert everything.total >= 3
     added = service.search(AuditFilter(user="admin", action="user.added"))
     assert {line.subject for line in added.lines} >= {"clinician", "reception"}
-    assert all(line.action == "user added" for line in added.lines)
+    assert all(line.code == "user.added" and line.what.startswith("Added the user")
+               for line in added.lines)
     tomorrow = date.today() + timedelta(days=1)
     assert service.search(AuditFilter(first_day=tomorrow)).total == 0
     assert service.search(AuditFilter(last_day=date.today())).total > 0
@@ -44,7 +45,7 @@ def test_patient_filter_finds_rows_about_the_patient(login, vault_path):
     admin.audit("images.exported", f"patient {patient}", {"images": [1]})
     admin.audit("images.exported", f"patient {patient + 1}", {"images": [2]})
     found = AuditService(admin).search(AuditFilter(patient="R-77"))
-    assert [line.subject for line in found.lines] == ["Mai Nguyen, record R-77"]
+    assert [line.subject for line in found.lines] == ["NGUYEN, Mai (record R-77)"]
     with pytest.raises(AuditSearchError, match="no patient"):
         AuditService(admin).search(AuditFilter(patient="nobody"))
 
@@ -84,7 +85,7 @@ def test_csv_export_is_safe_in_a_spreadsheet_and_audited(login, tmp_path):
     out = AuditService(admin).export(AuditFilter(action="image.viewed"), tmp_path / "a.csv",
                                      "csv")
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
-    assert rows[0] == ["Entry", "When", "Who", "What", "About", "Details"]
+    assert rows[0] == ["Entry", "When", "Who", "What", "About", "Details", "Action code"]
     assert rows[1][4].startswith("'=")
     assert _last_action(admin) == "audit.exported"
 
@@ -96,4 +97,4 @@ def test_pdf_export_shows_the_verdict_and_the_rows(login, tmp_path):
                           check=True).stdout
     assert "Audit trail extract" in text
     assert "can be trusted" in text
-    assert "user added" in text
+    assert "Added the user" in text
