@@ -40,7 +40,7 @@ def free_port() -> int:
 class Orthanc:
     """One Orthanc server: start, stop, start again, and ask its REST API what it holds."""
 
-    def __init__(self, folder: Path, *, dicomweb: bool = False) -> None:
+    def __init__(self, folder: Path, *, dicomweb: bool = False, **settings) -> None:
         self.folder = folder
         self.dicom_port = free_port()
         self.http_port = free_port()
@@ -62,7 +62,7 @@ class Orthanc:
             "StorageCompression": False,
             "Plugins": [str(DICOMWEB_PLUGIN)] if dicomweb and DICOMWEB_PLUGIN.exists() else [],
             "DicomWeb": {"Enable": True, "Root": "/dicom-web/"},
-        }
+        } | settings
         self.config = folder / "orthanc.json"
         self.config.write_text(json.dumps(config))
 

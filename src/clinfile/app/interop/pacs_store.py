@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from pydicom import Dataset
 from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit
-from pynetdicom import AE
+from pynetdicom import AE, evt
+from pynetdicom.pdu import A_ASSOCIATE_RJ
 from pynetdicom.sop_class import VLPhotographicImageStorage
 
 from clinfile.app.interop.pacs_config import PacsConfig
@@ -30,6 +31,9 @@ ASSOCIATIONS = 2
 ANSWER_SECONDS = 60
 #: C-STORE statuses the standard counts as stored: success and the warnings (coerced, ...).
 _STORED = frozenset({0x0000, 0xB000, 0xB007, 0xB006})
+#: (source, reason) of an A-ASSOCIATE-RJ (DICOM PS3.8 9.3.4) naming an AE title it does not know.
+_CALLED_TITLE_UNKNOWN = (0x01, 0x07)
+_CALLING_TITLE_UNKNOWN = (0x01, 0x03)
 
 # pynetdicom logs every association in detail; patient details must not reach the log.
 logging.getLogger("pynetdicom").setLevel(logging.WARNING)
@@ -150,12 +154,13 @@ def _associate(config: PacsConfig):
     ae.network_timeout = ANSWER_SECONDS
     ae.maximum_pdu_size = 0
     tls = (_tls_context(config), config.host) if config.uses_tls else None
-    assoc = ae.associate(config.host, config.port, ae_title=config.called_ae, tls_args=tls)
+    refusals: list[A_ASSOCIATE_RJ] = []
+    assoc = ae.associate(config.host, config.port, ae_title=config.called_ae, tls_args=tls,
+                         evt_handlers=[(evt.EVT_PDU_RECV, _refusals_into(refusals))])
     if assoc.is_established:
         return assoc
-    if assoc.is_rejected:
-        raise PacsUnreachable(f"The PACS {config.called_ae} at {config.host}:{config.port} "
-                              "refused this workstation (check the AE titles).")
+    if refusals:
+        raise PacsUnreachable(_refusal_words(config, refusals[0]))
     if _answers(config):
         raise PacsUnreachable(f"The PACS {config.called_ae} at {config.host}:{config.port} "
                               "answered but broke off before accepting this workstation "
@@ -163,6 +168,34 @@ def _associate(config: PacsConfig):
                               "in the queue.")
     raise PacsUnreachable(f"The PACS at {config.host}:{config.port} could not be reached; "
                           "the pictures wait in the queue and are sent when it is back.")
+
+
+def _refusals_into(refusals: list[A_ASSOCIATE_RJ]) -> Callable[[evt.Event], None]:
+    """Keep the archive's refusal as it arrives.
+
+    pynetdicom reads a refusal and closes the connection on a thread of its
+    own; when that thread gets there before the caller looks, pynetdicom calls
+    the association aborted and drops the refusal (one in fifty to one in
+    twelve on a busy computer). The refusal as received is the archive's word.
+    """
+    def keep(event: evt.Event) -> None:
+        if isinstance(event.pdu, A_ASSOCIATE_RJ):
+            refusals.append(event.pdu)
+
+    return keep
+
+
+def _refusal_words(config: PacsConfig, refusal: A_ASSOCIATE_RJ) -> str:
+    """What the archive's refusal means for the person, in the words of its reason."""
+    where = f"The PACS at {config.host}:{config.port}"
+    reason = (refusal.source, refusal.reason_diagnostic)
+    if reason == _CALLED_TITLE_UNKNOWN:
+        return (f"{where} does not answer to the AE title {config.called_ae} (check the PACS's "
+                "AE title in the settings).")
+    if reason == _CALLING_TITLE_UNKNOWN:
+        return (f"{where} does not know this workstation's AE title {config.calling_ae} (the "
+                "archive's administrator must add it, or check it in the settings).")
+    return f"{where} refused this workstation (check the AE titles)."
 
 
 def _answers(config: PacsConfig) -> bool:
