@@ -113,6 +113,17 @@ class PatientSearchRepository:
             found[token].append(patient_id)
         return found
 
+    def carrying(self, tokens: list[str], patient_ids: list[int]) -> list[tuple[str, int]]:
+        """Which of these patients carry which of these tokens, as ``(token, id)`` pairs.
+
+        Each token's holders are read in key order and checked against the
+        patients (the ``+`` keeps SQLite from looking up every pair instead).
+        """
+        return self._conn.execute(
+            "SELECT token, patient_id FROM patient_name_tokens WHERE token IN "
+            "(SELECT value FROM json_each(?)) AND +patient_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(tokens), json.dumps(patient_ids))).fetchall()
+
     def names(self, patient_ids: Iterable[int]) -> list[StoredNames]:
         """The stored names and date of birth of these patients."""
         return [StoredNames(*row) for row in self._conn.execute(

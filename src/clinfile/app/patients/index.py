@@ -197,13 +197,9 @@ class PatientIndex:
                 get = likeness.get
                 for position in found:
                     found[position] += get(position, 0.0)
-        if weak:
-            self.entries(found)
         for token in weak:
-            likeness = defaultdict(float, self._variants(token))
-            for position in found:
-                found[position] += max(map(likeness.__getitem__, self.entry(position).all_tokens),
-                                       default=0.0)
+            for position, score in self._best_likeness(self._variants(token), found).items():
+                found[position] += score
         return found
 
     def _best_positions(self, token: str) -> dict[int, float]:
@@ -326,6 +322,16 @@ class PatientIndex:
     def _holders(self, tokens: list[str]) -> dict[str, list[int]]:
         """The positions of the patients carrying each of these name tokens."""
         return {token: self._postings.get(token, []) for token in tokens}
+
+    def _best_likeness(self, variants: list[tuple[str, float]], positions: Iterable[int]
+                       ) -> dict[int, float]:
+        """The best score among the ``(token, score)`` variants each of these patients carries.
+
+        Patients carrying none may be left out.
+        """
+        likeness = defaultdict(float, variants)
+        return {position: max(map(likeness.__getitem__, self.entry(position).all_tokens),
+                              default=0.0) for position in positions}
 
     def _born_on(self, born: date) -> Iterable[int]:
         return self._born.get(born, ())
