@@ -93,6 +93,10 @@ def _disable(args: argparse.Namespace, console: Console) -> int:
     UserService(session).disable(args.name)
     console.say(f"Disabled {args.name}; their password no longer opens the vault, and the "
                 "vault's keys were changed so a key file they kept opens nothing new.")
+    if session.locked:
+        console.say("Another admin changed the keys at the same moment; the re-key of older "
+                    "pictures goes on from theirs, or at the next admin login.")
+        return EXIT_OK
     return finish_rekey_or_say_how(session, console)
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from clinfile.app import clock
 from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission, Role, parse_roles
 from clinfile.app.security.session import Session
-from clinfile.app.vault.errors import VaultError
+from clinfile.app.vault.errors import VaultError, VaultLocked
 from clinfile.app.vault.rotation import change_master_key
 from clinfile.db.users import UserRepository, UserRow
+
+log = logging.getLogger("clinfile.security.users")
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -148,7 +151,9 @@ class UserService:
         Erasing the slot stops their password; changing the key stops a copy
         of the key file they may have kept from opening anything written from
         now on, and, once the background re-key (``finish_rekey``) is done,
-        anything at all.
+        anything at all. Should another admin change the keys between the
+        commit and this change, theirs already shuts the user out: the user
+        is disabled, and this session is locked to log in again.
         """
         self._session.require(Permission.MANAGE_USERS, subject=name)
         vault = self._session.vault
@@ -161,7 +166,12 @@ class UserService:
             work.record(AuditEntry(
                 self._session.actor.name, "user.disabled", user.name))
             user = users.by_id(user.id)
-        change_master_key(vault, self._session.actor.name, f"{user.name} was disabled")
+        try:
+            change_master_key(vault, self._session.actor.name, f"{user.name} was disabled")
+        except VaultLocked:
+            if not vault.keys_changed_elsewhere():
+                raise
+            log.warning("another admin changed the keys just after a user was disabled")
         return user
 
     def change_password(self, name: str, new_password: str) -> None:

@@ -358,13 +358,18 @@ class Vault:
         The seal a tampering finding would refuse is not tried again by that
         finding's own audit row. The act is committed already: a seal that
         cannot be written now (a full disk, a long lock) is logged, and the
-        next act, lock or login seals it.
+        next act, lock or login seals it. Another admin's process changing
+        the keys just after the commit leaves this one locked; that admin's
+        own act, sealed at once, seals this one with it.
         """
         if not self._sealer or not self.holds_seal_key or getattr(self._sealing, "on", False):
             return
         self._sealing.on = True
         try:
             self.seal_audit(self._sealer, latest_only=True)
+        except KeysChanged:
+            log.warning("the keys changed just after an act; the act stands and is sealed "
+                        "with the change of keys")
         except (DatabaseError, OSError):
             log.warning("an act could not be sealed yet; the next act or login seals it",
                         exc_info=True)
@@ -420,13 +425,16 @@ class Vault:
         nothing new, and writing with it would hand new pictures to the old
         key. Its person logs in again and goes on with the new key.
         """
-        try:
-            current = slotfile.read(self.layout.keyslots)[0].epoch
-        except slotfile.KeySlotsDamaged:
-            return
-        if current > self.epoch:
+        if self.keys_changed_elsewhere():
             self.lock()
             raise KeysChanged()
+
+    def keys_changed_elsewhere(self) -> bool:
+        """Whether the key file has moved to a newer master key than this process holds."""
+        try:
+            return slotfile.read(self.layout.keyslots)[0].epoch > self.epoch
+        except slotfile.KeySlotsDamaged:
+            return False
 
     def relock_check(self, user_name: str, password: str) -> None:
         """Unlock a locked vault again with the same user's password.
@@ -454,8 +462,15 @@ class Vault:
     # --- key slots ----------------------------------------------------------------
 
     def read_slots(self) -> slotfile.KeySlots:
-        """Read the key-slot file and prove it was written with this vault's key."""
+        """Read the key-slot file and prove it was written with this vault's key.
+
+        Raises:
+            KeysChanged: another process has moved the file to a newer master key.
+        """
         slots, seal = slotfile.read(self.layout.keyslots)
+        if slots.epoch > self.epoch:
+            self.lock()
+            raise KeysChanged()
         slotfile.check_mac(slots, seal, self.key)
         return slots
 
@@ -551,7 +566,7 @@ class Vault:
         admins.discard(leaving)
         last = AuditRepository(conn).last()
         slots, private = seal_keys.renewed(slots, bytes(self._seal_key), admins,
-                                           last.seq if last else 0)
+                                           AuditMark.of(last) if last else None)
         if self._slot_id == leaving:
             self._seal_key, self.seal_pin = bytearray(), b""
         else:
