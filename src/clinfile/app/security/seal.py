@@ -89,10 +89,15 @@ def seal_head(conn: Connection, vault_id: str, seal_key: bytes, actor: str,
 
 @dataclass(frozen=True)
 class RetiredSealKey:
-    """A seal key given up when an admin left: its seals count only up to ``until``."""
+    """A seal key given up when an admin left: its seals count only up to ``until``.
+
+    ``hash`` is the hash row ``until`` had then (empty for keys retired by an
+    older Clinfile): the trail must still hold that row as it was.
+    """
 
     public: bytes
     until: int
+    hash: str = ""
 
 
 def seal_report(conn: Connection, vault_id: str, trusted: bytes,
@@ -113,6 +118,8 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
     one of them shows. ``on_this_computer`` is the verifier's last seal as
     their computer's keyring keeps it, outside the vault folder: a trail
     that lacks it was put back to an older copy, key file and all.
+    A trail that no longer holds the row where a retired key's use stopped
+    was cut back below, or rewritten before, a change the key file records.
     ``latest_only`` checks only the newest seal, as
     sealing each act does (login and verify check them all).
     """
@@ -153,6 +160,11 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
                 f"tampering: the seal of audit row {seal.seq} that {seal.sealed_by} made on "
                 f"{seal.sealed_at}, which the key file remembers, is gone or no longer "
                 "matches: the trail was cut back or rewritten")
+    report.problems += [
+        f"tampering: the key file retired a seal key at row {key.until}, when an admin left or "
+        "stopped being one, but the trail no longer holds that row as it was: it was cut back "
+        "below that change or rewritten before it"
+        for key in retired if key.hash and not AuditMark(key.until, key.hash).found_in(conn)]
     if report.unsealed_rows:
         first = rows.at_seq(report.sealed.seq + 1 if report.sealed else 1)
         report.unsealed_since = first.at if first else ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from clinfile.app.security.audit import AuditMark
 from clinfile.app.security.crypto import (
     b64,
     new_signing_key,
@@ -90,7 +91,7 @@ def retired_keys(slots: slotfile.KeySlots, trusted: bytes) -> tuple[tuple[Retire
     if not signature_holds(trusted, slotfile.history_message(slots), slots.history_signature):
         return (), ("tampering: the key file's list of retired audit seal keys was changed "
                     "outside Clinfile")
-    return tuple(RetiredSealKey(unb64(k["key"]), int(k["until"]))
+    return tuple(RetiredSealKey(unb64(k["key"]), int(k["until"]), str(k.get("hash", "")))
                  for k in slots.seal_history), ""
 
 
@@ -113,15 +114,18 @@ def made_admin(slots: slotfile.KeySlots, slot: slotfile.Slot, seal_private: byte
 
 
 def renewed(slots: slotfile.KeySlots, seal_private: bytes, admins: set[str],
-            last_row: int) -> tuple[slotfile.KeySlots, bytes]:
-    """A new seal key for the slots in ``admins``; the old one retired after ``last_row``.
+            last: AuditMark | None) -> tuple[slotfile.KeySlots, bytes]:
+    """A new seal key for the slots in ``admins``; the old one retired after the row ``last``.
 
+    The row's hash is kept with it, so a trail later cut back below the
+    retirement, or rewritten before it, no longer holds that row and shows.
     Every pin box is opened with the old key and sealed again for the new
     one, so the new key's holders can vouch later; admins are vouched for now.
     Returns the file and the new private key.
     """
     private, public = new_signing_key()
-    history = (*slots.seal_history, {"key": slots.seal_key, "until": last_row})
+    history = (*slots.seal_history, {"key": slots.seal_key, "until": last.seq if last else 0,
+                                     "hash": last.hash if last else ""})
     fresh = replace(slots, seal_key=b64(public), seal_history=history,
                     generation=slots.generation + 1)
     fresh = replace(fresh, history_signature=sign(private, slotfile.history_message(fresh)))

@@ -17,13 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from clinfile.app.security.crypto import b64, new_signing_key
+from clinfile.app.security.audit import AuditMark, AuditTrail
+from clinfile.app.security.crypto import b64, derive_key, new_signing_key
 from clinfile.app.security.seal import seal_head
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserService
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault.seal_keys import SealKeyNotHeld
 from clinfile.app.vault.verify import verify_vault
+from clinfile.db.audit import AuditRepository
 from clinfile.db.connection import INDEX_PROFILE, open_encrypted, transaction
 from tests.conftest import ADMIN, PASSWORDS
 from tests.unit.app.cli.calling import as_user, call
@@ -159,3 +161,30 @@ def test_a_pin_key_learned_before_an_admin_s_login_vouches_for_nothing_after(vau
     session = Session.login(vault_path, DAN, DAN_PASSWORD)
     assert not session.vault.holds_seal_key
     assert any("replaced outside Clinfile" in p for p in verify_vault(session.vault).problems)
+
+
+def test_a_trail_cut_back_below_a_seal_key_s_retirement_shows(vault_path):
+    _promote_dan(vault_path)
+    Session.login(vault_path, DAN, DAN_PASSWORD).lock()
+    code, out, err = as_user(vault_path, ADMIN, "user roles", DAN, "--role", "reception")
+    assert code == 0, out + err
+    slots, _ = slotfile.read(vault_path / "keyslots.json")
+    until = max(int(k["until"]) for k in slots.seal_history)
+
+    key = _master_key(vault_path)
+    conn = open_encrypted(vault_path / "index.db", key, INDEX_PROFILE)
+    with transaction(conn):
+        conn.execute("DELETE FROM audit WHERE seq >= ?", (until,))
+        conn.execute("DELETE FROM audit_seal WHERE seq >= ?", (until,))
+        last = AuditRepository(conn).last()
+    conn.close()
+    AuditTrail(derive_key(key, "audit"), vault_path / "audit-head.json").write_head(
+        vault_path / "audit-head.json", last)
+    cut = replace(slots, latest=AuditMark.of(last),
+                  slots=tuple(replace(s, sealed={}) for s in slots.slots))
+    slotfile.write(vault_path / "keyslots.json", cut, key)
+
+    code, out, err = as_user(vault_path, ADMIN, "verify")
+
+    assert code != 0
+    assert f"the key file retired a seal key at row {until}" in out + err
