@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 
 from tests.ui.record_pictures import file_pictures
+from tests.ui.saving import save_as
 from tests.ui.test_record import PLAN, open_record_by_keyboard
 
 
@@ -52,6 +56,10 @@ def test_a_wrongly_sent_picture_is_reported_from_the_record_by_keyboard(
 
     qtbot.waitUntil(lambda: "Incident 1 is recorded" in shell.record_view.status.text(),
                     timeout=10000)
+    box = _confirmation(qtbot, commands)
+    assert "Print its one-page summary" in box.text()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: timeline.hasFocus() and shell.window.isActiveWindow(), timeout=5000)
     qtbot.waitUntil(lambda: [p.image_id for p in timeline.chosen()] == [exported[0]],
                     timeout=10000)
     exports = shell.record_view.details.facts["exports"].text()
@@ -70,10 +78,90 @@ def test_a_picture_never_exported_offers_no_report(qtbot, logged_in, exported):
     assert "Never exported" in button.toolTip()
 
 
-def test_reception_is_told_who_records_a_wrongly_sent_picture(qtbot, logged_in, exported):
+def _confirmation(qtbot, commands):
+    """The box saying the report is recorded, once it is in front and takes keys."""
+    qtbot.waitUntil(lambda: commands.incident_box is not None
+                    and shiboken6.isValid(commands.incident_box)
+                    and commands.incident_box.isActiveWindow(), timeout=10000)
+    return commands.incident_box
+
+
+def _summary_text(path) -> str:
+    return " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+
+
+def test_reception_reports_a_wrongly_sent_picture_by_mouse_and_saves_its_summary(
+        qtbot, logged_in, exported, tmp_path):
     shell = logged_in("reception")
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    commands = shell.record.commands
     shell.record_view.timeline.choose([exported[0]])
-    button = shell.record.commands.incident_button
-    assert not button.isEnabled()
-    assert "clinician or the practice manager" in button.toolTip()
+    assert commands.incident_button.isEnabled()
+    qtbot.mouseClick(commands.incident_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: commands.incident_dialog is not None
+                    and commands.incident_dialog.isVisible(), timeout=10000)
+    dialog = commands.incident_dialog
+    qtbot.mouseClick(dialog.sent_to_edit, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.sent_to_edit, "Carlton Skin front desk")
+    qtbot.mouseClick(dialog.actions_edit.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.actions_edit, "Told Dr Patel; asked them to delete it.")
+    with qtbot.waitSignal(commands.incident_reported, timeout=20000) as reported:
+        qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    assert reported.args[0].row.reported_by == "reception"
+
+    box = _confirmation(qtbot, commands)
+    saving = next(b for b in box.buttons() if "as PDF" in b.text())
+    qtbot.mouseClick(saving, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(commands.incident_summary_saved, timeout=20000):
+        save_as(qtbot, commands.summary_dialog, tmp_path / "incident.pdf")
+    text = _summary_text(tmp_path / "incident.pdf")
+    assert "Carlton Skin front desk" in text and "Told Dr Patel" in text
+    qtbot.waitUntil(lambda: "summary is saved" in shell.record_view.status.text(),
+                    timeout=5000)
+
+
+def test_the_reporter_saves_the_summary_by_keyboard_but_no_one_elses(
+        qtbot, logged_in, login, exported, tmp_path):
+    from datetime import date
+
+    from clinfile.app.incidents.service import IncidentReport, IncidentService
+    from clinfile.app.security.roles import PolicyRefused
+
+    admin = login("admin")
+    service = IncidentService(admin)
+    [export] = service.exports()
+    earlier = service.report(IncidentReport(export.seq, "the PDF", "Dr Other", date.today(),
+                                            "Phoned them."))
+    admin.lock()
+    shell = logged_in("reception")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    commands = shell.record.commands
+    timeline = shell.record_view.timeline
+    timeline.choose([exported[0]])
+    timeline.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: commands.incident_dialog is not None
+                    and commands.incident_dialog.isVisible(), timeout=10000)
+    dialog = commands.incident_dialog
+    dialog.sent_to_edit.setFocus()
+    qtbot.keyClicks(dialog.sent_to_edit, "A wrong fax number")
+    dialog.actions_edit.setFocus()
+    qtbot.keyClicks(dialog.actions_edit, "Rang the number; no answer.")
+    with qtbot.waitSignal(commands.incident_reported, timeout=20000):
+        dialog.record_button.setFocus()
+        qtbot.keyClick(dialog.record_button, Qt.Key.Key_Space)
+
+    box = _confirmation(qtbot, commands)
+    qtbot.keyClick(box, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: commands.summary_dialog is not None
+                    and commands.summary_dialog.isVisible(), timeout=5000)
+    with qtbot.waitSignal(commands.incident_summary_saved, timeout=20000):
+        save_as(qtbot, commands.summary_dialog, tmp_path / "mine.pdf")
+    assert "A wrong fax number" in _summary_text(tmp_path / "mine.pdf")
+    reception = IncidentService(shell.desk.session)
+    with pytest.raises(PolicyRefused):
+        reception.all()
+    with pytest.raises(PolicyRefused):
+        reception.write_summary(earlier.row.id, tmp_path / "theirs.pdf")
+    assert not (tmp_path / "theirs.pdf").exists()

@@ -154,8 +154,8 @@ class IncidentService:
         return Incident(row, export)
 
     def all(self) -> list[Incident]:
-        """Return every report, newest first."""
-        self._session.require(Permission.REPORT_INCIDENT)
+        """Return every report, newest first; the practice manager's, not every reporter's."""
+        self._session.require(Permission.READ_INCIDENTS)
         with self._session.vault.index() as conn:
             audit = AuditRepository(conn)
             return [Incident(row, _export(conn, audit.at_seq(row.export_seq))
@@ -163,12 +163,25 @@ class IncidentService:
                     for row in IncidentRepository(conn).all()]
 
     def write_summary(self, incident_id: int, path: Path) -> Path:
-        """Write the one-page summary for the practice manager; audit that it was made."""
-        self._session.require(Permission.REPORT_INCIDENT)
-        with self._session.vault.index() as conn:
+        """Write the one-page summary for the practice manager; audit that it was made.
+
+        Whoever reported an incident may print its summary to hand over; only
+        those who read every report may print the others'.
+
+        Raises:
+            PolicyRefused: another person's report, without the right to read them all
+                (audited).
+            IncidentError: there is no such incident.
+        """
+        session = self._session
+        session.require(Permission.REPORT_INCIDENT, subject=f"incident {incident_id}")
+        with session.vault.index() as conn:
             row = IncidentRepository(conn).by_id(incident_id)
-            if row is None:
-                raise IncidentError(f"There is no incident {incident_id}.")
+        if row is None or row.reported_by != session.actor.name:
+            session.require(Permission.READ_INCIDENTS, subject=f"incident {incident_id}")
+        if row is None:
+            raise IncidentError(f"There is no incident {incident_id}.")
+        with session.vault.index() as conn:
             export = _export(conn, AuditRepository(conn).at_seq(row.export_seq)) \
                 if row.export_seq else None
             patient = _patient_line(conn, row.patient_id)

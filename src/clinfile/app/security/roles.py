@@ -10,7 +10,9 @@ act, because consent is obtained in the consultation (AMA guide: "ensure you
 obtain and document patient consent"); reception may only record a consent a
 clinician has already documented. Anyone may record that a patient withdrew
 consent: a patient who says so to whoever answers the phone must be heard at
-once.
+once. Likewise anyone may report a picture sent to the wrong person, since
+whoever notices it reports it (every role sends something out: exports,
+summaries, forms); reading every report stays with the practice manager.
 """
 
 from __future__ import annotations
@@ -53,11 +55,13 @@ class Permission(StrEnum):
     RECORD_WITHDRAWAL = "record that a patient withdrew consent"
     VIEW_RETENTION = "see when a record may be deleted"
     REPORT_INCIDENT = "report a picture sent to the wrong person"
+    READ_INCIDENTS = "read every report of a picture sent to the wrong person"
 
 
 _EVERYONE = {
     Permission.RECORD_WITHDRAWAL,
     Permission.VIEW_RETENTION,
+    Permission.REPORT_INCIDENT,
 }
 
 _RECEPTION = _EVERYONE | {
@@ -75,11 +79,10 @@ _CLINICIAN = _RECEPTION | {
     Permission.RECORD_CLINICAL_CONSENT,
     Permission.CORRECT_FILING,
     Permission.EXPORT_IMAGES,
-    Permission.REPORT_INCIDENT,
 }
 
 _ADMIN = _EVERYONE | {
-    Permission.REPORT_INCIDENT,
+    Permission.READ_INCIDENTS,
     Permission.MANAGE_USERS,
     Permission.CHANGE_SETTINGS,
     Permission.DELETE_IMAGES,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from clinfile.app.consent.gate import UseRefused
 from clinfile.app.consent.vocabulary import Purpose
@@ -24,6 +24,7 @@ from clinfile.app.record.outputs import write_summary
 from clinfile.app.record.service import moment
 from clinfile.app.security.roles import INSTEAD, Permission
 from clinfile.ui.admin.incident_dialog import IncidentDialog
+from clinfile.ui.admin.save_dialog import ask_where_to_save
 from clinfile.ui.desk.export_dialog import ExportDialog
 from clinfile.ui.desk.refusal_dialog import RefusalDialog
 from clinfile.ui.errors import in_plain_words, report
@@ -50,6 +51,7 @@ class RecordCommands(QObject):
         export_refused(object): the consent gate refused (the ``UseRefused``).
         consent_wanted(object): the person asked to record the consent for this purpose.
         incident_reported(object): a wrongly sent picture was reported (the ``Incident``).
+        incident_summary_saved(object): the reporter saved its summary (the path).
     """
 
     corrected = Signal(list)
@@ -57,6 +59,7 @@ class RecordCommands(QObject):
     export_refused = Signal(object)
     consent_wanted = Signal(object)
     incident_reported = Signal(object)
+    incident_summary_saved = Signal(object)
 
     def __init__(self, owner, tasks: Tasks, view: RecordView) -> None:
         super().__init__(owner)
@@ -70,6 +73,8 @@ class RecordCommands(QObject):
         self.export_dialog: ExportDialog | None = None
         self.refusal_dialog: RefusalDialog | None = None
         self.incident_dialog: IncidentDialog | None = None
+        self.incident_box: QMessageBox | None = None
+        self.summary_dialog: QFileDialog | None = None
         self.compare_button = view.add_command(
             "&Compare", "Compare pictures",
             "Show the chosen pictures of one site side by side (Enter on a picture)")
@@ -122,7 +127,7 @@ class RecordCommands(QObject):
             INCIDENT_TIP if not chosen or exported and may_report else
             "Never exported from the vault, so it cannot have gone to the wrong person."
             if not exported else
-            "A clinician or the practice manager records it; tell one of them at once.")
+            "Your role does not record it; tell the practice manager at once.")
 
     def _back_to_timeline(self) -> None:
         """Give the keyboard back to the timeline when a dialog closes, so Alt keys work again.
@@ -323,19 +328,62 @@ class RecordCommands(QObject):
     def _ask_incident(self, service: IncidentService, exports, chosen: tuple[int, ...]) -> None:
         dialog = IncidentDialog(exports, self._view.window())
         dialog.accepted.connect(lambda: self._tasks.write(service.report, dialog.report).success(
-            lambda incident: self._incident_recorded(incident, chosen)).failure(
+            lambda incident: self._incident_recorded(service, incident, chosen)).failure(
             self._owner.failed))
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(self._back_to_timeline)
         self.incident_dialog = dialog
         dialog.open()
 
-    def _incident_recorded(self, incident, chosen: tuple[int, ...]) -> None:
+    def _incident_recorded(self, service: IncidentService, incident,
+                           chosen: tuple[int, ...]) -> None:
         words = (f"Incident {incident.row.id} is recorded and linked to the export in the audit "
-                 "trail; the practice manager prints its summary from Admin, Incidents.")
+                 "trail. Print its one-page summary for the practice manager.")
         self._owner.tell(words)
         self.incident_reported.emit(incident)
         self._owner.reopen(chosen, words)
+        self._offer_summary(service, incident.row.id, words)
+
+    def _offer_summary(self, service: IncidentService, incident_id: int, words: str) -> None:
+        """Say the report is recorded and offer its summary to print or save, to hand over.
+
+        Whoever reported it may print this one summary; the list of every
+        report stays in the practice manager's Admin view.
+        """
+        box = QMessageBox(QMessageBox.Icon.Information, "Incident recorded", words,
+                          QMessageBox.StandardButton.Close, self._view.window())
+        printing = box.addButton("&Print the summary…", QMessageBox.ButtonRole.ActionRole)
+        saving = box.addButton("Sa&ve the summary as PDF…", QMessageBox.ButtonRole.ActionRole)
+        box.setDefaultButton(printing)
+
+        def make(path: Path) -> Path:
+            return service.write_summary(incident_id, path)
+
+        def answered(button) -> None:
+            if button is printing:
+                task = ask_and_print(self._view.window(), self._tasks, make)
+                if task is not None:
+                    task.success(lambda _path: self._owner.tell(
+                        f"The summary of incident {incident_id} was sent to the printer."
+                    )).failure(self._owner.failed)
+            elif button is saving:
+                self.summary_dialog = ask_where_to_save(
+                    self._view.window(), "Save the incident summary",
+                    Path.home() / f"Incident {incident_id} summary.pdf",
+                    "PDF documents (*.pdf)",
+                    lambda path: self._tasks.run(make, path).success(
+                        self._summary_saved).failure(self._owner.failed))
+            else:
+                self._back_to_timeline()
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(box.deleteLater)
+        self.incident_box = box
+        box.open()
+
+    def _summary_saved(self, path: Path) -> None:
+        self._owner.tell(f"The incident summary is saved to {path}.")
+        self.incident_summary_saved.emit(path)
 
 
 def _site_pictures(record: PatientRecord, picture: RecordPicture) -> list[RecordPicture]:

@@ -83,13 +83,28 @@ def test_only_an_export_can_be_reported(login, sent):
         IncidentService(login("admin")).report(_report(1))
 
 
-def test_reception_may_not_report_or_read_incidents(login, sent, tmp_path):
+@pytest.mark.parametrize("user", ["reception", "clinician"])
+def test_anyone_may_report_and_print_their_own_but_not_read_the_others(login, sent, tmp_path,
+                                                                      user):
     _, seq = sent
-    service = IncidentService(login("reception"))
-    for attempt in (service.exports, lambda: service.report(_report(seq)), service.all,
-                    lambda: service.write_summary(1, tmp_path / "x.pdf")):
-        with pytest.raises(PolicyRefused):
+    others = IncidentService(login("admin")).report(_report(seq, sent_to="Dr C Other"))
+    service = IncidentService(login(user))
+    [export] = [e for e in service.exports() if e.seq == seq]
+    own = service.report(_report(export.seq))
+    assert own.row.reported_by == user
+    out = service.write_summary(own.row.id, tmp_path / "own.pdf")
+    assert "Dr B Smith" in subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
+                                          text=True, check=True).stdout
+    for attempt in (service.all,
+                    lambda: service.write_summary(others.row.id, tmp_path / "x.pdf"),
+                    lambda: service.write_summary(own.row.id + 1, tmp_path / "y.pdf")):
+        with pytest.raises(PolicyRefused, match="may not read every report"):
             attempt()
+    assert not (tmp_path / "x.pdf").exists()
+    with login("admin").vault.index() as conn:
+        refused = [r for r in AuditRepository(conn).rows() if r.action == "policy.refused"]
+    assert {r.subject for r in refused} >= {f"incident {others.row.id}"}
+    assert len(IncidentService(login("admin")).all()) == 2
 
 
 def test_the_longest_report_still_fits_one_page(login, sent, tmp_path):
