@@ -17,12 +17,27 @@ def filed(vault_path, corpus, tmp_path):
 
 
 def open_correct(qtbot, shell):
+    """Alt+R, then wait for the dialog to be in front and take keys, as a person waits.
+
+    A dialog is shown before the window system makes it the active window;
+    until then its Alt keys reach nothing.
+    """
     qtbot.keyClick(shell.record_view.timeline, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     commands = shell.record.commands
     qtbot.waitUntil(lambda: commands.correct_dialog is not None
                     and shiboken6.isValid(commands.correct_dialog)
-                    and commands.correct_dialog.isVisible(), timeout=5000)
+                    and commands.correct_dialog.isActiveWindow(), timeout=5000)
     return commands.correct_dialog
+
+
+def correcting(qtbot, logged_in, image_id: int):
+    """A clinician in Mai Nguyen's record, one picture chosen, the Correct dialog open."""
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    timeline = shell.record_view.timeline
+    timeline.choose([image_id])
+    timeline.setFocus()
+    return shell, timeline, open_correct(qtbot, shell)
 
 
 def move_by_keyboard(qtbot, shell, dialog, name: str, reason: str, moving_to: str = ""):
@@ -45,12 +60,7 @@ def move_by_keyboard(qtbot, shell, dialog, name: str, reason: str, moving_to: st
 def test_a_picture_filed_to_the_wrong_patient_moves_by_keyboard_and_both_records_say_so(
         qtbot, logged_in, filed):
     patients, ids = filed
-    shell = logged_in("clinician")
-    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
-    timeline = shell.record_view.timeline
-    timeline.choose([ids[2]])
-    timeline.setFocus()
-    dialog = open_correct(qtbot, shell)
+    shell, timeline, dialog = correcting(qtbot, logged_in, ids[2])
 
     move_by_keyboard(qtbot, shell, dialog, "Linh Tran", "filed to the wrong patient",
                      "TRAN, Linh (born 14/02/1988, record 900002)")
@@ -76,12 +86,8 @@ def test_a_picture_filed_to_the_wrong_patient_moves_by_keyboard_and_both_records
 def test_a_picture_moved_there_and_back_names_both_patients_in_both_records(
         qtbot, logged_in, filed):
     patients, ids = filed
-    shell = logged_in("clinician")
-    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
-    timeline = shell.record_view.timeline
-    timeline.choose([ids[2]])
-    timeline.setFocus()
-    move_by_keyboard(qtbot, shell, open_correct(qtbot, shell), "Linh Tran", "wrong patient")
+    shell, timeline, dialog = correcting(qtbot, logged_in, ids[2])
+    move_by_keyboard(qtbot, shell, dialog, "Linh Tran", "wrong patient")
     with qtbot.waitSignal(shell.record.record_shown, timeout=15000,
                           check_params_cb=lambda r: r.patient_id == patients[1]):
         shell.record.open_patient(patients[1])
@@ -114,11 +120,7 @@ def test_a_picture_moved_there_and_back_names_both_patients_in_both_records(
 def test_the_wrong_side_is_corrected_with_a_reason_and_the_first_filing_stays(
         qtbot, logged_in, filed):
     _patients, ids = filed
-    shell = logged_in("clinician")
-    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
-    timeline = shell.record_view.timeline
-    timeline.choose([ids[0]])
-    dialog = open_correct(qtbot, shell)
+    shell, timeline, dialog = correcting(qtbot, logged_in, ids[0])
     pick(qtbot, dialog.side, "right")
     qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
     assert "Say why" in dialog.problem.text()
@@ -145,11 +147,7 @@ def test_a_receptionist_cannot_correct_and_is_told_who_can(qtbot, logged_in, fil
 def test_every_field_of_the_correct_dialog_has_its_key_and_tab_follows_the_form(
         qtbot, logged_in, filed):
     _patients, ids = filed
-    shell = logged_in("clinician")
-    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
-    timeline = shell.record_view.timeline
-    timeline.choose([ids[0]])
-    dialog = open_correct(qtbot, shell)
+    shell, _timeline, dialog = correcting(qtbot, logged_in, ids[0])
     panel = dialog.patient_panel
     keys = {Qt.Key.Key_W: dialog.kind, Qt.Key.Key_H: dialog.site, Qt.Key.Key_S: dialog.side,
             Qt.Key.Key_M: dialog.detail, Qt.Key.Key_D: dialog.description,
@@ -181,11 +179,7 @@ def test_every_field_of_the_correct_dialog_has_its_key_and_tab_follows_the_form(
 
 def test_alt_r_opens_correct_again_after_each_dialog_closes(qtbot, logged_in, filed):
     _patients, ids = filed
-    shell = logged_in("clinician")
-    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
-    timeline = shell.record_view.timeline
-    timeline.choose([ids[0]])
-    first = open_correct(qtbot, shell)
+    shell, timeline, first = correcting(qtbot, logged_in, ids[0])
     qtbot.keyClick(first, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not shiboken6.isValid(first) or not first.isVisible(),
                     timeout=5000)
