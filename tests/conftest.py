@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,6 +84,27 @@ def app_clock() -> Iterator[HeldClock]:
     clock.set_source(held)
     yield held
     clock.set_source(None)
+
+
+@pytest.fixture
+def practice_time_zone() -> Iterator[Callable[[str], None]]:
+    """Put this test's computer in a practice's time zone (``"Australia/Melbourne"``).
+
+    The computer's own zone comes back afterwards. Far from UTC, the
+    practice's day and UTC's day differ for hours every day.
+    """
+    before = os.environ.get("TZ")
+
+    def _put(zone: str) -> None:
+        os.environ["TZ"] = zone
+        time.tzset()
+
+    yield _put
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -109,17 +109,17 @@ def test_only_admins_see_what_is_due(login, vault_path, user, app_clock):
 
 
 def test_when_nothing_is_due_it_says_when_the_next_picture_falls_due(qtbot, logged_in,
-                                                                     vault_path):
+                                                                     vault_path, app_clock):
     reception = Session.login(vault_path, "reception", PASSWORDS["reception"])
     patient = add_patient(reception.vault, "Nguyen", "Mai", "1950-01-02", "R-1")
     image = add_inbox_image(reception.vault)
+    app_clock.hold(datetime(2026, 3, 2, 9, 0).astimezone())
     FilingService(reception).file(FilingRequest(
         (image,), patient, ImageKind.PATIENT_SENT, BodySite.parse("left-knee"),
         description="rash"))
+    app_clock.hold(None)
     reception.lock()
     shell, retention = _open_retention(qtbot, logged_in, 0)
-    today = date.today()
     qtbot.waitUntil(lambda: "falls due" in retention.count.text(), timeout=10000)
     assert retention.count.text() == (
-        "No picture is past its retention date. The next falls due on "
-        f"{today.replace(year=today.year + 7):%d/%m/%Y}.")
+        "No picture is past its retention date. The next falls due on 02/03/2033.")

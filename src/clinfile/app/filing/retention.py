@@ -173,7 +173,8 @@ def _retentions(conn: Connection, image_ids: list[int] | None = None) -> list[Re
 
 
 def _day(stamp: str) -> date:
-    return datetime.fromisoformat(stamp).date()
+    """The practice's day of a stamp: a Melbourne morning is still the evening before in UTC."""
+    return datetime.fromisoformat(stamp).astimezone().date()
 
 
 def _add_years(day: date, years: int) -> date:

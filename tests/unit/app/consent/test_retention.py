@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -47,6 +47,16 @@ def file_one(login, add_patient, add_inbox_image, **patient) -> tuple[int, int]:
 def test_each_image_shows_its_retention_date(login, add_patient, add_inbox_image):
     _, image = file_one(login, add_patient, add_inbox_image, born="2015-03-01")
     assert RetentionService(login("clinician")).of(image).keep_until == date(2040, 3, 1)
+
+
+def test_the_last_entry_is_dated_by_the_practice_s_own_day(login, add_patient, add_inbox_image,
+                                                           app_clock, practice_time_zone):
+    practice_time_zone("Australia/Melbourne")
+    app_clock.hold(datetime(2026, 3, 2, 9, 0).astimezone())  # in UTC, still the evening before
+    _, image = file_one(login, add_patient, add_inbox_image, born="1970-01-01")
+    app_clock.hold(None)
+    kept = RetentionService(login("clinician")).of(image)
+    assert (kept.last_entry, kept.keep_until) == (date(2026, 3, 2), date(2033, 3, 2))
 
 
 def test_retention_years_are_a_setting(login, add_patient, add_inbox_image):
