@@ -8,6 +8,7 @@ business, so this module knows nothing of the rules.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 
 from clinfile.db.connection import Connection
@@ -163,15 +164,19 @@ class ConsentRepository:
 
     def add_use(self, use: NewUse) -> UseRow:
         """Record one allowed use of an image."""
+        [row] = self.add_uses([use])
+        return row
+
+    def add_uses(self, uses: Sequence[NewUse]) -> list[UseRow]:
+        """Record allowed uses of images, in one statement however many there are."""
         names = [f.name for f in fields(NewUse)]
-        cur = self._conn.execute(
-            f"INSERT INTO image_uses ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-            astuple(use),
-        )
-        row = self._conn.execute(
-            f"SELECT {_USE_COLUMNS} FROM image_uses WHERE id = ?", (cur.lastrowid,)
-        ).fetchone()
-        return UseRow(*row)
+        picked = ", ".join(f"value ->> {n}" for n in range(len(names)))
+        rows = self._conn.execute(
+            f"INSERT INTO image_uses ({', '.join(names)}) SELECT {picked} FROM json_each(?) "
+            f"ORDER BY key RETURNING {_USE_COLUMNS}",
+            (json.dumps([astuple(use) for use in uses]),),
+        ).fetchall()
+        return sorted((UseRow(*r) for r in rows), key=lambda use: use.id)
 
     def uses_for_patient(self, patient_id: int, purposes: tuple[str, ...]) -> list[UseRow]:
         """Return the uses of a patient's images for some purposes, oldest first."""

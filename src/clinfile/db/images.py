@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from clinfile.db.connection import Connection
@@ -72,6 +73,13 @@ class ImageRepository:
         """Return an image by id."""
         row = self._conn.execute(f"SELECT {_COLUMNS} FROM images WHERE id = ?", (image_id,))
         return _to_image(row.fetchone())
+
+    def by_ids(self, image_ids: Iterable[int]) -> dict[int, ImageRow]:
+        """Return these images by id, in one read however many there are."""
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM images WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(image_ids))),))
+        return {image.id: image for image in map(_to_image, rows)}
 
     def by_sha256(self, sha256: str) -> ImageRow | None:
         """Return the image with these exact bytes, or None."""

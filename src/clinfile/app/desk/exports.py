@@ -49,14 +49,16 @@ def check_export(session: Session, patient_id: int, purpose: Purpose, recipient:
 def export_record(session: Session, request: ExportRequest) -> Written:
     """Export the chosen pictures (or all) of the patient's record, if their consent allows it.
 
+    The report service reads the record once, and refuses a chosen picture
+    that is no longer in it.
+
     Raises:
         UseRefused: the consent rules refuse a picture (audited by the gate).
         PolicyRefused: the person's role may not export.
         ReportError: the record holds no pictures, or a chosen one is not in it.
     """
     return ReportService(session).export(
-        Selection(image_ids=tuple(_chosen_images(session, request.patient_id,
-                                                 request.image_ids))), request.purpose,
+        Selection(patient=request.patient_id, image_ids=request.image_ids), request.purpose,
         request.recipient, file_format=request.file_format, out=request.folder)
 
 

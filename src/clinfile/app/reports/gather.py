@@ -7,9 +7,12 @@ role checks and the consent gate have said yes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from pathlib import PurePath
+from types import MappingProxyType
 
 from clinfile.app import clock
 from clinfile.app.consent.model import Consent
@@ -27,7 +30,7 @@ from clinfile.app.reports.model import (
 from clinfile.app.vault.vault import Vault
 from clinfile.db.connection import Connection
 from clinfile.db.filing import PatientSummary
-from clinfile.db.images import ImageRepository
+from clinfile.db.images import ImageRepository, ImageRow
 from clinfile.db.users import UserRepository
 
 
@@ -38,23 +41,42 @@ def patient_header(patient: PatientSummary) -> PatientHeader:
                          patient.record_number or "")
 
 
-def summary_images(conn: Connection, vault: Vault, filed: list[FiledImage],
+@dataclass(frozen=True)
+class Stored:
+    """What a document prints of its pictures beyond their filing, read once.
+
+    Each picture's stored row (where it came from, its clean copy, its
+    digest) and the name printed for each person who handled it.
+    """
+
+    rows: Mapping[int, ImageRow]
+    printed_names: Mapping[str, str]
+
+
+def stored(conn: Connection, filed: Iterable[FiledImage]) -> Stored:
+    """Read the stored rows of these pictures and everyone's printed name, in two reads."""
+    return Stored(MappingProxyType(ImageRepository(conn).by_ids(i.image_id for i in filed)),
+                  MappingProxyType(_printed_names(conn)))
+
+
+def summary_images(found: Stored, vault: Vault, filed: Sequence[FiledImage],
                    consents: list[Consent],
-                   cautions: dict[int, tuple[str, ...]]) -> tuple[SummaryImage, ...]:
+                   cautions: Mapping[int, tuple[str, ...]]) -> tuple[SummaryImage, ...]:
     """Return each filed image with its clean derivative, consent, cautions and provenance.
 
-    The derivatives are read from the vault only as each picture is written.
+    Made from values already read; the derivatives are read from the vault
+    only as each picture is written.
 
     ``cautions`` are the consent gate's, by image id: the rules say when an
     image is secondary or came from someone else, in words kept in one place.
     """
-    rows = ImageRepository(conn)
-    names = _printed_names(conn)
+    names = found.printed_names
+    blobs = vault.blobs
     images = []
     for image in filed:
-        row = rows.by_id(image.image_id)
+        row = found.rows[image.image_id]
         images.append(SummaryImage(
-            jpeg=partial(vault.blobs.read_bytes, row.derivative_blob),
+            jpeg=partial(blobs.read_bytes, row.derivative_blob),
             kind=image.kind.label,
             body_site=image.body_site.label if image.body_site.site else "",
             description=image.description,
@@ -80,15 +102,15 @@ def _printed_names(conn: Connection) -> dict[str, str]:
     return {user.name: user.full_name or user.name for user in UserRepository(conn).all()}
 
 
-def teaching_images(conn: Connection, vault: Vault,
-                    filed: list[FiledImage]) -> tuple[TeachingImage, ...]:
+def teaching_images(found: Stored, vault: Vault,
+                    filed: Sequence[FiledImage]) -> tuple[TeachingImage, ...]:
     """Return each image with only its kind and body site, for a de-identified export.
 
     The derivatives are read from the vault only as each picture is written.
     """
-    rows = ImageRepository(conn)
+    blobs = vault.blobs
     return tuple(
-        TeachingImage(partial(vault.blobs.read_bytes, rows.by_id(image.image_id).derivative_blob),
+        TeachingImage(partial(blobs.read_bytes, found.rows[image.image_id].derivative_blob),
                       image.kind.label,
                       image.body_site.label if image.body_site.site else "")
         for image in filed)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from clinfile.app import clock
-from clinfile.app.consent.gate import Authorisation, Channel, authorise_use
+from clinfile.app.consent.gate import Authorisation, Channel, authorise_within, consents_of
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
@@ -28,8 +28,10 @@ from clinfile.app.interop.fhir_files import fhir_files
 from clinfile.app.reports import outbox
 from clinfile.app.reports.consent_form import blank_form, render_consent_form
 from clinfile.app.reports.gather import (
+    Stored,
     consent_form_data,
     patient_header,
+    stored,
     summary_images,
     teaching_images,
 )
@@ -39,6 +41,7 @@ from clinfile.app.reports.options import ReportOptions, load_options
 from clinfile.app.reports.pictures import EXPORT_QUALITY, CleanedAhead
 from clinfile.app.reports.summary import write_summary
 from clinfile.app.reports.teaching_sheet import write_teaching_sheet
+from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
@@ -84,29 +87,34 @@ class ReportService:
             ConsentError: there is no such consent.
         """
         self._session.require(Permission.PRINT_FORMS, subject=f"consent {reference}")
-        options, destination = self._destination(out, force)
         with self._session.vault.index() as conn:
+            options = load_options(conn)
+            destination = _destination(options, out, force)
             consent = _consent(conn, reference)
             patient = PatientLookup(conn).by_id(consent.patient_id)
-        data = consent_form_data(consent, patient, practice_name=options.practice_name,
-                                 images_note=_images_note(consent))
-        pdf = render_consent_form(data, options.page_size)
-        name = record_file_name(data.patient, clock.today(), extension="pdf",
-                                pattern=f"{{SURNAME}}_{{Firstname}}_consent-form_{consent.code}")
-        written = self._write(destination, [(name, pdf)], f"consent {consent.id}")
-        self._session.audit("report.consent_form_printed", f"consent {consent.id}", {
-            "patient_id": consent.patient_id, "code": consent.code,
-            "files": [str(p) for p in written.paths]})
+            data = consent_form_data(consent, patient, practice_name=options.practice_name,
+                                     images_note=_images_note(consent))
+            pdf = render_consent_form(data, options.page_size)
+            name = record_file_name(data.patient, clock.today(), extension="pdf",
+                                    pattern=f"{{SURNAME}}_{{Firstname}}_consent-form_"
+                                            f"{consent.code}")
+            written = self._write(conn, destination, [(name, pdf)], f"consent {consent.id}")
+            self._record(conn, "report.consent_form_printed", f"consent {consent.id}", {
+                "patient_id": consent.patient_id, "code": consent.code,
+                "files": [str(p) for p in written.paths]})
         return written
 
     def blank_consent_form(self, *, out: Path | None = None, force: bool = False) -> Written:
         """Print the print-ahead form, for practices that keep a stack at the desk."""
         self._session.require(Permission.PRINT_FORMS, subject="blank consent form")
-        options, destination = self._destination(out, force)
-        pdf = render_consent_form(blank_form(options.practice_name), options.page_size)
-        written = self._write(destination, [("consent-form_blank.pdf", pdf)], "blank consent form")
-        self._session.audit("report.blank_consent_form_printed", "",
-                            {"files": [str(p) for p in written.paths]})
+        with self._session.vault.index() as conn:
+            options = load_options(conn)
+            destination = _destination(options, out, force)
+            pdf = render_consent_form(blank_form(options.practice_name), options.page_size)
+            written = self._write(conn, destination, [("consent-form_blank.pdf", pdf)],
+                                  "blank consent form")
+            self._record(conn, "report.blank_consent_form_printed", "",
+                         {"files": [str(p) for p in written.paths]})
         return written
 
     def summary(self, selection: Selection, *, out: Path | None = None,
@@ -121,25 +129,18 @@ class ReportService:
             UseRefused: the consent rules refuse an image (audited).
             ReportError: the selection is empty or spans several patients.
         """
-        self._session.require(Channel.PRINT.permission, subject=_subject(selection))
-        patient, images, episode = self._select(selection)
-        options, destination = self._destination(out, force)
-        allowed = authorise_use(self._session, [i.image_id for i in images],
-                                Purpose.CLINICAL_CARE, CARE_RECORD, channel=Channel.PRINT)
+        self._require(Channel.PRINT, selection)
         vault = self._session.vault
         with vault.index() as conn:
-            consents = ConsentRecords(conn).for_patient(patient.id)
-            data = SummaryData(patient_header(patient),
-                               summary_images(conn, vault, images, consents,
-                                              _cautions(allowed)),
-                               self._session.actor.printed_name, clock.today(),
-                               options.practice_name, episode)
-        name = record_file_name(data.patient, data.prepared_on, extension="pdf",
-                                pattern=options.file_pattern)
-        files = [(name, partial(write_summary, data, page_size=options.page_size))]
-        written = self._write(destination, files, f"patient {patient.id}", allowed)
-        self._session.audit("report.summary_written", f"patient {patient.id}", {
-            "images": [i.image_id for i in images], "files": [str(p) for p in written.paths]})
+            loaded = self._authorised(conn, selection, out, force, Purpose.CLINICAL_CARE,
+                                      CARE_RECORD, Channel.PRINT, deidentified=False)
+            data = self._summary_data(loaded)
+            name = record_file_name(data.patient, data.prepared_on, extension="pdf",
+                                    pattern=loaded.options.file_pattern)
+            files = [(name, partial(write_summary, data, page_size=loaded.options.page_size))]
+            written = self._write_loaded(conn, loaded, files)
+            self._record(conn, "report.summary_written", loaded.subject, {
+                "images": loaded.image_ids, "files": [str(p) for p in written.paths]})
         return written
 
     def export(self, selection: Selection, purpose: Purpose, recipient: Recipient, *,
@@ -161,44 +162,92 @@ class ReportService:
         if deidentify and file_format == "fhir":
             raise ReportError("A FHIR bundle names the patient; for a de-identified export "
                               "choose jpeg, pdf or dicom.")
-        self._session.require(Channel.EXPORT.permission, subject=_subject(selection))
-        patient, images, episode = self._select(selection)
-        options, destination = self._destination(out, force)
-        allowed = authorise_use(self._session, [i.image_id for i in images], purpose,
-                                recipient, channel=Channel.EXPORT, deidentified=deidentify)
+        self._require(Channel.EXPORT, selection)
         vault = self._session.vault
-        pictures: tuple = ()
         with vault.index() as conn:
+            loaded = self._authorised(conn, selection, out, force, purpose, recipient,
+                                      Channel.EXPORT, deidentified=deidentify)
+            images = list(loaded.images)
+            pictures: tuple = ()
             if file_format == "dicom":
-                files = dicom_files(conn, vault, patient, images, purpose_word=str(purpose),
-                                    deidentified=deidentify)
+                files = dicom_files(conn, vault, loaded.patient, images,
+                                    purpose_word=str(purpose), deidentified=deidentify)
             elif file_format == "fhir":
-                files = fhir_files(conn, vault, patient, images)
+                files = fhir_files(conn, vault, loaded.patient, images)
             elif deidentify:
-                pictures = teaching_images(conn, vault, images)
+                pictures = teaching_images(loaded.stored, vault, images)
             else:
-                consents = ConsentRecords(conn).for_patient(patient.id)
-                data = SummaryData(patient_header(patient),
-                                   summary_images(conn, vault, images, consents,
-                                                  _cautions(allowed)),
-                                   self._session.actor.printed_name, clock.today(),
-                                   options.practice_name, episode,
-                                   export_for=recipient.label)
+                data = self._summary_data(loaded, export_for=recipient.label)
                 pictures = data.images
-        with CleanedAhead([p.jpeg for p in pictures], quality=EXPORT_QUALITY) as cleaned:
-            if file_format in ("pdf", "jpeg"):
-                files = (_deidentified_files(pictures, cleaned, purpose, file_format, options)
-                         if deidentify else _identified_files(data, cleaned, file_format,
-                                                              options))
-            written = self._write(destination, files, f"patient {patient.id}", allowed)
-        self._session.audit("images.exported", f"patient {patient.id}", {
-            "images": [i.image_id for i in images], "purpose": str(purpose),
-            "recipient": recipient.word, "format": file_format, "deidentified": deidentify,
-            "files": [str(p) for p in written.paths]})
+            with CleanedAhead([p.jpeg for p in pictures], quality=EXPORT_QUALITY) as cleaned:
+                if file_format in ("pdf", "jpeg"):
+                    files = (_deidentified_files(pictures, cleaned, purpose, file_format,
+                                                 loaded.options)
+                             if deidentify else _identified_files(data, cleaned, file_format,
+                                                                  loaded.options))
+                written = self._write_loaded(conn, loaded, files)
+            self._record(conn, "images.exported", loaded.subject, {
+                "images": loaded.image_ids, "purpose": str(purpose),
+                "recipient": recipient.word, "format": file_format,
+                "deidentified": deidentify, "files": [str(p) for p in written.paths]})
         return written
 
-    def _write(self, destination: _Destination, files: list[tuple[str, bytes]], subject: str,
-               allowed: Authorisation | None = None) -> Written:
+    def _require(self, channel: Channel, selection: Selection) -> None:
+        """Refuse a role that may not see the pictures or send them this way (audited)."""
+        self._session.require(channel.permission, subject=_subject(selection))
+        self._session.require(Permission.VIEW_IMAGES, subject=_subject(selection))
+
+    def _authorised(self, conn: Connection, selection: Selection, out: Path | None,
+                    force: bool, purpose: Purpose, recipient: Recipient, channel: Channel, *,
+                    deidentified: bool) -> _Loaded:
+        """Read a document's pictures once, decide on them, and record their use: one unit.
+
+        Everything the document prints is read here, inside the unit of work
+        that records the use, into frozen values: the pictures as they
+        stand, the patient, their consents, the stored rows and the printed
+        names. The consent decision is made on those values inside the same
+        transaction (the decision and the record cannot disagree; see
+        :func:`clinfile.app.consent.gate.authorise_within`), and the files
+        and the audit rows are then written from them, on this one
+        connection, without reading the pictures again. The folder is
+        checked before anything is recorded: a folder refused as a
+        cloud-sync location stops the document before a use that never
+        happens is recorded.
+        """
+        vault = self._session.vault
+        with vault.audited(conn) as work:
+            patient, images, episode = _select(conn, selection)
+            options = load_options(conn)
+            destination = _destination(options, out, force)
+            filed = {image.image_id: image for image in images}
+            consents = consents_of(conn, filed)
+            outcome = authorise_within(work, self._session, filed, consents, tuple(filed),
+                                       purpose, recipient, channel=channel,
+                                       deidentified=deidentified)
+            found = stored(conn, images)
+        return _Loaded(patient, tuple(images), episode, tuple(consents.get(patient.id, ())),
+                       found, options, destination, outcome.allowed())
+
+    def _summary_data(self, loaded: _Loaded, *, export_for: str = "") -> SummaryData:
+        vault = self._session.vault
+        return SummaryData(patient_header(loaded.patient),
+                           summary_images(loaded.stored, vault, loaded.images,
+                                          list(loaded.consents), _cautions(loaded.allowed)),
+                           self._session.actor.printed_name, clock.today(),
+                           loaded.options.practice_name, loaded.episode, export_for=export_for)
+
+    def _record(self, conn: Connection, action: str, subject: str, detail: dict) -> None:
+        self._session.vault.audit.record(conn, AuditEntry(self._session.actor.name, action,
+                                                          subject, detail))
+
+    def _write_loaded(self, conn: Connection, loaded: _Loaded,
+                      files: list[tuple[str, outbox.Content]]) -> Written:
+        return self._write(conn, loaded.destination, files, loaded.subject,
+                           loaded.allowed.use_ids)
+
+    def _write(self, conn: Connection, destination: _Destination,
+               files: list[tuple[str, outbox.Content]], subject: str,
+               uses: tuple[int, ...] = ()) -> Written:
         """Write every file of one document or export into its folder, or none of them.
 
         A folder that fails part-way (a read-only folder, a file where the
@@ -212,57 +261,80 @@ class ReportService:
             paths = outbox.write_files(destination.folder, files)
         except OSError as exc:
             why = exc.strerror or str(exc)
-            self._session.audit("report.write_failed", subject, {
+            self._record(conn, "report.write_failed", subject, {
                 "folder": str(destination.folder), "files": [name for name, _ in files],
-                "error": why, "uses_not_made": list(allowed.use_ids) if allowed else []})
+                "error": why, "uses_not_made": list(uses)})
             raise ReportError(f"Could not write into {destination.folder}: {why}. "
                               "Nothing of it was left there.") from exc
         return Written(paths, destination.warnings)
 
-    def _select(self, selection: Selection) -> tuple[PatientSummary, list[FiledImage], str]:
-        """Resolve a selection to one patient, their images as they stand, and an episode name."""
-        self._session.require(Permission.VIEW_IMAGES, subject=_subject(selection))
-        with self._session.vault.index() as conn:
-            repo = FilingRepository(conn)
-            if selection.image_ids:
-                images = _filed(conn, selection.image_ids)
-            elif selection.patient is not None:
-                patient = find_patient(conn, selection.patient)
-                images = filed_as_they_stand(conn, repo.filings_touching(patient.id))
-                images = [i for i in images if i.patient_id == patient.id and not i.deleted]
-            else:
-                raise ReportError("Say which images: a patient, an episode or image ids.")
-            if selection.episode is not None:
-                images = [i for i in images if i.episode_id == selection.episode]
-            if not images:
-                raise ReportError("There are no filed images to put in it.")
-            patients = {i.patient_id for i in images}
-            if len(patients) > 1:
-                raise ReportError("These images belong to more than one patient; "
-                                  "make one document per patient.")
-            patient = PatientLookup(conn).by_id(patients.pop())
-            if selection.patient is not None and find_patient(conn, selection.patient).id \
-                    != patient.id:
-                raise ReportError("Those images are not in that patient's record.")
-            episodes = {i.episode_id for i in images}
-            episode = repo.episode_description(episodes.pop()) if len(episodes) == 1 else ""
-        return patient, images, episode
 
-    def _destination(self, out: Path | None, force: bool
-                     ) -> tuple[ReportOptions, _Destination]:
-        """Read the options and check the folder before anything is used or rendered.
+@dataclass(frozen=True)
+class _Loaded:
+    """A document's pictures and everything printed about them, read once, and the use allowed.
 
-        A folder refused as a cloud-sync location must stop the document
-        before the consent gate records a use that never happens.
-        """
-        with self._session.vault.index() as conn:
-            options = load_options(conn)
-        folder = out or options.outbox
-        if folder is None:
-            raise ReportError("Choose a folder for the file, or set the practice's outbox "
-                              "(the clinical software's import folder).")
-        warnings = outbox.check_outbox(folder, force=force)
-        return options, _Destination(Path(folder), tuple(warnings))
+    Frozen values: the files and the audit rows are made from these alone.
+    """
+
+    patient: PatientSummary
+    images: tuple[FiledImage, ...]
+    episode: str
+    consents: tuple[Consent, ...]
+    stored: Stored
+    options: ReportOptions
+    destination: _Destination
+    allowed: Authorisation
+
+    @property
+    def image_ids(self) -> list[int]:
+        return [image.image_id for image in self.images]
+
+    @property
+    def subject(self) -> str:
+        return f"patient {self.patient.id}"
+
+
+def _select(conn: Connection, selection: Selection
+            ) -> tuple[PatientSummary, list[FiledImage], str]:
+    """Resolve a selection to one patient, their images as they stand, and an episode name."""
+    repo = FilingRepository(conn)
+    if selection.image_ids:
+        images = _filed(conn, selection.image_ids)
+    elif selection.patient is not None:
+        patient = find_patient(conn, selection.patient)
+        images = filed_as_they_stand(conn, repo.filings_touching(patient.id))
+        images = [i for i in images if i.patient_id == patient.id and not i.deleted]
+    else:
+        raise ReportError("Say which images: a patient, an episode or image ids.")
+    if selection.episode is not None:
+        images = [i for i in images if i.episode_id == selection.episode]
+    if not images:
+        raise ReportError("There are no filed images to put in it.")
+    patients = {i.patient_id for i in images}
+    if len(patients) > 1:
+        raise ReportError("These images belong to more than one patient; "
+                          "make one document per patient.")
+    patient = PatientLookup(conn).by_id(patients.pop())
+    if selection.patient is not None and find_patient(conn, selection.patient).id \
+            != patient.id:
+        raise ReportError("Those images are not in that patient's record.")
+    episodes = {i.episode_id for i in images}
+    episode = repo.episode_description(episodes.pop()) if len(episodes) == 1 else ""
+    return patient, images, episode
+
+
+def _destination(options: ReportOptions, out: Path | None, force: bool) -> _Destination:
+    """Check the folder a document goes into, before anything is used or rendered.
+
+    A folder refused as a cloud-sync location must stop the document
+    before the consent gate records a use that never happens.
+    """
+    folder = out or options.outbox
+    if folder is None:
+        raise ReportError("Choose a folder for the file, or set the practice's outbox "
+                          "(the clinical software's import folder).")
+    warnings = outbox.check_outbox(folder, force=force)
+    return _Destination(Path(folder), tuple(warnings))
 
 
 @dataclass(frozen=True)
