@@ -12,27 +12,44 @@ yet sealed": they can still be rewritten by someone holding the master key,
 until an admin's next act, login or the daily seal; only a copy kept
 elsewhere (the practice's syslog) protects them, and a trail cut back to
 exactly its last seal looks like one where nothing happened since.
+
+Because each admin act is sealed as it is made, an admin's row with no
+seal at or after it means its seal was removed, unless the program was
+stopped between the act and its seal. The seal key signs the row from
+which this holds (``sealing since``), so a vault from before it is not
+misjudged; rows one admin process left unsealed are what such a stop
+leaves, and the next admin login seals them and says so, while more than
+that (several admins, several logins) is reported as seals removed.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from clinfile.app import clock
 from clinfile.app.security.audit import AuditMark
 from clinfile.app.security.crypto import same, sign, signature_holds
-from clinfile.db.audit import AuditRepository, SealRepository, SealRow
+from clinfile.db.audit import AuditRepository, AuditRow, SealRepository, SealRow
 from clinfile.db.connection import Connection
 
 SEAL_EVERY_HOURS = 24
+# Rows younger than this may still be sealed by the process that wrote them.
+STILL_SEALING = timedelta(minutes=1)
+_LOGINS = ("login.succeeded", "login.recovery_key")
+# Rows written under an admin's name by someone else's login (a failed attempt noted).
+_ON_THEIR_BEHALF = ("login.failed", "login.refused")
+# An admin login that cannot seal says so first; its rows are not sealed at once.
+_NOT_SEALING = ("audit.seal_key_not_vouched", "audit.seal_key_replaced")
 
 
 @dataclass
 class SealReport:
     """How far the trail is sealed, by whom and when, and what does not hold.
 
+    ``cut_short`` are admin rows left unsealed as one process stopped
+    between its act and its seal leaves them, for the next login to seal.
     ``sealed_before`` says the vault has sealed its trail at some time (the
     key file names a seal key), so a trail with no seal lost its seals.
     """
@@ -42,6 +59,7 @@ class SealReport:
     problems: list[str] = field(default_factory=list)
     unsealed_since: str = ""
     sealed_before: bool = False
+    cut_short: list[AuditRow] = field(default_factory=list)
 
     @property
     def unsealed_rows(self) -> int:
@@ -105,7 +123,8 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
                 retired: tuple[RetiredSealKey, ...] = (),
                 remembered: tuple[SealRow, ...] = (), *,
                 on_this_computer: SealRow | None = None,
-                latest_only: bool = False) -> SealReport:
+                latest_only: bool = False, since: AuditMark | None = None,
+                admins: frozenset[str] = frozenset(), own_from: int = 0) -> SealReport:
     """Check every seal against the trail; ``trusted`` is the seal key's public half.
 
     ``own_last_seal`` is the last seal the person verifying made, as their
@@ -120,6 +139,11 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
     that lacks it was put back to an older copy, key file and all.
     A trail that no longer holds the row where a retired key's use stopped
     was cut back below, or rewritten before, a change the key file records.
+    ``since`` is the row from which every admin act is sealed as it is made
+    (signed by the seal key): rows of ``admins`` after it with no seal at or
+    after them show removed seals, unless one process stopping explains them
+    (see :func:`_acts_left_unsealed`); rows from ``own_from`` on are the
+    verifying login's own, still being sealed.
     ``latest_only`` checks only the newest seal, as
     sealing each act does (login and verify check them all).
     """
@@ -165,10 +189,66 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
         "stopped being one, but the trail no longer holds that row as it was: it was cut back "
         "below that change or rewritten before it"
         for key in retired if key.hash and not AuditMark(key.until, key.hash).found_in(conn)]
+    if since is not None and not latest_only:
+        report.cut_short, problem = _acts_left_unsealed(conn, report, since, admins, own_from)
+        if problem:
+            report.problems.append(problem)
     if report.unsealed_rows:
         first = rows.at_seq(report.sealed.seq + 1 if report.sealed else 1)
         report.unsealed_since = first.at if first else ""
     return report
+
+
+def since_statement(vault_id: str, mark: AuditMark, seal_key: bytes) -> dict:
+    """The seal key's word that every admin act after row ``mark`` is sealed as it is made."""
+    return {"seq": mark.seq, "hash": mark.hash,
+            "signature": sign(seal_key, _since_message(vault_id, mark))}
+
+
+def since_stated(vault_id: str, statement: dict, trusted: bytes) -> AuditMark | None:
+    """The row a signed "sealing since" statement names; None when absent or not signed so."""
+    try:
+        mark = AuditMark(int(statement["seq"]), str(statement["hash"]))
+        signature = str(statement["signature"])
+    except (KeyError, ValueError, TypeError):
+        return None
+    return mark if signature_holds(trusted, _since_message(vault_id, mark), signature) else None
+
+
+def _acts_left_unsealed(conn: Connection, report: SealReport, since: AuditMark,
+                        admins: frozenset[str], own_from: int) -> tuple[list[AuditRow], str]:
+    """Admin rows after the last seal: what one stopped process left, or why not.
+
+    A process killed between an act and its seal leaves that one login's
+    rows unsealed (its login row first, if its login seal was cut short
+    too); any admin login after it seals them. Rows of several admins, or
+    of several logins, waiting unsealed had their seals removed. Rows of a
+    minute or less may still be sealed by their own process.
+    """
+    if since.seq and not since.found_in(conn):
+        return [], (f"tampering: row {since.seq}, from which every admin act is sealed as it "
+                    "is made, is gone or was changed: the trail was cut back or rewritten")
+    after = max(since.seq, report.sealed.seq if report.sealed else 0)
+    settled = clock.now() - STILL_SEALING
+    waiting = [r for r in AuditRepository(conn).rows(since=after)
+               if r.actor in admins and r.action not in _ON_THEIR_BEHALF
+               and not (own_from and r.seq >= own_from)
+               and datetime.fromisoformat(r.at) <= settled]
+    could_not = {r.actor for r in waiting if r.action in _NOT_SEALING}
+    waiting = [r for r in waiting if r.actor not in could_not]
+    logins = [i for i, r in enumerate(waiting) if r.action in _LOGINS]
+    if len({r.actor for r in waiting}) <= 1 and logins in ([], [0]):
+        return waiting, ""
+    first = waiting[0]
+    return [], (f"tampering: {len(waiting)} rows of admins' acts from row {first.seq} "
+                f"({first.action} by {first.actor}) on have no seal, though every admin act "
+                f"after row {since.seq} is sealed as it is made and no program stopped "
+                "mid-way explains so many: their seals were removed")
+
+
+def _since_message(vault_id: str, mark: AuditMark) -> bytes:
+    return json.dumps(["clinfile audit sealed at once since", vault_id, mark.seq, mark.hash],
+                      separators=(",", ":")).encode()
 
 
 def _still_held(rows: AuditRepository, report: SealReport, seal: SealRow) -> bool:

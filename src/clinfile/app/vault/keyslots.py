@@ -20,6 +20,9 @@ promoting admin vouches for the seal key with it, and only the new admin's
 password and the seal key's holders can make or check that vouch. When the
 seal key is renewed (an admin leaves), the retired key and the last row it
 may seal are kept in the file's seal history, signed by the new key.
+The file also keeps, signed by the seal key, the row from which every
+admin act has been sealed as it was made (``sealing_since``); each admin's
+payload pins it too, so it cannot be taken out unnoticed.
 
 The file carries a plain SHA-256 (so accidental damage is reported before
 anyone types a password) and an HMAC under a key derived from the master key
@@ -65,8 +68,8 @@ from clinfile.app.security.crypto import (
 from clinfile.db.connection import write_atomically
 
 FORMAT = "clinfile-keyslots"
-FORMAT_VERSION = 5
-READABLE_VERSIONS = (1, 2, 3, 4, 5)
+FORMAT_VERSION = 6
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 RECOVERY = "recovery"
 
 
@@ -142,6 +145,7 @@ class KeySlots:
     previous: dict = field(default_factory=dict)
     seal_history: tuple = ()
     history_signature: str = ""
+    sealing_since: dict = field(default_factory=dict)
 
     def slot(self, slot_id: str) -> Slot:
         """Return a slot by id or raise NoSuchSlot."""
@@ -170,6 +174,7 @@ class Opened:
     last_seal: AuditMark | None = None
     wrapping_key: bytes = b""
     pin_key: bytes = b""
+    sealing_since: AuditMark | None = None
 
 
 def user_slot_id(vault_id: str, user_name: str) -> str:
@@ -179,17 +184,21 @@ def user_slot_id(vault_id: str, user_name: str) -> str:
 
 
 def make_slot(slot_id: str, slots: KeySlots, master_key: bytes, secret: str,
-              params: Argon2Params, *, seal_pin: bytes = b"", pin_key: bytes = b"") -> Slot:
+              params: Argon2Params, *, seal_pin: bytes = b"", pin_key: bytes = b"",
+              sealing_since: AuditMark | None = None) -> Slot:
     """Give a password (or recovery key) its own key pair and the master key.
 
     ``pin_key`` is the slot's key for vouches; the caller boxes it for the
     seal key's holders (:func:`with_pin_box`) or keeps the one it had.
+    ``sealing_since`` is pinned for an admin: the row from which every admin
+    act is sealed at once.
     """
     private, public = new_keypair()
     salt = stretch_salt()
     wrapping = stretch_password(secret, salt, params)
     slot = Slot(slot_id, "active", b64(salt), "", "", asdict(params), b64(public))
-    slot = _with_payload(slots.vault_id, slot, wrapping, private, seal_pin, None, pin_key)
+    slot = _with_payload(slots.vault_id, slot, wrapping, private, seal_pin, None, pin_key,
+                         sealing_since)
     return with_master_key(slots, slot, master_key)
 
 
@@ -229,10 +238,13 @@ def open_slot(slots: KeySlots, slot_id: str, secret: str) -> Opened:
                                  _envelope_associated(slots, slot_id))
     except UnwrapFailed:
         raise KeySlotsDamaged("The vault's key file was changed outside Clinfile.") from None
-    sealed = fields.get("last_seal")
     return Opened(master_key, private, unb64(fields.get("seal_pin", "")),
-                  AuditMark(int(sealed["seq"]), str(sealed["hash"])) if sealed else None,
-                  wrapping, unb64(fields.get("pin_key", "")))
+                  _mark(fields.get("last_seal")), wrapping, unb64(fields.get("pin_key", "")),
+                  _mark(fields.get("sealing_since")))
+
+
+def _mark(stored: dict | None) -> AuditMark | None:
+    return AuditMark(int(stored["seq"]), str(stored["hash"])) if stored else None
 
 
 def with_payload(slots: KeySlots, slot: Slot, opened: Opened, *, seal_pin: bytes,
@@ -247,7 +259,7 @@ def with_payload(slots: KeySlots, slot: Slot, opened: Opened, *, seal_pin: bytes
         private, public = new_keypair()
         slot = with_master_key(slots, replace(slot, public=b64(public)), opened.master_key)
     slot = _with_payload(slots.vault_id, slot, opened.wrapping_key, private, seal_pin,
-                         last_seal, opened.pin_key)
+                         last_seal, opened.pin_key, opened.sealing_since)
     return slot, replace(opened, private_key=private, seal_pin=seal_pin, last_seal=last_seal)
 
 
@@ -353,10 +365,12 @@ def _previous_associated(slots: KeySlots) -> bytes:
 
 
 def _with_payload(vault_id: str, slot: Slot, wrapping: bytes, private: bytes,
-                  seal_pin: bytes, last_seal: AuditMark | None, pin_key: bytes) -> Slot:
+                  seal_pin: bytes, last_seal: AuditMark | None, pin_key: bytes,
+                  sealing_since: AuditMark | None) -> Slot:
     payload = json.dumps({"private": b64(private), "seal_pin": b64(seal_pin),
                           "last_seal": asdict(last_seal) if last_seal else None,
-                          "pin_key": b64(pin_key)},
+                          "pin_key": b64(pin_key),
+                          "sealing_since": asdict(sealing_since) if sealing_since else None},
                          sort_keys=True).encode()
     nonce, wrapped = wrap(wrapping, payload, _associated(vault_id, slot.id))
     return replace(slot, nonce=b64(nonce), wrapped=b64(wrapped))
@@ -421,6 +435,7 @@ def read(path: Path) -> tuple[KeySlots, Seal]:
             previous=dict(document.get("previous") or {}),
             seal_history=tuple(document.get("seal_history") or ()),
             history_signature=str(document.get("history_signature", "")),
+            sealing_since=dict(document.get("sealing_since") or {}),
         )
     except FileNotFoundError:
         raise KeySlotsDamaged(f"The vault's key file is missing ({path.name}).") from None
@@ -453,6 +468,8 @@ def _body(slots: KeySlots, version: int = FORMAT_VERSION) -> str:
     if version >= 4:
         body.update(seal_history=list(slots.seal_history),
                     history_signature=slots.history_signature)
+    if version >= 6:
+        body["sealing_since"] = slots.sealing_since
     return json.dumps(body, sort_keys=True, separators=(",", ":"))
 
 

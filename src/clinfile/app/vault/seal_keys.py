@@ -25,7 +25,7 @@ from clinfile.app.security.crypto import (
     signing_public,
     unb64,
 )
-from clinfile.app.security.seal import RetiredSealKey
+from clinfile.app.security.seal import RetiredSealKey, since_stated, since_statement
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault.errors import VaultError
 
@@ -129,6 +129,9 @@ def renewed(slots: slotfile.KeySlots, seal_private: bytes, admins: set[str],
     fresh = replace(slots, seal_key=b64(public), seal_history=history,
                     generation=slots.generation + 1)
     fresh = replace(fresh, history_signature=sign(private, slotfile.history_message(fresh)))
+    since = since_stated(slots.vault_id, slots.sealing_since, unb64(slots.seal_key))
+    if since is not None:
+        fresh = replace(fresh, sealing_since=since_statement(slots.vault_id, since, private))
     given = []
     for slot in fresh.slots:
         pin_key = slotfile.boxed_pin_key(slots, slot, seal_private)

@@ -33,7 +33,13 @@ from clinfile.app.security.crypto import (
     unb64,
 )
 from clinfile.app.security.locations import LocationCheck, require_local
-from clinfile.app.security.seal import SealReport, seal_head, seal_report
+from clinfile.app.security.seal import (
+    SealReport,
+    seal_head,
+    seal_report,
+    since_stated,
+    since_statement,
+)
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault import login_failures, seal_keys, seal_memory
 from clinfile.app.vault.errors import (
@@ -117,6 +123,8 @@ class Vault:
         self._sealer = ""
         self._sealing = threading.local()
         self._seal_lock = threading.RLock()
+        self._own_from = 0
+        self.seal_notes: list[str] = []
 
     # --- creating and opening -------------------------------------------------
 
@@ -143,13 +151,17 @@ class Vault:
         notes_id = login_failures.start(layout.login_failures, vault.vault_id, vault.key)
         seal_private, seal_public = new_signing_key()
         vault._seal_key, vault.seal_pin = bytearray(seal_private), seal_public
-        slots = slotfile.KeySlots(vault.vault_id, 1, (), seal_key=b64(seal_public))
+        from_start = AuditMark(0, "")
+        slots = slotfile.KeySlots(vault.vault_id, 1, (), seal_key=b64(seal_public),
+                                  sealing_since=since_statement(vault.vault_id, from_start,
+                                                                seal_private))
         for slot_id, secret in ((slotfile.RECOVERY, recovery_key),
                                 (slotfile.user_slot_id(vault.vault_id, admin_name),
                                  admin_password)):
             pin_key = slotfile.new_pin_key()
             slot = slotfile.make_slot(slot_id, slots, vault.key, secret, params,
-                                      seal_pin=seal_public, pin_key=pin_key)
+                                      seal_pin=seal_public, pin_key=pin_key,
+                                      sealing_since=from_start)
             slots = slots.with_slot(seal_keys.given_slot(slots, slot, seal_private, pin_key,
                                                          admin=True))
         slots = replace(slots, generation=1)
@@ -166,6 +178,7 @@ class Vault:
                                                     detail={"vault_id": vault.vault_id}))
                 row = vault.audit.append(conn, AuditEntry(admin_name, "user.added", admin_name,
                                                           {"roles": [ADMIN_ROLE]}))
+                seal_head(conn, vault.vault_id, seal_private, admin_name)
         slotfile.write(layout.keyslots, replace(slots, latest=AuditMark.of(row)), vault.key)
         vault.audit.write_head(layout.audit_head, row)
         fsync_dir(root)
@@ -194,6 +207,7 @@ class Vault:
                                        accept_older_copy=accept_older_copy)
             vault._hold_slot(slot_id, opened)
             with vault.index() as conn:
+                vault._own_from = vault._next_row(conn)
                 user = UserRepository(conn).by_name(user_name)
                 if older and (user is None or user.disabled or ADMIN_ROLE not in user.roles):
                     vault.lock()
@@ -226,6 +240,7 @@ class Vault:
             vault, _ = cls._opened(layout, slots, seal, opened.master_key)
             vault._hold_slot(slotfile.RECOVERY, opened)
             with vault.index() as conn:
+                vault._own_from = vault._next_row(conn)
                 notes = vault._file_login_notes(conn)
                 vault.audit.record(conn, AuditEntry(RECOVERY_ACTOR, "login.recovery_key", "",
                                                     notes))
@@ -267,6 +282,12 @@ class Vault:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'retired_key'").fetchone():
             self._older_keys = [bytearray(row[0]) for row in conn.execute(
                 "SELECT key FROM retired_key ORDER BY epoch DESC")]
+
+    @staticmethod
+    def _next_row(conn: Connection) -> int:
+        """The number the next audit row will have: this login's rows start there."""
+        last = AuditRepository(conn).last()
+        return (last.seq if last else 0) + 1
 
     def _hold_slot(self, slot_id: str, opened: slotfile.Opened) -> None:
         """Keep what the login opened while unlocked, to seal and to rewrite the slot's payload."""
@@ -507,7 +528,8 @@ class Vault:
         if self.holds_seal_key and not pin_key:
             pin_key = slotfile.new_pin_key()
         slot = slotfile.make_slot(slot_id, slots, self.key, secret, self.params,
-                                  seal_pin=self.seal_pin if admin else b"", pin_key=pin_key)
+                                  seal_pin=self.seal_pin if admin else b"", pin_key=pin_key,
+                                  sealing_since=self._sealed_since(slots)[0] if admin else None)
         if self.holds_seal_key:
             slot = seal_keys.given_slot(slots, slot, bytes(self._seal_key), pin_key,
                                         admin=admin)
@@ -598,24 +620,69 @@ class Vault:
             self._sealer = self._sealer or actor
             slots = self.read_slots()
             retired, _ = seal_keys.retired_keys(slots, self.seal_pin)
+            since, since_problem = self._sealed_since(slots)
             with self.index() as conn:
                 report = seal_report(conn, self.vault_id, self.seal_pin,
                                      self._opened.last_seal if self._opened else None,
                                      retired, self._remembered_seals(slots),
                                      on_this_computer=seal_memory.recalled(
                                          self.vault_id, self.layout.root, self._slot_id),
-                                     latest_only=latest_only)
+                                     latest_only=latest_only, since=since,
+                                     admins=self._admins(conn), own_from=self._own_from)
+                if since_problem:
+                    report.problems.append(since_problem)
                 if report.problems:
                     self._sealer = ""
                     self.audit.record(conn, AuditEntry(actor, "audit.tampering_found", "",
                                                        {"problems": report.problems}))
                     log.warning("the audit trail does not match its seals; not sealing over it")
                     return None
+                if report.cut_short:
+                    self._say_cut_short_sealed(conn, actor, report)
                 with transaction(conn):
                     sealed = seal_head(conn, self.vault_id, bytes(self._seal_key), actor)
                 if sealed is not None:
                     self._remember_seal(conn, sealed)
             return sealed
+
+    def _say_cut_short_sealed(self, conn: Connection, actor: str, report: SealReport) -> None:
+        """Record that rows left unsealed by a stopped process are sealed now, and say so."""
+        first, last = report.cut_short[0], report.cut_short[-1]
+        rows = (f"Row {first.seq}" if first is last
+                else f"Rows {first.seq} to {last.seq}")
+        self.seal_notes.append(
+            f"{rows} ({first.action} by {first.actor}) had been committed but not sealed, as "
+            "when Clinfile is stopped between an act and its seal; they are sealed now.")
+        self._sealing.on = True
+        try:
+            self.audit.record(conn, AuditEntry(actor, "audit.unsealed_act_sealed", first.actor,
+                                               {"rows": [first.seq, last.seq]}))
+        finally:
+            self._sealing.on = False
+
+    def _sealed_since(self, slots: slotfile.KeySlots) -> tuple[AuditMark | None, str]:
+        """The row from which every admin act is sealed at once, as this login trusts it.
+
+        The key file states it, signed by the seal key; an admin's own slot
+        pins it too, so a statement taken out or swapped shows to them.
+        Returns the row (None for a vault from before) and what is wrong.
+        """
+        trusted = self.seal_pin or (unb64(slots.seal_key) if slots.seal_key else b"")
+        stated = since_stated(self.vault_id, slots.sealing_since, trusted)
+        pinned = self._opened.sealing_since if self._opened else None
+        if slots.sealing_since and stated is None:
+            return pinned, ("tampering: the key file's record of the row from which every admin "
+                            "act is sealed was changed outside Clinfile")
+        if pinned is not None and stated != pinned:
+            return pinned, (f"tampering: the key file no longer says that every admin act after "
+                            f"row {pinned.seq} is sealed, as your key slot remembers: that "
+                            "record was taken out or changed")
+        return stated, ""
+
+    def _admins(self, conn: Connection) -> frozenset[str]:
+        """Everyone whose acts are sealed as they are made: admins, and the recovery key."""
+        return frozenset({u.name for u in UserRepository(conn).all()
+                          if ADMIN_ROLE in u.roles} | {RECOVERY_ACTOR})
 
     def _remembered_seals(self, slots: slotfile.KeySlots) -> tuple[SealRow, ...]:
         """The last seal each other admin made, as their slots in the key file keep it."""
@@ -632,12 +699,17 @@ class Vault:
         in_file = unb64(slots.seal_key) if slots.seal_key else b""
         trusted = self.seal_pin or in_file
         retired, history_problem = seal_keys.retired_keys(slots, trusted)
+        since, since_problem = self._sealed_since(slots)
         with self.index() as conn:
             report = seal_report(conn, self.vault_id, trusted,
                                  self._opened.last_seal if self._opened else None, retired,
                                  self._remembered_seals(slots),
                                  on_this_computer=seal_memory.recalled(
-                                     self.vault_id, self.layout.root, self._slot_id))
+                                     self.vault_id, self.layout.root, self._slot_id),
+                                 since=since, admins=self._admins(conn),
+                                 own_from=self._own_from)
+        if since_problem:
+            report.problems.append(since_problem)
         report.sealed_before = bool(in_file or self.seal_pin or retired)
         if history_problem:
             report.problems.append(history_problem)
@@ -664,7 +736,7 @@ class Vault:
             return
         mark = AuditMark(seal.seq, seal.hash)
         with transaction(conn):
-            slots = self.read_slots()
+            slots = self._sealing_since_kept(self.read_slots(), mark)
             slot, self._opened = slotfile.with_payload(
                 slots, slots.slot(self._slot_id), self._opened, seal_pin=self.seal_pin,
                 last_seal=mark)
@@ -677,6 +749,22 @@ class Vault:
                 slots = replace(slots, latest=mark)
             self.store_slots(conn, slots)
         seal_memory.remember(self.vault_id, self.layout.root, self._slot_id, seal)
+
+    def _sealing_since_kept(self, slots: slotfile.KeySlots,
+                            mark: AuditMark) -> slotfile.KeySlots:
+        """Pin in this login's payload the row from which acts are sealed at once.
+
+        A vault from before that record gets it now, at this seal: from here
+        on every admin act is sealed as it is made. Called with the seal key held.
+        """
+        since, _ = self._sealed_since(slots)
+        if since is None and not slots.sealing_since:
+            since = mark
+            slots = replace(slots, sealing_since=since_statement(
+                self.vault_id, mark, bytes(self._seal_key)))
+        if since is not None:
+            self._opened = replace(self._opened, sealing_since=since)
+        return slots
 
     def _after_login(self, conn: Connection, actor: str, *, admin: bool) -> None:
         """Upgrade a legacy slot; for an admin, take the seal key and seal the trail."""

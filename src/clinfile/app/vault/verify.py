@@ -88,6 +88,7 @@ def verify_vault(vault: Vault, progress: Progress | None = None) -> VerifyReport
         report.checked.append("audit seals")
         report.seal = vault.seal_report()
         report.problems += report.seal.problems
+        report.notes += vault.seal_notes
         if not seal_memory.can_remember(vault.vault_id):
             report.notes.append(seal_memory.NOT_REMEMBERED)
 
