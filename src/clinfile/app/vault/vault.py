@@ -908,13 +908,23 @@ class Vault:
         return f"this computer remembers a seal of entry {seal.seq} the vault no longer holds"
 
     def _forget_seals_not_in(self, conn: Connection) -> None:
-        """Let go of the seals other admins' slots remember that the accepted copy lacks."""
+        """Let go of the seals other admins' slots remember that the accepted copy lacks.
+
+        A row from which acts are sealed at once that the copy lacks is let
+        go too, with this login's pin of it: its next seal records a new one.
+        """
         slots = self.read_slots()
         lost = [s for s in slots.slots if s.sealed and not AuditMark(
             int(s.sealed["seq"]), str(s.sealed["hash"])).found_in(conn)]
         for slot in lost:
             slots = slots.with_slot(replace(slot, sealed={}))
-        if lost:
+        since, _ = self._sealed_since(slots)
+        since_lost = since is not None and since.seq > 0 and not since.found_in(conn)
+        if since_lost:
+            slots = replace(slots, sealing_since={})
+            if self._opened is not None:
+                self._opened = replace(self._opened, sealing_since=None)
+        if lost or since_lost:
             with transaction(conn):
                 self.store_slots(conn, slots)
 

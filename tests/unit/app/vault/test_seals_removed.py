@@ -143,3 +143,31 @@ def test_an_act_whose_process_stopped_before_its_seal_is_sealed_at_the_next_logi
     renamed = next(r for r in rows if r.action == "user.renamed")
     assert last_seal > renamed.seq
     assert any(r.action == "audit.unsealed_act_sealed" and r.actor == BEA for r in rows)
+
+
+def _as_if_from_before_sealing_at_once(vault_path: Path) -> None:
+    """Take the sealed-since record out of the key file and the admin's slot, as upgrades find."""
+    slots, _ = slotfile.read(vault_path / "keyslots.json")
+    slot_id = slotfile.user_slot_id(slots.vault_id, ADMIN)
+    opened = slotfile.open_slot(slots, slot_id, PASSWORDS[ADMIN])
+    slot, _ = slotfile.with_payload(slots, slots.slot(slot_id),
+                                    replace(opened, sealing_since=None),
+                                    seal_pin=opened.seal_pin, last_seal=opened.last_seal)
+    slots = replace(slots.with_slot(slot), sealing_since={})
+    slotfile.write(vault_path / "keyslots.json", slots, opened.master_key)
+
+
+def test_an_older_copy_accepted_from_before_the_sealed_since_row_goes_on_sealing(vault_path):
+    _as_if_from_before_sealing_at_once(vault_path)
+    older = (vault_path / "index.db").read_bytes()
+    Session.login(vault_path, ADMIN, PASSWORDS[ADMIN]).lock()
+    assert json.loads((vault_path / "keyslots.json").read_text())["sealing_since"]["seq"] > 0
+    (vault_path / "index.db").write_bytes(older)
+
+    code, out, err = call(["verify", str(vault_path), "--user", ADMIN, "--password-stdin",
+                           "--accept-older-copy"], PASSWORDS[ADMIN])
+    assert code == 0, out + err
+    code, out, err = call(["verify", str(vault_path), "--user", ADMIN, "--password-stdin"],
+                          PASSWORDS[ADMIN])
+
+    assert code == 0, out + err
