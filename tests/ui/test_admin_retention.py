@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 
 from clinfile.app.consent.vocabulary import ImageKind
@@ -123,3 +124,13 @@ def test_when_nothing_is_due_it_says_when_the_next_picture_falls_due(qtbot, logg
     qtbot.waitUntil(lambda: "falls due" in retention.count.text(), timeout=10000)
     assert retention.count.text() == (
         "No picture is past its retention date. The next falls due on 02/03/2033.")
+
+
+def test_a_look_up_answering_after_the_tab_is_gone_is_let_go(qtbot, logged_in, vault_path,
+                                                             app_clock):
+    _pictures_filed_years_ago(vault_path, 1, app_clock)
+    shell, retention = _open_retention(qtbot, logged_in, 1)
+    with qtbot.assertNotEmitted(shell.errors.error_caught):
+        retention.refresh()
+        shiboken6.delete(retention)
+        qtbot.waitUntil(lambda: shell.tasks.running() == 0, timeout=30000)
