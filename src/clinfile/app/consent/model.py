@@ -44,9 +44,11 @@ class Disclosure:
     who_sees: bool = False
 
     @property
-    def complete(self) -> bool:
-        """Whether all three things were explained."""
-        return self.why and self.how_used and self.who_sees
+    def untold(self) -> list[str]:
+        """What the patient was not told, in words, for the one check that asks all three."""
+        return [what for what, told in (("why the image is taken", self.why),
+                                        ("how it will be used", self.how_used),
+                                        ("who will see it", self.who_sees)) if not told]
 
 
 @dataclass(frozen=True)

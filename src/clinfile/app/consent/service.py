@@ -248,18 +248,12 @@ def _check(request: ConsentRequest, *, today: date) -> None:
         raise ConsentError(
             f"{non_care[0].label.capitalize()} do not look after the patient; add the purpose "
             "they would see the images for (education, research or publication).")
-    missing = _untold(request.disclosure)
+    missing = request.disclosure.untold
     if request.method.express and missing:
         raise ConsentError(
             "Before recording consent, make sure the patient was told " + ", ".join(missing)
             + " (AMA: the patient understands the reasons, how it will be used and to whom "
             "it will be shown).")
-
-
-def _untold(disclosure: Disclosure) -> list[str]:
-    return [what for what, told in (("why the image is taken", disclosure.why),
-                                    ("how it will be used", disclosure.how_used),
-                                    ("who will see it", disclosure.who_sees)) if not told]
 
 
 def _check_withdrawable(consent: Consent, purposes: frozenset[Purpose]) -> None:
