@@ -56,7 +56,23 @@ def _spellings(member: StrEnum) -> set[str]:
     return {word, word.replace("-", " "), label, bare_label}
 
 
-class ImageKind(StrEnum):
+class _Word(StrEnum):
+    """A word of the vocabulary, written beside the label people see: ``WORD = "word", "label"``.
+
+    Every kind of word keeps its label in the same place and the same way,
+    so a new word cannot be added without the words people see for it.
+    """
+
+    label: str
+
+    def __new__(cls, word: str, label: str) -> _Word:
+        member = str.__new__(cls, word)
+        member._value_ = word
+        member.label = label
+        return member
+
+
+class ImageKind(_Word):
     """What an image is and where it came from; each kind needs a different consent basis.
 
     Avant: "A clinical image may be an image of part of a patient's body or an
@@ -64,28 +80,14 @@ class ImageKind(StrEnum):
     patients" separately.
     """
 
-    CLINICAL_PHOTO = "clinical-photo"
-    DOCUMENT = "document"
-    PATIENT_SENT = "patient-sent"
-    COLLEAGUE_INTERNAL = "colleague-internal"
-    COLLEAGUE_EXTERNAL = "colleague-external"
-
-    @property
-    def label(self) -> str:
-        """The words people see."""
-        return _KIND_LABELS[self]
+    CLINICAL_PHOTO = "clinical-photo", "clinical photo"
+    DOCUMENT = "document", "image of a document"
+    PATIENT_SENT = "patient-sent", "sent by the patient"
+    COLLEAGUE_INTERNAL = "colleague-internal", "from a colleague in this practice"
+    COLLEAGUE_EXTERNAL = "colleague-external", "from a clinician outside the practice"
 
 
-_KIND_LABELS = {
-    ImageKind.CLINICAL_PHOTO: "clinical photo",
-    ImageKind.DOCUMENT: "image of a document",
-    ImageKind.PATIENT_SENT: "sent by the patient",
-    ImageKind.COLLEAGUE_INTERNAL: "from a colleague in this practice",
-    ImageKind.COLLEAGUE_EXTERNAL: "from a clinician outside the practice",
-}
-
-
-class Purpose(StrEnum):
+class Purpose(_Word):
     """Why an image is used.
 
     Avant: "Images may be taken and shared for different purposes including
@@ -93,15 +95,10 @@ class Purpose(StrEnum):
     covers "any social media platform" and showing it "at a conference".
     """
 
-    CLINICAL_CARE = "clinical-care"
-    EDUCATION = "education"
-    RESEARCH = "research"
-    PUBLICATION = "publication"
-
-    @property
-    def label(self) -> str:
-        """The words people see."""
-        return _PURPOSE_LABELS[self]
+    CLINICAL_CARE = "clinical-care", "clinical care"
+    EDUCATION = "education", "education"
+    RESEARCH = "research", "research"
+    PUBLICATION = "publication", "publication or social media"
 
     @property
     def clinical(self) -> bool:
@@ -109,32 +106,19 @@ class Purpose(StrEnum):
         return self is Purpose.CLINICAL_CARE
 
 
-_PURPOSE_LABELS = {
-    Purpose.CLINICAL_CARE: "clinical care",
-    Purpose.EDUCATION: "education",
-    Purpose.RESEARCH: "research",
-    Purpose.PUBLICATION: "publication or social media",
-}
-
-
-class RecipientClass(StrEnum):
+class RecipientClass(_Word):
     """Who may see an image, as a group of people.
 
     AMA: make sure the patient understands "to whom it will be shown"; Avant:
     discuss "who the image will be shared with and why".
     """
 
-    TREATING_TEAM = "treating-team"
-    SPECIALIST = "specialist"
-    PRACTICE_STAFF = "practice-staff"
-    STUDENTS = "students"
-    RESEARCHERS = "researchers"
-    PUBLIC = "public"
-
-    @property
-    def label(self) -> str:
-        """The words people see."""
-        return _RECIPIENT_LABELS[self]
+    TREATING_TEAM = "treating-team", "the treating team"
+    SPECIALIST = "specialist", "a referral specialist"
+    PRACTICE_STAFF = "practice-staff", "practice staff"
+    STUDENTS = "students", "students"
+    RESEARCHERS = "researchers", "researchers"
+    PUBLIC = "public", "the public"
 
     @property
     def gives_care(self) -> bool:
@@ -145,15 +129,6 @@ class RecipientClass(StrEnum):
         """
         return self in _CARE_CLASSES
 
-
-_RECIPIENT_LABELS = {
-    RecipientClass.TREATING_TEAM: "the treating team",
-    RecipientClass.SPECIALIST: "a referral specialist",
-    RecipientClass.PRACTICE_STAFF: "practice staff",
-    RecipientClass.STUDENTS: "students",
-    RecipientClass.RESEARCHERS: "researchers",
-    RecipientClass.PUBLIC: "the public",
-}
 
 _CARE_CLASSES = frozenset(
     {RecipientClass.TREATING_TEAM, RecipientClass.SPECIALIST, RecipientClass.PRACTICE_STAFF}
@@ -228,7 +203,7 @@ class Recipient:
         return normalised(self.name) == normalised(other.name)
 
 
-class Method(StrEnum):
+class Method(_Word):
     """How consent was obtained.
 
     Verbal and written consent are express; implied consent comes from the
@@ -237,28 +212,15 @@ class Method(StrEnum):
     for care (Avant: "you do not need to obtain specific consent").
     """
 
-    VERBAL = "verbal"
-    WRITTEN = "written"
-    IMPLIED = "implied"
-    NOT_REQUIRED = "not-required"
-
-    @property
-    def label(self) -> str:
-        """The words people see."""
-        return _METHOD_LABELS[self]
+    VERBAL = "verbal", "verbal"
+    WRITTEN = "written", "written"
+    IMPLIED = "implied", "implied by the patient sending the image"
+    NOT_REQUIRED = "not-required", "not required (image of a document)"
 
     @property
     def express(self) -> bool:
         """Whether the patient said yes themselves, aloud or on paper."""
         return self in (Method.VERBAL, Method.WRITTEN)
-
-
-_METHOD_LABELS = {
-    Method.VERBAL: "verbal",
-    Method.WRITTEN: "written",
-    Method.IMPLIED: "implied by the patient sending the image",
-    Method.NOT_REQUIRED: "not required (image of a document)",
-}
 
 
 def words(enum_type: type[StrEnum]) -> str:
