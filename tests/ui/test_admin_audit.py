@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import subprocess
 
+import shiboken6
 from PySide6.QtCore import Qt
 
 from clinfile.app.audit.service import AuditFilter, AuditService
@@ -127,3 +128,11 @@ def test_entries_name_the_patient_and_the_picture_in_words(qtbot, logged_in, vau
     text = subprocess.run(["pdftotext", str(tmp_path / "audit.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "NGUYEN, Mai (record 900001)" in text.replace("\n", " ")
+
+
+def test_a_look_up_answering_after_the_tab_is_gone_is_let_go(qtbot, logged_in):
+    shell, audit = _open_audit(qtbot, logged_in)
+    with qtbot.assertNotEmitted(shell.errors.error_caught):
+        audit.refresh()
+        shiboken6.delete(audit)
+        qtbot.waitUntil(lambda: shell.tasks.running() == 0, timeout=30000)
