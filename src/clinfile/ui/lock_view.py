@@ -6,13 +6,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from clinfile.ui.look import heading, keep_room, named, note, primary
+from clinfile.ui.look import ask_again, heading, keep_room, named, note, password_box, primary
 
 
 class LockView(QWidget):
@@ -43,10 +42,8 @@ class LockView(QWidget):
         self.waiting = named(note(""), "Files waiting in the drop folder")
         self.waiting.hide()
         inner.addWidget(self.waiting)
-        self.password_edit = QLineEdit()
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit = password_box("Password to unlock", self._submit)
         self.password_edit.setPlaceholderText("Password")
-        named(self.password_edit, "Password to unlock")
         inner.addWidget(self.password_edit)
         self.message = keep_room(note("", "error"), 2)
         named(self.message, "Unlock message")
@@ -61,7 +58,6 @@ class LockView(QWidget):
         inner.addWidget(self.log_out_button)
 
         self.unlock_button.clicked.connect(self._submit)
-        self.password_edit.returnPressed.connect(self._submit)
         self.log_out_button.clicked.connect(self.log_out_requested)
 
         # Centred by stretches, not by an alignment flag: an aligned widget is
@@ -103,8 +99,7 @@ class LockView(QWidget):
         """Say the password did not unlock."""
         self.set_busy(False)
         self.message.setText(text)
-        self.password_edit.clear()
-        self.password_edit.setFocus()
+        ask_again(self.password_edit)
 
     def _submit(self) -> None:
         if not self.unlock_button.isEnabled():

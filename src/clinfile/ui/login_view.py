@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinfile.ui.look import heading, named, note, primary, set_tone
+from clinfile.ui.look import ask_again, heading, named, note, password_box, primary, set_tone
 
 
 class LoginView(QWidget):
@@ -49,9 +49,7 @@ class LoginView(QWidget):
         form = QFormLayout()
         self.user_edit = QLineEdit()
         named(self.user_edit, "User name")
-        self.password_edit = QLineEdit()
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        named(self.password_edit, "Password")
+        self.password_edit = password_box("Password", self._submit)
         form.addRow("&User name", self.user_edit)
         form.addRow("&Password", self.password_edit)
         inner.addLayout(form)
@@ -64,7 +62,6 @@ class LoginView(QWidget):
         inner.addWidget(self.unlock_button)
 
         self.unlock_button.clicked.connect(self._submit)
-        self.password_edit.returnPressed.connect(self._submit)
         self.user_edit.returnPressed.connect(self.password_edit.setFocus)
 
         outer = QVBoxLayout(self)
@@ -91,8 +88,7 @@ class LoginView(QWidget):
         self.set_busy(False)
         self.message.setText(text)
         set_tone(self.message, "error")
-        self.password_edit.clear()
-        self.password_edit.setFocus()
+        ask_again(self.password_edit)
 
     def _submit(self) -> None:
         if not self.unlock_button.isEnabled():

@@ -6,6 +6,7 @@ text scales with the system font setting and nothing is cut off at 150 %.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -67,6 +68,20 @@ def search_box(placeholder: str) -> QLineEdit:
     edit.setMinimumHeight(edit.sizeHint().height())
     edit.clear()
     return edit
+
+
+def password_box(name: str, entered: Callable[[], None]) -> QLineEdit:
+    """A password field that hides what is typed, named for screen readers; Enter sends it."""
+    edit = named(QLineEdit(), name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.returnPressed.connect(entered)
+    return edit
+
+
+def ask_again(edit: QLineEdit) -> None:
+    """After a refused password: the one typed is gone and the field takes the next."""
+    edit.clear()
+    edit.setFocus()
 
 
 def keep_room(label: QLabel, lines: int) -> QLabel:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from clinfile.app.audit.lines import local_time
 from clinfile.app.incidents.guidance import BREACH, SOURCE
 from clinfile.app.incidents.service import ExportSent, Incident, IncidentService
+from clinfile.ui.admin.forms import open_form
 from clinfile.ui.admin.incident_dialog import IncidentDialog
 from clinfile.ui.admin.save_dialog import ask_where_to_save
 from clinfile.ui.errors import in_plain_words
@@ -113,13 +114,9 @@ class IncidentsTab(QWidget):
     def _open_form(self, exports: list[ExportSent]) -> None:
         self.message.setText("")
         dialog = IncidentDialog(exports, self)
-        self.dialog = dialog
-        dialog.accepted.connect(lambda: self._tasks.write(
+        self.dialog = open_form(dialog, self.table, lambda: self._tasks.write(
             self._service.report, dialog.report).success(self._reported).failure(
             self._failed))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(self._back_to_table)
-        dialog.open()
 
     def _reported(self, incident: Incident) -> None:
         self.message.setText(f"Incident {incident.row.id} is recorded and linked to the "
@@ -178,10 +175,6 @@ class IncidentsTab(QWidget):
     def _say(self, text: str) -> None:
         self.message.setText(text)
         set_tone(self.message, "ok")
-
-    def _back_to_table(self) -> None:
-        self.window().activateWindow()
-        self.table.setFocus()
 
     def _failed(self, error: BaseException) -> None:
         self.message.setText(in_plain_words(error))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from clinfile.app.filing.deletion_list import DueImage, due_for_deletion
 from clinfile.app.filing.retention import RetentionService
 from clinfile.app.security.session import Session
+from clinfile.ui.admin.forms import open_form
 from clinfile.ui.errors import in_plain_words
 from clinfile.ui.look import named, note, set_tone
 from clinfile.ui.tasks import Tasks
@@ -157,12 +158,9 @@ class RetentionTab(QWidget):
         if not chosen:
             return
         dialog = DeleteDialog(len(chosen), len({c.patient for c in chosen}), self)
-        self.delete_dialog = dialog
         ids = [c.image_id for c in chosen]
-        dialog.accepted.connect(lambda: self._delete(ids, dialog.reason_edit.text()))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(self._back_to_table)
-        dialog.open()
+        self.delete_dialog = open_form(
+            dialog, self.table, lambda: self._delete(ids, dialog.reason_edit.text()))
 
     def _delete(self, ids: list[int], reason: str) -> None:
         self.message.setText("Deleting…")
@@ -176,10 +174,6 @@ class RetentionTab(QWidget):
         set_tone(self.message, "ok")
         self.deleted.emit(ids)
         self.refresh()
-
-    def _back_to_table(self) -> None:
-        self.window().activateWindow()
-        self.table.setFocus()
 
     def _failed(self, error: BaseException) -> None:
         self.message.setText(in_plain_words(error))

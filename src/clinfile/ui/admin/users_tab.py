@@ -26,6 +26,7 @@ from clinfile.app.security.recovery import renew_recovery_key, reset_with_recove
 from clinfile.app.security.roles import roles_in_words
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserRow, UserService
+from clinfile.ui.admin.forms import keys_back_to, open_form
 from clinfile.ui.admin.save_dialog import ask_where_to_save
 from clinfile.ui.admin.user_dialogs import (
     FullNameDialog,
@@ -131,11 +132,7 @@ class UsersTab(QWidget):
 
     def _add(self) -> None:
         dialog = NewUserDialog(self)
-        self.add_dialog = dialog
-        dialog.accepted.connect(lambda: self._add_from(dialog))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(self._back_to_table)
-        dialog.open()
+        self.add_dialog = open_form(dialog, self.table, lambda: self._add_from(dialog))
 
     def _add_from(self, dialog: NewUserDialog) -> None:
         name = dialog.name_edit.text().strip()
@@ -149,35 +146,22 @@ class UsersTab(QWidget):
         if user is None:
             return
         dialog = RolesDialog(user.name, user.roles, self)
-        self.roles_dialog = dialog
-        dialog.accepted.connect(lambda: self._tasks.write(
+        self.roles_dialog = open_form(dialog, self.table, lambda: self._tasks.write(
             self._service.set_roles, user.name, dialog.roles.chosen).success(
             lambda changed: self._done(f"{changed.name} is now "
                                        f"{roles_in_words(changed.roles)}.")).failure(
             self._failed))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(self._back_to_table)
-        dialog.open()
 
     def _change_full_name(self) -> None:
         user = self._users.get(self._selected_name())
         if user is None:
             return
         dialog = FullNameDialog(user.name, user.full_name, self)
-        self.full_name_dialog = dialog
-        dialog.accepted.connect(lambda: self._tasks.write(
+        self.full_name_dialog = open_form(dialog, self.table, lambda: self._tasks.write(
             self._service.set_full_name, user.name, dialog.full_name_edit.text()).success(
             lambda changed: self._done(f"{changed.name} is printed as "
                                        f"{changed.full_name or changed.name}.")).failure(
             self._failed))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(self._back_to_table)
-        dialog.open()
-
-    def _back_to_table(self) -> None:
-        """Return the keyboard to the window, so its shortcuts work again at once."""
-        self.window().activateWindow()
-        self.table.setFocus()
 
     def _ask_disable(self) -> None:
         name = self._selected_name()
@@ -206,9 +190,7 @@ class UsersTab(QWidget):
             dialog.password_edit.text()).success(
             lambda _: self._reset_done(dialog, name)).failure(
             lambda error: dialog.failed(in_plain_words(error))))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(self._back_to_table)
-        dialog.open()
+        open_form(dialog, self.table)
 
     def _reset_done(self, dialog: RecoveryResetDialog, name: str) -> None:
         dialog.succeeded()
@@ -231,9 +213,7 @@ class UsersTab(QWidget):
         vault = self._session.vault
         dialog.save_asked.connect(lambda: self._save_sheet(dialog, vault, key))
         dialog.print_asked.connect(lambda: self._print_sheet(dialog, vault, key))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(self._back_to_table)
-        dialog.open()
+        open_form(dialog, self.table)
 
     def _save_sheet(self, dialog: NewRecoveryKeyDialog, vault, key: str) -> None:
         dialog.sheet_dialog = ask_where_to_save(
@@ -259,7 +239,7 @@ class UsersTab(QWidget):
         go = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.buttonClicked.connect(lambda button: then() if button is go else None)
-        box.finished.connect(self._back_to_table)
+        box.finished.connect(lambda _result: keys_back_to(self.table))
         box.open()
         return box
 

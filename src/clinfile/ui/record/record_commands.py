@@ -23,6 +23,7 @@ from clinfile.app.record.model import PatientRecord, RecordPicture
 from clinfile.app.record.outputs import write_summary
 from clinfile.app.record.service import moment
 from clinfile.app.security.roles import INSTEAD, Permission
+from clinfile.ui.admin.forms import keys_back_to
 from clinfile.ui.admin.incident_dialog import IncidentDialog
 from clinfile.ui.admin.save_dialog import ask_where_to_save
 from clinfile.ui.desk.export_dialog import ExportDialog
@@ -130,13 +131,8 @@ class RecordCommands(QObject):
             "Your role does not record it; tell the practice manager at once.")
 
     def _back_to_timeline(self) -> None:
-        """Give the keyboard back to the timeline when a dialog closes, so Alt keys work again.
-
-        Without a window manager to do it (and with some that do it late), the
-        window stays inactive after its dialog goes, and no Alt key reaches it.
-        """
-        self._view.window().activateWindow()
-        self._view.timeline.setFocus()
+        """Give the keyboard back to the timeline when a dialog closes, so Alt keys work again."""
+        keys_back_to(self._view.timeline)
 
     # --- compare ------------------------------------------------------------------------
 
