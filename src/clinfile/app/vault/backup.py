@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from clinfile.app import clock
 from clinfile.app.security.audit import AuditMark
 from clinfile.app.security.crypto import derive_key, mac, same
 from clinfile.app.security.locations import require_local
@@ -256,10 +257,24 @@ def restore_backup(backup: Path, dest: Path, progress: Progress | None = None) -
                 f"{name} in the backup is not the file the backup recorded (changed or "
                 "damaged since). Restore from another backup, or back up again from the "
                 "vault if it is still whole.")
+    _leave_restore_note(restored, Path(backup), manifest, len(names))
     for folder in (restored.blobs, dest):
         if folder.is_dir():
             fsync_dir(folder)
     return names
+
+
+def _leave_restore_note(restored: VaultLayout, backup: Path, manifest: dict, files: int) -> None:
+    """Leave word of this restore for the restored vault's first login to audit.
+
+    A restore runs without a login, so it holds no key to append to the
+    trail: its rows are chained with the vault's own audit key. The first
+    login after it records the restore from this note (``Vault.unlock``),
+    naming the backup and the newest audit row the backup held.
+    """
+    note = {"backup": str(backup.resolve()), "restored_at": clock.stamp(),
+            "backup_latest": manifest.get("latest"), "files": files}
+    write_atomically(restored.restore_note, json.dumps(note).encode())
 
 
 # --- what the backup holds ------------------------------------------------------------

@@ -57,6 +57,11 @@ class VaultLayout:
         return self.root / "backup-manifest.json"
 
     @property
+    def restore_note(self) -> Path:
+        """Left by a restore, for the first login after it to record in the audit trail."""
+        return self.root / "restored-from.json"
+
+    @property
     def pre_migration(self) -> Path:
         """Encrypted copies of the index taken before each schema upgrade."""
         return self.root / "pre-migration"
@@ -64,7 +69,7 @@ class VaultLayout:
     def known_files(self) -> set[Path]:
         """Files the vault itself writes at its top level (a backup's manifest too)."""
         return {self.index, self.keyslots, self.audit_head, self.login_failures,
-                self.backup_manifest}
+                self.backup_manifest, self.restore_note}
 
     def partial_files(self) -> list[Path]:
         """Temporary files of writes begun here and not (yet) given their real name.

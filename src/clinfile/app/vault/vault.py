@@ -13,6 +13,7 @@ key opens in a tenth of a millisecond) so none outlives a lock.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import threading
@@ -224,6 +225,7 @@ class Vault:
                 vault._keep_privately(conn, user.name)
                 vault._sweep_abandoned_partials()
                 notes = vault._file_login_notes(conn)
+                vault._file_restore_note(conn, user.name)
                 vault.audit.record(conn, AuditEntry(user.name, "login.succeeded", user.name,
                                                     notes))
                 vault._after_login(conn, user.name, admin=ADMIN_ROLE in user.roles)
@@ -242,6 +244,7 @@ class Vault:
             with vault.index() as conn:
                 vault._own_from = vault._next_row(conn)
                 notes = vault._file_login_notes(conn)
+                vault._file_restore_note(conn, RECOVERY_ACTOR)
                 vault.audit.record(conn, AuditEntry(RECOVERY_ACTOR, "login.recovery_key", "",
                                                     notes))
                 vault._after_login(conn, RECOVERY_ACTOR, admin=True)
@@ -955,6 +958,31 @@ class Vault:
         dest = self.layout.pre_migration / f"index-v{version}-{stamp}.db"
         with self.index() as conn:
             export_copy(conn, dest, self.key, INDEX_PROFILE)
+
+    def _file_restore_note(self, conn: Connection, actor: str) -> None:
+        """Record in the audit trail the restore this vault came from, if one left word of it.
+
+        ``clinfile restore`` runs without a login (see ``backup.restore_backup``);
+        the first login after it records when the restore happened and from
+        which backup, as a row of this vault's own chain, and the note goes
+        once the row is committed. A note that cannot be read is recorded as
+        such: someone restored something.
+        """
+        path = self.layout.restore_note
+        try:
+            note = json.loads(path.read_text())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, UnicodeDecodeError):
+            note = None
+        if not isinstance(note, dict):
+            note = {"unreadable": True}
+        detail = {k: note[k] for k in ("restored_at", "backup_latest", "files", "unreadable")
+                  if k in note}
+        with self.audited(conn) as work:
+            work.record(AuditEntry(actor, "vault.restored", str(note.get("backup", "")),
+                                   detail))
+        path.unlink(missing_ok=True)
 
     def _file_login_notes(self, conn: Connection) -> dict:
         """File the failed attempts noted since the last unlock into the audit trail.

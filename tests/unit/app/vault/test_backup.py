@@ -13,6 +13,7 @@ from clinfile.app.vault.rotation import change_master_key, rekey_remaining
 from clinfile.app.vault.vault import Vault
 from clinfile.app.vault.verify import verify_vault
 from clinfile.db import blobs
+from clinfile.db.audit import AuditRepository
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 
@@ -77,8 +78,9 @@ def _pictures(vault: Vault, count: int, size: int = 300_000) -> list[str]:
     return ids
 
 
-def _restored_and_verified(backup: Path, into: Path) -> Vault:
-    restore_backup(backup, into)
+def _restored_and_verified(backup: Path, into: Path, *, restored: bool = False) -> Vault:
+    if not restored:
+        restore_backup(backup, into)
     copy, _ = Vault.unlock(into, ADMIN, ADMIN_PASSWORD)
     assert verify_vault(copy).problems == []
     return copy
@@ -225,3 +227,25 @@ def test_re_keyed_shards_are_copied_again_and_the_restored_vault_opens(
     copy = _restored_and_verified(tmp_path / "backup", tmp_path / "restored")
     assert all(copy.blobs.read_bytes(b) == session.vault.blobs.read_bytes(b)
                for b in before + after)
+
+
+def test_a_restore_is_recorded_in_the_restored_vaults_trail_at_the_first_login(vault_path,
+                                                                             tmp_path):
+    vault, _ = Vault.unlock(vault_path, ADMIN, ADMIN_PASSWORD)
+    backup_vault(vault, tmp_path / "backup")
+    vault.lock()
+    restore_backup(tmp_path / "backup", tmp_path / "restored")
+    note = tmp_path / "restored" / "restored-from.json"
+    assert note.exists()
+    copy = _restored_and_verified(tmp_path / "backup", tmp_path / "restored", restored=True)
+    assert not note.exists()
+    with copy.index() as conn:
+        [row] = [r for r in AuditRepository(conn).rows() if r.action == "vault.restored"]
+    detail = json.loads(row.detail)
+    assert row.subject == str((tmp_path / "backup").resolve()) and row.actor == ADMIN
+    assert detail["files"] >= 3 and detail["backup_latest"]["seq"] > 0
+    copy.lock()
+    again, _ = Vault.unlock(tmp_path / "restored", ADMIN, ADMIN_PASSWORD)
+    with again.index() as conn:
+        assert [r.action for r in AuditRepository(conn).rows()].count("vault.restored") == 1
+    assert verify_vault(again).problems == []
