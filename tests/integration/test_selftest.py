@@ -1,6 +1,11 @@
 """``clinfile selftest``: a throwaway vault, the bundled sample picture, and nothing left behind."""
 
+import os
+import subprocess
+import sys
 import tempfile
+import time
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +80,34 @@ def test_a_temporary_folder_that_cannot_be_made_is_said_plainly(own_temp, monkey
     assert code == 1
     assert "Problem Make a vault in a temporary folder: " in err
     assert "Removed" not in out
+
+
+@pytest.mark.slow
+def test_a_folder_left_by_a_selftest_killed_outright_goes_at_the_next_run(own_temp):
+    env = {**os.environ, "TMPDIR": str(own_temp)}
+    stopped = subprocess.Popen([str(Path(sys.executable).with_name("clinfile")), "selftest"],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(own_temp.glob(f"{selftest.FOLDER_PREFIX}*/{selftest.MARK}")):
+        assert stopped.poll() is None and time.monotonic() < deadline, "no self-test folder"
+        time.sleep(0.05)
+    stopped.kill()
+    stopped.wait()
+    [left] = own_temp.glob(f"{selftest.FOLDER_PREFIX}*")
+    unmarked = own_temp / f"{selftest.FOLDER_PREFIX}someone-elses"
+    unmarked.mkdir()
+    (unmarked / "notes.txt").write_text("not ours")
+    linked = own_temp / f"{selftest.FOLDER_PREFIX}link"
+    linked.symlink_to(unmarked, target_is_directory=True)
+    running = own_temp / f"{selftest.FOLDER_PREFIX}running"
+    running.mkdir()
+    held = selftest._hold_mark(running)
+    try:
+        code, out, err = call(["selftest"])
+    finally:
+        os.close(held)
+    assert code == 0, out + err
+    assert f"Removed a self-test folder an earlier run stopped dead left behind: {left}" in out
+    assert not left.exists()
+    assert (unmarked / "notes.txt").read_text() == "not ours" and linked.is_symlink()
+    assert (running / selftest.MARK).exists()
