@@ -49,6 +49,9 @@ ACTS: dict[str, Act] = {
                                    "Did not seal the audit trail: its seal key was replaced"),
     "audit.tampering_found": Act("Audit trail found changed",
                                  "Found the audit trail changed since it was sealed"),
+    "audit.unsealed_act_sealed": Act("Unsealed acts sealed",
+                                     "Sealed acts left unsealed when Clinfile stopped "
+                                     "(acting: {subject})[, entries {rows}]"),
     "audit.viewed": Act("Audit trail searched",
                         "Searched the audit trail[: {rows} entries found]"),
     "consent.form_attached": Act("Signed form attached",
