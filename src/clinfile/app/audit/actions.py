@@ -182,6 +182,8 @@ ACTS: dict[str, Act] = {
                                        "Tightened loose permissions on the vault's files"),
     "vault.rekey_finished": Act("Vault re-keying finished",
                                 "Finished changing the vault's keys"),
+    "vault.restored": Act("Vault restored from a backup",
+                          "Restored the vault from the backup {subject}[ on {restored_at}]"),
     "vault.unlocked": Act("Vault unlocked", "Unlocked the vault"),
     "vault.verified": Act("Vault checked",
                           "Checked the vault: {problems} problems found"),
