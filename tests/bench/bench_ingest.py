@@ -41,6 +41,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from clinfile.app.custody.crypto import Argon2Params  # noqa: E402
 from clinfile.app.ingest import events as ev  # noqa: E402
 from clinfile.app.ingest.decode import prepare  # noqa: E402
 from clinfile.app.ingest.decode_workers import warm_up  # noqa: E402
@@ -52,7 +53,6 @@ from clinfile.app.ingest.safety.open import stage  # noqa: E402
 from clinfile.app.ingest.safety.writers import _seen_in_proc  # noqa: E402
 from clinfile.app.ingest.service import ImportService  # noqa: E402
 from clinfile.app.ingest.sniff import sniff  # noqa: E402
-from clinfile.app.security.crypto import Argon2Params  # noqa: E402
 from clinfile.app.security.session import Session  # noqa: E402
 from clinfile.app.security.users import UserService  # noqa: E402
 from clinfile.app.vault.vault import Vault  # noqa: E402

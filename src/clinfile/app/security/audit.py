@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from clinfile.app import clock
-from clinfile.app.security.crypto import mac, same
+from clinfile.app.custody.crypto import mac, same
 from clinfile.db.audit import AuditRepository, AuditRow
 from clinfile.db.connection import Connection, transaction, write_atomically
 

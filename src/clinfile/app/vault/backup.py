@@ -38,8 +38,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from clinfile.app import clock
+from clinfile.app.custody.crypto import derive_key, mac, same
 from clinfile.app.security.audit import AuditMark
-from clinfile.app.security.crypto import derive_key, mac, same
 from clinfile.app.security.locations import require_local
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault.errors import VaultError

@@ -46,8 +46,7 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from clinfile.app.security.audit import AuditMark
-from clinfile.app.security.crypto import (
+from clinfile.app.custody.crypto import (
     KEY_BYTES,
     SALT_BYTES,
     Argon2Params,
@@ -65,6 +64,7 @@ from clinfile.app.security.crypto import (
     unwrap,
     wrap,
 )
+from clinfile.app.security.audit import AuditMark
 from clinfile.db.connection import write_atomically
 
 FORMAT = "clinfile-keyslots"

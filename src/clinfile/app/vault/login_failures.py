@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from clinfile.app import clock
-from clinfile.app.security.crypto import derive_key, mac, same
+from clinfile.app.custody.crypto import derive_key, mac, same
 from clinfile.db.connection import write_atomically
 
 LOG = "clinfile-login-notes"

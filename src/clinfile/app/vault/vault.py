@@ -23,8 +23,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from clinfile.app import clock
-from clinfile.app.security.audit import AuditedWork, AuditEntry, AuditMark, AuditTrail
-from clinfile.app.security.crypto import (
+from clinfile.app.custody.crypto import (
     KEY_BYTES,
     Argon2Params,
     b64,
@@ -33,6 +32,7 @@ from clinfile.app.security.crypto import (
     signing_public,
     unb64,
 )
+from clinfile.app.security.audit import AuditedWork, AuditEntry, AuditMark, AuditTrail
 from clinfile.app.security.locations import LocationCheck, require_local
 from clinfile.app.security.seal import (
     SealReport,

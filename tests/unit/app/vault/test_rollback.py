@@ -131,7 +131,7 @@ def test_the_generation_moves_on_with_every_session(vault_path, login):
 
 def legacy_slot(vault, slot_id: str, secret: str):
     """A slot as Clinfile wrote it before key pairs: the master key wrapped under the password."""
-    from clinfile.app.security.crypto import b64, stretch_password, wrap
+    from clinfile.app.custody.crypto import b64, stretch_password, wrap
     from clinfile.app.vault import keyslots as slotfile
 
     salt = os.urandom(16)
@@ -145,7 +145,7 @@ def test_a_vault_from_before_generations_opens_and_starts_keeping_them(vault_pat
                                                                       memory_keyring):
     import hashlib
 
-    from clinfile.app.security.crypto import derive_key, mac
+    from clinfile.app.custody.crypto import derive_key, mac
     from clinfile.app.vault import keyslots as slotfile
     from clinfile.app.vault.vault import NOTES_FILED, NOTES_ID
     from clinfile.db.connection import transaction
