@@ -19,8 +19,8 @@ from clinfile.app.cli.common import (
     add_login_arguments,
     with_session,
 )
+from clinfile.app.custody.secrets import SecretStoreUnavailable
 from clinfile.app.interop.fhir_server import FhirServer, FhirServerService
-from clinfile.app.security.secrets import SecretStoreUnavailable
 from clinfile.app.security.session import Session
 
 

@@ -19,10 +19,10 @@ from clinfile.app.cli.common import (
     add_login_arguments,
     with_session,
 )
+from clinfile.app.custody.secrets import SecretStoreUnavailable
 from clinfile.app.filing.service import FilingService, find_patient
 from clinfile.app.interop.pacs_config import PacsConfig
 from clinfile.app.interop.pacs_service import PacsService
-from clinfile.app.security.secrets import SecretStoreUnavailable
 from clinfile.app.security.session import Session
 
 

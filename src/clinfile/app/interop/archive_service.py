@@ -20,6 +20,7 @@ from pydicom import dcmread
 from pydicom.encaps import generate_fragmented_frames
 
 from clinfile.app import clock
+from clinfile.app.custody.secrets import KeyringSecretStore, SecretStore, SecretStoreUnavailable
 from clinfile.app.filing.model import filed_as_they_stand
 from clinfile.app.interop.archive_photo import read_archive_photos
 from clinfile.app.interop.dicom_photo import patient_id
@@ -27,7 +28,6 @@ from clinfile.app.interop.dicom_uids import photo_uids
 from clinfile.app.interop.dicomweb import ArchiveUnreachable, DicomWeb, FoundInstance
 from clinfile.app.interop.pacs_config import DICOMWEB_SECRET, PacsConfigError, read_pacs_config
 from clinfile.app.security.roles import Permission
-from clinfile.app.security.secrets import KeyringSecretStore, SecretStore, SecretStoreUnavailable
 from clinfile.app.security.session import Session
 from clinfile.db.archive_pictures import ArchivePictureRepository, KeptArchivePicture
 from clinfile.db.connection import transaction

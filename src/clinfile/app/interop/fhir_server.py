@@ -7,7 +7,7 @@ into the index as an import does: updated by record number and
 identifiers, never added twice, in one transaction with its audit row.
 
 The server's access token lives in the operating system's keyring (the
-:class:`app.security.secrets.SecretStore`), never in the vault's settings
+:class:`app.custody.secrets.SecretStore`), never in the vault's settings
 or a file. It is sent only to the configured server: a ``next`` link or
 a redirect to any other address is refused, as is plain HTTP to anything
 but this computer itself. A page must arrive within a deadline and under a
@@ -27,11 +27,11 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from clinfile.app.custody.secrets import KeyringSecretStore, SecretStore
 from clinfile.app.patients.fhir_import import patient_record
 from clinfile.app.patients.service import ImportReport, PatientService
 from clinfile.app.patients.sources import SourceProblem, SourceRecord
 from clinfile.app.security.roles import Permission
-from clinfile.app.security.secrets import KeyringSecretStore, SecretStore
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
 from clinfile.db.connection import transaction

@@ -33,8 +33,8 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
+from clinfile.app.custody.secrets import KeyringSecretStore, SecretStore
 from clinfile.app.security.roles import Permission
-from clinfile.app.security.secrets import KeyringSecretStore, SecretStore
 from clinfile.app.vault.vault import Vault
 from clinfile.db.audit import AuditRepository, AuditRow
 from clinfile.db.connection import DatabaseError, transaction

@@ -16,7 +16,7 @@ import logging
 from dataclasses import asdict
 from pathlib import Path
 
-from clinfile.app.security.secrets import KeyringSecretStore, SecretStoreUnavailable
+from clinfile.app.custody.secrets import KeyringSecretStore, SecretStoreUnavailable
 from clinfile.db.audit import SealRow
 
 log = logging.getLogger("clinfile.vault.seal_memory")

@@ -2,7 +2,7 @@ import keyring
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 
-from clinfile.app.security.secrets import KeyringSecretStore, SecretStoreUnavailable
+from clinfile.app.custody.secrets import KeyringSecretStore, SecretStoreUnavailable
 
 
 def test_secrets_round_trip_in_the_test_keyring(memory_keyring):
