@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from clinfile.app.consent.vocabulary import ImageKind, Purpose, Recipient, RecipientClass
+from clinfile.app.custody.locations import CloudFolderRefused
 from clinfile.app.desk.first_run import check_vault_folder, check_working_folder
 from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.model import FilingRequest
@@ -21,7 +22,6 @@ from clinfile.app.filing.service import FilingService
 from clinfile.app.ingest.events import CancelToken
 from clinfile.app.ingest.service import ImportService
 from clinfile.app.reports.service import ReportService, Selection
-from clinfile.app.security.locations import CloudFolderRefused
 from clinfile.app.settings import SettingError, SettingsService
 from clinfile.app.vault.backup import backup_vault
 from clinfile.app.vault.vault import Vault

@@ -238,7 +238,7 @@ def test_clinfile_watch_runs_until_ctrl_c_and_stops_cleanly(vault_path, tmp_path
 
 
 def test_a_drop_folder_inside_a_cloud_sync_folder_is_refused(login, tmp_path):
-    from clinfile.app.security.locations import CloudFolderRefused
+    from clinfile.app.custody.locations import CloudFolderRefused
 
     drop = tmp_path / "Dropbox" / "photos"
     drop.mkdir(parents=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import keyring
 from keyring.errors import InitError, NoKeyringError
 
-from clinfile.app.security.locations import check_location
+from clinfile.app.custody.locations import check_location
 from clinfile.app.vault.verify import verify_without_key
 
 INOTIFY_WATCHES = Path("/proc/sys/fs/inotify/max_user_watches")

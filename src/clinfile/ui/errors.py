@@ -25,7 +25,7 @@ _UNEXPECTED = ("Something went wrong inside Clinfile. Nothing in the vault was l
 
 
 def _meant_for_people() -> tuple[type[BaseException], ...]:
-    from clinfile.app.security.locations import CloudFolderRefused
+    from clinfile.app.custody.locations import CloudFolderRefused
     from clinfile.app.security.roles import PolicyRefused
     from clinfile.app.settings import SettingError
     from clinfile.app.vault.errors import MigrationFailed, NewerVaultError, VaultError

@@ -28,7 +28,7 @@ from clinfile.app.cli.common import (
     Console,
     UsageError,
 )
-from clinfile.app.security.locations import CloudFolderRefused
+from clinfile.app.custody.locations import CloudFolderRefused
 from clinfile.app.security.roles import PolicyRefused
 from clinfile.app.vault.errors import (
     DiskFull,

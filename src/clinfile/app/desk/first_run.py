@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clinfile.app import clock
+from clinfile.app.custody.locations import check_location
 from clinfile.app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
-from clinfile.app.security.locations import check_location
 from clinfile.app.security.roles import Role
 from clinfile.app.security.session import Actor, Session
 from clinfile.app.security.users import (

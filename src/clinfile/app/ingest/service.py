@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from clinfile.app.custody.locations import require_local
 from clinfile.app.ingest import events as ev
 from clinfile.app.ingest.custody import ALREADY_GONE, Candidate, Custodian
 from clinfile.app.ingest.decode_workers import warm_up
@@ -34,7 +35,6 @@ from clinfile.app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportRece
 from clinfile.app.ingest.sources import manual_candidates
 from clinfile.app.ingest.unfinished import ImportLedger, Unfinished
 from clinfile.app.interop.shared_drop import SharedDrop, SharedDropWatcher
-from clinfile.app.security.locations import require_local
 from clinfile.app.security.roles import Permission, PolicyRefused
 from clinfile.app.security.session import Session
 from clinfile.app.settings import SettingsService

@@ -3,7 +3,7 @@
 The outbox is where the clinical software's import picks files up (for
 example its scanned-documents folder), so two things matter. It must not be
 a cloud-sync folder, for the same reason the vault must not be
-(:func:`app.security.locations.require_local`). And the import must never
+(:func:`app.custody.locations.require_local`). And the import must never
 see half a file, nor half an export: the files are written whole into a
 private hidden folder inside the destination, flushed to disk, then given
 their real names; if any step fails, the names already given are taken back
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from clinfile.app.security.locations import require_local
+from clinfile.app.custody.locations import require_local
 from clinfile.db.connection import fsync_dir
 
 FILE_MODE = 0o640

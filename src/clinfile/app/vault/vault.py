@@ -32,8 +32,8 @@ from clinfile.app.custody.crypto import (
     signing_public,
     unb64,
 )
+from clinfile.app.custody.locations import LocationCheck, require_local
 from clinfile.app.security.audit import AuditedWork, AuditEntry, AuditMark, AuditTrail
-from clinfile.app.security.locations import LocationCheck, require_local
 from clinfile.app.security.seal import (
     SealReport,
     seal_head,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from clinfile.app.custody.locations import CloudFolderRefused
 from clinfile.app.reports.outbox import check_outbox, write_file, write_files
-from clinfile.app.security.locations import CloudFolderRefused
 
 
 def test_a_cloud_sync_folder_is_refused(tmp_path):

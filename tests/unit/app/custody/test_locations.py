@@ -2,7 +2,7 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from clinfile.app.security.locations import (
+from clinfile.app.custody.locations import (
     CloudFolderRefused,
     check_location,
     cloud_service_of,
