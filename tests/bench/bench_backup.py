@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from clinfile.app.security.audit import AuditEntry
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.vault.backup import BackupReport, backup_vault
 from clinfile.app.vault.vault import Vault
 from clinfile.db.connection import transaction

@@ -295,7 +295,7 @@ def _add_patient(conn, n: int) -> int:
 
 def _file(vault, conn, n: int, patient: int, thumb: str, shared: str, at: str):
     """One picture taken in and filed, with the audit row filing writes."""
-    from clinfile.app.security.audit import AuditEntry
+    from clinfile.app.custody.audit import AuditEntry
 
     image_id = int(conn.execute(
         "INSERT INTO images (sha256, original_blob, derivative_blob, thumbnail_blob, size, "

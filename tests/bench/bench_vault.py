@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.custody.crypto import SALT_BYTES, Argon2Params, stretch_password
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserService
 from clinfile.app.vault.rotation import change_master_key, rekey_remaining

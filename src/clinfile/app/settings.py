@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.custody.locations import CloudFolderRefused, require_local
 from clinfile.app.name_pattern import DEFAULT_SUMMARY_PATTERN, FIELDS, check_pattern
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.db.connection import Connection

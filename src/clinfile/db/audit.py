@@ -1,4 +1,4 @@
-"""Rows of the audit trail. The chaining rules live in ``app.security.audit``."""
+"""Rows of the audit trail. The chaining rules live in ``app.custody.audit``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Whether the audit trail can be trusted, said in plain words.
 
 The checks are the ones ``clinfile verify`` makes of the trail (its chain,
-:meth:`app.security.audit.AuditTrail.problems`, and its seals,
+:meth:`app.custody.audit.AuditTrail.problems`, and its seals,
 :meth:`app.vault.vault.Vault.seal_report`); this only words their answer for
 a practice manager or privacy officer.
 """

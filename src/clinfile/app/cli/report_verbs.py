@@ -24,12 +24,12 @@ from clinfile.app.cli.common import (
     with_session,
 )
 from clinfile.app.consent.vocabulary import Purpose, RecipientClass, words
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.ingest.service import ImportService
 from clinfile.app.name_pattern import NamePatternError
 from clinfile.app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
 from clinfile.app.reports.service import ReportService, Selection, Written
 from clinfile.app.reports.signed_forms import attach_signed_form
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.session import Session
 from clinfile.app.vault.vault import RECOVERY_ACTOR, Vault
 

@@ -14,8 +14,8 @@ from clinfile.app.cli.common import (
     add_login_arguments,
     open_session,
 )
+from clinfile.app.custody.audit import rows_as_dicts
 from clinfile.app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
-from clinfile.app.security.audit import rows_as_dicts
 from clinfile.app.security.keys import change_keys, finish_rekey
 from clinfile.app.security.recovery import recover_admin, renew_recovery_key
 from clinfile.app.security.roles import Permission, PolicyRefused

@@ -22,8 +22,8 @@ from clinfile.app.consent.policy import load_policy
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.rules import Allowed, Decision, Refused, decide
 from clinfile.app.consent.vocabulary import Purpose, Recipient
+from clinfile.app.custody.audit import AuditedWork, AuditEntry
 from clinfile.app.filing.model import FiledImage, load_filed
-from clinfile.app.security.audit import AuditedWork, AuditEntry
 from clinfile.app.security.roles import Permission, PolicyRefused
 from clinfile.app.security.session import Session
 from clinfile.db.connection import Connection

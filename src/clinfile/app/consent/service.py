@@ -20,7 +20,7 @@ from clinfile.app.consent.model import Consent, DecisionMaker, Disclosure
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.rules import named_group_refusal
 from clinfile.app.consent.vocabulary import Method, Purpose, Recipient, normalised
-from clinfile.app.security.audit import AuditEntry
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.security.roles import Permission, PolicyRefused, Role
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.escaping import escaped
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.db.quarantine import QuarantineRepository, QuarantineRow

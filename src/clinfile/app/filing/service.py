@@ -18,6 +18,7 @@ from clinfile.app.consent.policy import load_policy
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.rules import filing_basis_problem
 from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.filing.body_sites import BodySite, BodySiteError
 from clinfile.app.filing.model import (
     ConsentBasis,
@@ -30,7 +31,6 @@ from clinfile.app.filing.model import (
     record_entries,
 )
 from clinfile.app.ingest.events import SourceKind
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission, PolicyRefused
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError

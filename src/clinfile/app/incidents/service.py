@@ -17,12 +17,12 @@ from pathlib import Path, PurePath
 
 from clinfile.app import clock
 from clinfile.app.audit.lines import local_time
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.escaping import escaped
 from clinfile.app.incidents.summary import IncidentSummary, write_summary
 from clinfile.app.patients.dates import show
 from clinfile.app.record.service import recipient_words
 from clinfile.app.reports.options import load_options
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clinfile.app import clock
+from clinfile.app.custody.audit import AuditedWork, AuditEntry
 from clinfile.app.escaping import recorded
 from clinfile.app.ingest.decode import Decoded
 from clinfile.app.ingest.derivatives import cut
@@ -54,7 +55,6 @@ from clinfile.app.ingest.safety.open import (
     source_state,
     stage,
 )
-from clinfile.app.security.audit import AuditedWork, AuditEntry
 from clinfile.app.vault.errors import VaultLocked
 from clinfile.app.vault.vault import Vault
 from clinfile.db.audit import AuditRepository

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from clinfile.app import clock
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.escaping import recorded
 from clinfile.app.ingest.owners import has_gone, this_process
 from clinfile.app.ingest.receipt import ImportReceipt, photos
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.vault.vault import Vault
 from clinfile.db.audit import AuditRepository, AuditRow
 from clinfile.db.images import JournalOwner

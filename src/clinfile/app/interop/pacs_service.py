@@ -27,6 +27,7 @@ from pydicom import Dataset
 from clinfile.app import clock
 from clinfile.app.consent.gate import Channel, authorise_use, check_use
 from clinfile.app.consent.vocabulary import Purpose
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.custody.secrets import KeyringSecretStore
 from clinfile.app.filing.model import load_filed
 from clinfile.app.interop.archive_photo import filed_image, read_archive_photos
@@ -42,7 +43,6 @@ from clinfile.app.interop.pacs_config import (
 )
 from clinfile.app.interop.pacs_store import PacsUnreachable, store_all
 from clinfile.app.reports.service import CARE_RECORD
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.db.connection import transaction

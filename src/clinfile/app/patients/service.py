@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from clinfile.app import clock
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.patients.csv_import import DEFAULT_PRESET, PRESETS, ColumnMapping, read_csv
 from clinfile.app.patients.details import InvalidPatient, PatientDetails, Validated, validate
 from clinfile.app.patients.fhir_import import read_fhir
@@ -31,7 +32,6 @@ from clinfile.app.patients.matching import MatchResult, search
 from clinfile.app.patients.query import Query, parse_query
 from clinfile.app.patients.sources import SourceProblem, SourceRecord, UnreadableSource
 from clinfile.app.patients.stored_index import StoredPatientIndex, bring_up_to_date
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError

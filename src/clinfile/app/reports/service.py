@@ -21,6 +21,7 @@ from clinfile.app.consent.gate import Authorisation, Channel, authorise_within, 
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.filing.model import FiledImage, filed_as_they_stand, load_filed
 from clinfile.app.filing.service import find_patient
 from clinfile.app.interop.dicom_files import dicom_files
@@ -41,7 +42,6 @@ from clinfile.app.reports.options import ReportOptions, load_options
 from clinfile.app.reports.pictures import EXPORT_QUALITY, CleanedAhead
 from clinfile.app.reports.summary import write_summary
 from clinfile.app.reports.teaching_sheet import write_teaching_sheet
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError

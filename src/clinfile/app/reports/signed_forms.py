@@ -20,9 +20,9 @@ from PIL import Image, ImageFilter, ImageOps
 
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.service import ConsentError, ConsentService
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.escaping import escaped
 from clinfile.app.reports.form_codes import code_from_payload
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.db.consents import ConsentRepository

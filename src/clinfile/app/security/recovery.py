@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clinfile.app import clock
-from clinfile.app.security.audit import AuditEntry
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.security.roles import Permission, Role
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserError, check_password

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from clinfile.app import clock
+from clinfile.app.custody.audit import AuditMark
 from clinfile.app.custody.crypto import same, sign, signature_holds
-from clinfile.app.security.audit import AuditMark
 from clinfile.db.audit import AuditRepository, AuditRow, SealRepository, SealRow
 from clinfile.db.connection import Connection
 

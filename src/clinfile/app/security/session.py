@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.custody.secrets import KeyringSecretStore
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.security.roles import Permission, PolicyRefused, Role, allows, roles_in_words
 from clinfile.app.security.syslog import AuditForwarder, SyslogTarget
 from clinfile.app.vault.errors import VaultLocked

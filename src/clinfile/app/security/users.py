@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 
 from clinfile.app import clock
-from clinfile.app.security.audit import AuditEntry
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.security.roles import Permission, Role, parse_roles
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError, VaultLocked

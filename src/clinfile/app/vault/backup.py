@@ -38,9 +38,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from clinfile.app import clock
+from clinfile.app.custody.audit import AuditMark
 from clinfile.app.custody.crypto import derive_key, mac, same
 from clinfile.app.custody.locations import require_local
-from clinfile.app.security.audit import AuditMark
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault.errors import VaultError
 from clinfile.app.vault.layout import PRIVATE_FOLDER, VaultLayout

@@ -46,6 +46,7 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from clinfile.app.custody.audit import AuditMark
 from clinfile.app.custody.crypto import (
     KEY_BYTES,
     SALT_BYTES,
@@ -64,7 +65,6 @@ from clinfile.app.custody.crypto import (
     unwrap,
     wrap,
 )
-from clinfile.app.security.audit import AuditMark
 from clinfile.db.connection import write_atomically
 
 FORMAT = "clinfile-keyslots"

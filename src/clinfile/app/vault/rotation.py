@@ -25,8 +25,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from clinfile.app import clock
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.custody.crypto import KEY_BYTES
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault import login_failures
 from clinfile.app.vault.errors import KeysChanged, VaultBusy

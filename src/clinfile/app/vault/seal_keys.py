@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from clinfile.app.custody.audit import AuditMark
 from clinfile.app.custody.crypto import (
     b64,
     new_signing_key,
@@ -24,7 +25,6 @@ from clinfile.app.custody.crypto import (
     signing_public,
     unb64,
 )
-from clinfile.app.security.audit import AuditMark
 from clinfile.app.security.seal import RetiredSealKey, since_stated, since_statement
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault.errors import VaultError

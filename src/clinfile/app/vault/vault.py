@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from clinfile.app import clock
+from clinfile.app.custody.audit import AuditedWork, AuditEntry, AuditMark, AuditTrail
 from clinfile.app.custody.crypto import (
     KEY_BYTES,
     Argon2Params,
@@ -33,7 +34,6 @@ from clinfile.app.custody.crypto import (
     unb64,
 )
 from clinfile.app.custody.locations import LocationCheck, require_local
-from clinfile.app.security.audit import AuditedWork, AuditEntry, AuditMark, AuditTrail
 from clinfile.app.security.seal import (
     SealReport,
     seal_head,

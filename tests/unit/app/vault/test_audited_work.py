@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clinfile.app.security.audit import AuditEntry
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.vault.vault import Vault
 from clinfile.db.audit import AuditRepository
 from clinfile.db.settings import MetaRepository

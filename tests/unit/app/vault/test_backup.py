@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from clinfile.app.security.audit import AuditEntry
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.security.session import Session
 from clinfile.app.vault.backup import BackupRefused, backup_vault, restore_backup
 from clinfile.app.vault.rotation import change_master_key, rekey_remaining

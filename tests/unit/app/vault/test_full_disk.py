@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from clinfile.app.security.audit import AuditEntry
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import DiskFull, IndexEmpty
 from clinfile.app.vault.vault import Vault

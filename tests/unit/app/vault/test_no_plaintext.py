@@ -1,6 +1,6 @@
 """Nothing stored in a vault can be read from its files without the key."""
 
-from clinfile.app.security.audit import AuditEntry
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.security.users import UserService
 from clinfile.app.vault.vault import Vault
 from tests.conftest import ADMIN, ADMIN_PASSWORD

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.custody.crypto import Argon2Params
-from clinfile.app.security.audit import AuditEntry
 from clinfile.app.vault.errors import VaultLocked
 from clinfile.app.vault.layout import VaultLayout
 from clinfile.app.vault.vault import Vault

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from clinfile.app.custody.audit import AuditMark, AuditTrail
 from clinfile.app.custody.crypto import b64, derive_key, new_signing_key
-from clinfile.app.security.audit import AuditMark, AuditTrail
 from clinfile.app.security.seal import seal_head
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserService

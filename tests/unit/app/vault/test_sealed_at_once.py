@@ -16,8 +16,8 @@ from pathlib import Path
 import keyring
 from keyring.backends import fail
 
+from clinfile.app.custody.audit import AuditMark, AuditTrail
 from clinfile.app.custody.crypto import derive_key
-from clinfile.app.security.audit import AuditMark, AuditTrail
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserService
 from clinfile.app.vault import keyslots as slotfile

@@ -16,8 +16,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from clinfile.app.custody.audit import AuditEntry, AuditMark, AuditTrail
 from clinfile.app.custody.crypto import derive_key
-from clinfile.app.security.audit import AuditEntry, AuditMark, AuditTrail
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserService
 from clinfile.app.vault import keyslots as slotfile
