@@ -15,11 +15,11 @@ from clinfile.app.cli.common import (
     open_session,
 )
 from clinfile.app.custody.audit import rows_as_dicts
+from clinfile.app.custody.seal import SealReport
 from clinfile.app.reports.recovery_sheet import RecoverySheet, write_recovery_sheet
 from clinfile.app.security.keys import change_keys, finish_rekey
 from clinfile.app.security.recovery import recover_admin, renew_recovery_key
 from clinfile.app.security.roles import Permission, PolicyRefused
-from clinfile.app.security.seal import SealReport
 from clinfile.app.security.session import Session
 from clinfile.app.security.syslog import SyslogTarget, forward_audit_to
 from clinfile.app.security.users import check_name, check_password

@@ -4,7 +4,7 @@ Each row carries an HMAC over its own content and the previous row's hash,
 so changing, removing or reordering any row breaks the chain from there on.
 The HMAC key is derived from the vault's first master key and kept in the
 index across key changes; whoever holds the master key could chain rows
-again, which is why admins seal the chain (``app.security.seal``).
+again, which is why admins seal the chain (``app.custody.seal``).
 The newest sequence number and hash are also written to a small file beside
 the index (itself HMAC'd): cutting rows off the end of the chain, which the
 chain alone cannot show, makes that file point at a row that is gone.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from clinfile.app.custody.seal import SealReport, seal_due
 from clinfile.app.security.roles import Permission
-from clinfile.app.security.seal import SealReport, seal_due
 from clinfile.app.security.session import Session
 from clinfile.app.vault.rotation import (
     Progress,

@@ -25,7 +25,7 @@ from clinfile.app.custody.crypto import (
     signing_public,
     unb64,
 )
-from clinfile.app.security.seal import RetiredSealKey, since_stated, since_statement
+from clinfile.app.custody.seal import RetiredSealKey, since_stated, since_statement
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault.errors import VaultError
 

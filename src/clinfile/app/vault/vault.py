@@ -34,7 +34,7 @@ from clinfile.app.custody.crypto import (
     unb64,
 )
 from clinfile.app.custody.locations import LocationCheck, require_local
-from clinfile.app.security.seal import (
+from clinfile.app.custody.seal import (
     SealReport,
     seal_head,
     seal_report,

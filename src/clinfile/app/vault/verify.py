@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clinfile.app.security.seal import SealReport
+from clinfile.app.custody.seal import SealReport
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault import login_failures, seal_memory
 from clinfile.app.vault.errors import IndexEmpty

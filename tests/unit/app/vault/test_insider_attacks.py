@@ -18,7 +18,7 @@ import pytest
 
 from clinfile.app.custody.audit import AuditEntry, AuditMark, AuditTrail
 from clinfile.app.custody.crypto import b64, derive_key, new_signing_key
-from clinfile.app.security.seal import seal_head
+from clinfile.app.custody.seal import seal_head
 from clinfile.app.security.session import Session
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault import login_failures

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from clinfile.app.security.seal import SealReport, seal_due
+from clinfile.app.custody.seal import SealReport, seal_due
 from clinfile.db.audit import SealRow
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
