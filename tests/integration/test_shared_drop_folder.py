@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from clinfile.app.interop.shared_drop import CLAIMS, HEARTBEAT, ClaimFolder
+from clinfile.app.ingest.shared_drop import CLAIMS, HEARTBEAT, ClaimFolder
 from clinfile.app.security.session import Session
 from clinfile.db.images import ImageRepository
 from tests.conftest import PASSWORDS

@@ -26,7 +26,7 @@ from clinfile.app.custody.locations import check_location
 from clinfile.app.ingest import events as ev
 from clinfile.app.ingest.decode_workers import warm_up
 from clinfile.app.ingest.service import ImportService
-from clinfile.app.interop.shared_drop import DEFAULT_TIMEOUT_SECONDS, SharedDrop, this_workstation
+from clinfile.app.ingest.shared_drop import DEFAULT_TIMEOUT_SECONDS, SharedDrop, this_workstation
 from clinfile.app.reports.signed_forms import RecognisedForm, attach_signed_form
 from clinfile.app.security.session import Session
 

@@ -32,9 +32,9 @@ from clinfile.app.ingest.limits import IngestLimits
 from clinfile.app.ingest.pipeline import ImportPipeline
 from clinfile.app.ingest.previews import Preview, device_thumbnails
 from clinfile.app.ingest.receipt import CHOSEN_TO_KEEP, POLICY_KEEPS, ImportReceipt
+from clinfile.app.ingest.shared_drop import SharedDrop, SharedDropWatcher
 from clinfile.app.ingest.sources import manual_candidates
 from clinfile.app.ingest.unfinished import ImportLedger, Unfinished
-from clinfile.app.interop.shared_drop import SharedDrop, SharedDropWatcher
 from clinfile.app.security.roles import Permission, PolicyRefused
 from clinfile.app.security.session import Session
 from clinfile.app.settings import SettingsService

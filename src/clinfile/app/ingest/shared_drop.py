@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger("clinfile.interop.shared_drop")
+log = logging.getLogger("clinfile.ingest.shared_drop")
 
 CLAIMS = ".clinfile-claims"
 HEARTBEAT = ".alive"
