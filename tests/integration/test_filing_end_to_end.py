@@ -14,9 +14,9 @@ from datetime import date
 
 import pytest
 
-from clinfile.app.consent.gate import Channel, UseRefused, authorise_use
 from clinfile.app.consent.service import ConsentService
 from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
+from clinfile.app.uses.gate import Channel, UseRefused, authorise_use
 from clinfile.db.connection import transaction
 from clinfile.db.patients import PatientRepository, PatientValues
 from tests.unit.app.cli.calling import as_user

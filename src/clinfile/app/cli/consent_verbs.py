@@ -24,7 +24,6 @@ from clinfile.app.cli.common import (
     vocabulary_word,
     with_session,
 )
-from clinfile.app.consent.gate import check_use
 from clinfile.app.consent.model import Consent, DecisionMaker, Disclosure
 from clinfile.app.consent.service import ConsentRequest, ConsentService, WithdrawalResult
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, RecipientClass, words
@@ -33,6 +32,7 @@ from clinfile.app.filing.model import FiledImage, FilingRequest
 from clinfile.app.filing.retention import RetentionService
 from clinfile.app.filing.service import FilingService, find_patient
 from clinfile.app.security.session import Session
+from clinfile.app.uses.gate import check_use
 
 TOLD_WORDS = {"why": "why", "how-used": "how_used", "who-sees": "who_sees"}
 

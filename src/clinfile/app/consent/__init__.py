@@ -1,1 +1,1 @@
-"""Consent records, the rules that decide each use of an image, and the gate every use passes."""
+"""Consent records and the rules that decide each use of an image (the gate is in app.uses)."""

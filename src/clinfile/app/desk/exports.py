@@ -2,7 +2,7 @@
 
 The window asks :func:`check_export` before it asks for a folder, and the
 export passes the consent gate again inside the report service; a refusal
-comes back as :class:`app.consent.gate.UseRefused` with the reason and the
+comes back as :class:`app.uses.gate.UseRefused` with the reason and the
 remedy, for the window to explain.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from clinfile.app.consent.gate import ensure_allowed
 from clinfile.app.consent.vocabulary import Purpose, Recipient
 from clinfile.app.filing.service import FilingService
 from clinfile.app.reports.service import ReportError, ReportService, Selection, Written
 from clinfile.app.security.session import Session
+from clinfile.app.uses.gate import ensure_allowed
 
 
 @dataclass(frozen=True)

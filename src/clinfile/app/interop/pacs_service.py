@@ -25,7 +25,6 @@ import psutil
 from pydicom import Dataset
 
 from clinfile.app import clock
-from clinfile.app.consent.gate import Channel, authorise_use, check_use
 from clinfile.app.consent.vocabulary import Purpose
 from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.custody.secrets import KeyringSecretStore
@@ -45,6 +44,7 @@ from clinfile.app.interop.pacs_store import PacsUnreachable, store_all
 from clinfile.app.reports.service import CARE_RECORD
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
+from clinfile.app.uses.gate import Channel, authorise_use, check_use
 from clinfile.db.connection import transaction
 from clinfile.db.filing import FilingRepository
 from clinfile.db.pacs_queue import PacsQueueRepository, QueuedInstance

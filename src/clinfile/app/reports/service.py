@@ -1,7 +1,7 @@
 """Printing consent forms and summaries, and exporting images, for one person's session.
 
 Every document that carries a patient's images passes the consent gate
-(:func:`app.consent.gate.authorise_use`) first, which checks the role,
+(:func:`app.uses.gate.authorise_use`) first, which checks the role,
 refuses what the recorded consent does not cover (audited), and records the
 use so that a later withdrawal shows what already left. Every file written
 is audited with where it went. Uses other than the patient's own care are
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from clinfile.app import clock
-from clinfile.app.consent.gate import Authorisation, Channel, authorise_within, consents_of
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
@@ -44,6 +43,7 @@ from clinfile.app.reports.summary import write_summary
 from clinfile.app.reports.teaching_sheet import write_teaching_sheet
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
+from clinfile.app.uses.gate import Authorisation, Channel, authorise_within, consents_of
 from clinfile.app.vault.errors import VaultError
 from clinfile.db.connection import Connection
 from clinfile.db.filing import FilingRepository, PatientLookup, PatientSummary
@@ -207,7 +207,7 @@ class ReportService:
         stand, the patient, their consents, the stored rows and the printed
         names. The consent decision is made on those values inside the same
         transaction (the decision and the record cannot disagree; see
-        :func:`clinfile.app.consent.gate.authorise_within`), and the files
+        :func:`clinfile.app.uses.gate.authorise_within`), and the files
         and the audit rows are then written from them, on this one
         connection, without reading the pictures again. The folder is
         checked before anything is recorded: a folder refused as a

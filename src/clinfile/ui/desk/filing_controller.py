@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QFileDialog
 
 from clinfile.app import clock
 from clinfile.app.consent.deciders import expected_decider
-from clinfile.app.consent.gate import UseRefused
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.rules import filing_basis_problem
 from clinfile.app.consent.service import ConsentService
@@ -32,6 +31,7 @@ from clinfile.app.filing.model import ConsentBasis
 from clinfile.app.filing.service import FilingError, FilingService
 from clinfile.app.filing.words import consent_people_words, consent_reach_words, consent_words
 from clinfile.app.reports.service import ReportService, Selection
+from clinfile.app.uses.gate import UseRefused
 from clinfile.ui.desk.classify_panel import ClassifyPanel
 from clinfile.ui.desk.consent_dialog import ConsentDialog
 from clinfile.ui.desk.desk_view import DeskView

@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from clinfile.app.consent.gate import UseRefused
 from clinfile.app.consent.vocabulary import Purpose
 from clinfile.app.desk.exports import ExportRequest, check_export, export_record
 from clinfile.app.desk.forms import write_consent_form
@@ -23,6 +22,7 @@ from clinfile.app.record.model import PatientRecord, RecordPicture
 from clinfile.app.record.outputs import write_summary
 from clinfile.app.record.service import moment
 from clinfile.app.security.roles import INSTEAD, Permission
+from clinfile.app.uses.gate import UseRefused
 from clinfile.ui.admin.forms import keys_back_to
 from clinfile.ui.admin.incident_dialog import IncidentDialog
 from clinfile.ui.admin.save_dialog import ask_where_to_save

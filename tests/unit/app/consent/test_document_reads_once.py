@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from clinfile.app.consent import gate
-from clinfile.app.consent.gate import UseRefused
 from clinfile.app.consent.model import Disclosure
 from clinfile.app.consent.service import ConsentRequest, ConsentService
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
@@ -27,6 +25,8 @@ from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.model import FilingRequest
 from clinfile.app.filing.service import FilingService
 from clinfile.app.reports.service import ReportService, Selection
+from clinfile.app.uses import gate
+from clinfile.app.uses.gate import UseRefused
 from clinfile.app.vault import vault as vault_module
 from clinfile.db.connection import transaction
 

@@ -11,7 +11,6 @@ from datetime import date
 
 import pytest
 
-from clinfile.app.consent.gate import Channel, UseRefused, authorise_use, check_use
 from clinfile.app.consent.model import Disclosure
 from clinfile.app.consent.service import ConsentRequest, ConsentService
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
@@ -19,6 +18,7 @@ from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.model import FilingRequest
 from clinfile.app.filing.service import FilingService
 from clinfile.app.security.roles import PolicyRefused
+from clinfile.app.uses.gate import Channel, UseRefused, authorise_use, check_use
 from clinfile.db.audit import AuditRepository
 
 TEAM = Recipient(group=RecipientClass.TREATING_TEAM)
