@@ -203,6 +203,11 @@ class Recipient:
         return normalised(self.name) == normalised(other.name)
 
 
+# Whom a picture goes to when it joins the patient's own care record: the
+# printed summary reception imports, and the practice's PACS archive.
+CARE_RECORD = Recipient(group=RecipientClass.TREATING_TEAM)
+
+
 class Method(_Word):
     """How consent was obtained.
 

@@ -25,7 +25,7 @@ import psutil
 from pydicom import Dataset
 
 from clinfile.app import clock
-from clinfile.app.consent.vocabulary import Purpose
+from clinfile.app.consent.vocabulary import CARE_RECORD, Purpose
 from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.custody.secrets import KeyringSecretStore
 from clinfile.app.filing.model import load_filed
@@ -41,7 +41,6 @@ from clinfile.app.interop.pacs_config import (
     write_pacs_config,
 )
 from clinfile.app.interop.pacs_store import PacsUnreachable, store_all
-from clinfile.app.reports.service import CARE_RECORD
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.uses.gate import Channel, authorise_use, check_use

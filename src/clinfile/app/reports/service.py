@@ -19,7 +19,7 @@ from typing import BinaryIO
 from clinfile.app import clock
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
-from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
+from clinfile.app.consent.vocabulary import CARE_RECORD, Purpose, Recipient
 from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.filing.model import FiledImage, filed_as_they_stand, load_filed
 from clinfile.app.filing.service import find_patient
@@ -47,8 +47,6 @@ from clinfile.app.uses.gate import Authorisation, Channel, authorise_within, con
 from clinfile.app.vault.errors import VaultError
 from clinfile.db.connection import Connection
 from clinfile.db.filing import FilingRepository, PatientLookup, PatientSummary
-
-CARE_RECORD = Recipient(group=RecipientClass.TREATING_TEAM)
 
 
 class ReportError(VaultError):
