@@ -101,7 +101,7 @@ def _measure(scratch: Path, server) -> list[str]:
 def _filed_vault(scratch: Path):
     """A vault with the twenty photos imported and filed; their DICOM objects as files too."""
     from clinfile.app.interop.archive_photo import filed_image, read_archive_photos
-    from clinfile.app.interop.dicom_files import dicom_object
+    from clinfile.app.interop.dicom_objects import dicom_object
     from clinfile.app.security.session import Session
     from clinfile.app.security.users import UserService
     from clinfile.app.vault.vault import Vault

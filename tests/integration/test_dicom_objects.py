@@ -24,7 +24,7 @@ from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.service import FilingService
 from clinfile.app.ingest.derivatives import strip_jpeg
 from clinfile.app.interop.archive_photo import filed_image, read_archive_photos
-from clinfile.app.interop.dicom_files import dicom_object
+from clinfile.app.interop.dicom_objects import dicom_object
 from tests.integration.archive_pictures import (
     SOURCES,
     add_patient,

@@ -30,7 +30,7 @@ from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.custody.secrets import KeyringSecretStore
 from clinfile.app.filing.model import load_filed
 from clinfile.app.interop.archive_photo import filed_image, read_archive_photos
-from clinfile.app.interop.dicom_files import dicom_dataset
+from clinfile.app.interop.dicom_objects import dicom_dataset
 from clinfile.app.interop.dicom_pixels import PixelsUnusable
 from clinfile.app.interop.dicom_uids import photo_uids
 from clinfile.app.interop.pacs_config import (
