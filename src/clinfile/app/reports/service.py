@@ -23,9 +23,9 @@ from clinfile.app.consent.vocabulary import CARE_RECORD, Purpose, Recipient
 from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.filing.model import FiledImage, filed_as_they_stand, load_filed
 from clinfile.app.filing.service import find_patient
-from clinfile.app.interop.dicom_objects import dicom_files
 from clinfile.app.reports import outbox
 from clinfile.app.reports.consent_form import blank_form, render_consent_form
+from clinfile.app.reports.dicom_files import dicom_files
 from clinfile.app.reports.fhir_files import fhir_files
 from clinfile.app.reports.gather import (
     Stored,
