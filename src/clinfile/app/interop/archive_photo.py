@@ -14,7 +14,7 @@ from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.vocabulary import Purpose
 from clinfile.app.filing.model import FiledImage, load_filed
-from clinfile.app.reports.options import load_options
+from clinfile.app.settings import read_settings
 from clinfile.app.vault.vault import Vault
 from clinfile.db.connection import Connection
 from clinfile.db.filing import FilingRepository
@@ -64,7 +64,7 @@ def read_archive_photos(conn: Connection, vault: Vault,
     rows = ImageRepository(conn)
     patients = PatientRepository(conn)
     records = ConsentRecords(conn)
-    practice = load_options(conn).practice_name
+    practice = read_settings(conn).practice_name
     photos = []
     for image in images:
         peers = sorted(f.image_id for f in filings.filings_touching(image.patient_id)
