@@ -13,6 +13,7 @@ from typing import Any
 
 from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.custody.locations import CloudFolderRefused, require_local
+from clinfile.app.errors import MeantForPeople
 from clinfile.app.name_pattern import DEFAULT_SUMMARY_PATTERN, FIELDS, check_pattern
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
@@ -22,7 +23,7 @@ from clinfile.db.settings import SettingsRepository
 _KINDS = {"int": int, "bool": bool, "str": str}
 
 
-class SettingError(ValueError):
+class SettingError(MeantForPeople, ValueError):
     """A setting's value is not acceptable."""
 
 

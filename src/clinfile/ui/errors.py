@@ -1,10 +1,11 @@
 """Errors in plain words, and the last line of defence for the ones nobody expected.
 
 The app services raise exceptions whose text is written for people (a
-refused location, a wrong password, a consent that does not cover a use).
-Those are shown as they are. Anything else is a fault in Clinfile: the person
-is told plainly that nothing was lost, and the details go to the log, not
-the screen, so no patient detail is shown in a stack trace.
+refused location, a wrong password, a consent that does not cover a use);
+:mod:`clinfile.app.errors` says which they are, and they are shown as they
+are. Anything else is a fault in Clinfile: the person is told plainly that
+nothing was lost, and the details go to the log, not the screen, so no
+patient detail is shown in a stack trace.
 """
 
 from __future__ import annotations
@@ -24,38 +25,24 @@ _UNEXPECTED = ("Something went wrong inside Clinfile. Nothing in the vault was l
                "details were written to Clinfile's log.")
 
 
-def _meant_for_people() -> tuple[type[BaseException], ...]:
-    from clinfile.app.custody.locations import CloudFolderRefused
-    from clinfile.app.security.roles import PolicyRefused
-    from clinfile.app.settings import SettingError
-    from clinfile.app.vault.errors import MigrationFailed, NewerVaultError, VaultError
-    from clinfile.app.vault.keyslots import KeySlotsDamaged
-    from clinfile.app.vault.recovery import RecoveryKeyMistyped
-
-    return (VaultError, PolicyRefused, SettingError, CloudFolderRefused, KeySlotsDamaged,
-            RecoveryKeyMistyped, NewerVaultError, MigrationFailed, FileExistsError,
-            NotADirectoryError, PermissionError)
-
-
 def in_plain_words(error: BaseException) -> str:
     """Return what to tell a person about ``error``."""
+    from clinfile.app.errors import MEANT_FOR_PEOPLE, in_words
     from clinfile.app.vault.errors import DiskFull, disk_full
 
     if disk_full(error):
         return str(DiskFull())
-    if isinstance(error, _meant_for_people()):
-        text = str(error).strip()
-        if isinstance(error, PermissionError):
-            return f"Clinfile was not allowed to use {error.filename or 'that file'}."
-        return text or _UNEXPECTED
+    if isinstance(error, MEANT_FOR_PEOPLE):
+        return in_words(error) or _UNEXPECTED
     return _UNEXPECTED
 
 
 def is_fault(error: BaseException) -> bool:
     """Whether ``error`` is a fault in Clinfile rather than something a person can act on."""
+    from clinfile.app.errors import MEANT_FOR_PEOPLE
     from clinfile.app.vault.errors import disk_full
 
-    return not (isinstance(error, _meant_for_people()) or disk_full(error))
+    return not (isinstance(error, MEANT_FOR_PEOPLE) or disk_full(error))
 
 
 def report(error: BaseException, parent: QWidget | None, title: str = "Clinfile") -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from clinfile.app.consent.vocabulary import Recipient, Word, parse_word, words
+from clinfile.app.errors import MeantForPeople
 from clinfile.app.escaping import escaped
 from clinfile.app.security.session import Session
 
@@ -22,7 +23,7 @@ EXIT_REFUSED = 3
 EXIT_INTERRUPTED = 130
 
 
-class UsageError(Exception):
+class UsageError(MeantForPeople):
     """The command line or its input is wrong; exit code 2."""
 
 

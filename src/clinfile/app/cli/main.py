@@ -26,22 +26,18 @@ from clinfile.app.cli.common import (
     EXIT_REFUSED,
     EXIT_USAGE,
     Console,
-    UsageError,
 )
-from clinfile.app.custody.locations import CloudFolderRefused
+from clinfile.app.errors import MEANT_FOR_PEOPLE, in_words
 from clinfile.app.security.roles import PolicyRefused
 from clinfile.app.vault.errors import (
     DiskFull,
     OlderCopy,
     VaultBusy,
     VaultDamaged,
-    VaultError,
     disk_full,
 )
 from clinfile.app.vault.keyslots import KeySlotsDamaged
-from clinfile.app.vault.recovery import RecoveryKeyMistyped
 from clinfile.db.connection import DatabaseError, is_busy
-from clinfile.db.schema import MigrationFailed, NewerVaultError
 
 VERB_MODULES = [vault_verbs, user_verbs, consent_verbs, patient_verbs, report_verbs, ingest_verbs,
                 pacs_verbs, device_verbs, fhir_verbs, check_verbs]
@@ -88,9 +84,8 @@ def run(argv: Sequence[str], console: Console | None = None) -> int:
         console.warn(str(DiskFull() if disk_full(exc)
                          else VaultDamaged("a database page could not be read")))
         return EXIT_PROBLEMS
-    except (UsageError, VaultError, RecoveryKeyMistyped, CloudFolderRefused,
-            NewerVaultError, MigrationFailed, FileExistsError, NotADirectoryError) as exc:
-        console.warn(str(exc))
+    except MEANT_FOR_PEOPLE as exc:
+        console.warn(in_words(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         console.warn("Stopped.")

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from clinfile.app.errors import MeantForPeople
+
 # The folder names each sync client gives its folder by default, on Windows, macOS
 # (``~/Library/CloudStorage/<Provider>-<account>``) and Linux; matched whole and
 # without regard to case. The catch-all ``CloudStorage`` parent comes last, so a
@@ -56,7 +58,7 @@ _NETWORK_FS = {
 }
 
 
-class CloudFolderRefused(Exception):
+class CloudFolderRefused(MeantForPeople):
     """The chosen location is inside a folder that a cloud service copies away."""
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from clinfile.app.errors import MeantForPeople
+
 
 class Role(StrEnum):
     """A user's role."""
@@ -112,7 +114,7 @@ INSTEAD: dict[Permission, str] = {
 }
 
 
-class PolicyRefused(Exception):
+class PolicyRefused(MeantForPeople):
     """The act is not allowed (by role or by consent); ``str()`` says why, for people."""
 
 

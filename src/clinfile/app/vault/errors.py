@@ -2,6 +2,7 @@
 
 import math
 
+from clinfile.app.errors import MeantForPeople
 from clinfile.db.connection import is_disk_full
 
 # Opening a vault also brings its index up to date, which may refuse with these.
@@ -9,7 +10,7 @@ from clinfile.db.schema import MigrationFailed as MigrationFailed
 from clinfile.db.schema import NewerVaultError as NewerVaultError
 
 
-class VaultError(Exception):
+class VaultError(MeantForPeople):
     """Base for problems opening or using a vault; ``str()`` is meant for people."""
 
 

@@ -65,6 +65,7 @@ from clinfile.app.custody.crypto import (
     unwrap,
     wrap,
 )
+from clinfile.app.errors import MeantForPeople
 from clinfile.db.connection import write_atomically
 
 FORMAT = "clinfile-keyslots"
@@ -73,7 +74,7 @@ READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 RECOVERY = "recovery"
 
 
-class KeySlotsDamaged(Exception):
+class KeySlotsDamaged(MeantForPeople):
     """The key-slot file is missing, unreadable, or was changed outside Clinfile."""
 
 

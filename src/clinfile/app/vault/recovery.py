@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from clinfile.app.errors import MeantForPeople
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _RANDOM_CHARS = 30
 _GROUP = 4
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
-class RecoveryKeyMistyped(ValueError):
+class RecoveryKeyMistyped(MeantForPeople, ValueError):
     """The recovery key's check characters do not match: a typing mistake."""
 
 
