@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -202,3 +203,39 @@ def test_the_quarantine_speaks_in_whole_sentences_and_says_where_things_are(
     qtbot.mouseClick(quarantine.release_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: quarantine.list.count() == 0, timeout=10000)
     assert started_in == [str(outbox), str(letters)]
+
+
+@pytest.mark.slow
+def test_pictures_arriving_steadily_are_all_laid_out_and_reachable(
+        qtbot, logged_in, workstation, corpus, tmp_path):
+    """Each arrival re-lays the list; every row must have its place at once, not a batch later."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop))
+    shell = logged_in("reception")
+    shell.window.resize(1280, 800)
+    inbox = shell.desk_view.inbox
+    shown, bar = inbox.list, inbox.list.verticalScrollBar()
+
+    for number, picture in enumerate(corpus_pictures(corpus)[:14]):
+        before = inbox.model.rowCount()
+        arrived = drop / f"{number:03d}-{picture.name}"
+        shutil.copyfile(picture, arrived)
+        qtbot.waitUntil(lambda before=before, arrived=arrived: inbox.model.rowCount() > before
+                        or arrived in inbox.quarantine.refused_paths(), timeout=30000)
+        if inbox.model.rowCount() == before:
+            continue
+        last = inbox.model.index(inbox.model.rowCount() - 1, 0)
+        shown.setFocus()
+        qtbot.keyClick(shown, Qt.Key.Key_End)
+        assert shown.currentIndex() == last
+        assert shown.viewport().rect().intersects(shown.visualRect(last))
+    rows = inbox.model.rowCount()
+    assert rows > 8
+    assert all(shown.visualRect(inbox.model.index(row, 0)).isValid() for row in range(rows))
+    qtbot.keyClick(shown, Qt.Key.Key_Home)
+    assert bar.value() == 0 and bar.maximum() > 0
+    for _ in range(rows - 1):
+        qtbot.keyClick(shown, Qt.Key.Key_Down)
+    assert shown.currentIndex().row() == rows - 1
+    assert bar.value() == bar.maximum()

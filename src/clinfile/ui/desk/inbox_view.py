@@ -43,10 +43,11 @@ class InboxView(QWidget):
         self.list.setIconSize(QSize(96, 96))
         self.list.setSpacing(3)
         self.list.setWordWrap(True)
-        # Lay rows out a few at a time, so a busy morning's arrivals never hold
-        # up the window while the list re-flows its wrapped text.
-        self.list.setLayoutMode(QListView.LayoutMode.Batched)
-        self.list.setBatchSize(8)
+        # Rows are laid out in one pass (the default), never in batches: a batched
+        # list forgets every row's place at each arrival, filing or relabel and
+        # places only its first batch before the keyboard, a scroll or a click
+        # asks, so on a busy morning the rows past the first batch had no place,
+        # no scrollbar and could not be reached.
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.selectionModel().selectionChanged.connect(self._selection_changed)
