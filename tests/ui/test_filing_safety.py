@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from tests.conftest import PASSWORDS
 from tests.ui.helpers import (
@@ -184,6 +185,26 @@ def test_a_missing_side_is_asked_for_in_the_lists_words_at_the_side_field(
     assert not side.property("problem")
     with qtbot.waitSignal(filing.filed, timeout=10000):
         qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_the_side_asked_for_is_no_longer_red_once_the_pictures_are_filed(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
+    shell, _ids = _reception_with_pictures(qtbot, logged_in, workstation, vault_path, corpus,
+                                           tmp_path, 2)
+    select_first(qtbot, shell, 1)
+    choose_patient(qtbot, shell, "mai nguyen")
+    filing = shell.desk_controller.filing
+    side = filing.classify.side
+    pick(qtbot, filing.classify.site, "Hand")
+    with qtbot.waitSignal(filing.filing_refused, timeout=10000):
+        qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert side.property("problem") is True
+
+    qtbot.wait(QApplication.keyboardInputInterval())  # a new word, not "hand" + "chest"
+    pick(qtbot, filing.classify.site, "chest")
+    with qtbot.waitSignal(filing.filed, timeout=10000):
+        qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not side.property("problem")
 
 
 @pytest.mark.parametrize("size", [(1280, 740), (1366, 768), (1024, 700)])

@@ -218,6 +218,8 @@ class ClassifyPanel(QGroupBox):
         self.side.setCurrentIndex(-1)
         self.secondary.setChecked(False)
         self.other_time.setChecked(False)
+        for field in (self.site, self.side, self.colleague, self.discussion):
+            _mark(field, False)
 
     def _kind_changed(self) -> None:
         kind = self.chosen_kind
@@ -249,3 +251,4 @@ class ClassifyPanel(QGroupBox):
         self.side.setEnabled(paired)
         if not paired:
             self.side.setCurrentIndex(-1)
+            _mark(self.side, False)
