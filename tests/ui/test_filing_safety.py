@@ -65,7 +65,35 @@ def test_pictures_the_patient_was_not_chosen_for_clear_the_choice(
     qtbot.keyClicks(panel.search_edit, "smith john")
     qtbot.waitUntil(lambda: panel.candidates.count() > 0, timeout=10000)
     assert not _showing(shell, "NGUYEN")
-    assert filing.file_panel.file_button.text() == "File 2 pictures to the patient"
+    assert filing.file_panel.file_button.text() == "Choose the patient to file 2 pictures"
+
+
+def test_a_picture_ctrl_clicked_into_the_selection_says_why_the_patient_was_cleared(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
+    shell, _ids = _reception_with_pictures(qtbot, logged_in, workstation, vault_path, corpus,
+                                           tmp_path, 2)
+    select_first(qtbot, shell, 1)
+    choose_patient(qtbot, shell, "mai nguyen")
+    filing = shell.desk_controller.filing
+    pick(qtbot, filing.classify.site, "Forearm")
+    panel, banner = filing.file_panel, shell.desk_view.banner
+    assert panel.file_button.text() == "File 1 picture to NGUYEN, Mai"
+
+    inbox = shell.desk_view.inbox
+    second = inbox.list.visualRect(inbox.model.index(1, 0)).center()
+    qtbot.mouseClick(inbox.list.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ControlModifier, second)
+    qtbot.waitUntil(lambda: len(filing.selected) == 2, timeout=5000)
+    assert banner.name.text() == "Choose the patient again for these 2 pictures"
+    assert panel.file_button.text() == "Choose the patient to file 2 pictures"
+    assert panel.message.text().startswith(
+        "You added a picture that NGUYEN, Mai was not chosen for, so the patient and the "
+        "description were cleared")
+    assert filing.classify.site.currentData() != "forearm"
+
+    qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert panel.message.text().startswith("Choose the patient first")
+    assert inbox.model.rowCount() == 2
 
 
 def test_return_in_the_consent_dialog_records_it_and_never_files(

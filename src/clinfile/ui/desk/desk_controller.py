@@ -145,11 +145,11 @@ class DeskController(QObject):
         self.filing.patient_chosen(candidate, born)
         self.patient_chosen.emit(candidate)
 
-    def forget_patient(self) -> None:
-        """No patient chosen (a new item, or after filing)."""
+    def forget_patient(self, why: str = "No patient chosen yet") -> None:
+        """No patient chosen (a new item, or after filing); ``why`` heads the banner."""
         self.patient = None
         self.choice = None
-        self.view.banner.show_none()
+        self.view.banner.show_none(why)
         self.panel.clear()
         self.filing.patient_chosen(None, "")
 
@@ -179,10 +179,16 @@ class DeskController(QObject):
         """
         changed = ids != self._selected
         self._selected = ids
+        widened_from = None
         if self.choice is not None and not self.choice.holds_for(ids):
-            self.forget_patient()
+            widened_from = self.patient if self.choice.pictures & set(ids) else None
+            self.forget_patient(f"Choose the patient again for these {len(ids)} pictures"
+                                if widened_from is not None else "No patient chosen yet")
         sources = {self.inbox.source_kind(item_id) for item_id in ids}
         self.filing.selection_changed(ids, sources.pop() if len(sources) == 1 else "")
+        if widened_from is not None:
+            self.filing.file_panel.say(_widened_words(widened_from.display_name, len(ids)),
+                                       "warning")
         if not ids or self.desk is None:
             self.view.preview.clear()
             return
@@ -205,3 +211,15 @@ class DeskController(QObject):
             self.panel.suggest(opened.suggestion, opened.clue_words)
             self.searched.emit(opened.suggestion)
         self.previewed.emit(list(opened.ids))
+
+
+def _widened_words(name: str, count: int) -> str:
+    """Why adding a picture to the selection cleared the patient and the description.
+
+    The wrong-patient guard (PatientChoice) keeps a choice to the pictures it
+    was made for: the added picture may be someone else's, so it is said
+    aloud rather than carried over or dropped in silence.
+    """
+    return (f"You added a picture that {escaped(name)} was not chosen for, so the patient "
+            "and the description were cleared: it may be someone else's picture. Choose "
+            f"the patient for all {count} pictures (Ctrl+F) and describe them again.")

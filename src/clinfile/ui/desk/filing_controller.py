@@ -181,9 +181,15 @@ class FilingController(QObject):
         else:
             self.file_panel.show_basis(
                 f"Consent basis: {ConsentBasis.for_kind(kind).label}.", "ok")
-        name = self.patient.display_name if self.patient is not None else "the patient"
-        self.file_panel.file_button.setText(
-            f"File {_pictures(len(self.selected))} to {name}" if self.selected else "File")
+        self.file_panel.file_button.setText(self._button_words())
+
+    def _button_words(self) -> str:
+        """What the File button would do now, in the words the banner above it agrees with."""
+        if not self.selected:
+            return "File"
+        if self.patient is None:
+            return f"Choose the patient to file {_pictures(len(self.selected))}"
+        return f"File {_pictures(len(self.selected))} to {self.patient.display_name}"
 
     # --- consent ----------------------------------------------------------------------
 
