@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt, QTimer
 
+from clinfile.ui.desk.inbox_controller import ITEM_ROLE
 from tests.ui.helpers import copy_into, corpus_pictures, drop_files
 
 
@@ -239,3 +240,21 @@ def test_pictures_arriving_steadily_are_all_laid_out_and_reachable(
         qtbot.keyClick(shown, Qt.Key.Key_Down)
     assert shown.currentIndex().row() == rows - 1
     assert bar.value() == bar.maximum()
+
+
+def test_an_inbox_row_holds_only_the_icon_it_shows(qtbot, logged_in, workstation, corpus,
+                                                   tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop))
+    shell = logged_in("reception")
+    inbox = shell.desk_view.inbox
+    copy_into(sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[:3], drop)
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == 3, timeout=30000)
+
+    shown = inbox.list.iconSize() * inbox.list.devicePixelRatioF()
+    for row in range(3):
+        kept = inbox.model.item(row)
+        sizes = kept.icon().availableSizes()
+        assert sizes and all(size.boundedTo(shown) == size for size in sizes)
+        assert kept.data(ITEM_ROLE).thumbnail is None

@@ -9,6 +9,7 @@ decoding them there too. Nothing here waits on a disk.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePath
 
@@ -38,7 +39,7 @@ from clinfile.app.reports.signed_forms import RecognisedForm, attach_signed_form
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.settings import PracticeSettings
-from clinfile.ui.desk.inbox_view import InboxView
+from clinfile.ui.desk.inbox_view import ICON_EDGE, InboxView
 from clinfile.ui.errors import in_plain_words
 from clinfile.ui.tasks import Pool, Task, Tasks
 
@@ -47,9 +48,26 @@ SOURCE_WORDS = {"drop_folder": "drop folder", "device": "phone or camera",
                 "manual": "added by hand"}
 
 
-def _decoded(items: list[InboxItem]) -> list[tuple[InboxItem, QImage | None]]:
-    """Decode thumbnails in the worker; QImage may be made off the GUI thread, QPixmap not."""
-    return [(item, QImage.fromData(item.thumbnail) if item.thumbnail else None) for item in items]
+def _decoded(items: list[InboxItem], edge: int) -> list[tuple[InboxItem, QImage | None]]:
+    """Decode thumbnails in the worker, at the size the inbox draws them.
+
+    QImage may be made off the GUI thread, QPixmap not. A row keeps only the
+    icon it shows (``edge`` device pixels) and the item without its JPEG
+    bytes: a morning's hundreds of unfiled pictures used to hold each 256-pixel
+    thumbnail twice, decoded and encoded, for a 96-point icon.
+    """
+    return [(replace(item, thumbnail=None), _icon_image(item.thumbnail, edge))
+            for item in items]
+
+
+def _icon_image(thumbnail: bytes | None, edge: int) -> QImage | None:
+    if not thumbnail:
+        return None
+    image = QImage.fromData(thumbnail)
+    if image.isNull():
+        return image
+    return image.scaled(edge, edge, Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)
 
 
 def received_words(iso: str) -> str:
@@ -305,7 +323,8 @@ class InboxController(QObject):
         self._refreshing = True
         pictures = InboxPictures(self._session)
         known = frozenset(self._ids())
-        self._tasks.run(lambda: _decoded(pictures.items(known))).success(
+        edge = round(ICON_EDGE * self._view.devicePixelRatioF())
+        self._tasks.run(lambda: _decoded(pictures.items(known), edge)).success(
             self._show).failure(self._refresh_failed)
 
     def refresh_quarantine(self) -> None:

@@ -21,6 +21,9 @@ from clinfile.app.desk.quarantine import RefusedFile
 from clinfile.ui.desk.quarantine_view import QuarantineView
 from clinfile.ui.look import named, note
 
+ICON_EDGE = 96
+"""How large a picture is drawn in the inbox, on its longer side, in points."""
+
 
 class InboxView(QWidget):
     """Unfiled pictures as they arrive, with the import's progress and the quarantine.
@@ -40,7 +43,7 @@ class InboxView(QWidget):
         named(self.list, "Inbox", "Pictures waiting to be filed; select one or several")
         self.list.setModel(model)
         self.list.setViewMode(QListView.ViewMode.ListMode)
-        self.list.setIconSize(QSize(96, 96))
+        self.list.setIconSize(QSize(ICON_EDGE, ICON_EDGE))
         self.list.setSpacing(3)
         self.list.setWordWrap(True)
         # Rows are laid out in one pass (the default), never in batches: a batched
