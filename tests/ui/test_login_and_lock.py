@@ -99,7 +99,7 @@ def test_work_meeting_the_vault_locked_by_logging_out_shows_no_box(qtbot, logged
         raise VaultLocked()
 
     for _leftover in range(2):
-        shell.tasks.run(refresh_after_logout)
+        shell.tasks.run(refresh_after_logout, owner=shell.window)
     qtbot.waitUntil(lambda: shell.tasks.running() == 0, timeout=10000)
     qtbot.wait(50)
     assert not [box for box in shell.window.findChildren(QMessageBox) if box.isVisible()]

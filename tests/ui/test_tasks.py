@@ -36,7 +36,7 @@ def test_thousands_of_reports_across_threads_leave_true_false_and_none_as_they_w
     tasks = Tasks()
     heard: list[bool | None] = []
     for _warm_up in range(3):
-        tasks.run(_answer, 0).success(heard.append)
+        tasks.run(_answer, 0, owner=tasks).success(heard.append)
     qtbot.waitUntil(lambda: tasks.running() == 0, timeout=10000)
     heard.clear()
     before = _counts()
@@ -44,9 +44,9 @@ def test_thousands_of_reports_across_threads_leave_true_false_and_none_as_they_w
     calls = REPORTS // 3
     for number in range(calls):
         pool = (Pool.GENERAL, Pool.VAULT_WRITES)[number % 2]
-        tasks.run(_answer, number, pool=pool).success(heard.append)
+        tasks.run(_answer, number, owner=tasks, pool=pool).success(heard.append)
     for _stream in range(2):
-        tasks.stream(lambda: _events(calls)).progress(heard.append)
+        tasks.stream(lambda: _events(calls), owner=tasks, writes=False).progress(heard.append)
     qtbot.waitUntil(lambda: tasks.running() == 0, timeout=60000)
     assert tasks.wait_for_all()
     assert len(heard) == 3 * calls
@@ -69,9 +69,84 @@ def test_work_finishing_after_its_widget_is_gone_reaches_nothing(qtbot):
     finish = threading.Event()
     label = QLabel("counting")
     heard: list[bool] = []
-    tasks.run(finish.wait, 5).tied_to(label).success(
+    tasks.run(finish.wait, 5, owner=label).success(
         lambda _done: heard.append(True) or label.setText("3 files are waiting"))
     shiboken6.delete(label)
     finish.set()
     qtbot.waitUntil(lambda: tasks.running() == 0, timeout=10000)
     assert heard == []
+
+
+def test_no_work_starts_without_the_widget_that_shows_its_answer(qtbot):
+    import pytest
+
+    tasks = Tasks()
+    with pytest.raises(TypeError):
+        tasks.run(_answer, 0)
+    with pytest.raises(TypeError):
+        tasks.write(_answer, 0, owner=None)
+    with pytest.raises(TypeError):
+        tasks.stream(lambda: _events(3), owner=tasks)
+    assert tasks.running() == 0
+
+
+def test_a_change_whose_view_is_gone_runs_to_its_end_and_only_its_failure_is_told(qtbot):
+    import threading
+
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    tasks = Tasks()
+    told: list[BaseException] = []
+    tasks.error_unhandled.connect(told.append)
+    finish = threading.Event()
+    written: list[int] = []
+
+    def change(number: int) -> int:
+        finish.wait(5)
+        written.append(number)
+        if number == 2:
+            raise OSError("the disk is full")
+        return number
+
+    def steps():
+        for number in range(5):
+            finish.wait(5)
+            written.append(10 + number)
+            yield number
+
+    label = QLabel("saving")
+    heard: list[object] = []
+    for number in (1, 2):
+        tasks.write(change, number, owner=label).success(heard.append).failure(heard.append)
+    tasks.stream(steps, owner=label, writes=True).progress(heard.append)
+    shiboken6.delete(label)
+    finish.set()
+    qtbot.waitUntil(lambda: tasks.running() == 0, timeout=10000)
+    assert heard == []
+    assert sorted(written) == [1, 2, 10, 11, 12, 13, 14]
+    assert [str(error) for error in told] == ["the disk is full"]
+
+
+def test_a_read_whose_view_is_gone_is_stopped(qtbot):
+    import threading
+
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    tasks = Tasks()
+    label = QLabel("thumbnails")
+    decoding = threading.Event()
+    read: list[int] = []
+
+    def pictures():
+        for number in range(1000):
+            decoding.wait(0.005)  # a picture takes a moment to decode
+            read.append(number)
+            yield number
+
+    task = tasks.stream(pictures, owner=label, writes=False)
+    shiboken6.delete(label)
+    qtbot.waitUntil(lambda: tasks.running() == 0, timeout=10000)
+    assert task.cancelled
+    assert len(read) < 1000

@@ -100,7 +100,7 @@ class FolderField(QWidget):
 
     def _check(self) -> None:
         typed = self.edit.text().strip()
-        self._tasks.run(self._judge, Path(typed)).success(
+        self._tasks.run(self._judge, Path(typed), owner=self).success(
             lambda verdict: self._show(typed, verdict))
 
     def _show(self, typed: str, verdict: LocationVerdict) -> None:
@@ -283,7 +283,7 @@ class RecoveryPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         """Create the vault as soon as the page shows."""
-        self._tasks.write(self._wizard.make_practice, self._wizard.setup()).success(
+        self._tasks.write(self._wizard.make_practice, self._wizard.setup(), owner=self).success(
             self._created).failure(self._failed)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override

@@ -114,7 +114,7 @@ class PatientListTab(QWidget):
     def show_for(self, service: PatientService) -> None:
         """Work with this session's patient index; offer the presets and saved mappings."""
         self._service = service
-        self._tasks.run(service.saved_mapping_names).success(self._show_mappings)
+        self._tasks.run(service.saved_mapping_names, owner=self).success(self._show_mappings)
 
     def choose_file(self, path: Path) -> None:
         """Take a file to import: guess its format, then preview it."""
@@ -147,7 +147,7 @@ class PatientListTab(QWidget):
         path = self.path
         if path is None or self._service is None:
             return
-        self._tasks.run(guess_format, path).success(self._format_guessed).failure(
+        self._tasks.run(guess_format, path, owner=self).success(self._format_guessed).failure(
             self._failed)
 
     def _format_guessed(self, format: str) -> None:
@@ -164,7 +164,8 @@ class PatientListTab(QWidget):
             return
         self._set_ready(False)
         self._tasks.run(self._service.preview, path, format=self.format_box.currentData(),
-                        mapping=self.mapping_box.currentData() if is_csv else None).success(
+                        mapping=self.mapping_box.currentData() if is_csv else None,
+                            owner=self).success(
             self._show_preview).failure(self._failed)
 
     def _show_preview(self, rows) -> None:
@@ -194,7 +195,8 @@ class PatientListTab(QWidget):
         self.problems.hide()
         self.message.setText(f"Importing {escaped(path.name)}…")
         task = self._tasks.stream(lambda: service.import_file(path, format=format,
-                                                              mapping=mapping))
+                                                              mapping=mapping),
+                                  owner=self, writes=True)
         task.progress(self._progressed).success(self._finished).failure(self._failed)
 
     def _progressed(self, progress: ImportProgress) -> None:

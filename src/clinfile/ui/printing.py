@@ -28,8 +28,8 @@ def ask_and_print(parent: QWidget, tasks: Tasks, make: MakePdf) -> Task | None:
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return None
     if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
-        return tasks.run(make, Path(printer.outputFileName()))
-    return tasks.run(print_pdf, make, printer.printerName(), printer.copyCount())
+        return tasks.run(make, Path(printer.outputFileName()), owner=parent)
+    return tasks.run(print_pdf, make, printer.printerName(), printer.copyCount(), owner=parent)
 
 
 def ask_and_save(parent: QWidget, tasks: Tasks, make: MakePdf, suggested: Path) -> Task | None:
@@ -39,4 +39,4 @@ def ask_and_save(parent: QWidget, tasks: Tasks, make: MakePdf, suggested: Path) 
     if not chosen:
         return None
     path = Path(chosen if chosen.lower().endswith(".pdf") else f"{chosen}.pdf")
-    return tasks.run(make, path)
+    return tasks.run(make, path, owner=parent)

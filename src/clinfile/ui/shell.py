@@ -155,7 +155,7 @@ class Shell(QObject):
             memory = self.store.load()
             return memory, _vault_exists(memory.vault)
 
-        self.tasks.run(recall).success(self._recalled)
+        self.tasks.run(recall, owner=self.window).success(self._recalled)
 
     def _recalled(self, found: tuple[WorkstationMemory, bool]) -> None:
         self.memory, exists = found
@@ -178,7 +178,7 @@ class Shell(QObject):
 
     def choose_vault(self, folder: Path) -> None:
         """Open the login page for the vault in ``folder``, if there is one."""
-        self.tasks.run(_vault_exists, str(folder)).success(
+        self.tasks.run(_vault_exists, str(folder), owner=self.window).success(
             lambda exists: self._chosen(folder, exists))
 
     def _chosen(self, folder: Path, exists: bool) -> None:
@@ -199,13 +199,14 @@ class Shell(QObject):
     def _practice_created(self, practice: NewPractice, setup: PracticeSetup) -> None:
         self._remember(vault=str(setup.vault), user=setup.admin,
                        drop_folder=str(setup.drop_folder), outbox=str(setup.outbox))
-        self.tasks.run(desk_for, practice.session).success(self._enter)
+        self.tasks.run(desk_for, practice.session, owner=self.window).success(self._enter)
 
     # --- logging in, locking ------------------------------------------------------
 
     def log_in(self, user: str, password: str) -> None:
         """Unlock the vault as ``user`` in a worker (the key derivation takes a moment)."""
-        self.tasks.write(open_desk, Path(self.memory.vault), user, password).success(
+        self.tasks.write(open_desk, Path(self.memory.vault), user, password,
+            owner=self.window).success(
             self._logged_in).failure(
             lambda error: self.window.login.show_refusal(in_plain_words(error)))
 
@@ -260,7 +261,7 @@ class Shell(QObject):
         self.record.pause()
         self._hide_dialogs()
         self.window.cover(self.desk.session.actor.printed_name, why)
-        self.tasks.write(self.desk.session.lock, reason=reason)
+        self.tasks.write(self.desk.session.lock, reason=reason, owner=self.window)
         if self.at_desk:
             self._waiting_check.start()
             self._count_waiting()
@@ -271,8 +272,8 @@ class Shell(QObject):
             self._waiting_check.stop()  # the window closed while locked: nobody to tell
             return
         refused = self.desk_view.inbox.quarantine.refused_paths()
-        self.tasks.run(files_waiting, self.memory.drop_folder, refused).tied_to(
-            self.window.lock_view).success(self._show_waiting)
+        self.tasks.run(files_waiting, self.memory.drop_folder, refused,
+                       owner=self.window.lock_view).success(self._show_waiting)
 
     def _show_waiting(self, count: int) -> None:
         """Show the count only while still locked: it may arrive after unlocking or closing."""
@@ -281,7 +282,7 @@ class Shell(QObject):
 
     def unlock(self, password: str) -> None:
         """Check the password in a worker; on success return to where the person was."""
-        self.tasks.write(self.desk.session.unlock, password).success(
+        self.tasks.write(self.desk.session.unlock, password, owner=self.window).success(
             lambda _: self._unlocked()).failure(
             lambda error: self.window.lock_view.show_refusal(in_plain_words(error)))
 
@@ -309,7 +310,7 @@ class Shell(QObject):
             dialog.close()
         self._hidden_dialogs = []
         if desk is not None:
-            self.tasks.write(desk.session.lock, reason="logged out")
+            self.tasks.write(desk.session.lock, reason="logged out", owner=self.window)
         self.window.set_logged_in(False)
         self.window.show_identity("", None)
         self.window.say("")
@@ -334,7 +335,7 @@ class Shell(QObject):
 
     def _remember(self, **changes: str) -> None:
         self.memory = replace(self.memory, **changes)
-        self.tasks.run(self.store.remember, **changes)
+        self.tasks.run(self.store.remember, **changes, owner=self.window)
 
     def _folders_changed(self, drop_folder: str, outbox: str) -> None:
         self._remember(drop_folder=drop_folder, outbox=outbox)
@@ -403,6 +404,6 @@ class Shell(QObject):
         self._waiting_check.stop()
         self.desk_controller.pause()
         if self.desk is not None:
-            self.tasks.write(self.desk.session.lock, reason="window closed")
+            self.tasks.write(self.desk.session.lock, reason="window closed", owner=self.window)
         self.tasks.wait_for_all()
         self.errors.uninstall()

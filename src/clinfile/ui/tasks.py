@@ -5,10 +5,19 @@ hash, make a PDF or unwrap a key goes through :class:`Tasks`, so the window
 never freezes and no widget ever creates a thread of its own. It works like
 Anki's ``QueryOp`` and Picard's ``run_task``::
 
-    tasks.run(service.load).success(show).failure(explain)
+    tasks.run(service.load, owner=self).success(show).failure(explain)
 
 Callbacks always run on the GUI thread. A task with no failure callback
 shows the error in plain words, so nothing fails silently.
+
+Every task names its owner, the widget its callbacks show their answer in,
+and cannot be started without one: a view may be closed while its work
+runs, and an answer reaching into its deleted labels would only raise and
+put an error box over the next window. Once the owner is gone the task
+delivers nothing more. Work that only reads is then asked to stop; work
+that changes something (:meth:`Tasks.write`, or a stream started with
+``writes=True``) is never abandoned half-way, runs to its end, and should
+it fail, the window still says so.
 
 Work is split into pools by purpose (Picard's save pool): a person's
 changes run one at a time on a pool of one thread, so they apply in the
@@ -55,14 +64,17 @@ class _Relay(QObject):
 class Task:
     """One piece of work under way; chain callbacks on it as it is started."""
 
-    def __init__(self, owner: Tasks) -> None:
+    def __init__(self, tasks: Tasks, owner: QObject, *, writes: bool) -> None:
+        if not isinstance(owner, QObject):
+            raise TypeError(f"a task's owner is the widget that shows its answer, not {owner!r}")
+        self._tasks = tasks
         self._owner = owner
+        self._writes = writes
         self._on_success: list[Callable[[Any], None]] = []
         self._on_failure: list[Callable[[BaseException], None]] = []
         self._on_progress: list[Callable[[Any], None]] = []
         self._cancelled = threading.Event()
         self._cancel_hook: Callable[[], None] | None = None
-        self._ties: list[QObject] = []
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -82,15 +94,6 @@ class Task:
         self._on_progress.append(callback)
         return self
 
-    def tied_to(self, widget: QObject) -> Task:
-        """Deliver nothing once ``widget`` is gone, and stop the work if it still runs.
-
-        Work may finish after the view that asked for it was closed; a callback
-        reaching into that view's deleted labels would only raise.
-        """
-        self._ties.append(widget)
-        return self
-
     def cancel(self) -> None:
         """Ask the work to stop between two events; work already done stays done."""
         self._cancelled.set()
@@ -103,14 +106,21 @@ class Task:
         return self._cancelled.is_set()
 
     def deliver(self, kind: str, payload: Any) -> None:
-        """Take a worker's report on the GUI thread."""
-        if not all(shiboken6.isValid(widget) for widget in self._ties):
-            self.cancel()
-            if kind != "progressed":
-                self._end()
+        """Take a worker's report on the GUI thread, unless the owner is gone."""
+        if not shiboken6.isValid(self._owner):
+            self._orphaned(kind, payload)
             return
         {"succeeded": self._succeeded, "failed": self._failed,
          "progressed": self._progressed}[kind](payload)
+
+    def _orphaned(self, kind: str, payload: Any) -> None:
+        """Deliver nothing to a gone owner; stop a read, and tell only a change's failure."""
+        if not self._writes:
+            self.cancel()
+        if kind == "failed" and self._writes:
+            self._tasks.error_unhandled.emit(payload)
+        if kind != "progressed":
+            self._end()
 
     def _succeeded(self, result: Any) -> None:
         self.result = result
@@ -124,7 +134,7 @@ class Task:
             for callback in self._on_failure:
                 callback(error)
         else:
-            self._owner.error_unhandled.emit(error)
+            self._tasks.error_unhandled.emit(error)
         self._end()
 
     def _progressed(self, event: Any) -> None:
@@ -133,7 +143,7 @@ class Task:
 
     def _end(self) -> None:
         self.done = True
-        self._owner.forget(self)
+        self._tasks.forget(self)
 
 
 class _Work(QRunnable):
@@ -216,23 +226,35 @@ class Tasks(QObject):
         self._relay = _Relay(self)
         self._relay.delivered.connect(self._deliver)
 
-    def run(self, work: Callable[..., Any], *args: Any, pool: Pool = Pool.GENERAL,
-            **kwargs: Any) -> Task:
-        """Run ``work(*args, **kwargs)`` on a pool; hand arguments as frozen copies."""
-        task = self._new()
-        self._pools[pool].start(_Call(self._relay, task, lambda: work(*args, **kwargs)))
-        return task
+    def run(self, work: Callable[..., Any], *args: Any, owner: QObject,
+            pool: Pool = Pool.GENERAL, **kwargs: Any) -> Task:
+        """Run ``work(*args, **kwargs)`` on a pool for ``owner``; hand arguments as frozen copies.
 
-    def write(self, work: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
-        """Run a person's change on the one-thread pool, after every earlier change they made."""
-        return self.run(work, *args, pool=Pool.VAULT_WRITES, **kwargs)
+        Its answer reaches ``owner`` only while that still exists.
+        """
+        return self._start(pool, _Call, lambda: work(*args, **kwargs), owner, writes=False)
 
-    def stream(self, events: Callable[[], Iterable[Any]], *, pool: Pool = Pool.IMPORTS,
+    def write(self, work: Callable[..., Any], *args: Any, owner: QObject,
+              **kwargs: Any) -> Task:
+        """Run a person's change on the one-thread pool, after every earlier change they made.
+
+        The change runs to its end even if ``owner`` is gone by then; only its
+        answer is dropped, unless it failed.
+        """
+        return self._start(Pool.VAULT_WRITES, _Call, lambda: work(*args, **kwargs), owner,
+                           writes=True)
+
+    def stream(self, events: Callable[[], Iterable[Any]], *, owner: QObject, writes: bool,
+               pool: Pool = Pool.IMPORTS,
                on_cancel: Callable[[], None] | None = None) -> Task:
         """Iterate ``events()`` on a pool, delivering each event to ``progress`` callbacks.
 
         Args:
             events: returns the iterable (usually a generator) to run in the worker.
+            owner: the widget the events are shown in.
+            writes: whether the stream changes something (an import, a deletion, a
+                re-keying); such a stream is stopped only by :meth:`Task.cancel`,
+                never because its owner is gone, so it never ends half-way by accident.
             pool: where to run it.
             on_cancel: called on the GUI thread by :meth:`Task.cancel`, to tell the
                 work itself to stop (an import's cancel token); the stream also stops
@@ -240,9 +262,8 @@ class Tasks(QObject):
 
         The success callback receives the last event.
         """
-        task = self._new()
+        task = self._start(pool, _Stream, events, owner, writes=writes)
         task._cancel_hook = on_cancel
-        self._pools[pool].start(_Stream(self._relay, task, events))
         return task
 
     def forget(self, task: Task) -> None:
@@ -261,7 +282,9 @@ class Tasks(QObject):
     def _deliver(self, task: Task, kind: str, payload: Any) -> None:
         task.deliver(kind, payload)
 
-    def _new(self) -> Task:
-        task = Task(self)
+    def _start(self, pool: Pool, kind: type[_Work], work: Callable[[], Any], owner: QObject,
+               *, writes: bool) -> Task:
+        task = Task(self, owner, writes=writes)
         self._live.add(task)
+        self._pools[pool].start(kind(self._relay, task, work))
         return task

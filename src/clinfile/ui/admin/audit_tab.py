@@ -151,7 +151,7 @@ class AuditTab(QWidget):
 
     def refresh(self) -> None:
         """Judge the trail, fill the filter lists, and show the newest entries they pick."""
-        self._tasks.run(self._service.choices).tied_to(self).success(self._fill_choices).failure(
+        self._tasks.run(self._service.choices, owner=self).success(self._fill_choices).failure(
             self._failed)
         self.judge()
         self.search()
@@ -160,7 +160,7 @@ class AuditTab(QWidget):
         """Check the whole chain in a worker and say what was found."""
         self.verdict.setText("Checking the audit trail…")
         set_tone(self.verdict, "quiet")
-        self._tasks.run(self._service.verdict).tied_to(self).success(self._judged).failure(
+        self._tasks.run(self._service.verdict, owner=self).success(self._judged).failure(
             self._failed)
 
     def search(self) -> None:
@@ -173,7 +173,7 @@ class AuditTab(QWidget):
         set_tone(self.message, "quiet")
         self._searches += 1
         asked_as = self._searches
-        self._tasks.run(self._service.search, self._asked).tied_to(self).success(
+        self._tasks.run(self._service.search, self._asked, owner=self).success(
             lambda found: self._show(found) if asked_as == self._searches else None).failure(
             self._failed)
 
@@ -183,8 +183,8 @@ class AuditTab(QWidget):
         set_tone(self.message, "quiet")
         for button in (self.csv_button, self.pdf_button):
             button.setEnabled(False)
-        self._tasks.run(self._service.export, self._asked, path, file_format).tied_to(
-            self).success(self._exported).failure(self._failed)
+        self._tasks.run(self._service.export, self._asked, path, file_format,
+            owner=self).success(self._exported).failure(self._failed)
 
     def _fill_choices(self, choices: AuditChoices) -> None:
         for box, everyone, values, words in (

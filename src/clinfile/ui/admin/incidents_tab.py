@@ -95,27 +95,28 @@ class IncidentsTab(QWidget):
 
     def refresh(self) -> None:
         """Read the reports again."""
-        self._tasks.run(self._service.all).success(self._show).failure(self._failed)
+        self._tasks.run(self._service.all, owner=self).success(self._show).failure(self._failed)
 
     def ask_report(self) -> None:
         """Read the exports in a worker, then open the report form."""
         self.message.setText("Reading the exports from the audit trail…")
         set_tone(self.message, "quiet")
-        self._tasks.run(self._service.exports).success(self._open_form).failure(self._failed)
+        self._tasks.run(self._service.exports,
+            owner=self).success(self._open_form).failure(self._failed)
 
     def save_summary_to(self, path: Path) -> None:
         """Write the chosen incident's summary to ``path``, in a worker."""
         chosen = self._chosen()
         if chosen is None:
             return
-        self._tasks.run(self._service.write_summary, chosen.row.id, path).success(
+        self._tasks.run(self._service.write_summary, chosen.row.id, path, owner=self).success(
             self._summary_saved).failure(self._failed)
 
     def _open_form(self, exports: list[ExportSent]) -> None:
         self.message.setText("")
         dialog = IncidentDialog(exports, self)
         self.dialog = open_form(dialog, self.table, lambda: self._tasks.write(
-            self._service.report, dialog.report).success(self._reported).failure(
+            self._service.report, dialog.report, owner=self).success(self._reported).failure(
             self._failed))
 
     def _reported(self, incident: Incident) -> None:

@@ -120,7 +120,7 @@ class RetentionTab(QWidget):
     def refresh(self) -> None:
         """Read again which pictures are due, in a worker."""
         self.count.setText("Looking for pictures past their retention date…")
-        self._tasks.run(due_for_deletion, self._session).tied_to(self).success(
+        self._tasks.run(due_for_deletion, self._session, owner=self).success(
             self._show).failure(self._failed)
 
     def _show(self, due: list[DueImage]) -> None:
@@ -135,7 +135,7 @@ class RetentionTab(QWidget):
                            "past their retention date." if due else
                            "No picture is past its retention date.")
         if not due:
-            self._tasks.run(RetentionService(self._session).next_due).tied_to(self).success(
+            self._tasks.run(RetentionService(self._session).next_due, owner=self).success(
                 self._say_next).failure(self._failed)
         self.listed.emit(due)
 
@@ -165,8 +165,8 @@ class RetentionTab(QWidget):
     def _delete(self, ids: list[int], reason: str) -> None:
         self.message.setText("Deleting…")
         set_tone(self.message, "quiet")
-        self._tasks.write(RetentionService(self._session).delete, ids, reason).tied_to(
-            self).success(self._deleted).failure(self._failed)
+        self._tasks.write(RetentionService(self._session).delete, ids, reason,
+            owner=self).success(self._deleted).failure(self._failed)
 
     def _deleted(self, ids: list[int]) -> None:
         self.message.setText(f"{len(ids)} {'picture was' if len(ids) == 1 else 'pictures were'} "

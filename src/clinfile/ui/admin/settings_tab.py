@@ -128,7 +128,8 @@ class SettingsTab(QWidget):
         changed = {name: editor.value for name, editor in self.editors.items()
                    if editor.value != getattr(current, name)}
         if changed:
-            self._tasks.write(SettingsService(self._desk.session).change, **changed).success(
+            self._tasks.write(SettingsService(self._desk.session).change, **changed,
+                owner=self).success(
                 self._saved).failure(self._failed)
         else:
             self.message.setText("Nothing to save: the practice's settings are as shown.")

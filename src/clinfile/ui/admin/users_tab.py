@@ -114,7 +114,7 @@ class UsersTab(QWidget):
 
     def refresh(self) -> None:
         """Read the users again."""
-        self._tasks.run(self._service.list).success(self._show).failure(self._failed)
+        self._tasks.run(self._service.list, owner=self).success(self._show).failure(self._failed)
 
     def _show(self, users) -> None:
         self._users = {user.name: user for user in users}
@@ -137,7 +137,8 @@ class UsersTab(QWidget):
     def _add_from(self, dialog: NewUserDialog) -> None:
         name = dialog.name_edit.text().strip()
         self._tasks.write(self._service.add, name, dialog.roles.chosen,
-                          dialog.password_edit.text(), dialog.full_name_edit.text()).success(
+                          dialog.password_edit.text(), dialog.full_name_edit.text(),
+                              owner=self).success(
             lambda user: self._done(f"{user.full_name} can now log in as {user.name}, "
                                     f"as {roles_in_words(user.roles)}.")).failure(self._failed)
 
@@ -147,7 +148,7 @@ class UsersTab(QWidget):
             return
         dialog = RolesDialog(user.name, user.roles, self)
         self.roles_dialog = open_form(dialog, self.table, lambda: self._tasks.write(
-            self._service.set_roles, user.name, dialog.roles.chosen).success(
+            self._service.set_roles, user.name, dialog.roles.chosen, owner=self).success(
             lambda changed: self._done(f"{changed.name} is now "
                                        f"{roles_in_words(changed.roles)}.")).failure(
             self._failed))
@@ -158,7 +159,8 @@ class UsersTab(QWidget):
             return
         dialog = FullNameDialog(user.name, user.full_name, self)
         self.full_name_dialog = open_form(dialog, self.table, lambda: self._tasks.write(
-            self._service.set_full_name, user.name, dialog.full_name_edit.text()).success(
+            self._service.set_full_name, user.name, dialog.full_name_edit.text(),
+            owner=self).success(
             lambda changed: self._done(f"{changed.name} is printed as "
                                        f"{changed.full_name or changed.name}.")).failure(
             self._failed))
@@ -171,7 +173,7 @@ class UsersTab(QWidget):
             f"Disable {name}?",
             f"{name} will no longer be able to log in. Their pictures, consents and audit "
             "entries stay. An admin can let them back in by setting a new password.",
-            "Disable", lambda: self._tasks.write(self._service.disable, name).success(
+            "Disable", lambda: self._tasks.write(self._service.disable, name, owner=self).success(
                 lambda _: self._disabled(name)).failure(self._failed))
 
     def _disabled(self, name: str) -> None:
@@ -187,7 +189,7 @@ class UsersTab(QWidget):
         self.reset_dialog = dialog
         dialog.reset_asked.connect(lambda: self._tasks.write(
             reset_with_recovery_key, self._session, dialog.key_edit.text(), name,
-            dialog.password_edit.text()).success(
+            dialog.password_edit.text(), owner=dialog).success(
             lambda _: self._reset_done(dialog, name)).failure(
             lambda error: dialog.failed(in_plain_words(error))))
         open_form(dialog, self.table)
@@ -202,7 +204,7 @@ class UsersTab(QWidget):
             "The printed recovery sheet will stop working at once. Do this when the sheet is "
             "lost or someone may have seen it, and have paper ready for the new one.",
             "Make a new key", lambda: self._tasks.write(
-                renew_recovery_key, self._session).success(self._show_new_key)
+                renew_recovery_key, self._session, owner=self).success(self._show_new_key)
             .failure(self._failed))
 
     def _show_new_key(self, key: str) -> None:
@@ -219,7 +221,7 @@ class UsersTab(QWidget):
         dialog.sheet_dialog = ask_where_to_save(
             dialog, "Save the recovery sheet", Path.home() / "Clinfile recovery sheet.pdf",
             "PDF documents (*.pdf)", lambda path: self._tasks.run(
-                save_recovery_sheet, vault, key, path).success(
+                save_recovery_sheet, vault, key, path, owner=dialog).success(
                 lambda saved: _say(dialog, f"Saved to {saved}. Print it, then delete the file.",
                                    "ok")).failure(
                 lambda error: _say(dialog, in_plain_words(error), "error")))
@@ -259,7 +261,7 @@ class UsersTab(QWidget):
         form.addRow("New &password", edit)
         form.addRow(buttons)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self._tasks.write(self._service.change_password, name, edit.text()).success(
+            self._tasks.write(self._service.change_password, name, edit.text(), owner=self).success(
                 lambda _: self._done(f"{name}'s password was changed.")).failure(self._failed)
 
     def _done(self, text: str) -> None:

@@ -87,9 +87,9 @@ class VaultTab(QWidget):
     def show_for(self, desk: OpenedDesk) -> None:
         """Work on this session's vault; say how far it is sealed, go on with what waits."""
         self._desk = desk
-        self._tasks.run(seal_state, desk.session).success(self._sealed_state)\
+        self._tasks.run(seal_state, desk.session, owner=self).success(self._sealed_state)\
             .failure(self._failed)
-        self._tasks.run(waiting_to_rekey, desk.session).success(self._resume_rekey)\
+        self._tasks.run(waiting_to_rekey, desk.session, owner=self).success(self._resume_rekey)\
             .failure(self._failed)
 
     def _resume_rekey(self, waiting: int) -> None:
@@ -106,27 +106,28 @@ class VaultTab(QWidget):
         """Look again for pictures left to re-key (a user disabled meanwhile changes keys)."""
         super().showEvent(event)
         if self._desk is not None and self._rekeying is None:
-            self._tasks.run(waiting_to_rekey, self._desk.session).success(
+            self._tasks.run(waiting_to_rekey, self._desk.session, owner=self).success(
                 lambda waiting: self._show_rekey(waiting=waiting > 0)).failure(self._failed)
 
     def seal(self) -> None:
         """Sign the trail's newest entry now."""
-        self._tasks.write(seal_now, self._desk.session).success(
+        self._tasks.write(seal_now, self._desk.session, owner=self).success(
             lambda report: self._sealed_state((report, False))).failure(self._failed)
 
     def change_keys(self, reason: str) -> None:
         """Give the vault a new master key, then re-key the pictures in the background."""
         self.keys_button.setEnabled(False)
         self.report.setPlainText("Changing the vault's keys…")
-        self._tasks.write(change_keys, self._desk.session, reason).success(self._keys_changed)\
+        self._tasks.write(change_keys, self._desk.session, reason,
+            owner=self).success(self._keys_changed)\
             .failure(self._failed)
 
     def rekey(self) -> None:
         """Re-key what waits under an older key, file by file, with progress."""
         self._show_rekey(waiting=True, running=True)
         session = self._desk.session
-        self._rekeying = self._tasks.stream(lambda: rekey_in_steps(session)).progress(
-            self._rekey_progressed).success(self._rekey_ended).failure(self._failed)
+        self._rekeying = self._tasks.stream(lambda: rekey_in_steps(session), owner=self,
+                                            writes=True).progress(self._rekey_progressed).success(self._rekey_ended).failure(self._failed)
 
     def stop_rekey(self) -> None:
         """Stop after the file being re-keyed; the rest waits for "Go on"."""
@@ -137,12 +138,13 @@ class VaultTab(QWidget):
         """Check the whole vault in a worker and show what was found."""
         self.report.setPlainText("Checking the vault…")
         self.verify_button.setEnabled(False)
-        self._tasks.run(verify, self._desk.session).success(self._verified).failure(self._failed)
+        self._tasks.run(verify, self._desk.session, owner=self).success(self._verified).failure(
+            self._failed)
 
     def back_up_to(self, folder: Path) -> None:
         """Bring the encrypted copy in ``folder`` up to date (only what changed is copied)."""
         self.report.setPlainText(f"Backing up to {folder}…")
-        self._tasks.run(back_up, self._desk.session, folder).success(
+        self._tasks.run(back_up, self._desk.session, folder, owner=self).success(
             lambda done: self.report.setPlainText(
                 f"The encrypted copy in {done.root} is up to date. {done.summary()}"))\
             .failure(self._failed)

@@ -99,7 +99,7 @@ class DeskController(QObject):
         self.drop_folder = drop_folder
         self.patients = PatientService(desk.session)
         # Should loading ahead fail, the first search loads again and says why.
-        self._tasks.run(self.patients.load_ahead).failure(lambda _error: None)
+        self._tasks.run(self.patients.load_ahead, owner=self.view).failure(lambda _error: None)
         self.view.preview.clear()
         self.forget_patient()
         self.filing.open(desk, outbox)
@@ -160,7 +160,7 @@ class DeskController(QObject):
         if not text.strip():
             self.panel.candidates.clear()
             return
-        self._tasks.run(self.patients.search, text).success(
+        self._tasks.run(self.patients.search, text, owner=self.view).success(
             lambda result: self._found(text, result))
 
     def _found(self, text: str, result) -> None:
@@ -196,7 +196,7 @@ class DeskController(QObject):
             self.view.preview.clear("Opening the selected pictures…")
         pictures = InboxPictures(self.desk.session)
         self._tasks.run(_open_pictures, pictures, self.patients, ids,
-                        self.patient is None).success(self._show)
+                        self.patient is None, owner=self.view).success(self._show)
 
     def _show(self, opened: Opened) -> None:
         """Show decoded pictures, unless the selection moved on while they were decoded."""

@@ -296,7 +296,7 @@ class DeviceDialog(QDialog):
         service = self._inbox.service
         if service is None:
             return
-        reading = self._tasks.run(service.deletion_policy)
+        reading = self._tasks.run(service.deletion_policy, owner=self)
         reading.success(lambda policy: self._policy_read(policy, then)).failure(
             self._import_failed if then else lambda _error: None)
 
@@ -317,7 +317,7 @@ class DeviceDialog(QDialog):
         self.look_button.setEnabled(False)
         done_with = tuple(found.volume for found in self._devices)
         self._devices = []
-        self._tasks.run(look_for_devices, self._roots, self.ports, done_with).success(
+        self._tasks.run(look_for_devices, self._roots, self.ports, done_with, owner=self).success(
             self._found).failure(
             self._look_failed)
 
@@ -389,7 +389,7 @@ class DeviceDialog(QDialog):
         token = ev.CancelToken()
         self._thumbnails = self._tasks.stream(
             lambda: decoded_thumbnails(service, found.volume, found.images, token),
-            on_cancel=token.cancel)
+            owner=self, writes=False, on_cancel=token.cancel)
         self._thumbnails.progress(self._thumbnail).success(
             lambda _last: self._thumbnails_done()).failure(self._thumbnails_failed)
 

@@ -143,7 +143,7 @@ class FilingController(QObject):
 
     def _load_consents(self, patient_id: int, chosen: int | None = None) -> None:
         service = ConsentService(self.desk.session)
-        self._tasks.run(service.for_patient, patient_id).success(
+        self._tasks.run(service.for_patient, patient_id, owner=self._view).success(
             lambda consents: self._consents_loaded(patient_id, consents, chosen))
 
     def _consents_loaded(self, patient_id: int, consents: list[Consent],
@@ -217,7 +217,7 @@ class FilingController(QObject):
             self._after_recording(dialog, dialog.recorded, then)
             return
         service = ConsentService(self.desk.session)
-        self._tasks.write(service.record, request).success(
+        self._tasks.write(service.record, request, owner=self._view).success(
             lambda consent: self._recorded(dialog, consent, then)).failure(
             lambda error: dialog.show_refusal(in_plain_words(error)))
 
@@ -274,7 +274,7 @@ class FilingController(QObject):
                  f"({self.classify.summary()})")
         self.file_panel.say(f"Filing {words}…")
         service = FilingService(self.desk.session)
-        self._tasks.write(service.file, request).success(
+        self._tasks.write(service.file, request, owner=self._view).success(
             lambda episode: self._filed(episode, words)).failure(self._not_filed)
 
     def _not_filed(self, error: BaseException) -> None:
@@ -303,7 +303,8 @@ class FilingController(QObject):
         following = list(self.selected)
         outbox = Path(self.outbox) if self.outbox else None
         reports = ReportService(self.desk.session)
-        self._tasks.run(reports.summary, Selection(image_ids=tuple(ids)), out=outbox).success(
+        self._tasks.run(reports.summary, Selection(image_ids=tuple(ids)), out=outbox,
+            owner=self._view).success(
             lambda written: self._summarised(confirmation, written, following)).failure(
             lambda error: self._unsummarised(confirmation, error, following))
 
@@ -344,7 +345,8 @@ class FilingController(QObject):
         patient_id = self.patient.patient.id
         purpose, recipient = dialog.chosen_purpose, dialog.chosen_recipient
         file_format = dialog.chosen_format
-        self._tasks.run(check_export, self.desk.session, patient_id, purpose, recipient).success(
+        self._tasks.run(check_export, self.desk.session, patient_id, purpose, recipient,
+                        owner=self._view).success(
             lambda _allowed: self._ask_folder(
                 lambda folder: ExportRequest(patient_id, purpose, recipient, file_format,
                                              folder))).failure(
@@ -362,7 +364,7 @@ class FilingController(QObject):
 
     def export_to(self, request: ExportRequest) -> None:
         """Export the chosen patient's pictures as asked, or explain why they may not go."""
-        self._tasks.run(export_record, self.desk.session, request).success(
+        self._tasks.run(export_record, self.desk.session, request, owner=self._view).success(
             self._exported).failure(
             lambda error: self._export_failed(request.purpose, request.recipient, error))
 

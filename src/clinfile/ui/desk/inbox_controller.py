@@ -149,7 +149,8 @@ class InboxController(QObject):
         service = self._service
         if service is None or not self._session.may(Permission.IMPORT_IMAGES):
             return
-        self._tasks.run(service.unfinished_device_imports).success(self._show_unfinished)
+        self._tasks.run(service.unfinished_device_imports,
+            owner=self._view).success(self._show_unfinished)
 
     def _show_unfinished(self, found: list[Unfinished]) -> None:
         for unfinished in found:
@@ -186,7 +187,8 @@ class InboxController(QObject):
         service, token = self._service, ev.CancelToken()
         self._watch_token = token
         self._watch = self._tasks.stream(lambda: service.watch(Path(folder), cancel=token),
-                                         on_cancel=token.cancel)
+                                         owner=self._view, writes=True,
+            on_cancel=token.cancel)
         self._watch.progress(self._event).failure(self._watch_failed)
         self._say(f"Watching the drop folder {escaped(PurePath(folder).name)}")
 
@@ -244,7 +246,7 @@ class InboxController(QObject):
             return None
         service = self._service
         return self._tasks.stream(lambda: service.delete_safe_copies(volume, paths),
-                                  pool=Pool.IMPORTS)
+                                  owner=self._view, writes=True, pool=Pool.IMPORTS)
 
     def _start_import(self, events: Callable[[ev.CancelToken], Iterable[ev.Event]],
                       count: int, token: ev.CancelToken | None = None) -> Task:
@@ -253,7 +255,8 @@ class InboxController(QObject):
         self._import_token = token
         self._view.show_progress(0, count)
         self._import = self._tasks.stream(lambda: events(token), pool=Pool.IMPORTS,
-                                          on_cancel=token.cancel)
+                                          owner=self._view, writes=True,
+            on_cancel=token.cancel)
         self._import.progress(self._event).success(self._import_done).failure(
             self._import_failed)
         return self._import
@@ -304,7 +307,8 @@ class InboxController(QObject):
         if self._session is None:
             return
         session = self._session
-        self._tasks.write(attach_signed_form, session, item_id).success(self._form_recognised)
+        self._tasks.write(attach_signed_form, session, item_id, owner=self._view).success(
+            self._form_recognised)
 
     def _form_recognised(self, found: RecognisedForm | None) -> None:
         if found is not None:
@@ -324,14 +328,16 @@ class InboxController(QObject):
         pictures = InboxPictures(self._session)
         known = frozenset(self._ids())
         edge = round(ICON_EDGE * self._view.devicePixelRatioF())
-        self._tasks.run(lambda: _decoded(pictures.items(known), edge)).success(
+        self._tasks.run(lambda: _decoded(pictures.items(known), edge),
+                        owner=self._view).success(
             self._show).failure(self._refresh_failed)
 
     def refresh_quarantine(self) -> None:
         """Read the quarantine list in a worker."""
         if self._session is None:
             return
-        self._tasks.run(refused_files, self._session).success(self._show_quarantine)
+        self._tasks.run(refused_files, self._session, owner=self._view).success(
+            self._show_quarantine)
 
     def _show_quarantine(self, files: list[RefusedFile]) -> None:
         self._view.show_quarantine(files)
@@ -339,7 +345,7 @@ class InboxController(QObject):
 
     def release(self, refused: RefusedFile) -> None:
         """Show what the refused file begins with, then release it once the person is sure."""
-        self._tasks.run(quarantine.first_look, refused.path).success(
+        self._tasks.run(quarantine.first_look, refused.path, owner=self._view).success(
             lambda look: self._release_after_look(refused, look)).failure(
             lambda error: self._say(in_plain_words(error)))
 
@@ -359,7 +365,7 @@ class InboxController(QObject):
         if folder and self._session is not None:
             self.release_folder = folder
             moving = self._tasks.write(quarantine.release, self._session, refused.path,
-                                       Path(folder))
+                                       Path(folder), owner=self._view)
             moving.success(lambda to: self._quarantine_done(
                 f"{refused.name} was moved to {to.parent}.")).failure(
                 lambda error: self._quarantine_done(in_plain_words(error)))
@@ -370,7 +376,8 @@ class InboxController(QObject):
             self._view.window(), "Delete the refused file",
             f"Delete {refused.name} for good? It was refused because: {refused.because}")
         if sure == QMessageBox.StandardButton.Yes and self._session is not None:
-            self._tasks.write(quarantine.delete, self._session, refused.path).success(
+            self._tasks.write(quarantine.delete, self._session, refused.path,
+                              owner=self._view).success(
                 lambda _: self._quarantine_done(f"{refused.name} was deleted.")).failure(
                 lambda error: self._quarantine_done(in_plain_words(error)))
 

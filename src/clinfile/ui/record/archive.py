@@ -167,7 +167,7 @@ class ArchiveController(QObject):
         if service is None or patient is None:
             return
         self.panel.status.setText("Asking the archive…")
-        self._tasks.run(service.search, patient).tied_to(self.panel).success(
+        self._tasks.run(service.search, patient, owner=self.panel).success(
             self._found).failure(self._failed)
 
     def view(self) -> None:
@@ -182,8 +182,8 @@ class ArchiveController(QObject):
         viewer.resize(window.width() * 3 // 4, window.height() * 3 // 4)
         viewer.open()
         edge = round(VIEW_EDGE * viewer.devicePixelRatioF())
-        self._tasks.run(lambda: small_image(service.display_copy(patient, picture), edge)
-                        ).tied_to(viewer).success(lambda image: self._show(viewer, image)
+        self._tasks.run(lambda: small_image(service.display_copy(patient, picture), edge),
+                        owner=viewer).success(lambda image: self._show(viewer, image)
                                                   ).failure(
             lambda error: viewer.show_problem(in_plain_words(error)))
 

@@ -162,8 +162,8 @@ class RecordCommands(QObject):
         service = self._owner.service
         if service is None:
             return
-        self._tasks.run(lambda: small_image(service.display_copy(image_id), COMPARE_EDGE)
-                        ).tied_to(dialog).success(
+        self._tasks.run(lambda: small_image(service.display_copy(image_id), COMPARE_EDGE),
+                        owner=dialog).success(
             lambda image: dialog.set_image(image_id, image)).failure(self._owner.failed)
 
     # --- correct ------------------------------------------------------------------------
@@ -192,7 +192,7 @@ class RecordCommands(QObject):
         text = dialog.patient_panel.search_edit.text()
         if self._owner.patients is None or not text.strip():
             return
-        self._tasks.run(self._owner.patients.search, text).tied_to(dialog).success(
+        self._tasks.run(self._owner.patients.search, text, owner=dialog).success(
             lambda result: self._found_for(dialog, text, result))
 
     def _found_for(self, dialog: CorrectDialog, text: str, result) -> None:
@@ -203,7 +203,7 @@ class RecordCommands(QObject):
         session = self._owner.desk.session
         dialog.correct_button.setEnabled(False)
         self._tasks.write(correct_pictures, session, self._owner.record.patient_id, ids,
-                          correction).tied_to(dialog).success(
+                          correction, owner=dialog).success(
             lambda done: self._corrected(dialog, ids, done)).failure(
             lambda error: self._not_corrected(dialog, error))
 
@@ -240,7 +240,8 @@ class RecordCommands(QObject):
         patient_id, ids = self._owner.record.patient_id, tuple(p.image_id for p in chosen)
         purpose, recipient = dialog.chosen_purpose, dialog.chosen_recipient
         file_format, session = dialog.chosen_format, self._owner.desk.session
-        self._tasks.run(check_export, session, patient_id, purpose, recipient, ids).success(
+        self._tasks.run(check_export, session, patient_id, purpose, recipient, ids,
+            owner=self._view).success(
             lambda _allowed: self._ask_folder(
                 lambda folder: ExportRequest(patient_id, purpose, recipient, file_format,
                                              folder, ids))).failure(
@@ -255,7 +256,7 @@ class RecordCommands(QObject):
             return
         self.export_folder = folder
         request = request_to(Path(folder))
-        self._tasks.run(export_record, self._owner.desk.session, request).success(
+        self._tasks.run(export_record, self._owner.desk.session, request, owner=self._view).success(
             lambda written: self._exported(written, request.image_ids)).failure(
             lambda error: self._refused(request.purpose, error, "Not exported"))
 
@@ -317,13 +318,14 @@ class RecordCommands(QObject):
         if self._owner.desk is None or not chosen:
             return
         service = IncidentService(self._owner.desk.session)
-        self._tasks.run(service.exports, image_ids=chosen).tied_to(self._view).success(
+        self._tasks.run(service.exports, image_ids=chosen, owner=self._view).success(
             lambda exports: self._ask_incident(service, exports, tuple(chosen))).failure(
             self._owner.failed)
 
     def _ask_incident(self, service: IncidentService, exports, chosen: tuple[int, ...]) -> None:
         dialog = IncidentDialog(exports, self._view.window())
-        dialog.accepted.connect(lambda: self._tasks.write(service.report, dialog.report).success(
+        dialog.accepted.connect(lambda: self._tasks.write(
+            service.report, dialog.report, owner=self._view).success(
             lambda incident: self._incident_recorded(service, incident, chosen)).failure(
             self._owner.failed))
         dialog.finished.connect(dialog.deleteLater)
@@ -367,7 +369,7 @@ class RecordCommands(QObject):
                     self._view.window(), "Save the incident summary",
                     Path.home() / f"Incident {incident_id} summary.pdf",
                     "PDF documents (*.pdf)",
-                    lambda path: self._tasks.run(make, path).success(
+                    lambda path: self._tasks.run(make, path, owner=self._view).success(
                         self._summary_saved).failure(self._owner.failed))
             else:
                 self._back_to_timeline()

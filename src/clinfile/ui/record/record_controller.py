@@ -130,7 +130,7 @@ class RecordController(QObject):
         if not text.strip():
             self.view.patient_panel.candidates.clear()
             return
-        self._tasks.run(self.patients.search, text).success(
+        self._tasks.run(self.patients.search, text, owner=self.view).success(
             lambda result: self._found(text, result))
 
     def _found(self, text: str, result) -> None:
@@ -143,8 +143,9 @@ class RecordController(QObject):
             return
         self.view.status.setText("Opening the record…")
         service, timeline = self.service, self.view.timeline
-        self._tasks.run(lambda: timeline.rows_of(service.record(patient_id))).tied_to(
-            timeline).success(lambda rows: self._show(rows, chosen)).failure(self.failed)
+        self._tasks.run(lambda: timeline.rows_of(service.record(patient_id)),
+                        owner=timeline).success(
+            lambda rows: self._show(rows, chosen)).failure(self.failed)
 
     def reopen(self, chosen: tuple[int, ...] = (), words: str = "") -> None:
         """Read the open record again (after a correction), keeping these pictures chosen.
@@ -188,8 +189,8 @@ class RecordController(QObject):
         edge = round(THUMBNAIL_EDGE * self.view.devicePixelRatioF())
         self._pending = list(ids)
         task = self._tasks.stream(lambda: decoded_batches(service.thumbnails, ids, edge),
-                                  pool=Pool.GENERAL)
-        task.tied_to(self.view).progress(lambda batch: self._arrived(task, batch))
+                                  owner=self.view, writes=False, pool=Pool.GENERAL)
+        task.progress(lambda batch: self._arrived(task, batch))
         task.failure(lambda error: self._thumbnails_failed(task, error))
         self._thumbnails = task
 
@@ -236,8 +237,8 @@ class RecordController(QObject):
             service = self.service
             self._tasks.run(lambda: small_image(
                 dict(service.thumbnails([picture.image_id]))[picture.image_id],
-                round(PREVIEW_EDGE * self.view.devicePixelRatioF()))).tied_to(
-                self.view).success(lambda image: self._preview(picture.image_id, image))
+                round(PREVIEW_EDGE * self.view.devicePixelRatioF())), owner=self.view).success(
+                lambda image: self._preview(picture.image_id, image))
 
     # --- today and earlier filings ---------------------------------------------------
 
@@ -245,7 +246,7 @@ class RecordController(QObject):
         """Read again what was filed today at this workstation."""
         if self.desk is None:
             return
-        self._tasks.run(filed_today, self.desk.session).tied_to(self.view).success(
+        self._tasks.run(filed_today, self.desk.session, owner=self.view).success(
             self._today_read).failure(self.failed)
 
     def _today_read(self, lines) -> None:
@@ -265,7 +266,7 @@ class RecordController(QObject):
             site=panel.site.currentData() or "",
             kind=ImageKind(panel.kind.currentData()) if panel.kind.currentData() else None)
         panel.summary.setText("Looking…")
-        self._tasks.run(find_filings, self.desk.session, request).tied_to(self.view).success(
+        self._tasks.run(find_filings, self.desk.session, request, owner=self.view).success(
             self._found_filings).failure(self.failed)
 
     def _found_filings(self, found) -> None:
