@@ -15,7 +15,8 @@ import threading
 import time
 from pathlib import Path
 
-from clinfile.app.ingest.drop_folder import DropFolderWatcher
+from clinfile.app.ingest.drop_folder import RESCAN_SECONDS, DropFolderWatcher
+from clinfile.app.ingest.safety.complete import ABANDONED_AFTER_SECONDS
 from tests.conftest import CORPUS
 
 LONG_INTERVAL = 60.0
@@ -160,3 +161,46 @@ def test_pictures_renamed_in_from_several_writers_at_once_are_each_offered_once_
     finally:
         watch.watcher.stop()
     assert sorted(watch.offered) == [(drop / f"{n}.jpg", len(data)) for n in range(8)]
+
+
+class _SteppedClock:
+    """The watcher's own clock, which the test moves past its rescan interval at once."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.ahead
+
+
+def test_a_cut_short_picture_left_unchanged_is_offered_once_more_when_given_up_for_lost(
+        tmp_path, corpus):
+    """Offered while its rest might still come, it would otherwise lie unseen in the folder."""
+    drop, _elsewhere = _folders(tmp_path)
+    cut = drop / "photo.jpg"
+    cut.write_bytes(_jpeg()[:len(_jpeg()) // 2])
+    lost_in = 3.0
+    arrived = time.time() - ABANDONED_AFTER_SECONDS + lost_in
+    os.utime(cut, (arrived, arrived))
+    clock = _SteppedClock()
+    offered: list[Path] = []
+    watcher = DropFolderWatcher(drop, offered.append, 0.5, clock=clock)
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not offered and time.monotonic() < deadline:
+            watcher.poll()
+            time.sleep(0.05)
+        assert offered == [cut]
+        while time.time() < arrived + ABANDONED_AFTER_SECONDS:
+            time.sleep(0.1)
+        for _ in range(2):
+            clock.ahead += RESCAN_SECONDS
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                watcher.poll()
+                time.sleep(0.05)
+    finally:
+        watcher.stop()
+    assert offered == [cut, cut]
+    assert cut.stat().st_size == len(_jpeg()) // 2

@@ -37,7 +37,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from clinfile.app.ingest.limits import IngestLimits
-from clinfile.app.ingest.safety.complete import proves_whole
+from clinfile.app.ingest.safety.complete import ABANDONED_AFTER_SECONDS, proves_whole
 from clinfile.app.ingest.safety.writers import open_for_writing
 from clinfile.app.ingest.sources import walk_files
 
@@ -148,7 +148,13 @@ class DropFolderWatcher:
 
     Call :meth:`poll` regularly (every tenth of a second suits); it re-arms
     the observer when needed, rescans now and then, and offers what settled.
-    A path already offered is offered again only after it changes.
+    A path already offered is offered again only after it changes, or once
+    when it has lain unchanged past the time the import gives a cut-short
+    file up for lost: offered while its rest might still come, it was left
+    where it is, and without that one more offer it would lie there unseen
+    for good; offered again, the import refuses it to the quarantine, where
+    the receptionist reads that it arrived cut short and is to be sent again.
+    The file stays in place, and a complete copy saved over it is taken.
     """
 
     def __init__(self, folder: Path, offer: Callable[[Path], None], stable_seconds: float, *,
@@ -163,6 +169,7 @@ class DropFolderWatcher:
         self._observer: BaseObserver | None = None
         self._last_rescan = 0.0
         self._offered: dict[Path, tuple[int, int]] = {}
+        self._offered_at: dict[Path, float] = {}
 
     @property
     def uses_polling(self) -> bool:
@@ -191,12 +198,14 @@ class DropFolderWatcher:
             self.rescan()
         for settled in self._tracker.stable():
             path, state = settled.path, _stat(settled.path)
-            if state is None or (self._offered.get(path) == state and not settled.closed):
+            if state is None or (self._offered.get(path) == state and not settled.closed
+                                 and not self._lost_since_offered(path, state)):
                 continue
             if _held_for_writing(path):
                 self._tracker.note(path)
                 continue
             self._offered[path] = state
+            self._offered_at[path] = time.time()
             self._offer(path)
 
     def rescan(self) -> None:
@@ -205,9 +214,17 @@ class DropFolderWatcher:
         if not self.folder.is_dir():
             return
         for path in walk_files(self.folder):
-            if self._offered.get(path) != _stat(path):
+            state = _stat(path)
+            if self._offered.get(path) != state or (
+                    state is not None and self._lost_since_offered(path, state)):
                 self._tracker.note(path)
         self._offered = {p: s for p, s in self._offered.items() if _stat(p) == s}
+        self._offered_at = {p: t for p, t in self._offered_at.items() if p in self._offered}
+
+    def _lost_since_offered(self, path: Path, state: tuple[int, int]) -> bool:
+        """Whether a file offered before it could be given up for lost has lain unchanged since."""
+        lost_at = state[1] / 1e9 + ABANDONED_AFTER_SECONDS
+        return self._offered_at.get(path, lost_at) < lost_at <= time.time()
 
     def settling(self) -> int:
         """How many files are waiting to become stable."""
