@@ -150,3 +150,33 @@ def test_a_read_whose_view_is_gone_is_stopped(qtbot):
     qtbot.waitUntil(lambda: tasks.running() == 0, timeout=10000)
     assert task.cancelled
     assert len(read) < 1000
+
+
+
+def _starts_without_an_owner(source: str) -> list[int]:
+    """Lines of ``source`` starting work on a ``tasks`` without its owner (or a stream's writes)."""
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"run", "write", "stream"}
+                and ast.unparse(node.func.value).split(".")[-1].lstrip("_") == "tasks"):
+            continue
+        named = {keyword.arg for keyword in node.keywords}
+        wanted = {"owner", "writes"} if node.func.attr == "stream" else {"owner"}
+        if not wanted <= named:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_every_start_in_the_window_names_its_owner():
+    """A path no test walks would otherwise meet the missing owner only at a practice."""
+    from pathlib import Path
+
+    import clinfile.ui
+
+    assert _starts_without_an_owner("tasks.run(work)\nself._tasks.stream(events, owner=view)")
+    untied = {str(path): lines for path in Path(clinfile.ui.__file__).parent.rglob("*.py")
+              if (lines := _starts_without_an_owner(path.read_text(encoding="utf-8")))}
+    assert untied == {}
