@@ -53,7 +53,7 @@ class AuditLine:
         """Read one stored row, naming the patients and pictures it is about."""
         what, details = _said(row, names)
         return cls(row.seq, local_time(row.at), escaped(row.actor), escaped(row.action), what,
-                   names.subject(row.subject), details)
+                   names.subject(_subject(row)), details)
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -78,6 +78,13 @@ def details_in_words(detail: str, names: AuditNames) -> str:
     """'patient: NGUYEN, Mai (record 900001); pictures: 4, 5' for the stored JSON details."""
     values = _stored(detail)
     return escaped(detail) if values is None else _listed(values, names)
+
+
+def _subject(row: AuditRow) -> str:
+    """The row's subject; a look at a picture was once stored as its bare number ("3")."""
+    if row.action == "image.viewed" and row.subject.isdigit():
+        return f"image {row.subject}"
+    return row.subject
 
 
 def _said(row: AuditRow, names: AuditNames) -> tuple[str, str]:

@@ -67,7 +67,7 @@ class InboxPictures:
         store = vault.blobs
         shown = [(_item(row, None), store.read_bytes(row.derivative_blob)) for row in rows]
         for row in rows:
-            self._session.audit("image.viewed", str(row.id))
+            self._session.audit("image.viewed", f"image {row.id}")
         return shown
 
 

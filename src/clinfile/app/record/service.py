@@ -111,7 +111,7 @@ class RecordService:
                 raise RecordError(f"Picture {image_id} was deleted at the end of its "
                                   "retention period.")
         data = self._session.vault.blobs.read_bytes(facts.derivative_blob)
-        self._session.audit("image.viewed", str(image_id))
+        self._session.audit("image.viewed", f"image {image_id}")
         return data
 
 

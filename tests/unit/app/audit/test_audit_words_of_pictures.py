@@ -1,0 +1,63 @@
+"""The audit view names the pictures an act was about, and says no raw stored value."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from clinfile.app.audit.lines import AuditLine
+from clinfile.app.audit.naming import AuditNames
+from clinfile.app.consent.gate import UseRefused, authorise_use
+from clinfile.app.consent.model import Disclosure
+from clinfile.app.consent.service import ConsentRequest, ConsentService
+from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import FilingRequest
+from clinfile.app.filing.service import FilingService
+from clinfile.app.record.service import RecordService
+from clinfile.db.audit import AuditRepository, AuditRow
+from tests.unit.app.consent import vault_rows
+
+TEAM = Recipient(group=RecipientClass.TREATING_TEAM)
+STUDENTS = Recipient(group=RecipientClass.STUDENTS)
+
+
+@pytest.fixture
+def pictures(login) -> tuple[int, int]:
+    """Two clinical photos of NGUYEN, Mai filed on verbal consent for clinical care."""
+    vault = login("admin").vault
+    patient = vault_rows.add_patient(vault, record_number="900001")
+    images = (vault_rows.add_inbox_image(vault), vault_rows.add_inbox_image(vault))
+    clinician = login("clinician")
+    consent = ConsentService(clinician).record(ConsentRequest(
+        patient, Method.VERBAL, frozenset({Purpose.CLINICAL_CARE}), (TEAM,), "clinician",
+        date.today(), disclosure=Disclosure(True, True, True)))
+    FilingService(clinician).file(FilingRequest(
+        images, patient, ImageKind.CLINICAL_PHOTO, BodySite.parse("left-lower-leg"),
+        description="venous ulcer", consent=consent.id))
+    return images
+
+
+def _last_line(session, action: str) -> AuditLine:
+    with session.vault.index() as conn:
+        row = [r for r in AuditRepository(conn).rows() if r.action == action][-1]
+        return AuditLine.of(row, AuditNames(conn))
+
+
+def test_a_picture_looked_at_is_named_in_the_about_column(login, pictures):
+    clinician = login("clinician")
+    RecordService(clinician).display_copy(pictures[0])
+    line = _last_line(clinician, "image.viewed")
+    assert line.subject == f"picture {pictures[0]} of NGUYEN, Mai (record 900001)"
+    assert line.what == f"Looked at picture {pictures[0]}"
+
+
+def test_a_picture_looked_at_in_an_older_vault_is_named_too(login, pictures):
+    admin = login()
+    with admin.vault.index() as conn:
+        row = AuditRow(9, "2026-12-01T09:30:00.000+00:00", "drpatel", "image.viewed",
+                       str(pictures[1]), "", "", "")
+        line = AuditLine.of(row, AuditNames(conn))
+    assert line.subject == f"picture {pictures[1]} of NGUYEN, Mai (record 900001)"
