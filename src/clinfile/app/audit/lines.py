@@ -186,12 +186,24 @@ def _key(key: str) -> str:
 
 
 def _named(key: str, value: object, names: AuditNames) -> str:
+    if key == "consents" and isinstance(value, list):
+        return _consents(value)
     if isinstance(value, int) and not isinstance(value, bool):
         if key.endswith("patient_id"):
             return names.patient(value)
         if key in ("image_id", "image"):
             return names.picture(value)
     return _value(value)
+
+
+def _consents(consent_ids: list) -> str:
+    """'consent 4, none needed': the consent each picture was used on, once each.
+
+    A use the rules allow without a written consent (the treating team's
+    clinical care) is stored with no consent.
+    """
+    said = ("none needed" if c is None else f"consent {_value(c)}" for c in consent_ids)
+    return ", ".join(dict.fromkeys(said)) or "none"
 
 
 def _value(value: object) -> str:

@@ -9,7 +9,6 @@ import pytest
 
 from clinfile.app.audit.lines import AuditLine
 from clinfile.app.audit.naming import AuditNames
-from clinfile.app.consent.gate import UseRefused, authorise_use
 from clinfile.app.consent.model import Disclosure
 from clinfile.app.consent.service import ConsentRequest, ConsentService
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
@@ -21,7 +20,6 @@ from clinfile.db.audit import AuditRepository, AuditRow
 from tests.unit.app.consent import vault_rows
 
 TEAM = Recipient(group=RecipientClass.TREATING_TEAM)
-STUDENTS = Recipient(group=RecipientClass.STUDENTS)
 
 
 @pytest.fixture
@@ -61,3 +59,21 @@ def test_a_picture_looked_at_in_an_older_vault_is_named_too(login, pictures):
                        str(pictures[1]), "", "", "")
         line = AuditLine.of(row, AuditNames(conn))
     assert line.subject == f"picture {pictures[1]} of NGUYEN, Mai (record 900001)"
+
+
+@pytest.mark.parametrize(("stored", "said"), [
+    ([None, None], "consents: none needed"),
+    ([4, None], "consents: consent 4, none needed"),
+])
+def test_a_use_allowed_without_a_consent_says_none_was_needed(login, stored, said):
+    admin = login()
+    with admin.vault.index() as conn:
+        row = AuditRow(9, "2026-12-01T09:30:00.000+00:00", "drpatel", "use.allowed",
+                       "image 1, image 2", json.dumps({
+                           "purpose": "clinical-care", "recipient": "treating-team",
+                           "channel": "export", "deidentified": False, "consents": stored}),
+                       "", "")
+        line = AuditLine.of(row, AuditNames(conn))
+    assert said in line.details
+    assert "None" not in line.details
+
