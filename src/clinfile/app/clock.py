@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+from clinfile.app.escaping import escaped
+
 
 def _system() -> datetime:
     return datetime.now(UTC)
@@ -31,6 +33,14 @@ def stamp(at: datetime | None = None) -> str:
 def today() -> date:
     """Today's date where the practice is (the computer's own time zone)."""
     return now().astimezone().date()
+
+
+def local_time(stamp: str) -> str:
+    """'01/12/2026 21:49:14': a stored stamp as the practice's clock showed it."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%d/%m/%Y %H:%M:%S")
+    except ValueError:
+        return escaped(stamp)
 
 
 def set_source(source: Callable[[], datetime] | None) -> None:

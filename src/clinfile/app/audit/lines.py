@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from clinfile.app.audit.actions import ACTS, act_name, fields, fill
+from clinfile.app.clock import local_time
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose
 from clinfile.app.escaping import escaped
 from clinfile.app.filing.body_sites import BodySite, BodySiteError
@@ -64,14 +64,6 @@ class AuditLine:
     def csv_cells(self) -> tuple[str, ...]:
         """The line's parts in the order of :data:`CSV_HEADINGS`."""
         return (*self.cells, self.code)
-
-
-def local_time(stamp: str) -> str:
-    """'01/12/2026 21:49:14': a stored UTC time as the practice's clock showed it."""
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%d/%m/%Y %H:%M:%S")
-    except ValueError:
-        return escaped(stamp)
 
 
 def details_in_words(detail: str, names: AuditNames) -> str:
@@ -160,6 +152,8 @@ def _sentence_word(key: str, value: object, names: AuditNames) -> str | None:
         return _site(value)
     if key == "what" and isinstance(value, str):
         return escaped(value.replace("-", " "))
+    if key.endswith("_at") and isinstance(value, str):
+        return local_time(value)
     if key == "format" and isinstance(value, str):
         return escaped(value.upper())
     return _named(key, value, names)

@@ -75,12 +75,13 @@ class SealReport:
             return (f"The audit trail has not been sealed yet: all {self.last_row} rows are "
                     "not yet sealed." + (f" {_UNSEALED_RISK}" if self.last_row else ""))
         text = (f"The audit trail is sealed up to row {self.sealed.seq}, by "
-                f"{self.sealed.sealed_by} on {self.sealed.sealed_at}.")
+                f"{self.sealed.sealed_by} on {clock.local_time(self.sealed.sealed_at)}.")
         if self.unsealed_rows:
             rows = "1 row" if self.unsealed_rows == 1 else f"{self.unsealed_rows} rows"
+            since = clock.local_time(self.unsealed_since)
             text += (f" Rows {self.sealed.seq + 1} to {self.last_row} ({rows}, written since "
-                     f"{self.unsealed_since}) are not yet sealed; an admin's next act or login "
-                     f"seals them. {_UNSEALED_RISK}")
+                     f"{since}) are not yet sealed; an admin's next act or login seals them. "
+                     f"{_UNSEALED_RISK}")
         return text
 
 

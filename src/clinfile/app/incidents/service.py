@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path, PurePath
 
 from clinfile.app import clock
-from clinfile.app.audit.lines import local_time
+from clinfile.app.clock import local_time
 from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.escaping import escaped
 from clinfile.app.incidents.summary import IncidentSummary, write_summary

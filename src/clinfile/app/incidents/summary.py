@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from clinfile.app.audit.lines import local_time
+from clinfile.app.clock import local_time
 from clinfile.app.incidents.guidance import BREACH, SOURCE
 from clinfile.app.reports.pdf import (
     BRAND,

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinfile.app.audit.lines import local_time
+from clinfile.app.clock import local_time
 from clinfile.app.incidents.guidance import BREACH, SOURCE
 from clinfile.app.incidents.service import ExportSent, Incident, IncidentService
 from clinfile.ui.admin.forms import open_form
