@@ -159,7 +159,7 @@ ACTS: dict[str, Act] = {
                        "{recipient}][ by {channel}][, names removed{deidentified}]"),
     "use.refused": Act("Use refused",
                        "Refused to let {picture} be used for {purpose}[, to be seen by "
-                       "{recipient}][: {reason}]"),
+                       "{recipient}][: {reason}] ({asked})"),
     "user.added": Act("User added", "Added the user {subject}[ ({full_name})][ as {roles}]"),
     "user.disabled": Act("User disabled", "Disabled the user {subject}"),
     "user.password_changed": Act("Password changed", "Changed the password of {subject}"),

@@ -32,6 +32,8 @@ _KEY_WORDS = {"patient_id": "patient", "from_patient_id": "moved from",
               "episode_id": "episode", "sha256": "fingerprint (SHA-256)"}
 # Stored keys a sentence's field reads besides the key of its own name.
 _READS = {"patient": ("patient_id",), "picture": ("image_id", "image")}
+# A refusal stored before the pictures asked for were recorded with it.
+_ASKED_NOT_RECORDED = "which other pictures were asked for with it was not recorded"
 # Stored words of the consent vocabulary, read as their labels.
 _VOCABULARY = {"kind": ImageKind, "method": Method, "purpose": Purpose}
 
@@ -123,6 +125,8 @@ def _words(row: AuditRow, values: dict, names: AuditNames) -> dict[str, str | No
             words.setdefault("patient", names.patient(int(number)))
         elif kind == "consent":
             words.setdefault("consent", f"consent {number}")
+    if row.action == "use.refused":
+        words.setdefault("asked", _ASKED_NOT_RECORDED)
     for field, keys in _READS.items():
         for key in keys:
             if key in values:
@@ -148,6 +152,8 @@ def _sentence_word(key: str, value: object, names: AuditNames) -> str | None:
         return f"picture {numbers}" if len(value) == 1 else f"pictures {numbers}"
     if key == "consent_id":
         return f"consent {_value(value)}"
+    if key == "asked" and isinstance(value, list):
+        return _asked(value)
     if key == "body_site" and isinstance(value, str):
         return _site(value)
     if key == "what" and isinstance(value, str):
@@ -157,6 +163,13 @@ def _sentence_word(key: str, value: object, names: AuditNames) -> str | None:
     if key == "format" and isinstance(value, str):
         return escaped(value.upper())
     return _named(key, value, names)
+
+
+def _asked(image_ids: list) -> str:
+    """Which pictures the refused use asked for, the refused one among them."""
+    if len(image_ids) == 1:
+        return "the only picture asked for"
+    return f"one of pictures {', '.join(_value(i) for i in image_ids)} asked for together"
 
 
 def _site(word: str) -> str:

@@ -134,7 +134,8 @@ def authorise_within(work: AuditedWork, session: Session, filed: Mapping[int, Fi
     refused = _first_refused(decisions)
     if refused is not None:
         image_id, decision = refused
-        work.record(_refusal_entry(session, image_id, decision, purpose, recipient, channel))
+        work.record(_refusal_entry(session, image_ids, image_id, decision, purpose, recipient,
+                                   channel))
         return Outcome(UseRefused(image_id, decision))
     actor = session.actor.name
     now = clock.stamp()
@@ -175,8 +176,9 @@ def ensure_allowed(session: Session, image_ids: Iterable[int], purpose: Purpose,
                                                        recipient, deidentified), strict=True))
         if refused is not None:
             image_id, decision = refused
-            session.vault.audit.record(conn, _refusal_entry(session, image_id, decision,
-                                                            purpose, recipient, channel))
+            session.vault.audit.record(conn, _refusal_entry(session, image_ids, image_id,
+                                                            decision, purpose, recipient,
+                                                            channel))
             raise UseRefused(image_id, decision)
 
 
@@ -196,11 +198,12 @@ def _subject(image_ids: tuple[int, ...]) -> str:
     return ", ".join(f"image {i}" for i in image_ids)
 
 
-def _refusal_entry(session: Session, image_id: int, decision: Refused, purpose: Purpose,
-                   recipient: Recipient, channel: Channel) -> AuditEntry:
+def _refusal_entry(session: Session, asked: tuple[int, ...], image_id: int, decision: Refused,
+                   purpose: Purpose, recipient: Recipient, channel: Channel) -> AuditEntry:
+    """The refusal of the first image refused, naming every image the use asked for."""
     return AuditEntry(session.actor.name, "use.refused", f"image {image_id}", {
         "purpose": str(purpose), "recipient": recipient.word, "channel": str(channel),
-        "reason": decision.reason})
+        "reason": decision.reason, "asked": list(asked)})
 
 
 def _rules(conn: Connection, image_ids: tuple[int, ...], filed: Mapping[int, FiledImage],

@@ -16,10 +16,13 @@ from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.model import FilingRequest
 from clinfile.app.filing.service import FilingService
 from clinfile.app.record.service import RecordService
+from clinfile.app.uses.gate import UseRefused, authorise_use
 from clinfile.db.audit import AuditRepository, AuditRow
 from tests.unit.app.consent import vault_rows
 
 TEAM = Recipient(group=RecipientClass.TREATING_TEAM)
+STUDENTS = Recipient(group=RecipientClass.STUDENTS)
+STUDENTS = Recipient(group=RecipientClass.STUDENTS)
 
 
 @pytest.fixture
@@ -77,3 +80,22 @@ def test_a_use_allowed_without_a_consent_says_none_was_needed(login, stored, sai
     assert said in line.details
     assert "None" not in line.details
 
+
+def test_a_refused_export_names_every_picture_it_asked_for(login, pictures):
+    clinician = login("clinician")
+    with pytest.raises(UseRefused):
+        authorise_use(clinician, pictures, Purpose.EDUCATION, STUDENTS)
+    line = _last_line(clinician, "use.refused")
+    first, second = pictures
+    assert f"one of pictures {first}, {second} asked for together" in line.what, line.what
+
+
+def test_a_refusal_stored_without_the_pictures_asked_for_says_so(login):
+    admin = login()
+    with admin.vault.index() as conn:
+        row = AuditRow(9, "2026-12-01T09:30:00.000+00:00", "drpatel", "use.refused", "image 2",
+                       json.dumps({"purpose": "education", "recipient": "students",
+                                   "channel": "export", "reason": "no consent"}), "", "")
+        line = AuditLine.of(row, AuditNames(conn))
+    assert line.what.endswith("(which other pictures were asked for with it was not "
+                              "recorded)"), line.what
