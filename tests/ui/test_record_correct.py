@@ -133,7 +133,7 @@ def test_the_wrong_side_is_corrected_with_a_reason_and_the_first_filing_stays(
     history = shell.record_view.details.facts["history"].text()
     assert "left lower leg (above the ankle)" in history.splitlines()[0]
     assert "body site corrected to right lower leg (above the ankle)" in history
-    assert "Corrected: picture" in shell.record_view.status.text()
+    assert "Corrected: the picture of the" in shell.record_view.status.text()
 
 
 def test_a_receptionist_cannot_correct_and_is_told_who_can(qtbot, logged_in, filed):

@@ -14,8 +14,12 @@ from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.model import FiledImage
 from clinfile.app.filing.service import FilingError, FilingService
+from clinfile.app.patients.names import named_with_record
+from clinfile.app.record.model import day_words
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
+from clinfile.db.connection import Connection
+from clinfile.db.filing import PatientLookup
 from clinfile.db.record import RecordQueries
 
 
@@ -56,6 +60,7 @@ def correct_pictures(session: Session, patient_id: int, image_ids: list[int],
     filing = FilingService(session)
     with session.vault.index() as conn:
         widths = {i: facts.width for i, facts in RecordQueries(conn).facts(image_ids).items()}
+        moved_to = _patient_words(conn, correction.to_patient)
     images = [filing.image(image_id) for image_id in image_ids]
     moved = [i.image_id for i in images if i.patient_id != patient_id]
     if moved:
@@ -64,33 +69,49 @@ def correct_pictures(session: Session, patient_id: int, image_ids: list[int],
                           "again and check the pictures before correcting them.")
     done: list[str] = []
     for image in images:
-        done += _correct_one(filing, image, widths[image.image_id], correction)
+        done += [f"{_picture_words(image)}: {change}" for change in
+                 _correct_one(filing, image, widths[image.image_id], correction, moved_to)]
     if not done:
         raise FilingError("Nothing to correct: the pictures already say that.")
     return done
 
 
-def _correct_one(filing: FilingService, image: FiledImage, width: int, c: Correction
-                 ) -> list[str]:
+def _picture_words(image: FiledImage) -> str:
+    """'the picture of the left knee taken 20/11/2026 (clinical photo)': no number to look up."""
+    when = (f"taken {day_words(image.taken_at)}" if image.taken_at
+            else f"filed {day_words(image.filed_at)}")
+    return f"the picture of the {image.body_site.label} {when} ({image.kind.label})"
+
+
+def _patient_words(conn: Connection, patient_id: int | None) -> str:
+    """'TRAN, Linh (record 900002)' for the patient pictures are moved to."""
+    found = None if patient_id is None else PatientLookup(conn).by_id(patient_id)
+    if found is None:
+        return "the other patient"
+    return named_with_record(found.family_name, found.given_names, found.record_number)
+
+
+def _correct_one(filing: FilingService, image: FiledImage, width: int, c: Correction,
+                 moved_to: str) -> list[str]:
     done = []
     reason = c.reason.strip()
     number = image.image_id
     if c.kind is not None and c.kind != image.kind:
         filing.correct_kind(number, c.kind, reason)
-        done.append(f"picture {number}: now {c.kind.label}")
+        done.append(f"now {c.kind.label}")
     if c.body_site is not None and c.body_site != image.body_site:
         filing.correct_body_site(number, c.body_site, reason)
-        done.append(f"picture {number}: body site now {c.body_site.label}")
+        done.append(f"body site now {c.body_site.label}")
     if c.description is not None and " ".join(c.description.split()) != image.description:
         filing.correct_description(number, c.description, reason)
-        done.append(f"picture {number}: description corrected")
+        done.append("description corrected")
     if c.width_mm:
         scale = round(width / c.width_mm, 4)
         if scale != image.pixels_per_mm:
             filing.set_scale(number, scale, reason)
-            done.append(f"picture {number}: scale recorded ({c.width_mm:g} mm across)")
+            done.append(f"scale recorded ({c.width_mm:g} mm across)")
     if c.to_patient is not None and c.to_patient != image.patient_id:
         filing.move_to_patient(number, c.to_patient, reason)
-        done.append(f"picture {number}: moved to the other patient's record")
+        done.append(f"moved to the record of {moved_to}")
     return done
 
