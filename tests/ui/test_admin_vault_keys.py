@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -69,5 +70,7 @@ def test_seal_now_seals_what_others_wrote_since(qtbot, logged_in, vault_path):
     reception = Session.login(vault_path, "reception", PASSWORDS["reception"])
     reception.audit("images.viewed", "image 3")
     qtbot.mouseClick(tab.seal_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "not yet sealed" not in tab.seal_line.text()
-                    and "sealed up to row" in tab.seal_line.text(), timeout=10000)
+    qtbot.waitUntil(lambda: re.fullmatch(r"Sealed the audit trail up to row \d+\.",
+                                         tab.report.toPlainText()) is not None, timeout=10000)
+    assert "not yet sealed" not in tab.seal_line.text()
+    assert "sealed up to row" in tab.seal_line.text()

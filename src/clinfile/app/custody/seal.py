@@ -277,13 +277,18 @@ def _signer_problem(vault_id: str, seal: SealRow, trusted: bytes,
 
 
 def seal_due(report: SealReport, now: datetime | None = None) -> bool:
-    """Whether an admin should be asked to seal: rows wait and the last seal is a day old."""
+    """Whether an admin should be asked to seal: rows wait and the last seal is a day old.
+
+    A trail never sealed counts its day from its first row, the vault's
+    creation, so a vault made a minute ago does not ask.
+    """
     if report.unsealed_rows == 0:
         return False
-    if report.sealed is None:
+    since = report.sealed.sealed_at if report.sealed else report.unsealed_since
+    if not since:
         return True
-    sealed_at = datetime.fromisoformat(report.sealed.sealed_at)
-    return ((now or clock.now()) - sealed_at).total_seconds() >= SEAL_EVERY_HOURS * 3600
+    waited = (now or clock.now()) - datetime.fromisoformat(since)
+    return waited.total_seconds() >= SEAL_EVERY_HOURS * 3600
 
 
 def _message(vault_id: str, seal: SealRow) -> bytes:

@@ -112,7 +112,7 @@ class VaultTab(QWidget):
     def seal(self) -> None:
         """Sign the trail's newest entry now."""
         self._tasks.write(seal_now, self._desk.session, owner=self).success(
-            lambda report: self._sealed_state((report, False))).failure(self._failed)
+            self._sealed).failure(self._failed)
 
     def change_keys(self, reason: str) -> None:
         """Give the vault a new master key, then re-key the pictures in the background."""
@@ -167,6 +167,12 @@ class VaultTab(QWidget):
         self.verify_button.setEnabled(True)
         self.keys_button.setEnabled(True)
         self.report.setPlainText(in_plain_words(error))
+
+    def _sealed(self, report) -> None:
+        """Say the seal was made, and how far the trail is sealed now."""
+        if report.sealed is not None:
+            self.report.setPlainText(f"Sealed the audit trail up to row {report.sealed.seq}.")
+        self._sealed_state((report, False))
 
     def _sealed_state(self, state) -> None:
         report, due = state

@@ -21,5 +21,11 @@ def test_a_fresh_seal_or_nothing_new_is_not_due():
     assert not seal_due(SealReport(last_row=10, sealed=_sealed(72)), NOW)
 
 
-def test_a_trail_never_sealed_is_due():
-    assert seal_due(SealReport(last_row=3), NOW)
+def test_a_trail_never_sealed_is_due_a_day_after_the_vault_was_made():
+    made = (NOW - timedelta(hours=25)).isoformat()
+    assert seal_due(SealReport(last_row=3, unsealed_since=made), NOW)
+
+
+def test_a_vault_made_seconds_ago_is_not_yet_due():
+    made = (NOW - timedelta(seconds=20)).isoformat()
+    assert not seal_due(SealReport(last_row=3, unsealed_since=made), NOW)
