@@ -114,3 +114,18 @@ def test_mouse_ticks_written_consent_and_filing_follows_at_once(qtbot, logged_in
         qtbot.mouseClick(settings.save_button, Qt.MouseButton.LeftButton)
     assert shell.desk_controller.filing.desk.policy.written_consent_for_clinical_photos
     assert "Saved" in settings.message.text()
+
+
+def test_the_two_outboxes_say_which_is_which_and_which_wins(qtbot, logged_in):
+    _, settings = _open_settings(qtbot, logged_in)
+
+    def label_of(widget) -> str:
+        return next(label.text() for label in settings.findChildren(QLabel)
+                    if label.buddy() is widget).replace("&", "")
+
+    practice = label_of(settings.editors["outbox_folder"].widget)
+    own = label_of(settings.outbox.edit)
+    assert practice != own
+    assert "every computer" in practice and "own" in practice, practice
+    assert "this computer" in own.lower() and "instead" in own, own
+    assert "This computer's outbox" in settings.editors["outbox_folder"].note.text()

@@ -137,8 +137,9 @@ class PracticeSettings:
         "Summary file name", help="Built from " + ", ".join(
             "{" + name + "}" for name in sorted(FIELDS)) + "; the .pdf is added."))
     outbox_folder: str = _setting("", SettingRule(
-        "Practice outbox", help="A folder on this computer or the practice's network, "
-        "never a cloud-synced one; empty for none. A computer may use its own."))
+        "Practice outbox, for every computer without its own", help="A folder on the "
+        "practice's network, never a cloud-synced one; empty for none. This computer's "
+        "outbox, below, is used instead wherever one is set."))
     device_deletion: str = _setting("ask", SettingRule(
         "Phone pictures, once safely copied", choices=(
             ("ask", "Ask each time"), ("always", "Delete the pictures from the phone"),

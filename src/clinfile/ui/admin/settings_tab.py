@@ -96,7 +96,8 @@ class SettingsTab(QWidget):
             label.setBuddy(editor.widget)
             form.addRow(label, column)
         form.addRow(heading("This computer", 1.2))
-        for text, field in (("Watched drop folder", self.drop), ("Outbox", self.outbox)):
+        own_outbox = "This computer's outbox, used instead of the practice's"
+        for text, field in (("Watched drop folder", self.drop), (own_outbox, self.outbox)):
             label = QLabel(with_mnemonic(text, taken))
             label.setBuddy(field.edit)
             form.addRow(label, field)
