@@ -285,9 +285,10 @@ def seal_due(report: SealReport, now: datetime | None = None) -> bool:
     if report.unsealed_rows == 0:
         return False
     since = report.sealed.sealed_at if report.sealed else report.unsealed_since
-    if not since:
+    try:
+        waited = (now or clock.now()) - datetime.fromisoformat(since)
+    except (TypeError, ValueError):
         return True
-    waited = (now or clock.now()) - datetime.fromisoformat(since)
     return waited.total_seconds() >= SEAL_EVERY_HOURS * 3600
 
 

@@ -29,3 +29,7 @@ def test_a_trail_never_sealed_is_due_a_day_after_the_vault_was_made():
 def test_a_vault_made_seconds_ago_is_not_yet_due():
     made = (NOW - timedelta(seconds=20)).isoformat()
     assert not seal_due(SealReport(last_row=3, unsealed_since=made), NOW)
+
+
+def test_a_first_entry_with_a_time_that_cannot_be_read_asks_to_seal():
+    assert seal_due(SealReport(last_row=3, unsealed_since="1 Dec\n2026"), NOW)
