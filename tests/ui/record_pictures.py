@@ -13,12 +13,14 @@ PATIENTS = [("900001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
 
 
 def file_pictures(vault_path: Path, corpus: Path, tmp_path: Path,
-                  plan: list[tuple[int, str, str]]) -> tuple[list[int], list[int]]:
+                  plan: list[tuple[int, str, str]], photos: list[Path] | None = None
+                  ) -> tuple[list[int], list[int]]:
     """Add two patients and file one corpus photo per ``(patient index, body site, description)``.
 
     Each picture is its own episode, filed by the clinician on the patient's
     spoken consent for their care. Returns the patients' ids and the
-    pictures' ids, in the order of ``plan``.
+    pictures' ids, in the order of ``plan``. The photos are the corpus's
+    first JPEGs unless ``photos`` names others.
     """
     from clinfile.app.consent.model import Disclosure
     from clinfile.app.consent.service import ConsentRequest, ConsentService
@@ -36,7 +38,7 @@ def file_pictures(vault_path: Path, corpus: Path, tmp_path: Path,
     from clinfile.app.security.session import Session
 
     patients = add_patients(vault_path, PATIENTS)
-    photos = sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[:len(plan)]
+    photos = photos or sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[:len(plan)]
     copies = copy_into(photos, tmp_path / "to-file")
     doctor = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
     for _event in ImportService(doctor).import_paths(copies):

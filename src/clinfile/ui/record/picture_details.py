@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from clinfile.app.record.model import RecordPicture, time_words
 from clinfile.ui.look import heading, named, note
@@ -32,22 +32,30 @@ class PictureDetails(QWidget):
         self.preview.setMinimumHeight(PREVIEW_EDGE // 2)
         named(self.preview, "The chosen picture, small")
         self.facts: dict[str, QLabel] = {}
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        for key, label in FIELDS:
+        self._names: dict[str, QLabel] = {}
+        # A grid, not a form layout: once the scroll bar came or went, a form layout
+        # placed its rows with heights worked out for another width, cutting the
+        # last line off wrapped values.
+        facts = QGridLayout()
+        facts.setColumnStretch(1, 1)
+        for row, (key, label) in enumerate(FIELDS):
+            name = QLabel(f"{label}:")
             value = QLabel()
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             named(value, label)
+            name.setBuddy(value)
+            self._names[key] = name
             self.facts[key] = value
-            form.addRow(f"{label}:", value)
+            facts.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            facts.addWidget(value, row, 1)
         self.hint = note("")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.preview)
         layout.addWidget(self.hint)
-        layout.addLayout(form)
+        layout.addLayout(facts)
         layout.addStretch(1)
         self.show_nothing()
 
@@ -96,6 +104,7 @@ class PictureDetails(QWidget):
 
     def _show_rows_with_words(self) -> None:
         """Only the facts known are shown: no label stands beside an empty line."""
-        form = self.layout().itemAt(3).layout()
-        for row, value in enumerate(self.facts.values()):
-            form.setRowVisible(row, bool(value.text()))
+        for key, value in self.facts.items():
+            shown = bool(value.text())
+            self._names[key].setVisible(shown)
+            value.setVisible(shown)
