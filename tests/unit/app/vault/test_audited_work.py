@@ -14,7 +14,7 @@ from clinfile.db.settings import MetaRepository
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 PACKAGE = Path(__file__).resolve().parents[4] / "src" / "clinfile"
-UNIT_OF_WORK = PACKAGE / "app" / "security" / "audit.py"
+UNIT_OF_WORK = PACKAGE / "app" / "custody" / "audit.py"
 
 
 class Broke(Exception):
