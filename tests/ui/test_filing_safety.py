@@ -84,11 +84,12 @@ def test_a_picture_ctrl_clicked_into_the_selection_says_why_the_patient_was_clea
     qtbot.mouseClick(inbox.list.viewport(), Qt.MouseButton.LeftButton,
                      Qt.KeyboardModifier.ControlModifier, second)
     qtbot.waitUntil(lambda: len(filing.selected) == 2, timeout=5000)
-    assert banner.name.text() == "Choose the patient again for these 2 pictures"
+    assert banner.name.text() == "No patient chosen yet"
+    assert banner.details.text() == "Search again for these 2 pictures."
     assert panel.file_button.text() == "Choose the patient to file 2 pictures"
-    assert panel.message.text().startswith(
-        "You added a picture that NGUYEN, Mai was not chosen for, so the patient and the "
-        "description were cleared")
+    assert panel.message.text() == (
+        "The added picture may be someone else's, so NGUYEN, Mai and the description were "
+        "cleared. Choose the patient for all 2 pictures (Ctrl+F).")
     assert filing.classify.site.currentData() != "forearm"
 
     qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -228,8 +229,11 @@ def test_the_side_asked_for_is_no_longer_red_once_the_pictures_are_filed(
         qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert side.property("problem") is True
 
-    qtbot.wait(QApplication.keyboardInputInterval())  # a new word, not "hand" + "chest"
+    # A new word, not "hand" + "chest": the list's type-ahead starts again only once
+    # more than the keyboard interval has passed since the last key.
+    qtbot.wait(2 * QApplication.keyboardInputInterval())
     pick(qtbot, filing.classify.site, "chest")
+    assert filing.classify.site.currentText().lower().startswith("chest")
     with qtbot.waitSignal(filing.filed, timeout=10000):
         qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert not side.property("problem")

@@ -83,7 +83,9 @@ class DeskController(QObject):
         self.panel = PatientPanel()
         view.add_to_side(self.panel, 1)
         self.filing = FilingController(tasks, view, self.inbox, say, self)
-        self._typing = QTimer(self)
+        # The pause after typing belongs to the search box: once the window is gone it
+        # must not fire into the box's deleted text.
+        self._typing = QTimer(self.panel)
         self._typing.setSingleShot(True)
         self._typing.setInterval(120)
         self._typing.timeout.connect(self._search_now)
@@ -145,11 +147,11 @@ class DeskController(QObject):
         self.filing.patient_chosen(candidate, born)
         self.patient_chosen.emit(candidate)
 
-    def forget_patient(self, why: str = "No patient chosen yet") -> None:
-        """No patient chosen (a new item, or after filing); ``why`` heads the banner."""
+    def forget_patient(self, what_next: str = "Search below and choose the patient.") -> None:
+        """No patient chosen (a new item, or after filing); the banner says ``what_next``."""
         self.patient = None
         self.choice = None
-        self.view.banner.show_none(why)
+        self.view.banner.show_none(what_next)
         self.panel.clear()
         self.filing.patient_chosen(None, "")
 
@@ -182,8 +184,9 @@ class DeskController(QObject):
         widened_from = None
         if self.choice is not None and not self.choice.holds_for(ids):
             widened_from = self.patient if self.choice.pictures & set(ids) else None
-            self.forget_patient(f"Choose the patient again for these {len(ids)} pictures"
-                                if widened_from is not None else "No patient chosen yet")
+            self.forget_patient(f"Search again for these {len(ids)} pictures."
+                                if widened_from is not None else
+                                "Search below and choose the patient.")
         sources = {self.inbox.source_kind(item_id) for item_id in ids}
         self.filing.selection_changed(ids, sources.pop() if len(sources) == 1 else "")
         if widened_from is not None:
@@ -220,6 +223,5 @@ def _widened_words(name: str, count: int) -> str:
     was made for: the added picture may be someone else's, so it is said
     aloud rather than carried over or dropped in silence.
     """
-    return (f"You added a picture that {escaped(name)} was not chosen for, so the patient "
-            "and the description were cleared: it may be someone else's picture. Choose "
-            f"the patient for all {count} pictures (Ctrl+F) and describe them again.")
+    return (f"The added picture may be someone else's, so {escaped(name)} and the description "
+            f"were cleared. Choose the patient for all {count} pictures (Ctrl+F).")

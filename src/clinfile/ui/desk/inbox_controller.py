@@ -112,7 +112,7 @@ class InboxController(QObject):
         self._labelled: set[int] = set()
         self._refreshing = False
         self._again = False
-        self._soon = QTimer(self)
+        self._soon = QTimer(view)
         self._soon.setSingleShot(True)
         self._soon.setInterval(150)
         self._soon.timeout.connect(self.refresh)

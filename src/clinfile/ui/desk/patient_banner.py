@@ -36,12 +36,17 @@ class PatientBanner(QFrame):
         self.setAccessibleDescription(f"{name}, born {born}, record {record_number}")
         self._state("chosen")
 
-    def show_none(self, why: str = "No patient chosen yet") -> None:
-        """Show that nothing will be filed until a patient is chosen."""
+    def show_none(self, what_next: str = "Search below and choose the patient.") -> None:
+        """Show that nothing will be filed until a patient is chosen, and what to do.
+
+        The heading keeps its one short line whatever the reason, so the form
+        below never moves from under the pointer; the reason goes in the
+        smaller line beneath it.
+        """
         self.caption.setText("Filing to")
-        self.name.setText(why)
-        self.details.setText("Search below and choose the patient.")
-        self.setAccessibleDescription(why)
+        self.name.setText("No patient chosen yet")
+        self.details.setText(what_next)
+        self.setAccessibleDescription(f"No patient chosen yet. {what_next}")
         self._state("none")
 
     def _state(self, state: str) -> None:

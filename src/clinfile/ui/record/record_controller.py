@@ -61,7 +61,7 @@ class RecordController(QObject):
         self._thumbnails: Task | None = None
         self._after_opening = ""
         self._pending: list[int] = []
-        self._typing = QTimer(self)
+        self._typing = QTimer(view.patient_panel)
         self._typing.setSingleShot(True)
         self._typing.setInterval(120)
         self._typing.timeout.connect(self._search_now)
