@@ -213,8 +213,6 @@ class BlobStore:
         """Yield a blob's bytes in chunks, in order."""
         conn = self._open_for(blob_id)
         try:
-            if conn.execute("SELECT 1 FROM blob WHERE id = ?", (blob_id,)).fetchone() is None:
-                raise BlobNotFound(blob_id)
             yield from _bytes_of(conn, blob_id)
         finally:
             conn.close()
@@ -265,14 +263,9 @@ class BlobStore:
         """Return what was recorded about a blob when it was stored."""
         conn = self._open_for(blob_id)
         try:
-            row = conn.execute(
-                "SELECT id, sha256, size FROM blob WHERE id = ?", (blob_id,)
-            ).fetchone()
+            return _recorded(conn, blob_id)
         finally:
             conn.close()
-        if row is None:
-            raise BlobNotFound(blob_id)
-        return StoredBlob(*row)
 
     def verify(self, blob_id: str, expected_sha256: str | None = None) -> StoredBlob:
         """Read a blob back through a fresh connection and check its SHA-256.
@@ -283,12 +276,16 @@ class BlobStore:
         Raises:
             BlobCorrupted: the bytes do not hash to what was recorded or expected.
         """
-        recorded = self.stat(blob_id)
-        digest = hashlib.sha256()
-        size = 0
-        for chunk in self.read(blob_id):
-            digest.update(chunk)
-            size += len(chunk)
+        conn = self._open_for(blob_id)
+        try:
+            recorded = _recorded(conn, blob_id)
+            digest = hashlib.sha256()
+            size = 0
+            for chunk in _bytes_of(conn, blob_id):
+                digest.update(chunk)
+                size += len(chunk)
+        finally:
+            conn.close()
         expected = expected_sha256 or recorded.sha256
         if digest.hexdigest() != expected or recorded.sha256 != expected or size != recorded.size:
             raise BlobCorrupted(blob_id)
@@ -465,11 +462,21 @@ class BlobStore:
         return self._shard_of(blob_id)[0]
 
     def _open_for(self, blob_id: str) -> Connection:
-        """Open the shard holding a blob."""
-        return self._open_path(self._shard_of(blob_id)[0])
+        """Open the shard holding a blob: the connection that found it there."""
+        return self._find(blob_id)[2]
 
     def _shard_of(self, blob_id: str) -> tuple[Path, int]:
         """Find the shard holding a blob; return it with the file's inode as found.
+
+        Raises:
+            BlobNotFound: no shard of the blob's year holds it.
+        """
+        path, inode, conn = self._find(blob_id)
+        conn.close()
+        return path, inode
+
+    def _find(self, blob_id: str) -> tuple[Path, int, Connection]:
+        """Find the shard holding a blob; return it, its inode as found, and it open.
 
         Raises:
             BlobNotFound: no shard of the blob's year holds it.
@@ -490,10 +497,13 @@ class BlobStore:
             except (FileNotFoundError, NotEncryptedWithThisKey):
                 continue
             try:
-                if conn.execute("SELECT 1 FROM blob WHERE id = ?", (blob_id,)).fetchone():
-                    return path, inode
-            finally:
+                found = conn.execute("SELECT 1 FROM blob WHERE id = ?", (blob_id,)).fetchone()
+            except BaseException:
                 conn.close()
+                raise
+            if found:
+                return path, inode, conn
+            conn.close()
         raise BlobNotFound(blob_id)
 
     def _open_path(self, path: Path) -> Connection:
@@ -606,6 +616,14 @@ def _derived_from(conn: Connection, blob_id: str) -> list[str]:
         return []
     return [row[0] for row in conn.execute("SELECT blob_id FROM derived WHERE source_id = ?",
                                            (blob_id,))]
+
+
+def _recorded(conn: Connection, blob_id: str) -> StoredBlob:
+    """What was recorded about a blob when it was stored, read from its open shard."""
+    row = conn.execute("SELECT id, sha256, size FROM blob WHERE id = ?", (blob_id,)).fetchone()
+    if row is None:
+        raise BlobNotFound(blob_id)
+    return StoredBlob(*row)
 
 
 def _chunks_of(conn: Connection, blob_id: str) -> Iterator[bytes]:

@@ -37,13 +37,16 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from clinfile.app.ingest.limits import IngestLimits
-from clinfile.app.ingest.safety.complete import ABANDONED_AFTER_SECONDS, proves_whole
+from clinfile.app.ingest.safety.complete import (
+    ABANDONED_AFTER_SECONDS,
+    WHOLE_SETTLE_SECONDS,
+    proves_whole,
+)
 from clinfile.app.ingest.safety.writers import open_for_writing
 from clinfile.app.ingest.sources import walk_files
 
 log = logging.getLogger("clinfile.ingest.drop_folder")
 
-CLOSED_SETTLE_SECONDS = 0.15
 RESCAN_SECONDS = 60.0
 
 
@@ -100,7 +103,7 @@ class StabilityTracker:
         with self._lock:
             for path, seen in list(self._seen.items()):
                 quick = seen.closed or seen.renamed
-                if now - seen.checked < (CLOSED_SETTLE_SECONDS if quick else self._stable):
+                if now - seen.checked < (WHOLE_SETTLE_SECONDS if quick else self._stable):
                     continue
                 st = _stat(path)
                 if st is None:

@@ -13,6 +13,7 @@ from clinfile.app.ingest.safety.complete import (
     CUT_SHORT,
     HELD_OPEN,
     STILL_CHANGING,
+    WHOLE_SETTLE_SECONDS,
     Incomplete,
     prove_complete,
 )
@@ -42,24 +43,44 @@ def test_a_file_at_rest_passes_at_once(tmp_path):
     assert time.monotonic() - started < 0.5
 
 
-def test_a_fresh_file_is_looked_at_again_once_it_has_settled(tmp_path):
-    path = write(tmp_path / "a.jpg", jpeg_bytes())
+def test_a_fresh_file_whose_end_is_not_proved_is_looked_at_again_once_it_has_settled(tmp_path):
+    path = write(tmp_path / "a.jpg", with_zip_appended(jpeg_bytes()))
     staged = stage(path.parent, path, 10**8)
     started = time.monotonic()
-    prove_complete(staged, "JPEG", settle_seconds=0.6)
+    with pytest.raises(Refused):
+        prove_complete(staged, "JPEG", settle_seconds=0.6)
     assert time.monotonic() - started > 0.4
 
 
-def test_a_fresh_file_changing_while_it_settles_is_still_being_written(tmp_path):
+def test_a_fresh_file_that_proves_itself_whole_settles_only_briefly(tmp_path):
     path = write(tmp_path / "a.jpg", jpeg_bytes())
     staged = stage(path.parent, path, 10**8)
+    started = time.monotonic()
+    prove_complete(staged, "JPEG", settle_seconds=1.0)
+    waited = time.monotonic() - started
+    assert WHOLE_SETTLE_SECONDS <= waited < 0.9
 
-    def append() -> None:
-        time.sleep(0.1)
-        with path.open("ab") as more:
-            more.write(b"\x00" * 10)
 
-    threading.Thread(target=append).start()
+def test_a_fresh_whole_file_held_open_for_writing_waits_its_full_settle(tmp_path):
+    path = tmp_path / "a.jpg"
+    with path.open("wb") as handle:
+        handle.write(jpeg_bytes())
+        handle.flush()
+        staged = stage(path.parent, path, 10**8)
+        started = time.monotonic()
+        with pytest.raises(Incomplete) as incomplete:
+            prove_complete(staged, "JPEG", settle_seconds=0.6)
+        assert time.monotonic() - started > 0.4
+    assert incomplete.value.reason == HELD_OPEN
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["proved whole", "end not proved"])
+def test_a_fresh_file_changing_while_it_settles_is_still_being_written(tmp_path, whole):
+    data = jpeg_bytes() if whole else with_zip_appended(jpeg_bytes())
+    path = write(tmp_path / "a.jpg", data)
+    staged = stage(path.parent, path, 10**8)
+    with path.open("ab") as more:
+        more.write(b"\x00" * 10)
     with pytest.raises(Incomplete) as incomplete:
         prove_complete(staged, "JPEG", settle_seconds=0.8)
     assert incomplete.value.reason == STILL_CHANGING

@@ -9,8 +9,11 @@ in this order:
 1. **Settled.** Its size and ``mtime_ns`` unchanged for ``settle_seconds``.
    Every write moves ``mtime_ns``, so a file last changed that long ago has
    passed; a fresher one is looked at again once that much time has gone by
-   since its last change. A watched drop folder has already seen each file
-   settle, so its files pass with no wait.
+   since its last change. A fresh file that already proves itself whole
+   (:func:`proves_whole`) need only settle for ``WHOLE_SETTLE_SECONDS``: a
+   folder of photos copied a moment ago is taken at once, not a second
+   later. A watched drop folder has already seen each file settle, so its
+   files pass with no wait.
 2. **Ended.** Its own structure reaches its end: a HEIC's boxes add up to
    the file's length and its items lie inside it, a PNG reaches IEND, a JPEG
    its EOI and the pictures its MPF index lists, a TIFF's strips and tiles
@@ -57,6 +60,8 @@ CUT_SHORT = ("This file is incomplete (still being written, or cut off part way)
 CUT_OFF_FOR_GOOD = ("This file is cut off part way and nothing has added to it for over ten "
                     "minutes, so the rest is not coming; ask for the picture to be sent again.")
 ABANDONED_AFTER_SECONDS = 10 * 60
+#: How long a file proved whole, or seen closed by its writer, must stay unchanged.
+WHOLE_SETTLE_SECONDS = 0.15
 HELD_OPEN = ("Another program still has this file open for writing; it was left where it is, "
              "to be taken once that program has finished with it.")
 
@@ -83,6 +88,8 @@ def prove_complete(staged: StagedFile, pillow_format: str, *, settle_seconds: fl
             the picture; quarantine it with the reason.
         FileNotFoundError: it vanished while waiting to settle.
     """
+    if settle_seconds > WHOLE_SETTLE_SECONDS and _proved_whole(staged, pillow_format):
+        settle_seconds = WHOLE_SETTLE_SECONDS
     _wait_until_settled(staged, settle_seconds)
     try:
         ending = _ENDINGS[pillow_format](staged.data)
@@ -97,18 +104,24 @@ def proves_whole(root: Path, path: Path, max_bytes: int) -> bool:
     """Whether a file's own structure shows it whole and no process here holds it open to write.
 
     A file renamed into a watched folder brings no close event, so it would
-    wait the folder's whole stability interval. One whose structure reaches
-    its end with nothing after it, that no process holds open for writing,
-    is already whole and need only settle briefly; anything short of that
-    proof (a format whose end cannot be proved, a cut, a trailer, a writer,
-    a file too large to read here) waits the full interval as before. The
-    import proves it again, whatever this said.
+    wait the folder's whole stability interval. One that proves itself whole
+    need only settle briefly; anything short of that proof waits the full
+    interval as before. The import proves it again, whatever this said.
     """
     try:
         staged = stage(root, path, max_bytes)
     except (Refused, SourceChanged, OSError):
         return False
-    pillow_format = sniff(staged.data[:SNIFF_BYTES]).pillow_format
+    return _proved_whole(staged, sniff(staged.data[:SNIFF_BYTES]).pillow_format)
+
+
+def _proved_whole(staged: StagedFile, pillow_format: str | None) -> bool:
+    """Whether the file's structure reaches its end at its last byte, with no writer holding it.
+
+    Anything short of that proof (a format whose end cannot be proved, a
+    cut, a trailer, a writer, damage) is no proof, and the file waits its
+    full settle.
+    """
     if pillow_format not in _END_IS_THE_FILE:
         return False
     try:
