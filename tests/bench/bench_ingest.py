@@ -64,7 +64,7 @@ from clinfile.app.vault.vault import Vault  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "exif-samples"
 JPEGS = 24
-HEICS_MADE = 3
+HEICS_MADE = 11
 SMALL_FILES = 200
 DROPS = 5
 PASSWORD = "benchmark password"

@@ -1,7 +1,6 @@
 """The gate a staged file passes before it is taken: settled, ended, not held open."""
 
 import os
-import threading
 import time
 
 import pytest
