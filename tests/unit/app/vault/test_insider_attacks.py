@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from clinfile.app.custody.audit import AuditEntry, AuditMark, AuditTrail
-from clinfile.app.custody.crypto import b64, derive_key, new_signing_key
+from clinfile.app.custody.crypto import b64, new_signing_key
 from clinfile.app.custody.seal import seal_head
 from clinfile.app.security.session import Session
 from clinfile.app.vault import keyslots as slotfile
@@ -25,10 +23,10 @@ from clinfile.app.vault import login_failures
 from clinfile.app.vault.errors import AuthenticationFailed
 from clinfile.app.vault.vault import Vault
 from clinfile.app.vault.verify import verify_vault
-from clinfile.db.audit import AuditRepository
 from clinfile.db.connection import INDEX_PROFILE, open_encrypted, transaction
 from tests.conftest import ADMIN, PASSWORDS
 from tests.unit.app.cli.calling import as_user
+from tests.unit.app.vault.rewritten_trail import rechain
 
 TELLING = ("images.exported", "login.failed")
 
@@ -51,21 +49,9 @@ def _master_key(vault_path: Path, user: str) -> bytes:
 
 def _rewrite_history(vault_path: Path, key: bytes) -> None:
     """Delete the telling rows, chain the rest again, and put the head and key file right."""
-    trail = AuditTrail(derive_key(key, "audit"), vault_path / "audit-head.json")
-    conn = open_encrypted(vault_path / "index.db", key, INDEX_PROFILE)
-    try:
-        with transaction(conn):
-            kept = [r for r in AuditRepository(conn).rows() if r.action not in TELLING]
-            conn.execute("DELETE FROM audit")
-            for row in kept:
-                last = trail.append(conn, AuditEntry(row.actor, row.action, row.subject,
-                                                     json.loads(row.detail)),
-                                    at=datetime.fromisoformat(row.at))
-    finally:
-        conn.close()
-    trail.write_head(vault_path / "audit-head.json", last)
+    latest = rechain(vault_path, key, lambda row: row.action not in TELLING)
     slots, _ = slotfile.read(vault_path / "keyslots.json")
-    slotfile.write(vault_path / "keyslots.json", replace(slots, latest=AuditMark.of(last)), key)
+    slotfile.write(vault_path / "keyslots.json", replace(slots, latest=latest), key)
 
 
 def _verify(vault_path: Path) -> tuple[int, str]:

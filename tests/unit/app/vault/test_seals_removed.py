@@ -16,17 +16,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from clinfile.app.custody.audit import AuditEntry, AuditMark, AuditTrail
-from clinfile.app.custody.crypto import derive_key
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserService
 from clinfile.app.vault import keyslots as slotfile
-from clinfile.app.vault.vault import AUDIT_KEY
 from clinfile.db.audit import AuditRepository, SealRepository
-from clinfile.db.connection import INDEX_PROFILE, open_encrypted, transaction
-from clinfile.db.settings import MetaRepository
+from clinfile.db.connection import INDEX_PROFILE, open_encrypted
 from tests.conftest import ADMIN, PASSWORDS
 from tests.unit.app.cli.calling import call
+from tests.unit.app.vault.rewritten_trail import rechain
 
 BEA = "bea"
 BEA_PASSWORD = "bea's own long password"
@@ -54,24 +51,9 @@ def _master_key(vault_path: Path) -> bytes:
 def _erase_the_disabling_and_every_seal(vault_path: Path, *, statement: bool = True) -> None:
     """The receptionist's rewrite; ``statement=False`` also takes out the sealed-since record."""
     key = _master_key(vault_path)
-    conn = open_encrypted(vault_path / "index.db", key, INDEX_PROFILE)
-    audit_key = MetaRepository(conn).get(AUDIT_KEY)
-    trail = AuditTrail(bytes.fromhex(audit_key) if audit_key else derive_key(key, "audit"),
-                       vault_path / "audit-head.json")
-    try:
-        with transaction(conn):
-            kept = [r for r in AuditRepository(conn).rows() if r.action != "user.disabled"]
-            conn.execute("DELETE FROM audit")
-            conn.execute("DELETE FROM audit_seal")
-            for row in kept:
-                last = trail.append(conn, AuditEntry(row.actor, row.action, row.subject,
-                                                     json.loads(row.detail)),
-                                    at=datetime.fromisoformat(row.at))
-    finally:
-        conn.close()
-    trail.write_head(vault_path / "audit-head.json", last)
+    latest = rechain(vault_path, key, lambda row: row.action != "user.disabled", and_seals=True)
     slots, _ = slotfile.read(vault_path / "keyslots.json")
-    slots = replace(slots, latest=AuditMark.of(last),
+    slots = replace(slots, latest=latest,
                     slots=tuple(replace(s, sealed={}) for s in slots.slots))
     if not statement:
         slots = replace(slots, sealing_since={})
