@@ -194,20 +194,27 @@ def test_the_desk_and_the_summary_say_who_decided_who_obtained_and_where_it_came
     assert "clinician" not in taken
 
 
-def test_a_missing_side_is_asked_for_in_the_lists_words_at_the_side_field(
-        qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
+def _hand_filed_without_a_side(qtbot, logged_in, workstation, vault_path, corpus, tmp_path,
+                               pictures: int):
+    """Choose a picture and the patient, say "Hand" and no side, and try to file it."""
     shell, _ids = _reception_with_pictures(qtbot, logged_in, workstation, vault_path, corpus,
-                                           tmp_path, 1)
+                                           tmp_path, pictures)
     select_first(qtbot, shell, 1)
     choose_patient(qtbot, shell, "mai nguyen")
     filing = shell.desk_controller.filing
-    side = filing.classify.side
     pick(qtbot, filing.classify.site, "Hand")
-
     with qtbot.waitSignal(filing.filing_refused, timeout=10000) as refused:
         qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    return shell, filing, refused.args[0]
+
+
+def test_a_missing_side_is_asked_for_in_the_lists_words_at_the_side_field(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
+    shell, filing, refusal = _hand_filed_without_a_side(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path, 1)
+    side = filing.classify.side
     sides = [side.itemText(row) for row in range(side.count())]
-    assert refused.args[0] == f"Say which side of the hand: {sides[0]}, {sides[1]} or {sides[2]}."
+    assert refusal == f"Say which side of the hand: {sides[0]}, {sides[1]} or {sides[2]}."
     assert side.property("problem") is True and side.hasFocus()
 
     qtbot.keyClicks(side, "right")
@@ -218,15 +225,9 @@ def test_a_missing_side_is_asked_for_in_the_lists_words_at_the_side_field(
 
 def test_the_side_asked_for_is_no_longer_red_once_the_pictures_are_filed(
         qtbot, logged_in, workstation, vault_path, corpus, tmp_path):
-    shell, _ids = _reception_with_pictures(qtbot, logged_in, workstation, vault_path, corpus,
-                                           tmp_path, 2)
-    select_first(qtbot, shell, 1)
-    choose_patient(qtbot, shell, "mai nguyen")
-    filing = shell.desk_controller.filing
+    shell, filing, _refusal = _hand_filed_without_a_side(
+        qtbot, logged_in, workstation, vault_path, corpus, tmp_path, 2)
     side = filing.classify.side
-    pick(qtbot, filing.classify.site, "Hand")
-    with qtbot.waitSignal(filing.filing_refused, timeout=10000):
-        qtbot.keyClick(shell.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert side.property("problem") is True
 
     # A new word, not "hand" + "chest": the list's type-ahead starts again only once
