@@ -106,6 +106,7 @@ class _Worker:
     task: Hashable | None = None
     started: float = 0.0
     ready: bool = False
+    decoded: int = 0
 
 
 def _start(limits: IngestLimits) -> _Worker:
@@ -219,7 +220,8 @@ class DecoderPool:
         """Wait up to ``timeout`` seconds and return the results that arrived.
 
         A worker that died or overran the time limit is replaced, and its file
-        comes back refused.
+        comes back refused; one that has decoded its share of pictures
+        (``limits.worker_files``) is replaced once its result is in.
         """
         busy = [w for w in self._workers if w.task is not None]
         if not busy:
@@ -238,6 +240,9 @@ class DecoderPool:
                     continue
                 results.append((worker.task, result))
                 worker.task = None
+                worker.decoded += 1
+                if worker.decoded >= self._limits.worker_files:
+                    self._replace(worker)
             elif worker.started < 0 or not worker.process.is_alive():
                 results.append((worker.task, DecodeRefused(refusal.DECODER_FAILED)))
                 self._replace(worker)

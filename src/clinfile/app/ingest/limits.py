@@ -22,6 +22,11 @@ class IngestLimits:
         worker_memory_bytes: the address-space limit (RLIMIT_AS) of each decode
             worker, so a hostile file cannot exhaust the machine's memory.
         workers: how many decode worker processes run side by side.
+        worker_files: a worker is replaced after decoding this many pictures.
+            Its decoders' memory fragments and is not given back: over a
+            morning of a watched drop folder, a worker grew from 90 MB to
+            over 200 MB in 600 pictures. A fresh one forks from the
+            process server in a few milliseconds.
         stable_seconds: a drop-folder file is taken only once its size and
             modification time are unchanged across two checks this far apart.
         heartbeat_seconds: the longest the event stream stays silent.
@@ -32,6 +37,7 @@ class IngestLimits:
     decode_seconds: float = 60.0
     worker_memory_bytes: int = 4 * 1024 ** 3
     workers: int = max(1, min(2, os.cpu_count() or 1))
+    worker_files: int = 100
     stable_seconds: float = 1.0
     heartbeat_seconds: float = 0.025
 

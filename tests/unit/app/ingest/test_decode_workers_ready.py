@@ -62,3 +62,15 @@ def test_a_worker_busy_when_its_import_ends_is_stopped_and_other_limits_get_thei
         assert isinstance(_decoded(second, "after"), Decoded)
     with DecoderPool(IngestLimits(max_pixels=93_000_000)) as other:
         assert not _pids(other) & _pids(second)
+
+
+def test_a_worker_is_replaced_once_it_has_decoded_its_share_of_pictures(corpus):
+    limits = IngestLimits(max_pixels=93_000_000, workers=1, worker_files=3)
+    with DecoderPool(limits) as pool:
+        first = _pids(pool)
+        for task in ("a", "b"):
+            assert isinstance(_decoded(pool, task), Decoded)
+        assert _pids(pool) == first
+        assert isinstance(_decoded(pool, "c"), Decoded)
+        assert _pids(pool).isdisjoint(first)
+        assert isinstance(_decoded(pool, "d"), Decoded)
