@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 
@@ -173,3 +174,14 @@ def test_disabling_someone_starts_re_keying_the_pictures_at_once(qtbot, logged_i
     qtbot.waitUntil(lambda: "Every picture is under the current key"
                     in vault_tab.rekey_line.text(), timeout=60000)
     assert not vault_tab.isVisible()
+
+
+def test_the_password_changed_column_shows_the_practice_s_clock(qtbot, logged_in,
+                                                                 practice_time_zone):
+    practice_time_zone("Pacific/Honolulu")  # ten hours behind UTC: the days differ till 10:00
+    _, users = _open_users(qtbot, logged_in)
+    stored = users._users["admin"].password_changed_at
+    seen = users.table.item(next(r for r in range(users.table.rowCount())
+                                 if users.table.item(r, 0).text() == "admin"), 4).text()
+    honolulu = datetime.fromisoformat(stored).astimezone(ZoneInfo("Pacific/Honolulu"))
+    assert seen == honolulu.strftime("%d/%m/%Y %H:%M:%S")

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clinfile.app.clock import local_time
 from clinfile.app.custody.seal import SealReport
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault import login_failures, seal_memory
@@ -167,7 +168,8 @@ def _waiting_to_rekey(conn: Connection, store: BlobStore) -> list[str]:
     if not waiting:
         return []
     retired = conn.execute("SELECT min(retired_at) FROM retired_key").fetchone()[0]
-    since = f"from before {retired[:10]}" if retired else "from before the last change of keys"
+    since = (f"from before {local_time(retired)}" if retired
+             else "from before the last change of keys")
     under_old = store.blob_ids_in(waiting)
     pictures = sum(1 for image in held_images(conn) if image.original_blob in under_old)
     what = (f"{pictures} picture{'s are' if pictures != 1 else ' is'}" if pictures

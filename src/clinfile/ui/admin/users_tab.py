@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinfile.app.clock import local_time
 from clinfile.app.desk.first_run import save_recovery_sheet
 from clinfile.app.security.recovery import renew_recovery_key, reset_with_recovery_key
 from clinfile.app.security.roles import roles_in_words
@@ -121,7 +122,8 @@ class UsersTab(QWidget):
         self.table.setRowCount(len(users))
         for row, user in enumerate(users):
             cells = (user.name, user.full_name, roles_in_words(user.roles).capitalize(),
-                     "Disabled" if user.disabled else "Active", user.password_changed_at[:10])
+                     "Disabled" if user.disabled else "Active",
+                     local_time(user.password_changed_at))
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
 

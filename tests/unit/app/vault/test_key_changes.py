@@ -12,6 +12,7 @@ import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -231,3 +232,19 @@ def test_the_end_of_a_re_key_keeps_a_key_file_change_made_meanwhile(vault_path):
     finishing.join()
 
     Session.login(vault_path, "newcomer", "newcomer's long password").lock()
+
+
+def test_verify_names_the_retired_key_s_moment_on_the_practice_s_clock(vault_path,
+                                                                       practice_time_zone):
+    practice_time_zone("Pacific/Honolulu")  # ten hours behind UTC: the days differ till 10:00
+    session = Session.login(vault_path, ADMIN, PASSWORDS[ADMIN])
+    session.vault.blobs.put_bytes(os.urandom(200_000), when=datetime(2019, 6, 1, tzinfo=UTC))
+    UserService(session).disable("reception")
+    with session.vault.index() as conn:
+        retired = conn.execute("SELECT retired_at FROM retired_key").fetchone()[0]
+    honolulu = datetime.fromisoformat(retired).astimezone(ZoneInfo("Pacific/Honolulu"))
+
+    notes = verify_vault(session.vault).notes
+
+    assert any(f"still under the key from before {honolulu:%d/%m/%Y %H:%M:%S};" in n
+               for n in notes), notes
