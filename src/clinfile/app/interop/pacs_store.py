@@ -34,6 +34,8 @@ _STORED = frozenset({0x0000, 0xB000, 0xB007, 0xB006})
 #: (source, reason) of an A-ASSOCIATE-RJ (DICOM PS3.8 9.3.4) naming an AE title it does not know.
 _CALLED_TITLE_UNKNOWN = (0x01, 0x07)
 _CALLING_TITLE_UNKNOWN = (0x01, 0x03)
+#: The result of a refusal the archive means for now only (too many connections, say).
+_TRANSIENT = 0x02
 
 # pynetdicom logs every association in detail; patient details must not reach the log.
 logging.getLogger("pynetdicom").setLevel(logging.WARNING)
@@ -186,9 +188,16 @@ def _refusals_into(refusals: list[A_ASSOCIATE_RJ]) -> Callable[[evt.Event], None
 
 
 def _refusal_words(config: PacsConfig, refusal: A_ASSOCIATE_RJ) -> str:
-    """What the archive's refusal means for the person, in the words of its reason."""
+    """What the archive's refusal means for the person, in the words of its reason.
+
+    A refusal for now only (an archive with all its connections in use) is
+    no reason to check the settings: the pictures go once it has room.
+    """
     where = f"The PACS at {config.host}:{config.port}"
     reason = (refusal.source, refusal.reason_diagnostic)
+    if refusal.result == _TRANSIENT:
+        return (f"{where} is busy and turned this workstation away for now; the pictures wait "
+                "in the queue and are sent when it has room.")
     if reason == _CALLED_TITLE_UNKNOWN:
         return (f"{where} does not answer to the AE title {config.called_ae} (check the PACS's "
                 "AE title in the settings).")

@@ -46,3 +46,29 @@ def test_nothing_listening_is_called_unreachable():
     config = PacsConfig(host="127.0.0.1", port=port, called_ae="ARCHIVE")
     with pytest.raises(PacsUnreachable, match="could not be reached"):
         list(store_all(config, []))
+
+
+def test_an_archive_with_every_connection_in_use_is_called_busy_not_misconfigured():
+    """pynetdicom's archive, allowed one association and holding it, refuses the next."""
+    from pynetdicom import AE
+    from pynetdicom.sop_class import Verification
+
+    archive = AE(ae_title="ARCHIVE")
+    archive.add_supported_context(Verification)
+    archive.maximum_associations = 1
+    server = archive.start_server(("127.0.0.1", 0), block=False)
+    port = server.server_address[1]
+    holder = AE(ae_title="HOLDER")
+    holder.add_requested_context(Verification)
+    held = holder.associate("127.0.0.1", port, ae_title="ARCHIVE")
+    try:
+        assert held.is_established
+        config = PacsConfig(host="127.0.0.1", port=port, called_ae="ARCHIVE")
+        with pytest.raises(PacsUnreachable) as raised:
+            list(store_all(config, []))
+    finally:
+        held.release()
+        server.shutdown()
+    assert str(raised.value) == (f"The PACS at 127.0.0.1:{port} is busy and turned this "
+                                 "workstation away for now; the pictures wait in the queue and "
+                                 "are sent when it has room.")
