@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from PySide6.QtCore import QDate, Qt
 
@@ -83,3 +85,23 @@ def test_earlier_filings_are_found_by_words_site_kind_and_dates(qtbot, logged_in
         qtbot.mouseClick(panel.find_button, Qt.MouseButton.LeftButton)
     assert sorted(panel.list.item(n).data(Qt.UserRole + 1).image_id
                   for n in range(panel.list.count())) == sorted(ids[:3])
+
+
+def test_a_picture_without_a_taken_date_is_found_on_the_practice_s_day_of_filing(
+        login, vault_path, corpus, tmp_path, app_clock, practice_time_zone):
+    from clinfile.app.record.finding import FindRequest, find_filings
+
+    practice_time_zone("Pacific/Honolulu")
+    # 05:00 UTC on the 3rd is 19:00 on the 2nd in Honolulu: the practice filed it on the 2nd.
+    app_clock.hold(datetime(2026, 12, 3, 5, 0, tzinfo=UTC))
+    undated = corpus / "exif-samples" / "jpg" / "PaintTool_sample.jpg"
+    _, ids = file_pictures(vault_path, corpus, tmp_path, [(0, "left-forearm", "rash")],
+                           photos=[undated])
+    session = login("reception")
+
+    on_the_2nd = find_filings(session, FindRequest(since=date(2026, 12, 2),
+                                                   until=date(2026, 12, 2)))
+    on_the_3rd = find_filings(session, FindRequest(since=date(2026, 12, 3)))
+
+    assert [line.image_id for line in on_the_2nd.lines] == ids
+    assert on_the_3rd.lines == ()

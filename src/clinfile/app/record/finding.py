@@ -96,10 +96,10 @@ def _matches(image: FiledImage, request: FindRequest, words: list[str],
         return False
     if request.site and image.body_site.site != request.site:
         return False
-    taken = _when(image)[:10]
-    if request.since and taken < request.since.isoformat():
+    taken = _day(_when(image))
+    if request.since and (taken is None or taken < request.since):
         return False
-    if request.until and taken > request.until.isoformat():
+    if request.until and (taken is None or taken > request.until):
         return False
     text = " ".join((image.description, image.body_site.detail, image.clinical_purpose,
                      episodes.get(image.episode_id, ""))).casefold()
@@ -108,6 +108,19 @@ def _matches(image: FiledImage, request: FindRequest, words: list[str],
 
 def _when(image: FiledImage) -> str:
     return image.taken_at or image.filed_at
+
+
+def _day(iso: str) -> date | None:
+    """The day a stored time fell on at the practice; a time without a zone is already local.
+
+    A filing's own stamp is UTC: compared as written, a picture filed in the
+    practice's evening would be found on the day after.
+    """
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return (moment.astimezone() if moment.tzinfo else moment).date()
 
 
 def _lines(queries: RecordQueries, images: list[FiledImage]) -> list[FiledLine]:
