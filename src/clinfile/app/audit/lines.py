@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from clinfile.app.audit.actions import ACTS, act_name, fields, fill
+from clinfile.app.audit.naming import AuditNames, pictures_said
 from clinfile.app.clock import local_time
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose
 from clinfile.app.escaping import escaped
 from clinfile.app.filing.body_sites import BodySite, BodySiteError
 from clinfile.app.record.service import recipient_words
 from clinfile.db.audit import AuditRow
-
-if TYPE_CHECKING:
-    from clinfile.app.audit.naming import AuditNames
 
 HEADINGS = ("Entry", "When", "Who", "What", "About", "Details")
 #: The spreadsheet's columns: the stored code of the act is kept beside its words.
@@ -34,6 +31,8 @@ _KEY_WORDS = {"patient_id": "patient", "from_patient_id": "moved from",
 _READS = {"patient": ("patient_id",), "picture": ("image_id", "image")}
 # A refusal stored before the pictures asked for were recorded with it.
 _ASKED_NOT_RECORDED = "which other pictures were asked for with it was not recorded"
+# Stored words that may name pictures as the trail once wrote them ("image 4 is not filed").
+_SAID_WITH_PICTURES = ("reason", "problem", "why")
 # Stored words of the consent vocabulary, read as their labels.
 _VOCABULARY = {"kind": ImageKind, "method": Method, "purpose": Purpose}
 
@@ -116,7 +115,7 @@ def _words(row: AuditRow, values: dict, names: AuditNames) -> dict[str, str | No
     """
     words: dict[str, str | None] = {key: _sentence_word(key, value, names)
                                     for key, value in values.items()}
-    words["subject"] = escaped(row.subject) if row.subject else None
+    words["subject"] = escaped(pictures_said(row.subject)) if row.subject else None
     kind, _, number = row.subject.rpartition(" ")
     if number.isdigit():
         if kind in ("image", ""):
@@ -195,6 +194,8 @@ def _key(key: str) -> str:
 def _named(key: str, value: object, names: AuditNames) -> str:
     if key == "consents" and isinstance(value, list):
         return _consents(value)
+    if key in _SAID_WITH_PICTURES and isinstance(value, str):
+        return escaped(pictures_said(value))
     if isinstance(value, int) and not isinstance(value, bool):
         if key.endswith("patient_id"):
             return names.patient(value)

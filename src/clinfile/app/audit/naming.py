@@ -16,6 +16,8 @@ from clinfile.db.connection import Connection
 from clinfile.db.filing import PatientLookup
 
 _SUBJECT = re.compile(r"(patient|image) (\d+)")
+# Pictures as stored in a subject or a reason: "image 4", "image 4, image 5", "images [4, 5]".
+_STORED_PICTURES = re.compile(r"\bimages? \[?\d+(?:, (?:image )?\d+)*\]?")
 
 
 class AuditNames:
@@ -48,6 +50,20 @@ class AuditNames:
         """An entry's subject with a patient or picture named; anything else as stored."""
         match = _SUBJECT.fullmatch(subject)
         if match is None:
-            return escaped(subject)
+            return escaped(pictures_said(subject))
         kind, number = match.group(1), int(match.group(2))
         return self.patient(number) if kind == "patient" else self.picture(number)
+
+
+def pictures_said(stored: str) -> str:
+    """'pictures 4, 5' for the stored 'image 4, image 5': people call them pictures.
+
+    The trail keeps its stored words as they were written; only the reading
+    changes, so every sentence, the CSV and the PDF say one word.
+    """
+
+    def said(match: re.Match) -> str:
+        numbers = re.findall(r"\d+", match[0])
+        return ("picture " if len(numbers) == 1 else "pictures ") + ", ".join(numbers)
+
+    return _STORED_PICTURES.sub(said, stored)

@@ -216,11 +216,11 @@ def _rules(conn: Connection, image_ids: tuple[int, ...], filed: Mapping[int, Fil
     for image_id in image_ids:
         image = filed.get(image_id)
         if image is None:
-            decisions.append(Refused(f"image {image_id} is not filed to a patient yet",
+            decisions.append(Refused(f"picture {image_id} is not filed to a patient yet",
                                      "file it to the patient first"))
         elif image.deleted:
-            decisions.append(Refused(f"image {image_id} was deleted at the end of its "
-                                     "retention period", "nothing can; the image is gone"))
+            decisions.append(Refused(f"picture {image_id} was deleted at the end of its "
+                                     "retention period", "nothing can; the picture is gone"))
         else:
             decisions.append(decide(image.facts, purpose, recipient, consents[image.patient_id],
                                     today=today, policy=policy, deidentified=deidentified))

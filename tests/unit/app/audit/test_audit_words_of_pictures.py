@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from clinfile.app.audit.actions import ACTS, fields
 from clinfile.app.audit.lines import AuditLine
 from clinfile.app.audit.naming import AuditNames
 from clinfile.app.consent.model import Disclosure
@@ -21,7 +22,6 @@ from clinfile.db.audit import AuditRepository, AuditRow
 from tests.unit.app.consent import vault_rows
 
 TEAM = Recipient(group=RecipientClass.TREATING_TEAM)
-STUDENTS = Recipient(group=RecipientClass.STUDENTS)
 STUDENTS = Recipient(group=RecipientClass.STUDENTS)
 
 
@@ -99,3 +99,33 @@ def test_a_refusal_stored_without_the_pictures_asked_for_says_so(login):
         line = AuditLine.of(row, AuditNames(conn))
     assert line.what.endswith("(which other pictures were asked for with it was not "
                               "recorded)"), line.what
+
+
+# Pictures as the trail stores them in a subject: one, a list, a correction's list.
+STORED_SUBJECTS = ("image 5", "5", "image 5, image 6", "images [5, 6]")
+
+
+def test_every_act_says_picture_never_image(login, pictures):
+    admin = login()
+    with admin.vault.index() as conn:
+        names = AuditNames(conn)
+        for code in sorted(ACTS):
+            details = {field: 5 for field in fields(ACTS[code].sentence)}
+            details.update(reason="image 5 is not filed to a patient yet",
+                           image_id=pictures[0], images=list(pictures))
+            for subject in STORED_SUBJECTS:
+                row = AuditRow(9, "2026-12-01T09:30:00.000+00:00", "drpatel", code, subject,
+                               json.dumps(details), "", "")
+                line = AuditLine.of(row, names)
+                for said in (line.what, line.subject, line.details):
+                    assert "image " not in said.lower(), f"{code}: {said}"
+
+
+def test_a_refused_use_of_a_picture_not_yet_filed_says_picture(login):
+    admin = login("admin")
+    unfiled = vault_rows.add_inbox_image(admin.vault)
+    with pytest.raises(UseRefused):
+        authorise_use(login("clinician"), (unfiled,), Purpose.CLINICAL_CARE, TEAM)
+    line = _last_line(admin, "use.refused")
+    assert f"picture {unfiled} is not filed to a patient yet" in line.what, line.what
+    assert "image " not in line.what + line.subject + line.details
