@@ -8,7 +8,7 @@ role checks and the consent gate have said yes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import PurePath
@@ -56,7 +56,7 @@ class Stored:
 def stored(conn: Connection, filed: Iterable[FiledImage]) -> Stored:
     """Read the stored rows of these pictures and everyone's printed name, in two reads."""
     return Stored(MappingProxyType(ImageRepository(conn).by_ids(i.image_id for i in filed)),
-                  MappingProxyType(_printed_names(conn)))
+                  MappingProxyType(printed_names(conn)))
 
 
 def summary_images(found: Stored, vault: Vault, filed: Sequence[FiledImage],
@@ -71,6 +71,7 @@ def summary_images(found: Stored, vault: Vault, filed: Sequence[FiledImage],
     image is secondary or came from someone else, in words kept in one place.
     """
     names = found.printed_names
+    consents = [printed_as(consent, names) for consent in consents]
     blobs = vault.blobs
     images = []
     for image in filed:
@@ -81,7 +82,7 @@ def summary_images(found: Stored, vault: Vault, filed: Sequence[FiledImage],
             body_site=image.body_site.label if image.body_site.site else "",
             description=image.description,
             captured_at=_moment(image.taken_at or row.captured_at),
-            taken_by=image.taken_by,
+            taken_by=names.get(image.taken_by, image.taken_by),
             secondary=image.secondary,
             cautions=cautions.get(image.image_id, ()),
             consent_basis=consent_basis_text(image, consents),
@@ -97,9 +98,14 @@ def summary_images(found: Stored, vault: Vault, filed: Sequence[FiledImage],
     return tuple(images)
 
 
-def _printed_names(conn: Connection) -> dict[str, str]:
+def printed_names(conn: Connection) -> dict[str, str]:
     """Each login name with the name printed for it: the full name, where one is held."""
     return {user.name: user.full_name or user.name for user in UserRepository(conn).all()}
+
+
+def printed_as(consent: Consent, names: Mapping[str, str]) -> Consent:
+    """The consent with the person who obtained it by their printed name, not their login."""
+    return replace(consent, obtained_by=names.get(consent.obtained_by, consent.obtained_by))
 
 
 def teaching_images(found: Stored, vault: Vault,

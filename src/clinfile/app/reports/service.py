@@ -31,6 +31,8 @@ from clinfile.app.reports.gather import (
     Stored,
     consent_form_data,
     patient_header,
+    printed_as,
+    printed_names,
     stored,
     summary_images,
     teaching_images,
@@ -90,7 +92,8 @@ class ReportService:
             destination = _destination(options, out, force)
             consent = _consent(conn, reference)
             patient = PatientLookup(conn).by_id(consent.patient_id)
-            data = consent_form_data(consent, patient, practice_name=options.practice_name,
+            data = consent_form_data(printed_as(consent, printed_names(conn)), patient,
+                                     practice_name=options.practice_name,
                                      images_note=_images_note(consent))
             pdf = render_consent_form(data, options.page_size)
             name = record_file_name(data.patient, clock.today(), extension="pdf",
