@@ -105,3 +105,42 @@ def test_a_picture_without_a_taken_date_is_found_on_the_practice_s_day_of_filing
 
     assert [line.image_id for line in on_the_2nd.lines] == ids
     assert on_the_3rd.lines == ()
+
+
+def test_today_shows_a_move_and_a_correction_as_both_records_do(qtbot, logged_in, filed):
+    from tests.ui.test_record_correct import correcting, move_by_keyboard, open_correct
+
+    patients, ids = filed
+    shell, timeline, dialog = correcting(qtbot, logged_in, ids[2])
+    move_by_keyboard(qtbot, shell, dialog, "Linh Tran", "filed to the wrong patient")
+    timeline.choose([ids[0]])
+    timeline.setFocus()
+    fixing = open_correct(qtbot, shell)
+    qtbot.keyClick(fixing.focusWidget(), Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    fixing.description.selectAll()
+    qtbot.keyClicks(fixing.description, "leg ulcer, healing")
+    qtbot.keyClick(fixing.focusWidget(), Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+        qtbot.keyClicks(fixing.reason, "described more exactly")
+        qtbot.keyClick(fixing.reason, Qt.Key.Key_Return)
+    history = shell.record_view.details.facts["history"].text().splitlines()
+
+    view = shell.record_view
+    with qtbot.waitSignal(shell.record.today_shown, timeout=10000):
+        qtbot.keyClick(view.patient_panel.search_edit, Qt.Key.Key_T,
+                       Qt.KeyboardModifier.AltModifier)
+    rows = {view.today.list.item(n).data(Qt.UserRole + 1).image_id: view.today.list.item(n)
+            for n in range(view.today.list.count())}
+    mai, linh = "NGUYEN, Mai (record 900001)", "TRAN, Linh (record 900002)"
+    moved = rows[ids[2]]
+    assert moved.text().startswith(linh)
+    assert f"Moved here from {mai} by " in moved.text()
+    assert "filed to the wrong patient" in moved.text()
+    assert f"moved from {mai} to {linh} by " in moved.toolTip()
+    assert "because: filed to the wrong patient" in moved.toolTip()
+    corrected = rows[ids[0]]
+    assert "leg ulcer, healing" in corrected.text()
+    assert "Corrected since filing: description" in corrected.text()
+    assert history[-1] in corrected.toolTip()
+    assert "Moved" not in corrected.text() and "Corrected" not in rows[ids[1]].text()
+    assert patients[1] == moved.data(Qt.UserRole + 1).patient_id

@@ -8,6 +8,7 @@ to the right patient is found under that patient, with its corrected site.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -15,14 +16,16 @@ from clinfile.app import clock
 from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.model import FiledImage, filed_as_they_stand
 from clinfile.app.filing.service import workstation_name
-from clinfile.app.record.model import FiledLine
-from clinfile.app.record.service import moment, patient_names
+from clinfile.app.record.model import FiledLine, time_words
+from clinfile.app.record.service import correction_said, moment, patient_names
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.db.record import RecordQueries
 
 # A search shows at most this many filings, newest first, and says how many more.
 MOST_SHOWN = 200
+# A move's reason longer than this is cut short on its line; the whole of it is in its details.
+_REASON_ON_THE_LINE = 60
 
 
 @dataclass(frozen=True)
@@ -124,11 +127,37 @@ def _day(iso: str) -> date | None:
 
 
 def _lines(queries: RecordQueries, images: list[FiledImage]) -> list[FiledLine]:
-    names = patient_names(queries, {i.patient_id for i in images})
+    moves = {pid for i in images for c in i.corrections if c.what == "patient"
+             for pid in (c.from_patient_id, c.to_patient_id)}
+    names = patient_names(queries, {i.patient_id for i in images} | moves)
     people = queries.people()
+
+    def person(name: str) -> str:
+        return people.get(name, name)
+
     return [FiledLine(image_id=i.image_id, patient_id=i.patient_id,
                       patient=names.get(i.patient_id, "a patient"), when=_when(i),
-                      filed_at=i.filed_at, filed_by=people.get(i.filed_by, i.filed_by),
+                      filed_at=i.filed_at, filed_by=person(i.filed_by),
                       kind=i.kind, body_site=i.body_site.label, description=i.description,
-                      deleted=i.deleted)
+                      deleted=i.deleted, moved=_moved(i, names, person),
+                      corrected=", ".join(dict.fromkeys(
+                          c.what.replace("-", " ") for c in i.corrections
+                          if c.what != "patient")),
+                      changes=tuple(correction_said(c, names, person) for c in i.corrections))
             for i in images]
+
+
+def _moved(image: FiledImage, names: dict[int, str], person: Callable[[str], str]) -> str:
+    """'from TRAN, Linh (record 900002) by Dr Ana Patel, 02/12/2026 10:03: wrong patient'.
+
+    The line names where the picture was first filed and the last move's who,
+    when and why; every move in full is in ``changes``.
+    """
+    moves = [c for c in image.corrections if c.what == "patient"]
+    if not moves:
+        return ""
+    last = moves[-1]
+    reason = last.reason if len(last.reason) <= _REASON_ON_THE_LINE else \
+        last.reason[:_REASON_ON_THE_LINE - 1].rstrip() + "…"
+    return (f"from {names.get(moves[0].from_patient_id, 'a patient')} by "
+            f"{person(last.corrected_by)}, {time_words(last.corrected_at)}: {reason}")

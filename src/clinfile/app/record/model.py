@@ -107,7 +107,15 @@ class PatientRecord:
 
 @dataclass(frozen=True)
 class FiledLine:
-    """One filing in a list of filings (today's, or a search's): enough to jump to the record."""
+    """One filing in a list of filings (today's, or a search's): enough to jump to the record.
+
+    Attributes:
+        moved: a move since filing, short enough for the line (from whom, by whom,
+            when, why), or empty when the picture is still with the first patient.
+        corrected: what else was corrected since filing ("body site, description"),
+            or empty.
+        changes: every correction in full, oldest first, as the records say it.
+    """
 
     image_id: int
     patient_id: int
@@ -119,6 +127,9 @@ class FiledLine:
     body_site: str
     description: str
     deleted: bool = False
+    moved: str = ""
+    corrected: str = ""
+    changes: tuple[str, ...] = ()
 
 
 def day_words(iso: str | None) -> str:

@@ -9,7 +9,7 @@ decodes them in a worker: nothing of a picture is ever written to disk.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePath
@@ -38,7 +38,7 @@ from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
 from clinfile.db.connection import Connection
-from clinfile.db.filing import FilingRow, PatientLookup
+from clinfile.db.filing import CorrectionRow, FilingRow, PatientLookup
 from clinfile.db.record import PictureFacts, RecordQueries
 
 
@@ -121,6 +121,21 @@ def patient_names(queries: RecordQueries, patient_ids: Iterable[int]) -> dict[in
             for pid, parts in queries.patient_names(patient_ids).items()}
 
 
+def correction_said(c: CorrectionRow, names: dict[int, str],
+                    person: Callable[[str], str]) -> str:
+    """One correction as every view says it: when, what changed, by whom, and why.
+
+    Both patients' records and the Today list read it here, so they agree.
+    """
+    if c.what == "patient":
+        change = (f"moved from {names.get(c.from_patient_id, 'a patient')} to "
+                  f"{names.get(c.to_patient_id, 'a patient')}")
+    else:
+        change = correction_words(c)
+    return (f"{time_words(c.corrected_at)}: {change} by {person(c.corrected_by)}, "
+            f"because: {c.reason}")
+
+
 class _Pictures:
     """Turns filed images into the record's pictures, reading what they need in bulk."""
 
@@ -196,13 +211,7 @@ class _Pictures:
                f"{self._names.get(first.patient_id, 'a patient')} as "
                f"{ImageKind(first.kind).label}, {site.label}{described}")
         for c in image.corrections:
-            when = time_words(c.corrected_at)
-            if c.what == "patient":
-                change = (f"moved from {self._names.get(c.from_patient_id, 'a patient')} to "
-                          f"{self._names.get(c.to_patient_id, 'a patient')}")
-            else:
-                change = correction_words(c)
-            yield f"{when}: {change} by {self._person(c.corrected_by)}, because: {c.reason}"
+            yield correction_said(c, self._names, self._person)
         if image.deleted:
             yield "deleted at the end of its retention period"
 

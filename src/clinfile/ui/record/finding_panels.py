@@ -32,11 +32,23 @@ NO_DATE = QDate(2000, 1, 1)
 
 
 def line_words(line: FiledLine) -> str:
-    """Two lines: who and what; when taken, filed by whom."""
+    """Who and what; when taken, filed by whom; then any move or correction since."""
     what = line.description or line.kind.label
     gone = " · deleted at the end of retention" if line.deleted else ""
-    return (f"{line.patient}\n{what} · {line.body_site} · taken {day_words(line.when)}\n"
-            f"Filed {time_words(line.filed_at)} by {line.filed_by}{gone}")
+    words = (f"{line.patient}\n{what} · {line.body_site} · taken {day_words(line.when)}\n"
+             f"Filed {time_words(line.filed_at)} by {line.filed_by}{gone}")
+    if line.moved:
+        words += f"\nMoved here {line.moved}"
+    if line.corrected:
+        words += f"\nCorrected since filing: {line.corrected}"
+    return words
+
+
+def line_details(line: FiledLine) -> str:
+    """The line's tooltip: every correction in full, as both patients' records say it."""
+    if not line.changes:
+        return "Enter opens the patient's record at the picture"
+    return "Corrected since filing:\n" + "\n".join(line.changes)
 
 
 class FilingList(QListWidget):
@@ -62,6 +74,7 @@ class FilingList(QListWidget):
             item = QListWidgetItem(line_words(line))
             item.setData(LINE_ROLE, line)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, line_words(line).replace("\n", ", "))
+            item.setToolTip(line_details(line))
             self.addItem(item)
         self.setCurrentRow(0 if lines else -1)
 
