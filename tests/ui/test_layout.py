@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from clinfile.ui.look import stylesheet_text
+from tests.ui.helpers import add_patients, arrive, choose_patient, select_first
 
 
 def _whole(label: QLabel) -> bool:
@@ -53,3 +55,22 @@ def test_spin_boxes_draw_their_arrows():
         line = next(x for x in text.splitlines() if x.startswith(f"QSpinBox::{arrow}-arrow"))
         picture = Path(line.split("url(")[1].split(")")[0])
         assert picture.is_file() and picture.is_absolute()
+
+
+def test_the_consent_dialog_shows_who_decides_whole(qtbot, logged_in, workstation, vault_path,
+                                                    corpus, tmp_path):
+    add_patients(vault_path, [("10001", "Nguyen", "Mai", "1990-06-05", "Footscray")])
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
+    shell = logged_in("reception")
+    shell.window.resize(1280, 800)
+    arrive(qtbot, shell, corpus, drop, 1)
+    select_first(qtbot, shell, 1)
+    choose_patient(qtbot, shell, "mai nguyen")
+    qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = shell.desk_controller.filing.consent_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.wait(50)
+    assert "decides for themselves" in dialog.who_decides.text()
+    assert _whole(dialog.who_decides)

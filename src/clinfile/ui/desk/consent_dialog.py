@@ -121,12 +121,13 @@ class ConsentDialog(QDialog):
         self.obtained_by = named(QLineEdit(obtained_by), "Who obtained the consent")
         self.note = named(QLineEdit(), "Consent note")
         self.who_decides = named(note(expected.words if expected else ""), "Who decides")
-        who.addRow(self.substitute)
-        who.addRow(self.who_decides)
         who.addRow("Decided by", decider_row)
         who.addRow("&Interpreter", self.interpreter)
         who.addRow("Obtained &by", self.obtained_by)
         who.addRow("N&ote", self.note)
+        # The note stands outside the form, whose rows do not grow for wrapped words.
+        layout.addWidget(self.substitute)
+        layout.addWidget(self.who_decides)
         layout.addLayout(who)
 
         self.message = named(note("", "error"), "Consent message")
