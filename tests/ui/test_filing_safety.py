@@ -270,3 +270,10 @@ def test_the_describe_form_stays_under_the_pointer_as_the_patient_and_pictures_a
     qtbot.mouseClick(classify.description, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(classify.description, "eczema flare, day 8")
     assert classify.description.text() == "eczema flare, day 8"
+
+
+def test_the_file_button_says_what_it_waits_for_before_any_picture_is_selected(
+        qtbot, logged_in):
+    shell = logged_in("reception")
+    button = shell.desk_controller.filing.file_panel.file_button
+    assert button.text() == "Select the pictures to file"

@@ -39,9 +39,10 @@ class FilePanel(QGroupBox):
         """The one way to file besides Ctrl+Return: never a default button.
 
         A default button is pressed by Return in any field; a Return meant to
-        finish a consent or a search must never file pictures.
+        finish a consent or a search must never file pictures. Its words come
+        from the filing, which knows what it waits for.
         """
-        button = named(primary(QPushButton("File")), "File the selected pictures")
+        button = named(primary(QPushButton()), "File the selected pictures")
         button.setDefault(False)
         button.setAutoDefault(False)
         return button

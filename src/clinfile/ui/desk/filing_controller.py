@@ -186,7 +186,7 @@ class FilingController(QObject):
     def _button_words(self) -> str:
         """What the File button would do now, in the words the banner above it agrees with."""
         if not self.selected:
-            return "File"
+            return "Select the pictures to file"
         if self.patient is None:
             return f"Choose the patient to file {_pictures(len(self.selected))}"
         return f"File {_pictures(len(self.selected))} to {self.patient.display_name}"
