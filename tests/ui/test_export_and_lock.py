@@ -88,6 +88,8 @@ def test_a_refused_teaching_export_is_explained_with_the_form_to_print(
                                             "education, to be seen by students")
     assert not any(exports.iterdir())
     assert "Not exported" in shell.window.activity.text()
+    in_the_record = shell.record.commands.form_button.text().replace("&", "").rstrip("…")
+    assert refusal.form_button.text() == f"{in_the_record} for education…"
 
     qtbot.mouseClick(refusal.form_button, Qt.MouseButton.LeftButton)
     form = filing.consent_dialog

@@ -102,3 +102,49 @@ def test_the_summary_of_chosen_pictures_is_written_where_asked_and_nowhere_else(
     path = write_summary(login("clinician"), ids[:2], folder / "summary.pdf")
     assert path.read_bytes().startswith(b"%PDF")
     assert [p.name for p in folder.iterdir()] == ["summary.pdf"]
+
+
+def _label(button) -> str:
+    """A button's words as a person reads them: no Alt-key mark, no trailing dots."""
+    return button.text().replace("&", "").rstrip("…")
+
+
+def test_the_refusal_names_the_form_button_in_the_record_s_own_words(
+        qtbot, logged_in, filed, tmp_path, monkeypatch):
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    dialog = open_export(qtbot, shell)
+    pick(qtbot, dialog.purpose, "Education")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    with qtbot.waitSignal(shell.record.commands.export_refused, timeout=20000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    refusal = shell.record.commands.refusal_dialog
+    qtbot.waitUntil(refusal.isVisible, timeout=5000)
+    button = _label(shell.record.commands.form_button)
+    assert button == "Print consent form"
+    assert _label(refusal.form_button) == f"{button} for education"
+    assert refusal.form_button.accessibleName() == f"{button} for education"
+    qtbot.keyClick(refusal, Qt.Key.Key_Escape)
+
+
+def test_a_receptionist_told_who_exports_is_told_the_form_button_s_words(
+        qtbot, logged_in, filed):
+    shell = logged_in("reception")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    commands = shell.record.commands
+    assert f"\u201c{_label(commands.form_button)}\u201d" in commands.export_button.toolTip()
+    assert f"\u201c{_label(commands.summary_button)}\u201d" in commands.export_button.toolTip()
+
+
+def test_the_greyed_form_button_says_why(qtbot, logged_in, filed):
+    patients, ids = filed
+    shell = logged_in("reception")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    timeline, button = shell.record_view.timeline, shell.record.commands.form_button
+    timeline.choose([ids[0]])
+    assert button.isEnabled()
+    qtbot.keyClick(timeline, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert len(timeline.chosen()) == 2
+    assert not button.isEnabled()
+    assert button.toolTip() == ("Choose just one picture: each may have been filed on a "
+                                "different consent.")

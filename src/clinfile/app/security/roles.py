@@ -104,13 +104,18 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+#: The act of printing a consent form, named so on every button and in every piece of
+#: advice: a person told to do it looks for these words.
+PRINT_CONSENT_FORM = "Print consent form"
+
 # What a person may do instead of an act their roles do not carry, for the few
 # acts the window would otherwise simply not offer.
 INSTEAD: dict[Permission, str] = {
     Permission.EXPORT_IMAGES: (
         "Exports are made by a clinician, who decides whether the patient's consent covers "
         "them. You can file what patients send, record a consent a clinician documented, "
-        "and print the consent form or the summary for the clinical record."),
+        f"and print for the clinical record with \u201c{PRINT_CONSENT_FORM}\u201d or "
+        "\u201cPrint summary\u201d."),
 }
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from clinfile.app.consent.rules import Refused
 from clinfile.app.consent.vocabulary import Purpose
+from clinfile.app.security.roles import PRINT_CONSENT_FORM
 from clinfile.ui.look import heading, named, note, primary
 
 
@@ -47,8 +48,8 @@ class RefusalDialog(QDialog):
                                 "audit trail."))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.form_button = primary(buttons.addButton(
-            f"Print the consent form for {purpose.label}…", QDialogButtonBox.ButtonRole.ActionRole))
-        named(self.form_button, f"Print the consent form for {purpose.label}")
+            f"{PRINT_CONSENT_FORM} for {purpose.label}…", QDialogButtonBox.ButtonRole.ActionRole))
+        named(self.form_button, f"{PRINT_CONSENT_FORM} for {purpose.label}")
         self.form_button.setVisible(not purpose.clinical)
         self.form_button.clicked.connect(self._form)
         buttons.rejected.connect(self.reject)

@@ -21,7 +21,7 @@ from clinfile.app.record.corrections import Correction, correct_pictures
 from clinfile.app.record.model import PatientRecord, RecordPicture
 from clinfile.app.record.outputs import write_summary
 from clinfile.app.record.service import moment
-from clinfile.app.security.roles import INSTEAD, Permission
+from clinfile.app.security.roles import INSTEAD, PRINT_CONSENT_FORM, Permission
 from clinfile.app.uses.gate import UseRefused
 from clinfile.ui.admin.forms import keys_back_to
 from clinfile.ui.admin.incident_dialog import IncidentDialog
@@ -36,6 +36,7 @@ from clinfile.ui.record.record_view import RecordView
 from clinfile.ui.record.thumbnails import small_image
 from clinfile.ui.tasks import Tasks
 
+FORM_TIP = "Print the consent form the chosen picture was filed on again"
 INCIDENT_TIP = ("Record that an export of the chosen picture reached the wrong person, a "
                 "privacy breach, for the practice manager")
 # Pictures compared are decoded no larger than this: sharp on a 4K screen,
@@ -90,8 +91,8 @@ class RecordCommands(QObject):
             "Print &summary…", "Print the summary of the chosen pictures",
             "Print the record-attachment summary of the chosen pictures again")
         self.form_button = view.add_command(
-            "Print c&onsent form…", "Print the consent form",
-            "Print the consent form the chosen picture was filed on again")
+            PRINT_CONSENT_FORM.replace("consent", "c&onsent", 1) + "…", PRINT_CONSENT_FORM,
+            FORM_TIP)
         self.incident_button = view.add_command(
             "Report wron&gly sent…", "Report a wrongly sent picture",
             INCIDENT_TIP)
@@ -119,8 +120,10 @@ class RecordCommands(QObject):
             button.setEnabled(chosen and allowed)
             if chosen and not allowed and instead:
                 button.setToolTip(instead)
-        self.form_button.setEnabled(len(pictures) == 1 and chosen
-                                    and bool(pictures[0].consent_code))
+        may_print = desk is not None and desk.session.may(Permission.PRINT_FORMS)
+        why_not = _why_no_form(pictures, may_print)
+        self.form_button.setEnabled(not why_not)
+        self.form_button.setToolTip(why_not or FORM_TIP)
         exported = chosen and all(p.exports for p in pictures)
         may_report = desk is not None and desk.session.may(Permission.REPORT_INCIDENT)
         self.incident_button.setEnabled(exported and may_report)
@@ -382,6 +385,25 @@ class RecordCommands(QObject):
     def _summary_saved(self, path: Path) -> None:
         self._owner.tell(f"The incident summary is saved to {path}.")
         self.incident_summary_saved.emit(path)
+
+
+def _why_no_form(pictures: list[RecordPicture], may_print: bool) -> str:
+    """Why the consent form cannot be printed for these pictures, or "" when it can."""
+    if not may_print:
+        return "Your role does not print consent forms; ask a receptionist or a clinician."
+    if len(pictures) != 1:
+        return ("Choose one picture on the timeline to print the consent form it was filed on."
+                if not pictures else
+                "Choose just one picture: each may have been filed on a different consent.")
+    picture = pictures[0]
+    if not picture.here:
+        return ("It was moved to another patient's record; print the form from that "
+                "record.")
+    if not picture.shown:
+        return "It was deleted at the end of its keeping time."
+    if not picture.consent_code:
+        return f"There is no consent form to print for it ({picture.consent})."
+    return ""
 
 
 def _site_pictures(record: PatientRecord, picture: RecordPicture) -> list[RecordPicture]:
