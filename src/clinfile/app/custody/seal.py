@@ -162,7 +162,8 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
         if row is None or not same(row.hash, seal.hash):
             report.problems.append(
                 f"tampering: audit rows up to row {seal.seq}, sealed by {seal.sealed_by} on "
-                f"{seal.sealed_at}, were changed, removed or reordered after they were sealed")
+                f"{clock.local_time(seal.sealed_at)}, were changed, removed or reordered "
+                "after they were sealed")
     if own_last_seal is not None:
         row = rows.at_seq(own_last_seal.seq)
         kept = report.sealed is not None and report.sealed.seq >= own_last_seal.seq
@@ -174,17 +175,17 @@ def seal_report(conn: Connection, vault_id: str, trusted: bytes,
         report.problems.append(
             f"the vault was put back to an older copy (its key file with it), or its trail "
             f"was rewritten: this computer remembers your seal of audit row "
-            f"{on_this_computer.seq} made on {on_this_computer.sealed_at}, which the vault "
-            "no longer holds. Restore the latest backup; if an older copy was put back on "
-            "purpose, accept it with 'clinfile verify --accept-older-copy'")
+            f"{on_this_computer.seq} made on {clock.local_time(on_this_computer.sealed_at)}, "
+            "which the vault no longer holds. Restore the latest backup; if an older copy was "
+            "put back on purpose, accept it with 'clinfile verify --accept-older-copy'")
     for seal in remembered:
         if _signer_problem(vault_id, seal, trusted, retired):
             continue
         if not _still_held(rows, report, seal):
             report.problems.append(
                 f"tampering: the seal of audit row {seal.seq} that {seal.sealed_by} made on "
-                f"{seal.sealed_at}, which the key file remembers, is gone or no longer "
-                "matches: the trail was cut back or rewritten")
+                f"{clock.local_time(seal.sealed_at)}, which the key file remembers, is gone or "
+                "no longer matches: the trail was cut back or rewritten")
     report.problems += [
         f"tampering: the key file retired a seal key at row {key.until}, when an admin left or "
         "stopped being one, but the trail no longer holds that row as it was: it was cut back "
@@ -270,10 +271,11 @@ def _signer_problem(vault_id: str, seal: SealRow, trusted: bytes,
             if seal.seq <= key.until:
                 return ""
             return (f"tampering: the seal of audit row {seal.seq} (said to be by "
-                    f"{seal.sealed_by} on {seal.sealed_at}) was made with a seal key retired "
-                    f"at row {key.until}, when an admin left or stopped being one")
+                    f"{seal.sealed_by} on {clock.local_time(seal.sealed_at)}) was made with a "
+                    f"seal key retired at row {key.until}, when an admin left or stopped "
+                    "being one")
     return (f"tampering: the seal of audit row {seal.seq} (said to be by {seal.sealed_by} "
-            f"on {seal.sealed_at}) was not made with the practice's seal key")
+            f"on {clock.local_time(seal.sealed_at)}) was not made with the practice's seal key")
 
 
 def seal_due(report: SealReport, now: datetime | None = None) -> bool:

@@ -10,6 +10,7 @@ and the pinned seal key must make ``verify`` say so.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -143,3 +144,17 @@ def test_a_filed_wrong_password_cut_from_the_notes_file_shows(vault_path):
 
     assert code != 0
     assert "notes already filed into the audit trail were changed or removed" in out
+
+
+def test_tampering_names_each_seal_s_moment_on_the_practice_s_clock(vault_path,
+                                                                    practice_time_zone):
+    practice_time_zone("Pacific/Honolulu")
+    _a_day_at_the_practice(vault_path)
+    key = _master_key(vault_path, "reception")
+    _rewrite_history(vault_path, key)
+
+    code, out = _verify(vault_path)
+
+    assert code != 0
+    assert "sealed by admin on " in out
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", out), out
