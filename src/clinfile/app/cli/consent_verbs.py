@@ -212,7 +212,7 @@ def _consent_withdraw(args: argparse.Namespace, console: Console) -> int:
             console.say("Already sent before the withdrawal (ask for these back if needed):")
             for use in result.uses_already_made:
                 console.say(f"  image {use.image_id}: {use.purpose} to {use.recipient} by "
-                            f"{use.channel}, {use.used_at} ({use.used_by})")
+                            f"{use.channel}, {clock.local_time(use.used_at)} ({use.used_by})")
         return EXIT_OK
 
     return with_session(args, console, act)

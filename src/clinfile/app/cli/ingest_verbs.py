@@ -22,6 +22,7 @@ from clinfile.app.cli.device_verbs import (
     import_device,
     photos_beneath,
 )
+from clinfile.app.clock import local_time
 from clinfile.app.custody.locations import check_location
 from clinfile.app.ingest import events as ev
 from clinfile.app.ingest.decode_workers import warm_up
@@ -167,8 +168,8 @@ def _inbox(args: argparse.Namespace, console: Console) -> int:
         console.say("The inbox is empty.")
     for i in items:
         camera = " ".join(filter(None, (i.camera_make, i.camera_model))) or "unknown camera"
-        taken = i.captured_at or "capture time unknown"
-        console.say(f"{i.id:>6}  {i.received_at}  {i.format:<5} {i.width}×{i.height}  "
+        taken = local_time(i.captured_at) if i.captured_at else "capture time unknown"
+        console.say(f"{i.id:>6}  {local_time(i.received_at)}  {i.format:<5} {i.width}×{i.height}  "
                     f"{camera}, {taken}  from {i.source_path}")
     return EXIT_OK
 
@@ -187,7 +188,7 @@ def _quarantine(args: argparse.Namespace, console: Console) -> int:
     if not rows:
         console.say("Nothing is in quarantine.")
     for r in rows:
-        console.say(f"{r.quarantined_at}  {r.source_path}")
+        console.say(f"{local_time(r.quarantined_at)}  {r.source_path}")
         console.say(f"    {r.reason}")
     return EXIT_OK
 

@@ -1,8 +1,10 @@
 import json
+import re
+import shutil
 from pathlib import Path
 
 from tests.conftest import ADMIN, ADMIN_PASSWORD, PASSWORDS
-from tests.unit.app.cli.calling import call
+from tests.unit.app.cli.calling import as_user, call
 
 
 def _as(user: str, *verb: str) -> list[str]:
@@ -141,3 +143,20 @@ def test_a_renewed_recovery_key_re_keys_older_pictures_so_the_old_sheet_opens_no
     assert code == 0
     assert "Every picture is under the current key" in out
     assert not BlobStore(vault / "blobs", old_key).catalogue()
+
+
+def test_the_inbox_and_quarantine_lists_say_when_on_the_practice_s_clock(
+        vault_path, corpus, tmp_path, practice_time_zone):
+    practice_time_zone("Pacific/Honolulu")
+    arrived = tmp_path / "arrived"
+    arrived.mkdir()
+    shutil.copy(corpus / "exif-samples" / "jpg" / "Canon_40D.jpg", arrived / "rash.jpg")
+    (arrived / "letter.jpg").write_text("not a picture at all")
+    assert as_user(vault_path, "reception", "import", str(arrived))[0] == 0
+
+    _, inbox, _ = as_user(vault_path, "reception", "inbox")
+    _, quarantine, _ = as_user(vault_path, "reception", "quarantine")
+
+    for listing in (inbox, quarantine):
+        assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", listing), listing
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", listing), listing
