@@ -178,12 +178,16 @@ class ConsentRepository:
         ).fetchall()
         return sorted((UseRow(*r) for r in rows), key=lambda use: use.id)
 
-    def uses_for_patient(self, patient_id: int, purposes: tuple[str, ...]) -> list[UseRow]:
-        """Return the uses of a patient's images for some purposes, oldest first."""
+    def uses_under_consent(self, consent_id: int, purposes: tuple[str, ...]) -> list[UseRow]:
+        """Return the uses one consent allowed for some purposes, oldest first.
+
+        Each use names the consent the rules rested on when it was allowed;
+        uses another consent allowed, or that needed none, are not this one's.
+        """
         marks = ", ".join("?" * len(purposes))
         rows = self._conn.execute(
-            f"SELECT {_USE_COLUMNS} FROM image_uses WHERE patient_id = ? "
-            f"AND purpose IN ({marks}) ORDER BY used_at, id", (patient_id, *purposes),
+            f"SELECT {_USE_COLUMNS} FROM image_uses WHERE consent_id = ? "
+            f"AND purpose IN ({marks}) ORDER BY used_at, id", (consent_id, *purposes),
         )
         return [UseRow(*r) for r in rows]
 

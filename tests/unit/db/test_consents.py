@@ -73,5 +73,5 @@ def test_withdrawals_and_uses(conn):
                                   "2026-11-20T12:00:00+00:00"))
     assert repo.withdrawals(row.id) == [withdrawal]
     assert withdrawal.purposes == ("education",)
-    assert repo.uses_for_patient(1, ("education", "research")) == [use]
-    assert repo.uses_for_patient(1, ("clinical-care",)) == []
+    assert repo.uses_under_consent(row.id, ("education", "research")) == [use]
+    assert repo.uses_under_consent(row.id, ("clinical-care",)) == []

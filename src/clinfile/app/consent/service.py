@@ -149,8 +149,10 @@ class ConsentService:
         """Record that the patient took back some (or all) purposes of a consent.
 
         Every later use for those purposes is refused by the rules; the uses
-        already made of the patient's images for them are returned, so the
-        practice can ask for copies back.
+        this consent allowed for them are returned, so the practice can ask
+        for copies back. Uses another consent allowed, or that needed none
+        (a patient's own picture for their care), are not listed: this
+        withdrawal does not touch them.
 
         Raises:
             ConsentError: the purposes were not part of the consent, or are withdrawn already.
@@ -167,8 +169,7 @@ class ConsentService:
             words = tuple(sorted(str(p) for p in purposes))
             repo = ConsentRepository(work.conn)
             repo.add_withdrawal(consent.id, words, on.isoformat(), reason, actor, clock.stamp())
-            uses = tuple(u for u in repo.uses_for_patient(consent.patient_id, words)
-                         if not consent.images or u.image_id in consent.images)
+            uses = tuple(repo.uses_under_consent(consent.id, words))
             work.record(AuditEntry(
                 actor, "consent.withdrawn", f"consent {consent.id}", {
                     "patient_id": consent.patient_id, "purposes": list(words),

@@ -104,3 +104,24 @@ def test_check_does_not_record_a_use(login, photo):
     session = login("reception")
     assert check_use(session, image, Purpose.CLINICAL_CARE, TEAM).allowed
     assert "use.allowed" not in actions(session)
+
+
+def test_withdrawal_lists_only_the_uses_its_own_consent_allowed(login, photo, add_inbox_image):
+    patient, image = photo
+    clinician = login("clinician")
+    sent = add_inbox_image()
+    FilingService(clinician).file(FilingRequest(
+        (sent,), patient, ImageKind.PATIENT_SENT, BodySite.parse("left-lower-leg")))
+    before = {authorise_use(clinician, [i], Purpose.CLINICAL_CARE, TEAM,
+                            channel=Channel.PRINT).use_ids[0] for i in (sent, image)}
+    later = ConsentService(clinician).record(ConsentRequest(
+        patient, Method.VERBAL, frozenset({Purpose.CLINICAL_CARE, Purpose.EDUCATION}),
+        (TEAM, STUDENTS), "clinician", date.today(), disclosure=Disclosure(True, True, True)))
+    after = {authorise_use(clinician, [i], purpose, recipient).use_ids[0]
+             for i in (sent, image)
+             for purpose, recipient in ((Purpose.CLINICAL_CARE, TEAM),
+                                        (Purpose.EDUCATION, STUDENTS))}
+    result = ConsentService(clinician).withdraw(later.code)
+    listed = {u.id for u in result.uses_already_made}
+    assert listed == after and not listed & before
+    assert {u.consent_id for u in result.uses_already_made} == {later.id}
