@@ -7,6 +7,7 @@ import subprocess
 import pytest
 from PySide6.QtCore import Qt
 
+from clinfile.app.security.users import UserService
 from clinfile.db.audit import AuditRepository
 from tests.ui.saving import save_as
 from tests.unit.app.cli.calling import as_user
@@ -62,8 +63,9 @@ def test_report_and_save_the_summary_by_keyboard_alone(qtbot, logged_in, vault_p
     assert "incident.reported" in actions and "incident.summary_printed" in actions
 
 
-def test_report_by_mouse(qtbot, logged_in, vault_path, corpus, tmp_path):
+def test_report_by_mouse(qtbot, logged_in, login, vault_path, corpus, tmp_path):
     export_a_picture(vault_path, corpus, tmp_path)
+    UserService(login("admin")).set_full_name("admin", "Jo Bloggs")
     shell, incidents = _open_incidents(qtbot, logged_in)
     qtbot.mouseClick(incidents.report_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: hasattr(incidents, "dialog"), timeout=10000)
@@ -77,6 +79,7 @@ def test_report_by_mouse(qtbot, logged_in, vault_path, corpus, tmp_path):
         qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: incidents.table.rowCount() == 1, timeout=10000)
     assert incidents.table.item(0, 4).text() == "the patient's former partner"
+    assert incidents.table.item(0, 2).text() == "Jo Bloggs (admin)"
     assert "is recorded and linked to the export" in incidents.message.text()
 
 

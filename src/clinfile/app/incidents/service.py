@@ -94,10 +94,11 @@ class IncidentReport:
 
 @dataclass(frozen=True)
 class Incident:
-    """A recorded report with its export and patient in words."""
+    """A recorded report with its export, patient and reporter in words."""
 
     row: IncidentRow
     export: ExportSent | None
+    reporter: str
 
 
 class IncidentService:
@@ -151,7 +152,8 @@ class IncidentService:
                 actor, "incident.reported", exported.subject, {
                     "incident": row.id, "export_entry": exported.seq,
                     "sent_to": row.sent_to, "found_on": row.found_on}))
-        return Incident(row, export)
+            reporter = person(work.conn, actor)
+        return Incident(row, export, reporter)
 
     def all(self) -> list[Incident]:
         """Return every report, newest first; the practice manager's, not every reporter's."""
@@ -159,7 +161,7 @@ class IncidentService:
         with self._session.vault.index() as conn:
             audit = AuditRepository(conn)
             return [Incident(row, _export(conn, audit.at_seq(row.export_seq))
-                             if row.export_seq else None)
+                             if row.export_seq else None, person(conn, row.reported_by))
                     for row in IncidentRepository(conn).all()]
 
     def write_summary(self, incident_id: int, path: Path) -> Path:

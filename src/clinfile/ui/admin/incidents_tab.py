@@ -133,7 +133,7 @@ class IncidentsTab(QWidget):
         for row, incident in enumerate(incidents):
             record = incident.row
             patient = incident.export.patient if incident.export else "not known"
-            cells = (str(record.id), local_time(record.reported_at), record.reported_by,
+            cells = (str(record.id), local_time(record.reported_at), incident.reporter,
                      patient, record.sent_to,
                      date.fromisoformat(record.found_on).strftime("%d/%m/%Y"))
             for column, text in enumerate(cells):
