@@ -2,7 +2,8 @@
 
 The dialog is Qt's own, not the desktop's, and opened window-modal rather
 than run in a nested event loop, so the window keeps painting and the answer
-arrives as a signal like every other.
+arrives as a signal like every other. When it closes, the keyboard goes back
+to the window that asked, so its Alt keys work at once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
+
+from clinfile.ui.admin.forms import keys_back_to
 
 
 def ask_where_to_save(parent: QWidget, title: str, suggested: Path, kinds: str,
@@ -22,6 +25,7 @@ def ask_where_to_save(parent: QWidget, title: str, suggested: Path, kinds: str,
     dialog.setDefaultSuffix(suggested.suffix.lstrip("."))
     dialog.selectFile(suggested.name)
     dialog.fileSelected.connect(lambda name: chosen(Path(name)))
+    dialog.finished.connect(lambda _result: keys_back_to(parent))
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog

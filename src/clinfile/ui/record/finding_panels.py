@@ -149,7 +149,8 @@ class FindPanel(QWidget):
         form.addRow("&Words", self.words)
         form.addRow("&Kind", self.kind)
         form.addRow("&Body site", self.site)
-        form.addRow("&From", self.since)
+        # Alt+F is the File menu's: the first day is Alt+M.
+        form.addRow("Fro&m", self.since)
         form.addRow("&Until", self.until)
         form.addRow("", self.this_patient)
         layout = QVBoxLayout(self)
