@@ -119,11 +119,14 @@ def test_the_wheel_is_one_package_with_its_migrations_and_resources(wheel):
     assert tops == {"clinfile", f"clinfile-{PROJECT['version']}.dist-info"}
     migrations = {f"clinfile/db/migrations/{p.name}"
                   for p in (ROOT / "src" / "clinfile" / "db" / "migrations").glob("*.sql")}
-    resources = {f"clinfile/resources/{p.name}"
-                 for p in (ROOT / "src" / "clinfile" / "resources").iterdir()
-                 if p.suffix in {".qss", ".svg", ".jpg"}}
+    shipped = ROOT / "src" / "clinfile" / "resources"
+    resources = {f"clinfile/resources/{p.relative_to(shipped).as_posix()}"
+                 for p in shipped.rglob("*")
+                 if p.suffix in {".qss", ".svg", ".jpg", ".ttf", ".txt"}}
     assert migrations and migrations <= names
-    assert {"clinfile/resources/clinfile.qss", "clinfile/resources/sample-picture.jpg"} <= resources
+    assert {"clinfile/resources/clinfile.qss", "clinfile/resources/sample-picture.jpg",
+            "clinfile/resources/fonts/DejaVuSans.ttf",
+            "clinfile/resources/fonts/LICENSE-DejaVu.txt"} <= resources
     assert resources <= names
     entry_points = zipfile.ZipFile(wheel).read(
         f"clinfile-{PROJECT['version']}.dist-info/entry_points.txt").decode()

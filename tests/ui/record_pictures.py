@@ -13,9 +13,12 @@ PATIENTS = [("900001", "Nguyen", "Mai", "1990-06-05", "Footscray"),
 
 
 def file_pictures(vault_path: Path, corpus: Path, tmp_path: Path,
-                  plan: list[tuple[int, str, str]], photos: list[Path] | None = None
+                  plan: list[tuple[int, str, str]], photos: list[Path] | None = None,
+                  patients: list[tuple[str, str, str, str, str]] = PATIENTS
                   ) -> tuple[list[int], list[int]]:
-    """Add two patients and file one corpus photo per ``(patient index, body site, description)``.
+    """Add the patients (two unless told) and file one corpus photo per plan row.
+
+    A plan row is ``(patient index, body site, description)``.
 
     Each picture is its own episode, filed by the clinician on the patient's
     spoken consent for their care. Returns the patients' ids and the
@@ -37,7 +40,7 @@ def file_pictures(vault_path: Path, corpus: Path, tmp_path: Path,
     from clinfile.app.ingest.service import ImportService
     from clinfile.app.security.session import Session
 
-    patients = add_patients(vault_path, PATIENTS)
+    patients = add_patients(vault_path, patients)
     photos = photos or sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[:len(plan)]
     copies = copy_into(photos, tmp_path / "to-file")
     doctor = Session.login(vault_path, "clinician", PASSWORDS["clinician"])

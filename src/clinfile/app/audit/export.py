@@ -20,6 +20,7 @@ from clinfile.app import clock
 from clinfile.app.audit.actions import act_name
 from clinfile.app.audit.lines import CSV_HEADINGS, HEADINGS, AuditLine
 from clinfile.app.audit.verdict import ChainVerdict
+from clinfile.app.reports.lettering import SANS_BOLD
 from clinfile.app.reports.pdf import (
     BRAND,
     BRAND_PALE,
@@ -100,7 +101,7 @@ def _verdict_box(verdict: ChainVerdict, width: float) -> LongTable:
 
 def _table(lines: Sequence[AuditLine], width: float) -> LongTable:
     cell = style("small", fontSize=7.6, leading=9.4)
-    head = style("small", fontSize=7.6, leading=9.4, fontName="Helvetica-Bold")
+    head = style("small", fontSize=7.6, leading=9.4, fontName=SANS_BOLD)
     rows = [[Paragraph(escape(h), head) for h in HEADINGS]]
     rows += [[Paragraph(escape(c), cell) for c in line.cells] for line in lines]
     table = LongTable(rows, colWidths=[width * share for share in _SHARES], repeatRows=1)

@@ -60,7 +60,7 @@ def write_summary(summary: IncidentSummary, path: Path, page_size: PageSize) -> 
                                                    middle=f"Incident {row.id}"))
     width = doc.width
     heading = "Privacy incident: a picture sent to the wrong person"
-    story = [Paragraph(escape(heading), style("title")),
+    story = [Paragraph(escape(heading), style("title", fontSize=17, leading=21)),
              Paragraph(escape(summary.practice_name or " "), style("subheading")),
              Spacer(1, 3 * mm), _facts(summary, width), Spacer(1, 5 * mm),
              _guidance(width), Spacer(1, 4 * mm),
@@ -84,7 +84,8 @@ def _facts(summary: IncidentSummary, width: float) -> Table:
         ("What has been done", row.actions_taken),
         ("The export in the audit trail", _export_words(export, row.export_seq)),
     ]
-    label, value = style("label", fontSize=8.6, leading=11), style("value", leading=11.4)
+    label = style("label", fontSize=8.2, leading=10.4)
+    value = style("value", fontSize=8.6, leading=10.6)
     table = Table([[Paragraph(escape(k), label), Paragraph(escape(v), value)] for k, v in facts],
                   colWidths=[width * 0.27, width * 0.73])
     table.setStyle(TableStyle([

@@ -17,10 +17,10 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 
 from clinfile.app import clock
 from clinfile.app.consent.vocabulary import Purpose
-from clinfile.app.escaping import escaped
 from clinfile.app.reports import consent_wording as words
 from clinfile.app.reports.flowables import TickBox, WriteIn, draw_qr
 from clinfile.app.reports.form_codes import qr_payload
+from clinfile.app.reports.lettering import MONO_BOLD, SANS, SANS_BOLD, drawn
 from clinfile.app.reports.model import ConsentFormData, PurposeRequest
 from clinfile.app.reports.pdf import (
     BRAND,
@@ -209,19 +209,19 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: ConsentFormData
     top = height - 12 * mm
     pdf.saveState()
     pdf.setFillColor(MUTED)
-    pdf.setFont("Helvetica-Bold", 8.5)
-    pdf.drawString(MARGIN, top, escaped((data.practice_name or "Clinfile").upper()))
+    pdf.setFont(SANS_BOLD, 8.5)
+    pdf.drawString(MARGIN, top, drawn((data.practice_name or "Clinfile").upper()))
     pdf.setFillColor(BRAND)
-    pdf.setFont("Helvetica-Bold", 20)
+    pdf.setFont(SANS_BOLD, 20)
     pdf.drawString(MARGIN, top - 10 * mm, words.TITLE)
     pdf.setFillColor(INK)
-    pdf.setFont("Helvetica", 10)
+    pdf.setFont(SANS, 10)
     if data.patient:
         patient = data.patient
         line = f"{patient.display_name}   ·   born {patient.birth_date_text}"
         if patient.record_number:
             line += f"   ·   record {patient.record_number}"
-        pdf.drawString(MARGIN, top - 17 * mm, escaped(line))
+        pdf.drawString(MARGIN, top - 17 * mm, drawn(line))
     else:
         pdf.setFillColor(MUTED)
         pdf.drawString(MARGIN, top - 17 * mm, "Print-ahead form: fill in the patient's details")
@@ -245,10 +245,10 @@ def _code_panel(pdf: canvas.Canvas, data: ConsentFormData, x: float, y: float) -
     if data.code:
         draw_qr(pdf, qr_payload(data.code), x, y, QR_SIZE)
         pdf.setFillColor(MUTED)
-        pdf.setFont("Helvetica-Bold", 7)
+        pdf.setFont(SANS_BOLD, 7)
         pdf.drawRightString(x - 1 * mm, y + QR_SIZE / 2 + 2 * mm, "FORM CODE")
         pdf.setFillColor(INK)
-        pdf.setFont("Courier-Bold", 12)
+        pdf.setFont(MONO_BOLD, 12)
         pdf.drawRightString(x - 1 * mm, y + QR_SIZE / 2 - 3 * mm, data.code)
         return
     box_width = QR_SIZE + 24 * mm
@@ -258,7 +258,7 @@ def _code_panel(pdf: canvas.Canvas, data: ConsentFormData, x: float, y: float) -
     pdf.rect(left, y, box_width, QR_SIZE, stroke=1, fill=0)
     pdf.setDash()
     pdf.setFillColor(MUTED)
-    pdf.setFont("Helvetica", 7.5)
+    pdf.setFont(SANS, 7.5)
     pdf.drawCentredString(left + box_width / 2, y + QR_SIZE / 2 + 1 * mm, "Patient label or")
     pdf.drawCentredString(left + box_width / 2, y + QR_SIZE / 2 - 3 * mm,
                           "consent code (office use)")

@@ -1,7 +1,7 @@
 """Small drawn pieces of a paper form: a tick box, a line to write on, a QR code.
 
-Helvetica has no ballot-box character, so boxes and lines are drawn; they
-print crisply at any size and survive a phone photograph of the page.
+Boxes and lines are drawn rather than typed as characters; they print
+crisply at any size and survive a phone photograph of the page.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from clinfile.app.escaping import escaped
+from clinfile.app.reports.lettering import SANS, SANS_BOLD, drawn
 from clinfile.app.reports.pdf import BRAND_PALE, INK, MUTED
 from clinfile.app.reports.pictures import CleanPicture
 
@@ -32,7 +32,7 @@ class TickBox(Flowable):
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         """Take the box and its word's width."""
-        self.width = self.size + 2 * mm + stringWidth(self.word, "Helvetica-Bold", 10)
+        self.width = self.size + 2 * mm + stringWidth(self.word, SANS_BOLD, 10)
         self.height = self.size
         return self.width, self.height
 
@@ -43,7 +43,7 @@ class TickBox(Flowable):
         pdf.setLineWidth(1.1)
         pdf.rect(0, 0, self.size, self.size, stroke=1, fill=0)
         pdf.setFillColor(INK)
-        pdf.setFont("Helvetica-Bold", 10)
+        pdf.setFont(SANS_BOLD, 10)
         pdf.drawString(self.size + 2 * mm, self.size / 2 - 3.5, self.word)
 
 
@@ -70,12 +70,12 @@ class WriteIn(Flowable):
         pdf.setLineWidth(0.7)
         pdf.line(0, line_y, self.width, line_y)
         pdf.setFillColor(MUTED)
-        pdf.setFont("Helvetica", 7.4)
+        pdf.setFont(SANS, 7.4)
         pdf.drawString(0, line_y - 3.2 * mm, self.label)
         if self.value:
             pdf.setFillColor(INK)
-            pdf.setFont("Helvetica", 10.5)
-            value = _fit(escaped(self.value), self.width - 2 * mm)
+            pdf.setFont(SANS, 10.5)
+            value = _fit(drawn(self.value), self.width - 2 * mm)
             pdf.drawString(1 * mm, line_y + 1.4 * mm, value)
 
 
@@ -209,15 +209,16 @@ def draw_qr(pdf: canvas.Canvas, payload: str, x: float, y: float, size: float) -
     widget = QrCodeWidget(payload, barLevel="M", barBorder=2)
     left, bottom, right, top = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (right - left), 0, 0,
-                                             size / (top - bottom), 0, 0])
+                                             size / (top - bottom), 0, 0],
+                      initialFontName=SANS)
     drawing.add(widget)
     renderPDF.draw(drawing, pdf, x, y)
 
 
 def _fit(text: str, width: float) -> str:
     """Shorten text with an ellipsis so it stays on its line."""
-    if stringWidth(text, "Helvetica", 10.5) <= width:
+    if stringWidth(text, SANS, 10.5) <= width:
         return text
-    while text and stringWidth(text + "…", "Helvetica", 10.5) > width:
+    while text and stringWidth(text + "…", SANS, 10.5) > width:
         text = text[:-1]
     return text + "…"

@@ -27,7 +27,7 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from clinfile.app.escaping import escaped
+from clinfile.app.reports.lettering import SANS, SANS_BOLD, drawn
 
 CREATOR = "Clinfile"
 CONFIDENTIAL = "Confidential health information"
@@ -63,19 +63,19 @@ def style(name: str, **overrides) -> ParagraphStyle:
 
 
 _STYLES = {
-    "body": ParagraphStyle("body", fontName="Helvetica", fontSize=10.5, leading=14.2,
+    "body": ParagraphStyle("body", fontName=SANS, fontSize=10.5, leading=14.2,
                            textColor=INK, alignment=TA_LEFT),
-    "small": ParagraphStyle("small", fontName="Helvetica", fontSize=8.6, leading=11,
+    "small": ParagraphStyle("small", fontName=SANS, fontSize=8.6, leading=11,
                             textColor=INK),
-    "label": ParagraphStyle("label", fontName="Helvetica", fontSize=7.6, leading=9.4,
+    "label": ParagraphStyle("label", fontName=SANS, fontSize=7.6, leading=9.4,
                             textColor=MUTED),
-    "value": ParagraphStyle("value", fontName="Helvetica", fontSize=9.4, leading=12,
+    "value": ParagraphStyle("value", fontName=SANS, fontSize=9.4, leading=12,
                             textColor=INK),
-    "heading": ParagraphStyle("heading", fontName="Helvetica-Bold", fontSize=12.5, leading=16,
+    "heading": ParagraphStyle("heading", fontName=SANS_BOLD, fontSize=12.5, leading=16,
                               textColor=BRAND, spaceBefore=7, spaceAfter=3),
-    "subheading": ParagraphStyle("subheading", fontName="Helvetica-Bold", fontSize=10.5,
+    "subheading": ParagraphStyle("subheading", fontName=SANS_BOLD, fontSize=10.5,
                                  leading=13.5, textColor=INK, spaceBefore=4, spaceAfter=1),
-    "title": ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=19, leading=23,
+    "title": ParagraphStyle("title", fontName=SANS_BOLD, fontSize=19, leading=23,
                             textColor=BRAND),
 }
 
@@ -99,7 +99,7 @@ def new_document(out, page_size: PageSize, *, title: str, top: float, bottom: fl
     width, height = page_size.points
     doc = BaseDocTemplate(
         out, pagesize=(width, height), invariant=1, title=title, author="", subject="",
-        keywords="", creator=CREATOR, producer=CREATOR,
+        keywords="", creator=CREATOR, producer=CREATOR, initialFontName=SANS,
         leftMargin=MARGIN, rightMargin=MARGIN, topMargin=top, bottomMargin=bottom,
     )
     frame = Frame(MARGIN, bottom, width - 2 * MARGIN, height - top - bottom, id="body",
@@ -202,9 +202,10 @@ def escape(text: str) -> str:
     """Make text safe inside a reportlab paragraph, which reads a little XML markup.
 
     Words from outside (a file name, a patient's name) are escaped first, so
-    a control character or a direction override shows as what it is.
+    a control character or a direction override shows as what it is, and put
+    in the order they are drawn, so a Hebrew or Arabic name reads right.
     """
-    return escaped(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return drawn(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def footer(pdf: canvas.Canvas, number: int, total: int, *, middle: str = "") -> None:
@@ -215,9 +216,9 @@ def footer(pdf: canvas.Canvas, number: int, total: int, *, middle: str = "") -> 
     pdf.setLineWidth(0.6)
     pdf.line(MARGIN, 14 * mm, width - MARGIN, 14 * mm)
     pdf.setFillColor(MUTED)
-    pdf.setFont("Helvetica-Bold", 8)
+    pdf.setFont(SANS_BOLD, 8)
     pdf.drawString(MARGIN, 9.5 * mm, CONFIDENTIAL)
-    pdf.setFont("Helvetica", 8)
+    pdf.setFont(SANS, 8)
     if middle:
         pdf.drawCentredString(width / 2, 9.5 * mm, middle)
     pdf.drawRightString(width - MARGIN, 9.5 * mm, f"Page {number} of {total}")

@@ -11,7 +11,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from clinfile.app.escaping import escaped
+from clinfile.app.reports.lettering import MONO_BOLD, SANS, SANS_BOLD, drawn
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ _ADVICE = [
 def write_recovery_sheet(sheet: RecoverySheet, path: Path) -> None:
     """Write the sheet as a one-page A4 PDF with no identifying document metadata."""
     width, height = A4
-    pdf = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    pdf = canvas.Canvas(str(path), pagesize=A4, invariant=1, initialFontName=SANS)
     pdf.setTitle("Clinfile recovery sheet")
     pdf.setAuthor("")
     pdf.setSubject("")
@@ -47,9 +47,9 @@ def write_recovery_sheet(sheet: RecoverySheet, path: Path) -> None:
     pdf.setFillColor(colors.HexColor("#1f4e79"))
     pdf.rect(0, height - 32 * mm, width, 32 * mm, stroke=0, fill=1)
     pdf.setFillColor(colors.white)
-    pdf.setFont("Helvetica-Bold", 22)
+    pdf.setFont(SANS_BOLD, 22)
     pdf.drawString(20 * mm, height - 20 * mm, "Clinfile vault recovery sheet")
-    pdf.setFont("Helvetica", 11)
+    pdf.setFont(SANS, 11)
     pdf.drawString(20 * mm, height - 27 * mm, "Confidential — keep locked away")
 
     pdf.setFillColor(colors.black)
@@ -60,31 +60,31 @@ def write_recovery_sheet(sheet: RecoverySheet, path: Path) -> None:
         ("Vault folder", sheet.vault_location),
     )
     for label, value in details:
-        pdf.setFont("Helvetica-Bold", 11)
+        pdf.setFont(SANS_BOLD, 11)
         pdf.drawString(20 * mm, y, f"{label}:")
-        pdf.setFont("Helvetica", 11)
-        pdf.drawString(52 * mm, y, escaped(value))
+        pdf.setFont(SANS, 11)
+        pdf.drawString(52 * mm, y, drawn(value))
         y -= 7 * mm
 
     y -= 8 * mm
     pdf.setStrokeColor(colors.HexColor("#1f4e79"))
     pdf.setLineWidth(1.5)
     pdf.roundRect(20 * mm, y - 30 * mm, width - 40 * mm, 34 * mm, 4 * mm, stroke=1, fill=0)
-    pdf.setFont("Helvetica-Bold", 12)
+    pdf.setFont(SANS_BOLD, 12)
     pdf.drawString(26 * mm, y - 4 * mm, "Recovery key")
-    pdf.setFont("Courier-Bold", 19)
+    pdf.setFont(MONO_BOLD, 19)
     groups = sheet.recovery_key.split("-")
     half = (len(groups) + 1) // 2
     pdf.drawString(26 * mm, y - 15 * mm, "  ".join(groups[:half]))
     pdf.drawString(26 * mm, y - 25 * mm, "  ".join(groups[half:]))
 
     y -= 44 * mm
-    pdf.setFont("Helvetica", 11.5)
+    pdf.setFont(SANS, 11.5)
     for line in _ADVICE:
         pdf.drawString(20 * mm, y, line)
         y -= 6.5 * mm
 
-    pdf.setFont("Helvetica", 8)
+    pdf.setFont(SANS, 8)
     pdf.setFillColor(colors.grey)
     pdf.drawString(20 * mm, 12 * mm, "Clinfile — clinical photographs in encrypted custody")
     pdf.showPage()

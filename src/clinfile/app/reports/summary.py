@@ -26,8 +26,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from clinfile.app.escaping import escaped
 from clinfile.app.reports.flowables import MadeWhenReached, picture_frame
+from clinfile.app.reports.lettering import MONO, SANS, SANS_BOLD, drawn
 from clinfile.app.reports.model import SummaryData, SummaryImage
 from clinfile.app.reports.pdf import (
     BRAND,
@@ -117,7 +117,7 @@ def _details(image: SummaryImage, number: int, count: int) -> list:
         title += f" — {image.body_site}"
     parts: list = [
         Paragraph(f"IMAGE {number} OF {count}", style("label", textColor=BRAND,
-                                                      fontName="Helvetica-Bold")),
+                                                      fontName=SANS_BOLD)),
         Paragraph(escape(title), style("subheading", fontSize=11.5, leading=14,
                                         spaceBefore=1, spaceAfter=3)),
     ]
@@ -143,7 +143,7 @@ def _details(image: SummaryImage, number: int, count: int) -> list:
     digest = provenance.original_sha256
     parts.append(Paragraph("SHA-256 of the original", style("label")))
     parts.append(Paragraph(f"{digest[:32]}<br/>{digest[32:]}",
-                           style("value", fontName="Courier", fontSize=7.6, leading=9.4)))
+                           style("value", fontName=MONO, fontSize=7.6, leading=9.4)))
     return parts
 
 
@@ -167,27 +167,27 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: SummaryData) ->
     top = height - 11 * mm
     pdf.saveState()
     pdf.setFillColor(BRAND)
-    pdf.setFont("Helvetica-Bold", 8)
+    pdf.setFont(SANS_BOLD, 8)
     pdf.drawString(MARGIN, top, "CLINICAL IMAGES  ·  " + ("EXPORT" if data.export_for
                                                           else "RECORD ATTACHMENT"))
     pdf.setFillColor(INK)
-    pdf.setFont("Helvetica-Bold", 17)
-    pdf.drawString(MARGIN, top - 8 * mm, escaped(patient.display_name))
-    pdf.setFont("Helvetica", 10)
+    pdf.setFont(SANS_BOLD, 17)
+    pdf.drawString(MARGIN, top - 8 * mm, drawn(patient.display_name))
+    pdf.setFont(SANS, 10)
     identifiers = f"Date of birth {patient.birth_date_text}"
     if patient.record_number:
         identifiers += f"     Record number {patient.record_number}"
-    pdf.drawString(MARGIN, top - 14 * mm, escaped(identifiers))
+    pdf.drawString(MARGIN, top - 14 * mm, drawn(identifiers))
     pdf.setFillColor(MUTED)
-    pdf.setFont("Helvetica", 8.5)
+    pdf.setFont(SANS, 8.5)
     right = width - MARGIN
     if data.practice_name:
-        pdf.setFont("Helvetica-Bold", 8.5)
-        pdf.drawRightString(right, top, escaped(data.practice_name))
-        pdf.setFont("Helvetica", 8.5)
+        pdf.setFont(SANS_BOLD, 8.5)
+        pdf.drawRightString(right, top, drawn(data.practice_name))
+        pdf.setFont(SANS, 8.5)
     pdf.drawRightString(right, top - 8 * mm, f"Prepared {data.prepared_on:%d/%m/%Y}")
     if data.episode:
-        pdf.drawRightString(right, top - 14 * mm, _clip(escaped(data.episode), 60))
+        pdf.drawRightString(right, top - 14 * mm, _clip(drawn(data.episode), 60))
     pdf.setStrokeColor(RULE)
     pdf.setLineWidth(0.8)
     pdf.line(MARGIN, height - HEADER_HEIGHT, width - MARGIN, height - HEADER_HEIGHT)

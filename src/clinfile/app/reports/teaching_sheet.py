@@ -21,6 +21,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
 from clinfile.app.reports.flowables import MadeWhenReached, picture_frame
+from clinfile.app.reports.lettering import SANS, SANS_BOLD
 from clinfile.app.reports.model import TeachingImage
 from clinfile.app.reports.pdf import (
     BRAND,
@@ -80,12 +81,12 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, purpose_label: str) -
     width, height = pdf._pagesize
     pdf.saveState()
     pdf.setFillColor(BRAND)
-    pdf.setFont("Helvetica-Bold", 12)
+    pdf.setFont(SANS_BOLD, 12)
     pdf.drawString(MARGIN, height - 12 * mm, TITLE)
-    pdf.setFont("Helvetica", 9)
+    pdf.setFont(SANS, 9)
     pdf.drawRightString(width - MARGIN, height - 12 * mm, f"For {purpose_label}, with consent")
     pdf.setStrokeColor(RULE)
     pdf.line(MARGIN, height - HEADER_HEIGHT, width - MARGIN, height - HEADER_HEIGHT)
-    pdf.setFont("Helvetica", 8)
+    pdf.setFont(SANS, 8)
     pdf.drawRightString(width - MARGIN, 7 * mm, f"Page {number} of {total}")
     pdf.restoreState()

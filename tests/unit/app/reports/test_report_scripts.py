@@ -1,0 +1,85 @@
+"""Names in every script print as letters, in reading order, in every PDF Clinfile makes.
+
+Each PDF is made by the services a person uses, read back with poppler's
+pdftotext (which gives right-to-left text back in reading order) and checked
+for the embedded type with pdffonts.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from clinfile.app.audit.service import AuditFilter, AuditService
+from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
+from clinfile.app.incidents.service import IncidentReport, IncidentService
+from clinfile.app.reports.service import ReportService, Selection
+from clinfile.app.security.users import UserService
+from tests.conftest import ADMIN
+from tests.ui.record_pictures import file_pictures
+from tests.unit.app.incidents.sending import export_a_picture
+from tests.unit.app.reports.pdf_checks import run
+
+# (record, family, given, born, suburb): one patient for each script a practice meets.
+PATIENTS = [("800001", "כהן", "דוד", "1970-01-02", "Caulfield"),
+            ("800002", "الحسيني", "محمد", "1981-03-04", "Coburg"),
+            ("800003", "Παπαδόπουλος", "Ελένη", "1965-05-06", "Oakleigh"),
+            ("800004", "Иванов", "Пётр", "1990-07-08", "Carnegie"),
+            ("800005", "Nguyễn", "Thị Hồng", "1995-09-10", "Footscray")]
+RECIPIENT = "ד״ר כהן, محمد عبد الرحمن, Δρ Ελένη, д-р Пётр, BS Nguyễn Thị Hồng"
+
+# pdftotext marks a right-to-left run with embedding characters.
+_DIRECTION_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
+
+
+def _read(pdf) -> str:
+    """The page text in reading order, Arabic's joined forms read as their letters."""
+    text = unicodedata.normalize("NFKC", run("pdftotext", pdf, "-").translate(_DIRECTION_MARKS))
+    return " ".join(text.split()).casefold()
+
+
+def _assert_drawn_in_the_shipped_type(pdf) -> None:
+    fonts = run("pdffonts", pdf).splitlines()[2:]
+    assert fonts, "no font in the PDF"
+    for font in fonts:
+        name, *_, embedded, subset, unicode, _object, _generation = font.split()
+        assert name.split("+")[-1].startswith("DejaVuSans"), font
+        assert (embedded, subset, unicode) == ("yes", "yes", "yes"), font
+
+
+def test_the_incident_summary_and_the_audit_print_the_recipient_in_every_script(
+        tools, login, vault_path, corpus, tmp_path):
+    _patient, seq = export_a_picture(vault_path, corpus, tmp_path)
+    service = IncidentService(login("clinician"))
+    incident = service.report(IncidentReport(
+        export_seq=seq, what_was_sent="The leg ulcer picture", sent_to=RECIPIENT,
+        found_on=date.today(), actions_taken="Phoned ד״ר כהן, who deleted it."))
+    summary = service.write_summary(incident.row.id, tmp_path / "incident.pdf")
+    audit = AuditService(login(ADMIN)).export(AuditFilter(), tmp_path / "audit.pdf", "pdf")
+
+    for pdf in (summary, audit):
+        text = _read(pdf)
+        for name in RECIPIENT.split(", "):
+            assert name.casefold() in text, (name, text)
+        _assert_drawn_in_the_shipped_type(pdf)
+
+
+def test_the_summary_export_and_consent_form_print_patients_named_in_every_script(
+        tools, login, vault_path, corpus, tmp_path):
+    plan = [(which, "left-forearm", "rash") for which in range(len(PATIENTS))]
+    patients, ids = file_pictures(vault_path, corpus, tmp_path, plan, patients=PATIENTS)
+    UserService(login(ADMIN)).set_full_name("clinician", "Dr Ελένη Иванова Nguyễn")
+    reports = ReportService(login("clinician"))
+
+    for (_, family, given, *_), patient, image in zip(PATIENTS, patients, ids, strict=True):
+        [export] = reports.export(Selection(image_ids=(image,)), Purpose.CLINICAL_CARE,
+                                  Recipient(group=RecipientClass.TREATING_TEAM),
+                                  file_format="pdf", out=tmp_path / f"export-{patient}").paths
+        [summary] = reports.summary(Selection(patient=patient),
+                                    out=tmp_path / f"summary-{patient}").paths
+        [form] = reports.consent_form(patient, out=tmp_path / f"form-{patient}").paths
+        for pdf in (export, summary, form):
+            text = _read(pdf)
+            for name in (family, given, "Dr Ελένη Иванова Nguyễn"):
+                assert name.casefold() in text, (pdf.name, name, text)
+            _assert_drawn_in_the_shipped_type(pdf)
