@@ -145,3 +145,21 @@ def test_a_look_up_answering_after_the_tab_is_gone_is_let_go(qtbot, logged_in):
         audit.refresh()
         shiboken6.delete(audit)
         qtbot.waitUntil(lambda: shell.tasks.running() == 0, timeout=30000)
+
+
+def test_every_column_stays_inside_the_list_and_long_words_wrap(qtbot, logged_in, vault_path,
+                                                                corpus, tmp_path):
+    file_pictures(vault_path, corpus, tmp_path, [(0, "left forearm", "Eczema " * 12)])
+    shell, audit = _open_audit(qtbot, logged_in)
+    shell.window.resize(1000, 700)
+    table, header = audit.table, audit.table.horizontalHeader()
+    qtbot.waitUntil(lambda: table.viewport().width() < 1000, timeout=5000)
+    for column in range(table.columnCount()):
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= table.viewport().width(), table.horizontalHeaderItem(column).text()
+    assert table.horizontalScrollBar().maximum() == 0
+    longest = max(range(table.rowCount()),
+                  key=lambda r: table.fontMetrics().horizontalAdvance(table.item(r, 3).text()))
+    assert table.fontMetrics().horizontalAdvance(table.item(longest, 3).text()) \
+        > header.sectionSize(3)
+    assert table.rowHeight(longest) > 2 * table.fontMetrics().height()

@@ -87,12 +87,16 @@ class AuditTab(QWidget):
         self.check_button = named(QPushButton("Check a&gain"), "Check the audit trail again")
         self.table = named(QTableWidget(0, len(HEADINGS)), "Audit entries")
         self.table.setHorizontalHeaderLabels(list(HEADINGS))
+        # Entry, When and Who take their width; What, About and Details share what is
+        # left and wrap their words, so no column runs past the right edge.
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        for column in range(HEADINGS.index("What"), len(HEADINGS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
         self.count = named(note(""), "How many entries")
         self.csv_button = named(QPushButton("E&xport CSV…"), "Export these entries as CSV")
