@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from clinfile.ui.look import stylesheet_text
 from tests.ui.helpers import add_patients, arrive, choose_patient, select_first
@@ -74,3 +74,6 @@ def test_the_consent_dialog_shows_who_decides_whole(qtbot, logged_in, workstatio
     qtbot.wait(50)
     assert "decides for themselves" in dialog.who_decides.text()
     assert _whole(dialog.who_decides)
+    squeezed = [edit.accessibleName() for edit in dialog.findChildren(QLineEdit)
+                if edit.isVisible() and edit.height() < edit.sizeHint().height()]
+    assert squeezed == []

@@ -13,6 +13,7 @@ refusal is shown here in its own words.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -156,6 +157,17 @@ class ConsentDialog(QDialog):
                     {Purpose.CLINICAL_CARE}, {RecipientClass.TREATING_TEAM})
         self.substitute.setChecked(expected is not None and expected.substitute)
         self._substitute_changed(self.substitute.isChecked())
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """Open as tall as the fields and the wrapped notes need at the dialog's width.
+
+        A window opens at its size hint, which counts a wrapped note as if it
+        were wider: the note, or the fields beside it, would lose a line.
+        """
+        super().showEvent(event)
+        needed = self.heightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _return_records(self) -> None:
         """Make Return in any field record the consent, and do nothing else.
