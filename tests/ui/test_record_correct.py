@@ -112,7 +112,7 @@ def test_a_picture_moved_there_and_back_names_both_patients_in_both_records(
         shell.record.open_patient(patients[1])
     timeline.choose([ids[2]])
     details = shell.record_view.details
-    assert details.hint.text() == f"Moved to the record of {mai}."
+    assert details.hint.text() == f"This picture was moved to another patient's record: {mai}."
     assert not details.facts["limits"].isVisibleTo(details)
     assert details.facts["consent"].isVisibleTo(details)
 
@@ -199,3 +199,29 @@ def test_alt_r_opens_correct_again_after_each_dialog_closes(qtbot, logged_in, fi
     qtbot.waitUntil(lambda: timeline.hasFocus() and shell.window.isActiveWindow(), timeout=5000)
     third = open_correct(qtbot, shell)
     assert third.description.text() == "leg ulcer, healing"
+
+
+def test_a_corrected_site_heads_its_pictures_and_the_earlier_site_reads_as_the_correction(
+        qtbot, logged_in, vault_path, corpus, tmp_path):
+    from clinfile.app.filing.body_sites import BodySite
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.security.session import Session
+    from tests.conftest import PASSWORDS
+
+    _patients, ids = file_pictures(vault_path, corpus, tmp_path,
+                                   [(0, "left-ankle", "rash left ankle")] * 2)
+    doctor = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
+    FilingService(doctor).correct_body_site(ids[0], BodySite.parse("right-knee"),
+                                            "wrong site")
+    doctor.lock()
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    model = shell.record_view.timeline.model_
+    headings = {model.index(row, 0).data().splitlines()[0]: model.index(row, 0).data()
+                for row in range(model.rowCount())}
+    assert set(headings) == {"Rash right knee", "Rash left ankle"}
+    corrected = headings["Rash right knee"].splitlines()
+    assert corrected[1].startswith("was: left ankle, corrected ")
+    assert corrected[1].endswith(" by clinician")
+    assert corrected[2].startswith("1 picture, ")
+    assert len(headings["Rash left ankle"].splitlines()) == 2

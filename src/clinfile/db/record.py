@@ -96,11 +96,11 @@ class RecordQueries:
             found[correction.image_id].append(correction)
         return found
 
-    def deleted(self, image_ids: Iterable[int]) -> set[int]:
-        """Which of these images had their bytes deleted at the end of retention."""
-        return {r[0] for r in self._conn.execute(
-            f"SELECT image_id FROM image_deletions WHERE image_id IN {_IDS}",
-            (_json(image_ids),))}
+    def deleted(self, image_ids: Iterable[int]) -> dict[int, str]:
+        """Which of these images had their bytes deleted at the end of retention, and when."""
+        return dict(self._conn.execute(
+            f"SELECT image_id, deleted_at FROM image_deletions WHERE image_id IN {_IDS}",
+            (_json(image_ids),)))
 
     def facts(self, image_ids: Iterable[int]) -> dict[int, PictureFacts]:
         """What the import recorded about each image."""

@@ -7,6 +7,7 @@ thumbnails are read separately, a screenful at a time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +27,9 @@ class RecordPicture:
             incident reported about it (sent to the wrong person).
         pixels_per_mm: its physical scale, when known; None otherwise.
         consent_code: the printed code of the consent it is kept on, if any.
+        deleted_on: when its bytes were deleted at the end of retention (ISO), if they were.
+        site_was: the body site it was first filed as, when a correction changed it.
+        site_corrected: that correction in words: "was: left ankle, corrected … by …".
     """
 
     image_id: int
@@ -54,11 +58,19 @@ class RecordPicture:
     moved_to: str = ""
     deleted: bool = False
     pixels_per_mm: float | None = None
+    deleted_on: str = ""
+    site_was: str = ""
+    site_corrected: str = ""
 
     @property
     def shown(self) -> bool:
         """Whether the picture itself can be shown: in this record and not deleted."""
         return self.here and not self.deleted
+
+    def gone_words(self, subject: str = "This picture") -> str:
+        """Why the picture cannot be shown, in a sentence; empty while it can."""
+        return gone_words(subject, deleted_on=self.deleted_on if self.deleted else "",
+                          moved_to="" if self.here else self.moved_to)
 
 
 @dataclass(frozen=True)
@@ -71,11 +83,24 @@ class RecordGroup:
 
     @property
     def title(self) -> str:
-        """'Leg ulcer — left lower leg'; the episode alone when it names the site already."""
-        named = self.site.casefold() in " ".join(self.episode.casefold().split())
-        title = self.episode if named else (
-            f"{self.episode} — {self.site}" if self.episode else self.site)
+        """'Leg ulcer — left lower leg'; the episode alone when it names the site already.
+
+        An episode named for a site since corrected is headed by the site as it
+        stands: 'Rash left ankle' corrected to the right knee heads 'Rash right
+        knee', and :attr:`corrections` says what it was.
+        """
+        episode = self.episode
+        for was in dict.fromkeys(p.site_was for p in self.pictures if p.site_was):
+            episode = re.sub(r"\s+".join(map(re.escape, was.split())), self.site, episode,
+                             flags=re.IGNORECASE)
+        named = self.site.casefold() in " ".join(episode.casefold().split())
+        title = episode if named else (f"{episode} — {self.site}" if episode else self.site)
         return title[:1].upper() + title[1:]
+
+    @property
+    def corrections(self) -> tuple[str, ...]:
+        """Each earlier site of the group's pictures: 'was: left ankle, corrected … by …'."""
+        return tuple(dict.fromkeys(p.site_corrected for p in self.pictures if p.site_corrected))
 
     @property
     def newest(self) -> str:
@@ -130,6 +155,21 @@ class FiledLine:
     moved: str = ""
     corrected: str = ""
     changes: tuple[str, ...] = ()
+
+
+def gone_words(subject: str, *, deleted_on: str = "", moved_to: str = "") -> str:
+    """Say why a picture cannot be shown, naming the day it was deleted or where it went.
+
+    'This picture was deleted at the end of its retention period on 02/12/2026.'
+    or '… was moved to another patient's record: NGUYEN, May (record 900002).';
+    empty while the picture is neither deleted nor moved.
+    """
+    if deleted_on:
+        return (f"{subject} was deleted at the end of its retention period on "
+                f"{day_words(deleted_on)}.")
+    if moved_to:
+        return f"{subject} was moved to another patient's record: {moved_to}."
+    return ""
 
 
 def day_words(iso: str | None) -> str:

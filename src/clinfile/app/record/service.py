@@ -32,6 +32,7 @@ from clinfile.app.record.model import (
     RecordGroup,
     RecordPicture,
     day_words,
+    gone_words,
     time_words,
 )
 from clinfile.app.security.roles import Permission
@@ -44,6 +45,14 @@ from clinfile.db.record import PictureFacts, RecordQueries
 
 class RecordError(VaultError):
     """A record that cannot be shown as asked; ``str()`` says why."""
+
+
+class PictureGone(RecordError):
+    """A picture on show was deleted or moved away by another workstation; ``str()`` says which.
+
+    The window that meets it reads the record again, so it stops showing
+    the picture as present.
+    """
 
 
 class RecordService:
@@ -95,11 +104,23 @@ class RecordService:
             blob_id, data = next(read)
             yield by_blob[blob_id], data
 
-    def display_copy(self, image_id: int) -> bytes:
+    def preview(self, image_id: int, patient_id: int) -> bytes | None:
+        """Return the thumbnail of a picture of ``patient_id``'s record, to show it chosen.
+
+        Raises:
+            PictureGone: it was deleted, or moved to another record, since the record was read.
+        """
+        self._session.require(Permission.VIEW_IMAGES, subject=f"image {image_id}")
+        with self._session.vault.index() as conn:
+            _still_in(conn, image_id, patient_id)
+        return dict(self.thumbnails([image_id]))[image_id]
+
+    def display_copy(self, image_id: int, patient_id: int | None = None) -> bytes:
         """Return the display copy of a filed picture to show large (audited as a view).
 
         Raises:
-            RecordError: the picture is not filed, or its bytes were deleted.
+            PictureGone: it was deleted, or moved out of ``patient_id``'s record.
+            RecordError: the picture is not filed.
         """
         self._session.require(Permission.VIEW_IMAGES, subject=f"image {image_id}")
         with self._session.vault.index() as conn:
@@ -107,12 +128,22 @@ class RecordService:
             facts = queries.facts([image_id]).get(image_id)
             if facts is None or not queries.filings([image_id]):
                 raise RecordError(f"Picture {image_id} is not in any patient's record.")
-            if queries.deleted([image_id]):
-                raise RecordError(f"Picture {image_id} was deleted at the end of its "
-                                  "retention period.")
+            _still_in(conn, image_id, patient_id)
         data = self._session.vault.blobs.read_bytes(facts.derivative_blob)
         self._session.audit("image.viewed", f"image {image_id}")
         return data
+
+
+def _still_in(conn: Connection, image_id: int, patient_id: int | None) -> None:
+    """Raise PictureGone, in the words the record uses, unless the picture is there to show."""
+    image = next(iter(filed_as_they_stand(conn, RecordQueries(conn).filings([image_id]))), None)
+    if image is None:
+        raise RecordError(f"Picture {image_id} is not in any patient's record.")
+    deleted_on = RecordQueries(conn).deleted([image_id]).get(image_id, "")
+    moved_to = "" if patient_id in (None, image.patient_id) else next(
+        iter(patient_names(RecordQueries(conn), [image.patient_id]).values()), "another patient")
+    if deleted_on or moved_to:
+        raise PictureGone(gone_words("This picture", deleted_on=deleted_on, moved_to=moved_to))
 
 
 def patient_names(queries: RecordQueries, patient_ids: Iterable[int]) -> dict[int, str]:
@@ -146,6 +177,7 @@ class _Pictures:
         self._images = images
         self._first = {f.image_id: f for f in filings}
         self._facts = queries.facts(ids)
+        self._deleted = queries.deleted(ids)
         self._episodes = queries.episodes({i.episode_id for i in images})
         self._exports = queries.exports(ids)
         self._incidents = queries.incidents(
@@ -187,7 +219,21 @@ class _Pictures:
             consent_code=consent.code if consent and here else "",
             here=here,
             moved_to="" if here else self._names.get(image.patient_id, "another patient"),
-            deleted=image.deleted, pixels_per_mm=image.pixels_per_mm)
+            deleted=image.deleted, pixels_per_mm=image.pixels_per_mm,
+            deleted_on=self._deleted.get(image.image_id, ""),
+            **self._site_correction(image))
+
+    def _site_correction(self, image: FiledImage) -> dict[str, str]:
+        """The site first filed and its correction in words, when the site stands corrected."""
+        first = self._first[image.image_id]
+        was = BodySite(first.body_site, first.laterality, first.body_site_detail).label
+        fixes = [c for c in image.corrections if c.what == "body-site"]
+        if not fixes or was == image.body_site.label:
+            return {}
+        last = fixes[-1]
+        return {"site_was": was,
+                "site_corrected": f"was: {was}, corrected {time_words(last.corrected_at)} by "
+                                  f"{self._person(last.corrected_by)}"}
 
     def _person(self, name: str) -> str:
         """A user's full name where they gave one; anyone else (a colleague) as written."""

@@ -73,6 +73,12 @@ class ComparePane(QGraphicsView):
         self.caption.setStyleSheet("background: rgba(0, 0, 0, 170); color: white; "
                                    "padding: 4px 8px; font-weight: bold;")
         self.caption.move(CAPTION_CORNER)
+        self.gone = QLabel(self.viewport())
+        self.gone.setWordWrap(True)
+        self.gone.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.gone.setMargin(24)
+        self.gone.setAutoFillBackground(True)
+        self.gone.hide()
         self.picture: RecordPicture | None = None
 
     def show_picture(self, picture: RecordPicture) -> None:
@@ -82,7 +88,21 @@ class ComparePane(QGraphicsView):
         what = picture.description or picture.kind.label
         self.caption.setText(f"Taken {day_words(picture.when)} · {what}")
         self.caption.adjustSize()
+        self.gone.hide()
         named(self, f"Picture taken {day_words(picture.when)}", what)
+
+    def say_gone(self, words: str) -> None:
+        """Say in words why the picture is not here (deleted, moved), instead of a black pane."""
+        self.item.setPixmap(QPixmap())
+        self.gone.setText(words)
+        self.gone.setGeometry(self.viewport().rect())
+        self.gone.show()
+        self.caption.raise_()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Keep the words of a picture that is gone over the whole pane."""
+        super().resizeEvent(event)
+        self.gone.setGeometry(self.viewport().rect())
 
     def set_image(self, image: QImage, scale: float, scene: QRectF) -> None:
         """Show the pixels at ``scale`` scene units per pixel, centred in ``scene``."""
@@ -170,6 +190,12 @@ class CompareDialog(QDialog):
             return
         self.images[image_id] = image
         self._relayout()
+
+    def say_gone(self, image_id: int, words: str) -> None:
+        """Say why a picture wanted here cannot be shown: deleted or moved since it was chosen."""
+        for pane in self.panes:
+            if pane.picture.image_id == image_id:
+                pane.say_gone(words)
 
     def step(self, pane: ComparePane, direction: int) -> None:
         """Show the newer (-1) or older (+1) picture of this site in one pane.

@@ -76,9 +76,7 @@ class PictureDetails(QWidget):
         self.title.setText(title[:1].upper() + title[1:])
         self.preview.clear()
         self.preview.setVisible(picture.shown)
-        self.hint.setText("" if picture.shown else
-                          "Deleted at the end of its retention period." if picture.deleted
-                          else f"Moved to the record of {picture.moved_to}.")
+        self.hint.setText(picture.gone_words())
         f = self.facts
         f["kind"].setText(picture.kind.label.capitalize())
         f["site"].setText(picture.body_site.label)

@@ -162,12 +162,20 @@ class RecordCommands(QObject):
         dialog.panes[0].setFocus()
 
     def _load_large(self, dialog: CompareDialog, image_id: int) -> None:
-        service = self._owner.service
-        if service is None:
+        service, record = self._owner.service, self._owner.record
+        if service is None or record is None:
             return
-        self._tasks.run(lambda: small_image(service.display_copy(image_id), COMPARE_EDGE),
+        patient_id = record.patient_id
+        self._tasks.run(lambda: small_image(service.display_copy(image_id, patient_id),
+                                            COMPARE_EDGE),
                         owner=dialog).success(
-            lambda image: dialog.set_image(image_id, image)).failure(self._owner.failed)
+            lambda image: dialog.set_image(image_id, image)).failure(
+            lambda error: self._not_large(dialog, image_id, error))
+
+    def _not_large(self, dialog: CompareDialog, image_id: int, error: BaseException) -> None:
+        """Say in the pane why the picture is not shown; the record learns of it too."""
+        dialog.say_gone(image_id, in_plain_words(error))
+        self._owner.failed(error)
 
     # --- correct ------------------------------------------------------------------------
 

@@ -4,6 +4,14 @@ The record's facts come from one worker call; the thumbnails follow in a
 stream of small batches, in the timeline's order, so the first screenful
 shows while the rest are still being read. Opening another record stops
 the stream of the one before.
+
+Another workstation may delete or move a picture while its record is open
+here. The window learns of it one way: the core answers a read of that
+picture (choosing it, comparing it) with :class:`PictureGone`, or the
+record, read again, no longer holds it. Either way the record is read
+again, says in words what changed, and the search of earlier filings is
+asked again, so nothing shows a picture as present once the vault says
+it is gone.
 """
 
 from __future__ import annotations
@@ -16,8 +24,8 @@ from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.desk.opening import OpenedDesk
 from clinfile.app.patients.service import PatientService
 from clinfile.app.record.finding import FindRequest, filed_today, find_filings
-from clinfile.app.record.model import PatientRecord
-from clinfile.app.record.service import RecordService
+from clinfile.app.record.model import PatientRecord, RecordPicture, day_words
+from clinfile.app.record.service import PictureGone, RecordService
 from clinfile.ui.errors import in_plain_words
 from clinfile.ui.record.finding_panels import chosen_date
 from clinfile.ui.record.picture_details import PREVIEW_EDGE
@@ -60,6 +68,8 @@ class RecordController(QObject):
         self.record: PatientRecord | None = None
         self._thumbnails: Task | None = None
         self._after_opening = ""
+        self._expected: tuple[int, ...] = ()
+        self._find: FindRequest | None = None
         self._pending: list[int] = []
         self._typing = QTimer(view.patient_panel)
         self._typing.setSingleShot(True)
@@ -93,6 +103,7 @@ class RecordController(QObject):
         self.commands.export_folder = ""
         self.service = None
         self.patients = None
+        self._find = None
 
     def pause(self) -> None:
         """The vault is locking: stop reading thumbnails; what is shown stays, hidden."""
@@ -154,19 +165,32 @@ class RecordController(QObject):
         """
         if self.record is not None:
             self._after_opening = words
+            self._expected = chosen
             self.open_patient(self.record.patient_id, chosen)
+
+    def look_again(self) -> None:
+        """Read the open record again: another workstation changed a picture in it."""
+        if self.record is not None:
+            self.open_patient(self.record.patient_id,
+                              tuple(p.image_id for p in self.view.timeline.chosen()))
 
     def _show(self, rows: TimelineRows, chosen: tuple[int, ...]) -> None:
         self._stop_thumbnails()
         record = rows.record
+        changed = _changed_elsewhere(self.record, record, self._expected)
+        self._expected = ()
         self.record = record
         self.view.banner.show_record(record)
         self.view.timeline.show_rows(rows)
         self.view.details.show_nothing(_empty_words(record))
         ids = [p.image_id for p in record.pictures if p.shown]
         loading = LOADING.format(count=record.count, s="s" if record.count != 1 else "")
-        self.view.status.setText(self._after_opening or (loading if ids else ""))
+        words = " ".join(w for w in (self._after_opening, changed) if w)
+        self.view.status.setText(words or (loading if ids else ""))
         self._after_opening = ""
+        if changed:
+            self._say(changed)
+            self._find_again()
         self._load_thumbnails(ids)
         first = [p.image_id for p in record.pictures[:1]]
         self.view.timeline.choose(list(chosen) or first)
@@ -174,9 +198,14 @@ class RecordController(QObject):
         self.record_shown.emit(record)
 
     def failed(self, error: BaseException) -> None:
-        """Say in plain words why something asked of the record did not happen."""
+        """Say in plain words why something asked of the record did not happen.
+
+        A picture found gone (deleted or moved elsewhere) has the record read again.
+        """
         self.view.status.setText(in_plain_words(error))
         self._say(in_plain_words(error))
+        if isinstance(error, PictureGone):
+            self.look_again()
 
     # --- thumbnails ---------------------------------------------------------------------
 
@@ -233,12 +262,12 @@ class RecordController(QObject):
             return
         picture = self.view.timeline.picture(ids[0])
         details.show_picture(picture)
-        if picture.shown and self.service is not None:
-            service = self.service
+        if picture.shown and self.service is not None and self.record is not None:
+            service, patient_id = self.service, self.record.patient_id
             self._tasks.run(lambda: small_image(
-                dict(service.thumbnails([picture.image_id]))[picture.image_id],
+                service.preview(picture.image_id, patient_id),
                 round(PREVIEW_EDGE * self.view.devicePixelRatioF())), owner=self.view).success(
-                lambda image: self._preview(picture.image_id, image))
+                lambda image: self._preview(picture.image_id, image)).failure(self.failed)
 
     # --- today and earlier filings ---------------------------------------------------
 
@@ -266,17 +295,31 @@ class RecordController(QObject):
             site=panel.site.currentData() or "",
             kind=ImageKind(panel.kind.currentData()) if panel.kind.currentData() else None)
         panel.summary.setText("Looking…")
+        self._find = request
         self._tasks.run(find_filings, self.desk.session, request, owner=self.view).success(
             self._found_filings).failure(self.failed)
 
-    def _found_filings(self, found) -> None:
+    def _find_again(self) -> None:
+        """Ask the last search of earlier filings again, its pictures having changed."""
+        if self.desk is None or self._find is None:
+            return
+        self._tasks.run(find_filings, self.desk.session, self._find, owner=self.view).success(
+            lambda found: self._found_filings(found, focus=False)).failure(self.failed)
+
+    def _found_filings(self, found, focus: bool = True) -> None:
         self.view.find_panel.show_found(found.lines, found.matched)
-        self.view.find_panel.list.setFocus()
+        if focus:
+            self.view.find_panel.list.setFocus()
         self.filings_found.emit(found)
 
     def _jump(self, line) -> None:
-        """Open the record of a listed filing's patient, with its picture chosen."""
+        """Open the record of a listed filing's patient, with its picture chosen.
+
+        The list is asked again at the same time: the line may tell of a
+        picture moved or deleted since the search answered.
+        """
         self.open_patient(line.patient_id, (line.image_id,))
+        self._find_again()
 
     def _tab_changed(self, _index: int) -> None:
         if self.view.finding.currentWidget() is self.view.today:
@@ -292,6 +335,26 @@ class RecordController(QObject):
         if len(chosen) == 1 and chosen[0].image_id == image_id and image is not None:
             image.setDevicePixelRatio(self.view.devicePixelRatioF())
             self.view.details.show_preview(image)
+
+
+def _changed_elsewhere(before: PatientRecord | None, after: PatientRecord,
+                      expected: tuple[int, ...]) -> str:
+    """What happened to pictures on show that the record, read again, can no longer show.
+
+    Pictures this window itself just changed (``expected``) are left out: the
+    person knows, and is told what was done.
+    """
+    if before is None or before.patient_id != after.patient_id:
+        return ""
+    now = {p.image_id: p for p in (*after.pictures, *after.moved_away)}
+    return " ".join(now[p.image_id].gone_words(_described(p)) for p in before.pictures
+                    if p.shown and p.image_id not in expected and p.image_id in now
+                    and not now[p.image_id].shown)
+
+
+def _described(picture: RecordPicture) -> str:
+    """'The picture of the left ankle taken 13/08/2005': the person has no number to look up."""
+    return f"The picture of the {picture.body_site.label} taken {day_words(picture.when)}"
 
 
 def _empty_words(record: PatientRecord | None) -> str:

@@ -45,11 +45,13 @@ class RecordBanner(QFrame):
     def show_record(self, record: PatientRecord) -> None:
         """Show whose record is open and how much it holds."""
         self.name.setText(record.name)
-        count = record.count
+        deleted = sum(p.deleted for p in record.pictures)
+        count = record.count - deleted
         moved = len(record.moved_away)
+        gone = f" · {deleted} deleted at the end of retention" if deleted else ""
         away = f" · {moved} moved to another patient's record" if moved else ""
         self.details.setText(f"Born {record.born} · Record {record.record_number or 'none'} · "
-                             f"{count} picture{'s' if count != 1 else ''}{away}")
+                             f"{count} picture{'s' if count != 1 else ''}{gone}{away}")
         self.setAccessibleDescription(f"{record.name}, born {record.born}, "
                                       f"record {record.record_number}")
         self._state("chosen")

@@ -281,7 +281,8 @@ class Timeline(QTreeView):
 
 def timeline_rows(record: PatientRecord) -> TimelineRows:
     """A record's headings and pictures in words, newest group first; touches no widget."""
-    groups = [_group(group.title, group.pictures) for group in record.groups]
+    groups = [_group("\n".join((group.title, *group.corrections)), group.pictures)
+              for group in record.groups]
     if record.moved_away:
         groups.append(_group("Moved to another patient's record", record.moved_away))
     return TimelineRows(record, tuple(groups))
@@ -300,7 +301,7 @@ def _group(title: str, pictures: tuple[RecordPicture, ...]) -> TimelineGroup:
 def _row_words(picture: RecordPicture) -> str:
     words = picture_words(picture)
     if picture.deleted:
-        words += "\nDeleted at the end of its retention period"
+        words += f"\nDeleted at the end of its retention period on {day_words(picture.deleted_on)}"
     if not picture.here:
         words += f"\nMoved to the record of {picture.moved_to}"
     return words

@@ -1,0 +1,150 @@
+"""A picture another workstation deletes or moves while its record is open here.
+
+The other workstation is a second real session on the same vault. The open
+record, Compare and Find's results must stop showing the picture as present
+as soon as the window learns of it, and say what happened in words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.conftest import ADMIN_PASSWORD, PASSWORDS
+from tests.ui.record_pictures import file_pictures
+from tests.ui.test_record import PLAN, open_record_by_keyboard
+
+DELETED = "was deleted at the end of its retention period on "
+
+
+@pytest.fixture
+def filed(vault_path, corpus, tmp_path):
+    return file_pictures(vault_path, corpus, tmp_path, PLAN)
+
+
+def _delete_elsewhere(vault_path, image_id: int) -> None:
+    """An admin at another workstation deletes the picture at the end of its retention."""
+    from clinfile.app.filing.retention import RetentionService
+    from clinfile.app.security.session import Session
+
+    admin = Session.login(vault_path, "admin", ADMIN_PASSWORD)
+    RetentionService(admin).delete([image_id], "retention period ended",
+                                   today=date(2100, 1, 1))
+    admin.lock()
+
+
+def _move_elsewhere(vault_path, image_id: int, patient_id: int) -> None:
+    """A clinician at another workstation moves the picture to another patient's record."""
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.security.session import Session
+
+    doctor = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
+    FilingService(doctor).move_to_patient(image_id, patient_id, "wrong patient")
+    doctor.lock()
+
+
+def _older_leg_ulcer(shell) -> int:
+    """The second picture on the timeline: the older of the two leg ulcers."""
+    return shell.record_view.timeline.picture_ids()[1]
+
+
+def test_choosing_a_picture_deleted_elsewhere_shows_it_deleted_in_words(
+        qtbot, logged_in, filed, vault_path):
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    view = shell.record_view
+    assert "3 pictures" in view.banner.details.text()
+    gone = _older_leg_ulcer(shell)
+    _delete_elsewhere(vault_path, gone)
+
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+        qtbot.keyClick(view.timeline, Qt.Key.Key_Down)
+    picture = view.timeline.picture(gone)
+    assert picture.deleted and not picture.shown
+    assert [p.image_id for p in view.timeline.chosen()] == [gone]
+    assert view.details.hint.text().startswith("This picture " + DELETED)
+    assert not view.details.preview.isVisible()
+    assert "2 pictures · 1 deleted at the end of retention" in view.banner.details.text()
+    assert DELETED in view.status.text()
+    assert view.status.text().startswith("The picture of the left lower leg")
+    assert DELETED in shell.window.activity.text()
+    assert not shell.record.commands.compare_button.isEnabled()
+
+
+def test_compare_says_a_picture_deleted_elsewhere_is_gone_instead_of_a_black_pane(
+        qtbot, logged_in, filed, vault_path):
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    view = shell.record_view
+    gone = _older_leg_ulcer(shell)
+    _delete_elsewhere(vault_path, gone)
+
+    view.timeline.setFocus()
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+        qtbot.keyClick(view.timeline, Qt.Key.Key_Return)
+    dialog = shell.record.commands.compare_dialog
+    qtbot.waitUntil(lambda: len(dialog.images) == 1, timeout=15000)
+    pane = next(p for p in dialog.panes if p.picture.image_id == gone)
+    assert pane.gone.isVisible()
+    assert pane.gone.text().startswith("This picture " + DELETED)
+    assert pane.item.pixmap().isNull()
+    assert view.timeline.picture(gone).deleted
+    assert "2 pictures · 1 deleted" in view.banner.details.text()
+
+
+def test_find_and_the_record_show_a_picture_moved_elsewhere(
+        qtbot, logged_in, filed, vault_path):
+    patients, _ids = filed
+    shell = logged_in("clinician")
+    view = shell.record_view
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    gone = _older_leg_ulcer(shell)
+    qtbot.keyClick(view.patient_panel.search_edit, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    panel = view.find_panel
+    panel.words.setFocus()
+    with qtbot.waitSignal(shell.record.filings_found, timeout=10000):
+        qtbot.keyClicks(panel.words, "ulcer")
+        qtbot.keyClick(panel.words, Qt.Key.Key_Return)
+    assert panel.list.count() == 2
+    assert all(panel.list.item(n).text().startswith("NGUYEN, Mai") for n in range(2))
+
+    _move_elsewhere(vault_path, gone, patients[1])
+    view.timeline.choose([view.timeline.picture_ids()[0]])
+    with qtbot.waitSignal(shell.record.filings_found, timeout=15000):
+        view.timeline.choose([gone])
+    picture = view.timeline.picture(gone)
+    assert not picture.here and not picture.shown
+    assert view.details.hint.text() == (
+        "This picture was moved to another patient's record: TRAN, Linh (record 900002).")
+    assert "1 moved to another patient's record" in view.banner.details.text()
+    assert "moved to another patient's record" in view.status.text()
+    moved = next(panel.list.item(n) for n in range(panel.list.count())
+                 if panel.list.item(n).data(Qt.UserRole + 1).image_id == gone)
+    assert moved.text().startswith("TRAN, Linh")
+    assert "from NGUYEN, Mai" in moved.text()
+
+
+def test_opening_a_find_line_after_a_move_elsewhere_lists_it_where_it_is(
+        qtbot, logged_in, filed, vault_path):
+    patients, ids = filed
+    shell = logged_in("clinician")
+    view = shell.record_view
+    qtbot.keyClick(shell.window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(view.patient_panel.search_edit, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    panel = view.find_panel
+    panel.words.setFocus()
+    with qtbot.waitSignal(shell.record.filings_found, timeout=10000):
+        qtbot.keyClicks(panel.words, "cheek")
+        qtbot.keyClick(panel.words, Qt.Key.Key_Return)
+    assert panel.list.count() == 1 and panel.list.item(0).text().startswith("NGUYEN, Mai")
+
+    _move_elsewhere(vault_path, ids[2], patients[1])
+    panel.list.setFocus()
+    panel.list.setCurrentRow(0)
+    with qtbot.waitSignals([shell.record.record_shown, shell.record.filings_found],
+                           timeout=15000):
+        qtbot.keyClick(panel.list, Qt.Key.Key_Return)
+    assert panel.list.item(0).text().startswith("TRAN, Linh")
+    assert not view.timeline.picture(ids[2]).here
