@@ -368,3 +368,75 @@ def test_the_recovery_key_is_replaced_and_a_password_reset_by_keyboard_alone(
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "new password" in users.message.text(), timeout=20000)
     Session.login(vault_path, "clinician", "the doctor's new password").lock()
+
+
+# --- correct: the move ------------------------------------------------------------------------
+
+
+def test_a_picture_is_moved_with_its_reason_by_keyboard_alone(qtbot, logged_in, filed):
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    commands = shell.record.commands
+    press(qtbot, Qt.Key.Key_End)
+    [moving] = [p.image_id for p in shell.record_view.timeline.chosen()]
+    press(qtbot, Qt.Key.Key_R, ALT)
+    qtbot.waitUntil(lambda: commands.correct_dialog is not None
+                    and shiboken6.isValid(commands.correct_dialog)
+                    and commands.correct_dialog.isActiveWindow(), timeout=5000)
+    dialog = commands.correct_dialog
+    press(qtbot, Qt.Key.Key_F, ALT)
+    assert dialog.patient_panel.search_edit.hasFocus()
+    with qtbot.waitSignal(shell.record.searched, timeout=10000,
+                          check_params_cb=lambda r: r.query.text == "Linh Tran"):
+        write(qtbot, "Linh Tran")
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Return)
+    assert "TRAN, Linh" in dialog.moving_to.text()
+    assert dialog.reason.hasFocus()
+    write(qtbot, "filed to the wrong patient")
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+        press(qtbot, Qt.Key.Key_Return)
+    assert [p.image_id for p in shell.record.record.moved_away] == [moving]
+
+
+# --- the breach report -----------------------------------------------------------------------
+
+
+def test_a_wrongly_sent_picture_is_reported_from_the_record_by_keyboard_alone(
+        qtbot, logged_in, vault_path, corpus, tmp_path, login):
+    from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
+    from clinfile.app.desk.exports import ExportRequest, export_record
+
+    patients, ids = file_pictures(vault_path, corpus, tmp_path, PLAN)
+    sent = tmp_path / "sent"
+    sent.mkdir()
+    doctor = login("clinician")
+    sent_one = ids[0]
+    export_record(doctor, ExportRequest(patients[0], Purpose.CLINICAL_CARE,
+                                        Recipient(group=RecipientClass.TREATING_TEAM), "pdf",
+                                        sent, (sent_one,)))
+    doctor.lock()
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    commands = shell.record.commands
+    timeline = shell.record_view.timeline
+    for _ in range(len(ids)):
+        if [p.image_id for p in timeline.chosen()] == [sent_one]:
+            break
+        press(qtbot, Qt.Key.Key_Down)
+    assert [p.image_id for p in timeline.chosen()] == [sent_one]
+    press(qtbot, Qt.Key.Key_G, ALT)
+    qtbot.waitUntil(lambda: commands.incident_dialog is not None
+                    and commands.incident_dialog.isActiveWindow(), timeout=10000)
+    press(qtbot, Qt.Key.Key_R, ALT)
+    write(qtbot, "Dr B Smith, Carlton Skin")
+    press(qtbot, Qt.Key.Key_D, ALT)
+    write(qtbot, "Phoned; they deleted it.")
+    with qtbot.waitSignal(commands.incident_reported, timeout=20000):
+        press(qtbot, Qt.Key.Key_C, ALT)
+    qtbot.waitUntil(lambda: commands.incident_box is not None
+                    and commands.incident_box.isActiveWindow(), timeout=10000)
+    press(qtbot, Qt.Key.Key_Escape)
+    wait_for_timeline(qtbot, shell)
+    assert "Incident 1: reached Dr B Smith, Carlton Skin by mistake" in \
+        shell.record_view.details.facts["exports"].text()
