@@ -225,3 +225,7 @@ def test_a_corrected_site_heads_its_pictures_and_the_earlier_site_reads_as_the_c
     assert corrected[1].endswith(" by clinician")
     assert corrected[2].startswith("1 picture, ")
     assert len(headings["Rash left ankle"].splitlines()) == 2
+    heights = {model.index(row, 0).data().splitlines()[0]:
+               model.index(row, 0).data(Qt.ItemDataRole.SizeHintRole).height()
+               for row in range(model.rowCount())}
+    assert heights["Rash right knee"] > heights["Rash left ankle"], "no line is cut off"

@@ -69,12 +69,12 @@ class TimelineModel(QAbstractItemModel):
     after the model is cleared.)
     """
 
-    def __init__(self, placeholder: QImage, row_size: QSize, heading_size: QSize,
+    def __init__(self, placeholder: QImage, row_size: QSize, heading_line: int,
                  heading_font: QFont, text: QBrush, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._placeholder = placeholder
         self._row_size = row_size
-        self._heading_size = heading_size
+        self._heading_line = heading_line
         self._heading_font = heading_font
         self._text = text
         self._groups: tuple[TimelineGroup, ...] = ()
@@ -164,7 +164,7 @@ class TimelineModel(QAbstractItemModel):
             return {Qt.ItemDataRole.DisplayRole: group.words,
                     Qt.ItemDataRole.FontRole: self._heading_font,
                     Qt.ItemDataRole.ForegroundRole: self._text,
-                    Qt.ItemDataRole.SizeHintRole: self._heading_size}.get(role)
+                    Qt.ItemDataRole.SizeHintRole: self._heading_size(group)}.get(role)
         group = self._groups[index.internalId() - 1]
         picture = group.pictures[index.row()]
         if role == Qt.ItemDataRole.DecorationRole:
@@ -178,6 +178,10 @@ class TimelineModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return group.texts[index.row()].replace("\n", ", ")
         return None
+
+    def _heading_size(self, group: TimelineGroup) -> QSize:
+        """Room for every line of a heading: its title, any corrected site, the dates."""
+        return QSize(0, (group.words.count("\n") + 1) * self._heading_line + 10)
 
 
 class Timeline(QTreeView):
@@ -202,7 +206,7 @@ class Timeline(QTreeView):
         bold = self.font()
         bold.setBold(True)
         self.model_ = TimelineModel(placeholder, QSize(0, max(THUMBNAIL_EDGE, 3 * lines) + 6),
-                                    QSize(0, 2 * lines + 10), bold,
+                                    lines, bold,
                                     QBrush(self.palette().text()), self)
         self.setModel(self.model_)
         self.setHeaderHidden(True)
