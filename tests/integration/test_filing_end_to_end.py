@@ -87,7 +87,7 @@ def test_leg_ulcer_filed_on_verbal_consent_then_teaching_refused_until_signed(va
     code, out, _ = as_user(vault_path, "reception", "consent withdraw", teaching["code"],
                             "--reason", "patient asked by phone", "--json")
     withdrawal = json.loads(out)
-    assert sorted(u["image_id"] for u in withdrawal["uses_already_made"]) == photos
+    assert sorted(u["image_id"] for u in withdrawal["uses_not_known_sent"]) == photos
     with pytest.raises(UseRefused, match="withdrew consent for education"):
         authorise_use(clinician, photos, Purpose.EDUCATION, CONFERENCE)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from clinfile.app import selftest
+from clinfile.app.custody import held_folders
 from clinfile.app.ingest.decode_workers import warm_up
 from tests.unit.app.cli.calling import call
 
@@ -101,11 +102,11 @@ def test_a_folder_left_by_a_selftest_killed_outright_goes_at_the_next_run(own_te
     linked.symlink_to(unmarked, target_is_directory=True)
     running = own_temp / f"{selftest.FOLDER_PREFIX}running"
     running.mkdir()
-    held = selftest._hold_mark(running)
+    held = held_folders.hold(running, selftest.MARK)
     try:
         code, out, err = call(["selftest"])
     finally:
-        os.close(held)
+        held_folders.release(held)
     assert code == 0, out + err
     assert f"Removed a self-test folder an earlier run stopped dead left behind: {left}" in out
     assert not left.exists()

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import secrets
 import shutil
-import stat
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +27,7 @@ from clinfile.app import clock
 from clinfile.app.consent.model import Disclosure
 from clinfile.app.consent.service import ConsentRequest, ConsentService
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
+from clinfile.app.custody import held_folders
 from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.model import FilingRequest
 from clinfile.app.filing.service import FilingService
@@ -43,18 +41,11 @@ from clinfile.app.security.users import UserService
 from clinfile.app.vault.vault import Vault
 from clinfile.app.vault.verify import verify_vault
 
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; left-over folders are judged by age
-    fcntl = None
-
 log = logging.getLogger("clinfile.selftest")
 SAMPLE_PICTURE = "sample-picture.jpg"
 ADMIN, CLINICIAN = "selftest-admin", "selftest-clinician"
 #: A self-test's folder is named with this, and holds the mark, locked while the test runs.
 FOLDER_PREFIX, MARK = "clinfile-selftest-", ".clinfile-selftest"
-#: Where a running self-test cannot be told by its lock, a folder this old is no longer in use.
-ABANDONED_AFTER_SECONDS = 60 * 60
 SAMPLE_PATIENT = PatientDetails(family_name="Sample", given_names="Testing",
                                 birth_date=date(1970, 1, 1), record_number="SELFTEST-1")
 
@@ -117,7 +108,7 @@ def run_selftest(say: Callable[[str, str], None]) -> bool:
         if bench.folder is not None:
             shutil.rmtree(bench.folder, ignore_errors=True)
         if bench.mark is not None:
-            os.close(bench.mark)
+            held_folders.release(bench.mark)
     if bench.folder is None:
         return passed
     if bench.folder.exists():
@@ -130,54 +121,12 @@ def run_selftest(say: Callable[[str, str], None]) -> bool:
 def remove_leftovers() -> list[Path]:
     """Remove the folders of earlier self-tests that were stopped dead, and return them.
 
-    A self-test killed outright (``kill -9``, a power cut) cannot remove its
-    folder. A folder is taken for one of those only when all of this holds:
-    it is directly in the temporary folder, named as a self-test names its
-    folder, a real folder (not a link) belonging to this user, it holds the
-    mark a self-test puts there first, and no self-test is running in it:
-    each holds a lock on its mark for its whole run, and the lock goes with
-    the process however it ends. Where the system has no such lock
-    (Windows), a folder whose mark is an hour old is no longer in use.
+    Only folders directly in the temporary folder, named and marked as a
+    self-test makes them, that no running self-test holds (see
+    :mod:`clinfile.app.custody.held_folders`).
     """
-    removed = []
-    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
-        if _left_behind(folder):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-def _left_behind(folder: Path) -> bool:
-    """Whether a folder is a self-test's own, and no running self-test holds it."""
-    try:
-        held = folder.lstat()
-        if not stat.S_ISDIR(held.st_mode) or held.st_uid != _own_uid():
-            return False
-        descriptor = os.open(folder / MARK, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return False
-    try:
-        if fcntl is None:
-            return time.time() - os.fstat(descriptor).st_mtime > ABANDONED_AFTER_SECONDS
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-    finally:
-        os.close(descriptor)
-
-
-def _own_uid() -> int:
-    return os.getuid() if hasattr(os, "getuid") else 0
-
-
-def _hold_mark(folder: Path) -> int:
-    """Put the mark in a new self-test folder and hold its lock until the run ends."""
-    descriptor = os.open(folder / MARK, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-    if fcntl is not None:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-    return descriptor
+    return held_folders.remove_left_behind(Path(tempfile.gettempdir()), f"{FOLDER_PREFIX}*",
+                                           MARK)
 
 
 def _run_steps(bench: _Workbench, say: Callable[[str, str], None]) -> bool:
@@ -194,7 +143,7 @@ def _run_steps(bench: _Workbench, say: Callable[[str, str], None]) -> bool:
 
 def _make_vault(bench: _Workbench) -> str:
     bench.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
-    bench.mark = _hold_mark(bench.folder)
+    bench.mark = held_folders.hold(bench.folder, MARK)
     bench.passwords = {user: secrets.token_urlsafe(24) for user in (ADMIN, CLINICIAN)}
     created = Vault.create(bench.vault, ADMIN, bench.passwords[ADMIN])
     created.vault.lock()

@@ -75,9 +75,10 @@ class NewUse:
 
 @dataclass(frozen=True)
 class UseRow(NewUse):
-    """One stored use."""
+    """One stored use; ``outcome`` is 'sent', 'not made', or None while not known."""
 
     id: int = 0
+    outcome: str | None = None
 
 
 _NEW_COLUMNS = [f.name for f in fields(NewConsent)]
@@ -85,7 +86,8 @@ _COLUMNS = ", ".join([*_NEW_COLUMNS, "id"])
 _LISTS = ("purposes", "recipients", "images")
 _FLAGS = ("told_why", "told_how_used", "told_who_sees")
 _WITHDRAWAL_COLUMNS = "id, consent_id, purposes, withdrawn_on, reason, recorded_by, recorded_at"
-_USE_COLUMNS = ", ".join([f.name for f in fields(NewUse)] + ["id"])
+_USE_COLUMNS = ", ".join([f.name for f in fields(NewUse)] + ["id", "outcome"])
+SENT, NOT_MADE = "sent", "not made"
 
 
 class ConsentRepository:
@@ -177,6 +179,15 @@ class ConsentRepository:
             (json.dumps([astuple(use) for use in uses]),),
         ).fetchall()
         return sorted((UseRow(*r) for r in rows), key=lambda use: use.id)
+
+    def settle_uses(self, use_ids: Sequence[int], outcome: str) -> None:
+        """Record whether allowed uses were made: :data:`SENT` or :data:`NOT_MADE`.
+
+        A use already settled keeps its outcome.
+        """
+        self._conn.execute(
+            "UPDATE image_uses SET outcome = ? WHERE outcome IS NULL "
+            "AND id IN (SELECT value FROM json_each(?))", (outcome, json.dumps(list(use_ids))))
 
     def uses_under_consent(self, consent_id: int, purposes: tuple[str, ...]) -> list[UseRow]:
         """Return the uses one consent allowed for some purposes, oldest first.

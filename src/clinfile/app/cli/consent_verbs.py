@@ -33,6 +33,7 @@ from clinfile.app.filing.retention import RetentionService
 from clinfile.app.filing.service import FilingService, find_patient
 from clinfile.app.security.session import Session
 from clinfile.app.uses.gate import check_use
+from clinfile.db.consents import UseRow
 
 TOLD_WORDS = {"why": "why", "how-used": "how_used", "who-sees": "who_sees"}
 
@@ -208,11 +209,11 @@ def _consent_withdraw(args: argparse.Namespace, console: Console) -> int:
         names = ", ".join(sorted(p.label for p in result.purposes))
         console.say(f"Consent {result.consent.code} withdrawn for {names}; "
                     "no further use for these purposes will be allowed.")
-        if result.uses_already_made:
-            console.say("Already sent before the withdrawal (ask for these back if needed):")
-            for use in result.uses_already_made:
-                console.say(f"  image {use.image_id}: {use.purpose} to {use.recipient} by "
-                            f"{use.channel}, {clock.local_time(use.used_at)} ({use.used_by})")
+        _say_uses(console, "Already sent before the withdrawal (ask for these back if needed):",
+                  result.uses_already_made)
+        _say_uses(console, "Allowed under this consent, not known to be sent (the sending "
+                           "stopped before it finished; check the folder or ask the recipient):",
+                  result.uses_not_known_sent)
         return EXIT_OK
 
     return with_session(args, console, act)
@@ -408,13 +409,24 @@ def _consent_json(consent: Consent) -> dict:
     }
 
 
+def _say_uses(console: Console, heading: str, uses: tuple[UseRow, ...]) -> None:
+    if uses:
+        console.say(heading)
+    for use in uses:
+        console.say(f"  image {use.image_id}: {use.purpose} to {use.recipient} by "
+                    f"{use.channel}, {clock.local_time(use.used_at)} ({use.used_by})")
+
+
 def _withdrawal_json(result: WithdrawalResult) -> dict:
     return {"consent": _consent_json(result.consent),
             "withdrawn": sorted(str(p) for p in result.purposes),
-            "uses_already_made": [{"image_id": u.image_id, "purpose": u.purpose,
-                                   "recipient": u.recipient, "channel": u.channel,
-                                   "used_by": u.used_by, "used_at": u.used_at}
-                                  for u in result.uses_already_made]}
+            "uses_already_made": [_use_json(u) for u in result.uses_already_made],
+            "uses_not_known_sent": [_use_json(u) for u in result.uses_not_known_sent]}
+
+
+def _use_json(use: UseRow) -> dict:
+    return {"image_id": use.image_id, "purpose": use.purpose, "recipient": use.recipient,
+            "channel": use.channel, "used_by": use.used_by, "used_at": use.used_at}
 
 
 def _consent_lines(consent: Consent) -> list[str]:

@@ -25,7 +25,7 @@ from clinfile.app.security.roles import Permission, PolicyRefused, Role
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
 from clinfile.db.connection import Connection
-from clinfile.db.consents import ConsentRepository, NewConsent, UseRow
+from clinfile.db.consents import SENT, ConsentRepository, NewConsent, UseRow
 from clinfile.db.filing import PatientLookup
 from clinfile.db.users import UserRepository, UserRow
 
@@ -62,11 +62,17 @@ class ConsentRequest:
 
 @dataclass(frozen=True)
 class WithdrawalResult:
-    """A withdrawal as recorded, and the uses already made that the practice may need to chase."""
+    """A withdrawal as recorded, and the uses already made that the practice may need to chase.
+
+    ``uses_not_known_sent`` were allowed but never confirmed made: the
+    process sending them stopped before it could say (killed, or the power
+    cut). Their files may or may not have left.
+    """
 
     consent: Consent
     purposes: frozenset[Purpose]
     uses_already_made: tuple[UseRow, ...] = field(default=())
+    uses_not_known_sent: tuple[UseRow, ...] = field(default=())
 
 
 class ConsentService:
@@ -149,10 +155,11 @@ class ConsentService:
         """Record that the patient took back some (or all) purposes of a consent.
 
         Every later use for those purposes is refused by the rules; the uses
-        this consent allowed for them are returned, so the practice can ask
+        this consent allowed for them and that were made are returned, so the practice can ask
         for copies back. Uses another consent allowed, or that needed none
         (a patient's own picture for their care), are not listed: this
-        withdrawal does not touch them.
+        withdrawal does not touch them. Uses allowed but never confirmed made
+        are returned apart; those that failed are not returned at all.
 
         Raises:
             ConsentError: the purposes were not part of the consent, or are withdrawn already.
@@ -169,13 +176,16 @@ class ConsentService:
             words = tuple(sorted(str(p) for p in purposes))
             repo = ConsentRepository(work.conn)
             repo.add_withdrawal(consent.id, words, on.isoformat(), reason, actor, clock.stamp())
-            uses = tuple(repo.uses_under_consent(consent.id, words))
+            uses = repo.uses_under_consent(consent.id, words)
+            sent = tuple(u for u in uses if u.outcome == SENT)
+            unknown = tuple(u for u in uses if u.outcome is None)
             work.record(AuditEntry(
                 actor, "consent.withdrawn", f"consent {consent.id}", {
                     "patient_id": consent.patient_id, "purposes": list(words),
-                    "reason": reason, "uses_already_made": [u.id for u in uses]}))
+                    "reason": reason, "uses_already_made": [u.id for u in sent],
+                    "uses_not_known_sent": [u.id for u in unknown]}))
             consent = records.find(consent.id)
-        return WithdrawalResult(consent, purposes, uses)
+        return WithdrawalResult(consent, purposes, sent, unknown)
 
     def _require_may_record(self, conn: Connection, request: ConsentRequest) -> None:
         if self._session.may(Permission.RECORD_CLINICAL_CONSENT):

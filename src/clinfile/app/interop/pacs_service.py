@@ -45,6 +45,7 @@ from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.uses.gate import Channel, authorise_use, check_use
 from clinfile.db.connection import transaction
+from clinfile.db.consents import NOT_MADE, SENT, ConsentRepository
 from clinfile.db.filing import FilingRepository
 from clinfile.db.pacs_queue import PacsQueueRepository, QueuedInstance
 
@@ -176,12 +177,14 @@ class PacsService:
         rows, refused = self._allowed(rows)
         sent, problem = 0, ""
         pending = {row.id: row for row in rows}
+        uses: dict[int, int] = {}
         if rows:
             try:
                 for result in store_all(config, self._objects(rows, pending),
-                                        before_first=lambda: self._authorise(rows)):
+                                        before_first=lambda: uses.update(self._authorise(rows))):
                     row = pending.pop(result.key.id)
-                    self._answered(config, sender, row, result.stored, result.problem)
+                    self._answered(config, sender, row, result.stored, result.problem,
+                                   uses.get(row.image_id))
                     sent += result.stored
             except PacsUnreachable as exc:
                 problem = str(exc)
@@ -197,12 +200,14 @@ class PacsService:
         return SendReport(sent, waiting, refused, problem)
 
     def _answered(self, config: PacsConfig, sender: str, row: QueuedInstance, stored: bool,
-                  problem: str) -> None:
-        """Record the archive's answer for one picture, with its audit row when stored."""
+                  problem: str, use: int | None) -> None:
+        """Record the archive's answer for one picture, and whether its use was made."""
         vault = self._session.vault
         with vault.audited() as work:
             repo = PacsQueueRepository(work.conn)
             _mark(repo, row, stored, problem)
+            if use is not None:
+                ConsentRepository(work.conn).settle_uses([use], SENT if stored else NOT_MADE)
             repo.keep_claim(sender, _claim_until())
             work.record(AuditEntry(
                 self._session.actor.name, "pacs.sent" if stored else "pacs.not_stored",
@@ -255,9 +260,12 @@ class PacsService:
                 keep.append(row)
         return keep, refused
 
-    def _authorise(self, rows: list[QueuedInstance]) -> None:
-        authorise_use(self._session, [r.image_id for r in rows], Purpose.CLINICAL_CARE,
-                      CARE_RECORD, channel=Channel.PACS)
+    def _authorise(self, rows: list[QueuedInstance]) -> dict[int, int]:
+        """Allow the send of these pictures, and return each picture's recorded use."""
+        allowed = authorise_use(self._session, [r.image_id for r in rows],
+                                Purpose.CLINICAL_CARE, CARE_RECORD, channel=Channel.PACS)
+        return {image_id: use for (image_id, _), use in zip(allowed.decisions,
+                                                             allowed.use_ids, strict=True)}
 
     def _objects(self, rows: list[QueuedInstance], pending: dict[int, QueuedInstance]
                  ) -> Iterator[tuple[QueuedInstance, Dataset]]:

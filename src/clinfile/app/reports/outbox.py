@@ -17,17 +17,18 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from clinfile.app.custody import held_folders
 from clinfile.app.custody.locations import require_local
 from clinfile.db.connection import fsync_dir
 
 FILE_MODE = 0o640
 STAGING_PREFIX, STAGING_SUFFIX = ".clinfile-", ".partial"
-ABANDONED_AFTER_SECONDS = 60 * 60
+#: An export's private folder holds this mark, locked while the export runs.
+STAGING_MARK = ".clinfile-export"
 
 #: What a file holds: its bytes, or a function that writes them into the open file.
 Content = bytes | Callable[[BinaryIO], None]
@@ -66,6 +67,7 @@ def write_files(folder: Path, files: list[tuple[str, Content]]) -> tuple[Path, .
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     _remove_abandoned(folder)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=STAGING_SUFFIX, dir=folder))
+    held = held_folders.hold(staging, STAGING_MARK)
     published: list[Path] = []
     try:
         staged = [_write_whole(staging / f"{n:04d}", content)
@@ -78,28 +80,23 @@ def write_files(folder: Path, files: list[tuple[str, Content]]) -> tuple[Path, .
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        held_folders.release(held)
     fsync_dir(folder)
     return tuple(published)
 
 
-def _remove_abandoned(folder: Path) -> None:
-    """Remove what an export cut off by a crash or a power cut left half-written here.
+def _remove_abandoned(folder: Path) -> list[Path]:
+    """Remove the private folders that exports stopped dead left here, and return them.
 
     A large export writes for minutes, so one stopped dead (killed, or the
     computer turned off) leaves its private folder behind, holding part of
-    a patient's pictures where the clinical software looks. One in which
-    nothing has been written for :data:`ABANDONED_AFTER_SECONDS` is no
-    export still under way: a running one writes every few seconds.
+    a patient's pictures where the clinical software looks. Only an
+    export's own folder that no running export holds goes (see
+    :mod:`clinfile.app.custody.held_folders`); another export writing
+    into the same folder at the same time keeps its own.
     """
-    cutoff = time.time() - ABANDONED_AFTER_SECONDS
-    for staging in folder.glob(f"{STAGING_PREFIX}*{STAGING_SUFFIX}"):
-        try:
-            changed = max([staging.lstat().st_mtime,
-                           *(p.lstat().st_mtime for p in staging.iterdir())])
-        except OSError:
-            continue
-        if changed < cutoff and staging.is_dir() and not staging.is_symlink():
-            shutil.rmtree(staging, ignore_errors=True)
+    return held_folders.remove_left_behind(Path(folder), f"{STAGING_PREFIX}*{STAGING_SUFFIX}",
+                                           STAGING_MARK)
 
 
 def _check_name(name: str) -> None:

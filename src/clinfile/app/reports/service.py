@@ -48,6 +48,7 @@ from clinfile.app.security.session import Session
 from clinfile.app.uses.gate import Authorisation, Channel, authorise_within, consents_of
 from clinfile.app.vault.errors import VaultError
 from clinfile.db.connection import Connection
+from clinfile.db.consents import NOT_MADE, SENT, ConsentRepository
 from clinfile.db.filing import FilingRepository, PatientLookup, PatientSummary
 
 
@@ -141,7 +142,8 @@ class ReportService:
             files = [(name, partial(write_summary, data, page_size=loaded.options.page_size))]
             written = self._write_loaded(conn, loaded, files)
             self._record(conn, "report.summary_written", loaded.subject, {
-                "images": loaded.image_ids, "files": [str(p) for p in written.paths]})
+                "images": loaded.image_ids, "files": [str(p) for p in written.paths]},
+                uses=loaded.allowed.use_ids)
         return written
 
     def export(self, selection: Selection, purpose: Purpose, recipient: Recipient, *,
@@ -190,7 +192,8 @@ class ReportService:
             self._record(conn, "images.exported", loaded.subject, {
                 "images": loaded.image_ids, "purpose": str(purpose),
                 "recipient": recipient.word, "format": file_format,
-                "deidentified": deidentify, "files": [str(p) for p in written.paths]})
+                "deidentified": deidentify, "files": [str(p) for p in written.paths]},
+                uses=loaded.allowed.use_ids)
         return written
 
     def _require(self, channel: Channel, selection: Selection) -> None:
@@ -237,9 +240,16 @@ class ReportService:
                            self._session.actor.printed_name, clock.today(),
                            loaded.options.practice_name, loaded.episode, export_for=export_for)
 
-    def _record(self, conn: Connection, action: str, subject: str, detail: dict) -> None:
-        self._session.vault.audit.record(conn, AuditEntry(self._session.actor.name, action,
-                                                          subject, detail))
+    def _record(self, conn: Connection, action: str, subject: str, detail: dict, *,
+                uses: tuple[int, ...] = (), outcome: str = SENT) -> None:
+        """Audit what became of a document, and settle the uses the gate recorded for it.
+
+        Until this commits, its uses stay allowed but not known to be sent:
+        a process stopped dead while writing never claims a use it did not make.
+        """
+        with self._session.vault.audited(conn) as work:
+            ConsentRepository(work.conn).settle_uses(uses, outcome)
+            work.record(AuditEntry(self._session.actor.name, action, subject, detail))
 
     def _write_loaded(self, conn: Connection, loaded: _Loaded,
                       files: list[tuple[str, outbox.Content]]) -> Written:
@@ -264,7 +274,7 @@ class ReportService:
             why = exc.strerror or str(exc)
             self._record(conn, "report.write_failed", subject, {
                 "folder": str(destination.folder), "files": [name for name, _ in files],
-                "error": why, "uses_not_made": list(uses)})
+                "error": why, "uses_not_made": list(uses)}, uses=uses, outcome=NOT_MADE)
             raise ReportError(f"Could not write into {destination.folder}: {why}. "
                               "Nothing of it was left there.") from exc
         return Written(paths, destination.warnings)

@@ -12,7 +12,7 @@ from clinfile.app.consent.vocabulary import Method, Purpose, Recipient, Recipien
 from clinfile.app.security.roles import PolicyRefused
 from clinfile.db.audit import AuditRepository
 from clinfile.db.connection import transaction
-from clinfile.db.consents import ConsentRepository, NewUse
+from clinfile.db.consents import SENT, ConsentRepository, NewUse
 
 TOLD = Disclosure(why=True, how_used=True, who_sees=True)
 TEAM = Recipient(group=RecipientClass.TREATING_TEAM)
@@ -141,8 +141,10 @@ def test_withdrawal_stops_purposes_and_lists_uses_already_made(login, add_patien
     consent = service.record(request(patient, purposes=frozenset(
         {Purpose.CLINICAL_CARE, Purpose.EDUCATION}), recipients=(TEAM, STUDENTS)))
     with session.vault.index() as conn, transaction(conn):
-        ConsentRepository(conn).add_use(NewUse(image, patient, "education", "students",
-                                               "export", consent.id, "clinician", "2026-11-21"))
+        repo = ConsentRepository(conn)
+        use = repo.add_use(NewUse(image, patient, "education", "students", "export",
+                                  consent.id, "clinician", "2026-11-21"))
+        repo.settle_uses([use.id], SENT)
     result = ConsentService(login("reception")).withdraw(
         consent.code, frozenset({Purpose.EDUCATION}), reason="patient phoned")
     assert result.purposes == {Purpose.EDUCATION}

@@ -87,7 +87,8 @@ def test_refusal_records_no_use_and_withdrawal_lists_uses(login, photo):
         date.today(), disclosure=Disclosure(True, True, True)))
     authorise_use(clinician, [image], Purpose.EDUCATION, STUDENTS, deidentified=True)
     result = ConsentService(clinician).withdraw(teaching.code, reason="changed her mind")
-    assert [(u.image_id, u.recipient) for u in result.uses_already_made] == [(image, "students")]
+    assert [(u.image_id, u.recipient) for u in result.uses_not_known_sent] == [(image, "students")]
+    assert not result.uses_already_made, "allowed, but nothing confirmed it was sent"
     with pytest.raises(UseRefused, match="withdrew consent for education"):
         authorise_use(clinician, [image], Purpose.EDUCATION, STUDENTS)
     assert authorise_use(clinician, [image], Purpose.CLINICAL_CARE, TEAM).use_ids
@@ -122,6 +123,6 @@ def test_withdrawal_lists_only_the_uses_its_own_consent_allowed(login, photo, ad
              for purpose, recipient in ((Purpose.CLINICAL_CARE, TEAM),
                                         (Purpose.EDUCATION, STUDENTS))}
     result = ConsentService(clinician).withdraw(later.code)
-    listed = {u.id for u in result.uses_already_made}
-    assert listed == after and not listed & before
-    assert {u.consent_id for u in result.uses_already_made} == {later.id}
+    listed = result.uses_already_made + result.uses_not_known_sent
+    assert {u.id for u in listed} == after and not {u.id for u in listed} & before
+    assert {u.consent_id for u in listed} == {later.id}

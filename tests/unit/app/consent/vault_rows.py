@@ -36,3 +36,17 @@ def add_inbox_image(vault: Vault, captured_at: str | None = "2026-11-20T10:40:00
             "'2026-11-21T08:05:00', 'reception', ?, 640, 480)",
             (hashlib.sha256(data).hexdigest(), *blobs, captured_at))
         return int(cur.lastrowid)
+
+
+def add_photo(vault, jpeg: bytes, n: int) -> int:
+    """Store a real JPEG (a comment byte apart) as an inbox image and return its id."""
+    comment = f"photo {n}".encode()
+    data = jpeg[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + jpeg[2:]
+    blob = vault.blobs.put_bytes(data).id
+    with vault.index() as conn, transaction(conn):
+        return int(conn.execute(
+            "INSERT INTO images (sha256, original_blob, derivative_blob, thumbnail_blob, size, "
+            "format, source_kind, source_path, received_at, received_by, width, height) "
+            "VALUES (?, ?, ?, ?, ?, 'JPEG', 'manual', 'photo.jpg', '2026-11-21T08:05:00', "
+            "'reception', 640, 480)",
+            (hashlib.sha256(data).hexdigest(), blob, blob, blob, len(data))).lastrowid)

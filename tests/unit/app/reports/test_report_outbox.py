@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from clinfile.app.custody import held_folders
 from clinfile.app.custody.locations import CloudFolderRefused
-from clinfile.app.reports.outbox import check_outbox, write_file, write_files
+from clinfile.app.reports.outbox import STAGING_MARK, check_outbox, write_file, write_files
 
 
 def test_a_cloud_sync_folder_is_refused(tmp_path):
@@ -76,20 +77,22 @@ def test_a_file_written_by_a_function_fails_whole_and_leaves_none(tmp_path):
 
 
 def test_what_a_crashed_export_left_is_removed_by_the_next_and_a_running_one_is_not(tmp_path):
-    import os
-    import time
-
     folder = tmp_path / "export"
     folder.mkdir()
     crashed = folder / ".clinfile-abc.partial"
     crashed.mkdir()
+    held_folders.release(held_folders.hold(crashed, STAGING_MARK))
     (crashed / "0000").write_bytes(b"%PDF half of a patient's pictures")
-    two_hours_ago = time.time() - 2 * 3600
-    for path in (crashed / "0000", crashed):
-        os.utime(path, (two_hours_ago, two_hours_ago))
+    unmarked = folder / ".clinfile-xyz.partial"
+    unmarked.mkdir()
     running = folder / ".clinfile-def.partial"
     running.mkdir()
+    held = held_folders.hold(running, STAGING_MARK)
     (running / "0000").write_bytes(b"%PDF being written")
-    write_files(folder, [("NGUYEN_Mai.pdf", b"%PDF whole")])
+    try:
+        write_files(folder, [("NGUYEN_Mai.pdf", b"%PDF whole")])
+    finally:
+        held_folders.release(held)
     assert sorted(p.name for p in folder.iterdir()) == [".clinfile-def.partial",
+                                                        ".clinfile-xyz.partial",
                                                         "NGUYEN_Mai.pdf"]
