@@ -27,7 +27,7 @@ RECEPTION, RECEPTION_PASSWORD = "reception", "demo front desk password"
 CLINICIAN, CLINICIAN_PASSWORD = "drpatel", "demo consulting room password"
 SCREENS = ("welcome", "login", "desk", "compare", "classify", "quarantine", "refused", "lock",
            "admin", "patients", "device", "shortcuts", "record", "record-compare", "record-correct",
-           "audit", "incident")
+           "today", "find", "users", "retention", "audit", "incident")
 # Mai Nguyen's earlier visits: her leg ulcer healing over eight weeks, and a mole last year.
 EARLIER_VISITS = (
     ("ulcer", "left-lower-leg: above the ankle", "leg ulcer", "leg ulcer", 56),
@@ -67,6 +67,7 @@ def build(folder: Path) -> None:
     vault = folder / "vault"
     Vault.create(vault, ADMIN, ADMIN_PASSWORD).vault.lock()
     admin = Session.login(vault, ADMIN, ADMIN_PASSWORD)
+    UserService(admin).set_full_name(ADMIN, FULL_NAMES[ADMIN])
     UserService(admin).add(RECEPTION, "reception", RECEPTION_PASSWORD, FULL_NAMES[RECEPTION])
     UserService(admin).add(CLINICIAN, "clinician", CLINICIAN_PASSWORD, FULL_NAMES[CLINICIAN])
     invented = [(p.record_number, p.family_name, p.given_names,
@@ -231,10 +232,13 @@ def show(folder: Path, screen: str) -> int:
         login = shell.window.login
         user, password = {"admin": (ADMIN, ADMIN_PASSWORD), "patients": (ADMIN, ADMIN_PASSWORD),
                           "audit": (ADMIN, ADMIN_PASSWORD), "incident": (ADMIN, ADMIN_PASSWORD),
+                          "users": (ADMIN, ADMIN_PASSWORD), "retention": (ADMIN, ADMIN_PASSWORD),
                           "refused": (CLINICIAN, CLINICIAN_PASSWORD),
                           "record": (CLINICIAN, CLINICIAN_PASSWORD),
                           "record-compare": (CLINICIAN, CLINICIAN_PASSWORD),
-                          "record-correct": (CLINICIAN, CLINICIAN_PASSWORD)}.get(
+                          "record-correct": (CLINICIAN, CLINICIAN_PASSWORD),
+                          "today": (CLINICIAN, CLINICIAN_PASSWORD),
+                          "find": (CLINICIAN, CLINICIAN_PASSWORD)}.get(
             screen, (RECEPTION, RECEPTION_PASSWORD))
         login.user_edit.setText(user)
         login.password_edit.setText(password)
@@ -251,6 +255,10 @@ def show(folder: Path, screen: str) -> int:
         elif screen == "audit":
             shell.admin.tabs.setCurrentWidget(shell.admin.audit)
             QTimer.singleShot(300, shell.admin.audit.search)
+        elif screen == "users":
+            shell.admin.tabs.setCurrentWidget(shell.admin.users)
+        elif screen == "retention":
+            shell.admin.tabs.setCurrentWidget(shell.admin.retention)
         elif screen == "incident":
             shell.admin.tabs.setCurrentWidget(shell.admin.incidents)
             shell.admin.incidents.listed.connect(report_again)
@@ -260,7 +268,7 @@ def show(folder: Path, screen: str) -> int:
             shell.desk_view.inbox.tabs.setCurrentIndex(1)
         elif screen == "device":
             QTimer.singleShot(600, shell.import_from_device)
-        elif screen.startswith("record"):
+        elif screen.startswith("record") or screen in ("today", "find"):
             shell.window.show_page("record")
             shell.record.record_shown.connect(in_the_record)
             shell.record.open_patient(1)
@@ -278,8 +286,16 @@ def show(folder: Path, screen: str) -> int:
             "Dr Ben Smith, Carlton Skin Clinic (meant for Dr Ben Smyth)"))
 
     def in_the_record(_record) -> None:
-        """Compare the ulcer's last two visits, or correct the newest picture's side."""
-        if screen == "record-compare":
+        """Compare the ulcer's last two visits, correct the newest picture's side, list
+        today's filings, or find the ulcer's earlier filings."""
+        record = shell.record_view
+        if screen == "today":
+            record.finding.setCurrentWidget(record.today)
+        elif screen == "find":
+            record.finding.setCurrentWidget(record.find_panel)
+            record.find_panel.words.setText("ulcer")
+            QTimer.singleShot(300, record.find_panel.find_button.click)
+        elif screen == "record-compare":
             QTimer.singleShot(300, shell.record.commands.compare)
         elif screen == "record-correct":
             QTimer.singleShot(300, shell.record.commands.correct)
