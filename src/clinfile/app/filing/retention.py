@@ -88,7 +88,7 @@ class RetentionService:
 
     def due(self, today: date | None = None) -> list[Retention]:
         """Return every kept image whose retention period has ended, oldest first."""
-        self._session.require(Permission.DELETE_IMAGES)
+        self._session.require(Permission.SEE_DELETIONS_DUE)
         today = today or clock.today()
         with self._session.vault.index() as conn:
             return sorted((r for r in _retentions(conn) if r.keep_until <= today),
@@ -96,7 +96,7 @@ class RetentionService:
 
     def next_due(self, today: date | None = None) -> date | None:
         """Return the first day after ``today`` on which a kept image falls due, if any will."""
-        self._session.require(Permission.DELETE_IMAGES)
+        self._session.require(Permission.SEE_DELETIONS_DUE)
         today = today or clock.today()
         with self._session.vault.index() as conn:
             return min((r.keep_until for r in _retentions(conn) if r.keep_until > today),

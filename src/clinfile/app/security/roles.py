@@ -1,18 +1,19 @@
 """Who may do what. Every check is made here, in the core, not only in the window.
 
-A person holds one role or several (a solo GP is admin and clinician at once)
-and may do whatever any of their roles allows. The three roles follow how a
-practice divides the work: the practice manager administers (users,
-settings, deletion, audit), clinicians do everything clinical, and reception
-takes images in, matches and files what patients send and document images,
-and prints forms. Recording consent for a clinical photo is a clinician's
-act, because consent is obtained in the consultation (AMA guide: "ensure you
-obtain and document patient consent"); reception may only record a consent a
-clinician has already documented. Anyone may record that a patient withdrew
-consent: a patient who says so to whoever answers the phone must be heard at
-once. Likewise anyone may report a picture sent to the wrong person, since
-whoever notices it reports it (every role sends something out: exports,
-summaries, forms); reading every report stays with the practice manager.
+A person holds one role or several (a solo GP is admin and clinician at
+once) and may do whatever any of their roles allows. The three roles follow
+how a practice divides the work: the practice manager administers (users,
+settings, deletion and the list of what is due for it, audit), clinicians do
+everything clinical, and reception takes images in, matches and files what
+patients send and document images, and prints forms. Recording consent for a
+clinical photo is a clinician's act, because consent is obtained in the
+consultation (AMA guide: "ensure you obtain and document patient consent");
+reception may only record a consent a clinician has already documented.
+Anyone may record that a patient withdrew consent: a patient who says so to
+whoever answers the phone must be heard at once. Likewise anyone may report
+a picture sent to the wrong person, since whoever notices it reports it
+(every role sends something out: exports, summaries, forms); reading every
+report stays with the practice manager.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage users"
     CHANGE_SETTINGS = "change settings"
     DELETE_IMAGES = "delete images"
+    SEE_DELETIONS_DUE = "see which pictures are due for deletion"
     EXPORT_AUDIT = "export the audit trail"
     VIEW_AUDIT = "view the audit trail"
     VERIFY_VAULT = "verify the vault"
@@ -88,6 +90,7 @@ _ADMIN = _EVERYONE | {
     Permission.MANAGE_USERS,
     Permission.CHANGE_SETTINGS,
     Permission.DELETE_IMAGES,
+    Permission.SEE_DELETIONS_DUE,
     Permission.EXPORT_AUDIT,
     Permission.VIEW_AUDIT,
     Permission.VERIFY_VAULT,

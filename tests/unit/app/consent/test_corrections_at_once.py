@@ -1,0 +1,95 @@
+"""Corrections of one picture made at once, or from a record that has changed since it was seen.
+
+Every correction names the patient whose record the person saw the picture
+in, and where the picture is now is checked in the write that corrects it:
+a picture is never moved away from a patient its corrector never saw.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.service import REASON_LIMIT, FilingError, FilingService
+from clinfile.app.record.corrections import Correction, correct_pictures
+from clinfile.db.audit import AuditRepository
+from tests.unit.app.consent.test_filing_service import request
+
+
+def _moves(session) -> list[dict]:
+    import json
+    with session.vault.index() as conn:
+        return [json.loads(r.detail) for r in AuditRepository(conn).rows()
+                if r.action == "filing.corrected"]
+
+
+def test_a_move_of_a_picture_moved_meanwhile_is_refused_in_plain_words(
+        login, add_patient, add_inbox_image):
+    okafor = add_patient("Okafor", "Ada", record_number="MRN1003")
+    mai = add_patient(record_number="MRN1001")
+    may = add_patient("Nguyen", "May", record_number="MRN1002")
+    image = add_inbox_image()
+    FilingService(login("reception")).file(request([image], may))
+    FilingService(login("clinician")).move_to_patient(image, okafor, "wrong Nguyen",
+                                                      filed_to=may)
+
+    stale = FilingService(login("clinician"))
+    with pytest.raises(FilingError) as refused:
+        stale.move_to_patient(image, mai, "wrong Nguyen", filed_to=may)
+    assert str(refused.value).startswith(
+        f"Picture {image} is no longer in the record of NGUYEN, May (record MRN1002): it was "
+        "moved to the record of OKAFOR, Ada (record MRN1003) since; nothing was corrected.")
+    with pytest.raises(FilingError, match="no longer in the record of NGUYEN, May"):
+        stale.correct_body_site(image, BodySite.parse("right-ankle"), "other side", filed_to=may)
+    assert stale.image(image).patient_id == okafor
+    assert len(_moves(login("clinician"))) == 1
+
+
+def test_two_moves_of_one_picture_at_once_one_is_refused(login, add_patient, add_inbox_image):
+    wrong = add_patient("Nguyen", "May")
+    targets = [add_patient(), add_patient("Okafor", "Ada")]
+    image = add_inbox_image()
+    FilingService(login("reception")).file(request([image], wrong))
+    sessions = [login("clinician"), login("clinician")]
+    start = threading.Barrier(len(targets))
+    outcomes: list[object] = [None, None]
+
+    def move(which: int) -> None:
+        start.wait()
+        try:
+            outcomes[which] = FilingService(sessions[which]).move_to_patient(
+                image, targets[which], "wrong Nguyen", filed_to=wrong).patient_id
+        except FilingError as refused:
+            outcomes[which] = str(refused)
+
+    threads = [threading.Thread(target=move, args=(i,)) for i in range(len(targets))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    moved_to = [o for o in outcomes if isinstance(o, int)]
+    refused = [o for o in outcomes if isinstance(o, str)]
+    assert len(moved_to) == 1 and len(refused) == 1, outcomes
+    assert "no longer in the record of NGUYEN, May" in refused[0]
+    assert FilingService(sessions[0]).image(image).patient_id == moved_to[0]
+    assert [m["from_patient_id"] for m in _moves(sessions[0])] == [wrong]
+
+
+def test_a_reason_longer_than_the_limit_is_refused_before_anything_is_corrected(
+        login, add_patient, add_inbox_image):
+    mai, linh = add_patient(), add_patient("Tran", "Linh")
+    image = add_inbox_image()
+    FilingService(login("reception")).file(request([image], mai))
+    doctor = login("clinician")
+    too_long = "x" * (REASON_LIMIT + 1)
+    with pytest.raises(FilingError, match=f"at most {REASON_LIMIT}.*Nothing was corrected"):
+        FilingService(doctor).move_to_patient(image, linh, too_long, filed_to=mai)
+    with pytest.raises(FilingError, match=f"at most {REASON_LIMIT}") as refused:
+        correct_pictures(doctor, mai, [image], Correction(too_long, to_patient=linh))
+    assert refused.value.field == "reason"
+    moved = FilingService(doctor).move_to_patient(image, linh, f"  {'y' * REASON_LIMIT}  ",
+                                                  filed_to=mai)
+    assert moved.patient_id == linh
