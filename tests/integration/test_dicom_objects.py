@@ -141,13 +141,13 @@ def test_a_camera_jpeg_is_carried_as_it_was_compressed_and_others_truthfully(
 
 def test_uids_are_stable_and_a_correction_makes_a_new_instance(vault_path, login, filed,
                                                                tmp_path):
-    _, ids = filed
+    patient, ids = filed
     session = login("clinician")
 
     first = made(session, ids[0])
     assert made(session, ids[0]).SOPInstanceUID == first.SOPInstanceUID
     FilingService(session).correct_body_site(ids[0], BodySite.parse("right-ankle"),
-                                             "photographed the other ankle")
+                                             "photographed the other ankle", filed_to=patient)
     corrected = made(session, ids[0])
     assert corrected.SOPInstanceUID != first.SOPInstanceUID
     assert corrected.StudyInstanceUID == first.StudyInstanceUID

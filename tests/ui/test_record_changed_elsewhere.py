@@ -41,7 +41,9 @@ def _move_elsewhere(vault_path, image_id: int, patient_id: int) -> None:
     from clinfile.app.security.session import Session
 
     doctor = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
-    FilingService(doctor).move_to_patient(image_id, patient_id, "wrong patient")
+    filing = FilingService(doctor)
+    seen_in = filing.image(image_id).patient_id
+    filing.move_to_patient(image_id, patient_id, "wrong patient", filed_to=seen_in)
     doctor.lock()
 
 

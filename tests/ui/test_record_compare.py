@@ -70,11 +70,12 @@ def test_pictures_with_a_scale_are_compared_millimetre_for_millimetre(
     from clinfile.app.security.session import Session
     from tests.conftest import PASSWORDS
 
-    _patients, ids = filed
+    patients, ids = filed
     doctor = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
     scales = {ids[0]: 4.0, ids[1]: 10.0}
     for image_id, scale in scales.items():
-        FilingService(doctor).set_scale(image_id, scale, "ruler in the picture")
+        FilingService(doctor).set_scale(image_id, scale, "ruler in the picture",
+                                        filed_to=patients[0])
     doctor.lock()
 
     shell = logged_in("clinician")

@@ -208,11 +208,11 @@ def test_a_corrected_site_heads_its_pictures_and_the_earlier_site_reads_as_the_c
     from clinfile.app.security.session import Session
     from tests.conftest import PASSWORDS
 
-    _patients, ids = file_pictures(vault_path, corpus, tmp_path,
-                                   [(0, "left-ankle", "rash left ankle")] * 2)
+    patients, ids = file_pictures(vault_path, corpus, tmp_path,
+                                  [(0, "left-ankle", "rash left ankle")] * 2)
     doctor = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
     FilingService(doctor).correct_body_site(ids[0], BodySite.parse("right-knee"),
-                                            "wrong site")
+                                            "wrong site", filed_to=patients[0])
     doctor.lock()
     shell = logged_in("clinician")
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
@@ -229,3 +229,35 @@ def test_a_corrected_site_heads_its_pictures_and_the_earlier_site_reads_as_the_c
                model.index(row, 0).data(Qt.ItemDataRole.SizeHintRole).height()
                for row in range(model.rowCount())}
     assert heights["Rash right knee"] > heights["Rash left ankle"], "no line is cut off"
+
+
+def test_a_pasted_reason_over_the_limit_and_a_picture_moved_meanwhile_are_refused_in_words(
+        qtbot, logged_in, filed, vault_path):
+    from PySide6.QtWidgets import QApplication
+
+    from clinfile.app.filing.service import REASON_LIMIT, FilingService
+    from clinfile.app.security.session import Session
+    from tests.conftest import PASSWORDS
+
+    patients, ids = filed
+    shell, _timeline, dialog = correcting(qtbot, logged_in, ids[0])
+    pick(qtbot, dialog.side, "right")
+    QApplication.clipboard().setText("the wrong side was chosen " * 40)
+    dialog.reason.setFocus()
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "characters long" in dialog.problem.text(), timeout=15000)
+    assert f"say why in at most {REASON_LIMIT}" in dialog.problem.text()
+    assert dialog.isVisible() and dialog.reason.text().startswith("the wrong side")
+
+    elsewhere = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
+    FilingService(elsewhere).move_to_patient(ids[0], patients[1], "wrong patient",
+                                             filed_to=patients[0])
+    elsewhere.lock()
+    dialog.reason.selectAll()
+    qtbot.keyClicks(dialog.reason, "wrong side")
+    qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "no longer in the record" in dialog.problem.text(), timeout=15000)
+    words = " ".join(dialog.problem.text().split())
+    assert f"Picture {ids[0]} is no longer in the record of NGUYEN, Mai" in words
+    assert "nothing was corrected" in words

@@ -52,6 +52,13 @@ class PatientLookup:
         """Return a patient by the practice's record number, or None."""
         return self._one("record_number = ?", (record_number,))
 
+    def by_record_number_any_case(self, record_number: str) -> list[PatientSummary]:
+        """Return the patients whose record number is this one in any letter case."""
+        rows = self._conn.execute(
+            "SELECT id, record_number, family_name, given_names, birth_date FROM patients "
+            "WHERE record_number = ? COLLATE NOCASE ORDER BY id", (record_number,)).fetchall()
+        return [PatientSummary(*row) for row in rows]
+
     def _one(self, where: str, params: tuple) -> PatientSummary | None:
         row = self._conn.execute(
             "SELECT id, record_number, family_name, given_names, birth_date FROM patients "

@@ -30,7 +30,7 @@ from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipien
 from clinfile.app.filing.body_sites import BodySite, BodySiteError
 from clinfile.app.filing.model import FiledImage, FilingRequest
 from clinfile.app.filing.retention import RetentionService
-from clinfile.app.filing.service import FilingService, find_patient
+from clinfile.app.filing.service import REASON_LIMIT, FilingService, find_patient
 from clinfile.app.security.session import Session
 from clinfile.app.uses.gate import check_use
 from clinfile.db.consents import UseRow
@@ -266,7 +266,13 @@ def _register_correct(verbs: argparse._SubParsersAction) -> None:
     target = correct.add_mutually_exclusive_group(required=True)
     target.add_argument("--patient", help="the right patient's id or record number")
     target.add_argument("--body-site", help="the right body site, e.g. right-ankle")
-    correct.add_argument("--reason", required=True, help="why (kept in both records)")
+    correct.add_argument("--from", dest="filed_to", required=True, metavar="PATIENT",
+                         help="the id or record number of the patient whose record you saw the "
+                              "image in; required so that an image someone else moved "
+                              "meanwhile is refused, not corrected away from a patient you "
+                              "never saw")
+    correct.add_argument("--reason", required=True,
+                         help=f"why (kept in both records; at most {REASON_LIMIT} characters)")
     add_json_argument(correct)
     correct.set_defaults(handler=_correct)
 
@@ -274,12 +280,13 @@ def _register_correct(verbs: argparse._SubParsersAction) -> None:
 def _correct(args: argparse.Namespace, console: Console) -> int:
     def act(session: Session) -> int:
         service = FilingService(session)
+        filed_to = _patient_id(session, args.filed_to)
         if args.patient:
             image = service.move_to_patient(args.image, _patient_id(session, args.patient),
-                                            args.reason)
+                                            args.reason, filed_to=filed_to)
         else:
             image = service.correct_body_site(args.image, _body_site(args.body_site),
-                                              args.reason)
+                                              args.reason, filed_to=filed_to)
         if args.json:
             console.emit_json(_image_json(image))
         else:

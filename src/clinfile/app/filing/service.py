@@ -31,6 +31,8 @@ from clinfile.app.filing.model import (
     record_entries,
 )
 from clinfile.app.ingest.events import SourceKind
+from clinfile.app.patients.identifiers import record_number_key
+from clinfile.app.patients.names import named_with_record
 from clinfile.app.security.roles import Permission, PolicyRefused
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
@@ -49,6 +51,8 @@ RECEPTION_KINDS = frozenset({ImageKind.PATIENT_SENT, ImageKind.DOCUMENT})
 SCALE_LIMITS = (0.05, 500.0)
 # A description is a line on the summary, not a letter.
 DESCRIPTION_LIMIT = 500
+# A correction's reason is a sentence in both records, as long as a description at most.
+REASON_LIMIT = DESCRIPTION_LIMIT
 
 
 class FilingError(VaultError):
@@ -76,16 +80,24 @@ def permission_to_file(kind: ImageKind) -> Permission:
 def find_patient(conn: Connection, reference: str | int) -> PatientSummary:
     """Find a patient by the id patient search returns, or by the practice's record number.
 
-    A number that is one patient's id and another patient's record number is
-    refused rather than guessed: filing to the wrong patient is the worst
-    mistake this software can help a person make.
+    The record number is compared as patient search compares it (any letter
+    case, spaces around it ignored). A number that is one patient's id and
+    another patient's record number, or the record number of two patients
+    in different letter case, is refused rather than guessed: filing to the
+    wrong patient is the worst mistake this software can help a person make.
 
     Raises:
         FilingError: no patient, or two different patients, match.
     """
     text = str(reference).strip()
     lookup = PatientLookup(conn)
-    by_number = lookup.by_record_number(text)
+    holders = [p for p in lookup.by_record_number_any_case(text)
+               if record_number_key(p.record_number) == record_number_key(text)]
+    if len(holders) > 1:
+        numbers = " and ".join(str(p.record_number) for p in holders)
+        raise FilingError(f"{text} could be record number {numbers}, which belong to different "
+                          "patients; search for the patient and use the id the search shows.")
+    by_number = holders[0] if holders else None
     by_id = lookup.by_id(int(text)) if text.isdigit() else None
     if by_number and by_id and by_number.id != by_id.id:
         raise FilingError(
@@ -164,18 +176,21 @@ class FilingService:
         entries = [entry for image in images for entry in record_entries(image, patient_id)]
         return sorted(entries, key=lambda e: (e.at, e.image_id))
 
-    def move_to_patient(self, image_id: int, patient_id: int, reason: str) -> FiledImage:
+    def move_to_patient(self, image_id: int, patient_id: int, reason: str, *,
+                        filed_to: int) -> FiledImage:
         """Correct a misfiled image: it moves, with its history, to the right patient.
 
         Both patients' records show the move. The consent recorded for the
         first patient does not follow the image: uses wait for the right
-        patient's consent.
+        patient's consent. ``filed_to`` is the patient whose record the person
+        saw the image in, as for every correction (see :meth:`_correct`).
         """
-        return self._correct(image_id, reason, lambda conn, current: {
+        return self._correct(image_id, filed_to, reason, lambda conn, current: {
             "what": "patient", "from_patient_id": current.patient_id,
             "to_patient_id": _other_patient(conn, patient_id, current).id})
 
-    def correct_body_site(self, image_id: int, body_site: BodySite, reason: str) -> FiledImage:
+    def correct_body_site(self, image_id: int, body_site: BodySite, reason: str, *,
+                          filed_to: int) -> FiledImage:
         """Correct where on the body a filed image was taken."""
         body_site.check()
 
@@ -185,9 +200,10 @@ class FilingService:
             return {"what": "body-site", "body_site": body_site.site,
                     "laterality": body_site.laterality, "body_site_detail": body_site.detail}
 
-        return self._correct(image_id, reason, change)
+        return self._correct(image_id, filed_to, reason, change)
 
-    def correct_kind(self, image_id: int, kind: ImageKind, reason: str) -> FiledImage:
+    def correct_kind(self, image_id: int, kind: ImageKind, reason: str, *,
+                     filed_to: int) -> FiledImage:
         """Correct what a filed image is (a clinical photo filed as sent by the patient).
 
         The image is then kept on its new kind's consent basis; a clinical
@@ -205,9 +221,10 @@ class FilingService:
                     "clinician to file the picture again as a clinical photo.", "kind")
             return {"what": "kind", "kind": str(kind)}
 
-        return self._correct(image_id, reason, change)
+        return self._correct(image_id, filed_to, reason, change)
 
-    def correct_description(self, image_id: int, description: str, reason: str) -> FiledImage:
+    def correct_description(self, image_id: int, description: str, reason: str, *,
+                            filed_to: int) -> FiledImage:
         """Correct what a filed image is described as; the first description stays on record."""
         text = " ".join(description.split())
         if not text.isprintable():
@@ -222,9 +239,10 @@ class FilingService:
                 raise FilingError("That is already the picture's description.", "description")
             return {"what": "description", "description": text}
 
-        return self._correct(image_id, reason, change)
+        return self._correct(image_id, filed_to, reason, change)
 
-    def set_scale(self, image_id: int, pixels_per_mm: float, reason: str) -> FiledImage:
+    def set_scale(self, image_id: int, pixels_per_mm: float, reason: str, *,
+                  filed_to: int) -> FiledImage:
         """Record how many pixels of the picture make a millimetre (from a ruler in it).
 
         Pictures with a known scale are compared at the same size on screen.
@@ -238,13 +256,18 @@ class FilingService:
                 raise FilingError("That is already the picture's scale.", "scale")
             return {"what": "scale", "pixels_per_mm": pixels_per_mm}
 
-        return self._correct(image_id, reason, change)
+        return self._correct(image_id, filed_to, reason, change)
 
-    def _correct(self, image_id: int, reason: str, change) -> FiledImage:
+    def _correct(self, image_id: int, filed_to: int, reason: str, change) -> FiledImage:
+        """Make one correction of an image the person saw in ``filed_to``'s record.
+
+        Where the image is filed now is read in the same write transaction as
+        the correction is made: a picture another person or workstation moved
+        meanwhile is refused, never corrected away from a record its
+        corrector did not see.
+        """
         self._session.require(Permission.CORRECT_FILING, subject=f"image {image_id}")
-        if not reason.strip():
-            raise FilingError("Say why the filing is being corrected; the reason is kept "
-                              "in both records.")
+        reason = checked_reason(reason)
         vault = self._session.vault
         actor = self._session.actor.name
         with vault.index() as conn:
@@ -253,9 +276,11 @@ class FilingService:
                 if current.deleted:
                     raise FilingError(f"Image {image_id} was deleted at the end of its "
                                       "retention period.")
+                if current.patient_id != filed_to:
+                    raise FilingError(moved_since(conn, image_id, filed_to, current.patient_id))
                 fields = change(conn, current)
                 row = FilingRepository(conn).add_correction(
-                    image_id, reason=reason.strip(), corrected_by=actor, corrected_at=clock.stamp(),
+                    image_id, reason=reason, corrected_by=actor, corrected_at=clock.stamp(),
                     **fields)
                 work.record(AuditEntry(
                     actor, "filing.corrected", f"image {image_id}",
@@ -285,6 +310,42 @@ class FilingService:
                                 "then file with it.")
         return consent.id if consent else None
 
+
+
+def checked_reason(reason: str) -> str:
+    """Return why a filing is corrected, trimmed; refuse a blank or over-long reason.
+
+    The reason is kept in both records, on the audit trail and on printed
+    pages, so it is a sentence, not a letter: the same limit holds in the
+    window and on the command line.
+
+    Raises:
+        FilingError: the reason is blank or longer than ``REASON_LIMIT``.
+    """
+    text = reason.strip()
+    if not text:
+        raise FilingError("Say why the filing is being corrected; the reason is kept "
+                          "in both records.", "reason")
+    if len(text) > REASON_LIMIT:
+        raise FilingError(f"The reason is {len(text)} characters long; say why in at most "
+                          f"{REASON_LIMIT}, as a sentence the records can show in full. "
+                          "Nothing was corrected.", "reason")
+    return text
+
+
+def moved_since(conn: Connection, image_id: int, seen_in: int, now_in: int) -> str:
+    """Say that a picture left the record it was seen in, and where it went."""
+    return (f"Picture {image_id} is no longer in the record of {_patient_words(conn, seen_in)}: "
+            f"it was moved to the record of {_patient_words(conn, now_in)} since; nothing was "
+            "corrected. Open the record again and check the picture before correcting it.")
+
+
+def _patient_words(conn: Connection, patient_id: int) -> str:
+    """'NGUYEN, Mai (record MRN1001)': enough to tell the patient from anyone else."""
+    found = PatientLookup(conn).by_id(patient_id)
+    if found is None:
+        return f"patient {patient_id}"
+    return named_with_record(found.family_name, found.given_names, found.record_number or "")
 
 
 def _filed(conn: Connection, image_id: int) -> FiledImage:

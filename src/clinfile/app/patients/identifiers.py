@@ -29,6 +29,16 @@ class Checked:
         return not self.problem
 
 
+def record_number_key(text: str | None) -> str:
+    """A practice record number as searches compare it: any letter case, no spaces around.
+
+    Practice systems print record numbers in capitals and people type them as
+    they come, so "mrn1001 " in a search box or on the command line is the
+    patient whose record number is MRN1001.
+    """
+    return (text or "").strip().casefold()
+
+
 def digits_only(text: str) -> str:
     """Drop spaces, dashes and slashes people type inside numbers."""
     return re.sub(r"[\s\-/.]", "", text or "")

@@ -23,6 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from clinfile.app.patients.dates import day_month_swapped, one_digit_variants
+from clinfile.app.patients.identifiers import record_number_key
 from clinfile.app.patients.names import name_tokens, nicknames, sound_key
 from clinfile.app.patients.query import Query
 from clinfile.app.patients.similarity import compare, typo_allowance
@@ -384,7 +385,7 @@ class PatientIndex:
             self._ihi[row.ihi].append(position)
         if row.dva_number:
             self._dva[row.dva_number].append(position)
-        record = row.record_number.casefold() if row.record_number else ""
+        record = record_number_key(row.record_number)
         if record:
             self._records[record] = position
         held = (row.medicare_number, row.ihi, row.dva_number, record)

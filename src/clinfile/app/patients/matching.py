@@ -14,7 +14,7 @@ from datetime import date
 from typing import NamedTuple
 
 from clinfile.app.patients.dates import day_month_swapped, one_digit_away, show
-from clinfile.app.patients.identifiers import format_medicare
+from clinfile.app.patients.identifiers import format_medicare, record_number_key
 from clinfile.app.patients.index import Entry, PatientIndex, entry_for
 from clinfile.app.patients.names import reception_name, tokens
 from clinfile.app.patients.query import PartialDate, Query
@@ -294,7 +294,7 @@ def _identifier_score(row: PatientRow, query: Query) -> tuple[float, list[str]]:
     for word in query.numbers + query.codes:
         if row.dva_number and word.upper() == row.dva_number:
             found.append((100.0, "DVA file number matches"))
-        record = (row.record_number or "").casefold()
+        record = record_number_key(row.record_number)
         if record and word == record:
             found.append((100.0, "record number matches"))
         elif record and len(word) >= 3 and record.startswith(word):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.unit.app.cli.calling import as_user
+from tests.unit.app.cli.calling import as_user, call
 
 
 @pytest.mark.slow
@@ -73,7 +73,7 @@ def test_correction_and_retention_verbs(vault_path, add_patient, add_inbox_image
     assert as_user(vault_path, "reception", "file", str(image), "--patient", str(wrong),
                 "--kind", "patient-sent", "--body-site", "left-ankle")[0] == 0
     code, out, _ = as_user(vault_path, "clinician", "correct", str(image), "--patient", "NM2001",
-                        "--reason", "wrong Nguyen", "--json")
+                        "--from", str(wrong), "--reason", "wrong Nguyen", "--json")
     assert code == 0 and json.loads(out)["patient_id"] == right
     code, out, _ = as_user(vault_path, "admin", "retention due", "--json")
     assert code == 0 and json.loads(out) == []
@@ -115,3 +115,77 @@ def test_an_empty_recipient_is_a_usage_error(vault_path):
     code, _, err = as_user(vault_path, "reception", "check", "1", "--purpose", "education",
                            "--recipient", " \u200b ")
     assert code == 2 and "a recipient needs a class word or a name" in err
+
+
+def test_a_correction_names_the_record_the_picture_was_seen_in(vault_path, add_patient,
+                                                                add_inbox_image, capsys):
+    may = add_patient("Nguyen", "May", record_number="MRN1002")
+    add_patient(record_number="MRN1001")
+    add_patient("Okafor", "Ada", record_number="MRN1003")
+    image = add_inbox_image()
+    assert as_user(vault_path, "reception", "file", str(image), "--patient", "MRN1002",
+                   "--kind", "patient-sent", "--body-site", "left-ankle")[0] == 0
+
+    code, _, _ = as_user(vault_path, "clinician", "correct", str(image), "--patient",
+                         "MRN1001", "--reason", "wrong Nguyen")
+    assert code == 2 and "required: --from" in capsys.readouterr().err
+    assert call(["correct", "--help"])[0] == 0
+    assert "someone else moved meanwhile is refused" in " ".join(capsys.readouterr().out.split())
+
+    assert as_user(vault_path, "clinician", "correct", str(image), "--patient", "MRN1003",
+                   "--from", "MRN1002", "--reason", "wrong Nguyen")[0] == 0
+    code, _, err = as_user(vault_path, "clinician", "correct", str(image), "--patient",
+                           "MRN1001", "--from", str(may), "--reason", "wrong Nguyen")
+    assert code == 2
+    assert (f"Picture {image} is no longer in the record of NGUYEN, May (record MRN1002): it "
+            "was moved to the record of OKAFOR, Ada (record MRN1003) since; nothing was "
+            "corrected.") in " ".join(err.split())
+
+
+def test_a_reason_of_ten_thousand_characters_is_refused(vault_path, add_patient,
+                                                        add_inbox_image):
+    from clinfile.app.filing.service import REASON_LIMIT
+
+    add_patient(record_number="MRN1001")
+    add_patient("Okafor", "Ada", record_number="MRN1003")
+    image = add_inbox_image()
+    assert as_user(vault_path, "reception", "file", str(image), "--patient", "MRN1001",
+                   "--kind", "patient-sent", "--body-site", "left-ankle")[0] == 0
+    code, _, err = as_user(vault_path, "clinician", "correct", str(image), "--patient",
+                           "MRN1003", "--from", "MRN1001", "--reason", "x" * 10_000)
+    assert code == 2
+    assert f"The reason is 10000 characters long; say why in at most {REASON_LIMIT}" in err
+    assert as_user(vault_path, "clinician", "correct", str(image), "--patient", "MRN1003",
+                   "--from", "MRN1001", "--reason", "x" * REASON_LIMIT)[0] == 0
+
+
+@pytest.mark.parametrize("typed", ["mrn1001", "  Mrn1001 ", "MRN1001"])
+def test_a_record_number_is_found_in_any_letter_case(vault_path, add_patient, add_inbox_image,
+                                                     typed):
+    mai = add_patient(record_number="MRN1001")
+    image = add_inbox_image()
+    code, out, err = as_user(vault_path, "reception", "file", str(image), "--patient", typed,
+                             "--kind", "patient-sent", "--body-site", "left-ankle", "--json")
+    assert code == 0, err
+    assert json.loads(out)["patient_id"] == mai
+
+
+def test_a_record_number_two_patients_hold_in_different_capitals_is_not_guessed(
+        vault_path, add_patient, add_inbox_image):
+    add_patient(record_number="ab12")
+    add_patient("Okafor", "Ada", record_number="AB12")
+    image = add_inbox_image()
+    code, _, err = as_user(vault_path, "reception", "file", str(image), "--patient", "Ab12",
+                           "--kind", "patient-sent", "--body-site", "left-ankle")
+    assert code == 2 and "belong to different patients" in err
+    code, out, err = as_user(vault_path, "reception", "file", str(image), "--patient", "AB12",
+                             "--kind", "patient-sent", "--body-site", "left-ankle", "--json")
+    assert code == 2 and "belong to different patients" in err
+
+
+def test_reception_is_told_it_may_not_see_what_is_due_for_deletion(vault_path):
+    code, _, err = as_user(vault_path, "reception", "retention due")
+    assert code == 3
+    assert "may not see which pictures are due for deletion" in err
+    assert "delete images" not in err
+    assert as_user(vault_path, "admin", "retention due")[0] == 0

@@ -157,8 +157,9 @@ def test_misfiled_image_moves_with_its_history(login, add_patient, add_inbox_ima
     session = login("clinician")
     service = FilingService(session)
     with pytest.raises(FilingError, match="Say why"):
-        service.move_to_patient(image, right, " ")
-    moved = service.move_to_patient(image, right, "same surname; wrong Nguyen chosen")
+        service.move_to_patient(image, right, " ", filed_to=wrong)
+    moved = service.move_to_patient(image, right, "same surname; wrong Nguyen chosen",
+                                    filed_to=wrong)
     assert moved.patient_id == right and moved.first_patient_id == wrong
     assert [i.image_id for i in service.images_of(right)] == [image]
     assert service.images_of(wrong) == []
@@ -167,14 +168,15 @@ def test_misfiled_image_moves_with_its_history(login, add_patient, add_inbox_ima
     assert service.record(right)[0].reason == "same surname; wrong Nguyen chosen"
     assert "filing.corrected" in audit_actions(session)
     with pytest.raises(FilingError, match="already filed to that patient"):
-        service.move_to_patient(image, right, "again")
+        service.move_to_patient(image, right, "again", filed_to=right)
 
 
 def test_body_site_correction_is_an_event(login, add_patient, add_inbox_image):
     patient, image = add_patient(), add_inbox_image()
     FilingService(login("reception")).file(request([image], patient))
     service = FilingService(login("clinician"))
-    corrected = service.correct_body_site(image, BodySite.parse("right-ankle"), "wrong side")
+    corrected = service.correct_body_site(image, BodySite.parse("right-ankle"), "wrong side",
+                                          filed_to=patient)
     assert corrected.body_site.label == "right ankle"
     assert corrected.corrections[0].reason == "wrong side"
     assert [e.event for e in service.record(patient)] == ["filed", "body-site-corrected"]
@@ -185,7 +187,7 @@ def test_reception_may_not_correct(login, add_patient, add_inbox_image):
     service = FilingService(login("reception"))
     service.file(request([image], patient))
     with pytest.raises(PolicyRefused):
-        service.move_to_patient(image, other, "wrong patient")
+        service.move_to_patient(image, other, "wrong patient", filed_to=patient)
 
 
 def test_filed_rows_cannot_be_edited(login, add_patient, add_inbox_image):

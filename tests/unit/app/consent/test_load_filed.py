@@ -32,8 +32,9 @@ def test_corrections_apply_in_order_and_unfiled_images_are_left_out(login, add_p
     _file(reception, images, first)
     clinician = login("clinician")
     filing = FilingService(clinician)
-    filing.correct_description(images[0], "rash, spreading", "asked by the patient")
-    filing.move_to_patient(images[0], second, "the wrong Nguyen")
+    filing.correct_description(images[0], "rash, spreading", "asked by the patient",
+                               filed_to=first)
+    filing.move_to_patient(images[0], second, "the wrong Nguyen", filed_to=first)
     with clinician.vault.index() as conn:
         filed = load_filed(conn, [*images, unfiled])
     assert set(filed) == set(images)
