@@ -103,12 +103,7 @@ def test_find_and_the_record_show_a_picture_moved_elsewhere(
     view = shell.record_view
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
     gone = _older_leg_ulcer(shell)
-    qtbot.keyClick(view.patient_panel.search_edit, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
-    panel = view.find_panel
-    panel.words.setFocus()
-    with qtbot.waitSignal(shell.record.filings_found, timeout=10000):
-        qtbot.keyClicks(panel.words, "ulcer")
-        qtbot.keyClick(panel.words, Qt.Key.Key_Return)
+    panel = _find_by_words(qtbot, shell, "ulcer")
     assert panel.list.count() == 2
     assert all(panel.list.item(n).text().startswith("NGUYEN, Mai") for n in range(2))
 
@@ -134,12 +129,7 @@ def test_opening_a_find_line_after_a_move_elsewhere_lists_it_where_it_is(
     shell = logged_in("clinician")
     view = shell.record_view
     qtbot.keyClick(shell.window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(view.patient_panel.search_edit, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
-    panel = view.find_panel
-    panel.words.setFocus()
-    with qtbot.waitSignal(shell.record.filings_found, timeout=10000):
-        qtbot.keyClicks(panel.words, "cheek")
-        qtbot.keyClick(panel.words, Qt.Key.Key_Return)
+    panel = _find_by_words(qtbot, shell, "cheek")
     assert panel.list.count() == 1 and panel.list.item(0).text().startswith("NGUYEN, Mai")
 
     _move_elsewhere(vault_path, ids[2], patients[1])
@@ -150,3 +140,15 @@ def test_opening_a_find_line_after_a_move_elsewhere_lists_it_where_it_is(
         qtbot.keyClick(panel.list, Qt.Key.Key_Return)
     assert panel.list.item(0).text().startswith("TRAN, Linh")
     assert not view.timeline.picture(ids[2]).here
+
+
+def _find_by_words(qtbot, shell, words: str):
+    """Open the record's Find tab and find earlier filings by their words."""
+    view = shell.record_view
+    qtbot.keyClick(view.patient_panel.search_edit, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    panel = view.find_panel
+    panel.words.setFocus()
+    with qtbot.waitSignal(shell.record.filings_found, timeout=10000):
+        qtbot.keyClicks(panel.words, words)
+        qtbot.keyClick(panel.words, Qt.Key.Key_Return)
+    return panel
