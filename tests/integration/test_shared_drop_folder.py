@@ -78,7 +78,11 @@ def wait_until(condition, timeout: float = 240) -> None:
 
 
 def files_left(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.is_file() and p.name != HEARTBEAT]
+    """Files still in the drop, walked with os.walk so that a claim folder a
+    workstation removes mid-walk is passed over, as pathlib's rglob cannot."""
+    return [Path(root) / name
+            for root, _dirs, names in os.walk(folder)
+            for name in names if name != HEARTBEAT]
 
 
 @pytest.fixture
