@@ -61,22 +61,31 @@ def test_two_chosen_pictures_are_exported_for_care_and_the_record_lists_the_expo
     assert shell.record_view.details.facts["exports"].text() == "never exported"
 
 
-def test_a_teaching_export_of_a_care_only_picture_is_refused_and_explained(
-        qtbot, logged_in, filed, tmp_path, monkeypatch):
-    shell = logged_in("clinician")
+def refused_teaching_export(qtbot, shell, monkeypatch, folder) -> tuple[object, list]:
+    """Ask to export Mai Nguyen's care-only pictures for education, as a clinician would.
+
+    Returns the refusal box once it shows, and the folder questions asked on the way.
+    """
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
     dialog = open_export(qtbot, shell)
     pick(qtbot, dialog.purpose, "Education")
-    folder = tmp_path / "for the talk"
-    folder.mkdir()
     asked = []
     monkeypatch.setattr(QFileDialog, "getExistingDirectory",
                         lambda *a, **k: asked.append(a) or str(folder))
     with qtbot.waitSignal(shell.record.commands.export_refused, timeout=20000):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
-    assert asked == [], "no folder is asked for an export the consent refuses"
     refusal = shell.record.commands.refusal_dialog
     qtbot.waitUntil(refusal.isVisible, timeout=5000)
+    return refusal, asked
+
+
+def test_a_teaching_export_of_a_care_only_picture_is_refused_and_explained(
+        qtbot, logged_in, filed, tmp_path, monkeypatch):
+    shell = logged_in("clinician")
+    folder = tmp_path / "for the talk"
+    folder.mkdir()
+    refusal, asked = refused_teaching_export(qtbot, shell, monkeypatch, folder)
+    assert asked == [], "no folder is asked for an export the consent refuses"
     assert refusal.reason.text() and refusal.remedy.text().startswith("To allow it:")
     assert not any(folder.iterdir())
     qtbot.mouseClick(refusal.form_button, Qt.MouseButton.LeftButton)
@@ -112,14 +121,7 @@ def _label(button) -> str:
 def test_the_refusal_names_the_form_button_in_the_record_s_own_words(
         qtbot, logged_in, filed, tmp_path, monkeypatch):
     shell = logged_in("clinician")
-    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
-    dialog = open_export(qtbot, shell)
-    pick(qtbot, dialog.purpose, "Education")
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
-    with qtbot.waitSignal(shell.record.commands.export_refused, timeout=20000):
-        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
-    refusal = shell.record.commands.refusal_dialog
-    qtbot.waitUntil(refusal.isVisible, timeout=5000)
+    refusal, _asked = refused_teaching_export(qtbot, shell, monkeypatch, tmp_path)
     button = _label(shell.record.commands.form_button)
     assert button == "Print consent form"
     assert _label(refusal.form_button) == f"{button} for education"
