@@ -126,7 +126,9 @@ def test_the_wheel_is_one_package_with_its_migrations_and_resources(wheel):
     assert migrations and migrations <= names
     assert {"clinfile/resources/clinfile.qss", "clinfile/resources/sample-picture.jpg",
             "clinfile/resources/fonts/DejaVuSans.ttf",
-            "clinfile/resources/fonts/LICENSE-DejaVu.txt"} <= resources
+            "clinfile/resources/fonts/LICENSE-DejaVu.txt",
+            "clinfile/resources/fonts/DroidSansFallback.ttf",
+            "clinfile/resources/fonts/LICENSE-DroidSansFallback.txt"} <= resources
     assert resources <= names
     entry_points = zipfile.ZipFile(wheel).read(
         f"clinfile-{PROJECT['version']}.dist-info/entry_points.txt").decode()

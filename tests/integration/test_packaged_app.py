@@ -69,6 +69,12 @@ def test_the_folder_carries_what_a_linux_desktop_needs(built):
     assert (built / "clinfile-desk").is_file()
 
 
+def test_the_folder_carries_the_type_every_pdf_is_drawn_in(built):
+    fonts = {font.name for font in built.rglob("clinfile/resources/fonts/*")}
+    assert {"DejaVuSans.ttf", "DroidSansFallback.ttf", "LICENSE-DejaVu.txt",
+            "LICENSE-DroidSansFallback.txt"} <= fonts
+
+
 def test_the_built_window_opens_and_stays_open_until_closed(built, tmp_path):
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}

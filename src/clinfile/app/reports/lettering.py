@@ -7,6 +7,9 @@ only, and print any other as a black box, so a breach report could not say
 who received a picture. Every PDF is drawn in DejaVu Sans instead, shipped
 in ``clinfile/resources/fonts`` with its licence and embedded in each file,
 so a print from Windows or macOS shows the same letters as one from Linux.
+DejaVu has no Chinese, Japanese or Korean letters; each face borrows every
+letter it lacks from Droid Sans Fallback, shipped beside it under the Apache
+licence, and only the letters a file uses are embedded in it.
 
 reportlab draws the characters of a line from left to right in the order it
 is given them. Hebrew and Arabic are stored in reading order, right to
@@ -20,10 +23,12 @@ ligatures the font can draw) and turns each right-to-left run round
 from __future__ import annotations
 
 from importlib.resources import as_file, files
+from itertools import groupby
 
 import arabic_reshaper
 from arabic_reshaper.ligatures import LIGATURES
 from bidi import get_display
+from reportlab.lib.utils import asUnicode
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus.tables import CellStyle
@@ -35,8 +40,16 @@ SANS_BOLD = "ClinfileSans-Bold"
 MONO = "ClinfileMono"
 MONO_BOLD = "ClinfileMono-Bold"
 
+FALLBACK = "ClinfileFallback"
+
 _FILES = {SANS: "DejaVuSans.ttf", SANS_BOLD: "DejaVuSans-Bold.ttf",
           MONO: "DejaVuSansMono.ttf", MONO_BOLD: "DejaVuSansMono-Bold.ttf"}
+_FALLBACK_FILE = "DroidSansFallback.ttf"
+
+# A face numbers the subsets of its letters embedded in one file from 0; the
+# subsets of letters it borrows are numbered from here, so a line can say
+# which face each run of letters comes from.
+_BORROWED = 1 << 16
 
 
 def drawn(text: object) -> str:
@@ -49,12 +62,59 @@ def drawn(text: object) -> str:
     return get_display(_RESHAPER.reshape(escaped(text)), base_dir="L")
 
 
+class _Face(TTFont):
+    """A face that draws each letter it has not got with the fallback face.
+
+    reportlab embeds a face in a file as subsets of its letters and switches
+    subset within a line as the letters need; a borrowed letter is one more
+    switch, to a subset of the fallback face, which is embedded in the file
+    like any other.
+    """
+
+    def __init__(self, name: str, path: str, fallback: TTFont) -> None:
+        super().__init__(name, path)
+        self.fallback = fallback
+
+    def stringWidth(self, text, size, encoding="utf8") -> float:  # noqa: N802 - reportlab's name
+        """Return the width of ``text``, each run measured in the face that draws it."""
+        return sum(TTFont.stringWidth(face, run, size) for face, run in self._runs(text))
+
+    def splitString(self, text, doc, encoding="utf-8") -> list[tuple[int, bytes]]:  # noqa: N802
+        """Split ``text`` into runs of one subset each, borrowed subsets numbered apart."""
+        pieces = []
+        for face, run in self._runs(text):
+            first = _BORROWED if face is self.fallback else 0
+            pieces += [(first + subset, chunk)
+                       for subset, chunk in TTFont.splitString(face, run, doc)]
+        return pieces
+
+    def getSubsetInternalName(self, subset, doc) -> str:  # noqa: N802 - reportlab's name
+        """Name a subset of this face, or of the fallback face for a borrowed one."""
+        if subset >= _BORROWED:
+            return self.fallback.getSubsetInternalName(subset - _BORROWED, doc)
+        return super().getSubsetInternalName(subset, doc)
+
+    def _runs(self, text) -> list[tuple[TTFont, str]]:
+        """Split ``text`` into runs of letters drawn by one face: this one, or the fallback."""
+        own, borrowed = self.face.charToGlyph, self.fallback.face.charToGlyph
+        runs = groupby(asUnicode(text),
+                       key=lambda c: ord(c) not in own and ord(c) in borrowed)
+        return [(self.fallback if is_borrowed else self, "".join(letters))
+                for is_borrowed, letters in runs]
+
+
 def _register() -> None:
-    """Register the four faces, Sans and Mono as families so ``<b>`` picks the bold face."""
+    """Register the four faces, each borrowing from the fallback; Sans and Mono as families.
+
+    As families, ``<b>`` in a paragraph picks the bold face.
+    """
     fonts = files("clinfile.resources") / "fonts"
+    with as_file(fonts / _FALLBACK_FILE) as path:
+        fallback = TTFont(FALLBACK, str(path))
+    pdfmetrics.registerFont(fallback)
     for name, file_name in _FILES.items():
         with as_file(fonts / file_name) as path:
-            pdfmetrics.registerFont(TTFont(name, str(path)))
+            pdfmetrics.registerFont(_Face(name, str(path), fallback))
     pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS,
                                   boldItalic=SANS_BOLD)
     pdfmetrics.registerFontFamily(MONO, normal=MONO, bold=MONO_BOLD, italic=MONO,

@@ -2,7 +2,8 @@
 
 Each PDF is made by the services a person uses, read back with poppler's
 pdftotext (which gives right-to-left text back in reading order) and checked
-for the embedded type with pdffonts.
+for the embedded type with pdffonts: DejaVu Sans, and Droid Sans Fallback for
+the Chinese, Japanese and Korean letters DejaVu does not have.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ PATIENTS = [("800001", "כהן", "דוד", "1970-01-02", "Caulfield"),
             ("800003", "Παπαδόπουλος", "Ελένη", "1965-05-06", "Oakleigh"),
             ("800004", "Иванов", "Пётр", "1990-07-08", "Carnegie"),
             ("800005", "Nguyễn", "Thị Hồng", "1995-09-10", "Footscray")]
-RECIPIENT = "ד״ר כהן, محمد عبد الرحمن, Δρ Ελένη, д-р Пётр, BS Nguyễn Thị Hồng"
+# Chinese, Japanese and Korean names, which DejaVu Sans has no letters for.
+CJK_PATIENTS = [("800006", "王", "小明", "1972-02-03", "Box Hill"),
+                ("800007", "山田", "さくら", "1984-04-05", "Doncaster"),
+                ("800008", "김", "민준", "1999-06-07", "Glen Waverley")]
+# A clinician whose full name mixes Latin letters with Chinese and Korean ones.
+MIXED_NAME = "Dr Lin 林美玲 and Kim 김서연"
+RECIPIENT = ("ד״ר כהן, محمد عبد الرحمن, Δρ Ελένη, д-р Пётр, BS Nguyễn Thị Hồng, "
+             "王医生, 山田さくら先生, 김민준 선생님")
 
 # pdftotext marks a right-to-left run with embedding characters.
 _DIRECTION_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
@@ -38,13 +46,17 @@ def _read(pdf) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _assert_drawn_in_the_shipped_type(pdf) -> None:
+def _assert_drawn_in_the_shipped_type(pdf) -> set[str]:
+    """Check every font is one shipped with the app, embedded as a subset; return their names."""
     fonts = run("pdffonts", pdf).splitlines()[2:]
     assert fonts, "no font in the PDF"
+    names = set()
     for font in fonts:
         name, *_, embedded, subset, unicode, _object, _generation = font.split()
-        assert name.split("+")[-1].startswith("DejaVuSans"), font
+        names.add(name.split("+")[-1])
+        assert name.split("+")[-1].startswith(("DejaVuSans", "DroidSansFallback")), font
         assert (embedded, subset, unicode) == ("yes", "yes", "yes"), font
+    return names
 
 
 def test_the_incident_summary_and_the_audit_print_the_recipient_in_every_script(
@@ -83,3 +95,24 @@ def test_the_summary_export_and_consent_form_print_patients_named_in_every_scrip
             for name in (family, given, "Dr Ελένη Иванова Nguyễn"):
                 assert name.casefold() in text, (pdf.name, name, text)
             _assert_drawn_in_the_shipped_type(pdf)
+
+
+def test_every_pdf_prints_chinese_japanese_and_korean_names_in_the_shipped_fallback(
+        tools, login, vault_path, corpus, tmp_path):
+    plan = [(which, "left-forearm", "rash") for which in range(len(CJK_PATIENTS))]
+    patients, ids = file_pictures(vault_path, corpus, tmp_path, plan, patients=CJK_PATIENTS)
+    UserService(login(ADMIN)).set_full_name("clinician", MIXED_NAME)
+    reports = ReportService(login("clinician"))
+
+    for (_, family, given, *_), patient, image in zip(CJK_PATIENTS, patients, ids, strict=True):
+        [export] = reports.export(Selection(image_ids=(image,)), Purpose.CLINICAL_CARE,
+                                  Recipient(group=RecipientClass.TREATING_TEAM),
+                                  file_format="pdf", out=tmp_path / f"export-{patient}").paths
+        [summary] = reports.summary(Selection(patient=patient),
+                                    out=tmp_path / f"summary-{patient}").paths
+        [form] = reports.consent_form(patient, out=tmp_path / f"form-{patient}").paths
+        for pdf in (export, summary, form):
+            text = _read(pdf)
+            for name in (family, given, MIXED_NAME):
+                assert name.casefold() in text, (pdf.name, name, text)
+            assert "DroidSansFallback" in _assert_drawn_in_the_shipped_type(pdf), pdf.name
