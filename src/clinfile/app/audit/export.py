@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
+from reportlab.platypus import LongTable, Spacer, TableStyle
 
 from clinfile.app import clock
 from clinfile.app.audit.actions import act_name
 from clinfile.app.audit.lines import CSV_HEADINGS, HEADINGS, AuditLine
 from clinfile.app.audit.verdict import ChainVerdict
-from clinfile.app.reports.lettering import SANS_BOLD
+from clinfile.app.reports.lettering import SANS_BOLD, Paragraph
 from clinfile.app.reports.pdf import (
     BRAND,
     BRAND_PALE,

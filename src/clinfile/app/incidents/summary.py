@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from clinfile.app.clock import local_time
 from clinfile.app.incidents.guidance import BREACH, SOURCE
+from clinfile.app.reports.lettering import Paragraph
 from clinfile.app.reports.pdf import (
     BRAND,
     MARGIN,

@@ -13,14 +13,14 @@ import io
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from clinfile.app import clock
 from clinfile.app.consent.vocabulary import Purpose
 from clinfile.app.reports import consent_wording as words
 from clinfile.app.reports.flowables import TickBox, WriteIn, draw_qr
 from clinfile.app.reports.form_codes import qr_payload
-from clinfile.app.reports.lettering import MONO_BOLD, SANS, SANS_BOLD, drawn
+from clinfile.app.reports.lettering import MONO_BOLD, SANS, SANS_BOLD, Paragraph, drawn
 from clinfile.app.reports.model import ConsentFormData, PurposeRequest
 from clinfile.app.reports.pdf import (
     BRAND,

@@ -14,10 +14,14 @@ licence, and only the letters a file uses are embedded in it.
 reportlab draws the characters of a line from left to right in the order it
 is given them. Hebrew and Arabic are stored in reading order, right to
 left, so as given they would print backwards, and Arabic letters would
-stand apart instead of joining. :func:`drawn` joins Arabic letters into
+stand apart instead of joining. :func:`shaped` joins Arabic letters into
 the forms they take within a word (arabic-reshaper, keeping only the
-ligatures the font can draw) and turns each right-to-left run round
-(python-bidi), inside a line that reads left to right.
+ligatures the font can draw); each line, once it is a line, then has each
+right-to-left run turned round (python-bidi), inside a line that reads left
+to right. A line drawn on its own is both at once (:func:`drawn`); a
+:class:`Paragraph` wraps the words in reading order first and turns each
+line round as it draws it, so a long Hebrew note reads from its first line
+down.
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from itertools import groupby
 import arabic_reshaper
 from arabic_reshaper.ligatures import LIGATURES
 from bidi import get_display
+from reportlab import platypus
 from reportlab.lib.utils import asUnicode
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus.paragraph import ParaLines
 from reportlab.platypus.tables import CellStyle
 
 from clinfile.app.escaping import escaped
@@ -53,13 +59,58 @@ _BORROWED = 1 << 16
 
 
 def drawn(text: object) -> str:
-    r"""Return words from outside as they are to be drawn on a left-to-right line.
+    r"""Return words from outside as they are to be drawn on one left-to-right line."""
+    return _in_drawing_order(shaped(text))
 
-    Control and direction characters are first made visible (a name cannot
-    reorder the line it is printed in); Arabic letters then take their
-    joined forms, and each right-to-left run is turned round.
+
+def shaped(text: object) -> str:
+    r"""Return words from outside in reading order, ready to be wrapped into lines.
+
+    Control and direction characters are made visible (a name cannot reorder
+    the line it is printed in), and Arabic letters take their joined forms.
     """
-    return get_display(_RESHAPER.reshape(escaped(text)), base_dir="L")
+    return _RESHAPER.reshape(escaped(text))
+
+
+def _in_drawing_order(line: str) -> str:
+    """Turn each right-to-left run of one line round, inside a line that reads left to right."""
+    return get_display(line, base_dir="L")
+
+
+class Paragraph(platypus.Paragraph):
+    """A paragraph whose words wrap in reading order and whose lines are drawn turned round.
+
+    Turning a whole Hebrew paragraph round before wrapping it would put its
+    last words on the first line. The lines are worked out from the words
+    as written, and each is put in drawing order only while it is drawn;
+    the lines kept stay in reading order, so a paragraph split across two
+    pages wraps its rest from the right words.
+    """
+
+    def drawPara(self, debug: int = 0) -> None:  # noqa: N802 - reportlab's name
+        """Draw the lines, each in drawing order."""
+        in_reading_order = self.blPara
+        self.blPara = _lines_in_drawing_order(in_reading_order)
+        try:
+            super().drawPara(debug)
+        finally:
+            self.blPara = in_reading_order
+
+
+def _lines_in_drawing_order(lines: ParaLines) -> ParaLines:
+    """Return a paragraph's lines, each with its right-to-left runs turned round.
+
+    A paragraph in one style holds each line as its words; one in several
+    styles holds each line as pieces of text, one for each style. Words
+    from outside are set in one style throughout, so a right-to-left run
+    lies within one piece and is turned round there.
+    """
+    if lines.kind == 0:
+        return lines.clone(lines=[(room, _in_drawing_order(" ".join(words)).split(" "))
+                                  for room, words in lines.lines])
+    return lines.clone(lines=[line.clone(words=[
+        piece.clone(text=_in_drawing_order(piece.text)) if hasattr(piece, "text") else piece
+        for piece in line.words]) for line in lines.lines])
 
 
 class _Face(TTFont):

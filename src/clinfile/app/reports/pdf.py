@@ -27,7 +27,7 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from clinfile.app.reports.lettering import SANS, SANS_BOLD, drawn
+from clinfile.app.reports.lettering import SANS, SANS_BOLD, shaped
 
 CREATOR = "Clinfile"
 CONFIDENTIAL = "Confidential health information"
@@ -199,13 +199,13 @@ def _counting_canvas(decorate: PageDecorator) -> type[canvas.Canvas]:
 
 
 def escape(text: str) -> str:
-    """Make text safe inside a reportlab paragraph, which reads a little XML markup.
+    """Make text safe inside a paragraph (:class:`lettering.Paragraph`), which reads a little XML.
 
     Words from outside (a file name, a patient's name) are escaped first, so
-    a control character or a direction override shows as what it is, and put
-    in the order they are drawn, so a Hebrew or Arabic name reads right.
+    a control character or a direction override shows as what it is, and
+    Arabic letters joined; the paragraph puts each line in drawing order.
     """
-    return drawn(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return shaped(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def footer(pdf: canvas.Canvas, number: int, total: int, *, middle: str = "") -> None:

@@ -24,10 +24,10 @@ from typing import BinaryIO
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from clinfile.app.reports.flowables import MadeWhenReached, picture_frame
-from clinfile.app.reports.lettering import MONO, SANS, SANS_BOLD, drawn
+from clinfile.app.reports.lettering import MONO, SANS, SANS_BOLD, Paragraph, drawn
 from clinfile.app.reports.model import SummaryData, SummaryImage
 from clinfile.app.reports.pdf import (
     BRAND,

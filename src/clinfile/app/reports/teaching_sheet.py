@@ -18,10 +18,10 @@ from typing import BinaryIO
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import KeepTogether, Paragraph, Spacer
+from reportlab.platypus import KeepTogether, Spacer
 
 from clinfile.app.reports.flowables import MadeWhenReached, picture_frame
-from clinfile.app.reports.lettering import SANS, SANS_BOLD
+from clinfile.app.reports.lettering import SANS, SANS_BOLD, Paragraph
 from clinfile.app.reports.model import TeachingImage
 from clinfile.app.reports.pdf import (
     BRAND,

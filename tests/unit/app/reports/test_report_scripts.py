@@ -33,6 +33,11 @@ CJK_PATIENTS = [("800006", "王", "小明", "1972-02-03", "Box Hill"),
                 ("800008", "김", "민준", "1999-06-07", "Glen Waverley")]
 # A clinician whose full name mixes Latin letters with Chinese and Korean ones.
 MIXED_NAME = "Dr Lin 林美玲 and Kim 김서연"
+# Notes long enough to wrap over several lines of a printed paragraph.
+HEBREW_NOTE = ("המטופל ביקש לשלוח את התמונה לרופא המשפחה שלו בחיפה ולא לאף אחד אחר "
+               "כי הוא עובר לגור שם בחודש הבא ורוצה שהרופא החדש יראה את הפריחה")
+ARABIC_NOTE = ("طلب المريض إرسال الصورة إلى طبيب العائلة في حيفا وليس إلى أي شخص آخر "
+               "لأنه سينتقل للعيش هناك في الشهر القادم ويريد أن يرى الطبيب الجديد الطفح")
 RECIPIENT = ("ד״ר כהן, محمد عبد الرحمن, Δρ Ελένη, д-р Пётр, BS Nguyễn Thị Hồng, "
              "王医生, 山田さくら先生, 김민준 선생님")
 
@@ -46,6 +51,12 @@ def _read(pdf) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _lines(pdf) -> list[str]:
+    """The page's lines as pdftotext reads them, in reading order, without direction marks."""
+    text = unicodedata.normalize("NFKC", run("pdftotext", pdf, "-").translate(_DIRECTION_MARKS))
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
 def _assert_drawn_in_the_shipped_type(pdf) -> set[str]:
     """Check every font is one shipped with the app, embedded as a subset; return their names."""
     fonts = run("pdffonts", pdf).splitlines()[2:]
@@ -57,6 +68,14 @@ def _assert_drawn_in_the_shipped_type(pdf) -> set[str]:
         assert name.split("+")[-1].startswith(("DejaVuSans", "DroidSansFallback")), font
         assert (embedded, subset, unicode) == ("yes", "yes", "yes"), font
     return names
+
+
+def _assert_wrapped_in_reading_order(pdf, note: str) -> None:
+    """The note reads whole in the page's text, and its words fall on more than one line."""
+    assert " ".join(note.split()).casefold() in _read(pdf), (pdf.name, _lines(pdf))
+    first, last = note.split()[0], note.split()[-1]
+    assert not [line for line in _lines(pdf) if first in line and last in line], \
+        "the note did not wrap"
 
 
 def test_the_incident_summary_and_the_audit_print_the_recipient_in_every_script(
@@ -116,3 +135,27 @@ def test_every_pdf_prints_chinese_japanese_and_korean_names_in_the_shipped_fallb
             for name in (family, given, MIXED_NAME):
                 assert name.casefold() in text, (pdf.name, name, text)
             assert "DroidSansFallback" in _assert_drawn_in_the_shipped_type(pdf), pdf.name
+
+
+def test_a_hebrew_or_arabic_note_wrapped_over_lines_reads_in_order_line_after_line(
+        tools, login, vault_path, corpus, tmp_path):
+    plan = [(0, "left-forearm", HEBREW_NOTE), (1, "left-forearm", ARABIC_NOTE)]
+    patients, _ids = file_pictures(vault_path, corpus, tmp_path, plan, patients=PATIENTS[:2])
+    reports = ReportService(login("clinician"))
+
+    for patient, note in zip(patients, (HEBREW_NOTE, ARABIC_NOTE), strict=True):
+        [summary] = reports.summary(Selection(patient=patient),
+                                    out=tmp_path / f"summary-{patient}").paths
+        _assert_wrapped_in_reading_order(summary, note)
+
+
+def test_the_incident_summary_wraps_a_hebrew_account_in_reading_order(
+        tools, login, vault_path, corpus, tmp_path):
+    _patient, seq = export_a_picture(vault_path, corpus, tmp_path)
+    service = IncidentService(login("clinician"))
+    incident = service.report(IncidentReport(
+        export_seq=seq, what_was_sent="The leg ulcer picture", sent_to="ד״ר כהן",
+        found_on=date.today(), actions_taken=HEBREW_NOTE))
+    summary = service.write_summary(incident.row.id, tmp_path / "incident.pdf")
+
+    _assert_wrapped_in_reading_order(summary, HEBREW_NOTE)
