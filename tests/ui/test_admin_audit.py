@@ -9,7 +9,9 @@ import subprocess
 import shiboken6
 from PySide6.QtCore import Qt
 
+from clinfile.app.audit.lines import HEADINGS
 from clinfile.app.audit.service import AuditFilter, AuditService
+from clinfile.app.security.users import UserService
 from clinfile.db.audit import AuditRepository
 from tests.ui.record_pictures import file_pictures
 from tests.ui.saving import save_as
@@ -125,7 +127,8 @@ def test_entries_name_the_patient_and_the_picture_in_words(qtbot, logged_in, vau
     with qtbot.waitSignal(audit.shown, timeout=10000) as shown:
         qtbot.keyClick(audit.patient_edit, Qt.Key.Key_Return)
     filed = next(line for line in shown.args[0].lines if line.code == "image.filed")
-    assert filed.subject == f"picture {pictures[0]} of NGUYEN, Mai (record 900001)"
+    assert filed.subject.startswith(
+        f"picture {pictures[0]} of NGUYEN, Mai (record 900001), taken ")
     assert filed.what.startswith(
         f"Filed picture {pictures[0]} to NGUYEN, Mai (record 900001), left forearm")
     assert "_" not in filed.details and " id:" not in filed.details
@@ -163,3 +166,21 @@ def test_every_column_stays_inside_the_list_and_long_words_wrap(qtbot, logged_in
     assert table.fontMetrics().horizontalAdvance(table.item(longest, 3).text()) \
         > header.sectionSize(3)
     assert table.rowHeight(longest) > 2 * table.fontMetrics().height()
+
+
+def test_who_acted_is_named_by_full_name_in_the_list_and_the_filter(qtbot, logged_in, login):
+    admin = login()
+    UserService(admin).set_full_name("admin", "Ada Lovelace")
+    admin.lock()
+    shell, audit = _open_audit(qtbot, logged_in)
+    qtbot.waitUntil(lambda: audit.table.rowCount() > 1, timeout=10000)
+    who = {audit.table.item(r, HEADINGS.index("Who")).text()
+           for r in range(audit.table.rowCount())}
+    assert "Ada Lovelace" in who and "admin" not in who
+    qtbot.keyClick(shell.window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(audit.user_box, "Ada")
+    assert (audit.user_box.currentText(), audit.user_box.currentData()) == ("Ada Lovelace",
+                                                                            "admin")
+    with qtbot.waitSignal(audit.shown, timeout=10000) as shown:
+        qtbot.mouseClick(audit.show_button, Qt.MouseButton.LeftButton)
+    assert {line.actor for line in shown.args[0].lines} == {"Ada Lovelace"}

@@ -36,8 +36,14 @@ def today() -> date:
 
 
 def local_time(stamp: str) -> str:
-    """'01/12/2026 21:49:14': a stored stamp as the practice's clock showed it."""
+    """'01/12/2026 21:49:14': a stored stamp as the practice's clock showed it.
+
+    A day stored alone ('2026-12-01', a day a person gave) has no time to
+    move and reads as the day, '01/12/2026'.
+    """
     try:
+        if len(stamp) == len("2026-12-01"):
+            return date.fromisoformat(stamp).strftime("%d/%m/%Y")
         return datetime.fromisoformat(stamp).astimezone().strftime("%d/%m/%Y %H:%M:%S")
     except ValueError:
         return escaped(stamp)

@@ -47,3 +47,9 @@ def test_nothing_but_the_clock_reads_the_computers_clock():
                if path != CLOCK
                and (lines := _reads_the_computers_clock(path))}
     assert readers == {}, "take the time from clinfile.app.clock"
+
+
+def test_a_day_stored_alone_reads_as_that_day_with_no_time(practice_time_zone):
+    practice_time_zone("America/New_York")
+    assert clock.local_time("2026-12-02") == "02/12/2026"
+    assert clock.local_time("2026-12-02T04:00:00.000+00:00") == "01/12/2026 23:00:00"

@@ -12,7 +12,9 @@ A sentence is a template: ``{name}`` is a detail in words, and a part in
 ``[...]`` is left out when a detail in it is missing or empty. A detail
 that is ``true`` fills its place with nothing, so ``[, names removed{deidentified}]``
 reads ", names removed" only when names were removed. Details a sentence
-does not use are listed after it, so nothing stored is hidden.
+does not use are listed after it, all but those only Clinfile reads
+(:mod:`app.audit.lines` says which); a count names its noun itself, so
+``{rows} found`` reads "1 entry found" or "2 entries found".
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ ACTS: dict[str, Act] = {
     "archive.viewed": Act("Archived picture looked at",
                           "Looked at an archived picture of {patient}"),
     "audit.exported": Act("Audit trail exported",
-                          "Exported [{rows} entries of ]the audit trail[ as {format}]"
+                          "Exported [{rows} of ]the audit trail[ as {format}]"
                           "[ to {subject}]"),
     "audit.forwarding_set": Act("Audit copy to a log server set",
                                 "Set the audit trail to be copied to {subject}"),
@@ -51,9 +53,9 @@ ACTS: dict[str, Act] = {
                                  "Found the audit trail changed since it was sealed"),
     "audit.unsealed_act_sealed": Act("Unsealed acts sealed",
                                      "Sealed acts left unsealed when Clinfile stopped "
-                                     "(acting: {subject})[, entries {rows}]"),
+                                     "(acting: {person})[, {rows}]"),
     "audit.viewed": Act("Audit trail searched",
-                        "Searched the audit trail[: {rows} entries found]"),
+                        "Searched the audit trail[: {rows} found]"),
     "consent.form_attached": Act("Signed form attached",
                                  "Attached the signed form to {consent}[ of {patient}]"),
     "consent.form_not_attached": Act("Signed form not attached",
@@ -111,12 +113,12 @@ ACTS: dict[str, Act] = {
     "pacs.not_stored": Act("Picture not stored in the archive",
                            "The picture archive did not store {picture}[: {problem}]"),
     "pacs.queued": Act("Pictures queued for the archive",
-                       "Queued {count} pictures for the picture archive"),
+                       "Queued {count} for the picture archive"),
     "pacs.send_failed": Act("Sending to the archive failed",
                             "Sending to the picture archive {subject} failed[ after {sent} "
-                            "of {tried} pictures][: {problem}]"),
+                            "of {tried}][: {problem}]"),
     "pacs.send_finished": Act("Sending to the archive finished",
-                              "Sent {sent} of {tried} pictures to the picture archive "
+                              "Sent {sent} of {tried} to the picture archive "
                               "{subject}"),
     "pacs.sent": Act("Picture sent to the archive",
                      "Sent {picture} to the picture archive[ {archive}]"),
@@ -149,11 +151,14 @@ ACTS: dict[str, Act] = {
                                "Could not write into {folder}[: {error}]"),
     "settings.changed": Act("Settings changed", "Changed the practice settings"),
     "source.deleted": Act("Original deleted from its source",
-                          "Deleted {source} from where it came, once safe in the vault"),
+                          "Deleted {source} from where it came, once safe in the vault"
+                          "[ as {picture}]"),
     "source.gone": Act("Original already gone",
-                       "Found {source} already gone from where it came"),
+                       "Found {source} already gone from where it came[, kept in the "
+                       "vault as {picture}]"),
     "source.kept": Act("Original left at its source",
-                       "Left {source} where it came from[: {note}]"),
+                       "Left {source} where it came from[, kept in the vault as "
+                       "{picture}][: {note}]"),
     "use.allowed": Act("Use allowed",
                        "Allowed {subject} to be used for {purpose}[, to be seen by "
                        "{recipient}][ by {channel}][, names removed{deidentified}]"),
@@ -172,7 +177,7 @@ ACTS: dict[str, Act] = {
                         "Gave {subject} the full name {full_name}"),
     "user.roles_changed": Act("User's roles changed", "Gave {subject} the roles {roles}"),
     "vault.backed_up": Act("Vault backed up",
-                           "Backed up the vault to {subject}[: {copied} files copied]"),
+                           "Backed up the vault to {subject}[: {copied} copied]"),
     "vault.created": Act("Vault created", "Created the vault"),
     "vault.keys_changed": Act("Vault keys changed", "Changed the vault's keys[: {reason}]"),
     "vault.locked": Act("Vault locked", "Locked the vault[ ({reason})]"),
@@ -186,7 +191,7 @@ ACTS: dict[str, Act] = {
                           "Restored the vault from the backup {subject}[ on {restored_at}]"),
     "vault.unlocked": Act("Vault unlocked", "Unlocked the vault"),
     "vault.verified": Act("Vault checked",
-                          "Checked the vault: {problems} problems found"),
+                          "Checked the vault: {problems} found"),
 }
 
 _PART = re.compile(r"\[([^\[\]]*)\]|\{(\w+)\}")

@@ -17,7 +17,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Spacer, TableStyle
 
 from clinfile.app import clock
-from clinfile.app.audit.actions import act_name
 from clinfile.app.audit.lines import CSV_HEADINGS, HEADINGS, AuditLine
 from clinfile.app.audit.verdict import ChainVerdict
 from clinfile.app.reports.lettering import SANS_BOLD, Paragraph
@@ -56,9 +55,9 @@ def write_csv(lines: Sequence[AuditLine], path: Path) -> None:
     write_atomically(Path(path), text.getvalue().encode("utf-8-sig"))
 
 
-def write_pdf(lines: Sequence[AuditLine], asked: dict[str, str], verdict: ChainVerdict,
+def write_pdf(lines: Sequence[AuditLine], asked: str, verdict: ChainVerdict,
               path: Path, page_size: PageSize) -> None:
-    """Write the lines as a table headed by what was asked and the trail's verdict."""
+    """Write the lines as a table headed by what was asked, in words, and the trail's verdict."""
     out = io.BytesIO()
     made = clock.now().astimezone().strftime("%d/%m/%Y %H:%M")
     doc, canvas_class = new_document(
@@ -78,13 +77,10 @@ def _inert(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
-def _asked_words(asked: dict[str, str], count: int) -> str:
-    labels = {"first_day": "from", "last_day": "to", "user": "by", "patient": "patient",
-              "action": "act"}
-    given = ", ".join(f"{labels[k]} {act_name(v) if k == 'action' else v}"
-                      for k, v in asked.items())
+def _asked_words(asked: str, count: int) -> str:
+    """'3 entries, by Dr Priya Patel.' or '3 entries: the whole trail.' for the heading."""
     entries = f"{count:,} {'entry' if count == 1 else 'entries'}"
-    return f"{entries}, {given}." if given else f"{entries}: the whole trail."
+    return f"{entries}, {asked}." if asked else f"{entries}: the whole trail."
 
 
 def _verdict_box(verdict: ChainVerdict, width: float) -> LongTable:

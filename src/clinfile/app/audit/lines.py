@@ -2,6 +2,10 @@
 
 What was done is a sentence from :mod:`app.audit.actions`; the details it
 does not use follow in the Details column, each named as a person says it.
+Who acted is named by their full name, days and times are on the practice's
+clock, and a count agrees with its noun ("1 entry", "2 entries"). What only
+Clinfile reads (fingerprints, key and file ids, the chain's bookkeeping) is
+left out: a privacy officer finds nothing by it, and the trail keeps it.
 """
 
 from __future__ import annotations
@@ -24,9 +28,35 @@ CSV_HEADINGS = (*HEADINGS, "Action code")
 
 # Stored keys whose plain reading would still be unclear.
 _KEY_WORDS = {"patient_id": "patient", "from_patient_id": "moved from",
-              "to_patient_id": "moved to", "image_id": "picture", "images": "pictures",
-              "what": "what changed", "keep_until": "kept until", "consent_id": "consent",
-              "episode_id": "episode", "sha256": "fingerprint (SHA-256)"}
+              "to_patient_id": "moved to", "image_id": "picture", "image": "picture",
+              "images": "pictures", "what": "what changed", "keep_until": "kept until",
+              "consent_id": "consent", "code": "form code", "source_kind": "how it came",
+              "export_entry": "the export", "first_day": "from", "last_day": "to",
+              "user": "by", "action": "act", "copied_bytes": "size copied",
+              "backup_latest": "backup made", "page_size": "patients per page",
+              "token_kept": "access key kept", "calling_ae": "this practice's archive name",
+              "tls": "encrypted", "dicomweb_url": "web address",
+              "dicomweb_password_kept": "web password kept", "ok": "passed",
+              "uses_not_known_sent": "uses not known to be sent"}
+# Stored keys only Clinfile reads: fingerprints, vault, key-file and stored-file ids, the
+# DICOM id of an archived picture, the key generation, the notes a login filed, the episode.
+_MACHINE_KEYS = frozenset({"sha256", "vault_id", "blob", "sop_instance_uid", "epoch",
+                           "login_notes", "episode_id"})
+# Stored counts, with the noun each is a count of (one, many).
+_COUNTED = {"rows": ("entry", "entries"), "found": ("picture", "pictures"),
+            "count": ("picture", "pictures"), "tried": ("picture", "pictures"),
+            "copied": ("file", "files"), "problems": ("problem", "problems")}
+# Stored days and stamps without the ``_at`` ending every other stamp has.
+_MOMENTS = frozenset({"keep_until", "found_on", "first_day", "last_day", "backup_latest"})
+# Stored logins of the people a detail names.
+_PEOPLE = frozenset({"obtained_by", "user"})
+# Stored lists of the uses of pictures an act concerned, said as how many.
+_USES = frozenset({"uses_already_made", "uses_not_known_sent", "uses_not_made"})
+# Acts whose subject is a user's login: their About column names the person.
+_ABOUT_A_USER = ("login.", "user.", "audit.unsealed_act_sealed")
+_SIZES = frozenset({"size", "copied_bytes"})
+_SOURCE_KINDS = {"drop_folder": "from the drop folder", "device": "from a camera or phone",
+                 "manual": "chosen by hand"}
 # Stored keys a sentence's field reads besides the key of its own name.
 _READS = {"patient": ("patient_id",), "picture": ("image_id", "image")}
 # A refusal stored before the pictures asked for were recorded with it.
@@ -53,8 +83,8 @@ class AuditLine:
     def of(cls, row: AuditRow, names: AuditNames) -> AuditLine:
         """Read one stored row, naming the patients and pictures it is about."""
         what, details = _said(row, names)
-        return cls(row.seq, local_time(row.at), escaped(row.actor), escaped(row.action), what,
-                   names.subject(_subject(row)), details)
+        return cls(row.seq, local_time(row.at), names.person(row.actor), escaped(row.action),
+                   what, _about(row, names), details)
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -67,10 +97,22 @@ class AuditLine:
         return (*self.cells, self.code)
 
 
+def filter_words(asked: dict[str, str], names: AuditNames) -> str:
+    """'from 01/05/2026, by Dr Priya Patel, act Pictures exported': what a search asked for."""
+    return ", ".join(f"{_key(key)} {_named(key, value, names)}" for key, value in asked.items())
+
+
 def details_in_words(detail: str, names: AuditNames) -> str:
     """'patient: NGUYEN, Mai (record 900001); pictures: 4, 5' for the stored JSON details."""
     values = _stored(detail)
     return escaped(detail) if values is None else _listed(values, names)
+
+
+def _about(row: AuditRow, names: AuditNames) -> str:
+    """What the row is about; a user's login, in an act on a user or a login, as the person."""
+    if row.action.startswith(_ABOUT_A_USER) and names.is_user(row.subject):
+        return names.person(row.subject)
+    return names.subject(_subject(row))
 
 
 def _subject(row: AuditRow) -> str:
@@ -104,18 +146,20 @@ def _stored(detail: str) -> dict | None:
 
 def _listed(values: dict, names: AuditNames) -> str:
     return "; ".join(f"{_key(key)}: {_named(key, value, names)}"
-                     for key, value in values.items())
+                     for key, value in values.items() if key not in _MACHINE_KEYS)
 
 
 def _words(row: AuditRow, values: dict, names: AuditNames) -> dict[str, str | None]:
     """Every detail of a row in the words its sentence reads, None where it says nothing.
 
-    Beside the details, ``subject`` is the row's subject as stored and, where
-    the subject names one, ``picture``, ``patient`` or ``consent`` in words.
+    Beside the details, ``subject`` is the row's subject as stored, ``person``
+    the user it names by their full name and, where the subject names one,
+    ``picture``, ``patient`` or ``consent`` in words.
     """
     words: dict[str, str | None] = {key: _sentence_word(key, value, names)
                                     for key, value in values.items()}
     words["subject"] = escaped(pictures_said(row.subject)) if row.subject else None
+    words.setdefault("person", names.person(row.subject) if row.subject else None)
     kind, _, number = row.subject.rpartition(" ")
     if number.isdigit():
         if kind in ("image", ""):
@@ -149,6 +193,12 @@ def _sentence_word(key: str, value: object, names: AuditNames) -> str | None:
     if key == "images" and isinstance(value, list):
         numbers = ", ".join(_value(v) for v in value)
         return f"picture {numbers}" if len(value) == 1 else f"pictures {numbers}"
+    if key in _COUNTED and isinstance(value, int) and not isinstance(value, bool):
+        one, many = _COUNTED[key]
+        return f"{value:,} {one if value == 1 else many}"
+    if key == "rows" and isinstance(value, list) and value:
+        first, last = value[0], value[-1]
+        return f"entry {first}" if first == last else f"entries {first} to {last}"
     if key == "consent_id":
         return f"consent {_value(value)}"
     if key == "asked" and isinstance(value, list):
@@ -157,10 +207,6 @@ def _sentence_word(key: str, value: object, names: AuditNames) -> str | None:
         return _site(value)
     if key == "what" and isinstance(value, str):
         return escaped(value.replace("-", " "))
-    if key.endswith("_at") and isinstance(value, str):
-        return local_time(value)
-    if key == "format" and isinstance(value, str):
-        return escaped(value.upper())
     return _named(key, value, names)
 
 
@@ -192,8 +238,27 @@ def _key(key: str) -> str:
 
 
 def _named(key: str, value: object, names: AuditNames) -> str:
+    """One detail in words, in the Details column as in a sentence."""
     if key == "consents" and isinstance(value, list):
         return _consents(value)
+    if isinstance(value, str) and (key.endswith("_at") or key in _MOMENTS):
+        return local_time(value)
+    if key in _PEOPLE and isinstance(value, str):
+        return names.person(value)
+    if key == "action" and isinstance(value, str):
+        return escaped(act_name(value))
+    if key == "format" and isinstance(value, str):
+        return escaped(value.upper())
+    if key == "source_kind" and isinstance(value, str):
+        return _SOURCE_KINDS.get(value) or escaped(value.replace("_", " "))
+    if key == "changed" and isinstance(value, list):
+        return escaped(", ".join(str(v).replace("_", " ") for v in value))
+    if key == "export_entry":
+        return f"entry {_value(value)}"
+    if key in _USES and isinstance(value, list):
+        return f"{len(value)}" if value else "none"
+    if key in _SIZES and isinstance(value, int):
+        return _size(value)
     if key in _SAID_WITH_PICTURES and isinstance(value, str):
         return escaped(pictures_said(value))
     if isinstance(value, int) and not isinstance(value, bool):
@@ -202,6 +267,13 @@ def _named(key: str, value: object, names: AuditNames) -> str:
         if key in ("image_id", "image"):
             return names.picture(value)
     return _value(value)
+
+
+def _size(size: int) -> str:
+    """'2.5 MB', '30 KB', '44 bytes': a file's size as a person reads it."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:,.1f} MB"
+    return f"{size / 1000:.0f} KB" if size >= 1000 else f"{size} bytes"
 
 
 def _consents(consent_ids: list) -> str:
@@ -217,6 +289,8 @@ def _consents(consent_ids: list) -> str:
 def _value(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value) or "none"
+    if isinstance(value, dict) and value.keys() == {"from", "to"}:
+        return f"from {_value(value['from'])} to {_value(value['to'])}"
     if isinstance(value, dict):
         return "(" + ", ".join(f"{_key(k)} {_value(v)}" for k, v in value.items()) + ")"
     if isinstance(value, bool):

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from clinfile.app.audit.export import write_csv, write_pdf
-from clinfile.app.audit.lines import AuditLine
+from clinfile.app.audit.lines import AuditLine, filter_words
 from clinfile.app.audit.naming import AuditNames
 from clinfile.app.audit.verdict import ChainVerdict
 from clinfile.app.filing.service import find_patient
@@ -65,9 +65,14 @@ class AuditFindings:
 
 @dataclass(frozen=True)
 class AuditChoices:
-    """Who appears in the trail and which kinds of act, for the filter's lists."""
+    """Who appears in the trail and which kinds of act, for the filter's lists.
 
-    users: list[str]
+    Attributes:
+        users: each login that acted, with the person's name as the audit gives it.
+        actions: each kind of act, as stored.
+    """
+
+    users: dict[str, str]
     actions: list[str]
 
 
@@ -81,8 +86,9 @@ class AuditService:
         """Return the users and kinds of act the trail holds."""
         self._session.require(Permission.VIEW_AUDIT)
         with self._session.vault.index() as conn:
-            repo = AuditRepository(conn)
-            return AuditChoices(repo.actors(), repo.actions())
+            repo, names = AuditRepository(conn), AuditNames(conn)
+            return AuditChoices({login: names.person(login) for login in repo.actors()},
+                                repo.actions())
 
     def search(self, wanted: AuditFilter, *, limit: int = SHOWN) -> AuditFindings:
         """Return the rows the filter picks, newest first; audit the look."""
@@ -126,12 +132,13 @@ class AuditService:
             asked = wanted.described()
             if where.patient_id is not None:
                 asked["patient"] = names.patient(where.patient_id)
+            asked_words = filter_words(asked, names)
             page_size = load_options(conn).page_size
         path = Path(path)
         if file_format == "csv":
             write_csv(lines, path)
         else:
-            write_pdf(lines, asked, verdict, path, page_size)
+            write_pdf(lines, asked_words, verdict, path, page_size)
         self._session.audit("audit.exported", str(path), {
             **wanted.described(), "rows": len(lines), "format": file_format})
         return path

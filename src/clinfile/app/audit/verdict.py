@@ -27,6 +27,9 @@ class ChainVerdict:
     @property
     def words(self) -> str:
         """One paragraph a person can act on."""
+        if self.whole and self.entries == 1:
+            return ("The audit trail can be trusted: its only entry was not changed after it "
+                    f"was written, and none is missing after it. {self.sealing}").strip()
         if self.whole:
             return (f"The audit trail can be trusted: its {self.entries:,} entries follow one "
                     "another unbroken, none was changed after it was written, and none is "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,7 +72,7 @@ def write_summary(summary: IncidentSummary, path: Path, page_size: PageSize) -> 
 
 def _facts(summary: IncidentSummary, width: float) -> Table:
     row, export = summary.row, summary.export
-    found = date.fromisoformat(row.found_on).strftime("%d/%m/%Y")
+    found = local_time(row.found_on)
     facts = [
         ("Incident", f"Number {row.id}, reported by {summary.reporter} on "
                      f"{local_time(row.reported_at)}"),

@@ -191,14 +191,14 @@ class AuditTab(QWidget):
             owner=self).success(self._exported).failure(self._failed)
 
     def _fill_choices(self, choices: AuditChoices) -> None:
-        for box, everyone, values, words in (
-                (self.user_box, "Everyone", choices.users, str),
-                (self.action_box, "Every act", choices.actions, act_name)):
+        for box, everyone, values in (
+                (self.user_box, "Everyone", choices.users),
+                (self.action_box, "Every act", {a: act_name(a) for a in choices.actions})):
             kept = box.currentData() or ""
             box.clear()
             box.addItem(everyone, "")
-            for value in values:
-                box.addItem(words(value), value)
+            for value, words in values.items():
+                box.addItem(words, value)
             box.setCurrentIndex(max(0, box.findData(kept)))
 
     def _judged(self, verdict: ChainVerdict) -> None:

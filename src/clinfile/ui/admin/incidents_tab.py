@@ -7,7 +7,6 @@ asks.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -135,7 +134,7 @@ class IncidentsTab(QWidget):
             patient = incident.export.patient if incident.export else "not known"
             cells = (str(record.id), local_time(record.reported_at), incident.reporter,
                      patient, record.sent_to,
-                     date.fromisoformat(record.found_on).strftime("%d/%m/%Y"))
+                     local_time(record.found_on))
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         if incidents:

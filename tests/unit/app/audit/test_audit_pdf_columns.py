@@ -20,7 +20,7 @@ def test_a_long_about_and_details_wrap_inside_the_right_margin(tmp_path):
                      "x" * 120)
     for paper in PageSize:
         out = tmp_path / f"audit-{paper}.pdf"
-        write_pdf([line], {}, ChainVerdict(1, ()), out, paper)
+        write_pdf([line], "", ChainVerdict(1, ()), out, paper)
         boxes = run("pdftotext", "-bbox", out, "-")
         width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
         rights = [float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes)]

@@ -51,7 +51,8 @@ def test_a_picture_looked_at_is_named_in_the_about_column(login, pictures):
     clinician = login("clinician")
     RecordService(clinician).display_copy(pictures[0])
     line = _last_line(clinician, "image.viewed")
-    assert line.subject == f"picture {pictures[0]} of NGUYEN, Mai (record 900001)"
+    assert line.subject == (f"picture {pictures[0]} of NGUYEN, Mai (record 900001), "
+                            "taken 20/11/2026 10:40:00")
     assert line.what == f"Looked at picture {pictures[0]}"
 
 
@@ -61,7 +62,8 @@ def test_a_picture_looked_at_in_an_older_vault_is_named_too(login, pictures):
         row = AuditRow(9, "2026-12-01T09:30:00.000+00:00", "drpatel", "image.viewed",
                        str(pictures[1]), "", "", "")
         line = AuditLine.of(row, AuditNames(conn))
-    assert line.subject == f"picture {pictures[1]} of NGUYEN, Mai (record 900001)"
+    assert line.subject == (f"picture {pictures[1]} of NGUYEN, Mai (record 900001), "
+                            "taken 20/11/2026 10:40:00")
 
 
 @pytest.mark.parametrize(("stored", "said"), [
