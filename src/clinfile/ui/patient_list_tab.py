@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinfile.app.counting import counted
 from clinfile.app.escaping import escaped
 from clinfile.app.patients.csv_import import PRESETS
 from clinfile.app.patients.service import ImportProgress, ImportReport, PatientService, guess_format
@@ -201,8 +202,8 @@ class PatientListTab(QWidget):
 
     def _progressed(self, progress: ImportProgress) -> None:
         if progress.report is None:
-            self.message.setText(f"Importing… {progress.read} rows read, "
-                                 f"{progress.saved} saved.")
+            self.message.setText(f"Importing… {counted(progress.read, 'row')} read, "
+                                 f"{progress.saved:,} saved.")
 
     def _finished(self, last: ImportProgress) -> None:
         report = last.report

@@ -17,6 +17,7 @@ from clinfile.app.audit.actions import ACTS, act_name, fields, fill
 from clinfile.app.audit.naming import AuditNames, pictures_said
 from clinfile.app.clock import local_time
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose
+from clinfile.app.counting import counted
 from clinfile.app.escaping import escaped
 from clinfile.app.filing.body_sites import BodySite, BodySiteError
 from clinfile.app.record.service import recipient_words
@@ -194,8 +195,7 @@ def _sentence_word(key: str, value: object, names: AuditNames) -> str | None:
         numbers = ", ".join(_value(v) for v in value)
         return f"picture {numbers}" if len(value) == 1 else f"pictures {numbers}"
     if key in _COUNTED and isinstance(value, int) and not isinstance(value, bool):
-        one, many = _COUNTED[key]
-        return f"{value:,} {one if value == 1 else many}"
+        return counted(value, *_COUNTED[key])
     if key == "rows" and isinstance(value, list) and value:
         first, last = value[0], value[-1]
         return f"entry {first}" if first == last else f"entries {first} to {last}"

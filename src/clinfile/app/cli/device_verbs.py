@@ -244,8 +244,9 @@ def _settled_policy(policy: DeletionPolicy, args: argparse.Namespace, console: C
         return DeletionPolicy.ALWAYS, CHOSEN_TO_KEEP
     if not console.stdin.isatty():
         raise UsageError(ASK_HOW)
-    console.say(f"Delete these {count} photos from the phone once they are safely in the "
-                "vault? (Recommended.) [Y/n] ")
+    these = "this photo" if count == 1 else f"these {count} photos"
+    console.say(f"Delete {these} from the phone once {'it is' if count == 1 else 'they are'} "
+                "safely in the vault? (Recommended.) [Y/n] ")
     answer = console.stdin.readline().strip().lower()
     delete = answer in ("", "y", "yes")
     return (DeletionPolicy.ALWAYS if delete else DeletionPolicy.NEVER), CHOSEN_TO_KEEP

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from clinfile.app import clock
+from clinfile.app.counting import counted
 from clinfile.app.custody.audit import AuditMark
 from clinfile.app.custody.crypto import same, sign, signature_holds
 from clinfile.db.audit import AuditRepository, AuditRow, SealRepository, SealRow
@@ -69,15 +70,19 @@ class SealReport:
     def summary(self) -> str:
         """One sentence for people: sealed up to where, and what is not yet sealed."""
         if self.sealed is None and self.sealed_before:
+            rows = ("its only row is not" if self.last_row == 1 else
+                    f"none of its {self.last_row} rows is")
             return (f"No seal of the audit trail is found, though it was sealed before: its "
-                    f"seals are gone, so none of its {self.last_row} rows is sealed now.")
+                    f"seals are gone, so {rows} sealed now.")
         if self.sealed is None:
-            return (f"The audit trail has not been sealed yet: all {self.last_row} rows are "
-                    "not yet sealed." + (f" {_UNSEALED_RISK}" if self.last_row else ""))
+            rows = ("its only row is" if self.last_row == 1 else
+                    f"all {self.last_row} rows are")
+            return (f"The audit trail has not been sealed yet: {rows} not yet sealed."
+                    + (f" {_UNSEALED_RISK}" if self.last_row else ""))
         text = (f"The audit trail is sealed up to row {self.sealed.seq}, by "
                 f"{self.sealed.sealed_by} on {clock.local_time(self.sealed.sealed_at)}.")
         if self.unsealed_rows:
-            rows = "1 row" if self.unsealed_rows == 1 else f"{self.unsealed_rows} rows"
+            rows = counted(self.unsealed_rows, "row")
             since = clock.local_time(self.unsealed_since)
             text += (f" Rows {self.sealed.seq + 1} to {self.last_row} ({rows}, written since "
                      f"{since}) are not yet sealed; an admin's next act or login seals them. "

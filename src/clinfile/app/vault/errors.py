@@ -2,6 +2,7 @@
 
 import math
 
+from clinfile.app.counting import counted
 from clinfile.app.errors import MeantForPeople
 from clinfile.db.connection import is_disk_full
 
@@ -120,8 +121,8 @@ class TooManyAttempts(VaultError):
     """Too many wrong passwords for one name: the next try must wait."""
 
     def __init__(self, seconds: float) -> None:
-        wait = (f"{math.ceil(seconds)} seconds" if seconds < 90
-                else f"{math.ceil(seconds / 60)} minutes")
+        wait = (counted(math.ceil(seconds), "second") if seconds < 90
+                else counted(math.ceil(seconds / 60), "minute"))
         super().__init__(
             f"Too many wrong passwords for this name. Wait {wait}, then try again.")
         self.seconds = seconds

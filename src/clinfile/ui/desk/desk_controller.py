@@ -184,8 +184,8 @@ class DeskController(QObject):
         widened_from = None
         if self.choice is not None and not self.choice.holds_for(ids):
             widened_from = self.patient if self.choice.pictures & set(ids) else None
-            self.forget_patient(f"Search again for these {len(ids)} pictures."
-                                if widened_from is not None else
+            these = "this picture" if len(ids) == 1 else f"these {len(ids)} pictures"
+            self.forget_patient(f"Search again for {these}." if widened_from is not None else
                                 "Search below and choose the patient.")
         sources = {self.inbox.source_kind(item_id) for item_id in ids}
         self.filing.selection_changed(ids, sources.pop() if len(sources) == 1 else "")
