@@ -38,7 +38,7 @@ from clinfile.db.connection import write_atomically
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Shares of the page's width for Entry, When, Who, What, About and Details.
-_SHARES = (0.06, 0.13, 0.10, 0.30, 0.15, 0.26)
+_SHARES = (0.06, 0.13, 0.13, 0.28, 0.15, 0.25)
 
 
 def write_csv(lines: Sequence[AuditLine], path: Path) -> None:

@@ -110,9 +110,17 @@ def details_in_words(detail: str, names: AuditNames) -> str:
 
 
 def _about(row: AuditRow, names: AuditNames) -> str:
-    """What the row is about; a user's login, in an act on a user or a login, as the person."""
+    """What the row is about, named.
+
+    A user's login, in an act on a user or a login, is the person; a file
+    whose details name the picture it became (an original deleted from its
+    card once safe) is that picture, the file being in the sentence.
+    """
     if row.action.startswith(_ABOUT_A_USER) and names.is_user(row.subject):
         return names.person(row.subject)
+    picture = (_stored(row.detail) or {}).get("image")
+    if isinstance(picture, int) and not isinstance(picture, bool):
+        return names.picture(picture)
     return names.subject(_subject(row))
 
 
@@ -199,6 +207,8 @@ def _sentence_word(key: str, value: object, names: AuditNames) -> str | None:
     if key == "rows" and isinstance(value, list) and value:
         first, last = value[0], value[-1]
         return f"entry {first}" if first == last else f"entries {first} to {last}"
+    if key in _READS["picture"] and isinstance(value, int) and not isinstance(value, bool):
+        return f"picture {value}"
     if key == "consent_id":
         return f"consent {_value(value)}"
     if key == "asked" and isinstance(value, list):

@@ -111,8 +111,9 @@ class AuditService:
             problems = vault.audit.problems(conn)
             last = AuditRepository(conn).last()
         seals = vault.seal_report()
-        return ChainVerdict(last.seq if last else 0, tuple(problems + seals.problems),
-                            seals.summary())
+        with vault.index() as conn:
+            sealing = seals.summary(AuditNames(conn).person)
+        return ChainVerdict(last.seq if last else 0, tuple(problems + seals.problems), sealing)
 
     def export(self, wanted: AuditFilter, path: Path, file_format: str) -> Path:
         """Write every row the filter picks to a CSV or PDF file; audit the export.

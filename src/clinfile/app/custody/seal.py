@@ -25,6 +25,7 @@ that (several admins, several logins) is reported as seals removed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -67,8 +68,12 @@ class SealReport:
         """How many rows come after the last seal."""
         return self.last_row - (self.sealed.seq if self.sealed else 0)
 
-    def summary(self) -> str:
-        """One sentence for people: sealed up to where, and what is not yet sealed."""
+    def summary(self, person: Callable[[str], str] = str) -> str:
+        """One sentence for people: sealed up to where, by whom, and what is not yet sealed.
+
+        ``person`` names the admin who sealed from their login ('Jo Bloggs'
+        for ``manager``), where the reader has the users to hand.
+        """
         if self.sealed is None and self.sealed_before:
             rows = ("its only row is not" if self.last_row == 1 else
                     f"none of its {self.last_row} rows is")
@@ -80,7 +85,8 @@ class SealReport:
             return (f"The audit trail has not been sealed yet: {rows} not yet sealed."
                     + (f" {_UNSEALED_RISK}" if self.last_row else ""))
         text = (f"The audit trail is sealed up to row {self.sealed.seq}, by "
-                f"{self.sealed.sealed_by} on {clock.local_time(self.sealed.sealed_at)}.")
+                f"{person(self.sealed.sealed_by)} on "
+                f"{clock.local_time(self.sealed.sealed_at)}.")
         if self.unsealed_rows:
             rows = counted(self.unsealed_rows, "row")
             since = clock.local_time(self.unsealed_since)

@@ -251,3 +251,23 @@ def test_a_filed_picture_is_named_with_when_it_was_taken(login):
         said = AuditNames(conn).picture(image)
     assert said == (f"picture {image} of NGUYEN, Mai (record 900001), "
                     "taken 03/05/2026 10:14:00"), said
+
+
+def test_the_verdict_names_who_sealed_the_trail(login):
+    admin = login()
+    UserService(admin).set_full_name("admin", "Ada Lovelace")
+    words = AuditService(admin).verdict().words
+    assert ", by Ada Lovelace on " in words, words
+
+
+def test_an_original_deleted_once_safe_is_about_the_picture_it_became(login):
+    admin = login()
+    picture = vault_rows.add_inbox_image(admin.vault)
+    with admin.vault.index() as conn:
+        row = AuditRow(7, "2026-12-01T09:30:00.000+00:00", "reception", "source.deleted",
+                       "/drop/a.jpg", json.dumps({**STORED["source.deleted"][1],
+                                                  "image": picture}), "", "")
+        line = AuditLine.of(row, AuditNames(conn))
+    assert line.what == (f"Deleted /drop/a.jpg from where it came, once safe in the vault as "
+                         f"picture {picture}"), line.what
+    assert line.subject == f"picture {picture} (not filed)"
