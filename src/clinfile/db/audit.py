@@ -23,6 +23,21 @@ class AuditRow:
 
 
 @dataclass(frozen=True)
+class HeldPicture:
+    """Rows about a picture written after ``since`` and up to ``until`` (ISO; empty: open)."""
+
+    subjects: tuple[str, ...]
+    since: str
+    until: str
+
+    def sql(self) -> tuple[str, tuple]:
+        """The clause picking those rows, and its parameters."""
+        marks = ", ".join("?" * len(self.subjects))
+        clause = f"(subject IN ({marks}) AND at > ?" + (" AND at <= ?)" if self.until else ")")
+        return clause, (*self.subjects, self.since, *((self.until,) if self.until else ()))
+
+
+@dataclass(frozen=True)
 class AuditWhere:
     """Which rows to pick; an empty part picks every row.
 
@@ -31,8 +46,9 @@ class AuditWhere:
         before: ISO time before which a row was written.
         actor: who acted, exactly.
         action: what kind of act, exactly.
-        subjects: the row is about one of these (e.g. ``patient 3``, ``image 9``).
-        patient_id: or names this patient in its details.
+        subjects: the row is about one of these (e.g. ``patient 3``).
+        patient_id: or names this patient in its details (moved from or to them too).
+        held: or is about one of these pictures while it was the patient's.
     """
 
     since: str = ""
@@ -41,6 +57,7 @@ class AuditWhere:
     action: str = ""
     subjects: tuple[str, ...] = ()
     patient_id: int | None = None
+    held: tuple[HeldPicture, ...] = ()
 
     def sql(self) -> tuple[str, tuple]:
         """Return the WHERE clause (empty when nothing is asked) and its parameters."""
@@ -54,9 +71,15 @@ class AuditWhere:
         if self.patient_id is not None:
             marks = ", ".join("?" * len(self.subjects))
             about = [f"subject IN ({marks})"] if self.subjects else []
-            about.append("json_extract(detail, '$.patient_id') = ?")
+            params += self.subjects
+            for held in self.held:
+                clause, held_params = held.sql()
+                about.append(clause)
+                params += held_params
+            about += [f"json_extract(detail, '$.{key}') = ?"
+                      for key in ("patient_id", "from_patient_id", "to_patient_id")]
             parts.append(f"({' OR '.join(about)})")
-            params += [*self.subjects, self.patient_id]
+            params += [self.patient_id] * 3
         return (" WHERE " + " AND ".join(parts) if parts else ""), tuple(params)
 
 

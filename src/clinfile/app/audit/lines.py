@@ -83,6 +83,7 @@ class AuditLine:
     @classmethod
     def of(cls, row: AuditRow, names: AuditNames) -> AuditLine:
         """Read one stored row, naming the patients and pictures it is about."""
+        names = _at_the_time(row, names)
         what, details = _said(row, names)
         return cls(row.seq, local_time(row.at), names.person(row.actor), escaped(row.action),
                    what, _about(row, names), details)
@@ -107,6 +108,13 @@ def details_in_words(detail: str, names: AuditNames) -> str:
     """'patient: NGUYEN, Mai (record 900001); pictures: 4, 5' for the stored JSON details."""
     values = _stored(detail)
     return escaped(detail) if values is None else _listed(values, names)
+
+
+def _at_the_time(row: AuditRow, names: AuditNames) -> AuditNames:
+    """Names as they stood when the row was written; a move is about the picture it moved away."""
+    values = _stored(row.detail) or {}
+    moved_from = values.get("from_patient_id") if values.get("what") == "patient" else None
+    return names.when(row.at, moved_from=moved_from if isinstance(moved_from, int) else None)
 
 
 def _about(row: AuditRow, names: AuditNames) -> str:

@@ -15,12 +15,13 @@ from clinfile.app.audit.export import write_csv, write_pdf
 from clinfile.app.audit.lines import AuditLine, filter_words
 from clinfile.app.audit.naming import AuditNames
 from clinfile.app.audit.verdict import ChainVerdict
+from clinfile.app.filing.model import filed_as_they_stand
 from clinfile.app.filing.service import find_patient
 from clinfile.app.reports.options import load_options
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.vault.errors import VaultError
-from clinfile.db.audit import AuditRepository, AuditWhere
+from clinfile.db.audit import AuditRepository, AuditWhere, HeldPicture
 from clinfile.db.connection import Connection
 from clinfile.db.filing import FilingRepository
 
@@ -150,17 +151,28 @@ def _where(conn: Connection, wanted: AuditFilter) -> AuditWhere:
         raise AuditSearchError("The first day comes after the last day; swap them.")
     since = _utc(wanted.first_day) if wanted.first_day else ""
     before = _utc(wanted.last_day + timedelta(days=1)) if wanted.last_day else ""
-    subjects: tuple[str, ...] = ()
-    patient_id = None
-    if wanted.patient.strip():
-        try:
-            patient_id = find_patient(conn, wanted.patient).id
-        except VaultError as exc:
-            raise AuditSearchError(str(exc)) from None
-        images = [f.image_id for f in FilingRepository(conn).filings_touching(patient_id)]
-        subjects = (f"patient {patient_id}", *(f"image {i}" for i in images),
-                    *(str(i) for i in images))
-    return AuditWhere(since, before, wanted.user, wanted.action, subjects, patient_id)
+    if not wanted.patient.strip():
+        return AuditWhere(since, before, wanted.user, wanted.action)
+    try:
+        patient_id = find_patient(conn, wanted.patient).id
+    except VaultError as exc:
+        raise AuditSearchError(str(exc)) from None
+    return AuditWhere(since, before, wanted.user, wanted.action, (f"patient {patient_id}",),
+                      patient_id, _held_by(conn, patient_id))
+
+
+def _held_by(conn: Connection, patient_id: int) -> tuple[HeldPicture, ...]:
+    """Each picture while it was the patient's, by the rule that names it in the About column.
+
+    An act on a picture is the patient's only while the picture was theirs
+    (see :meth:`FiledImage.holdings`): a picture moved to another patient
+    leaves the acts done on it afterwards out of this patient's audit.
+    """
+    images = filed_as_they_stand(conn, FilingRepository(conn).filings_touching(patient_id))
+    return tuple(HeldPicture((f"image {image.image_id}", str(image.image_id)),
+                             held.since, held.until)
+                 for image in images for held in image.holdings()
+                 if held.patient_id == patient_id)
 
 
 def _utc(day: date) -> str:

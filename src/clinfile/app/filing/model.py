@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from clinfile.app.consent.model import ImageFacts
@@ -110,6 +110,37 @@ class FiledImage:
     def facts(self) -> ImageFacts:
         """What the consent rules need to know about this image."""
         return ImageFacts(self.image_id, self.kind, self.secondary, self.sent_for)
+
+    def holdings(self) -> list[Holding]:
+        """Each patient whose picture this was, in turn, and from when until when.
+
+        The one rule for whose picture it was at a moment: the patient it was
+        filed to, then each patient it was moved to, from the moment the move
+        was made. The moves keep their times, so any moment past can be
+        answered, and nothing else need record it.
+        """
+        held = [Holding(self.first_patient_id, "", "")]
+        for move in (c for c in self.corrections if c.what == "patient"):
+            held[-1] = replace(held[-1], until=move.corrected_at)
+            held.append(Holding(move.to_patient_id, move.corrected_at, ""))
+        return held
+
+    def holder_at(self, at: str) -> int:
+        """The patient whose picture this was at ``at`` (a stored ISO moment)."""
+        return next(h.patient_id for h in reversed(self.holdings()) if h.since < at)
+
+
+@dataclass(frozen=True)
+class Holding:
+    """A time a picture was one patient's: after ``since`` and up to ``until``.
+
+    Both are stored ISO moments, compared as written; ``since`` is empty for
+    the first patient (since filing), ``until`` for the patient who has it now.
+    """
+
+    patient_id: int
+    since: str
+    until: str
 
 
 @dataclass(frozen=True)
