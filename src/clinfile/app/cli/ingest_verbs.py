@@ -26,6 +26,7 @@ from clinfile.app.clock import local_time
 from clinfile.app.custody.locations import check_location
 from clinfile.app.ingest import events as ev
 from clinfile.app.ingest.decode_workers import warm_up
+from clinfile.app.ingest.metadata import camera_name
 from clinfile.app.ingest.service import ImportService
 from clinfile.app.ingest.shared_drop import DEFAULT_TIMEOUT_SECONDS, SharedDrop, this_workstation
 from clinfile.app.reports.signed_forms import RecognisedForm, attach_signed_form
@@ -167,7 +168,7 @@ def _inbox(args: argparse.Namespace, console: Console) -> int:
     if not items:
         console.say("The inbox is empty.")
     for i in items:
-        camera = " ".join(filter(None, (i.camera_make, i.camera_model))) or "unknown camera"
+        camera = camera_name(i.camera_make, i.camera_model) or "unknown camera"
         taken = local_time(i.captured_at) if i.captured_at else "capture time unknown"
         console.say(f"{i.id:>6}  {local_time(i.received_at)}  {i.format:<5} {i.width}×{i.height}  "
                     f"{camera}, {taken}  from {i.source_path}")

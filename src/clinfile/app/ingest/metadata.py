@@ -86,6 +86,21 @@ def read_facts(image: Image.Image) -> ImageFacts:
     )
 
 
+def camera_name(make: str | None, model: str | None) -> str:
+    """The camera as its maker names it, the maker said once: 'Canon EOS 40D'.
+
+    Many cameras repeat the maker in the model ('Canon' and 'Canon EOS 40D',
+    'NIKON CORPORATION' and 'NIKON D70'): the maker is dropped when the model
+    already starts with its first word, whatever the case or spacing. Empty
+    when the camera recorded neither.
+    """
+    make, model = " ".join((make or "").split()), " ".join((model or "").split())
+    maker = make.split(" ")[0].casefold()
+    if maker and (model.casefold() + " ").startswith(maker + " "):
+        make = ""
+    return " ".join(p for p in (make, model) if p)
+
+
 def _exif(image: Image.Image) -> Image.Exif | None:
     try:
         return image.getexif()

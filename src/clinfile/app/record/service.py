@@ -26,6 +26,7 @@ from clinfile.app.filing.model import (
     filed_as_they_stand,
 )
 from clinfile.app.filing.words import came_from_words, consent_reach_words, consent_words
+from clinfile.app.ingest.metadata import camera_name
 from clinfile.app.patients.names import named_with_record, reception_name
 from clinfile.app.record.model import (
     PatientRecord,
@@ -292,11 +293,8 @@ def moment(iso: str | None) -> float:
 
 
 def _camera(facts: PictureFacts) -> str:
-    """The camera as its maker names it, the make said once: 'Canon EOS 40D'."""
-    make, model = (facts.camera_make or "").strip(), (facts.camera_model or "").strip()
-    if make and model.casefold().startswith(make.casefold()):
-        make = ""
-    return " ".join(p for p in (make, model) if p) or "not recorded"
+    """The camera by the one rule for its name, or that none was recorded."""
+    return camera_name(facts.camera_make, facts.camera_model) or "not recorded"
 
 
 def _no_consent(image: FiledImage, here: bool) -> str:

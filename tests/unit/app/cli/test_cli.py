@@ -160,3 +160,15 @@ def test_the_inbox_and_quarantine_lists_say_when_on_the_practice_s_clock(
     for listing in (inbox, quarantine):
         assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", listing), listing
         assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", listing), listing
+
+
+def test_the_inbox_list_names_the_camera_with_its_maker_said_once(vault_path, corpus, tmp_path):
+    arrived = tmp_path / "arrived"
+    arrived.mkdir()
+    for name in ("Canon_40D.jpg", "Nikon_D70.jpg"):
+        shutil.copy(corpus / "exif-samples" / "jpg" / name, arrived / name)
+    assert as_user(vault_path, "reception", "import", str(arrived))[0] == 0
+
+    _, inbox, _ = as_user(vault_path, "reception", "inbox")
+    assert "  Canon EOS 40D, " in inbox and "Canon Canon" not in inbox
+    assert "  NIKON D70, " in inbox and "CORPORATION" not in inbox
