@@ -165,3 +165,49 @@ def test_the_reporter_saves_the_summary_by_keyboard_but_no_one_elses(
     with pytest.raises(PolicyRefused):
         reception.write_summary(earlier.row.id, tmp_path / "theirs.pdf")
     assert not (tmp_path / "theirs.pdf").exists()
+
+
+def test_each_export_offered_shows_its_folder_cut_in_the_middle_and_whole_on_hover(
+        qtbot, logged_in, login, vault_path, corpus, tmp_path):
+    from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
+    from clinfile.app.desk.exports import ExportRequest, export_record
+
+    patients, ids = file_pictures(vault_path, corpus, tmp_path, PLAN)
+    doctor = login("clinician")
+    folders = []
+    for n, (chosen, name) in enumerate((((ids[0],), "Footscray Wound Clinic"),
+                                        ((ids[0], ids[1]), "Carlton Skin Clinic"))):
+        folder = tmp_path.joinpath("Shared", "Practice outbox", "Referrals and letters",
+                                   f"2026 week {n}", f"to {name}")
+        folder.mkdir(parents=True)
+        folders.append(folder)
+        export_record(doctor, ExportRequest(patients[0], Purpose.CLINICAL_CARE,
+                                            Recipient(group=RecipientClass.TREATING_TEAM),
+                                            "pdf", folder, chosen))
+    doctor.lock()
+
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    commands = shell.record.commands
+    timeline = shell.record_view.timeline
+    timeline.choose([ids[0]])
+    qtbot.keyClick(timeline, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: commands.incident_dialog is not None
+                    and commands.incident_dialog.isVisible(), timeout=10000)
+    box = commands.incident_dialog.export_box
+    metrics = box.fontMetrics()
+    texts = [box.itemText(i) for i in range(box.count())]
+    assert len(texts) == 2
+    for text, folder, count in zip(texts, reversed(folders), ("2 pictures", "1 picture"),
+                                   strict=True):
+        assert f"{count} for the treating team  ·  " in text
+        assert "NGUYEN" not in text, "the record lists its own patient's exports only"
+        shown = text.split("  ·  ")[-1]
+        assert shown.startswith("/t") and "…" in shown
+        assert shown.endswith(f"/{folder.name}"), "the folder's own name tells them apart"
+        assert metrics.horizontalAdvance(text) < box.width()
+    assert [box.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(2)] == \
+        [str(f) for f in reversed(folders)]
+    assert box.toolTip() == str(folders[1])
+    qtbot.keyClick(box, Qt.Key.Key_Down)
+    assert box.toolTip() == str(folders[0])

@@ -54,14 +54,23 @@ class ExportSent:
     recipient: str
     file_format: str
     files: tuple[str, ...]
+    patient_name: str = ""
+
+    def choice_words(self, *, patient: bool) -> str:
+        """What tells one export from another in a list, before its folder.
+
+        When, how many pictures for whom, and, with ``patient``, whose by name
+        alone: the full line with birth date and record number follows in
+        what was sent, once the export is chosen.
+        """
+        count = f"{self.pictures} {'picture' if self.pictures == 1 else 'pictures'}"
+        whose = f"  ·  {self.patient_name or self.patient}" if patient else ""
+        return f"{self.at}  ·  {count} for {recipient_words(self.recipient)}{whose}"
 
     @property
-    def choice_words(self) -> str:
-        """What tells one export from another in a list: when, whose, for whom, and where."""
-        count = f"{self.pictures} {'picture' if self.pictures == 1 else 'pictures'}"
-        recipient = recipient_words(self.recipient)
-        folder = str(PurePath(self.files[0]).parent) if self.files else "no file kept"
-        return f"{self.at}  ·  {self.patient}  ·  {count} for {recipient}  ·  {folder}"
+    def folder(self) -> str:
+        """The whole path of the folder the files were written to; empty when none was kept."""
+        return str(PurePath(self.files[0]).parent) if self.files else ""
 
     @property
     def words(self) -> str:
@@ -186,7 +195,7 @@ class IncidentService:
         with session.vault.index() as conn:
             export = _export(conn, AuditRepository(conn).at_seq(row.export_seq)) \
                 if row.export_seq else None
-            patient = _patient_line(conn, row.patient_id)
+            _name, patient = _patient_words(conn, row.patient_id)
             reporter = person(conn, row.reported_by)
             options = load_options(conn)
         write_summary(IncidentSummary(row, export, patient, reporter, options.practice_name),
@@ -216,11 +225,12 @@ def _export(conn: Connection, row: AuditRow) -> ExportSent:
     detail = json.loads(row.detail or "{}")
     subject = row.subject.removeprefix("patient ")
     patient_id = int(subject) if subject.isdigit() else None
+    name, line = _patient_words(conn, patient_id)
     return ExportSent(row.seq, local_time(row.at), person(conn, row.actor), patient_id,
-                      _patient_line(conn, patient_id), len(detail.get("images", [])),
+                      line, len(detail.get("images", [])),
                       str(detail.get("purpose", "")), str(detail.get("recipient", "")),
                       str(detail.get("format", "")),
-                      tuple(escaped(f) for f in detail.get("files", [])))
+                      tuple(escaped(f) for f in detail.get("files", [])), name)
 
 
 def person(conn: Connection, name: str) -> str:
@@ -230,10 +240,12 @@ def person(conn: Connection, name: str) -> str:
     return escaped(f"{full} ({name})" if full else name)
 
 
-def _patient_line(conn: Connection, patient_id: int | None) -> str:
+def _patient_words(conn: Connection, patient_id: int | None) -> tuple[str, str]:
+    """'NGUYEN, Mai', and 'NGUYEN, Mai (born 05/06/1990, record 900001)'."""
     patient = PatientLookup(conn).by_id(patient_id) if patient_id is not None else None
     if patient is None:
-        return "an unknown patient"
+        return "an unknown patient", "an unknown patient"
     born = show(date.fromisoformat(patient.birth_date)) if patient.birth_date else "unknown"
     record = f", record {patient.record_number}" if patient.record_number else ""
-    return escaped(f"{patient.family_name.upper()}, {patient.given_names} (born {born}{record})")
+    name = f"{patient.family_name.upper()}, {patient.given_names}"
+    return escaped(name), escaped(f"{name} (born {born}{record})")

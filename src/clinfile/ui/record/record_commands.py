@@ -334,7 +334,7 @@ class RecordCommands(QObject):
             self._owner.failed)
 
     def _ask_incident(self, service: IncidentService, exports, chosen: tuple[int, ...]) -> None:
-        dialog = IncidentDialog(exports, self._view.window())
+        dialog = IncidentDialog(exports, self._view.window(), of_one_record=True)
         dialog.accepted.connect(lambda: self._tasks.write(
             service.report, dialog.report, owner=self._view).success(
             lambda incident: self._incident_recorded(service, incident, chosen)).failure(
