@@ -8,7 +8,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 py=${PY:-$root/.venv/bin/python}
 wait_s=${SCREENSHOT_WAIT:-12}
-screens=${SCREENS:-"welcome login desk compare classify quarantine refused lock admin patients device shortcuts record record-compare record-correct today find users retention audit incident"}
+screens=${SCREENS:-"welcome login desk compare classify quarantine refused lock admin patients device shortcuts record record-compare record-correct today find users retention audit incident record-withdraw"}
 for tool in xvfb-run import convert; do
   command -v $tool >/dev/null || { echo "needs $tool (apt-get install xvfb xauth imagemagick)"; exit 2; }
 done

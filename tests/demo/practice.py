@@ -27,7 +27,7 @@ RECEPTION, RECEPTION_PASSWORD = "reception", "demo front desk password"
 CLINICIAN, CLINICIAN_PASSWORD = "drpatel", "demo consulting room password"
 SCREENS = ("welcome", "login", "desk", "compare", "classify", "quarantine", "refused", "lock",
            "admin", "patients", "device", "shortcuts", "record", "record-compare", "record-correct",
-           "today", "find", "users", "retention", "audit", "incident")
+           "today", "find", "users", "retention", "audit", "incident", "record-withdraw")
 # Mai Nguyen's earlier visits: her leg ulcer healing over eight weeks, and a mole last year.
 EARLIER_VISITS = (
     ("ulcer", "left-lower-leg: above the ankle", "leg ulcer", "leg ulcer", 56),
@@ -98,7 +98,8 @@ def build(folder: Path) -> None:
     reception.lock()
     _file_the_ulcer_photo(vault)
     _file_earlier_visits(vault, folder / "earlier")
-    _send_the_ulcer_summary_astray(vault, folder / "sent")
+    _send_the_ulcer_summary_astray(
+        vault, folder / "Shared" / "Referrals and letters" / "2026" / "to Footscray Wound Clinic")
     _plug_in_a_phone(folder / "media")
     (folder / "drop").mkdir()
     (folder / "outbox").mkdir()
@@ -207,6 +208,36 @@ def _send_the_ulcer_summary_astray(vault: Path, sent: Path) -> None:
     doctor.lock()
 
 
+def _teach_with_the_ulcer(vault: Path, lecture: Path) -> None:
+    """Mai Nguyen agrees to teaching; one ulcer photo goes to a lecture, another half way.
+
+    The second export stops dead after it was allowed (the power cut), so it
+    is not known to have been sent.
+    """
+    from datetime import date
+
+    from clinfile.app.consent.model import Disclosure
+    from clinfile.app.consent.service import ConsentRequest, ConsentService
+    from clinfile.app.consent.vocabulary import Method, Purpose, Recipient, RecipientClass
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.reports.service import ReportService, Selection
+    from clinfile.app.security.session import Session
+    from clinfile.app.uses.gate import authorise_use
+
+    students = Recipient(group=RecipientClass.STUDENTS)
+    doctor = Session.login(vault, CLINICIAN, CLINICIAN_PASSWORD)
+    ConsentService(doctor).record(ConsentRequest(
+        patient_id=1, method=Method.VERBAL, purposes=frozenset({Purpose.EDUCATION}),
+        recipients=(students,), obtained_by=CLINICIAN, obtained_on=date.today(),
+        disclosure=Disclosure(True, True, True)))
+    ulcer = [i.image_id for i in FilingService(doctor).images_of(1)
+             if "ulcer" in i.description]
+    ReportService(doctor).export(Selection(image_ids=(ulcer[0],)), Purpose.EDUCATION, students,
+                                 file_format="jpeg", out=lecture)
+    authorise_use(doctor, [ulcer[-1]], Purpose.EDUCATION, students)
+    doctor.lock()
+
+
 def show(folder: Path, screen: str) -> int:
     """Open the window on the demonstration vault at ``screen`` and run until closed."""
     from PySide6.QtCore import Qt, QTimer
@@ -215,6 +246,8 @@ def show(folder: Path, screen: str) -> int:
     from clinfile.ui.application import prepare
     from clinfile.ui.shell import Shell
 
+    if screen == "record-withdraw":
+        _teach_with_the_ulcer(folder / "vault", folder / "outbox" / "Lecture, wound care")
     app = QApplication(sys.argv)
     prepare(app)
     store = WorkstationStore(folder / "config")
@@ -237,6 +270,7 @@ def show(folder: Path, screen: str) -> int:
                           "record": (CLINICIAN, CLINICIAN_PASSWORD),
                           "record-compare": (CLINICIAN, CLINICIAN_PASSWORD),
                           "record-correct": (CLINICIAN, CLINICIAN_PASSWORD),
+                          "record-withdraw": (CLINICIAN, CLINICIAN_PASSWORD),
                           "today": (CLINICIAN, CLINICIAN_PASSWORD),
                           "find": (CLINICIAN, CLINICIAN_PASSWORD)}.get(
             screen, (RECEPTION, RECEPTION_PASSWORD))
@@ -287,7 +321,7 @@ def show(folder: Path, screen: str) -> int:
 
     def in_the_record(_record) -> None:
         """Compare the ulcer's last two visits, correct the newest picture's side, list
-        today's filings, or find the ulcer's earlier filings."""
+        today's filings, find the ulcer's earlier filings, or withdraw consent to teaching."""
         record = shell.record_view
         if screen == "today":
             record.finding.setCurrentWidget(record.today)
@@ -299,6 +333,17 @@ def show(folder: Path, screen: str) -> int:
             QTimer.singleShot(300, shell.record.commands.compare)
         elif screen == "record-correct":
             QTimer.singleShot(300, shell.record.commands.correct)
+        elif screen == "record-withdraw":
+            shell.record.record_shown.disconnect(in_the_record)
+            QTimer.singleShot(300, shell.record.commands.withdraw)
+            QTimer.singleShot(1500, withdraw_teaching)
+
+    def withdraw_teaching() -> None:
+        """Choose the consent to teaching and withdraw it: the practice sees what left."""
+        dialog = shell.record.commands.withdraw_dialog
+        dialog.consent_box.setCurrentIndex(dialog.consent_box.count() - 1)
+        dialog.reason_edit.setText("no longer wants her photos shown to students")
+        dialog.withdraw_button.click()
 
     def lock_then_receive() -> None:
         """Lock, then let two pictures arrive: the lock screen counts them."""

@@ -31,6 +31,7 @@ from clinfile.app.filing.body_sites import BodySite, BodySiteError
 from clinfile.app.filing.model import FiledImage, FilingRequest
 from clinfile.app.filing.retention import RetentionService
 from clinfile.app.filing.service import REASON_LIMIT, FilingService, find_patient
+from clinfile.app.record.withdrawal import NOT_KNOWN_HEADING, SENT_HEADING
 from clinfile.app.security.session import Session
 from clinfile.app.uses.gate import check_use
 from clinfile.db.consents import UseRow
@@ -209,11 +210,8 @@ def _consent_withdraw(args: argparse.Namespace, console: Console) -> int:
         names = ", ".join(sorted(p.label for p in result.purposes))
         console.say(f"Consent {result.consent.code} withdrawn for {names}; "
                     "no further use for these purposes will be allowed.")
-        _say_uses(console, "Already sent before the withdrawal (ask for these back if needed):",
-                  result.uses_already_made)
-        _say_uses(console, "Allowed under this consent, not known to be sent (the sending "
-                           "stopped before it finished; check the folder or ask the recipient):",
-                  result.uses_not_known_sent)
+        _say_uses(console, SENT_HEADING, result.uses_already_made)
+        _say_uses(console, NOT_KNOWN_HEADING, result.uses_not_known_sent)
         return EXIT_OK
 
     return with_session(args, console, act)

@@ -1,8 +1,9 @@
-"""What a person does with the chosen pictures of a record: compare, correct, export, print.
+"""What a person does with a record's pictures: compare, correct, export, print, withdraw.
 
 Each command asks the core in a worker and shows its answer: corrections go
 through the filing service's role checks and are audited; exports and
-summaries pass the consent gate, and a refusal is explained as on the desk.
+summaries pass the consent gate, and a refusal is explained as on the desk;
+a withdrawal of consent lists what already left under it, to follow up.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from clinfile.app.consent.model import Consent
+from clinfile.app.consent.service import ConsentService
 from clinfile.app.consent.vocabulary import Purpose
 from clinfile.app.desk.exports import ExportRequest, check_export, export_record
 from clinfile.app.desk.forms import write_consent_form
@@ -21,6 +24,7 @@ from clinfile.app.record.corrections import Correction, correct_pictures
 from clinfile.app.record.model import PatientRecord, RecordPicture
 from clinfile.app.record.outputs import write_summary
 from clinfile.app.record.service import moment
+from clinfile.app.record.withdrawal import WithdrawalSaid, withdraw_and_say
 from clinfile.app.security.roles import INSTEAD, PRINT_CONSENT_FORM, Permission
 from clinfile.app.uses.gate import UseRefused
 from clinfile.ui.admin.forms import keys_back_to
@@ -34,9 +38,12 @@ from clinfile.ui.record.compare_view import CompareDialog, comparison, same_site
 from clinfile.ui.record.correct_dialog import CorrectDialog
 from clinfile.ui.record.record_view import RecordView
 from clinfile.ui.record.thumbnails import small_image
+from clinfile.ui.record.withdraw_dialog import WithdrawDialog, WithdrawnDialog
 from clinfile.ui.tasks import Tasks
 
 FORM_TIP = "Print the consent form the chosen picture was filed on again"
+WITHDRAW_TIP = ("Record that the patient withdrew a consent, and see what was already sent "
+                "under it, to follow up")
 INCIDENT_TIP = ("Record that an export of the chosen picture reached the wrong person, a "
                 "privacy breach, for the practice manager")
 # Pictures compared are decoded no larger than this: sharp on a 4K screen,
@@ -54,6 +61,7 @@ class RecordCommands(QObject):
         consent_wanted(object): the person asked to record the consent for this purpose.
         incident_reported(object): a wrongly sent picture was reported (the ``Incident``).
         incident_summary_saved(object): the reporter saved its summary (the path).
+        withdrawn(object): a consent was withdrawn (the ``WithdrawalSaid``).
     """
 
     corrected = Signal(list)
@@ -62,6 +70,7 @@ class RecordCommands(QObject):
     consent_wanted = Signal(object)
     incident_reported = Signal(object)
     incident_summary_saved = Signal(object)
+    withdrawn = Signal(object)
 
     def __init__(self, owner, tasks: Tasks, view: RecordView) -> None:
         super().__init__(owner)
@@ -77,6 +86,8 @@ class RecordCommands(QObject):
         self.incident_dialog: IncidentDialog | None = None
         self.incident_box: QMessageBox | None = None
         self.summary_dialog: QFileDialog | None = None
+        self.withdraw_dialog: WithdrawDialog | None = None
+        self.withdrawn_dialog: WithdrawnDialog | None = None
         self.compare_button = view.add_command(
             "&Compare", "Compare pictures",
             "Show the chosen pictures of one site side by side (Enter on a picture)")
@@ -96,6 +107,8 @@ class RecordCommands(QObject):
         self.incident_button = view.add_command(
             "Report wron&gly sent…", "Report a wrongly sent picture",
             INCIDENT_TIP)
+        self.withdraw_button = view.add_command(
+            "With&draw consent…", "Withdraw a consent", WITHDRAW_TIP)
         view.finish_commands()
         view.timeline.opened.connect(lambda _id: self.compare())
         self.compare_button.clicked.connect(self.compare)
@@ -104,6 +117,7 @@ class RecordCommands(QObject):
         self.summary_button.clicked.connect(self.print_summary)
         self.form_button.clicked.connect(self.print_consent_form)
         self.incident_button.clicked.connect(self.report_incident)
+        self.withdraw_button.clicked.connect(self.withdraw)
 
     def chosen(self, pictures: list[RecordPicture]) -> None:
         """Offer what may be done with these pictures, by the person's roles."""
@@ -132,6 +146,9 @@ class RecordCommands(QObject):
             "Never exported from the vault, so it cannot have gone to the wrong person."
             if not exported else
             "Your role does not record it; tell the practice manager at once.")
+        self.withdraw_button.setEnabled(
+            self._owner.record is not None and desk is not None
+            and desk.session.may(Permission.RECORD_WITHDRAWAL))
 
     def _back_to_timeline(self) -> None:
         """Give the keyboard back to the timeline when a dialog closes, so Alt keys work again."""
@@ -393,6 +410,53 @@ class RecordCommands(QObject):
     def _summary_saved(self, path: Path) -> None:
         self._owner.tell(f"The incident summary is saved to {path}.")
         self.incident_summary_saved.emit(path)
+
+    # --- a consent withdrawn ------------------------------------------------------------
+
+    def withdraw(self) -> None:
+        """Read the patient's consents in a worker, then ask which one and what is taken back."""
+        record, desk = self._owner.record, self._owner.desk
+        if record is None or desk is None:
+            return
+        chosen = self._view.timeline.chosen()
+        code = chosen[0].consent_code if len(chosen) == 1 else ""
+        self._tasks.run(ConsentService(desk.session).for_patient, record.patient_id,
+                        owner=self._view).success(
+            lambda consents: self._ask_withdrawal(consents, record.name, code)).failure(
+            self._owner.failed)
+
+    def _ask_withdrawal(self, consents: list[Consent], patient: str, code: str) -> None:
+        dialog = WithdrawDialog(consents, patient, code, self._view.window())
+        dialog.withdrawal_asked.connect(lambda: self._withdraw(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_timeline)
+        self.withdraw_dialog = dialog
+        dialog.open()
+        dialog.consent_box.setFocus()
+
+    def _withdraw(self, dialog: WithdrawDialog) -> None:
+        """Record the withdrawal by the core's one rule; the form stays open until it is."""
+        self._tasks.write(withdraw_and_say, self._owner.desk.session, dialog.chosen_code,
+                          dialog.chosen_purposes, reason=dialog.reason, owner=dialog).success(
+            lambda said: self._withdrawn(dialog, said)).failure(
+            lambda error: dialog.show_problem(in_plain_words(error)))
+
+    def _withdrawn(self, dialog: WithdrawDialog, said: WithdrawalSaid) -> None:
+        """Say what the withdrawal leaves to follow up, and show the record's new limits."""
+        dialog.accept()
+        words = (f"Consent {said.result.consent.code} is withdrawn for {said.purposes_words}. "
+                 f"{said.follow_up}")
+        self._owner.tell(words)
+        self._owner.reopen(tuple(p.image_id for p in self._view.timeline.chosen()), words)
+        shown = WithdrawnDialog(said, self._view.window())
+        shown.finished.connect(shown.deleteLater)
+        shown.finished.connect(self._back_to_timeline)
+        self.withdrawn_dialog = shown
+        window = self._view.window().geometry()
+        shown.fit(window.width() * 2 // 3, window.height() * 4 // 5)
+        shown.open()
+        shown.close_button.setFocus()
+        self.withdrawn.emit(said)
 
 
 def _why_no_form(pictures: list[RecordPicture], may_print: bool) -> str:
