@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 
 from clinfile.app import clock
 from clinfile.app.clock import local_time
+from clinfile.app.counting import counted
 from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.escaping import escaped
 from clinfile.app.incidents.summary import IncidentSummary, write_summary
@@ -63,7 +64,7 @@ class ExportSent:
         alone: the full line with birth date and record number follows in
         what was sent, once the export is chosen.
         """
-        count = f"{self.pictures} {'picture' if self.pictures == 1 else 'pictures'}"
+        count = counted(self.pictures, "picture")
         whose = f"  ·  {self.patient_name or self.patient}" if patient else ""
         return f"{self.at}  ·  {count} for {recipient_words(self.recipient)}{whose}"
 
@@ -75,7 +76,7 @@ class ExportSent:
     @property
     def words(self) -> str:
         """'3 pictures of NGUYEN, Mai, as PDF, for clinical care, to the treating team'."""
-        count = f"{self.pictures} {'picture' if self.pictures == 1 else 'pictures'}"
+        count = counted(self.pictures, "picture")
         purpose = self.purpose.replace("-", " ").replace("_", " ")
         recipient = recipient_words(self.recipient)
         return (f"{count} of {self.patient}, as {self.file_format.upper()}, for {purpose}, "

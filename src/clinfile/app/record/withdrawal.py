@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from clinfile.app.consent.service import ConsentService, WithdrawalResult
 from clinfile.app.consent.vocabulary import Purpose
+from clinfile.app.counting import counted
 from clinfile.app.filing.model import FiledImage, filed_as_they_stand
 from clinfile.app.record.model import day_words, time_words
 from clinfile.app.record.service import recipient_words
@@ -49,7 +50,7 @@ class WithdrawalSaid:
         if not self.sent and not self.not_known:
             return ("Nothing was sent under this consent for them, so there is nothing to "
                     "follow up.")
-        counts = [f"{len(lines)} picture{'s' if len(lines) != 1 else ''} {what}"
+        counts = [f"{counted(len(lines), 'picture')} {what}"
                   for lines, what in ((self.sent, "already sent"),
                                       (self.not_known, "not known to be sent")) if lines]
         return f"Follow up {' and '.join(counts)}."
