@@ -3,7 +3,9 @@
 Verification must say which picture of which patient is missing, so it reads
 each image's three blob ids and the patient it stands filed to now: its
 filing's patient, or the last patient a correction moved it to; and each
-signed consent form's photograph with its consent and patient.
+signed consent form's photograph with its consent and patient. A picture
+deleted at the end of its retention keeps its blob ids, so bytes of it put
+back with an older copy of an image store can be found.
 """
 
 from __future__ import annotations
@@ -49,6 +51,18 @@ def held_images(conn: Connection) -> Iterator[HeldImage]:
     """Yield every image not deleted at the end of its retention, oldest first."""
     for row in conn.execute(_HELD):
         yield HeldImage(*row)
+
+
+_DELETED = """
+SELECT id, original_blob, derivative_blob, thumbnail_blob
+FROM images WHERE status = 'deleted' ORDER BY id
+"""
+
+
+def deleted_images(conn: Connection) -> Iterator[tuple[int, tuple[str, str, str]]]:
+    """Yield each image deleted at the end of its retention with the ids its bytes had."""
+    for image_id, *blobs in conn.execute(_DELETED):
+        yield image_id, tuple(blobs)
 
 
 @dataclass(frozen=True)

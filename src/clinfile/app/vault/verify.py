@@ -39,7 +39,7 @@ from clinfile.db.connection import (
     integrity_problems,
     open_encrypted,
 )
-from clinfile.db.image_census import held_images, signed_forms
+from clinfile.db.image_census import deleted_images, held_images, signed_forms
 from clinfile.db.settings import MetaRepository
 
 Progress = Callable[[str], None]
@@ -104,6 +104,7 @@ def verify_vault(vault: Vault, progress: Progress | None = None) -> VerifyReport
         report.checked.append("pictures")
         with vault.index() as conn:
             report.problems += _missing_pictures(conn, store)
+            report.problems += _deleted_pictures_back(conn, store)
             report.notes += _waiting_to_rekey(conn, store)
 
     for copy in sorted(layout.pre_migration.glob("*.db")) if layout.pre_migration.is_dir() else []:
@@ -156,6 +157,33 @@ def _missing_pictures(conn: Connection, store: BlobStore) -> list[str]:
             problems.append(f"signed form of consent {form.consent_code} ({form.patient}) "
                             "is missing from the image store")
     return problems
+
+
+def _deleted_pictures_back(conn: Connection, store: BlobStore) -> list[str]:
+    """Say which pictures deleted at the end of their retention have bytes in the vault again.
+
+    A deletion removes the bytes and the audit says they are gone; an older
+    copy of an image store put back brings them back unannounced, so the
+    vault would hold what the practice recorded as destroyed.
+    """
+    held = store.catalogue()
+    back = {image_id: next(b for b in blobs if b in held)
+            for image_id, blobs in deleted_images(conn) if any(b in held for b in blobs)}
+    if not back:
+        return []
+    files = sorted({store.shard_path_of(blob).name for blob in back.values()})
+    count = (f"{len(back)} pictures" if len(back) > 1 else "1 picture")
+    return [f"The bytes of {count} deleted at the end of their retention are in the vault "
+            f"again (image {_listed(list(back))}, in {_listed(files)}), although the audit "
+            "records them as gone: an older copy of that image store file was probably put "
+            "back. Put back the copy of that file from a backup made after the deletion, "
+            "then run 'clinfile verify' again."]
+
+
+def _listed(items: list) -> str:
+    """Items in words: 'a', 'a and b', 'a, b and c'."""
+    words = [str(item) for item in items]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _waiting_to_rekey(conn: Connection, store: BlobStore) -> list[str]:

@@ -239,3 +239,28 @@ def test_temporary_files_of_killed_writers_are_not_problems_and_are_swept(vault_
     assert _report(vault_path) == (0, [])
     assert not abandoned.exists()
     assert in_progress.exists()
+
+
+def test_bytes_of_deleted_pictures_put_back_with_an_older_image_store_are_found(
+        vault_path, login, photos_of_mai, tmp_path):
+    from datetime import date
+
+    from clinfile.app.filing.retention import RetentionService
+
+    filed, _ = photos_of_mai
+    shard = next((vault_path / "blobs").glob("*.db"))
+    old_copy = tmp_path / "old-copy.db"
+    shutil.copy2(shard, old_copy)
+    RetentionService(login("admin")).delete([filed], "retention period ended",
+                                            today=date(2060, 1, 1))
+    assert _report(vault_path) == (0, [])
+    shutil.copy2(old_copy, shard)
+
+    code, out, _ = call(["verify", str(vault_path), "--user", ADMIN, "--password-stdin"],
+                        ADMIN_PASSWORD)
+
+    assert code == 1
+    assert "All checks passed" not in out
+    assert (f"The bytes of 1 picture deleted at the end of their retention are in the vault "
+            f"again (image {filed}, in {shard.name})") in out
+    assert "Put back the copy of that file from a backup made after the deletion" in out
