@@ -185,3 +185,41 @@ def test_the_password_changed_column_shows_the_practice_s_clock(qtbot, logged_in
                                  if users.table.item(r, 0).text() == "admin"), 4).text()
     honolulu = datetime.fromisoformat(stored).astimezone(ZoneInfo("Pacific/Honolulu"))
     assert seen == honolulu.strftime("%d/%m/%Y %H:%M:%S")
+
+
+def test_a_full_name_another_user_has_is_refused_when_adding_and_when_renaming(
+        qtbot, logged_in, vault_path):
+    from clinfile.app.security.users import UserService
+
+    admin = Session.login(vault_path, "admin", PASSWORDS["admin"])
+    UserService(admin).set_full_name("clinician", "Dr Ana Silva")
+    admin.lock()
+    shell, users = _open_users(qtbot, logged_in)
+    qtbot.keyClick(shell.window, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: hasattr(users, "add_dialog"), timeout=5000)
+    dialog = users.add_dialog
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClicks(dialog.name_edit, "drsilva2")
+    qtbot.keyClick(dialog, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(dialog.full_name_edit, "DR ANA  silva")
+    qtbot.keyClick(dialog, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.roles.chosen == ["reception"])
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(dialog.password_edit, "a second long password")
+    qtbot.keyClick(dialog, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(dialog.again_edit, "a second long password")
+    assert dialog.message.text() == ""
+    qtbot.keyClick(dialog.again_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "already how" in users.message.text(), timeout=15000)
+    assert users.message.text().startswith(
+        "DR ANA  silva is already how the user clinician is printed")
+    assert users.table.rowCount() == 3
+
+    _select(users, "reception")
+    qtbot.mouseClick(users.full_name_button, Qt.MouseButton.LeftButton)
+    rename = users.full_name_dialog
+    qtbot.waitUntil(rename.isVisible)
+    qtbot.keyClicks(rename.full_name_edit, "Dr Ana Silva")
+    qtbot.mouseClick(rename.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: users.message.text().startswith(
+        "Dr Ana Silva is already how the user clinician is printed"), timeout=15000)

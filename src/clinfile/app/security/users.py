@@ -38,9 +38,38 @@ def check_name(name: str) -> None:
 
 
 def check_full_name(full_name: str) -> None:
-    """Refuse a full name that would print badly on a consent form."""
-    if len(full_name) > 120 or not full_name.isprintable():
-        raise UserError("A full name needs at most 120 visible characters.")
+    """Refuse a full name that would print badly on a consent form, saying which way it would.
+
+    A character that turns the direction of text round, or an invisible
+    control character, would make the printed name read as another; that is
+    said as such, not as a name too long.
+    """
+    if not full_name.isprintable():
+        raise UserError("A full name may not contain characters that change the direction of "
+                        "text or other invisible control characters; type the name again "
+                        "with letters, spaces and punctuation only.")
+    if len(full_name) > 120:
+        raise UserError("A full name needs at most 120 characters.")
+
+
+def _same_full_name(one: str, other: str) -> bool:
+    """Whether two full names would read as one person: letter case and spacing aside."""
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+
+
+def _refuse_full_name_in_use(users: UserRepository, full_name: str, name: str) -> None:
+    """Refuse a full name another user is printed as: exports, summaries and Today print only it.
+
+    A user without a full name is printed by their login name, so that is
+    the name compared for them.
+    """
+    holder = next((user for user in users.all() if user.name.casefold() != name.casefold()
+                   and _same_full_name(user.full_name or user.name, full_name)), None)
+    if holder is not None:
+        raise UserError(
+            f"{full_name} is already how the user {holder.name} is printed, and "
+            "forms, summaries and Today print only the full name. Give a full name that tells "
+            "the two apart, for example with a middle initial.")
 
 
 def roles_from(roles: str | Iterable[str]) -> frozenset[Role]:
@@ -94,6 +123,7 @@ class UserService:
             users = UserRepository(work.conn)
             if users.by_name(name) is not None:
                 raise UserError(f"There is already a user called {name}.")
+            _refuse_full_name_in_use(users, full_name, name)
             user = users.add(name, [str(r) for r in held], clock.stamp(), full_name)
             vault.set_user_slot(work.conn, name, password, admin=Role.ADMIN in held)
             work.record(AuditEntry(
@@ -132,6 +162,7 @@ class UserService:
         with vault.audited() as work:
             users = UserRepository(work.conn)
             user = self._existing(users, name)
+            _refuse_full_name_in_use(users, full_name, user.name)
             users.set_full_name(user.id, full_name)
             user = users.by_id(user.id)
             work.record(AuditEntry(

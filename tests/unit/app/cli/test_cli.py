@@ -172,3 +172,31 @@ def test_the_inbox_list_names_the_camera_with_its_maker_said_once(vault_path, co
     _, inbox, _ = as_user(vault_path, "reception", "inbox")
     assert "  Canon EOS 40D, " in inbox and "Canon Canon" not in inbox
     assert "  NIKON D70, " in inbox and "CORPORATION" not in inbox
+
+
+def test_a_full_name_another_user_is_printed_as_is_refused(vault_path):
+    code, _, _ = call(_as(ADMIN, "user", "add", str(vault_path), "drsilva", "--role",
+                          "clinician", "--full-name", "Dr Ana Silva"),
+                      ADMIN_PASSWORD, "the gp's long password")
+    assert code == 0
+    code, _, err = call(_as(ADMIN, "user", "add", str(vault_path), "drsilva2", "--role",
+                            "reception", "--full-name", "dr  ana   SILVA"),
+                        ADMIN_PASSWORD, "another long password")
+    assert code == 2
+    assert "dr  ana   SILVA is already how the user drsilva is printed" in err
+    code, _, err = call(_as(ADMIN, "user", "add", str(vault_path), "front", "--role",
+                            "reception", "--full-name", "Reception"),
+                        ADMIN_PASSWORD, "another long password")
+    assert code == 2 and "already how the user reception is printed" in err
+    code, out, _ = call(_as(ADMIN, "user", "list", str(vault_path), "--json"), ADMIN_PASSWORD)
+    assert {u["name"] for u in json.loads(out)} == {"admin", "clinician", "drsilva",
+                                                    "reception"}
+
+
+def test_a_full_name_that_turns_text_round_is_refused_for_what_it_is(vault_path):
+    code, _, err = call(_as(ADMIN, "user", "add", str(vault_path), "eve", "--role",
+                            "reception", "--full-name", "Eve \u202egnirts\u202c x"),
+                        ADMIN_PASSWORD, "another long password")
+    assert code == 2
+    assert "120" not in err
+    assert "characters that change the direction of text" in err
