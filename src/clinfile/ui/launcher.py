@@ -7,6 +7,7 @@ run on servers with no display libraries at all.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -21,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args:
         from clinfile.app.cli.main import run
 
-        sys.exit(run(args))
+        sys.exit(_output_flushed(run(args)))
     _open_the_window()
 
 
@@ -29,6 +30,25 @@ def desk() -> None:
     """GUI entry point: the window alone, with no console window on Windows."""
     _configure_logging()
     _open_the_window()
+
+
+def _output_flushed(code: int) -> int:
+    """Flush what a verb printed; a reader gone by then ends the command quietly, as Unix tools do.
+
+    Output still buffered when the reader left would fail again at the
+    interpreter's own last flush, with a message of its own, so from then on
+    it goes nowhere.
+    """
+    from clinfile.app.cli.common import EXIT_READER_GONE
+
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = EXIT_READER_GONE
+    if code == EXIT_READER_GONE:
+        nowhere = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nowhere, sys.stdout.fileno())
+    return code
 
 
 def _configure_logging() -> None:

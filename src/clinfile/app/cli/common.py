@@ -6,7 +6,8 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -21,6 +22,12 @@ EXIT_USAGE = 2
 EXIT_REFUSED = 3
 # The shell's own code for a command stopped by Ctrl-C (128 + SIGINT).
 EXIT_INTERRUPTED = 130
+# The shell's own code for a command whose reader closed the pipe (128 + SIGPIPE).
+EXIT_READER_GONE = 141
+
+
+class ReaderGone(Exception):
+    """Whoever read the output stopped reading (``clinfile verify | head -1``): not a fault."""
 
 
 class UsageError(MeantForPeople):
@@ -63,7 +70,8 @@ class Console:
         into a second, forged line (a newline, a carriage return, a direction
         override). A verb that prints several lines says each of them.
         """
-        print(escaped(text), file=self.stdout)
+        with self._to_reader():
+            print(escaped(text), file=self.stdout)
 
     def warn(self, text: str) -> None:
         """Print one warning or error line, escaped as :meth:`say` does."""
@@ -71,8 +79,21 @@ class Console:
 
     def emit_json(self, data: Any) -> None:
         """Print data as JSON."""
-        json.dump(data, self.stdout, indent=2, default=str)
-        self.stdout.write("\n")
+        with self._to_reader():
+            json.dump(data, self.stdout, indent=2, default=str)
+            self.stdout.write("\n")
+
+    @contextmanager
+    def _to_reader(self) -> Iterator[None]:
+        """Write output, telling a reader that closed the pipe apart from a fault.
+
+        A closed pipe on standard output is the reader having read enough,
+        as Unix tools take it; one met elsewhere (a network peer) is a fault.
+        """
+        try:
+            yield
+        except BrokenPipeError as exc:
+            raise ReaderGone from exc
 
 
 def vocabulary_word(enum_type: type[Word], text: str, what: str) -> Word:

@@ -23,9 +23,11 @@ from clinfile.app.cli import (
 from clinfile.app.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_PROBLEMS,
+    EXIT_READER_GONE,
     EXIT_REFUSED,
     EXIT_USAGE,
     Console,
+    ReaderGone,
 )
 from clinfile.app.errors import MEANT_FOR_PEOPLE, in_words
 from clinfile.app.security.roles import PolicyRefused
@@ -71,6 +73,8 @@ def run(argv: Sequence[str], console: Console | None = None) -> int:
         return 0
     try:
         return int(args.handler(args, console))
+    except ReaderGone:
+        return EXIT_READER_GONE
     except PolicyRefused as exc:
         console.warn(f"Refused: {exc}")
         return EXIT_REFUSED
