@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clinfile.app.clock import local_time
+from clinfile.app.counting import counted
 from clinfile.app.custody.seal import SealReport
 from clinfile.app.vault import keyslots as slotfile
 from clinfile.app.vault import login_failures, seal_memory
@@ -172,9 +173,10 @@ def _deleted_pictures_back(conn: Connection, store: BlobStore) -> list[str]:
     if not back:
         return []
     files = sorted({store.shard_path_of(blob).name for blob in back.values()})
-    count = (f"{len(back)} pictures" if len(back) > 1 else "1 picture")
-    return [f"The bytes of {count} deleted at the end of their retention are in the vault "
-            f"again (image {_listed(list(back))}, in {_listed(files)}), although the audit "
+    which = "image" if len(back) == 1 else "images"
+    return [f"The bytes of {counted(len(back), 'picture')} deleted at the end of their "
+            f"retention are in the vault again ({which} {_listed(list(back))}, in "
+            f"{_listed(files)}), although the audit "
             "records them as gone: an older copy of that image store file was probably put "
             "back. Put back the copy of that file from a backup made after the deletion, "
             "then run 'clinfile verify' again."]
