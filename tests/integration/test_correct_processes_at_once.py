@@ -55,7 +55,7 @@ def test_two_processes_moving_one_picture_at_once_one_is_refused(vault_path, log
     assert len(moved) == 1, ended
     [(code, words)] = [v for to, v in ended.items() if to not in moved]
     assert code == 2, ended
-    assert (f"Picture {image} is no longer in the record of NGUYEN, May (record MRN1002): it "
+    assert ("is no longer in the record of NGUYEN, May (record MRN1002): it "
             "was moved to the record of ") in words
     assert "nothing was corrected" in words
     assert FilingService(clinician).image(image).patient_id == targets[moved[0]]

@@ -49,6 +49,19 @@ def local_time(stamp: str) -> str:
         return escaped(stamp)
 
 
+def day_words(iso: str | None) -> str:
+    """'05/06/2026' in local time, from an ISO time or date; 'date not known' without one."""
+    if not iso:
+        return "date not known"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return f"{moment:%d/%m/%Y}"
+
+
 def set_source(source: Callable[[], datetime] | None) -> None:
     """Take the time from ``source`` from now on; None goes back to the computer's clock."""
     global _source

@@ -56,6 +56,35 @@ _BASIS_LABELS = {
 
 
 @dataclass(frozen=True)
+class Correction:
+    """What chosen pictures of one record should say; None leaves that part as it is.
+
+    ``width_mm`` is how wide the whole picture is in life (read off a ruler in
+    it); each picture's scale follows from its own width in pixels.
+    """
+
+    reason: str
+    kind: ImageKind | None = None
+    body_site: BodySite | None = None
+    description: str | None = None
+    width_mm: float | None = None
+    to_patient: int | None = None
+
+
+@dataclass(frozen=True)
+class CorrectedPicture:
+    """One picture a correction changed: as it stood before, as it stands now, what changed.
+
+    ``changed`` holds the parts corrected, in the words of the correction rows:
+    ``kind``, ``body-site``, ``description``, ``scale``, ``patient``.
+    """
+
+    before: FiledImage
+    after: FiledImage
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FilingRequest:
     """One or more inbox items to file to one patient as one episode.
 

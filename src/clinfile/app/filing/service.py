@@ -12,6 +12,7 @@ audited event with a reason, and a moved image takes its history with it.
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable, Sequence
 
 from clinfile.app import clock
 from clinfile.app.consent.policy import load_policy
@@ -22,6 +23,8 @@ from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.filing.body_sites import BodySite, BodySiteError
 from clinfile.app.filing.model import (
     ConsentBasis,
+    CorrectedPicture,
+    Correction,
     FiledEpisode,
     FiledImage,
     FilingRequest,
@@ -44,6 +47,7 @@ from clinfile.db.filing import (
     PatientLookup,
     PatientSummary,
 )
+from clinfile.db.record import RecordQueries
 
 RECEPTION_KINDS = frozenset({ImageKind.PATIENT_SENT, ImageKind.DOCUMENT})
 # The scales a photograph can have, in pixels per millimetre: from a whole
@@ -53,6 +57,10 @@ SCALE_LIMITS = (0.05, 500.0)
 DESCRIPTION_LIMIT = 500
 # A correction's reason is a sentence in both records, as long as a description at most.
 REASON_LIMIT = DESCRIPTION_LIMIT
+
+# One part of a correction: given a picture as it stands, the correction row's
+# fields, or None when the picture already says that.
+Change = Callable[[Connection, FiledImage], dict | None]
 
 
 class FilingError(VaultError):
@@ -176,6 +184,24 @@ class FilingService:
         entries = [entry for image in images for entry in record_entries(image, patient_id)]
         return sorted(entries, key=lambda e: (e.at, e.image_id))
 
+    def correct(self, image_ids: Sequence[int], correction: Correction, *,
+                filed_to: int) -> list[CorrectedPicture]:
+        """Correct the chosen pictures of ``filed_to``'s record in one write: all, or none.
+
+        Each picture gets only the corrections it needs (the kind first, the
+        move last); what a picture already says is left alone, so its record
+        shows exactly what was changed. One refusal, for any picture, leaves
+        every picture as it was.
+
+        Raises:
+            PolicyRefused: the role may not correct filings (audited).
+            FilingError: nothing to correct, or a picture cannot be corrected
+                as asked; the message says which picture and why.
+        """
+        reason = self._may_correct(image_ids, correction.reason)
+        return self._write_corrections(image_ids, filed_to, reason,
+                                       _changes(correction, filed_to))
+
     def move_to_patient(self, image_id: int, patient_id: int, reason: str, *,
                         filed_to: int) -> FiledImage:
         """Correct a misfiled image: it moves, with its history, to the right patient.
@@ -183,24 +209,14 @@ class FilingService:
         Both patients' records show the move. The consent recorded for the
         first patient does not follow the image: uses wait for the right
         patient's consent. ``filed_to`` is the patient whose record the person
-        saw the image in, as for every correction (see :meth:`_correct`).
+        saw the image in, as for every correction (see :meth:`correct`).
         """
-        return self._correct(image_id, filed_to, reason, lambda conn, current: {
-            "what": "patient", "from_patient_id": current.patient_id,
-            "to_patient_id": _other_patient(conn, patient_id, current).id})
+        return self._one(image_id, Correction(reason, to_patient=patient_id), filed_to)
 
     def correct_body_site(self, image_id: int, body_site: BodySite, reason: str, *,
                           filed_to: int) -> FiledImage:
         """Correct where on the body a filed image was taken."""
-        body_site.check()
-
-        def change(conn: Connection, current: FiledImage) -> dict:
-            if body_site == current.body_site:
-                raise FilingError("That is already the image's body site.")
-            return {"what": "body-site", "body_site": body_site.site,
-                    "laterality": body_site.laterality, "body_site_detail": body_site.detail}
-
-        return self._correct(image_id, filed_to, reason, change)
+        return self._one(image_id, Correction(reason, body_site=body_site), filed_to)
 
     def correct_kind(self, image_id: int, kind: ImageKind, reason: str, *,
                      filed_to: int) -> FiledImage:
@@ -209,37 +225,12 @@ class FilingService:
         The image is then kept on its new kind's consent basis; a clinical
         photo filed without recorded consent cannot become one this way.
         """
-
-        def change(conn: Connection, current: FiledImage) -> dict:
-            if kind == current.kind:
-                raise FilingError("That is already the picture's kind.", "kind")
-            needs = ConsentBasis.for_kind(kind)
-            if needs is ConsentBasis.RECORDED_CONSENT and current.consent_id is None:
-                raise FilingError(
-                    f"A {kind.label} is kept on the patient's recorded consent, and this "
-                    "picture was filed without one. Record the consent, then ask a "
-                    "clinician to file the picture again as a clinical photo.", "kind")
-            return {"what": "kind", "kind": str(kind)}
-
-        return self._correct(image_id, filed_to, reason, change)
+        return self._one(image_id, Correction(reason, kind=kind), filed_to)
 
     def correct_description(self, image_id: int, description: str, reason: str, *,
                             filed_to: int) -> FiledImage:
         """Correct what a filed image is described as; the first description stays on record."""
-        text = " ".join(description.split())
-        if not text.isprintable():
-            raise FilingError("The description has characters that cannot be kept (control "
-                              "characters, perhaps pasted); type it again.", "description")
-        if len(text) > DESCRIPTION_LIMIT:
-            raise FilingError(f"The description is too long; keep it under "
-                              f"{DESCRIPTION_LIMIT} characters.", "description")
-
-        def change(conn: Connection, current: FiledImage) -> dict:
-            if text == current.description:
-                raise FilingError("That is already the picture's description.", "description")
-            return {"what": "description", "description": text}
-
-        return self._correct(image_id, filed_to, reason, change)
+        return self._one(image_id, Correction(reason, description=description), filed_to)
 
     def set_scale(self, image_id: int, pixels_per_mm: float, reason: str, *,
                   filed_to: int) -> FiledImage:
@@ -247,46 +238,56 @@ class FilingService:
 
         Pictures with a known scale are compared at the same size on screen.
         """
-        if not SCALE_LIMITS[0] <= pixels_per_mm <= SCALE_LIMITS[1]:
-            raise FilingError(f"A scale of {pixels_per_mm:g} pixels per millimetre cannot be "
-                              "right; measure the ruler in the picture again.", "scale")
+        reason = self._may_correct([image_id], reason)
+        change = _scale_change(lambda _conn, _image: pixels_per_mm)
+        [done] = self._write_corrections([image_id], filed_to, reason, [change])
+        return done.after
 
-        def change(conn: Connection, current: FiledImage) -> dict:
-            if current.pixels_per_mm == pixels_per_mm:
-                raise FilingError("That is already the picture's scale.", "scale")
-            return {"what": "scale", "pixels_per_mm": pixels_per_mm}
+    def _one(self, image_id: int, correction: Correction, filed_to: int) -> FiledImage:
+        """One picture's correction, made as every correction is made; the picture after it."""
+        [done] = self.correct([image_id], correction, filed_to=filed_to)
+        return done.after
 
-        return self._correct(image_id, filed_to, reason, change)
+    def _may_correct(self, image_ids: Sequence[int], reason: str) -> str:
+        """Refuse (audited) a role that may not correct, or a missing reason; the reason trimmed."""
+        self._session.require(Permission.CORRECT_FILING, subject=f"images {list(image_ids)}")
+        if not image_ids:
+            raise FilingError("Choose the pictures to correct first.")
+        return checked_reason(reason)
 
-    def _correct(self, image_id: int, filed_to: int, reason: str, change) -> FiledImage:
-        """Make one correction of an image the person saw in ``filed_to``'s record.
+    def _write_corrections(self, image_ids: Sequence[int], filed_to: int, reason: str,
+                           changes: list[Change]) -> list[CorrectedPicture]:
+        """Make every change each picture needs in one write transaction, audited.
 
-        Where the image is filed now is read in the same write transaction as
-        the correction is made: a picture another person or workstation moved
-        meanwhile is refused, never corrected away from a record its
-        corrector did not see.
+        Where each picture is filed now is read in that same transaction,
+        before anything is written: a picture another person or workstation
+        moved or deleted meanwhile refuses the whole correction, so no
+        picture is corrected away from a record its corrector did not see,
+        and no batch is left half made. A full disk or a refusal part way
+        rolls every row and its audit back together.
         """
-        self._session.require(Permission.CORRECT_FILING, subject=f"image {image_id}")
-        reason = checked_reason(reason)
         vault = self._session.vault
         actor = self._session.actor.name
+        made: dict[int, tuple[FiledImage, tuple[str, ...]]] = {}
         with vault.index() as conn:
-            with vault.audited(conn) as work:
-                current = _filed(conn, image_id)
-                if current.deleted:
-                    raise FilingError(f"Image {image_id} was deleted at the end of its "
-                                      "retention period.")
-                if current.patient_id != filed_to:
-                    raise FilingError(moved_since(conn, image_id, filed_to, current.patient_id))
-                fields = change(conn, current)
-                row = FilingRepository(conn).add_correction(
-                    image_id, reason=reason, corrected_by=actor, corrected_at=clock.stamp(),
-                    **fields)
-                work.record(AuditEntry(
-                    actor, "filing.corrected", f"image {image_id}",
-                    {**fields, "reason": row.reason}))
-            corrected = _filed(conn, image_id)
-        return corrected
+            with vault.audited(conn, head_failure_logged=True) as work:
+                before = _still_in_record(conn, image_ids, filed_to)
+                repo = FilingRepository(conn)
+                now = clock.stamp()
+                for image_id, current in before.items():
+                    fields = [f for f in (change(conn, current) for change in changes) if f]
+                    for field in fields:
+                        row = repo.add_correction(image_id, reason=reason, corrected_by=actor,
+                                                  corrected_at=now, **field)
+                        work.record(AuditEntry(actor, "filing.corrected", f"image {image_id}",
+                                               {**field, "reason": row.reason}))
+                    if fields:
+                        made[image_id] = (current, tuple(f["what"] for f in fields))
+                if not made:
+                    raise FilingError("Nothing to correct: the pictures already say that.")
+            after = load_filed(conn, list(made))
+        return [CorrectedPicture(was, after[image_id], what)
+                for image_id, (was, what) in made.items()]
 
     def _consent_basis(self, conn: Connection, request: FilingRequest) -> int | None:
         """Return the consent the images are filed on; refuse (audited) when it will not do."""
@@ -333,11 +334,46 @@ def checked_reason(reason: str) -> str:
     return text
 
 
-def moved_since(conn: Connection, image_id: int, seen_in: int, now_in: int) -> str:
-    """Say that a picture left the record it was seen in, and where it went."""
-    return (f"Picture {image_id} is no longer in the record of {_patient_words(conn, seen_in)}: "
-            f"it was moved to the record of {_patient_words(conn, now_in)} since; nothing was "
-            "corrected. Open the record again and check the picture before correcting it.")
+def picture_words(image: FiledImage) -> str:
+    """'the picture of the left knee taken 20/11/2026 (clinical photo)': no number to look up."""
+    when = (f"taken {clock.day_words(image.taken_at)}" if image.taken_at
+            else f"filed {clock.day_words(image.filed_at)}")
+    return f"the picture of the {image.body_site.label} {when} ({image.kind.label})"
+
+
+def moved_since(conn: Connection, image: FiledImage, seen_in: int) -> str:
+    """Say that a picture left the record it was seen in, where to, and that nothing changed."""
+    return (f"{_capital(picture_words(image))} is no longer in the record of "
+            f"{_patient_words(conn, seen_in)}: it was moved to the record of "
+            f"{_patient_words(conn, image.patient_id)} since; nothing was corrected. Open "
+            "the record again and check the pictures before correcting them.")
+
+
+def _still_in_record(conn: Connection, image_ids: Sequence[int],
+                     filed_to: int) -> dict[int, FiledImage]:
+    """Each picture as it stands, read in the correction's write; refuse one no longer there.
+
+    Raises:
+        FilingError: a picture was never filed, chosen twice, deleted or moved
+            to another record since the person saw it.
+    """
+    if len(set(image_ids)) != len(image_ids):
+        raise FilingError("The same picture was chosen twice; nothing was corrected.")
+    found = load_filed(conn, list(image_ids))
+    for image_id in image_ids:
+        image = found.get(image_id)
+        if image is None:
+            raise FilingError(f"Image {image_id} has not been filed; nothing was corrected.")
+        if image.deleted:
+            raise FilingError(f"{_capital(picture_words(image))} was deleted at the end of its "
+                              "retention period, so nothing was corrected.")
+        if image.patient_id != filed_to:
+            raise FilingError(moved_since(conn, image, filed_to))
+    return {image_id: found[image_id] for image_id in image_ids}
+
+
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def _patient_words(conn: Connection, patient_id: int) -> str:
@@ -346,6 +382,103 @@ def _patient_words(conn: Connection, patient_id: int) -> str:
     if found is None:
         return f"patient {patient_id}"
     return named_with_record(found.family_name, found.given_names, found.record_number or "")
+
+
+def _changes(correction: Correction, filed_to: int) -> list[Change]:
+    """The changes a correction asks of each picture, checked before the write begins.
+
+    The kind comes first, as the change most likely to be refused; the move last.
+    """
+    c = correction
+    changes = []
+    if c.kind is not None:
+        changes.append(_kind_change(c.kind))
+    if c.body_site is not None:
+        try:
+            c.body_site.check()
+        except BodySiteError as exc:
+            raise FilingError(str(exc), exc.field) from None
+        changes.append(_site_change(c.body_site))
+    if c.description is not None:
+        changes.append(_description_change(_checked_description(c.description)))
+    if c.width_mm:
+        width_mm = c.width_mm
+        changes.append(_scale_change(
+            lambda conn, image: round(_width(conn, image.image_id) / width_mm, 4)))
+    if c.to_patient is not None:
+        if c.to_patient == filed_to:
+            raise FilingError("The pictures are already filed to that patient.", "patient")
+        changes.append(_move_change(c.to_patient))
+    return changes
+
+
+def _kind_change(kind: ImageKind) -> Change:
+    def change(conn: Connection, current: FiledImage) -> dict | None:
+        if kind == current.kind:
+            return None
+        needs = ConsentBasis.for_kind(kind)
+        if needs is ConsentBasis.RECORDED_CONSENT and current.consent_id is None:
+            raise FilingError(
+                f"A {kind.label} is kept on the patient's recorded consent, and "
+                f"{picture_words(current)} was filed without one, so nothing was corrected. "
+                "Record the consent, then ask a clinician to file the picture again as a "
+                "clinical photo.", "kind")
+        return {"what": "kind", "kind": str(kind)}
+    return change
+
+
+def _site_change(body_site: BodySite) -> Change:
+    def change(conn: Connection, current: FiledImage) -> dict | None:
+        if body_site == current.body_site:
+            return None
+        return {"what": "body-site", "body_site": body_site.site,
+                "laterality": body_site.laterality, "body_site_detail": body_site.detail}
+    return change
+
+
+def _description_change(text: str) -> Change:
+    def change(conn: Connection, current: FiledImage) -> dict | None:
+        if text == current.description:
+            return None
+        return {"what": "description", "description": text}
+    return change
+
+
+def _scale_change(scale_of: Callable[[Connection, FiledImage], float]) -> Change:
+    """A new scale, from the pixels per millimetre ``scale_of`` gives each picture."""
+    def change(conn: Connection, current: FiledImage) -> dict | None:
+        pixels_per_mm = scale_of(conn, current)
+        if not SCALE_LIMITS[0] <= pixels_per_mm <= SCALE_LIMITS[1]:
+            raise FilingError(f"A scale of {pixels_per_mm:g} pixels per millimetre cannot be "
+                              "right; measure the ruler in the picture again.", "scale")
+        if current.pixels_per_mm == pixels_per_mm:
+            return None
+        return {"what": "scale", "pixels_per_mm": pixels_per_mm}
+    return change
+
+
+def _move_change(patient_id: int) -> Change:
+    def change(conn: Connection, current: FiledImage) -> dict:
+        return {"what": "patient", "from_patient_id": current.patient_id,
+                "to_patient_id": _existing_patient(conn, patient_id).id}
+    return change
+
+
+def _checked_description(description: str) -> str:
+    """A description on one line; refuse one that cannot be kept or printed."""
+    text = " ".join(description.split())
+    if not text.isprintable():
+        raise FilingError("The description has characters that cannot be kept (control "
+                          "characters, perhaps pasted); type it again.", "description")
+    if len(text) > DESCRIPTION_LIMIT:
+        raise FilingError(f"The description is too long; keep it under "
+                          f"{DESCRIPTION_LIMIT} characters.", "description")
+    return text
+
+
+def _width(conn: Connection, image_id: int) -> int:
+    """How many pixels wide a picture is, as its import recorded."""
+    return RecordQueries(conn).facts([image_id])[image_id].width
 
 
 def _filed(conn: Connection, image_id: int) -> FiledImage:
@@ -427,11 +560,3 @@ def _existing_patient(conn: Connection, patient_id: int) -> PatientSummary:
     if patient is None:
         raise FilingError(f"There is no patient with id {patient_id}.")
     return patient
-
-
-def _other_patient(conn: Connection, patient_id: int, current: FiledImage) -> PatientSummary:
-    patient = _existing_patient(conn, patient_id)
-    if patient.id == current.patient_id:
-        raise FilingError("The image is already filed to that patient.")
-    return patient
-

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from clinfile.app.clock import day_words
 from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.body_sites import BodySite
 
@@ -170,19 +171,6 @@ def gone_words(subject: str, *, deleted_on: str = "", moved_to: str = "") -> str
     if moved_to:
         return f"{subject} was moved to another patient's record: {moved_to}."
     return ""
-
-
-def day_words(iso: str | None) -> str:
-    """'05/06/2026' in local time, from an ISO time or date; 'date not known' without one."""
-    if not iso:
-        return "date not known"
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return f"{moment:%d/%m/%Y}"
 
 
 def time_words(iso: str | None) -> str:

@@ -137,7 +137,7 @@ def test_a_correction_names_the_record_the_picture_was_seen_in(vault_path, add_p
     code, _, err = as_user(vault_path, "clinician", "correct", str(image), "--patient",
                            "MRN1001", "--from", str(may), "--reason", "wrong Nguyen")
     assert code == 2
-    assert (f"Picture {image} is no longer in the record of NGUYEN, May (record MRN1002): it "
+    assert ("(sent by the patient) is no longer in the record of NGUYEN, May (record MRN1002): it "
             "was moved to the record of OKAFOR, Ada (record MRN1003) since; nothing was "
             "corrected.") in " ".join(err.split())
 

@@ -39,7 +39,8 @@ def test_a_move_of_a_picture_moved_meanwhile_is_refused_in_plain_words(
     with pytest.raises(FilingError) as refused:
         stale.move_to_patient(image, mai, "wrong Nguyen", filed_to=may)
     assert str(refused.value).startswith(
-        f"Picture {image} is no longer in the record of NGUYEN, May (record MRN1002): it was "
+        "The picture of the left ankle (lateral malleolus) taken 20/11/2026 (sent by the patient) "
+        "is no longer in the record of NGUYEN, May (record MRN1002): it was "
         "moved to the record of OKAFOR, Ada (record MRN1003) since; nothing was corrected.")
     with pytest.raises(FilingError, match="no longer in the record of NGUYEN, May"):
         stale.correct_body_site(image, BodySite.parse("right-ankle"), "other side", filed_to=may)
