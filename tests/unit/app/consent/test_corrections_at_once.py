@@ -1,20 +1,27 @@
-"""Corrections of one picture made at once, or from a record that has changed since it was seen.
+"""Corrections made at once, or from a record that has changed since it was seen.
 
-Every correction names the patient whose record the person saw the picture
-in, and where the picture is now is checked in the write that corrects it:
-a picture is never moved away from a patient its corrector never saw.
+Every correction names the patient whose record the person saw the pictures
+in, and where each picture is now is checked in the one write that corrects
+them all: a picture is never moved away from a patient its corrector never
+saw, and a correction of several pictures is made for every one or for none.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import threading
 
 import pytest
 
+from clinfile.app import clock
+from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.filing.body_sites import BodySite
-from clinfile.app.filing.service import REASON_LIMIT, FilingError, FilingService
+from clinfile.app.filing.service import REASON_LIMIT, FilingError, FilingService, picture_words
 from clinfile.app.record.corrections import Correction, correct_pictures
+from clinfile.db import connection
 from clinfile.db.audit import AuditRepository
+from clinfile.db.filing import FilingRepository
 from tests.unit.app.consent.test_filing_service import request
 
 
@@ -94,3 +101,76 @@ def test_a_reason_longer_than_the_limit_is_refused_before_anything_is_corrected(
     moved = FilingService(doctor).move_to_patient(image, linh, f"  {'y' * REASON_LIMIT}  ",
                                                   filed_to=mai)
     assert moved.patient_id == linh
+
+
+def _moved_elsewhere_in_a_write_held_open(held: contextlib.ExitStack, session, image: int,
+                                          seen_in: int, to: int) -> None:
+    """Another workstation's move of ``image``, written and audited but not yet committed.
+
+    The move is made as the filing service makes one, on a connection whose
+    write transaction stays open, holding the index's write lock, until
+    ``held`` is closed.
+    """
+    vault = session.vault
+    conn = held.enter_context(vault.index())
+    work = held.enter_context(vault.audited(conn))
+    fields = {"what": "patient", "from_patient_id": seen_in, "to_patient_id": to}
+    FilingRepository(conn).add_correction(image, reason="wrong Nguyen", corrected_by="clinician",
+                                          corrected_at=clock.stamp(), **fields)
+    work.record(AuditEntry("clinician", "filing.corrected", f"image {image}",
+                           {**fields, "reason": "wrong Nguyen"}))
+
+
+def _correcting_on_a_thread(target):
+    """Run ``target`` on a thread; the event is set as it begins its first write transaction."""
+    writing = threading.Event()
+    begins_a_write = connection.transaction.__wrapped__.__code__
+    outcome: list[object] = []
+
+    def noticed(frame, event, _arg):
+        if event == "call" and frame.f_code is begins_a_write:
+            writing.set()
+
+    def run() -> None:
+        sys.settrace(noticed)
+        try:
+            outcome.append(target())
+        except FilingError as refused:
+            outcome.append(refused)
+        finally:
+            sys.settrace(None)
+
+    return threading.Thread(target=run), writing, outcome
+
+
+def test_a_picture_moved_elsewhere_during_a_correction_of_three_leaves_all_three_as_they_were(
+        login, add_patient, add_inbox_image):
+    mai = add_patient(record_number="MRN1001")
+    linh = add_patient("Tran", "Linh", record_number="MRN1002")
+    okafor = add_patient("Okafor", "Ada", record_number="MRN1003")
+    a, b, c = add_inbox_image(), add_inbox_image(), add_inbox_image()
+    reception = FilingService(login("reception"))
+    for image, site in ((a, "left-ankle"), (b, "right-knee"), (c, "left-hand")):
+        reception.file(request([image], mai, body_site=BodySite.parse(site)))
+    doctor = login("clinician")
+    b_as_seen = FilingService(doctor).image(b)
+    thread, writing, outcome = _correcting_on_a_thread(lambda: correct_pictures(
+        doctor, mai, [a, b, c], Correction("filed to the wrong patient", to_patient=linh)))
+
+    with contextlib.ExitStack() as held:
+        _moved_elsewhere_in_a_write_held_open(held, login("clinician"), b, mai, okafor)
+        thread.start()
+        assert writing.wait(timeout=60)
+    thread.join(timeout=120)
+
+    [refused] = outcome
+    assert isinstance(refused, FilingError), outcome
+    words = " ".join(str(refused).split())
+    assert words.startswith(f"{picture_words(b_as_seen).capitalize()} is no longer in the record "
+                            "of NGUYEN, Mai (record MRN1001): it was moved to the record of "
+                            "OKAFOR, Ada (record MRN1003) since; nothing was corrected."), words
+    now = {i.image_id: i for i in FilingService(doctor).images_of(mai)}
+    assert sorted(now) == [a, c]
+    assert all(not now[i].corrections for i in (a, c))
+    assert FilingService(doctor).images_of(linh) == []
+    assert [(m["from_patient_id"], m["to_patient_id"]) for m in _moves(doctor)] == [(mai, okafor)]
