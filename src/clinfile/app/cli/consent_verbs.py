@@ -28,7 +28,7 @@ from clinfile.app.consent.model import Consent, DecisionMaker, Disclosure
 from clinfile.app.consent.service import ConsentRequest, ConsentService, WithdrawalResult
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, RecipientClass, words
 from clinfile.app.filing.body_sites import BodySite, BodySiteError
-from clinfile.app.filing.model import FiledImage, FilingRequest
+from clinfile.app.filing.model import Correction, FiledImage, FilingRequest
 from clinfile.app.filing.retention import RetentionService
 from clinfile.app.filing.service import REASON_LIMIT, FilingService, find_patient
 from clinfile.app.record.withdrawal import NOT_KNOWN_HEADING, SENT_HEADING
@@ -257,16 +257,18 @@ def _check(args: argparse.Namespace, console: Console) -> int:
 # --- correct ------------------------------------------------------------------------
 
 def _register_correct(verbs: argparse._SubParsersAction) -> None:
-    correct = verbs.add_parser("correct", help="correct a filing: move to the right patient, "
-                                               "or fix the body site")
+    correct = verbs.add_parser("correct", help="correct a filing: move pictures to the right "
+                                               "patient, or fix their body site")
     add_login_arguments(correct)
-    correct.add_argument("image", type=int)
+    correct.add_argument("images", nargs="+", type=int, metavar="IMAGE",
+                         help="the pictures to correct, all seen in one record; every one is "
+                              "corrected, or none is")
     target = correct.add_mutually_exclusive_group(required=True)
     target.add_argument("--patient", help="the right patient's id or record number")
     target.add_argument("--body-site", help="the right body site, e.g. right-ankle")
     correct.add_argument("--from", dest="filed_to", required=True, metavar="PATIENT",
                          help="the id or record number of the patient whose record you saw the "
-                              "image in; required so that an image someone else moved "
+                              "pictures in; required so that a picture someone else moved "
                               "meanwhile is refused, not corrected away from a patient you "
                               "never saw")
     correct.add_argument("--reason", required=True,
@@ -277,17 +279,19 @@ def _register_correct(verbs: argparse._SubParsersAction) -> None:
 
 def _correct(args: argparse.Namespace, console: Console) -> int:
     def act(session: Session) -> int:
-        service = FilingService(session)
         filed_to = _patient_id(session, args.filed_to)
         if args.patient:
-            image = service.move_to_patient(args.image, _patient_id(session, args.patient),
-                                            args.reason, filed_to=filed_to)
+            correction = Correction(args.reason, to_patient=_patient_id(session, args.patient))
         else:
-            image = service.correct_body_site(args.image, _body_site(args.body_site),
-                                              args.reason, filed_to=filed_to)
+            correction = Correction(args.reason, body_site=_body_site(args.body_site))
+        done = FilingService(session).correct(args.images, correction, filed_to=filed_to)
+        images = [picture.after for picture in done]
         if args.json:
-            console.emit_json(_image_json(image))
-        else:
+            # One picture is an object, as it always was; several are a list.
+            shown = [_image_json(image) for image in images]
+            console.emit_json(shown[0] if len(shown) == 1 else shown)
+            return EXIT_OK
+        for image in images:
             console.say(f"Image {image.image_id} is now filed to patient {image.patient_id}, "
                         f"{image.body_site.label}.")
         return EXIT_OK
