@@ -373,6 +373,7 @@ def _still_in_record(conn: Connection, image_ids: Sequence[int],
 
 
 def _capital(words: str) -> str:
+    """Words that begin a sentence, begun with a capital letter."""
     return words[:1].upper() + words[1:]
 
 
@@ -450,7 +451,8 @@ def _scale_change(scale_of: Callable[[Connection, FiledImage], float]) -> Change
         pixels_per_mm = scale_of(conn, current)
         if not SCALE_LIMITS[0] <= pixels_per_mm <= SCALE_LIMITS[1]:
             raise FilingError(f"A scale of {pixels_per_mm:g} pixels per millimetre cannot be "
-                              "right; measure the ruler in the picture again.", "scale")
+                              f"right for {picture_words(current)}, so nothing was corrected; "
+                              "measure the ruler in the picture again.", "scale")
         if current.pixels_per_mm == pixels_per_mm:
             return None
         return {"what": "scale", "pixels_per_mm": pixels_per_mm}

@@ -81,6 +81,30 @@ def test_correction_and_retention_verbs(vault_path, add_patient, add_inbox_image
     assert code == 2 and "not due" in err
 
 
+def test_several_pictures_are_corrected_on_the_command_line_all_or_none(
+        vault_path, add_patient, add_inbox_image):
+    may, mai = add_patient("Nguyen", "May", record_number="MRN1002"), add_patient()
+    images = [str(add_inbox_image()) for _ in range(3)]
+    assert as_user(vault_path, "reception", "file", *images, "--patient", "MRN1002",
+                   "--kind", "patient-sent", "--body-site", "left-ankle")[0] == 0
+    assert as_user(vault_path, "clinician", "correct", images[1], "--body-site", "right-ankle",
+                   "--from", "MRN1002", "--reason", "other side")[0] == 0
+    assert as_user(vault_path, "clinician", "correct", images[1], "--patient", str(mai),
+                   "--from", "MRN1002", "--reason", "wrong Nguyen")[0] == 0
+
+    code, _, err = as_user(vault_path, "clinician", "correct", *images, "--patient", str(mai),
+                           "--from", "MRN1002", "--reason", "wrong Nguyen")
+    assert code == 2
+    assert ("The picture of the right ankle taken 20/11/2026 (sent by the patient) is no "
+            "longer in the record of NGUYEN, May (record MRN1002)") in " ".join(err.split())
+    code, out, _ = as_user(vault_path, "clinician", "correct", images[0], images[2],
+                           "--patient", str(mai), "--from", str(may), "--reason", "wrong Nguyen",
+                           "--json")
+    assert code == 0
+    assert [(i["image_id"], i["patient_id"]) for i in json.loads(out)] == [
+        (int(images[0]), mai), (int(images[2]), mai)]
+
+
 def test_class_and_purpose_words_however_written(vault_path, add_patient, add_inbox_image,
                                                  tmp_path):
     patient, image = add_patient(record_number="MN1990"), add_inbox_image()
