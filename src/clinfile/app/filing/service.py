@@ -250,7 +250,8 @@ class FilingService:
 
     def _may_correct(self, image_ids: Sequence[int], reason: str) -> str:
         """Refuse (audited) a role that may not correct, or a missing reason; the reason trimmed."""
-        self._session.require(Permission.CORRECT_FILING, subject=f"images {list(image_ids)}")
+        self._session.require(Permission.CORRECT_FILING,
+                              subject=", ".join(f"image {i}" for i in image_ids))
         if not image_ids:
             raise FilingError("Choose the pictures to correct first.")
         return checked_reason(reason)
