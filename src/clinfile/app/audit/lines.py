@@ -38,7 +38,7 @@ _KEY_WORDS = {"patient_id": "patient", "from_patient_id": "moved from",
               "token_kept": "access key kept", "calling_ae": "this practice's archive name",
               "tls": "encrypted", "dicomweb_url": "web address",
               "dicomweb_password_kept": "web password kept", "ok": "passed",
-              "uses_not_known_sent": "uses not known to be sent"}
+              "uses_not_known_sent": "uses not known to be sent", "laterality": "side"}
 # Stored keys only Clinfile reads: fingerprints, vault, key-file and stored-file ids, the
 # DICOM id of an archived picture, the key generation, the notes a login filed, the episode.
 _MACHINE_KEYS = frozenset({"sha256", "vault_id", "blob", "sop_instance_uid", "epoch",
@@ -162,8 +162,10 @@ def _stored(detail: str) -> dict | None:
 
 
 def _listed(values: dict, names: AuditNames) -> str:
+    """'body site: ankle; side: left': each detail a person can use, none left blank."""
     return "; ".join(f"{_key(key)}: {_named(key, value, names)}"
-                     for key, value in values.items() if key not in _MACHINE_KEYS)
+                     for key, value in values.items()
+                     if key not in _MACHINE_KEYS and value not in (None, ""))
 
 
 def _words(row: AuditRow, values: dict, names: AuditNames) -> dict[str, str | None]:

@@ -113,3 +113,17 @@ def test_csv_keeps_the_code_beside_the_words_and_pdf_has_the_words(login, tmp_pa
                           check=True).stdout
     assert "act User added" in text.replace("\n", " ")
     assert "Added the user" in text and "user.added" not in text
+
+
+def test_a_corrected_site_leaves_out_empty_details_and_says_side(login, vault_path, corpus,
+                                                                 tmp_path):
+    from clinfile.app.filing.body_sites import BodySite
+    from clinfile.app.filing.service import FilingService
+    from tests.ui.record_pictures import file_pictures
+
+    [mai, _], [picture] = file_pictures(vault_path, corpus, tmp_path, [(0, "left knee", "")])
+    doctor = login("clinician")
+    FilingService(doctor).correct_body_site(picture, BodySite.parse("left-ankle"),
+                                            "wrong joint", filed_to=mai)
+    [line] = AuditService(login()).search(AuditFilter(action="filing.corrected")).lines
+    assert line.details == "body site: ankle; side: left"
