@@ -184,3 +184,16 @@ def test_who_acted_is_named_by_full_name_in_the_list_and_the_filter(qtbot, logge
     with qtbot.waitSignal(audit.shown, timeout=10000) as shown:
         qtbot.mouseClick(audit.show_button, Qt.MouseButton.LeftButton)
     assert {line.actor for line in shown.args[0].lines} == {"Ada Lovelace"}
+
+
+def test_show_entries_judges_the_trail_again_with_the_entries_added_since(qtbot, logged_in):
+    shell, audit = _open_audit(qtbot, logged_in)
+    qtbot.waitUntil(lambda: _entries_in_verdict(audit) > 0, timeout=10000)
+    UserService(shell.desk.session).set_full_name("clinician", "Dr Ana Patel")
+    with shell.desk.session.vault.index() as conn:
+        newest = AuditRepository(conn).last().seq
+    assert _entries_in_verdict(audit) < newest
+    with qtbot.waitSignal(audit.judged, timeout=10000):
+        qtbot.mouseClick(audit.show_button, Qt.MouseButton.LeftButton)
+    assert _entries_in_verdict(audit) >= newest
+    assert "can be trusted" in audit.verdict.text()

@@ -75,6 +75,7 @@ class AuditTab(QWidget):
         self._service: AuditService | None = None
         self._asked = AuditFilter()
         self._searches = 0
+        self._judgements = 0
         self.first_day = _day_field("From this day")
         self.last_day = _day_field("To this day")
         self.user_box = named(QComboBox(), "Who acted")
@@ -103,8 +104,8 @@ class AuditTab(QWidget):
         self.pdf_button = named(QPushButton("Export P&DF…"), "Export these entries as PDF")
         self.message = named(note(""), "Audit message")
         self._lay_out()
-        self.show_button.clicked.connect(self.search)
-        self.patient_edit.returnPressed.connect(self.search)
+        self.show_button.clicked.connect(self.show_entries)
+        self.patient_edit.returnPressed.connect(self.show_entries)
         self.check_button.clicked.connect(self.judge)
         self.csv_button.clicked.connect(lambda: self._ask_export("csv"))
         self.pdf_button.clicked.connect(lambda: self._ask_export("pdf"))
@@ -157,6 +158,14 @@ class AuditTab(QWidget):
         """Judge the trail, fill the filter lists, and show the newest entries they pick."""
         self._tasks.run(self._service.choices, owner=self).success(self._fill_choices).failure(
             self._failed)
+        self.show_entries()
+
+    def show_entries(self) -> None:
+        """Judge the trail again as the entries are shown, so the two speak of the same trail.
+
+        Entries are added while the tab is open; a verdict on fewer entries
+        than the list shows would leave the newest unchecked.
+        """
         self.judge()
         self.search()
 
@@ -164,8 +173,11 @@ class AuditTab(QWidget):
         """Check the whole chain in a worker and say what was found."""
         self.verdict.setText("Checking the audit trail…")
         set_tone(self.verdict, "quiet")
-        self._tasks.run(self._service.verdict, owner=self).success(self._judged).failure(
-            self._failed)
+        self._judgements += 1
+        asked_as = self._judgements
+        self._tasks.run(self._service.verdict, owner=self).success(
+            lambda verdict: self._judged(verdict) if asked_as == self._judgements else None
+        ).failure(self._failed)
 
     def search(self) -> None:
         """Show the newest entries the filters pick."""
