@@ -6,6 +6,7 @@ import csv
 import re
 import subprocess
 
+import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 
@@ -15,6 +16,7 @@ from clinfile.app.security.users import UserService
 from clinfile.db.audit import AuditRepository
 from tests.ui.record_pictures import file_pictures
 from tests.ui.saving import save_as
+from tests.unit.app.vault.test_full_disk import _fill, _mounted
 
 
 def _open_audit(qtbot, logged_in):
@@ -197,3 +199,44 @@ def test_show_entries_judges_the_trail_again_with_the_entries_added_since(qtbot,
         qtbot.mouseClick(audit.show_button, Qt.MouseButton.LeftButton)
     assert _entries_in_verdict(audit) >= newest
     assert "can be trusted" in audit.verdict.text()
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A real small file system with no room left, unmounted afterwards."""
+    for disk in _mounted(tmp_path / "full disk", "1m"):
+        _fill(disk)
+        yield disk
+
+
+@pytest.mark.parametrize("file_format", ["csv", "pdf"])
+def test_an_export_to_a_full_disk_says_that_disk_is_full_and_nothing_was_saved(
+        qtbot, logged_in, full_disk, file_format):
+    disk = full_disk
+    shell, audit = _open_audit(qtbot, logged_in)
+    with qtbot.waitSignal(audit.shown, timeout=10000):
+        qtbot.mouseClick(audit.show_button, Qt.MouseButton.LeftButton)
+    button = audit.csv_button if file_format == "csv" else audit.pdf_button
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    save_as(qtbot, audit.save_dialog, disk / f"for the privacy officer.{file_format}")
+    qtbot.waitUntil(button.isEnabled, timeout=30000)
+
+    said = audit.message.text()
+    assert said == (f"for the privacy officer.{file_format} could not be written in "
+                    f"{disk}: that disk is full. Nothing was saved. Choose a place on another "
+                    "disk, or make room on that one, and export again.")
+    assert sorted(p.name for p in disk.iterdir()) == ["filler"]
+
+
+def test_an_unexpected_failure_of_an_export_is_written_to_the_log(qtbot, logged_in, tmp_path,
+                                                                  caplog):
+    shell, audit = _open_audit(qtbot, logged_in)
+    in_the_way = tmp_path / "audit.pdf"
+    in_the_way.mkdir()  # a folder where the file should go: not a thing a person is told of
+    audit.export_to(in_the_way, "pdf")
+    qtbot.waitUntil(audit.pdf_button.isEnabled, timeout=30000)
+
+    assert "details were written to Clinfile's log" in audit.message.text()
+    assert any(record.levelname == "ERROR" and record.exc_info
+               and "IsADirectoryError" in record.exc_info[0].__name__
+               for record in caplog.records)

@@ -10,11 +10,41 @@ kept for the log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+from clinfile.db.connection import is_disk_full
 from clinfile.db.schema import MigrationFailed, NewerVaultError
 
 
 class MeantForPeople(Exception):
     """Base for an error whose ``str()`` is written for the person who met it."""
+
+
+class ExportDiskFull(MeantForPeople):
+    """A file written outside the vault (an export) found its own disk full."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path.name} could not be written in {path.parent}: that disk is full. Nothing "
+            "was saved. Choose a place on another disk, or make room on that one, and export "
+            "again.")
+
+
+def write_outside_the_vault(path: Path, write: Callable[[], None]) -> None:
+    """Write a file outside the vault, saying a full disk is that file's disk, not the vault's.
+
+    The words for a full disk in general are about the vault and its last
+    change; neither is true of an export. The error is raised once the
+    disk's own has been handled, so nothing reads it as the vault's.
+    """
+    try:
+        write()
+        return
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
+    raise ExportDiskFull(Path(path))
 
 
 # Errors declared below app, or by Python itself, whose words are shown too.

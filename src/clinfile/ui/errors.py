@@ -26,15 +26,21 @@ _UNEXPECTED = ("Something went wrong inside Clinfile. Nothing in the vault was l
 
 
 def in_plain_words(error: BaseException) -> str:
-    """Return what to tell a person about ``error``."""
-    from clinfile.app.errors import MEANT_FOR_PEOPLE, in_words
+    """Return what to tell a person about ``error``.
+
+    The words for a fault say its details were written to Clinfile's log,
+    so they are written here, where those words are chosen: a tab that
+    shows the words in its own label would otherwise leave the log empty.
+    """
+    from clinfile.app.errors import in_words
     from clinfile.app.vault.errors import DiskFull, disk_full
 
+    if is_fault(error):
+        log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
+        return _UNEXPECTED
     if disk_full(error):
         return str(DiskFull())
-    if isinstance(error, MEANT_FOR_PEOPLE):
-        return in_words(error) or _UNEXPECTED
-    return _UNEXPECTED
+    return in_words(error) or _UNEXPECTED
 
 
 def is_fault(error: BaseException) -> bool:
@@ -46,9 +52,7 @@ def is_fault(error: BaseException) -> bool:
 
 
 def report(error: BaseException, parent: QWidget | None, title: str = "Clinfile") -> None:
-    """Log a fault with its traceback and show the person what it means for them."""
-    if is_fault(error):
-        log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
+    """Show the person what ``error`` means for them (a fault's details go to the log)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, in_plain_words(error),
                       QMessageBox.StandardButton.Ok, parent)
     box.setAccessibleName("Problem")

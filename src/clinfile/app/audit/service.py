@@ -15,6 +15,7 @@ from clinfile.app.audit.export import write_csv, write_pdf
 from clinfile.app.audit.lines import AuditLine, filter_words
 from clinfile.app.audit.naming import AuditNames
 from clinfile.app.audit.verdict import ChainVerdict
+from clinfile.app.errors import write_outside_the_vault
 from clinfile.app.filing.model import filed_as_they_stand
 from clinfile.app.filing.service import find_patient
 from clinfile.app.reports.options import load_options
@@ -121,6 +122,7 @@ class AuditService:
 
         Raises:
             AuditSearchError: an unknown format or an unknown patient.
+            ExportDiskFull: the disk the file was to go on is full.
             OSError: the file could not be written.
         """
         if file_format not in FORMATS:
@@ -137,10 +139,14 @@ class AuditService:
             asked_words = filter_words(asked, names)
             page_size = load_options(conn).page_size
         path = Path(path)
-        if file_format == "csv":
-            write_csv(lines, path)
-        else:
-            write_pdf(lines, asked_words, verdict, path, page_size)
+
+        def write() -> None:
+            if file_format == "csv":
+                write_csv(lines, path)
+            else:
+                write_pdf(lines, asked_words, verdict, path, page_size)
+
+        write_outside_the_vault(path, write)
         self._session.audit("audit.exported", str(path), {
             **wanted.described(), "rows": len(lines), "format": file_format})
         return path

@@ -24,6 +24,8 @@ from clinfile.app.filing.model import FilingRequest
 from clinfile.app.filing.service import FilingService
 from clinfile.app.security.users import UserService
 from clinfile.db.audit import AuditRow
+from clinfile.db.connection import transaction
+from clinfile.db.users import UserRepository
 from tests.unit.app.consent import vault_rows
 
 HEX = "3431f489b82d8539fcdf90ed888b664869467c973b4edc7feba13749f9100533"
@@ -213,7 +215,9 @@ def test_who_acted_is_named_by_full_name_with_the_login_only_where_names_are_sha
     users = UserService(admin)
     users.set_full_name("clinician", "Dr Priya Patel")
     users.set_full_name("reception", "Sam Carter")
-    users.add("sam2", "reception", "another front desk password", "Sam Carter")
+    users.add("sam2", "reception", "another front desk password", "Sam Carter Jr")
+    with admin.vault.index() as conn, transaction(conn):  # as a vault from before the rule holds
+        UserRepository(conn).set_full_name(UserRepository(conn).by_name("sam2").id, "Sam Carter")
     login("clinician").lock()
     for name in ("clinician", "reception", "sam2"):
         with admin.vault.index() as conn:
