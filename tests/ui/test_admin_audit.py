@@ -67,7 +67,7 @@ def test_a_broken_chain_is_said_plainly(qtbot, logged_in, vault_path):
     with shell.desk.session.vault.index() as conn:
         conn.execute("DELETE FROM audit WHERE seq = 3")
     with qtbot.waitSignal(audit.judged, timeout=10000) as judged:
-        qtbot.keyClick(shell.window, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+        qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
     assert not judged.args[0].whole
     assert "cannot be trusted" in audit.verdict.text()
     assert "row 3 is missing" in audit.verdict.text()

@@ -39,6 +39,12 @@ def test_every_setting_has_an_editor_with_its_declared_limits(qtbot, logged_in):
         if isinstance(widget, QSpinBox):
             assert widget.maximum() == rule.maximum
     texts = [label.text() for label in settings.findChildren(QLabel)]
+    editors = {editor.widget for editor in settings.editors.values()}
+    named = [label.text() for label in settings.findChildren(QLabel)
+             if label.buddy() in editors] + [box.text() for box in editors
+                                             if isinstance(box, QCheckBox)]
+    assert len(named) == len(editors)
+    assert [text for text in named if "&" not in text] == [], "each has its own Alt letter"
     assert any(t.startswith("At least 7 years: health records law") for t in texts)
     assert any(t.startswith("At least 25: health records law") for t in texts)
 

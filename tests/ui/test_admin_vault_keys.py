@@ -25,7 +25,7 @@ def _old_pictures(vault_path) -> None:
 def _open_vault_tab(qtbot, logged_in):
     shell = logged_in("admin")
     qtbot.keyClick(shell.window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(shell.window, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(shell.window, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
     tab = shell.admin.vault
     qtbot.waitUntil(lambda: "sealed up to row" in tab.seal_line.text(), timeout=10000)
     return shell, tab

@@ -39,7 +39,7 @@ def test_a_wrongly_sent_picture_is_reported_from_the_record_by_keyboard(
     timeline.choose([exported[0]])
     assert commands.incident_button.isEnabled()
 
-    qtbot.keyClick(timeline, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(timeline, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: commands.incident_dialog is not None
                     and commands.incident_dialog.isVisible(), timeout=10000)
     dialog = commands.incident_dialog
@@ -140,7 +140,7 @@ def test_the_reporter_saves_the_summary_by_keyboard_but_no_one_elses(
     timeline = shell.record_view.timeline
     timeline.choose([exported[0]])
     timeline.setFocus()
-    qtbot.keyClick(timeline, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(timeline, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: commands.incident_dialog is not None
                     and commands.incident_dialog.isVisible(), timeout=10000)
     dialog = commands.incident_dialog
@@ -191,7 +191,7 @@ def test_each_export_offered_shows_its_folder_cut_in_the_middle_and_whole_on_hov
     commands = shell.record.commands
     timeline = shell.record_view.timeline
     timeline.choose([ids[0]])
-    qtbot.keyClick(timeline, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(timeline, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: commands.incident_dialog is not None
                     and commands.incident_dialog.isVisible(), timeout=10000)
     box = commands.incident_dialog.export_box

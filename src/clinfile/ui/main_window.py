@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         for action in (self.add_files_action, self.import_device_action,
                        self.stop_import_action, self.refresh_action):
             self.inbox_menu.addAction(action)
-        self.filing_menu = bar.addMenu("F&iling")
+        self.filing_menu = bar.addMenu("Filin&g")
         self.find_patient_action = with_shortcut(QAction("&Find patient", self), "Ctrl+F")
         self.record_consent_action = with_shortcut(
             QAction("Record &consent…", self), "Ctrl+K",

@@ -85,7 +85,7 @@ class AuditTab(QWidget):
         self.show_button = named(primary(QPushButton("Show &entries")), "Show the matching entries")
         self.verdict = named(keep_room(note("Checking the audit trail…"), 3), "Audit verdict")
         self.verdict.setWordWrap(True)
-        self.check_button = named(QPushButton("Check a&gain"), "Check the audit trail again")
+        self.check_button = named(QPushButton("Chec&k again"), "Check the audit trail again")
         self.table = named(QTableWidget(0, len(HEADINGS)), "Audit entries")
         self.table.setHorizontalHeaderLabels(list(HEADINGS))
         # Entry, When and Who take their width; What, About and Details share what is

@@ -90,7 +90,7 @@ class RetentionTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.refresh_button = named(QPushButton("Look a&gain"), "Look again for what is due")
+        self.refresh_button = named(QPushButton("Loo&k again"), "Look again for what is due")
         self.delete_button = named(QPushButton("&Delete the chosen pictures…"),
                                    "Delete the chosen pictures for good")
         self.count = named(note(""), "How many are due")

@@ -33,16 +33,46 @@ from clinfile.ui.look import heading, named, note, primary, set_tone
 from clinfile.ui.tasks import Tasks
 
 # Letters Alt already opens elsewhere on this page: the menus and the tabs.
-_TAKEN = set("fivhupsarc")
+_TAKEN = set("fivgh") | set("upslarc")
 
 
-def with_mnemonic(label: str, taken: set[str]) -> str:
-    """Mark the first free letter of ``label`` for Alt, and note it as taken."""
-    for at, letter in enumerate(label):
-        if letter.isalpha() and letter.casefold() not in taken:
-            taken.add(letter.casefold())
-            return f"{label[:at]}&{label[at:]}"
-    return label
+def with_mnemonics(labels: list[str], taken: set[str]) -> list[str]:
+    """Mark a letter of each label for Alt, no two the same nor any ``taken``.
+
+    The page has nearly as many labels as the alphabet has letters left, so
+    the first free letter of each in turn runs out for the last few; each
+    label is given a letter by trading, where it must, with a label before it
+    that has another letter to spare (a bipartite matching), so every label
+    that can have one does. Each keeps the earliest letter it can.
+    """
+    holder: dict[str, int] = {}
+
+    def place(label: int, tried: set[str]) -> bool:
+        for letter in _letters(labels[label]):
+            if letter in taken or letter in tried:
+                continue
+            tried.add(letter)
+            if letter not in holder or place(holder[letter], tried):
+                holder[letter] = label
+                return True
+        return False
+
+    for label in range(len(labels)):
+        place(label, set())
+    chosen = {label: letter for letter, label in holder.items()}
+    return [_marked(text, chosen.get(n, "")) for n, text in enumerate(labels)]
+
+
+def _letters(label: str) -> list[str]:
+    """The label's letters, each once, in the order they come."""
+    return list(dict.fromkeys(c.casefold() for c in label if c.isalpha()))
+
+
+def _marked(label: str, letter: str) -> str:
+    """The label with its first ``letter`` marked for Alt (unmarked without one)."""
+    at = next((n for n, c in enumerate(label) if c.casefold() == letter), None) \
+        if letter else None
+    return label if at is None else f"{label[:at]}&{label[at:]}"
 
 
 class SettingsTab(QWidget):
@@ -79,9 +109,12 @@ class SettingsTab(QWidget):
         return self.editors["auto_lock_minutes"].widget
 
     def _lay_out(self) -> None:
-        taken = set(_TAKEN)
         page = QWidget()
         form = QFormLayout(page)
+        own_outbox = "This computer's outbox, used instead of the practice's"
+        here = (("Watched drop folder", self.drop), (own_outbox, self.outbox))
+        marked = iter(with_mnemonics([e.rule.label for e in self.editors.values()]
+                                     + [text for text, _field in here], _TAKEN))
         form.addRow(heading("The practice", 1.2))
         for editor in self.editors.values():
             column = QVBoxLayout()
@@ -89,16 +122,15 @@ class SettingsTab(QWidget):
             column.addWidget(editor.widget)
             column.addWidget(editor.note)
             if isinstance(editor.widget, QCheckBox):
-                editor.widget.setText(with_mnemonic(editor.rule.label, taken))
+                editor.widget.setText(next(marked))
                 form.addRow(column)
                 continue
-            label = QLabel(with_mnemonic(editor.rule.label, taken))
+            label = QLabel(next(marked))
             label.setBuddy(editor.widget)
             form.addRow(label, column)
         form.addRow(heading("This computer", 1.2))
-        own_outbox = "This computer's outbox, used instead of the practice's"
-        for text, field in (("Watched drop folder", self.drop), (own_outbox, self.outbox)):
-            label = QLabel(with_mnemonic(text, taken))
+        for _text, field in here:
+            label = QLabel(next(marked))
             label.setBuddy(field.edit)
             form.addRow(label, field)
         scroll = QScrollArea()

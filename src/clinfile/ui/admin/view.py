@@ -41,7 +41,7 @@ class AdminView(QWidget):
         self.tabs.addTab(self.users, "&Users")
         self.tabs.addTab(self.patients, "&Patient list")
         self.tabs.addTab(self.settings, "&Settings")
-        self.tabs.addTab(self.vault, "&Vault")
+        self.tabs.addTab(self.vault, "Vau&lt")
         self.tabs.addTab(self.audit, "&Audit")
         self.tabs.addTab(self.retention, "&Retention")
         self.tabs.addTab(self.incidents, "In&cidents")

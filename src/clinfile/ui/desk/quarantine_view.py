@@ -48,8 +48,8 @@ class QuarantineView(QWidget):
                                   "the reason."), "About the chosen file")
         self.release_button = named(QPushButton("&Release…"), "Release",
                                     "Move the file out of the drop folder to a folder you choose")
-        self.delete_button = named(QPushButton("&Delete…"), "Delete the refused file")
-        self.folder_button = named(QPushButton("Open &folder"), "Open the file's folder")
+        self.delete_button = named(QPushButton("Dele&te…"), "Delete the refused file")
+        self.folder_button = named(QPushButton("&Open folder"), "Open the file's folder")
         # Two rows: the inbox column is narrow, and a cut button label says nothing.
         buttons = QGridLayout()
         buttons.addWidget(self.release_button, 0, 0)

@@ -105,7 +105,7 @@ class RecordCommands(QObject):
             PRINT_CONSENT_FORM.replace("consent", "c&onsent", 1) + "…", PRINT_CONSENT_FORM,
             FORM_TIP)
         self.incident_button = view.add_command(
-            "Report wron&gly sent…", "Report a wrongly sent picture",
+            "Report wrongl&y sent…", "Report a wrongly sent picture",
             INCIDENT_TIP)
         self.withdraw_button = view.add_command(
             "With&draw consent…", "Withdraw a consent", WITHDRAW_TIP)
