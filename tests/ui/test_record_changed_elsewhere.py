@@ -7,16 +7,21 @@ as soon as the window learns of it, and say what happened in words.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from tests.conftest import ADMIN_PASSWORD, PASSWORDS
 from tests.ui.record_pictures import file_pictures
 from tests.ui.test_record import PLAN, open_record_by_keyboard
 
 DELETED = "was deleted at the end of its retention period on "
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -45,6 +50,55 @@ def _move_elsewhere(vault_path, image_id: int, patient_id: int) -> None:
     seen_in = filing.image(image_id).patient_id
     filing.move_to_patient(image_id, patient_id, "wrong patient", filed_to=seen_in)
     doctor.lock()
+
+
+def _correct_site_elsewhere(vault_path, image_id: int, site: str) -> None:
+    """A clinician at another workstation corrects where on the body the picture was taken."""
+    from clinfile.app.filing.body_sites import BodySite
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.security.session import Session
+
+    doctor = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
+    filing = FilingService(doctor)
+    filing.correct_body_site(image_id, BodySite.parse(site), "the wrong site was chosen",
+                             filed_to=filing.image(image_id).patient_id)
+    doctor.lock()
+
+
+def _file_elsewhere(vault_path, photo: str, patient_id: int) -> None:
+    """A clinician at another workstation takes in a photo and files it to the patient."""
+    from clinfile.app.consent.service import ConsentService
+    from clinfile.app.consent.vocabulary import ImageKind
+    from clinfile.app.filing.body_sites import BodySite
+    from clinfile.app.filing.model import FilingRequest
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.ingest.service import ImportService
+    from clinfile.app.security.session import Session
+
+    doctor = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
+    for _event in ImportService(doctor).import_paths([Path(photo)]):
+        pass
+    image_id = next(row.id for row in ImportService(doctor).inbox()
+                    if Path(row.source_path).name == Path(photo).name)
+    consent = ConsentService(doctor).for_patient(patient_id)[0]
+    FilingService(doctor).file(FilingRequest(
+        image_ids=(image_id,), patient_id=patient_id, kind=ImageKind.CLINICAL_PHOTO,
+        body_site=BodySite.parse("right-knee"), description="grazed knee",
+        consent=consent.code, episode_description="grazed knee"))
+    doctor.lock()
+
+
+def _in_another_process(qtbot, change, vault_path, *args) -> None:
+    """Make a change as another workstation would: a process of its own on the same vault.
+
+    The window is left to run meanwhile, and nothing in it is touched.
+    """
+    code = (f"from pathlib import Path; from tests.ui.test_record_changed_elsewhere import "
+            f"{change.__name__} as change; change(Path({str(vault_path)!r}), *{args!r})")
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=REPOSITORY,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    qtbot.waitUntil(lambda: process.poll() is not None, timeout=60000)
+    assert process.returncode == 0, process.stderr.read()
 
 
 def _older_leg_ulcer(shell) -> int:
@@ -152,3 +206,76 @@ def _find_by_words(qtbot, shell, words: str):
         qtbot.keyClicks(panel.words, words)
         qtbot.keyClick(panel.words, Qt.Key.Key_Return)
     return panel
+
+
+def test_an_open_record_follows_changes_made_elsewhere_without_the_person_doing_anything(
+        qtbot, logged_in, filed, vault_path, corpus, tmp_path):
+    patients, ids = filed
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    view = shell.record_view
+    timeline = view.timeline
+    leg_ulcers = timeline.picture_ids()[:2]
+    timeline.choose([ids[2]])
+    qtbot.waitUntil(lambda: view.details.preview.isVisible(), timeout=10000)
+    timeline.setFocus()
+    focused = QApplication.focusWidget()
+    scrolled = timeline.verticalScrollBar().value()
+
+    def still_where_the_person_left_it():
+        assert [p.image_id for p in timeline.chosen()] == [ids[2]]
+        assert QApplication.focusWidget() is focused
+        assert timeline.verticalScrollBar().value() == scrolled
+
+    _in_another_process(qtbot, _delete_elsewhere, vault_path, leg_ulcers[1])
+    qtbot.waitUntil(lambda: "1 deleted at the end of retention" in view.banner.details.text(),
+                    timeout=8000)
+    assert timeline.picture(leg_ulcers[1]).deleted
+    assert view.status.text().startswith("The picture of the left lower leg")
+    assert DELETED in view.status.text()
+    still_where_the_person_left_it()
+    assert timeline.thumbnail_shown(leg_ulcers[0]) and timeline.thumbnail_shown(ids[2])
+
+    photo = sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[len(ids)]
+    copy = tmp_path / "elsewhere" / photo.name
+    copy.parent.mkdir()
+    copy.write_bytes(photo.read_bytes())
+    _in_another_process(qtbot, _file_elsewhere, vault_path, str(copy), patients[0])
+    qtbot.waitUntil(lambda: "3 pictures ·" in view.banner.details.text(), timeout=8000)
+    added = next(i for i in timeline.picture_ids() if i not in ids)
+    assert timeline.picture(added).description == "grazed knee"
+    assert "was added to this record" in view.status.text()
+    qtbot.waitUntil(lambda: timeline.thumbnail_shown(added), timeout=10000)
+    still_where_the_person_left_it()
+
+    _in_another_process(qtbot, _correct_site_elsewhere, vault_path, ids[2], "nose")
+    qtbot.waitUntil(lambda: timeline.picture(ids[2]).body_site.site == "nose", timeout=8000)
+    assert view.status.text().endswith("was corrected.")
+    still_where_the_person_left_it()
+
+    _in_another_process(qtbot, _move_elsewhere, vault_path, ids[2], patients[1])
+    qtbot.waitUntil(lambda: "1 moved to another patient's record" in
+                    view.banner.details.text(), timeout=8000)
+    assert view.details.hint.text() == (
+        "This picture was moved to another patient's record: TRAN, Linh (record 900002).")
+    assert not shell.record.commands.compare_button.isEnabled()
+    assert QApplication.focusWidget() is focused
+
+
+def test_an_open_compare_says_a_picture_deleted_elsewhere_is_gone_unasked(
+        qtbot, logged_in, filed, vault_path):
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    view = shell.record_view
+    gone = _older_leg_ulcer(shell)
+    view.timeline.setFocus()
+    qtbot.keyClick(view.timeline, Qt.Key.Key_Return)
+    dialog = shell.record.commands.compare_dialog
+    qtbot.waitUntil(lambda: len(dialog.images) == 2, timeout=15000)
+
+    _in_another_process(qtbot, _delete_elsewhere, vault_path, gone)
+    pane = next(p for p in dialog.panes if p.picture.image_id == gone)
+    qtbot.waitUntil(pane.gone.isVisible, timeout=8000)
+    assert pane.gone.text().startswith("This picture " + DELETED)
+    assert dialog.isVisible()
+    assert "2 pictures · 1 deleted" in view.banner.details.text()

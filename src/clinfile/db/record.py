@@ -57,6 +57,31 @@ class RecordQueries:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
+    def written(self, patient_id: int) -> tuple[int, ...]:
+        """Numbers that move whenever something this patient's record shows is written.
+
+        Filings, corrections, deletions, consents and their withdrawals,
+        exports (in the audit trail) and incidents are only ever added, never
+        changed or removed, so how many there are, or the newest, moves with
+        every write; a change to the patient's own details moves their
+        number in ``patient_changes``. Filings count only this patient's;
+        the others are watched for the whole vault, since a correction or a
+        deletion names pictures, not patients; a change elsewhere in the vault
+        costs one needless reading of the record, never a missed one. Each is
+        a look along an index or a count of a short table: cheap enough to ask
+        every few seconds.
+        """
+        return tuple(self._conn.execute(
+            "SELECT (SELECT count(*) FROM filed_images WHERE patient_id = :patient), "
+            "(SELECT coalesce(max(id), 0) FROM filing_corrections), "
+            "(SELECT count(*) FROM image_deletions), "
+            "(SELECT coalesce(max(id), 0) FROM consents WHERE patient_id = :patient), "
+            "(SELECT coalesce(max(id), 0) FROM consent_withdrawals), "
+            "(SELECT coalesce(max(seq), 0) FROM audit WHERE action = 'images.exported'), "
+            "(SELECT coalesce(max(id), 0) FROM incidents), "
+            "(SELECT coalesce(max(change), 0) FROM patient_changes WHERE patient_id = :patient)",
+            {"patient": patient_id}).fetchone())
+
     def filings_touching(self, patient_id: int) -> list[FilingRow]:
         """Every filing first made to this patient or moved to or from them."""
         rows = self._conn.execute(

@@ -64,12 +64,14 @@ class _Relay(QObject):
 class Task:
     """One piece of work under way; chain callbacks on it as it is started."""
 
-    def __init__(self, tasks: Tasks, owner: QObject, *, writes: bool) -> None:
+    def __init__(self, tasks: Tasks, owner: QObject, *, writes: bool,
+                 pool: Pool = Pool.GENERAL) -> None:
         if not isinstance(owner, QObject):
             raise TypeError(f"a task's owner is the widget that shows its answer, not {owner!r}")
         self._tasks = tasks
         self._owner = owner
         self._writes = writes
+        self.pool = pool
         self._on_success: list[Callable[[Any], None]] = []
         self._on_failure: list[Callable[[BaseException], None]] = []
         self._on_progress: list[Callable[[Any], None]] = []
@@ -274,6 +276,10 @@ class Tasks(QObject):
         """How many tasks have not finished yet."""
         return len(self._live)
 
+    def changing(self) -> bool:
+        """Whether a person's change made in this window has not yet told its answer."""
+        return any(task.pool is Pool.VAULT_WRITES for task in self._live)
+
     def wait_for_all(self, msecs: int = 30_000) -> bool:
         """Wait for every pool to drain (on quitting); return whether they did in time."""
         return all(pool.waitForDone(msecs) for pool in self._pools.values())
@@ -284,7 +290,7 @@ class Tasks(QObject):
 
     def _start(self, pool: Pool, kind: type[_Work], work: Callable[[], Any], owner: QObject,
                *, writes: bool) -> Task:
-        task = Task(self, owner, writes=writes)
+        task = Task(self, owner, writes=writes, pool=pool)
         self._live.add(task)
         self._pools[pool].start(kind(self._relay, task, work))
         return task

@@ -111,7 +111,12 @@ class RecordGroup:
 
 @dataclass(frozen=True)
 class PatientRecord:
-    """A patient's pictures on a timeline, newest group first, and those moved away."""
+    """A patient's pictures on a timeline, newest group first, and those moved away.
+
+    Attributes:
+        written: where the vault's writes stood when the record was read
+            (see :meth:`RecordService.written`); when they move on, it is read again.
+    """
 
     patient_id: int
     name: str
@@ -119,6 +124,7 @@ class PatientRecord:
     record_number: str
     groups: tuple[RecordGroup, ...]
     moved_away: tuple[RecordPicture, ...]
+    written: tuple[int, ...] = ()
 
     @property
     def pictures(self) -> list[RecordPicture]:

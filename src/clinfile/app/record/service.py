@@ -71,6 +71,7 @@ class RecordService:
         """
         self._session.require(Permission.VIEW_IMAGES, subject=f"patient {patient_id}")
         with self._session.vault.index() as conn:
+            written = RecordQueries(conn).written(patient_id)
             patient = PatientLookup(conn).by_id(patient_id)
             if patient is None:
                 raise RecordError(f"There is no patient with id {patient_id}.")
@@ -82,7 +83,21 @@ class RecordService:
                              day_words(patient.birth_date) if patient.birth_date else "unknown",
                              patient.record_number or "", _grouped(here),
                              tuple(sorted((p for p in pictures if not p.here),
-                                          key=lambda p: moment(p.when), reverse=True)))
+                                          key=lambda p: moment(p.when), reverse=True)),
+                             written)
+
+    def written(self, patient_id: int) -> tuple[int, ...]:
+        """Where the writes that a patient's record shows stand now: a few numbers, read at once.
+
+        A record whose :attr:`PatientRecord.written` differs was changed since
+        it was read, by this workstation or another (a filing, a move, a
+        correction, a deletion, an export, a consent). They are read before
+        the record itself, so a write made while it is being read is never
+        taken as already shown.
+        """
+        self._session.require(Permission.VIEW_IMAGES, subject=f"patient {patient_id}")
+        with self._session.vault.index() as conn:
+            return RecordQueries(conn).written(patient_id)
 
     def thumbnails(self, image_ids: Iterable[int]) -> Iterator[tuple[int, bytes | None]]:
         """Yield each picture's thumbnail (JPEG bytes, decrypted in memory) in the order asked.

@@ -192,7 +192,11 @@ class CompareDialog(QDialog):
         self._relayout()
 
     def say_gone(self, image_id: int, words: str) -> None:
-        """Say why a picture wanted here cannot be shown: deleted or moved since it was chosen."""
+        """Say why a picture wanted here cannot be shown: deleted or moved since it was chosen.
+
+        Its pixels are let go, so nothing shows it again as the panes are laid out.
+        """
+        self.images.pop(image_id, None)
         for pane in self.panes:
             if pane.picture.image_id == image_id:
                 pane.say_gone(words)

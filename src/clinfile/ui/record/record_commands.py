@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -177,6 +178,17 @@ class RecordCommands(QObject):
         dialog.open()
         dialog.start()
         dialog.panes[0].setFocus()
+
+    def follow(self, record: PatientRecord) -> None:
+        """Say in an open Compare which of its pictures the record, read again, no longer shows."""
+        dialog = self.compare_dialog
+        if dialog is None or not shiboken6.isValid(dialog) or not dialog.isVisible():
+            return
+        now = {p.image_id: p for p in (*record.pictures, *record.moved_away)}
+        for pane in dialog.panes:
+            picture = now.get(pane.picture.image_id)
+            if picture is not None and not picture.shown:
+                dialog.say_gone(picture.image_id, picture.gone_words())
 
     def _load_large(self, dialog: CompareDialog, image_id: int) -> None:
         service, record = self._owner.service, self._owner.record

@@ -5,13 +5,16 @@ stream of small batches, in the timeline's order, so the first screenful
 shows while the rest are still being read. Opening another record stops
 the stream of the one before.
 
-Another workstation may delete or move a picture while its record is open
-here. The window learns of it one way: the core answers a read of that
-picture (choosing it, comparing it) with :class:`PictureGone`, or the
-record, read again, no longer holds it. Either way the record is read
-again, says in words what changed, and the search of earlier filings is
-asked again, so nothing shows a picture as present once the vault says
-it is gone.
+Another workstation may file, move, correct or delete a picture while its
+record is open here. The window learns of it two ways: every few seconds a
+worker asks whether the writes the record shows have moved on since it was
+read (:meth:`RecordService.written`), and the core answers a read of a
+picture gone meanwhile (choosing it, comparing it) with :class:`PictureGone`.
+Either way the record is read again and shown where the person left it
+(the same pictures chosen, the same scroll, the keyboard where it was, an
+open Compare still open), says in words what changed, and the search of
+earlier filings is asked again, so nothing shows a picture as present once
+the vault says it is gone.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from clinfile.ui.tasks import Pool, Task, Tasks
 
 LOADING_END = "their small pictures are loading…"
 LOADING = "Showing {count} picture{s}; " + LOADING_END
+# How often an open record asks whether it changed since it was read.
+CHECK_MS = 2000
 
 
 class RecordController(QObject):
@@ -71,6 +76,11 @@ class RecordController(QObject):
         self._expected: tuple[int, ...] = ()
         self._find: FindRequest | None = None
         self._pending: list[int] = []
+        self._reading: Task | None = None
+        self._looking = False
+        self._watch = QTimer(view)
+        self._watch.setInterval(CHECK_MS)
+        self._watch.timeout.connect(self._look_for_changes)
         self._typing = QTimer(view.patient_panel)
         self._typing.setSingleShot(True)
         self._typing.setInterval(120)
@@ -95,9 +105,11 @@ class RecordController(QObject):
         self.service = RecordService(desk.session)
         self.patients = PatientService(desk.session)
         self._forget()
+        self._watch.start()
 
     def close(self) -> None:
         """The person logged out: forget every record and picture shown."""
+        self._watch.stop()
         self._forget()
         self.desk = None
         self.commands.export_folder = ""
@@ -107,10 +119,12 @@ class RecordController(QObject):
 
     def pause(self) -> None:
         """The vault is locking: stop reading thumbnails; what is shown stays, hidden."""
+        self._watch.stop()
         self._stop_thumbnails()
 
     def resume(self) -> None:
         """The same person unlocked: read the thumbnails the lock interrupted."""
+        self._watch.start()
         if self.record is not None:
             timeline = self.view.timeline
             self._load_thumbnails([i for i in timeline.picture_ids()
@@ -148,15 +162,21 @@ class RecordController(QObject):
         self.view.patient_panel.show_result(text, result)
         self.searched.emit(result)
 
-    def open_patient(self, patient_id: int, chosen: tuple[int, ...] = ()) -> None:
-        """Open a patient's record in a worker, then choose these pictures on it."""
+    def open_patient(self, patient_id: int, chosen: tuple[int, ...] = (),
+                     again: bool = False) -> None:
+        """Open a patient's record in a worker, then choose these pictures on it.
+
+        ``again``: it is the open record, read again because it changed; the
+        person is not told it is opening, and keeps their place in it.
+        """
         if self.service is None:
             return
-        self.view.status.setText("Opening the record…")
+        if not again:
+            self.view.status.setText("Opening the record…")
         service, timeline = self.service, self.view.timeline
-        self._tasks.run(lambda: timeline.rows_of(service.record(patient_id)),
-                        owner=timeline).success(
-            lambda rows: self._show(rows, chosen)).failure(self.failed)
+        self._reading = self._tasks.run(lambda: timeline.rows_of(service.record(patient_id)),
+                                        owner=timeline).success(
+            lambda rows: self._show(rows, chosen, again)).failure(self.failed)
 
     def reopen(self, chosen: tuple[int, ...] = (), words: str = "") -> None:
         """Read the open record again (after a correction), keeping these pictures chosen.
@@ -169,32 +189,68 @@ class RecordController(QObject):
             self.open_patient(self.record.patient_id, chosen)
 
     def look_again(self) -> None:
-        """Read the open record again: another workstation changed a picture in it."""
+        """Read the open record again, where the person left it: a picture in it changed."""
         if self.record is not None:
             self.open_patient(self.record.patient_id,
-                              tuple(p.image_id for p in self.view.timeline.chosen()))
+                              tuple(p.image_id for p in self.view.timeline.chosen()), again=True)
 
-    def _show(self, rows: TimelineRows, chosen: tuple[int, ...]) -> None:
-        self._stop_thumbnails()
+    def _look_for_changes(self) -> None:
+        """Ask, in a worker, whether the open record changed since it was read.
+
+        Nothing is asked while the page is hidden, while the record is being
+        read, or while a change made in this window has not told its answer:
+        that change's own words say what it did. A look that fails (the
+        session locking meanwhile) says nothing; the person's next act meets
+        the same problem and says it.
+        """
+        record, service = self.record, self.service
+        if (record is None or service is None or self._looking or not self.view.isVisible()
+                or self._reading is not None and not self._reading.done
+                or self._tasks.changing()):
+            return
+        self._looking = True
+        self._tasks.run(service.written, record.patient_id, owner=self.view).success(
+            lambda written: self._looked(record, written)).failure(
+            lambda _error: self._looked(record, record.written))
+
+    def _looked(self, record: PatientRecord, written: tuple[int, ...]) -> None:
+        """Read the record again if the vault has moved on since it was read."""
+        self._looking = False
+        if record is self.record and written != record.written and not self._tasks.changing():
+            self.look_again()
+
+    def _show(self, rows: TimelineRows, chosen: tuple[int, ...], again: bool = False) -> None:
         record = rows.record
+        if again and (self.record is None or self.record.patient_id != record.patient_id):
+            return  # another record was opened meanwhile
+        self._stop_thumbnails()
         changed = _changed_elsewhere(self.record, record, self._expected)
         self._expected = ()
         self.record = record
         self.view.banner.show_record(record)
-        self.view.timeline.show_rows(rows)
-        self.view.details.show_nothing(_empty_words(record))
+        timeline = self.view.timeline
         ids = [p.image_id for p in record.pictures if p.shown]
-        loading = LOADING.format(count=record.count, s="s" if record.count != 1 else "")
         words = " ".join(w for w in (self._after_opening, changed) if w)
-        self.view.status.setText(words or (loading if ids else ""))
         self._after_opening = ""
+        if again:
+            timeline.show_again(rows, list(chosen))
+            ids = [i for i in ids if not timeline.thumbnail_shown(i)]
+            if words:
+                self.view.status.setText(words)
+            self.commands.follow(record)
+        else:
+            timeline.show_rows(rows)
+            self.view.details.show_nothing(_empty_words(record))
+            loading = LOADING.format(count=record.count, s="s" if record.count != 1 else "")
+            self.view.status.setText(words or (loading if ids else ""))
         if changed:
             self._say(changed)
             self._find_again()
         self._load_thumbnails(ids)
-        first = [p.image_id for p in record.pictures[:1]]
-        self.view.timeline.choose(list(chosen) or first)
-        self.view.timeline.setFocus()
+        if not again:
+            first = [p.image_id for p in record.pictures[:1]]
+            timeline.choose(list(chosen) or first)
+            timeline.setFocus()
         self.record_shown.emit(record)
 
     def failed(self, error: BaseException) -> None:
@@ -211,7 +267,8 @@ class RecordController(QObject):
 
     def _load_thumbnails(self, ids: list[int]) -> None:
         if not ids:
-            self.view.status.setText("")
+            if self.view.status.text().endswith(LOADING_END):
+                self.view.status.setText("")
             self.thumbnails_shown.emit(len(self.view.timeline.picture_ids()))
             return
         service = self.service
@@ -339,7 +396,7 @@ class RecordController(QObject):
 
 def _changed_elsewhere(before: PatientRecord | None, after: PatientRecord,
                       expected: tuple[int, ...]) -> str:
-    """What happened to pictures on show that the record, read again, can no longer show.
+    """What changed in the record since it was shown, read again: pictures gone, added, corrected.
 
     Pictures this window itself just changed (``expected``) are left out: the
     person knows, and is told what was done.
@@ -347,9 +404,20 @@ def _changed_elsewhere(before: PatientRecord | None, after: PatientRecord,
     if before is None or before.patient_id != after.patient_id:
         return ""
     now = {p.image_id: p for p in (*after.pictures, *after.moved_away)}
-    return " ".join(now[p.image_id].gone_words(_described(p)) for p in before.pictures
-                    if p.shown and p.image_id not in expected and p.image_id in now
-                    and not now[p.image_id].shown)
+    was = {p.image_id for p in (*before.pictures, *before.moved_away)}
+    kept = [(p, now[p.image_id]) for p in before.pictures
+            if p.shown and p.image_id not in expected and p.image_id in now]
+    gone = [it.gone_words(_described(then)) for then, it in kept if not it.shown]
+    corrected = [then for then, it in kept if it.shown and it.history != then.history]
+    added = [p for p in after.pictures if p.image_id not in was and p.image_id not in expected]
+    return " ".join((*gone, *_told(corrected, "corrected"), *_told(added, "added to this record")))
+
+
+def _told(pictures: list[RecordPicture], what: str) -> list[str]:
+    """'The picture of the face taken 02/03/2024 was corrected.', or how many, for several."""
+    if len(pictures) == 1:
+        return [f"{_described(pictures[0])} was {what}."]
+    return [f"{len(pictures)} pictures were {what}."] if pictures else []
 
 
 def _described(picture: RecordPicture) -> str:

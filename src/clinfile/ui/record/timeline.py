@@ -81,14 +81,20 @@ class TimelineModel(QAbstractItemModel):
         self._where: dict[int, tuple[int, int]] = {}
         self._images: dict[int, QImage] = {}
 
-    def show(self, groups: tuple[TimelineGroup, ...]) -> None:
-        """Show these groups instead of what was shown, with no thumbnail yet."""
+    def show(self, groups: tuple[TimelineGroup, ...], keep: bool = False) -> None:
+        """Show these groups instead of what was shown, with no thumbnail yet.
+
+        ``keep``: the same record read again; each picture still shown keeps
+        the thumbnail it had.
+        """
+        kept = self._images if keep else {}
         self.beginResetModel()
         self._groups = groups
         self._where = {picture.image_id: (group, row)
                        for group, made in enumerate(groups)
                        for row, picture in enumerate(made.pictures)}
-        self._images = {}
+        self._images = {image_id: image for image_id, image in kept.items()
+                        if image_id in self._where and self.picture(image_id).shown}
         self.endResetModel()
 
     def set_images(self, arrived: list[tuple[int, QImage | None]]) -> None:
@@ -234,6 +240,26 @@ class Timeline(QTreeView):
         """Show rows made by :meth:`rows_of`, every group open, nothing chosen."""
         self.model_.show(rows.groups)
         self.expandAll()
+
+    def show_again(self, rows: TimelineRows, chosen: list[int]) -> None:
+        """Show the open record read again where the person left it.
+
+        The thumbnails already shown stay, these pictures stay chosen, the
+        row the keyboard was on stays its row, and the list stays scrolled
+        where it was, so a change made elsewhere never moves what the person
+        is looking at.
+        """
+        top = self.verticalScrollBar().value()
+        current = self.currentIndex().data(PICTURE_ROLE)
+        self.model_.show(rows.groups, keep=True)
+        self.expandAll()
+        self.executeDelayedItemsLayout()
+        self.choose(chosen)
+        if current is not None:
+            self.selectionModel().setCurrentIndex(
+                self.model_.index_of(current.image_id),
+                QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.verticalScrollBar().setValue(top)
 
     def clear(self) -> None:
         """Show nothing (logged out, or no patient open)."""
