@@ -51,3 +51,31 @@ def test_the_consent_line_names_who_obtained_it_by_full_name(
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
     consent = shell.record_view.details.facts["consent"].text()
     assert consent.endswith("obtained by Dr Priya Patel")
+
+
+def test_the_patient_list_says_how_to_find_a_patient_until_one_is_listed(
+        qtbot, logged_in, filed):
+    from PySide6.QtCore import Qt
+
+    from clinfile.ui.desk.patient_panel import NO_MATCH
+
+    shell = logged_in("clinician")
+    qtbot.keyClick(shell.window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    panel = shell.record_view.patient_panel
+    before = ("Search for a patient above by name, date of birth, Medicare or record number "
+              "to open their record.")
+    assert panel.candidates.empty.isVisible() and panel.candidates.empty.text() == before
+
+    with qtbot.waitSignal(shell.record.searched, timeout=10000):
+        qtbot.keyClicks(panel.search_edit, "zzyzx qwv")
+    assert panel.candidates.count() == 0
+    assert panel.candidates.empty.isVisible() and panel.candidates.empty.text() == NO_MATCH
+
+    panel.search_edit.clear()
+    qtbot.waitUntil(lambda: panel.candidates.empty.text() == before, timeout=5000)
+    with qtbot.waitSignal(shell.record.searched, timeout=10000):
+        qtbot.keyClicks(panel.search_edit, "Mai Nguyen")
+    assert panel.candidates.count() > 0
+    assert not panel.candidates.empty.isVisible()
+    assert shell.desk_controller.panel.candidates.empty.text().startswith(
+        "Search for the patient above by name, date of birth, Medicare or record number")

@@ -160,7 +160,7 @@ class DeskController(QObject):
             return
         text = self.panel.search_edit.text()
         if not text.strip():
-            self.panel.candidates.clear()
+            self.panel.clear_candidates()
             return
         self._tasks.run(self.patients.search, text, owner=self.view).success(
             lambda result: self._found(text, result))

@@ -8,6 +8,7 @@ highlights none, so the choice is always a deliberate one.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
@@ -17,6 +18,37 @@ from PySide6.QtWidgets import (
 )
 
 from clinfile.ui.look import heading, keep_room, named, note, primary, search_box, set_tone
+
+BEFORE_SEARCH = ("Search for the patient above by name, date of birth, Medicare or record "
+                 "number; the patients who match are listed here, best first.")
+NO_MATCH = ("No patient matches what was typed. Check the spelling, or search by date of "
+            "birth or record number.")
+
+
+class CandidateList(QListWidget):
+    """The matching patients; while there are none, words in their place say what to do."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty = note("")
+        self.empty.setParent(self.viewport())
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        named(self.empty, "Matching patients")
+
+    def say_when_empty(self, words: str) -> None:
+        """Show these words while no patient is listed."""
+        self.empty.setText(words)
+        self.empty.setVisible(self.count() == 0)
+        self._place_words()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Keep the words within the list as it changes size."""
+        super().resizeEvent(event)
+        self._place_words()
+
+    def _place_words(self) -> None:
+        margin = self.fontMetrics().averageCharWidth() * 2
+        self.empty.setGeometry(self.viewport().rect().adjusted(margin, margin, -margin, 0))
 
 
 class PatientPanel(QWidget):
@@ -30,15 +62,17 @@ class PatientPanel(QWidget):
     query_changed = Signal(str)
     candidate_chosen = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, before_search: str = BEFORE_SEARCH,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._before_search = before_search
         self.search_edit = search_box("Name, date of birth, Medicare or record number")
         named(self.search_edit, "Find patient", "Type a name, date of birth or number (Ctrl+F)")
         self.search_edit.setToolTip("Find patient (Ctrl+F)")
         self.caution = keep_room(note("", "warning"), 3)
         named(self.caution, "Search caution")
         self.caution.hide()
-        self.candidates = QListWidget()
+        self.candidates = CandidateList()
         named(self.candidates, "Matching patients", "Best match first, with the reasons")
         self.candidates.setWordWrap(True)
         self.candidates.setAlternatingRowColors(True)
@@ -60,6 +94,7 @@ class PatientPanel(QWidget):
             lambda current, _: self.choose_button.setEnabled(current is not None))
         self.choose_button.clicked.connect(self._choose)
         self._result = None
+        self._say_when_empty()
 
     def suggest(self, result, source: str) -> None:
         """Show candidates suggested by a picture's clues, unless the person is searching."""
@@ -96,12 +131,24 @@ class PatientPanel(QWidget):
         set_tone(self.caution, "warning")
         self.candidates.setCurrentRow(0 if result.preselected is not None else -1)
         self.choose_button.setEnabled(self.candidates.currentItem() is not None)
+        self._say_when_empty()
 
     def clear(self) -> None:
         """Start afresh for the next item."""
         self.search_edit.clear()
         self.candidates.clear()
         self.caution.hide()
+        self._say_when_empty()
+
+    def clear_candidates(self) -> None:
+        """Nothing to search for: list no patient, and say how to find one."""
+        self.candidates.clear()
+        self._say_when_empty()
+
+    def _say_when_empty(self) -> None:
+        """What to do while no patient is listed: search, or search another way."""
+        self.candidates.say_when_empty(
+            NO_MATCH if self.search_edit.text().strip() else self._before_search)
 
     def _enter_in_search(self) -> None:
         if self.candidates.currentItem() is not None:

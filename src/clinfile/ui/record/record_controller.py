@@ -153,7 +153,7 @@ class RecordController(QObject):
             return
         text = self.view.patient_panel.search_edit.text()
         if not text.strip():
-            self.view.patient_panel.candidates.clear()
+            self.view.patient_panel.clear_candidates()
             return
         self._tasks.run(self.patients.search, text, owner=self.view).success(
             lambda result: self._found(text, result))

@@ -75,7 +75,9 @@ class RecordView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "Patient's record")
-        self.patient_panel = PatientPanel()
+        self.patient_panel = PatientPanel(
+            "Search for a patient above by name, date of birth, Medicare or record number "
+            "to open their record.")
         self.patient_panel.choose_button.setText("Open this patient's record")
         self.finding = QTabWidget()
         named(self.finding, "Ways to find a record")
