@@ -440,3 +440,54 @@ def test_a_wrongly_sent_picture_is_reported_from_the_record_by_keyboard_alone(
     wait_for_timeline(qtbot, shell)
     assert "Incident 1: reached Dr B Smith, Carlton Skin by mistake" in \
         shell.record_view.details.facts["exports"].text()
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+def test_pictures_past_retention_are_deleted_with_confirmation_by_keyboard_alone(
+        qtbot, logged_in, vault_path, app_clock):
+    from clinfile.app.filing.deletion_list import due_for_deletion
+    from clinfile.db.audit import AuditRepository
+    from tests.ui.test_admin_retention import _pictures_filed_years_ago
+
+    images = _pictures_filed_years_ago(vault_path, 3, app_clock)
+    shell = logged_in("admin")
+    press(qtbot, Qt.Key.Key_2, CTRL)
+    press(qtbot, Qt.Key.Key_R, ALT)
+    retention = shell.admin.retention
+    qtbot.waitUntil(lambda: retention.table.rowCount() == 3, timeout=10000)
+    tab_to(qtbot, retention.table)
+    press(qtbot, Qt.Key.Key_Home)
+    press(qtbot, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    chosen = sorted(int(retention.table.item(row, 0).text()) for row in (0, 1))
+    tab_to(qtbot, retention.delete_button, most=3)
+    assert sorted(d.image_id for d in retention._chosen()) == chosen
+    press(qtbot, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: getattr(retention, "delete_dialog", None) is not None
+                    and retention.delete_dialog.isActiveWindow(), timeout=5000)
+    first = retention.delete_dialog
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: retention.table.hasFocus() and shell.window.isActiveWindow(),
+                    timeout=5000)
+    assert shell.tasks.wait_for_all()
+    assert len(due_for_deletion(shell.desk.session)) == 3, "Return alone never deletes"
+
+    press(qtbot, Qt.Key.Key_D, ALT)
+    qtbot.waitUntil(lambda: retention.delete_dialog is not first
+                    and retention.delete_dialog.isActiveWindow(), timeout=5000)
+    press(qtbot, Qt.Key.Key_R, ALT)
+    press(qtbot, Qt.Key.Key_A, CTRL)
+    write(qtbot, "Kept past the retention period; checked by the manager")
+    with qtbot.waitSignal(retention.deleted, timeout=15000) as deleted:
+        press(qtbot, Qt.Key.Key_D, ALT)
+    assert sorted(deleted.args[0]) == chosen
+    qtbot.waitUntil(lambda: retention.table.rowCount() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: retention.table.hasFocus() and shell.window.isActiveWindow(),
+                    timeout=5000)
+    assert "deleted for good" in retention.message.text()
+    with shell.desk.session.vault.index() as conn:
+        rows = [r for r in AuditRepository(conn).rows() if r.action == "image.deleted"]
+    assert sorted(int(r.subject.split()[1]) for r in rows) == chosen
+    assert all("checked by the manager" in r.detail for r in rows)
+    assert set(chosen) < set(images)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTableWidget, QWidget
 
 # The stylesheet names its pictures by absolute path, so the resources must be real files:
 # they are, in the installed package and in the one-folder application alike.
@@ -120,3 +120,16 @@ def named(widget: QWidget, name: str, description: str = "") -> QWidget:
     if description:
         widget.setAccessibleDescription(description)
     return widget
+
+
+def table(columns: int, name: str, rows: int = 0) -> QTableWidget:
+    """A table Tab leaves for the next field, as in any form; the arrow keys move within it.
+
+    Left to Qt's default, Tab steps from cell to cell, round and round, and
+    never reaches the buttons under the table; and each step chooses the
+    row it lands on instead of the rows the person chose, so a deletion
+    confirmed next would be of the wrong pictures.
+    """
+    made = named(QTableWidget(rows, columns), name)
+    made.setTabKeyNavigation(False)
+    return made

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -33,7 +32,7 @@ from clinfile.app.escaping import escaped
 from clinfile.app.patients.csv_import import PRESETS
 from clinfile.app.patients.service import ImportProgress, ImportReport, PatientService, guess_format
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import heading, named, note, primary, set_tone
+from clinfile.ui.look import heading, named, note, primary, set_tone, table
 from clinfile.ui.tasks import Tasks
 
 FORMAT_WORDS = {"csv": "CSV export (spreadsheet)", "fhir": "FHIR R4 Patient bundle (JSON)",
@@ -75,7 +74,7 @@ class PatientListTab(QWidget):
         for word, label in FORMAT_WORDS.items():
             self.format_box.addItem(label, word)
         self.mapping_box = named(QComboBox(), "Column mapping")
-        self.preview = named(QTableWidget(0, len(PREVIEW_HEADINGS)), "First rows as read")
+        self.preview = table(len(PREVIEW_HEADINGS), "First rows as read")
         self.preview.setHorizontalHeaderLabels(PREVIEW_HEADINGS)
         header = self.preview.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -8,13 +8,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from clinfile.ui.look import heading, named
+from clinfile.ui.look import heading, named, table
 
 
 def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
@@ -34,7 +33,7 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         named(self, "Keyboard shortcuts")
-        self.table = named(QTableWidget(len(rows), 2), "Keys and what they do")
+        self.table = table(2, "Keys and what they do", len(rows))
         self.table.setHorizontalHeaderLabels(["Keys", "What they do"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

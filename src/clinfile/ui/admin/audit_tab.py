@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -35,7 +34,7 @@ from clinfile.app.audit.service import AuditChoices, AuditFilter, AuditFindings,
 from clinfile.app.audit.verdict import ChainVerdict
 from clinfile.ui.admin.save_dialog import ask_where_to_save
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import keep_room, named, note, primary, set_tone
+from clinfile.ui.look import keep_room, named, note, primary, set_tone, table
 from clinfile.ui.tasks import Tasks
 
 _ANY_DAY = QDate(2000, 1, 1)
@@ -86,7 +85,7 @@ class AuditTab(QWidget):
         self.verdict = named(keep_room(note("Checking the audit trail…"), 3), "Audit verdict")
         self.verdict.setWordWrap(True)
         self.check_button = named(QPushButton("Chec&k again"), "Check the audit trail again")
-        self.table = named(QTableWidget(0, len(HEADINGS)), "Audit entries")
+        self.table = table(len(HEADINGS), "Audit entries")
         self.table.setHorizontalHeaderLabels(list(HEADINGS))
         # Entry, When and Who take their width; What, About and Details share what is
         # left and wrap their words, so no column runs past the right edge.

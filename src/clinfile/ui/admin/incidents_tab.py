@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,7 @@ from clinfile.ui.admin.forms import open_form
 from clinfile.ui.admin.incident_dialog import IncidentDialog
 from clinfile.ui.admin.save_dialog import ask_where_to_save
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import named, note, primary, set_tone
+from clinfile.ui.look import named, note, primary, set_tone, table
 from clinfile.ui.printing import ask_and_print
 from clinfile.ui.tasks import Tasks
 
@@ -55,7 +54,7 @@ class IncidentsTab(QWidget):
         self._incidents: list[Incident] = []
         self.report_button = named(primary(QPushButton("Report a &wrongly sent image…")),
                                    "Report a wrongly sent image")
-        self.table = named(QTableWidget(0, len(HEADINGS)), "Incidents reported")
+        self.table = table(len(HEADINGS), "Incidents reported")
         self.table.setHorizontalHeaderLabels(HEADINGS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,7 +29,7 @@ from clinfile.app.filing.retention import RetentionService
 from clinfile.app.security.session import Session
 from clinfile.ui.admin.forms import open_form
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import named, note, set_tone
+from clinfile.ui.look import named, note, set_tone, table
 from clinfile.ui.tasks import Tasks
 
 HEADINGS = ["Picture", "Patient", "Born", "What it shows", "Last entry", "Kept until"]
@@ -81,7 +80,7 @@ class RetentionTab(QWidget):
         self._tasks = tasks
         self._session: Session | None = None
         self._due: list[DueImage] = []
-        self.table = named(QTableWidget(0, len(HEADINGS)), "Pictures due for deletion")
+        self.table = table(len(HEADINGS), "Pictures due for deletion")
         self.table.setHorizontalHeaderLabels(HEADINGS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

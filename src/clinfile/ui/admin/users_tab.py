@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -37,7 +36,7 @@ from clinfile.ui.admin.user_dialogs import (
     RolesDialog,
 )
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import named, note, set_tone
+from clinfile.ui.look import named, note, set_tone, table
 from clinfile.ui.printing import ask_and_print
 from clinfile.ui.tasks import Tasks
 
@@ -62,7 +61,7 @@ class UsersTab(QWidget):
         self._session: Session | None = None
         self._service: UserService | None = None
         self._users: dict[str, UserRow] = {}
-        self.table = named(QTableWidget(0, 5), "Users")
+        self.table = table(5, "Users")
         self.table.setHorizontalHeaderLabels(["Login name", "Full name", "Roles", "State",
                                               "Password changed"])
         # Each column as wide as its heading and entries, the last taking the rest:
