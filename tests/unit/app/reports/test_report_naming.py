@@ -51,3 +51,13 @@ def test_an_export_says_it_is_one_whatever_the_recipient_is_called():
     assert export_name("Dr {SURNAME} O'Brien/../x\n") == "export-for-Dr-SURNAME-OBrien-x"
     assert export_name("北京医院") == "export-for"
     assert len(export_name("Dr " + "Smyth " * 40)) <= len("export-for-") + 40
+
+
+def test_a_pattern_repeating_long_names_is_cut_to_what_a_disk_takes_with_room_for_a_number():
+    patient = PatientHeader("Wolfeschlegelsteinhausenbergerdorff" * 3, "Hubert", date(1904, 2, 29),
+                            "R" * 300)
+    pattern = "_".join(["{SURNAME}", "{RECORD}", "{Surname}"] * 4)
+    name = record_file_name(patient, DAY, extension="pdf", pattern=pattern)
+    assert len(name.encode()) == 255 - len("_999")
+    assert name.startswith("WOLFESCHLEGELSTEINHAUSENBERGERDORFFWOLFE_RRRR")
+    assert name.endswith(".pdf") and not name.endswith(("_.pdf", "-.pdf"))

@@ -92,3 +92,26 @@ def test_the_recovery_sheet_is_printed_only_for_the_vault_s_own_key(tmp_path):
 def test_a_patient_or_images_must_be_named(vault_path, verb):
     code, _, _ = as_user(vault_path, "clinician", verb, "--out", "/tmp/x")
     assert code == 2
+
+
+@pytest.mark.parametrize("file_format", ["jpeg", "pdf"])
+def test_an_export_for_a_patient_with_a_runaway_surname_is_named_to_fit_the_disk(
+        vault_path, corpus, tmp_path, file_format):
+    from tests.ui.record_pictures import file_pictures
+
+    surname = "Ó" + "a" * 9_999  # as a patient list once imported it
+    _, [image] = file_pictures(vault_path, corpus, tmp_path, [(0, "left-forearm", "rash")],
+                               patients=[("900001", surname, "Mai", "1990-06-05", "Footscray")])
+    out = tmp_path / "out"
+    for _ in range(2):
+        code, _, err = as_user(vault_path, "clinician", "export", "--images", str(image),
+                               "--purpose", "clinical-care", "--recipient", "treating-team",
+                               "--format", file_format, "--out", str(out))
+        assert code == 0, err
+
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 2 and names[0] != names[1]
+    for name in names:
+        assert len(name.encode()) <= 255
+        assert name.startswith("OAAAAAAAAA") and "_Mai_19900605_" in name
+        assert "_export-for-the-treating-team" in name
