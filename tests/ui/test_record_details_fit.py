@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -51,3 +53,37 @@ def test_every_wrapped_value_shows_whole_as_pictures_are_chosen(qtbot, logged_in
             qtbot.wait(50)
             cut += [(width, details.title.text(), value) for value in cut_values(details)]
     assert cut == []
+
+
+def test_a_long_file_name_without_spaces_wraps_inside_the_details_column(
+        qtbot, logged_in, vault_path, corpus, tmp_path):
+    """A 200-letter file name once widened the column, cutting every value on the right."""
+    name = ("Canon_40D_photoshop_import_" * 8)[:192] + ".jpg"
+    photo = tmp_path / "long" / name
+    photo.parent.mkdir()
+    shutil.copyfile(corpus / "exif-samples" / "jpg" / "mobile" / "jolla.jpg", photo)
+    _patients, [picture] = file_pictures(vault_path, corpus, tmp_path,
+                                         [(0, "left-ankle", "itchy rash")], [photo])
+    shell = logged_in("clinician")
+    shell.window.resize(1280, 800)
+    shell.window.show()
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    view = shell.record_view
+    details, timeline = view.details, view.timeline
+    timeline.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: [p.image_id for p in timeline.chosen()] == [picture], timeout=5000)
+    for width in (None, 300):
+        if width:
+            total = sum(view.pictures.sizes())
+            view.pictures.setSizes([total - width, width])
+        qtbot.wait(50)
+        room = details.parentWidget().width()
+        assert details.width() <= room, f"the details are {details.width()} px in {room} px"
+        wide = [f"{key}: ends at {label.geometry().right()} of {room} px"
+                for key, label in details.facts.items()
+                if label.isVisible() and label.geometry().right() >= room]
+        assert wide == []
+        assert cut_values(details) == []
+    assert len(f"000-{name}") == 200
+    assert f"000-{name}" in details.facts["file"].toolTip()

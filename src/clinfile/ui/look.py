@@ -6,6 +6,7 @@ text scales with the system font setting and nothing is cut off at 150 %.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTableWidget, QWidget
+
+# A word longer than this may be broken anywhere to wrap: a file name without spaces
+# would otherwise set the least width of its label, and of the column it stands in.
+LONGEST_UNBROKEN = 12
+# An invisible place to break a line, which Qt's wrapping honours.
+_BREAK = "\u200b"
+_LONG_WORD = re.compile(rf"\S{{{LONGEST_UNBROKEN + 1},}}")
 
 # The stylesheet names its pictures by absolute path, so the resources must be real files:
 # they are, in the installed package and in the one-folder application alike.
@@ -52,6 +60,30 @@ def note(text: str = "", tone: str = "quiet") -> QLabel:
     label.setWordWrap(True)
     label.setProperty("tone", tone)
     return label
+
+
+def breakable(text: str) -> str:
+    """Return ``text`` with invisible places to break inside each overlong word.
+
+    A wrapping label breaks lines only between words, so one long word (a
+    camera's file name, a pasted address) would widen the label past its
+    column and cut off every value beside it. Such a word may break after
+    each ``_ - . /`` in it, and at the latest every :data:`LONGEST_UNBROKEN`
+    characters; shorter words are left as they are.
+    """
+    return _LONG_WORD.sub(lambda found: _broken(found.group()), text)
+
+
+def _broken(word: str) -> str:
+    """``word`` with a break after each separator and within every LONGEST_UNBROKEN letters."""
+    pieces, run = [], 0
+    for letter in word:
+        pieces.append(letter)
+        run += 1
+        if letter in "_-./\\" or run == LONGEST_UNBROKEN:
+            pieces.append(_BREAK)
+            run = 0
+    return "".join(pieces).removesuffix(_BREAK)
 
 
 def search_box(placeholder: str) -> QLineEdit:

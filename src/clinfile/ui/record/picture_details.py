@@ -7,7 +7,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from clinfile.app.record.model import RecordPicture, time_words
-from clinfile.ui.look import heading, named, note
+from clinfile.ui.look import breakable, heading, named, note
 
 PREVIEW_EDGE = 256
 
@@ -62,37 +62,40 @@ class PictureDetails(QWidget):
     def show_nothing(self, words: str = "Choose a picture on the timeline to see its details."
                      ) -> None:
         """No picture chosen (or several): say what to do."""
-        self.title.setText("")
+        _say(self.title, "")
         self.preview.clear()
         self.preview.hide()
         self.hint.setText(words)
         for value in self.facts.values():
-            value.setText("")
+            _say(value, "")
         self._show_rows_with_words()
 
     def show_picture(self, picture: RecordPicture) -> None:
         """Show one picture's facts; its thumbnail follows from the worker."""
         title = picture.description or picture.kind.label
-        self.title.setText(title[:1].upper() + title[1:])
+        _say(self.title, title[:1].upper() + title[1:])
         self.preview.clear()
         self.preview.setVisible(picture.shown)
         self.hint.setText(picture.gone_words())
-        f = self.facts
-        f["kind"].setText(picture.kind.label.capitalize())
-        f["site"].setText(picture.body_site.label)
-        f["description"].setText(picture.description or "none given")
-        f["purpose"].setText(picture.clinical_purpose or "not recorded")
-        f["when"].setText(time_words(picture.when))
-        f["taken_by"].setText(picture.taken_by or "not recorded")
-        f["came_from"].setText(picture.came_from.capitalize())
-        f["file"].setText(f"{picture.file_name}; camera {picture.camera}; "
-                          f"{picture.width} × {picture.height} pixels")
-        f["filed"].setText(f"{time_words(picture.filed_at)} by {picture.filed_by}")
-        f["basis"].setText(picture.basis.capitalize())
-        f["consent"].setText(picture.consent)
-        f["limits"].setText(picture.limits.capitalize() if picture.limits else "")
-        f["history"].setText("\n".join(picture.history))
-        f["exports"].setText("\n".join(picture.exports) or "never exported")
+        words = {
+            "kind": picture.kind.label.capitalize(),
+            "site": picture.body_site.label,
+            "description": picture.description or "none given",
+            "purpose": picture.clinical_purpose or "not recorded",
+            "when": time_words(picture.when),
+            "taken_by": picture.taken_by or "not recorded",
+            "came_from": picture.came_from.capitalize(),
+            "file": f"{picture.file_name}; camera {picture.camera}; "
+                    f"{picture.width} × {picture.height} pixels",
+            "filed": f"{time_words(picture.filed_at)} by {picture.filed_by}",
+            "basis": picture.basis.capitalize(),
+            "consent": picture.consent,
+            "limits": picture.limits.capitalize() if picture.limits else "",
+            "history": "\n".join(picture.history),
+            "exports": "\n".join(picture.exports) or "never exported",
+        }
+        for key, value in self.facts.items():
+            _say(value, words[key])
         self._show_rows_with_words()
 
     def show_preview(self, image: QImage | None) -> None:
@@ -106,3 +109,14 @@ class PictureDetails(QWidget):
             shown = bool(value.text())
             self._names[key].setVisible(shown)
             value.setVisible(shown)
+
+
+def _say(label: QLabel, words: str) -> None:
+    """Show ``words`` wrapped within the column; a long word broken shows whole on hover.
+
+    A file name without spaces is wrapped inside itself rather than widening
+    the column and cutting off every other value at its right edge.
+    """
+    shown = breakable(words)
+    label.setText(shown)
+    label.setToolTip(words if shown != words else "")
