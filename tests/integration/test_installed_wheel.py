@@ -172,7 +172,7 @@ def test_a_vault_made_filled_and_checked_by_the_installed_command(installed):
     filed = installed.ok("file", *as_doctor, str(item["item_id"]), "--patient", "W1961",
                          "--kind", "clinical-photo", "--body-site", "left-ankle",
                          "--consent", consent["code"], stdin=doctor)
-    assert f"Filed item {item['item_id']}" in filed
+    assert f"Filed picture {item['item_id']} to " in filed
     outbox = installed.place / "outbox"
     outbox.mkdir()
     installed.ok("report", "summary", *as_doctor, "--patient", "W1961", "--out", str(outbox),

@@ -191,7 +191,7 @@ def test_a_picture_refused_for_its_consent_goes_once_the_consent_is_put_right(
     [refusal] = status["refusals"]
     assert refusal["image"] == ids[0] and refusal["reason"]
     code, text, _ = as_user(vault_path, "clinician", "pacs status")
-    assert f"Image {ids[0]} not sent: {refusal['reason']}" in text
+    assert f"Picture {ids[0]} not sent: {refusal['reason']}" in text
 
     code, _, err = as_user(vault_path, "clinician", "consent add", "--patient", "MN1990",
                            "--purposes", "clinical-care", "--method", "verbal", "--recipients",

@@ -27,16 +27,22 @@ from clinfile.app.cli.common import (
 from clinfile.app.consent.model import Consent, DecisionMaker, Disclosure
 from clinfile.app.consent.service import ConsentRequest, ConsentService, WithdrawalResult
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, RecipientClass, words
+from clinfile.app.counting import counted
 from clinfile.app.filing.body_sites import BodySite, BodySiteError
+from clinfile.app.filing.deletion_list import due_for_deletion
 from clinfile.app.filing.model import Correction, FiledImage, FilingRequest
 from clinfile.app.filing.retention import RetentionService
 from clinfile.app.filing.service import REASON_LIMIT, FilingService, find_patient
-from clinfile.app.record.withdrawal import NOT_KNOWN_HEADING, SENT_HEADING
+from clinfile.app.record.service import patient_names
+from clinfile.app.record.withdrawal import NOT_KNOWN_HEADING, SENT_HEADING, withdraw_and_say
 from clinfile.app.security.session import Session
 from clinfile.app.uses.gate import check_use
 from clinfile.db.consents import UseRow
+from clinfile.db.record import RecordQueries
 
 TOLD_WORDS = {"why": "why", "how-used": "how_used", "who-sees": "who_sees"}
+#: The columns of ``retention due``, as the window's Retention tab heads its own.
+RETENTION_HEADINGS = ("Picture", "Patient", "Body site", "Taken", "Kept until")
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
@@ -96,8 +102,9 @@ def _file(args: argparse.Namespace, console: Console) -> int:
                                "images": [{**_image_json(i), "keep_until": kept[i.image_id]}
                                           for i in episode.images]})
         else:
+            named = _patients_named(session, [patient_id])[patient_id]
             for image in episode.images:
-                console.say(f"Filed item {image.image_id} to patient {patient_id}: "
+                console.say(f"Filed picture {image.image_id} to {named}: "
                             f"{image.kind.label}, {image.body_site.label} "
                             f"({image.consent_basis.label}); kept until "
                             f"{kept[image.image_id]:%d/%m/%Y}.")
@@ -191,8 +198,9 @@ def _consent_show(args: argparse.Namespace, console: Console) -> int:
             return EXIT_OK
         if not consents:
             console.say("No consent recorded.")
+        named = _patients_named(session, {consent.patient_id for consent in consents})
         for consent in consents:
-            for line in _consent_lines(consent):
+            for line in _consent_lines(consent, named[consent.patient_id]):
                 console.say(line)
         return EXIT_OK
 
@@ -202,16 +210,14 @@ def _consent_show(args: argparse.Namespace, console: Console) -> int:
 def _consent_withdraw(args: argparse.Namespace, console: Console) -> int:
     def act(session: Session) -> int:
         purposes = _purposes(args.purposes)
-        result = ConsentService(session).withdraw(args.consent, purposes or None,
-                                                  reason=args.reason)
+        said = withdraw_and_say(session, args.consent, purposes or None, reason=args.reason)
         if args.json:
-            console.emit_json(_withdrawal_json(result))
+            console.emit_json(_withdrawal_json(said.result))
             return EXIT_OK
-        names = ", ".join(sorted(p.label for p in result.purposes))
-        console.say(f"Consent {result.consent.code} withdrawn for {names}; "
-                    "no further use for these purposes will be allowed.")
-        _say_uses(console, SENT_HEADING, result.uses_already_made)
-        _say_uses(console, NOT_KNOWN_HEADING, result.uses_not_known_sent)
+        console.say(f"Consent {said.result.consent.code} withdrawn for {said.purposes_words}; "
+                    f"no further use for these purposes will be allowed. {said.follow_up}")
+        _say_uses(console, SENT_HEADING, said.sent_numbered)
+        _say_uses(console, NOT_KNOWN_HEADING, said.not_known_numbered)
         return EXIT_OK
 
     return with_session(args, console, act)
@@ -291,9 +297,10 @@ def _correct(args: argparse.Namespace, console: Console) -> int:
             shown = [_image_json(image) for image in images]
             console.emit_json(shown[0] if len(shown) == 1 else shown)
             return EXIT_OK
+        named = _patients_named(session, {image.patient_id for image in images})
         for image in images:
-            console.say(f"Image {image.image_id} is now filed to patient {image.patient_id}, "
-                        f"{image.body_site.label}.")
+            console.say(f"Picture {image.image_id} is now in the record of "
+                        f"{named[image.patient_id]}, {image.body_site.label}.")
         return EXIT_OK
 
     return with_session(args, console, act)
@@ -318,17 +325,19 @@ def _register_retention(verbs: argparse._SubParsersAction) -> None:
 
 def _retention_due(args: argparse.Namespace, console: Console) -> int:
     def act(session: Session) -> int:
-        due = RetentionService(session).due()
         if args.json:
             console.emit_json([{"image_id": r.image_id, "patient_id": r.patient_id,
                                 "last_entry": r.last_entry, "keep_until": r.keep_until}
-                               for r in due])
+                               for r in RetentionService(session).due()])
             return EXIT_OK
+        due = due_for_deletion(session)
         if not due:
             console.say("Nothing is due for deletion.")
-        for r in due:
-            console.say(f"image {r.image_id}  patient {r.patient_id}  kept until "
-                        f"{r.keep_until:%d/%m/%Y}")
+            return EXIT_OK
+        for line in _columns([RETENTION_HEADINGS, *(
+                (str(d.image_id), d.patient, d.site, d.taken, f"{d.keep_until:%d/%m/%Y}")
+                for d in due)]):
+            console.say(line)
         return EXIT_OK
 
     return with_session(args, console, act)
@@ -337,13 +346,29 @@ def _retention_due(args: argparse.Namespace, console: Console) -> int:
 def _retention_delete(args: argparse.Namespace, console: Console) -> int:
     def act(session: Session) -> int:
         deleted = RetentionService(session).delete(args.images, args.reason)
-        console.say(f"Deleted {len(deleted)} image(s); their bytes are gone from the vault.")
+        console.say(f"Deleted {counted(len(deleted), 'picture')}; their bytes are gone from "
+                    "the vault.")
         return EXIT_OK
 
     return with_session(args, console, act)
 
 
 # --- shared ---------------------------------------------------------------------------
+
+
+def _patients_named(session: Session, patient_ids: set[int] | list[int]) -> dict[int, str]:
+    """'SMITH, John (record MRN1003)' for each patient, as refusals and the window name them."""
+    with session.vault.index() as conn:
+        return patient_names(RecordQueries(conn), patient_ids)
+
+
+def _columns(rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows as lines whose columns line up, the first column's numbers to the right."""
+    widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
+    return ["  ".join([row[0].rjust(widths[0]),
+                       *(cell.ljust(width) for cell, width in zip(row[1:], widths[1:],
+                                                                  strict=True))]).rstrip()
+            for row in rows]
 
 
 def _patient_id(session: Session, reference: str) -> int:
@@ -418,12 +443,12 @@ def _consent_json(consent: Consent) -> dict:
     }
 
 
-def _say_uses(console: Console, heading: str, uses: tuple[UseRow, ...]) -> None:
-    if uses:
+def _say_uses(console: Console, heading: str, lines: tuple[str, ...]) -> None:
+    """The heading, then one use a line; nothing when there is no use to list."""
+    if lines:
         console.say(heading)
-    for use in uses:
-        console.say(f"  image {use.image_id}: {use.purpose} to {use.recipient} by "
-                    f"{use.channel}, {clock.local_time(use.used_at)} ({use.used_by})")
+    for line in lines:
+        console.say(f"  {line}")
 
 
 def _withdrawal_json(result: WithdrawalResult) -> dict:
@@ -438,16 +463,16 @@ def _use_json(use: UseRow) -> dict:
             "channel": use.channel, "used_by": use.used_by, "used_at": use.used_at}
 
 
-def _consent_lines(consent: Consent) -> list[str]:
+def _consent_lines(consent: Consent, patient: str) -> list[str]:
     who = ("the patient" if consent.decided_by.is_patient else
            f"{consent.decided_by.name} ({consent.decided_by.relationship})")
     lines = [
-        f"Consent {consent.code} (id {consent.id}), patient {consent.patient_id}",
+        f"Consent {consent.code} (id {consent.id}), {patient}",
         f"  given by {who}, {consent.method.label}, obtained by {consent.obtained_by} on "
         f"{consent.obtained_on:%d/%m/%Y}",
         f"  for: {', '.join(sorted(p.label for p in consent.purposes))}",
         f"  may be seen by: {', '.join(r.label for r in consent.recipients)}",
-        f"  images: {', '.join(map(str, sorted(consent.images))) or 'all of the patient’s'}",
+        f"  pictures: {', '.join(map(str, sorted(consent.images))) or 'all of the patient’s'}",
     ]
     if consent.interpreter:
         lines.append(f"  interpreter: {consent.interpreter}")

@@ -155,7 +155,7 @@ def _status(args: argparse.Namespace, console: Console) -> int:
         if status.last_problem:
             console.say(f"Last problem ({status.last_tried}): {status.last_problem}")
         for image, reason in status.refusals:
-            console.say(f"Image {image} not sent: {reason}")
+            console.say(f"Picture {image} not sent: {reason}")
         return EXIT_OK
 
     return with_session(args, console, act)

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from clinfile.app.clock import day_words
 from clinfile.app.escaping import escaped
 from clinfile.app.filing.model import load_filed
 from clinfile.app.filing.retention import RetentionService
 from clinfile.app.patients.dates import show
+from clinfile.app.patients.names import named_with_record
 from clinfile.app.security.session import Session
 from clinfile.db.filing import PatientLookup
 
@@ -26,6 +28,8 @@ class DueImage:
     patient: str
     born: str
     description: str
+    site: str
+    taken: str
     last_entry: date
     keep_until: date
 
@@ -40,12 +44,13 @@ def due_for_deletion(session: Session, today: date | None = None) -> list[DueIma
         for retention in due:
             patient = patients.by_id(retention.patient_id)
             image = images[retention.image_id]
-            record = f" (record {patient.record_number})" if patient.record_number else ""
             found.append(DueImage(
                 retention.image_id,
-                escaped(f"{patient.family_name.upper()}, {patient.given_names}{record}"),
+                escaped(named_with_record(patient.family_name, patient.given_names,
+                                          patient.record_number or "")),
                 show(date.fromisoformat(patient.birth_date)) if patient.birth_date
                 else "not known",
                 escaped(image.description or image.kind.replace("-", " ")),
+                escaped(image.body_site.label), day_words(image.taken_at),
                 retention.last_entry, retention.keep_until))
     return found

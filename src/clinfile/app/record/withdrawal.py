@@ -45,6 +45,16 @@ class WithdrawalSaid:
         return ", ".join(sorted(p.label for p in self.result.purposes))
 
     @property
+    def sent_numbered(self) -> tuple[str, ...]:
+        """The already-sent lines, each led by its picture's number for the next command."""
+        return _numbered(self.result.uses_already_made, self.sent)
+
+    @property
+    def not_known_numbered(self) -> tuple[str, ...]:
+        """The not-known-sent lines, each led by its picture's number for the next command."""
+        return _numbered(self.result.uses_not_known_sent, self.not_known)
+
+    @property
     def follow_up(self) -> str:
         """How many pictures the practice follows up, or that none need it."""
         if not self.sent and not self.not_known:
@@ -98,6 +108,16 @@ def _picture_words(image_id: int, images: dict[int, FiledImage],
         return "A picture no longer in this patient's record"
     when = image.taken_at or taken.get(image_id) or image.filed_at
     return f"The picture of the {image.body_site.label} taken {day_words(when)}"
+
+
+def _numbered(uses: tuple[UseRow, ...], lines: tuple[str, ...]) -> tuple[str, ...]:
+    """'Picture 4, the picture of the left ankle taken 13/08/2025: exported …'.
+
+    On the command line the person types the number to check or correct the
+    picture next; each line was said from the use in the same place.
+    """
+    return tuple(f"Picture {use.image_id}, {line[:1].lower()}{line[1:]}"
+                 for use, line in zip(uses, lines, strict=True))
 
 
 def _channel(word: str) -> Channel | None:
