@@ -64,6 +64,10 @@ class Selection:
     episode: int | None = None
     image_ids: tuple[int, ...] = ()
 
+    def __post_init__(self) -> None:
+        """A picture named twice is one picture: every document and export shows it once."""
+        object.__setattr__(self, "image_ids", tuple(dict.fromkeys(self.image_ids)))
+
 
 @dataclass(frozen=True)
 class Written:
