@@ -12,6 +12,7 @@ from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.deletion_list import due_for_deletion
 from clinfile.app.filing.model import FilingRequest
+from clinfile.app.filing.retention import RetentionService
 from clinfile.app.filing.service import FilingService
 from clinfile.app.security.roles import PolicyRefused
 from clinfile.app.security.session import Session
@@ -60,6 +61,9 @@ def test_choose_and_delete_by_keyboard_alone(qtbot, logged_in, vault_path, app_c
     qtbot.waitUntil(dialog.isVisible)
     assert "2 pictures of 2 patients will be deleted" in dialog.findChildren(
         type(retention.message))[0].text()
+    listed = [dialog.pictures.item(row).text() for row in range(dialog.pictures.count())]
+    assert sorted(listed) == ["NGUYEN, Mai (record R-1): left knee, taken 20/11/2026",
+                              "SMITH, Jo (record R-2): left knee, taken 20/11/2026"]
     qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(shell.window.isActiveWindow, timeout=5000)
     assert shell.tasks.wait_for_all()
@@ -134,3 +138,26 @@ def test_a_look_up_answering_after_the_tab_is_gone_is_let_go(qtbot, logged_in, v
         retention.refresh()
         shiboken6.delete(retention)
         qtbot.waitUntil(lambda: shell.tasks.running() == 0, timeout=30000)
+
+
+def test_a_picture_deleted_elsewhere_meanwhile_is_named_and_the_rest_go(
+        qtbot, logged_in, vault_path, app_clock, login):
+    images = _pictures_filed_years_ago(vault_path, 2, app_clock)
+    shell, retention = _open_retention(qtbot, logged_in, 2)
+    retention.table.setFocus()
+    qtbot.keyClick(retention.table, Qt.Key.Key_Home)
+    qtbot.keyClick(retention.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(shell.window, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: hasattr(retention, "delete_dialog"), timeout=5000)
+    dialog = retention.delete_dialog
+    qtbot.waitUntil(dialog.isActiveWindow)
+    RetentionService(login("admin")).delete([images[0]], "retention period ended")
+
+    with qtbot.waitSignal(retention.deleted, timeout=15000) as deleted:
+        qtbot.keyClick(dialog, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert deleted.args[0] == [images[1]]
+    words = retention.message.text()
+    assert words.startswith("1 picture was deleted for good")
+    assert f"Picture {images[0]} was already deleted, by admin on " in words
+    assert "not due" not in words
+    qtbot.waitUntil(lambda: retention.table.rowCount() == 0, timeout=10000)

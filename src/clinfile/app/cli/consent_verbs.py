@@ -15,6 +15,7 @@ from datetime import date
 from clinfile.app import clock
 from clinfile.app.cli.common import (
     EXIT_OK,
+    EXIT_PROBLEMS,
     EXIT_REFUSED,
     Console,
     UsageError,
@@ -27,7 +28,6 @@ from clinfile.app.cli.common import (
 from clinfile.app.consent.model import Consent, DecisionMaker, Disclosure
 from clinfile.app.consent.service import ConsentRequest, ConsentService, WithdrawalResult
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, RecipientClass, words
-from clinfile.app.counting import counted
 from clinfile.app.filing.body_sites import BodySite, BodySiteError
 from clinfile.app.filing.deletion_list import due_for_deletion
 from clinfile.app.filing.model import Correction, FiledImage, FilingRequest
@@ -316,7 +316,9 @@ def _register_retention(verbs: argparse._SubParsersAction) -> None:
     add_login_arguments(due)
     add_json_argument(due)
     due.set_defaults(handler=_retention_due)
-    delete = actions.add_parser("delete", help="delete images whose retention period has ended")
+    delete = actions.add_parser(
+        "delete", help="delete images whose retention period has ended; those already deleted "
+                       "are named and passed over, and the exit code is 1 if every one was")
     add_login_arguments(delete)
     delete.add_argument("images", nargs="+", type=int, metavar="IMAGE")
     delete.add_argument("--reason", required=True)
@@ -345,10 +347,9 @@ def _retention_due(args: argparse.Namespace, console: Console) -> int:
 
 def _retention_delete(args: argparse.Namespace, console: Console) -> int:
     def act(session: Session) -> int:
-        deleted = RetentionService(session).delete(args.images, args.reason)
-        console.say(f"Deleted {counted(len(deleted), 'picture')}; their bytes are gone from "
-                    "the vault.")
-        return EXIT_OK
+        deletion = RetentionService(session).delete(args.images, args.reason)
+        console.say(deletion.words())
+        return EXIT_OK if deletion.deleted else EXIT_PROBLEMS
 
     return with_session(args, console, act)
 

@@ -33,6 +33,11 @@ class DueImage:
     last_entry: date
     keep_until: date
 
+    @property
+    def named(self) -> str:
+        """'NGUYEN, Mai (record 900001): left ankle, taken 30/05/2008', for a confirmation."""
+        return f"{self.patient}: {self.site}, taken {self.taken}"
+
 
 def due_for_deletion(session: Session, today: date | None = None) -> list[DueImage]:
     """Return every picture past its retention date, oldest first, with its patient named."""

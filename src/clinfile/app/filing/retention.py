@@ -48,6 +48,26 @@ class Retention:
     keep_until: date
 
 
+@dataclass(frozen=True)
+class Deletion:
+    """What one deletion did: the pictures it deleted, and those already deleted before it."""
+
+    deleted: tuple[int, ...]
+    earlier: tuple[DeletionRow, ...] = ()
+
+    def words(self) -> str:
+        """Say plainly what was deleted now, and who deleted any of the others, and when."""
+        said = []
+        if self.deleted:
+            count = len(self.deleted)
+            said.append(f"{count} {'picture was' if count == 1 else 'pictures were'} deleted "
+                        "for good; each is noted in the audit trail.")
+        for row in self.earlier:
+            said.append(f"Picture {row.image_id} was already deleted, by {row.deleted_by} "
+                        f"on {clock.local_time(row.deleted_at)}.")
+        return " ".join(said)
+
+
 def retention_date(birth_date: date | None, last_entry: date, rule: RetentionRule) -> date:
     """Return the first day a record may be deleted.
 
@@ -102,52 +122,56 @@ class RetentionService:
             return min((r.keep_until for r in _retentions(conn) if r.keep_until > today),
                        default=None)
 
-    def delete(self, image_ids: list[int], reason: str, today: date | None = None) -> list[int]:
-        """Delete images whose retention has ended: record and audit it, then remove the bytes.
+    def delete(self, image_ids: list[int], reason: str, today: date | None = None) -> Deletion:
+        """Delete pictures whose retention has ended: record and audit it, then remove the bytes.
 
+        Each picture is checked as due in the same write that deletes it, so a
+        picture another window or process deleted a moment before is passed
+        over and named as already deleted, while the rest of the batch goes.
         The deletion is committed first and the bytes removed after, so a crash
         in between leaves bytes that a second run removes, never a record that
         points at nothing unannounced.
 
         Raises:
-            RetentionError: an image is not due yet, or no reason was given.
+            RetentionError: a picture is not due yet or not in any record, or no
+                reason was given; nothing is deleted then.
         """
         self._session.require(Permission.DELETE_IMAGES,
                               subject=", ".join(f"image {i}" for i in image_ids))
+        image_ids = list(dict.fromkeys(image_ids))
         if not image_ids:
-            raise RetentionError("Choose the images to delete.")
+            raise RetentionError("Choose the pictures to delete.")
         if not reason.strip():
-            raise RetentionError("Say why the images are deleted (for example 'retention "
+            raise RetentionError("Say why the pictures are deleted (for example 'retention "
                                  "period ended').")
         today = today or clock.today()
         vault = self._session.vault
         actor = self._session.actor.name
         with vault.audited() as work:
-            due = {r.image_id: r for r in _retentions(work.conn, image_ids)
-                   if r.keep_until <= today}
-            not_due = [i for i in image_ids if i not in due]
-            if not_due:
-                raise RetentionError(f"Image {not_due[0]} is not due for deletion; "
-                                     "only images past their retention date are deleted.")
             repo = FilingRepository(work.conn)
+            kept = {r.image_id: r for r in _retentions(work.conn, image_ids)}
+            earlier = tuple(row for row in map(repo.deletion, image_ids) if row is not None)
+            gone = {row.image_id for row in earlier}
+            _refuse_any_not_due([i for i in image_ids if i not in gone], kept, today)
             inbox = InboxLookup(work.conn)
             blobs = []
-            for image_id in image_ids:
-                keep_until = due[image_id].keep_until.isoformat()
+            deleted = tuple(i for i in image_ids if i in kept)
+            for image_id in deleted:
+                keep_until = kept[image_id].keep_until.isoformat()
                 repo.add_deletion(DeletionRow(image_id, keep_until, reason.strip(), actor,
                                               clock.stamp()))
                 inbox.set_status(image_id, "deleted")
                 blobs += inbox.by_id(image_id).blobs
                 work.record(AuditEntry(
                     actor, "image.deleted", f"image {image_id}", {
-                        "patient_id": due[image_id].patient_id, "keep_until": keep_until,
+                        "patient_id": kept[image_id].patient_id, "keep_until": keep_until,
                         "reason": reason.strip()}))
         for blob_id in blobs:
             try:
                 vault.blobs.delete(blob_id)
             except BlobNotFound:
                 continue
-        return image_ids
+        return Deletion(deleted, earlier)
 
 
 def _retentions(conn: Connection, image_ids: list[int] | None = None) -> list[Retention]:
@@ -170,6 +194,18 @@ def _retentions(conn: Connection, image_ids: list[int] | None = None) -> list[Re
         last, keep_until = dates[patient_id]
         found.append(Retention(image_id, patient_id, last, keep_until))
     return found
+
+
+def _refuse_any_not_due(image_ids: list[int], kept: dict[int, Retention], today: date) -> None:
+    """Refuse the whole batch if a picture asked for is not in any record or not yet due."""
+    for image_id in image_ids:
+        if image_id not in kept:
+            raise RetentionError(f"Picture {image_id} is not in any patient's record, so it "
+                                 "cannot be deleted; nothing was deleted.")
+        if kept[image_id].keep_until > today:
+            raise RetentionError(
+                f"Picture {image_id} is kept until {kept[image_id].keep_until:%d/%m/%Y}; only "
+                "pictures past their retention date are deleted, so nothing was deleted.")
 
 
 def _day(stamp: str) -> date:

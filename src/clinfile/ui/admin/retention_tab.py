@@ -25,23 +25,24 @@ from PySide6.QtWidgets import (
 )
 
 from clinfile.app.filing.deletion_list import DueImage, due_for_deletion
-from clinfile.app.filing.retention import RetentionService
+from clinfile.app.filing.retention import Deletion, RetentionService
 from clinfile.app.security.session import Session
 from clinfile.ui.admin.forms import open_form
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import named, note, set_tone, table
+from clinfile.ui.look import elide_names, elided_list, named, note, set_tone, short_name, table
 from clinfile.ui.tasks import Tasks
 
 HEADINGS = ["Picture", "Patient", "Born", "What it shows", "Last entry", "Kept until"]
 
 
 class DeleteDialog(QDialog):
-    """Says what will go, for good, and asks why."""
+    """Says which pictures will go, for good, and asks why."""
 
-    def __init__(self, pictures: int, patients: int, parent: QWidget | None = None) -> None:
+    def __init__(self, chosen: list[DueImage], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Delete for good")
         self.reason_edit = named(QLineEdit("Retention period ended"), "Why they are deleted")
+        self.pictures = named(elided_list([c.named for c in chosen]), "The pictures to delete")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         self.delete_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -53,15 +54,19 @@ class DeleteDialog(QDialog):
         cancel.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        pictures, patients = len(chosen), len({c.patient for c in chosen})
         form = QFormLayout(self)
         form.addRow(note(f"{pictures} {'picture' if pictures == 1 else 'pictures'} of "
                          f"{patients} {'patient' if patients == 1 else 'patients'} will be "
                          "deleted from the vault and cannot be brought back. The audit trail "
                          "keeps a note of each, with the reason.", "warning"))
+        form.addRow(self.pictures)
         form.addRow("&Reason", self.reason_edit)
         form.addRow(buttons)
+        self.reason_edit.setFocus()
         self.reason_edit.textChanged.connect(
             lambda text: self.delete_button.setEnabled(bool(text.strip())))
+        self.resize(min(self.sizeHint().width() * 2, 720), self.sizeHint().height())
 
 
 class RetentionTab(QWidget):
@@ -80,7 +85,7 @@ class RetentionTab(QWidget):
         self._tasks = tasks
         self._session: Session | None = None
         self._due: list[DueImage] = []
-        self.table = table(len(HEADINGS), "Pictures due for deletion")
+        self.table = elide_names(table(len(HEADINGS), "Pictures due for deletion"))
         self.table.setHorizontalHeaderLabels(HEADINGS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -129,7 +134,9 @@ class RetentionTab(QWidget):
             cells = (str(image.image_id), image.patient, image.born, image.description,
                      image.last_entry.strftime("%d/%m/%Y"), image.keep_until.strftime("%d/%m/%Y"))
             for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(short_name(text))
+                item.setToolTip(text)
+                self.table.setItem(row, column, item)
         self.count.setText(f"{len(due)} {'picture is' if len(due) == 1 else 'pictures are'} "
                            "past their retention date." if due else
                            "No picture is past its retention date.")
@@ -156,7 +163,7 @@ class RetentionTab(QWidget):
         chosen = self._chosen()
         if not chosen:
             return
-        dialog = DeleteDialog(len(chosen), len({c.patient for c in chosen}), self)
+        dialog = DeleteDialog(chosen, self)
         ids = [c.image_id for c in chosen]
         self.delete_dialog = open_form(
             dialog, self.table, lambda: self._delete(ids, dialog.reason_edit.text()))
@@ -167,11 +174,10 @@ class RetentionTab(QWidget):
         self._tasks.write(RetentionService(self._session).delete, ids, reason,
             owner=self).success(self._deleted).failure(self._failed)
 
-    def _deleted(self, ids: list[int]) -> None:
-        self.message.setText(f"{len(ids)} {'picture was' if len(ids) == 1 else 'pictures were'} "
-                             "deleted for good; each is noted in the audit trail.")
-        set_tone(self.message, "ok")
-        self.deleted.emit(ids)
+    def _deleted(self, deletion: Deletion) -> None:
+        self.message.setText(deletion.words())
+        set_tone(self.message, "ok" if deletion.deleted else "warning")
+        self.deleted.emit(list(deletion.deleted))
         self.refresh()
 
     def _failed(self, error: BaseException) -> None:

@@ -78,7 +78,7 @@ def test_correction_and_retention_verbs(vault_path, add_patient, add_inbox_image
     code, out, _ = as_user(vault_path, "admin", "retention due", "--json")
     assert code == 0 and json.loads(out) == []
     code, _, err = as_user(vault_path, "admin", "retention delete", str(image), "--reason", "old")
-    assert code == 2 and "not due" in err
+    assert code == 2 and f"Picture {image} is kept until " in err and "nothing was deleted" in err
 
 
 def test_several_pictures_are_corrected_on_the_command_line_all_or_none(

@@ -73,13 +73,13 @@ def test_admin_lists_and_deletes_what_is_due_and_the_bytes_go(login, add_patient
     admin = login("admin")
     service = RetentionService(admin)
     assert service.due() == []
-    with pytest.raises(RetentionError, match="not due"):
+    with pytest.raises(RetentionError, match="only pictures past their retention date"):
         service.delete([image], "retention period ended")
     assert [r.image_id for r in service.due(FAR_FUTURE)] == [image]
     with admin.vault.index() as conn:
         blobs = conn.execute("SELECT original_blob, derivative_blob, thumbnail_blob FROM images "
                              "WHERE id = ?", (image,)).fetchone()
-    assert service.delete([image], "retention period ended", today=FAR_FUTURE) == [image]
+    assert service.delete([image], "retention period ended", today=FAR_FUTURE).deleted == (image,)
     for blob_id in blobs:
         with pytest.raises(BlobNotFound):
             admin.vault.blobs.stat(blob_id)
@@ -132,5 +132,23 @@ def test_each_record_is_kept_from_its_own_last_entry_moves_and_corrections_inclu
     assert [r.image_id for r in service.due(date(2021, 1, 1))] == [images[0]]
     assert [r.image_id for r in service.due(date(2030, 1, 1))] == [images[0], images[2],
                                                                    images[1]]
-    with pytest.raises(RetentionError, match=f"Image {images[2]} is not due"):
+    with pytest.raises(RetentionError, match=f"Picture {images[2]} is kept until 04/04/2021"):
         service.delete([images[0], images[2]], "retention period ended", today=date(2021, 1, 1))
+
+
+def test_a_picture_deleted_a_moment_before_is_named_and_the_rest_of_the_batch_goes(
+        login, add_patient, add_inbox_image):
+    _, first = file_one(login, add_patient, add_inbox_image)
+    _, second = file_one(login, add_patient, add_inbox_image)
+    admin = login("admin")
+    RetentionService(admin).delete([first], "retention period ended", today=FAR_FUTURE)
+
+    done = RetentionService(admin).delete([first, second], "retention period ended",
+                                          today=FAR_FUTURE)
+    assert done.deleted == (second,)
+    assert [row.image_id for row in done.earlier] == [first]
+    words = done.words()
+    assert words.startswith("1 picture was deleted for good")
+    assert f"Picture {first} was already deleted, by admin on " in words
+    assert "not due" not in words and "image" not in words.lower()
+    assert RetentionService(admin).due(FAR_FUTURE) == []
