@@ -11,9 +11,19 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTableWidget, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QWidget,
+)
 
 # A word longer than this may be broken anywhere to wrap: a file name without spaces
 # would otherwise set the least width of its label, and of the column it stands in.
@@ -165,3 +175,101 @@ def table(columns: int, name: str, rows: int = 0) -> QTableWidget:
     made = named(QTableWidget(rows, columns), name)
     made.setTabKeyNavigation(False)
     return made
+
+
+class NameLabel(QLabel):
+    """One line naming a person, shortened with '…' to the room it has; whole in its tooltip.
+
+    A name is one unbreakable word as often as not, and a label as wide as a
+    name imported ten thousand letters long would push the whole view past
+    the window. Its text stays whole for screen readers; only the drawing
+    is shortened, and it asks for no more room than a long ordinary name.
+    """
+
+    ROOM = 48  # letters: room for a long ordinary name before it is shortened
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setToolTip(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        """Show ``text``, whole in the tooltip."""
+        super().setText(text)
+        self.setToolTip(text)
+
+    def shown_text(self) -> str:
+        """The text as drawn: whole if it fits, else shortened with '…'."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             self.contentsRect().width())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """As wide as the name, up to the room of a long ordinary one."""
+        metrics = self.fontMetrics()
+        width = min(metrics.horizontalAdvance(self.text()),
+                    metrics.averageCharWidth() * self.ROOM)
+        margins = self.contentsMargins()
+        return QSize(width + margins.left() + margins.right(),
+                     metrics.height() + margins.top() + margins.bottom())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """A few letters and the '…'."""
+        hint = self.sizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().averageCharWidth() * 8), hint.height())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        """Draw the name shortened to the width the layout gave."""
+        painter = QPainter(self)
+        self.style().drawItemText(painter, self.contentsRect(),
+                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                  self.palette(), self.isEnabled(), self.shown_text(),
+                                  self.foregroundRole())
+
+
+def short_name(text: str, letters: int = NameLabel.ROOM) -> str:
+    """``text`` cut to ``letters`` with '…' if longer: a name as a list, button or heading shows it.
+
+    Wherever it is cut, the whole name is in the tooltip of what shows it.
+    """
+    return text if len(text) <= letters else text[:letters - 1] + "…"
+
+
+def short_words(text: str, letters: int = NameLabel.ROOM) -> str:
+    """``text`` with every word longer than ``letters`` cut with '…', its lines kept.
+
+    A sentence naming a patient wraps between words; a name with no break in
+    it would hold the whole column as wide as itself.
+    """
+    return "\n".join(" ".join(short_name(word, letters) for word in line.split(" "))
+                     for line in text.split("\n"))
+
+
+def name_label(factor: float) -> NameLabel:
+    """A bold name ``factor`` times the system font size, shortened to fit, as banners show it."""
+    label = NameLabel()
+    scaled(label, factor, bold=True)
+    return label
+
+
+def elide_names(view: QAbstractItemView) -> QAbstractItemView:
+    """Make a list or table shorten long text with '…' to its width, never scroll sideways.
+
+    Each row's whole text is in its tooltip (see :func:`whole_in_tooltip`).
+    """
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return view
+
+
+def elided_list(lines: list[str]) -> QListWidget:
+    """A short read-only list of lines, each shortened to its width and whole in its tooltip."""
+    listing = elide_names(QListWidget())
+    listing.setUniformItemSizes(True)
+    for line in lines:
+        item = QListWidgetItem(line)
+        item.setToolTip(line)
+        listing.addItem(item)
+    rows = min(len(lines), 8)
+    listing.setMinimumHeight(listing.sizeHintForRow(0) * rows + 2 * listing.frameWidth())
+    listing.setMaximumHeight(listing.minimumHeight())
+    return listing

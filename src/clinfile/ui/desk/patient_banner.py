@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from clinfile.ui.look import named, scaled
+from clinfile.ui.look import name_label, named, scaled
 
 
 class PatientBanner(QFrame):
@@ -15,8 +15,7 @@ class PatientBanner(QFrame):
         self.setObjectName("PatientBanner")
         named(self, "Filing to patient")
         self.caption = QLabel("Filing to")
-        self.name = scaled(QLabel(""), 1.9, bold=True)
-        self.name.setWordWrap(True)
+        self.name = name_label(1.9)
         self.details = scaled(QLabel(""), 1.25)
         self.details.setWordWrap(True)
         layout = QVBoxLayout(self)

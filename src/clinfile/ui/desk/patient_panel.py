@@ -17,7 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinfile.ui.look import heading, keep_room, named, note, primary, search_box, set_tone
+from clinfile.ui.look import (
+    elide_names,
+    heading,
+    keep_room,
+    named,
+    note,
+    primary,
+    search_box,
+    set_tone,
+    short_name,
+)
 
 BEFORE_SEARCH = ("Search for the patient above by name, date of birth, Medicare or record "
                  "number; the patients who match are listed here, best first.")
@@ -74,7 +84,7 @@ class PatientPanel(QWidget):
         self.caution.hide()
         self.candidates = CandidateList()
         named(self.candidates, "Matching patients", "Best match first, with the reasons")
-        self.candidates.setWordWrap(True)
+        elide_names(self.candidates).setWordWrap(True)
         self.candidates.setAlternatingRowColors(True)
         self.choose_button = primary(QPushButton("This is the patient"))
         named(self.choose_button, "Choose this patient")
@@ -119,12 +129,13 @@ class PatientPanel(QWidget):
         self.candidates.clear()
         for candidate in result.candidates:
             p = candidate.patient
-            lines = [f"{candidate.display_name}   born {_born(p.birth_date)}   "
+            lines = [f"{short_name(candidate.display_name)}   born {_born(p.birth_date)}   "
                      f"record {p.record_number or 'none'}"]
             if candidate.distinguishing:
                 lines.append(candidate.distinguishing)
             lines.append("; ".join(candidate.reasons))
             item = QListWidgetItem("\n".join(lines))
+            item.setToolTip(candidate.display_name)
             item.setData(Qt.ItemDataRole.UserRole, candidate)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, ", ".join(lines))
             self.candidates.addItem(item)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from clinfile.app.interop.archive_service import ArchivedPicture, ArchiveSearch, ArchiveService
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import heading, named, note, scaled
+from clinfile.ui.look import heading, named, note, scaled, short_name
 from clinfile.ui.record.record_controller import RecordController
 from clinfile.ui.record.thumbnails import small_image
 from clinfile.ui.tasks import Tasks
@@ -68,7 +68,9 @@ class ArchivePanel(QWidget):
         self.pictures.clear()
         self.look_button.setEnabled(name is not None)
         self.view_button.setEnabled(False)
-        self.status.setText(f"Look in the archive for {name}'s pictures." if name else "")
+        self.status.setText(f"Look in the archive for {short_name(name)}'s pictures."
+                            if name else "")
+        self.status.setToolTip(name)
 
     def show_search(self, search: ArchiveSearch) -> None:
         """List what the archive holds, marked, or say why it could not be asked."""

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.body_sites import BODY_SITES
 from clinfile.app.record.model import FiledLine, day_words, time_words
-from clinfile.ui.look import heading, named, note
+from clinfile.ui.look import heading, named, note, short_words
 
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
 # A date box at this day means "any date".
@@ -71,10 +71,12 @@ class FilingList(QListWidget):
         """Show these filings, the first highlighted."""
         self.clear()
         for line in lines:
-            item = QListWidgetItem(line_words(line))
+            words = line_words(line)
+            item = QListWidgetItem(short_words(words))
             item.setData(LINE_ROLE, line)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, line_words(line).replace("\n", ", "))
-            item.setToolTip(line_details(line))
+            item.setToolTip(line_details(line) if item.text() == words
+                            else f"{words}\n{line_details(line)}")
             self.addItem(item)
         self.setCurrentRow(0 if lines else -1)
 

@@ -7,7 +7,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from clinfile.app.record.model import RecordPicture, time_words
-from clinfile.ui.look import breakable, heading, named, note
+from clinfile.ui.look import breakable, heading, named, note, short_words
 
 PREVIEW_EDGE = 256
 
@@ -115,8 +115,10 @@ def _say(label: QLabel, words: str) -> None:
     """Show ``words`` wrapped within the column; a long word broken shows whole on hover.
 
     A file name without spaces is wrapped inside itself rather than widening
-    the column and cutting off every other value at its right edge.
+    the column and cutting off every other value at its right edge; a word
+    longer than any name, such as a surname imported ten thousand letters
+    long, is cut short first so it does not run down the column.
     """
-    shown = breakable(words)
+    shown = breakable(short_words(words))
     label.setText(shown)
     label.setToolTip(words if shown != words else "")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from clinfile.app.record.model import PatientRecord
 from clinfile.ui.desk.patient_panel import PatientPanel
-from clinfile.ui.look import named, scaled
+from clinfile.ui.look import name_label, named, scaled
 from clinfile.ui.record.finding_panels import FindPanel, TodayPanel
 from clinfile.ui.record.picture_details import PictureDetails
 from clinfile.ui.record.timeline import Timeline
@@ -31,8 +31,7 @@ class RecordBanner(QFrame):
         self.setObjectName("PatientBanner")
         named(self, "Record of patient")
         self.caption = QLabel("Record of")
-        self.name = scaled(QLabel(""), 1.6, bold=True)
-        self.name.setWordWrap(True)
+        self.name = name_label(1.6)
         self.details = scaled(QLabel(""), 1.1)
         self.details.setWordWrap(True)
         layout = QVBoxLayout(self)
