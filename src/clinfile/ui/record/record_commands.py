@@ -110,7 +110,6 @@ class RecordCommands(QObject):
             INCIDENT_TIP)
         self.withdraw_button = view.add_command(
             "With&draw consent…", "Withdraw a consent", WITHDRAW_TIP)
-        view.finish_commands()
         view.timeline.opened.connect(lambda _id: self.compare())
         self.compare_button.clicked.connect(self.compare)
         self.correct_button.clicked.connect(self.correct)

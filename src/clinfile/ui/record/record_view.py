@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from clinfile.app.record.model import PatientRecord
 from clinfile.ui.desk.patient_panel import PatientPanel
+from clinfile.ui.flow_layout import FlowLayout
 from clinfile.ui.look import name_label, named, scaled
 from clinfile.ui.record.finding_panels import FindPanel, TodayPanel
 from clinfile.ui.record.picture_details import PictureDetails
@@ -92,8 +92,7 @@ class RecordView(QWidget):
         details_scroller.setWidgetResizable(True)
         details_scroller.setFrameShape(QFrame.Shape.NoFrame)
         details_scroller.setWidget(self.details)
-        self.commands = QHBoxLayout()
-        self.commands.setContentsMargins(0, 0, 0, 0)
+        self.commands = FlowLayout()
         self.status = QLabel("")
         self.status.setWordWrap(True)
         named(self.status, "What the record is doing")
@@ -107,7 +106,9 @@ class RecordView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.banner)
-        right_layout.addLayout(self.commands)
+        commands = QWidget()
+        commands.setLayout(self.commands)
+        right_layout.addWidget(commands)
         right_layout.addWidget(self.pictures, 1)
         right_layout.addWidget(self.status)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -134,7 +135,3 @@ class RecordView(QWidget):
         button.setEnabled(False)
         self.commands.addWidget(button)
         return button
-
-    def finish_commands(self) -> None:
-        """Keep the command buttons together at the left."""
-        self.commands.addStretch(1)
