@@ -261,12 +261,12 @@ def elide_names(view: QAbstractItemView) -> QAbstractItemView:
     return view
 
 
-def elided_list(lines: list[str]) -> QListWidget:
-    """A short read-only list of lines, each shortened to its width and whole in its tooltip."""
+def elided_list(lines: list[str], letters: int = NameLabel.ROOM) -> QListWidget:
+    """A short read-only list of lines, long words cut to ``letters``, each whole in its tooltip."""
     listing = elide_names(QListWidget())
     listing.setUniformItemSizes(True)
     for line in lines:
-        item = QListWidgetItem(line)
+        item = QListWidgetItem(short_words(line, letters))
         item.setToolTip(line)
         listing.addItem(item)
     rows = min(len(lines), 8)

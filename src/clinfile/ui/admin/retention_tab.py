@@ -29,9 +29,11 @@ from clinfile.app.filing.retention import Deletion, RetentionService
 from clinfile.app.security.session import Session
 from clinfile.ui.admin.forms import open_form
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import elide_names, elided_list, named, note, set_tone, short_name, table
+from clinfile.ui.look import elide_names, elided_list, named, note, set_tone, short_words, table
 from clinfile.ui.tasks import Tasks
 
+# The longest word of a patient's name shown whole, so their record number still shows.
+NAME_LETTERS = 24
 HEADINGS = ["Picture", "Patient", "Born", "What it shows", "Last entry", "Kept until"]
 
 
@@ -42,7 +44,8 @@ class DeleteDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Delete for good")
         self.reason_edit = named(QLineEdit("Retention period ended"), "Why they are deleted")
-        self.pictures = named(elided_list([c.named for c in chosen]), "The pictures to delete")
+        self.pictures = named(elided_list([c.named for c in chosen], NAME_LETTERS),
+                              "The pictures to delete")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         self.delete_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -134,7 +137,7 @@ class RetentionTab(QWidget):
             cells = (str(image.image_id), image.patient, image.born, image.description,
                      image.last_entry.strftime("%d/%m/%Y"), image.keep_until.strftime("%d/%m/%Y"))
             for column, text in enumerate(cells):
-                item = QTableWidgetItem(short_name(text))
+                item = QTableWidgetItem(short_words(text, NAME_LETTERS))
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
         self.count.setText(f"{len(due)} {'picture is' if len(due) == 1 else 'pictures are'} "
