@@ -40,7 +40,7 @@ def test_enter_compares_a_picture_with_the_one_before_at_the_same_height(
 
     left, right = dialog.panes
     assert left.picture.image_id == newest.image_id
-    assert right.picture.when < left.picture.when
+    assert right.picture.taken.sorts_as < left.picture.taken.sorts_as
     assert left.caption.text().startswith("Taken ")
     assert not dialog.physical and "same height" in dialog.scale_note.text()
     assert scene_height(left) == pytest.approx(scene_height(right))

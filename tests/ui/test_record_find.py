@@ -87,12 +87,13 @@ def test_earlier_filings_are_found_by_words_site_kind_and_dates(qtbot, logged_in
                   for n in range(panel.list.count())) == sorted(ids[:3])
 
 
-def test_a_picture_without_a_taken_date_is_found_on_the_practice_s_day_of_filing(
+def test_a_picture_without_a_taken_date_is_not_found_by_dates_but_received_on_the_practice_s_day(
         login, vault_path, corpus, tmp_path, app_clock, practice_time_zone):
     from clinfile.app.record.finding import FindRequest, find_filings
+    from clinfile.ui.record.finding_panels import line_words
 
     practice_time_zone("Pacific/Honolulu")
-    # 05:00 UTC on the 3rd is 19:00 on the 2nd in Honolulu: the practice filed it on the 2nd.
+    # 05:00 UTC on the 3rd is 19:00 on the 2nd in Honolulu: the practice received it on the 2nd.
     app_clock.hold(datetime(2026, 12, 3, 5, 0, tzinfo=UTC))
     undated = corpus / "exif-samples" / "jpg" / "PaintTool_sample.jpg"
     _, ids = file_pictures(vault_path, corpus, tmp_path, [(0, "left-forearm", "rash")],
@@ -101,10 +102,12 @@ def test_a_picture_without_a_taken_date_is_found_on_the_practice_s_day_of_filing
 
     on_the_2nd = find_filings(session, FindRequest(since=date(2026, 12, 2),
                                                    until=date(2026, 12, 2)))
-    on_the_3rd = find_filings(session, FindRequest(since=date(2026, 12, 3)))
+    any_day = find_filings(session, FindRequest(words="rash"))
 
-    assert [line.image_id for line in on_the_2nd.lines] == ids
-    assert on_the_3rd.lines == ()
+    assert (on_the_2nd.lines, on_the_2nd.undated) == ((), 1)
+    assert [line.image_id for line in any_day.lines] == ids
+    assert any_day.undated == 0
+    assert "received 02/12/2026 (date taken not known)" in line_words(any_day.lines[0])
 
 
 def test_today_shows_a_move_and_a_correction_as_both_records_do(qtbot, logged_in, filed):

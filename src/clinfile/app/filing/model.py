@@ -140,6 +140,16 @@ class FiledImage:
         """What the consent rules need to know about this image."""
         return ImageFacts(self.image_id, self.kind, self.secondary, self.sent_for)
 
+    def when_taken(self, captured_at: str | None) -> str | None:
+        """When the picture was taken, if anyone knows: the one answer every view reads.
+
+        The time given when it was filed (the camera's, unless the person
+        filing said otherwise), else the camera's own (``captured_at``, as
+        the import read it). None when neither knows: when it was received
+        or filed is never a time it was taken.
+        """
+        return self.taken_at or captured_at
+
     def holdings(self) -> list[Holding]:
         """Each patient whose picture this was, in turn, and from when until when.
 

@@ -53,8 +53,8 @@ class ArchivePhoto:
 
     @property
     def taken_at(self) -> str | None:
-        """When the picture was taken: as filed, else as the camera recorded it."""
-        return self.image.taken_at or self.stored.captured_at
+        """When the picture was taken, where known (see :meth:`FiledImage.when_taken`)."""
+        return self.image.when_taken(self.stored.captured_at)
 
 
 def read_archive_photos(conn: Connection, vault: Vault,

@@ -16,7 +16,7 @@ from clinfile.app import clock
 from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.model import FiledImage, filed_as_they_stand
 from clinfile.app.filing.service import workstation_name
-from clinfile.app.record.model import FiledLine, time_words
+from clinfile.app.record.model import FiledLine, Taken, time_words
 from clinfile.app.record.service import correction_said, moment, patient_names
 from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
@@ -32,7 +32,9 @@ _REASON_ON_THE_LINE = 60
 class FindRequest:
     """What to look for; every part left empty matches everything.
 
-    ``since`` and ``until`` are the days the pictures were taken (both included).
+    ``since`` and ``until`` are the days the pictures were taken (both included):
+    a picture whose date taken is not known is not found by them, as nobody
+    can say it falls between them; :attr:`Found.undated` counts those left out.
     """
 
     words: str = ""
@@ -51,10 +53,15 @@ class FindRequest:
 
 @dataclass(frozen=True)
 class Found:
-    """A search's filings, newest first, and how many matched in all."""
+    """A search's filings, newest first, and how many matched in all.
+
+    ``undated`` counts the filings that matched all but the dates asked for,
+    and were left out because their date taken is not known.
+    """
 
     lines: tuple[FiledLine, ...]
     matched: int
+    undated: int = 0
 
 
 def filed_today(session: Session, *, now: datetime | None = None,
@@ -69,7 +76,7 @@ def filed_today(session: Session, *, now: datetime | None = None,
         queries = RecordQueries(conn)
         ids = [e.image_id for e in queries.filed_events(since) if e.workstation == here]
         images = filed_as_they_stand(conn, queries.filings(ids))
-        lines = _lines(queries, images)
+        lines = _lines(queries, images, _taken(queries, images))
     # The audit trail's order is the order of filing, to the instant.
     order = {image_id: n for n, image_id in enumerate(ids)}
     return sorted(lines, key=lambda line: order[line.image_id], reverse=True)
@@ -84,33 +91,46 @@ def find_filings(session: Session, request: FindRequest) -> Found:
         filings = (queries.filings_touching(request.patient_id) if request.patient_id
                    else queries.all_filings())
         images = filed_as_they_stand(conn, filings)
+        taken = _taken(queries, images)
         episodes = queries.episodes({i.episode_id for i in images})
-        matching = [i for i in images if _matches(i, request, words, episodes)]
-        matching.sort(key=lambda i: (moment(_when(i)), i.image_id), reverse=True)
-        lines = _lines(queries, matching[:MOST_SHOWN])
-    return Found(tuple(lines), len(matching))
+        but_dates = [i for i in images if _matches(i, request, words, episodes)]
+        matching = [i for i in but_dates if _taken_within(taken[i.image_id], request)]
+        matching.sort(key=lambda i: (moment(taken[i.image_id].sorts_as), i.image_id),
+                      reverse=True)
+        lines = _lines(queries, matching[:MOST_SHOWN], taken)
+    undated = sum(1 for i in but_dates if not taken[i.image_id].known) \
+        if request.since or request.until else 0
+    return Found(tuple(lines), len(matching), undated)
+
+
+def _taken(queries: RecordQueries, images: list[FiledImage]) -> dict[int, Taken]:
+    """When each picture was taken, where known, and when it was received, by its id."""
+    facts = queries.facts(i.image_id for i in images)
+    return {i.image_id: Taken.of(i, facts[i.image_id]) for i in images}
+
+
+def _taken_within(taken: Taken, request: FindRequest) -> bool:
+    """Whether the picture was taken between the days asked (any day when none was asked)."""
+    if not (request.since or request.until):
+        return True
+    day = _day(taken.at) if taken.at else None
+    if day is None:
+        return False
+    return (request.since or day) <= day <= (request.until or day)
 
 
 def _matches(image: FiledImage, request: FindRequest, words: list[str],
              episodes: dict[int, str]) -> bool:
+    """Whether the picture matches every part asked for but the days it was taken."""
     if request.patient_id and image.patient_id != request.patient_id:
         return False
     if request.kind and image.kind != request.kind:
         return False
     if request.site and image.body_site.site != request.site:
         return False
-    taken = _day(_when(image))
-    if request.since and (taken is None or taken < request.since):
-        return False
-    if request.until and (taken is None or taken > request.until):
-        return False
     text = " ".join((image.description, image.body_site.detail, image.clinical_purpose,
                      episodes.get(image.episode_id, ""))).casefold()
     return all(word in text for word in words)
-
-
-def _when(image: FiledImage) -> str:
-    return image.taken_at or image.filed_at
 
 
 def _day(iso: str) -> date | None:
@@ -126,7 +146,8 @@ def _day(iso: str) -> date | None:
     return (moment.astimezone() if moment.tzinfo else moment).date()
 
 
-def _lines(queries: RecordQueries, images: list[FiledImage]) -> list[FiledLine]:
+def _lines(queries: RecordQueries, images: list[FiledImage],
+           taken: dict[int, Taken]) -> list[FiledLine]:
     moves = {pid for i in images for c in i.corrections if c.what == "patient"
              for pid in (c.from_patient_id, c.to_patient_id)}
     names = patient_names(queries, {i.patient_id for i in images} | moves)
@@ -136,7 +157,7 @@ def _lines(queries: RecordQueries, images: list[FiledImage]) -> list[FiledLine]:
         return people.get(name, name)
 
     return [FiledLine(image_id=i.image_id, patient_id=i.patient_id,
-                      patient=names.get(i.patient_id, "a patient"), when=_when(i),
+                      patient=names.get(i.patient_id, "a patient"), taken=taken[i.image_id],
                       filed_at=i.filed_at, filed_by=person(i.filed_by),
                       kind=i.kind, body_site=i.body_site.label, description=i.description,
                       deleted=i.deleted, moved=_moved(i, names, person),

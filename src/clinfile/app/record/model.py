@@ -14,6 +14,68 @@ from datetime import datetime
 from clinfile.app.clock import day_words
 from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.body_sites import BodySite
+from clinfile.app.filing.model import FiledImage
+from clinfile.db.record import PictureFacts
+
+
+@dataclass(frozen=True)
+class Taken:
+    """When a picture was taken, where anyone knows, and when the vault received it.
+
+    A picture with no capture time (none from the camera, none given when it
+    was filed) says so in words, with the day it was received: receiving it
+    is never shown, spanned or searched as the time it was taken. On a
+    timeline it takes the place of the moment it was received, marked so.
+    """
+
+    at: str | None
+    received: str
+
+    @classmethod
+    def of(cls, image: FiledImage, facts: PictureFacts) -> Taken:
+        """When a filed picture was taken, by the rule of :meth:`FiledImage.when_taken`."""
+        return cls(image.when_taken(facts.captured_at), facts.received_at)
+
+    @property
+    def known(self) -> bool:
+        """Whether anyone knows when the picture was taken."""
+        return self.at is not None
+
+    @property
+    def sorts_as(self) -> str:
+        """Where a timeline places the picture (ISO): when taken, else when received."""
+        return self.at or self.received
+
+    def day(self) -> str:
+        """'05/06/2026', or 'date taken not known; received 02/12/2026'."""
+        return day_words(self.at) if self.at else self._unknown(day_words)
+
+    def time(self) -> str:
+        """'05/06/2026 14:03', or 'date taken not known; received 02/12/2026 11:40'."""
+        return time_words(self.at) if self.at else self._unknown(time_words)
+
+    def said(self) -> str:
+        """'taken 05/06/2026', or 'received 02/12/2026 (date taken not known)', for a sentence."""
+        if self.at:
+            return f"taken {day_words(self.at)}"
+        return f"received {day_words(self.received)} (date taken not known)"
+
+    def _unknown(self, words) -> str:
+        return f"date taken not known; received {words(self.received)}"
+
+
+def taken_span(takens: list[Taken]) -> str:
+    """'22/10/2006 to 13/08/2010' over the pictures' known dates, newest first in ``takens``.
+
+    A picture whose date taken is not known is counted apart ('; 1 with date
+    taken not known'), never spanned as if taken when it was received.
+    """
+    known = [t for t in takens if t.known]
+    unknown = len(takens) - len(known)
+    if not known:
+        return "date taken not known"
+    span = known[-1].day() if len(known) == 1 else f"{known[-1].day()} to {known[0].day()}"
+    return span + (f"; {unknown} with date taken not known" if unknown else "")
 
 
 @dataclass(frozen=True)
@@ -21,7 +83,7 @@ class RecordPicture:
     """One picture in a patient's record, with everything a clinician asks of it.
 
     Attributes:
-        when: when it was taken (the filing's, else the camera's), else when filed (ISO).
+        taken: when it was taken, where known, and when it was received.
         here: still in this patient's record; False when it was moved to another patient.
         history: its filing and every correction since, in words, oldest first.
         exports: every export of it, in words, oldest first, each followed by any
@@ -41,7 +103,7 @@ class RecordPicture:
     description: str
     clinical_purpose: str
     taken_by: str
-    when: str
+    taken: Taken
     filed_at: str
     filed_by: str
     came_from: str
@@ -105,8 +167,8 @@ class RecordGroup:
 
     @property
     def newest(self) -> str:
-        """When the group's newest picture was taken (ISO)."""
-        return self.pictures[0].when
+        """Where the group's newest picture stands on the timeline (ISO)."""
+        return self.pictures[0].taken.sorts_as
 
 
 @dataclass(frozen=True)
@@ -152,7 +214,7 @@ class FiledLine:
     image_id: int
     patient_id: int
     patient: str
-    when: str
+    taken: Taken
     filed_at: str
     filed_by: str
     kind: ImageKind

@@ -32,6 +32,7 @@ from clinfile.app.record.model import (
     PatientRecord,
     RecordGroup,
     RecordPicture,
+    Taken,
     day_words,
     gone_words,
     time_words,
@@ -83,7 +84,8 @@ class RecordService:
                              day_words(patient.birth_date) if patient.birth_date else "unknown",
                              patient.record_number or "", _grouped(here),
                              tuple(sorted((p for p in pictures if not p.here),
-                                          key=lambda p: moment(p.when), reverse=True)),
+                                          key=lambda p: moment(p.taken.sorts_as),
+                                          reverse=True)),
                              written)
 
     def written(self, patient_id: int) -> tuple[int, ...]:
@@ -221,7 +223,7 @@ class _Pictures:
             body_site=image.body_site, description=image.description,
             clinical_purpose=image.clinical_purpose,
             taken_by=self._person(image.taken_by),
-            when=image.taken_at or facts.captured_at or image.filed_at,
+            taken=Taken.of(image, facts),
             filed_at=image.filed_at, filed_by=self._person(image.filed_by),
             came_from=came_from_words(facts.source_kind),
             file_name=PurePath(facts.source_path).name, camera=_camera(facts),
@@ -291,7 +293,7 @@ def _grouped(pictures: list[RecordPicture]) -> tuple[RecordGroup, ...]:
             picture)
     made = []
     for (_episode, site), members in groups.items():
-        members.sort(key=lambda p: (moment(p.when), p.image_id), reverse=True)
+        members.sort(key=lambda p: (moment(p.taken.sorts_as), p.image_id), reverse=True)
         made.append(RecordGroup(members[0].episode, site, tuple(members)))
     made.sort(key=lambda g: (moment(g.newest), g.pictures[0].image_id), reverse=True)
     return tuple(made)

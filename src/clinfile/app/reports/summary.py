@@ -196,7 +196,7 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: SummaryData) ->
 
 
 def _taken(image: SummaryImage) -> str:
-    when = _when(image.captured_at, missing="date not recorded")
+    when = _when(image.captured_at, missing="date taken not known")
     return f"{when} by {image.taken_by}" if image.taken_by else when
 
 

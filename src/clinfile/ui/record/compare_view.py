@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinfile.app.record.model import RecordPicture, day_words
+from clinfile.app.record.model import RecordPicture
 from clinfile.ui.look import heading, named, note
 
 # Where each picture's date sits, over the top left corner of its pane.
@@ -86,10 +86,11 @@ class ComparePane(QGraphicsView):
         self.picture = picture
         self.item.setPixmap(QPixmap())
         what = picture.description or picture.kind.label
-        self.caption.setText(f"Taken {day_words(picture.when)} · {what}")
+        taken = picture.taken.said()
+        self.caption.setText(f"{taken[:1].upper()}{taken[1:]} · {what}")
         self.caption.adjustSize()
         self.gone.hide()
-        named(self, f"Picture taken {day_words(picture.when)}", what)
+        named(self, f"Picture {taken}", what)
 
     def say_gone(self, words: str) -> None:
         """Say in words why the picture is not here (deleted, moved), instead of a black pane."""

@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.counting import counted
 from clinfile.app.filing.body_sites import BODY_SITES
-from clinfile.app.record.model import FiledLine, day_words, time_words
+from clinfile.app.record.finding import Found
+from clinfile.app.record.model import FiledLine, time_words
 from clinfile.ui.look import heading, named, note, short_words
 
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -35,7 +37,7 @@ def line_words(line: FiledLine) -> str:
     """Who and what; when taken, filed by whom; then any move or correction since."""
     what = line.description or line.kind.label
     gone = " · deleted at the end of retention" if line.deleted else ""
-    words = (f"{line.patient}\n{what} · {line.body_site} · taken {day_words(line.when)}\n"
+    words = (f"{line.patient}\n{what} · {line.body_site} · {line.taken.said()}\n"
              f"Filed {time_words(line.filed_at)} by {line.filed_by}{gone}")
     if line.moved:
         words += f"\nMoved here {line.moved}"
@@ -165,11 +167,19 @@ class FindPanel(QWidget):
         self.find_button.clicked.connect(self.find_requested)
         self.words.returnPressed.connect(self.find_requested)
 
-    def show_found(self, lines, matched: int) -> None:
-        """Show what was found, and say when there were more than shown."""
+    def show_found(self, found: Found) -> None:
+        """Show what was found; say when there were more than shown, and any left out undated."""
+        lines, matched = found.lines, found.matched
         more = f"; the newest {len(lines)} are shown" if matched > len(lines) else ""
-        self.summary.setText(f"{matched} filing{'s' if matched != 1 else ''} found{more}."
-                             if matched else "No filing matches. Try fewer words or dates.")
+        words = (f"{matched} filing{'s' if matched != 1 else ''} found{more}."
+                 if matched else "No filing matches. Try fewer words or dates.")
+        if found.undated:
+            one = found.undated == 1
+            words += (f" {counted(found.undated, 'more filing')} "
+                      f"{'matches but its' if one else 'match but their'} date taken is not "
+                      f"known, so no dates can find {'it' if one else 'them'}: clear the "
+                      f"dates to see {'it' if one else 'them'}.")
+        self.summary.setText(words)
         self.list.show_lines(lines)
 
 

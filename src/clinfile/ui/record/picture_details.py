@@ -82,7 +82,7 @@ class PictureDetails(QWidget):
             "site": picture.body_site.label,
             "description": picture.description or "none given",
             "purpose": picture.clinical_purpose or "not recorded",
-            "when": time_words(picture.when),
+            "when": picture.taken.time(),
             "taken_by": picture.taken_by or "not recorded",
             "came_from": picture.came_from.capitalize(),
             "file": f"{picture.file_name}; camera {picture.camera}; "

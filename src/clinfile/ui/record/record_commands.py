@@ -492,4 +492,4 @@ def _why_no_form(pictures: list[RecordPicture], may_print: bool) -> str:
 def _site_pictures(record: PatientRecord, picture: RecordPicture) -> list[RecordPicture]:
     """Every picture of the same site in the record that can be shown, newest first."""
     same = [p for p in record.pictures if p.shown and same_site(p, picture)]
-    return sorted(same, key=lambda p: (moment(p.when), p.image_id), reverse=True)
+    return sorted(same, key=lambda p: (moment(p.taken.sorts_as), p.image_id), reverse=True)

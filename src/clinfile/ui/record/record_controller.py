@@ -27,7 +27,7 @@ from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.desk.opening import OpenedDesk
 from clinfile.app.patients.service import PatientService
 from clinfile.app.record.finding import FindRequest, filed_today, find_filings
-from clinfile.app.record.model import PatientRecord, RecordPicture, day_words
+from clinfile.app.record.model import PatientRecord, RecordPicture
 from clinfile.app.record.service import PictureGone, RecordService
 from clinfile.ui.errors import in_plain_words
 from clinfile.ui.record.finding_panels import chosen_date
@@ -364,7 +364,7 @@ class RecordController(QObject):
             lambda found: self._found_filings(found, focus=False)).failure(self.failed)
 
     def _found_filings(self, found, focus: bool = True) -> None:
-        self.view.find_panel.show_found(found.lines, found.matched)
+        self.view.find_panel.show_found(found)
         if focus:
             self.view.find_panel.list.setFocus()
         self.filings_found.emit(found)
@@ -422,7 +422,7 @@ def _told(pictures: list[RecordPicture], what: str) -> list[str]:
 
 def _described(picture: RecordPicture) -> str:
     """'The picture of the left ankle taken 13/08/2005': the person has no number to look up."""
-    return f"The picture of the {picture.body_site.label} taken {day_words(picture.when)}"
+    return f"The picture of the {picture.body_site.label} {picture.taken.said()}"
 
 
 def _empty_words(record: PatientRecord | None) -> str:

@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QImage
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
-from clinfile.app.record.model import PatientRecord, RecordPicture, day_words
+from clinfile.app.record.model import PatientRecord, RecordPicture, day_words, taken_span
 from clinfile.ui.look import named
 
 PICTURE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -56,7 +56,8 @@ def picture_words(picture: RecordPicture) -> str:
     what = picture.description or picture.kind.label
     who = (f"taken by {picture.taken_by}" if picture.taken_by
            else "who took it is not recorded")
-    return f"{day_words(picture.when)} · {what}\n{picture.kind.label.capitalize()}, {who}"
+    when = picture.taken.day()
+    return f"{when[:1].upper()}{when[1:]} · {what}\n{picture.kind.label.capitalize()}, {who}"
 
 
 class TimelineModel(QAbstractItemModel):
@@ -321,9 +322,7 @@ def timeline_rows(record: PatientRecord) -> TimelineRows:
 def _group(title: str, pictures: tuple[RecordPicture, ...]) -> TimelineGroup:
     """A heading with the date span under the title, and each picture's words."""
     count = len(pictures)
-    span = day_words(pictures[-1].when)
-    if count > 1:
-        span = f"{span} to {day_words(pictures[0].when)}"
+    span = taken_span([p.taken for p in pictures])
     return TimelineGroup(f"{title}\n{count} picture{'s' if count != 1 else ''}, {span}",
                          pictures, tuple(_row_words(p) for p in pictures))
 
