@@ -353,17 +353,22 @@ class RecordController(QObject):
             kind=ImageKind(panel.kind.currentData()) if panel.kind.currentData() else None)
         panel.summary.setText("Looking…")
         self._find = request
-        self._tasks.run(find_filings, self.desk.session, request, owner=self.view).success(
-            self._found_filings).failure(self.failed)
+        self._ask(request, focus=True)
 
     def _find_again(self) -> None:
         """Ask the last search of earlier filings again, its pictures having changed."""
         if self.desk is None or self._find is None:
             return
-        self._tasks.run(find_filings, self.desk.session, self._find, owner=self.view).success(
-            lambda found: self._found_filings(found, focus=False)).failure(self.failed)
+        self._ask(self._find, focus=False)
 
-    def _found_filings(self, found, focus: bool = True) -> None:
+    def _ask(self, request: FindRequest, *, focus: bool) -> None:
+        self._tasks.run(find_filings, self.desk.session, request, owner=self.view).success(
+            lambda found: self._found_filings(request, found, focus)).failure(self.failed)
+
+    def _found_filings(self, request: FindRequest, found, focus: bool) -> None:
+        """Show a search's answer, unless a newer search was asked meanwhile: its answer follows."""
+        if request is not self._find:
+            return
         self.view.find_panel.show_found(found)
         if focus:
             self.view.find_panel.list.setFocus()
