@@ -224,7 +224,7 @@ def test_an_export_to_a_full_disk_says_that_disk_is_full_and_nothing_was_saved(
     said = audit.message.text()
     assert said == (f"for the privacy officer.{file_format} could not be written in "
                     f"{disk}: that disk is full. Nothing was saved. Choose a place on another "
-                    "disk, or make room on that one, and export again.")
+                    "disk, or make room on that one, and try again.")
     assert sorted(p.name for p in disk.iterdir()) == ["filler"]
 
 

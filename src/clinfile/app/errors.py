@@ -22,13 +22,12 @@ class MeantForPeople(Exception):
 
 
 class ExportDiskFull(MeantForPeople):
-    """A file written outside the vault (an export) found its own disk full."""
+    """Files written outside the vault (an export, a printed page) found their own disk full."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, folder: Path, what: str) -> None:
         super().__init__(
-            f"{path.name} could not be written in {path.parent}: that disk is full. Nothing "
-            "was saved. Choose a place on another disk, or make room on that one, and export "
-            "again.")
+            f"{what} could not be written in {folder}: that disk is full. Nothing was saved. "
+            "Choose a place on another disk, or make room on that one, and try again.")
 
 
 def write_outside_the_vault(path: Path, write: Callable[[], None]) -> None:
@@ -44,7 +43,7 @@ def write_outside_the_vault(path: Path, write: Callable[[], None]) -> None:
     except OSError as error:
         if not is_disk_full(error):
             raise
-    raise ExportDiskFull(Path(path))
+    raise ExportDiskFull(Path(path).parent, Path(path).name)
 
 
 # Errors declared below app, or by Python itself, whose words are shown too.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from clinfile.app.errors import write_outside_the_vault
 from clinfile.app.reports.service import ReportService
 from clinfile.app.security.session import Session
 from clinfile.db.connection import write_atomically
@@ -21,5 +22,6 @@ def write_consent_form(session: Session, code: str, path: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="clinfile-form-") as folder:
         written = ReportService(session).consent_form(code, out=Path(folder))
         made = written.paths[0]
-        write_atomically(Path(path), made.read_bytes())
+        write_outside_the_vault(Path(path),
+                                lambda: write_atomically(Path(path), made.read_bytes()))
     return Path(path)

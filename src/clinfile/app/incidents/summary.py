@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from clinfile.app.clock import local_time
+from clinfile.app.errors import write_outside_the_vault
 from clinfile.app.incidents.guidance import BREACH, SOURCE
 from clinfile.app.reports.lettering import Paragraph
 from clinfile.app.reports.pdf import (
@@ -67,7 +68,7 @@ def write_summary(summary: IncidentSummary, path: Path, page_size: PageSize) -> 
              Paragraph("For the practice manager", style("heading")),
              _sign_off(width)]
     build(doc, story, canvas_class)
-    write_atomically(Path(path), out.getvalue())
+    write_outside_the_vault(Path(path), lambda: write_atomically(Path(path), out.getvalue()))
 
 
 def _facts(summary: IncidentSummary, width: float) -> Table:

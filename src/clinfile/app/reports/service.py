@@ -21,6 +21,7 @@ from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.vocabulary import CARE_RECORD, Purpose, Recipient
 from clinfile.app.custody.audit import AuditEntry
+from clinfile.app.errors import ExportDiskFull
 from clinfile.app.filing.model import FiledImage, filed_as_they_stand, load_filed
 from clinfile.app.filing.service import find_patient
 from clinfile.app.reports import outbox
@@ -47,7 +48,7 @@ from clinfile.app.security.roles import Permission
 from clinfile.app.security.session import Session
 from clinfile.app.uses.gate import Authorisation, Channel, authorise_within, consents_of
 from clinfile.app.vault.errors import VaultError
-from clinfile.db.connection import Connection
+from clinfile.db.connection import Connection, is_disk_full
 from clinfile.db.consents import NOT_MADE, SENT, ConsentRepository
 from clinfile.db.filing import FilingRepository, PatientLookup, PatientSummary
 
@@ -271,17 +272,20 @@ class ReportService:
 
         Raises:
             ReportError: the folder could not take the files; says why.
+            ExportDiskFull: the folder's disk is full (said as that disk's, not the vault's).
         """
         try:
-            paths = outbox.write_files(destination.folder, files)
+            return Written(outbox.write_files(destination.folder, files), destination.warnings)
         except OSError as exc:
             why = exc.strerror or str(exc)
             self._record(conn, "report.write_failed", subject, {
                 "folder": str(destination.folder), "files": [name for name, _ in files],
                 "error": why, "uses_not_made": list(uses)}, uses=uses, outcome=NOT_MADE)
-            raise ReportError(f"Could not write into {destination.folder}: {why}. "
-                              "Nothing of it was left there.") from exc
-        return Written(paths, destination.warnings)
+            if not is_disk_full(exc):
+                raise ReportError(f"Could not write into {destination.folder}: {why}. "
+                                  "Nothing of it was left there.") from exc
+        raise ExportDiskFull(destination.folder, files[0][0] if len(files) == 1
+                             else f"The {len(files)} files")
 
 
 @dataclass(frozen=True)

@@ -115,3 +115,20 @@ def test_an_export_for_a_patient_with_a_runaway_surname_is_named_to_fit_the_disk
         assert len(name.encode()) <= 255
         assert name.startswith("OAAAAAAAAA") and "_Mai_19900605_" in name
         assert "_export-for-the-treating-team" in name
+
+
+def test_an_export_to_a_full_disk_says_that_disk_is_full_not_the_vault_s(vault_path, corpus,
+                                                                         tmp_path):
+    from tests.ui.record_pictures import file_pictures
+    from tests.unit.app.vault.test_full_disk import _fill, _mounted
+
+    _, [image] = file_pictures(vault_path, corpus, tmp_path, [(0, "left-forearm", "rash")])
+    for disk in _mounted(tmp_path / "usb stick", "1m"):
+        _fill(disk)
+        code, _, err = as_user(vault_path, "clinician", "export", "--images", str(image),
+                               "--purpose", "clinical-care", "--recipient", "treating-team",
+                               "--format", "pdf", "--out", str(disk))
+        assert code != 0
+        assert err.startswith("NGUYEN_Mai_19900605_") and (
+            f"could not be written in {disk}: that disk is full. Nothing was saved.") in err
+        assert "vault" not in err and [p.name for p in disk.iterdir()] == ["filler"]
