@@ -31,7 +31,7 @@ from clinfile.app.vault.errors import IndexEmpty
 from clinfile.app.vault.layout import VaultLayout
 from clinfile.app.vault.vault import LOGIN_ACTIONS, NOTES_DETAIL, NOTES_FILED, NOTES_ID, Vault
 from clinfile.db.audit import AuditRepository
-from clinfile.db.blobs import BlobStore
+from clinfile.db.blobs import BlobStore, StoredBlob
 from clinfile.db.connection import (
     INDEX_PROFILE,
     Connection,
@@ -104,8 +104,9 @@ def verify_vault(vault: Vault, progress: Progress | None = None) -> VerifyReport
         say("pictures")
         report.checked.append("pictures")
         with vault.index() as conn:
-            report.problems += _missing_pictures(conn, store)
-            report.problems += _deleted_pictures_back(conn, store)
+            held = store.catalogue()
+            report.problems += _missing_pictures(conn, held)
+            report.problems += _deleted_pictures_back(conn, store, held)
             report.notes += _waiting_to_rekey(conn, store)
 
     for copy in sorted(layout.pre_migration.glob("*.db")) if layout.pre_migration.is_dir() else []:
@@ -136,14 +137,13 @@ def _database_problems(path: Path, key: bytes, label: str) -> list[str]:
         conn.close()
 
 
-def _missing_pictures(conn: Connection, store: BlobStore) -> list[str]:
+def _missing_pictures(conn: Connection, held: dict[str, StoredBlob]) -> list[str]:
     """Name every picture whose original, display copy or thumbnail is gone or altered.
 
     The bytes of each stored blob are checked against the SHA-256 its shard
     recorded (see :func:`_shard_problems`); here each image's blobs must be
     present, and its original must be the very bytes the index recorded.
     """
-    held = store.catalogue()
     problems = []
     for image in held_images(conn):
         whose = f"image {image.id} ({image.patient or 'not yet filed'})"
@@ -160,14 +160,14 @@ def _missing_pictures(conn: Connection, store: BlobStore) -> list[str]:
     return problems
 
 
-def _deleted_pictures_back(conn: Connection, store: BlobStore) -> list[str]:
+def _deleted_pictures_back(conn: Connection, store: BlobStore,
+                           held: dict[str, StoredBlob]) -> list[str]:
     """Say which pictures deleted at the end of their retention have bytes in the vault again.
 
     A deletion removes the bytes and the audit says they are gone; an older
     copy of an image store put back brings them back unannounced, so the
     vault would hold what the practice recorded as destroyed.
     """
-    held = store.catalogue()
     back = {image_id: next(b for b in blobs if b in held)
             for image_id, blobs in deleted_images(conn) if any(b in held for b in blobs)}
     if not back:
