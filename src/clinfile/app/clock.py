@@ -53,13 +53,28 @@ def day_words(iso: str | None) -> str:
     """'05/06/2026' in local time, from an ISO time or date; 'date not known' without one."""
     if not iso:
         return "date not known"
+    return _local_words(iso, "%d/%m/%Y")
+
+
+def time_words(iso: str | None) -> str:
+    """'05/06/2026 14:03' in local time; just the day when only a date is known."""
+    if not iso or len(iso) <= 10:
+        return day_words(iso)
+    return _local_words(iso, "%d/%m/%Y %H:%M")
+
+
+def _local_words(iso: str, layout: str) -> str:
+    """An ISO time laid out on the practice's clock.
+
+    A time stored without a zone is already local; text that is no time is given back as stored.
+    """
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
         return iso
     if moment.tzinfo is not None:
         moment = moment.astimezone()
-    return f"{moment:%d/%m/%Y}"
+    return moment.strftime(layout)
 
 
 def set_source(source: Callable[[], datetime] | None) -> None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
-from clinfile.app.clock import day_words
+from clinfile.app.clock import day_words, time_words
 from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.model import FiledImage
@@ -239,16 +238,3 @@ def gone_words(subject: str, *, deleted_on: str = "", moved_to: str = "") -> str
     if moved_to:
         return f"{subject} was moved to another patient's record: {moved_to}."
     return ""
-
-
-def time_words(iso: str | None) -> str:
-    """'05/06/2026 14:03' in local time; just the day when only a date is known."""
-    if not iso or len(iso) <= 10:
-        return day_words(iso)
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return f"{moment:%d/%m/%Y %H:%M}"

@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from clinfile.app.record.model import RecordPicture, time_words
+from clinfile.app.clock import time_words
+from clinfile.app.record.model import RecordPicture
 from clinfile.ui.look import breakable, heading, named, note, short_words
 
 PREVIEW_EDGE = 256
