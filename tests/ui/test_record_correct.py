@@ -262,3 +262,33 @@ def test_a_pasted_reason_over_the_limit_and_a_picture_moved_meanwhile_are_refuse
     assert words.startswith("The picture of the ")
     assert "is no longer in the record of NGUYEN, Mai" in words
     assert "nothing was corrected" in words
+
+
+def test_a_long_correction_message_stops_short_of_the_vault_name(qtbot, logged_in, filed):
+    _patients, ids = filed
+    shell = logged_in("clinician")
+    shell.window.resize(1280, 800)
+    shell.window.show()
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    shell.record_view.timeline.choose([ids[0]])
+    shell.record_view.timeline.setFocus()
+    dialog = open_correct(qtbot, shell)
+    pick(qtbot, dialog.kind, "Wound")
+    pick(qtbot, dialog.side, "right")
+    dialog.description.selectAll()
+    qtbot.keyClicks(dialog.description, "leg ulcer on the inner side, healing well")
+    qtbot.keyClicks(dialog.reason, "checked with the patient")
+    with qtbot.waitSignal(shell.record.record_shown, timeout=15000):
+        qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+    message, vault = shell.window.activity, shell.window.where
+    said = message.text()
+    assert said.startswith("Corrected: ") and message.toolTip() == said
+    assert message.fontMetrics().horizontalAdvance(said) > message.width(), "it must not fit"
+    assert message.geometry().right() < vault.geometry().left()
+    bar = shell.window.statusBar().grab().toImage()
+    end = message.geometry().right()
+    ink = [(x, y) for x in range(end - 8, end + 1)
+           for y in range(message.geometry().top(), message.geometry().bottom())
+           if bar.pixelColor(x, y).lightness() < 160]
+    assert ink == [], "the message runs on to the vault label's edge"
+    assert "…" in message.shown_text()

@@ -96,6 +96,41 @@ def _broken(word: str) -> str:
     return "".join(pieces).removesuffix(_BREAK)
 
 
+class ElidedLabel(QLabel):
+    """One line that ends in … where its room ends, with the whole of it in the tooltip.
+
+    Its words never widen what holds it: the room it is given decides how much
+    shows, and a space's width is left empty at its end so that a cut message
+    never reads on into the label beside it.
+    """
+
+    END_GAP = "  "  # left empty at the end of a cut line, so it ends visibly apart
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        """Show ``text``, as much as fits, and the whole of it on hover."""
+        super().setText(text)
+        self.setToolTip(text)
+
+    def shown_text(self) -> str:
+        """What shows: the text, cut with … to its room less the gap at its end."""
+        metrics = self.fontMetrics()
+        room = self.contentsRect().width() - metrics.horizontalAdvance(self.END_GAP)
+        return metrics.elidedText(self.text(), Qt.TextElideMode.ElideRight, max(room, 0))
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        """Draw the line as cut to its room, in the label's own colours."""
+        painter = QPainter(self)
+        self.style().drawItemText(painter, self.contentsRect(),
+                                  int(self.alignment() | Qt.AlignmentFlag.AlignVCenter),
+                                  self.palette(), self.isEnabled(), self.shown_text(),
+                                  self.foregroundRole())
+
+
 def search_box(placeholder: str) -> QLineEdit:
     """A search field with a clear button, as tall empty as it is with words in it.
 
@@ -177,7 +212,7 @@ def table(columns: int, name: str, rows: int = 0) -> QTableWidget:
     return made
 
 
-class NameLabel(QLabel):
+class NameLabel(ElidedLabel):
     """One line naming a person, shortened with '…' to the room it has; whole in its tooltip.
 
     A name is one unbreakable word as often as not, and a label as wide as a
@@ -187,21 +222,7 @@ class NameLabel(QLabel):
     """
 
     ROOM = 48  # letters: room for a long ordinary name before it is shortened
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setToolTip(text)
-
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
-        """Show ``text``, whole in the tooltip."""
-        super().setText(text)
-        self.setToolTip(text)
-
-    def shown_text(self) -> str:
-        """The text as drawn: whole if it fits, else shortened with '…'."""
-        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
-                                             self.contentsRect().width())
+    END_GAP = ""  # a name stands alone on its line: it may use the label's whole width
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """As wide as the name, up to the room of a long ordinary one."""
@@ -216,14 +237,6 @@ class NameLabel(QLabel):
         """A few letters and the '…'."""
         hint = self.sizeHint()
         return QSize(min(hint.width(), self.fontMetrics().averageCharWidth() * 8), hint.height())
-
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
-        """Draw the name shortened to the width the layout gave."""
-        painter = QPainter(self)
-        self.style().drawItemText(painter, self.contentsRect(),
-                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                                  self.palette(), self.isEnabled(), self.shown_text(),
-                                  self.foregroundRole())
 
 
 def short_name(text: str, letters: int = NameLabel.ROOM) -> str:

@@ -19,14 +19,13 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QScrollArea,
-    QSizePolicy,
     QStackedWidget,
     QWidget,
 )
 
 from clinfile.ui.lock_view import LockView
 from clinfile.ui.login_view import LoginView
-from clinfile.ui.look import named
+from clinfile.ui.look import ElidedLabel, named
 from clinfile.ui.shortcuts_dialog import ShortcutsDialog, shortcut_rows
 from clinfile.ui.welcome_view import WelcomeView
 
@@ -282,11 +281,11 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.who = named(QLabel(""), "Logged in as")
         self.where = named(QLabel(""), "Vault location")
-        self.activity = named(QLabel(""), "Import activity")
         # What is going on matters more than where the vault is: the activity
-        # takes the room (its whole text in the tooltip) and the vault shows by
-        # its folder name (the full path in its tooltip).
-        self.activity.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # takes the room, cut with … before the vault label (its whole text in
+        # the tooltip), and the vault shows by its folder name (the full path
+        # in its tooltip).
+        self.activity = named(ElidedLabel(), "Import activity")
         self.statusBar().addWidget(self.who)
         self.statusBar().addWidget(self.activity, 1)
         self.statusBar().addPermanentWidget(self.where)
@@ -300,7 +299,6 @@ class MainWindow(QMainWindow):
     def say(self, text: str) -> None:
         """Show a line about what is going on in the status bar."""
         self.activity.setText(text)
-        self.activity.setToolTip(text)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Tell the controller to stop work and lock before the window goes."""
