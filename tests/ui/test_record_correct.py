@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from tests.ui.helpers import pick
 from tests.ui.record_pictures import file_pictures
@@ -262,6 +263,60 @@ def test_a_pasted_reason_over_the_limit_and_a_picture_moved_meanwhile_are_refuse
     assert words.startswith("The picture of the ")
     assert "is no longer in the record of NGUYEN, Mai" in words
     assert "nothing was corrected" in words
+
+
+def search_in(qtbot, shell, dialog, name: str) -> None:
+    """Alt+F, type the name and wait for the candidates, as a person waits for the list."""
+    search = dialog.patient_panel.search_edit
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    assert search.hasFocus()
+    with qtbot.waitSignal(shell.record.searched, timeout=10000,
+                          check_params_cb=lambda r: r.query.text == name):
+        qtbot.keyClicks(search, name)
+
+
+def test_the_record_the_pictures_are_in_is_no_place_to_move_them(qtbot, logged_in, filed):
+    _patients, ids = filed
+    shell, _timeline, dialog = correcting(qtbot, logged_in, ids[0])
+    panel = dialog.patient_panel
+    search_in(qtbot, shell, dialog, "Mai Nguyen")
+    [here] = [panel.candidates.item(row) for row in range(panel.candidates.count())
+              if "NGUYEN, Mai" in panel.candidates.item(row).text()]
+    assert "this record" in here.text()
+    panel.candidates.setCurrentItem(here)
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+    qtbot.mouseClick(panel.choose_button, Qt.MouseButton.LeftButton)
+    assert dialog.to_patient is None
+    assert "already in this record" in dialog.moving_to.text()
+    assert dialog.isVisible()
+
+
+def test_choosing_the_patient_by_enter_leaves_room_and_asks_for_no_reason_yet(
+        qtbot, logged_in, filed):
+    _patients, ids = filed
+    shell, _timeline, dialog = correcting(qtbot, logged_in, ids[0])
+    candidates = dialog.patient_panel.candidates
+    search_in(qtbot, shell, dialog, "Linh Tran")
+    row = candidates.sizeHintForRow(0)
+    assert candidates.viewport().height() >= 4 * row
+    assert dialog.height() >= dialog.heightForWidth(dialog.width()), "squeezed below its fields"
+    qtbot.keyClick(dialog.patient_panel.search_edit, Qt.Key.Key_Return)
+    assert "TRAN, Linh" in dialog.moving_to.text()
+    assert dialog.reason.hasFocus()
+    assert dialog.problem.text() == "", "asked for the reason before there was a chance to type"
+    qtbot.wait(50)
+    assert candidates.viewport().height() >= 4 * row, "the list shrank once a patient was chosen"
+    assert dialog.height() >= dialog.heightForWidth(dialog.width()), "squeezed below its fields"
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert "Say why" in dialog.problem.text()
+
+
+def test_the_picture_width_says_what_it_is_and_what_it_is_for(qtbot, logged_in, filed):
+    _patients, ids = filed
+    _shell, _timeline, dialog = correcting(qtbot, logged_in, ids[0])
+    said = " ".join(label.text() for label in dialog.findChildren(QLabel)
+                    if label.isVisible())
+    assert "ruler" in said and "same scale" in said
 
 
 def test_a_long_correction_message_stops_short_of_the_vault_name(qtbot, logged_in, filed):

@@ -177,6 +177,21 @@ def keep_room(label: QLabel, lines: int) -> QLabel:
     return label
 
 
+def tall_enough(window: QWidget) -> None:
+    """Make ``window`` as tall as its fields and wrapped notes need at its width, within the screen.
+
+    A window opens at its size hint, which counts a wrapped note as if it were
+    wider, and does not grow when a note takes another line: the note, or the
+    fields beside it, would lose a line, and a list its rows.
+    """
+    needed = window.heightForWidth(window.width())
+    screen = window.screen()
+    if screen is not None:
+        needed = min(needed, screen.availableGeometry().height())
+    if needed > window.height():
+        window.resize(window.width(), needed)
+
+
 def set_tone(label: QLabel, tone: str) -> None:
     """Change a label's tone and make the stylesheet notice."""
     label.setProperty("tone", tone)

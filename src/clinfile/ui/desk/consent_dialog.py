@@ -35,7 +35,7 @@ from clinfile.app.consent.deciders import ExpectedDecider
 from clinfile.app.consent.model import Consent, DecisionMaker, Disclosure
 from clinfile.app.consent.service import ConsentRequest
 from clinfile.app.consent.vocabulary import ImageKind, Method, Purpose, Recipient, RecipientClass
-from clinfile.ui.look import heading, named, note, primary, set_tone
+from clinfile.ui.look import heading, named, note, primary, set_tone, tall_enough
 
 METHOD_WORDS = {
     Method.VERBAL: "Spoken consent, given to a clinician",
@@ -165,9 +165,7 @@ class ConsentDialog(QDialog):
         were wider: the note, or the fields beside it, would lose a line.
         """
         super().showEvent(event)
-        needed = self.heightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        tall_enough(self)
 
     def _return_records(self) -> None:
         """Make Return in any field record the consent, and do nothing else.

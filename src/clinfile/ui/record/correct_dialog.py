@@ -8,7 +8,8 @@ as on the desk.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -28,7 +30,11 @@ from clinfile.app.filing.body_sites import BODY_SITES, PAIRED_SITES, SIDES, Body
 from clinfile.app.record.corrections import Correction
 from clinfile.app.record.model import RecordPicture, day_words
 from clinfile.ui.desk.patient_panel import PatientPanel
-from clinfile.ui.look import heading, named, note
+from clinfile.ui.look import heading, named, note, tall_enough
+
+WIDTH_NOTE = ("How wide the picture's view is, read off a ruler in it: Compare then shows "
+              "this site's pictures at the same scale. Without a ruler, leave it not known.")
+THIS_RECORD = "this record: the pictures are in it now"
 
 
 class CorrectDialog(QDialog):
@@ -42,9 +48,10 @@ class CorrectDialog(QDialog):
     query_changed = Signal(str)
     correction_asked = Signal(object)
 
-    def __init__(self, pictures: list[RecordPicture], patient_name: str,
+    def __init__(self, pictures: list[RecordPicture], patient_id: int, patient_name: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._here = patient_id
         self.setWindowTitle("Correct the filing")
         named(self, "Correct the filing")
         first = pictures[0]
@@ -66,7 +73,7 @@ class CorrectDialog(QDialog):
         self.detail = named(QLineEdit(first.body_site.detail), "Body site detail")
         self.description = named(QLineEdit(first.description), "Description")
         self.width_mm = named(QDoubleSpinBox(), "Width of the picture in millimetres",
-                              "Read off a ruler in the picture; leave at 0 when not known")
+                              WIDTH_NOTE)
         self.width_mm.setRange(0, 5000)
         self.width_mm.setDecimals(1)
         self.width_mm.setSuffix(" mm")
@@ -78,6 +85,7 @@ class CorrectDialog(QDialog):
         self.patient_panel.search_edit.setPlaceholderText(
             "Only to move the pictures: the right patient's name or number")
         self.patient_panel.choose_button.setText("Choose this patient; the move is made on Correct")
+        _room_for_four(self.patient_panel.candidates)
         self.moving_to = note(f"The pictures stay in the record of {patient_name}.")
         named(self.moving_to, "Which patient's record")
         self.reason = named(QLineEdit(), "Reason for the correction")
@@ -96,7 +104,10 @@ class CorrectDialog(QDialog):
         form.addRow("&What it is", self.kind)
         form.addRow(_label("W&here", self.site), where)
         form.addRow("&Description", self.description)
-        form.addRow("P&icture width", self.width_mm)
+        width = QVBoxLayout()
+        width.addWidget(self.width_mm)
+        width.addWidget(note(WIDTH_NOTE))
+        form.addRow(_label("P&icture width", self.width_mm), width)
         why = QFormLayout()
         why.addRow("&Reason", self.reason)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -139,13 +150,52 @@ class CorrectDialog(QDialog):
             self.side.setCurrentIndex(0)
 
     def _move_to(self, candidate) -> None:
-        self.to_patient = candidate.patient.id
         p = candidate.patient
+        if p.id == self._here:
+            self.to_patient = None
+            self.moving_to.setText(f"The pictures are already in this record, of "
+                                   f"{candidate.display_name}: find the patient they belong to.")
+            self.patient_panel.search_edit.setFocus()
+            return
+        self.to_patient = p.id
         born = day_words(p.birth_date) if p.birth_date else "unknown"
         self.moving_to.setText(f"The pictures will move to the record of "
                                f"{candidate.display_name} (born {born}, record "
                                f"{p.record_number or 'none'}) when you press Correct.")
         self.reason.setFocus()
+        tall_enough(self)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Open as tall as the fields, the wrapped notes and four patients' rows need."""
+        super().showEvent(event)
+        tall_enough(self)
+
+    def show_found(self, text: str, result) -> None:
+        """Show the patients found for ``text``, this record's own marked as no place to move to."""
+        panel = self.patient_panel
+        panel.show_result(text, result)
+        for row in range(panel.candidates.count()):
+            item = panel.candidates.item(row)
+            if item.data(Qt.ItemDataRole.UserRole).patient.id == self._here:
+                item.setText(f"{item.text()}\n{THIS_RECORD}")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+        tall_enough(self)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Enter presses the button it is on; elsewhere it is the field's, never Correct.
+
+        Qt hands an Enter the fields leave alone to the dialog's default button,
+        so choosing the patient with Enter corrected at once, or asked for the
+        reason before there was a chance to type it. Enter in the reason
+        corrects, as the reason's own.
+        """
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            super().keyPressEvent(event)
+            return
+        event.accept()
+        focused = self.focusWidget()
+        if isinstance(focused, QPushButton) and focused.isEnabled():
+            focused.click()
 
     def correction(self) -> Correction:
         """What the form now asks for; parts left as they were are None."""
@@ -175,6 +225,16 @@ class CorrectDialog(QDialog):
             return
         self.problem.setText("")
         self.correction_asked.emit(self.correction())
+
+
+def _room_for_four(candidates: QListWidget) -> None:
+    """Keep the list of patients found four of its two-line rows high, whatever else shows.
+
+    It was two rows high, and under two once a chosen patient's words took a
+    second line: too few to see that another patient has the same name.
+    """
+    frame = candidates.frameWidth()
+    candidates.setMinimumHeight(4 * (2 * candidates.fontMetrics().lineSpacing() + 2) + 2 * frame)
 
 
 def _label(text: str, buddy: QWidget) -> QLabel:

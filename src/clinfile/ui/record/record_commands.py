@@ -213,7 +213,8 @@ class RecordCommands(QObject):
         if self._owner.record is None or not chosen:
             self._owner.tell("Choose the pictures to correct on the timeline first.")
             return
-        dialog = CorrectDialog(chosen, self._owner.record.name, self._view.window())
+        record = self._owner.record
+        dialog = CorrectDialog(chosen, record.patient_id, record.name, self._view.window())
         typing = QTimer(dialog)
         typing.setSingleShot(True)
         typing.setInterval(120)
@@ -235,7 +236,7 @@ class RecordCommands(QObject):
             lambda result: self._found_for(dialog, text, result))
 
     def _found_for(self, dialog: CorrectDialog, text: str, result) -> None:
-        dialog.patient_panel.show_result(text, result)
+        dialog.show_found(text, result)
         self._owner.searched.emit(result)
 
     def _correct(self, dialog: CorrectDialog, ids: list[int], correction: Correction) -> None:
