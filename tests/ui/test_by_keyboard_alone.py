@@ -425,7 +425,7 @@ def test_a_wrongly_sent_picture_is_reported_from_the_record_by_keyboard_alone(
             break
         press(qtbot, Qt.Key.Key_Down)
     assert [p.image_id for p in timeline.chosen()] == [sent_one]
-    press(qtbot, Qt.Key.Key_Y, ALT)
+    press(qtbot, Qt.Key.Key_E, ALT)
     qtbot.waitUntil(lambda: commands.incident_dialog is not None
                     and commands.incident_dialog.isActiveWindow(), timeout=10000)
     press(qtbot, Qt.Key.Key_R, ALT)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from tests.ui.record_pictures import file_pictures
 from tests.ui.saving import save_as
@@ -39,7 +41,7 @@ def test_a_wrongly_sent_picture_is_reported_from_the_record_by_keyboard(
     timeline.choose([exported[0]])
     assert commands.incident_button.isEnabled()
 
-    qtbot.keyClick(timeline, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(timeline, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: commands.incident_dialog is not None
                     and commands.incident_dialog.isVisible(), timeout=10000)
     dialog = commands.incident_dialog
@@ -92,7 +94,10 @@ def _summary_text(path) -> str:
 
 
 def test_reception_reports_a_wrongly_sent_picture_by_mouse_and_saves_its_summary(
-        qtbot, logged_in, exported, tmp_path):
+        qtbot, logged_in, workstation, exported, tmp_path):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    workstation.remember(outbox=str(outbox))
     shell = logged_in("reception")
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
     commands = shell.record.commands
@@ -113,6 +118,10 @@ def test_reception_reports_a_wrongly_sent_picture_by_mouse_and_saves_its_summary
     box = _confirmation(qtbot, commands)
     saving = next(b for b in box.buttons() if "as PDF" in b.text())
     qtbot.mouseClick(saving, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: commands.summary_dialog is not None
+                    and commands.summary_dialog.isVisible(), timeout=5000)
+    assert Path(commands.summary_dialog.directory().absolutePath()) == outbox, \
+        "the summary starts where the practice's other outputs go"
     with qtbot.waitSignal(commands.incident_summary_saved, timeout=20000):
         save_as(qtbot, commands.summary_dialog, tmp_path / "incident.pdf")
     text = _summary_text(tmp_path / "incident.pdf")
@@ -140,7 +149,7 @@ def test_the_reporter_saves_the_summary_by_keyboard_but_no_one_elses(
     timeline = shell.record_view.timeline
     timeline.choose([exported[0]])
     timeline.setFocus()
-    qtbot.keyClick(timeline, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(timeline, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: commands.incident_dialog is not None
                     and commands.incident_dialog.isVisible(), timeout=10000)
     dialog = commands.incident_dialog
@@ -191,7 +200,7 @@ def test_each_export_offered_shows_its_folder_cut_in_the_middle_and_whole_on_hov
     commands = shell.record.commands
     timeline = shell.record_view.timeline
     timeline.choose([ids[0]])
-    qtbot.keyClick(timeline, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(timeline, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: commands.incident_dialog is not None
                     and commands.incident_dialog.isVisible(), timeout=10000)
     box = commands.incident_dialog.export_box
@@ -211,3 +220,18 @@ def test_each_export_offered_shows_its_folder_cut_in_the_middle_and_whole_on_hov
     assert box.toolTip() == str(folders[1])
     qtbot.keyClick(box, Qt.Key.Key_Down)
     assert box.toolTip() == str(folders[0])
+
+
+def test_every_command_above_the_timeline_has_its_own_alt_letter_a_person_can_see(
+        qtbot, logged_in, exported):
+    """An underline under a letter that reaches below the line (g, j, p, q, y) is lost in it."""
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    row = shell.record_view.commands
+    buttons = [row.itemAt(i).widget() for i in range(row.count())
+               if isinstance(row.itemAt(i).widget(), QPushButton)]
+    letters = {button.text().replace("&&", "").partition("&")[2][:1].lower(): button.text()
+               for button in buttons}
+    assert "" not in letters, letters
+    assert len(letters) == len(buttons), letters
+    assert not set(letters) & set("gjpqy"), letters

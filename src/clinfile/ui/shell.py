@@ -341,6 +341,7 @@ class Shell(QObject):
         self._remember(drop_folder=drop_folder, outbox=outbox)
         self.desk_controller.drop_folder = drop_folder
         self.desk_controller.filing.outbox = outbox
+        self.record.commands.outbox = outbox
         self.desk_controller.inbox.watch(drop_folder)
 
     def _find_patient(self) -> None:

@@ -29,3 +29,12 @@ def ask_where_to_save(parent: QWidget, title: str, suggested: Path, kinds: str,
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog
+
+
+def in_outbox(outbox: str, name: str) -> Path:
+    """Where a file to hand on is first suggested: ``name`` in this computer's outbox.
+
+    The summaries and exports go there, so the practice finds every output in
+    one folder; the home folder only while no outbox is set.
+    """
+    return Path(outbox or Path.home()) / name

@@ -32,6 +32,7 @@ from clinfile.app.filing.service import FilingError, FilingService
 from clinfile.app.filing.words import consent_people_words, consent_reach_words, consent_words
 from clinfile.app.reports.service import ReportService, Selection
 from clinfile.app.uses.gate import UseRefused
+from clinfile.ui.admin.save_dialog import in_outbox
 from clinfile.ui.desk.classify_panel import ClassifyPanel
 from clinfile.ui.desk.consent_dialog import ConsentDialog
 from clinfile.ui.desk.desk_view import DeskView
@@ -241,7 +242,7 @@ class FilingController(QObject):
         if then == "print":
             task = ask_and_print(dialog, self._tasks, make)
         else:
-            suggested = Path(self.outbox or Path.home()) / f"consent-form-{consent.code}.pdf"
+            suggested = in_outbox(self.outbox, f"consent-form-{consent.code}.pdf")
             task = ask_and_save(dialog, self._tasks, make, suggested)
         if task is None:
             dialog.show_done(f"Consent recorded (code {consent.code}); the form was not "

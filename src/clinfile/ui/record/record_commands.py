@@ -30,7 +30,7 @@ from clinfile.app.security.roles import INSTEAD, PRINT_CONSENT_FORM, Permission
 from clinfile.app.uses.gate import UseRefused
 from clinfile.ui.admin.forms import keys_back_to
 from clinfile.ui.admin.incident_dialog import IncidentDialog
-from clinfile.ui.admin.save_dialog import ask_where_to_save
+from clinfile.ui.admin.save_dialog import ask_where_to_save, in_outbox
 from clinfile.ui.desk.export_dialog import ExportDialog
 from clinfile.ui.desk.refusal_dialog import RefusalDialog
 from clinfile.ui.errors import in_plain_words, report
@@ -106,7 +106,7 @@ class RecordCommands(QObject):
             PRINT_CONSENT_FORM.replace("consent", "c&onsent", 1) + "…", PRINT_CONSENT_FORM,
             FORM_TIP)
         self.incident_button = view.add_command(
-            "Report wrongl&y sent…", "Report a wrongly sent picture",
+            "R&eport wrongly sent…", "Report a wrongly sent picture",
             INCIDENT_TIP)
         self.withdraw_button = view.add_command(
             "With&draw consent…", "Withdraw a consent", WITHDRAW_TIP)
@@ -407,7 +407,7 @@ class RecordCommands(QObject):
             elif button is saving:
                 self.summary_dialog = ask_where_to_save(
                     self._view.window(), "Save the incident summary",
-                    Path.home() / f"Incident {incident_id} summary.pdf",
+                    in_outbox(self.outbox, f"Incident {incident_id} summary.pdf"),
                     "PDF documents (*.pdf)",
                     lambda path: self._tasks.run(make, path, owner=self._view).success(
                         self._summary_saved).failure(self._owner.failed))
