@@ -87,3 +87,19 @@ def test_a_long_file_name_without_spaces_wraps_inside_the_details_column(
         assert cut_values(details) == []
     assert len(f"000-{name}") == 200
     assert f"000-{name}" in details.facts["file"].toolTip()
+
+
+def test_the_record_with_all_its_commands_fits_a_1280_by_800_window(qtbot, logged_in, filed):
+    """Seven commands in one row once made the whole page scroll sideways for a few pixels."""
+    shell = logged_in("clinician")
+    shell.window.resize(1280, 800)
+    shell.window.show()
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    qtbot.wait(50)
+    page = shell.window.pages.currentWidget()
+    assert not page.horizontalScrollBar().isVisible(), "the record is wider than the window"
+    commands = shell.record.commands
+    for button in (commands.compare_button, commands.incident_button):
+        assert button.width() >= button.sizeHint().width(), button.text()
+        assert page.viewport().rect().contains(
+            button.mapTo(page.viewport(), button.rect().bottomRight())), button.text()
