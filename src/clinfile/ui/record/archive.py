@@ -51,7 +51,7 @@ class ArchivePanel(QWidget):
         self.pictures.setWordWrap(True)
         self.pictures.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         named(self.pictures, "Pictures in the archive")
-        self.view_button = QPushButton("Vi&ew the picture")
+        self.view_button = QPushButton("Vie&w the picture")
         named(self.view_button, "View the archived picture")
         self.status = note("")
         self.status.setWordWrap(True)
