@@ -17,7 +17,7 @@ from clinfile.app.filing.model import FilingRequest
 from clinfile.app.filing.service import FilingService
 from clinfile.app.security.session import Session
 from tests.conftest import PASSWORDS
-from tests.ui.helpers import choose_patient
+from tests.ui.helpers import choose_patient, log_in_as_pictures_arrive, select_first
 from tests.ui.record_pictures import file_pictures
 from tests.unit.app.consent.vault_rows import add_inbox_image, add_patient
 
@@ -35,7 +35,7 @@ def _outside_the_window(window: QWidget) -> list[str]:
         if right > window.width():
             wrong.append(f"{type(widget).__name__} {widget.accessibleName()!r} ends at {right}")
         if isinstance(widget, QAbstractButton) and widget.text():
-            words = widget.text().replace("&", "")
+            words = getattr(widget, "shown_text", widget.text)().replace("&", "")
             if widget.width() < widget.fontMetrics().horizontalAdvance(words):
                 wrong.append(f"button {words!r} is {widget.width()} wide")
     return wrong
@@ -68,21 +68,36 @@ def test_the_record_view_keeps_a_very_long_name_inside_the_window(
     assert _outside_the_window(shell.window) == []
     banner = shell.record_view.banner.name
     assert SURNAME.upper() in banner.toolTip()
-    assert banner.shown_text().startswith("WOLFESCHLEGEL") and banner.shown_text().endswith("…")
+    assert banner.shown_text().startswith("WOLFESCHLEGEL") and "…" in banner.shown_text()
+    assert banner.shown_text().endswith("BERGER, Hubert")
     history = shell.record_view.details.facts["history"]
     assert "…" in history.text() and SURNAME.upper() in history.toolTip()
 
 
-def test_the_desk_keeps_a_very_long_name_inside_the_window(qtbot, logged_in, vault_path):
+def test_the_desk_keeps_a_very_long_name_inside_the_window(
+        qtbot, logged_in, vault_path, workstation, corpus, tmp_path):
     admin = Session.login(vault_path, "admin", PASSWORDS["admin"])
     add_patient(admin.vault, SURNAME, "Hubert", "1960-02-29", "900777")
     admin.lock()
-    shell = logged_in("reception")
+    shell = log_in_as_pictures_arrive(qtbot, logged_in, workstation, corpus, tmp_path,
+                                      "reception", 1)
     shell.window.resize(1280, 800)
+    select_first(qtbot, shell, 1)
     choose_patient(qtbot, shell, "900777")
     _settled(qtbot, shell)
     assert _outside_the_window(shell.window) == []
     assert SURNAME.upper() in shell.desk_controller.panel.candidates.item(0).toolTip()
+    file_button = shell.desk_controller.filing.file_panel.file_button
+    assert file_button.shown_text().startswith("File 1 picture to WOLFESCH")
+    assert file_button.shown_text().endswith("…")
+    assert SURNAME.upper() in file_button.toolTip()
+
+    qtbot.keyClick(shell.window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = shell.desk_controller.filing.consent_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.wait(50)
+    assert dialog.width() <= 1280 and _outside_the_window(dialog) == []
+    dialog.reject()
 
 
 def test_the_retention_table_keeps_a_very_long_name_inside_the_window(

@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
     QTableWidget,
     QWidget,
 )
@@ -57,8 +60,13 @@ def scaled(widget: QWidget, factor: float, *, bold: bool = False) -> QWidget:
 
 
 def heading(text: str, factor: float = 1.6) -> QLabel:
-    """A large, bold heading."""
-    label = QLabel(text)
+    """A large, bold heading; a word longer than any name (one imported runaway) cut short.
+
+    A dialog headed 'Consent of' a name ten thousand letters long would
+    otherwise open wider than the screen; the whole heading is on hover.
+    """
+    label = QLabel(short_words(text))
+    label.setToolTip(text if label.text() != text else "")
     label.setWordWrap(True)
     scaled(label, factor, bold=True)
     return label
@@ -105,6 +113,7 @@ class ElidedLabel(QLabel):
     """
 
     END_GAP = "  "  # left empty at the end of a cut line, so it ends visibly apart
+    CUT = Qt.TextElideMode.ElideRight  # where the … goes
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,7 +129,7 @@ class ElidedLabel(QLabel):
         """What shows: the text, cut with … to its room less the gap at its end."""
         metrics = self.fontMetrics()
         room = self.contentsRect().width() - metrics.horizontalAdvance(self.END_GAP)
-        return metrics.elidedText(self.text(), Qt.TextElideMode.ElideRight, max(room, 0))
+        return metrics.elidedText(self.text(), self.CUT, max(room, 0))
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         """Draw the line as cut to its room, in the label's own colours."""
@@ -228,7 +237,7 @@ def table(columns: int, name: str, rows: int = 0) -> QTableWidget:
 
 
 class NameLabel(ElidedLabel):
-    """One line naming a person, shortened with '…' to the room it has; whole in its tooltip.
+    """One line naming a person, cut in the middle with '…' to the room it has; whole on hover.
 
     A name is one unbreakable word as often as not, and a label as wide as a
     name imported ten thousand letters long would push the whole view past
@@ -238,6 +247,8 @@ class NameLabel(ElidedLabel):
 
     ROOM = 48  # letters: room for a long ordinary name before it is shortened
     END_GAP = ""  # a name stands alone on its line: it may use the label's whole width
+    # Cut in the middle, so the start of the family name and the given names both show.
+    CUT = Qt.TextElideMode.ElideMiddle
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """As wide as the name, up to the room of a long ordinary one."""
@@ -252,6 +263,58 @@ class NameLabel(ElidedLabel):
         """A few letters and the '…'."""
         hint = self.sizeHint()
         return QSize(min(hint.width(), self.fontMetrics().averageCharWidth() * 8), hint.height())
+
+
+class NamingButton(QPushButton):
+    """A button whose words end with a name: the name is cut with '…' to the button's width.
+
+    'File 2 pictures to …' must keep its verb and count however long the
+    patient's name; the whole words are in the tooltip and for screen readers.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tip = ""
+
+    def shown_text(self) -> str:
+        """The words as drawn: whole if they fit, else cut at the end with '…'."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        room = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option,
+                                           self).width()
+        room -= self.fontMetrics().horizontalAdvance("MM")
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, room)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        """Show ``text``, whole in the tooltip above what the tooltip said."""
+        super().setText(text)
+        self._show_tip()
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 - Qt's name
+        """Say ``tip`` on hover, under the button's whole words."""
+        self._tip = tip
+        self._show_tip()
+
+    def _show_tip(self) -> None:
+        super().setToolTip("\n".join(t for t in (self.text(), self._tip) if t))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """No wider than the words of a long ordinary name."""
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().averageCharWidth() * NameLabel.ROOM),
+                     hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """A few words and the '…'."""
+        return QSize(self.fontMetrics().averageCharWidth() * 16, super().minimumSizeHint().height())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        """Draw the button with its words cut to fit."""
+        painter = QStylePainter(self)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
 
 
 def short_name(text: str, letters: int = NameLabel.ROOM) -> str:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QPushButton, QV
 
 from clinfile.app.consent.model import Consent
 from clinfile.app.filing.words import consent_name, consent_reach_words, consent_words
-from clinfile.ui.look import keep_room, named, note, primary, set_tone
+from clinfile.ui.look import NamingButton, keep_room, named, note, primary, set_tone
 
 
 class FilePanel(QGroupBox):
@@ -40,9 +40,10 @@ class FilePanel(QGroupBox):
 
         A default button is pressed by Return in any field; a Return meant to
         finish a consent or a search must never file pictures. Its words come
-        from the filing, which knows what it waits for.
+        from the filing, which knows what it waits for, and end with the
+        patient's name, cut to the button's width.
         """
-        button = named(primary(QPushButton()), "File the selected pictures")
+        button = named(primary(NamingButton()), "File the selected pictures")
         button.setDefault(False)
         button.setAutoDefault(False)
         return button
