@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QWidget
 
 from clinfile.app.consent.vocabulary import ImageKind
 from clinfile.app.filing.body_sites import BodySite
@@ -132,3 +132,26 @@ def test_the_retention_table_keeps_a_very_long_name_inside_the_window(
     assert dialog.width() <= 1280 and _outside_the_window(dialog) == []
     assert SURNAME.upper() in dialog.pictures.item(0).toolTip()
     dialog.reject()
+
+
+def test_the_patient_list_preview_keeps_a_very_long_surname_inside_its_table(
+        qtbot, logged_in, tmp_path, monkeypatch):
+    export = tmp_path / "patients.csv"
+    export.write_text("Record No,Surname,First Name,DOB,Suburb\r\n"
+                      f"900777,{SURNAME},Hubert,29/02/1960,Richmond\r\n", encoding="utf-8")
+    shell = logged_in("admin")
+    shell.window.resize(1280, 800)
+    qtbot.keyClick(shell.window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    admin = shell.admin
+    bar = admin.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton,
+                     pos=bar.tabRect(admin.tabs.indexOf(admin.patients)).center())
+    tab = admin.patients
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(export), ""))
+    with qtbot.waitSignal(tab.previewed, timeout=10000):
+        qtbot.mouseClick(tab.browse_button, Qt.MouseButton.LeftButton)
+    _settled(qtbot, shell)
+    assert _outside_the_window(shell.window) == []
+    assert tab.preview.horizontalHeader().length() <= tab.preview.viewport().width()
+    surname = tab.preview.item(0, 1)
+    assert surname.text().endswith("…") and surname.toolTip() == SURNAME

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QStyleOptionButton,
     QStylePainter,
     QTableWidget,
+    QTableWidgetItem,
     QWidget,
 )
 
@@ -333,6 +334,17 @@ def short_words(text: str, letters: int = NameLabel.ROOM) -> str:
     """
     return "\n".join(" ".join(short_name(word, letters) for word in line.split(" "))
                      for line in text.split("\n"))
+
+
+def cell(text: str, letters: int = NameLabel.ROOM) -> QTableWidgetItem:
+    """A table cell with any word longer than ``letters`` cut with '…', whole on hover.
+
+    A column sized to its contents would otherwise be as wide as a runaway
+    name, and push every column after it out of sight.
+    """
+    item = QTableWidgetItem(short_words(text, letters))
+    item.setToolTip(text)
+    return item
 
 
 def name_label(factor: float) -> NameLabel:

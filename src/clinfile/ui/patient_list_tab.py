@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +31,7 @@ from clinfile.app.escaping import escaped
 from clinfile.app.patients.csv_import import PRESETS
 from clinfile.app.patients.service import ImportProgress, ImportReport, PatientService, guess_format
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import heading, named, note, primary, set_tone, table
+from clinfile.ui.look import cell, heading, named, note, primary, set_tone, table
 from clinfile.ui.tasks import Tasks
 
 FORMAT_WORDS = {"csv": "CSV export (spreadsheet)", "fhir": "FHIR R4 Patient bundle (JSON)",
@@ -175,7 +174,7 @@ class PatientListTab(QWidget):
             cells = (row.where, row.family_name, row.given_names, born, row.record_number,
                      row.medicare_number, row.problem)
             for column, text in enumerate(cells):
-                self.preview.setItem(number, column, QTableWidgetItem(text))
+                self.preview.setItem(number, column, cell(text))
         self.preview.resizeRowsToContents()
         self.message.setText("Check the first rows: the surname, first name and date of birth "
                              "should be in their own columns, and the dates right.")

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +33,7 @@ from clinfile.app.audit.service import AuditChoices, AuditFilter, AuditFindings,
 from clinfile.app.audit.verdict import ChainVerdict
 from clinfile.ui.admin.save_dialog import ask_where_to_save
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import keep_room, named, note, primary, set_tone, table
+from clinfile.ui.look import cell, keep_room, named, note, primary, set_tone, table
 from clinfile.ui.tasks import Tasks
 
 _ANY_DAY = QDate(2000, 1, 1)
@@ -224,9 +223,7 @@ class AuditTab(QWidget):
         self.table.setRowCount(len(found.lines))
         for row, line in enumerate(found.lines):
             for column, text in enumerate(line.cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(row, column, item)
+                self.table.setItem(row, column, cell(text))
         shown = len(found.lines)
         self.count.setText(f"Showing the newest {shown:,} of {found.total:,} entries."
                            if found.total > shown else

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,7 @@ from clinfile.ui.admin.forms import open_form
 from clinfile.ui.admin.incident_dialog import IncidentDialog
 from clinfile.ui.admin.save_dialog import ask_where_to_save
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import named, note, primary, set_tone, table
+from clinfile.ui.look import cell, named, note, primary, set_tone, table
 from clinfile.ui.printing import ask_and_print
 from clinfile.ui.tasks import Tasks
 
@@ -135,7 +134,7 @@ class IncidentsTab(QWidget):
                      patient, record.sent_to,
                      local_time(record.found_on))
             for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+                self.table.setItem(row, column, cell(text))
         if incidents:
             self.table.selectRow(0)
         self.listed.emit(incidents)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +28,7 @@ from clinfile.app.filing.retention import Deletion, RetentionService
 from clinfile.app.security.session import Session
 from clinfile.ui.admin.forms import open_form
 from clinfile.ui.errors import in_plain_words
-from clinfile.ui.look import elide_names, elided_list, named, note, set_tone, short_words, table
+from clinfile.ui.look import cell, elide_names, elided_list, named, note, set_tone, table
 from clinfile.ui.tasks import Tasks
 
 # The longest word of a patient's name shown whole, so their record number still shows.
@@ -137,9 +136,7 @@ class RetentionTab(QWidget):
             cells = (str(image.image_id), image.patient, image.born, image.description,
                      image.last_entry.strftime("%d/%m/%Y"), image.keep_until.strftime("%d/%m/%Y"))
             for column, text in enumerate(cells):
-                item = QTableWidgetItem(short_words(text, NAME_LETTERS))
-                item.setToolTip(text)
-                self.table.setItem(row, column, item)
+                self.table.setItem(row, column, cell(text, NAME_LETTERS))
         self.count.setText(f"{len(due)} {'picture is' if len(due) == 1 else 'pictures are'} "
                            "past their retention date." if due else
                            "No picture is past its retention date.")
