@@ -167,6 +167,8 @@ ACTS: dict[str, Act] = {
                        "{recipient}][: {reason}] ({asked})"),
     "user.added": Act("User added", "Added the user {subject}[ ({full_name})][ as {roles}]"),
     "user.disabled": Act("User disabled", "Disabled the user {subject}"),
+    "user.enabled": Act("User let back in",
+                        "Let {subject} log in again, with a new password"),
     "user.password_changed": Act("Password changed", "Changed the password of {subject}"),
     "user.password_recovered": Act("Admin password recovered",
                                    "Gave {subject} a new password with the recovery key"),

@@ -20,8 +20,9 @@ _ROLE_HELP = (f"a role ({', '.join(r.value for r in Role)}); give --role again, 
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
-    """Add ``user add|list|roles|disable|passwd``."""
-    user = verbs.add_parser("user", help="add, list and disable users; set roles and passwords")
+    """Add ``user add|list|roles|disable|enable|passwd``."""
+    user = verbs.add_parser("user", help="add, list, disable and enable users; set roles "
+                                         "and passwords")
     actions = user.add_subparsers(dest="user_action", metavar="ACTION", required=True)
 
     add = actions.add_parser("add", help="add a user (their password is the next stdin line)")
@@ -47,6 +48,12 @@ def register(verbs: argparse._SubParsersAction) -> None:
     add_login_arguments(disable)
     disable.add_argument("name")
     disable.set_defaults(handler=_disable)
+
+    enable = actions.add_parser(
+        "enable", help="let a disabled user log in again (their new password is the next line)")
+    add_login_arguments(enable)
+    enable.add_argument("name")
+    enable.set_defaults(handler=_enable)
 
     passwd = actions.add_parser("passwd", help="change a password (the new one is the next line)")
     add_login_arguments(passwd)
@@ -98,6 +105,15 @@ def _disable(args: argparse.Namespace, console: Console) -> int:
                     "pictures goes on from theirs, or at the next admin login.")
         return EXIT_OK
     return finish_rekey_or_say_how(session, console)
+
+
+def _enable(args: argparse.Namespace, console: Console) -> int:
+    session = open_session(args, console)
+    password = console.new_secret(args, f"New password for {args.name}: ")
+    user = UserService(session).enable(args.name, password)
+    session.lock(reason="command finished")
+    console.say(f"{user.name} can log in again with the new password.")
+    return EXIT_OK
 
 
 def _passwd(args: argparse.Namespace, console: Console) -> int:

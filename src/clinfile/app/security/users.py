@@ -208,26 +208,51 @@ class UserService:
     def change_password(self, name: str, new_password: str) -> None:
         """Rewrap one user's slot under a new password; the data is not re-encrypted.
 
-        Anyone may change their own password; only an admin may set another's
-        (which is also how a disabled user is given a way back in).
+        Anyone may change their own password; only an admin may set another's.
+        A disabled user's password is not set: see :meth:`enable`.
+
+        Raises:
+            UserError: the user is disabled ("Enable them first").
         """
         if name.casefold() != self._session.actor.name.casefold():
             self._session.require(Permission.MANAGE_USERS, subject=name)
         else:
             self._session.ensure_unlocked()
         check_password(new_password)
-        vault = self._session.vault
-        with vault.audited() as work:
+        with self._session.vault.audited() as work:
+            user = self._existing(UserRepository(work.conn), name)
+            if user.disabled:
+                raise UserError(f"{user.name} is disabled, so no password of theirs is set. "
+                                f"Enable {user.name} first: that gives them a new password "
+                                "and lets them log in again.")
+            self._give_password(work, user, new_password, "user.password_changed")
+
+    def enable(self, name: str, new_password: str) -> UserRow:
+        """Let a disabled user log in again, with a new password: a choice of its own.
+
+        A practice manager disables someone who has left or whose access must
+        stop; setting a password is routine (a forgotten one) and must never
+        quietly undo that. Letting them back in is therefore its own act,
+        named and audited as such. It needs a new password because disabling
+        erased the old one's key.
+        """
+        self._session.require(Permission.MANAGE_USERS, subject=name)
+        check_password(new_password)
+        with self._session.vault.audited() as work:
             users = UserRepository(work.conn)
             user = self._existing(users, name)
-            vault.set_user_slot(work.conn, user.name, new_password,
-                                admin=str(Role.ADMIN) in user.roles)
-            users.set_password_changed(user.id, clock.stamp())
-            if user.disabled:
-                users.set_disabled(user.id, False)
-            work.record(AuditEntry(
-                self._session.actor.name, "user.password_changed", user.name,
-                {"re-enabled": user.disabled}))
+            if not user.disabled:
+                raise UserError(f"{user.name} is not disabled; set their password instead.")
+            users.set_disabled(user.id, False)
+            self._give_password(work, user, new_password, "user.enabled")
+            return users.by_id(user.id)
+
+    def _give_password(self, work, user: UserRow, new_password: str, action: str) -> None:
+        """Give ``user`` a slot under ``new_password``, note when, and audit ``action``."""
+        self._session.vault.set_user_slot(work.conn, user.name, new_password,
+                                          admin=str(Role.ADMIN) in user.roles)
+        UserRepository(work.conn).set_password_changed(user.id, clock.stamp())
+        work.record(AuditEntry(self._session.actor.name, action, user.name))
 
     @staticmethod
     def _keep_an_admin(users: UserRepository, user: UserRow) -> None:

@@ -141,6 +141,7 @@ STORED: dict[str, tuple[str, dict]] = {
     "user.added": ("drpatel", {"roles": ["clinician"], "full_name": "Dr Priya Patel"}),
     "user.disabled": ("reception", {}),
     "user.password_changed": ("drpatel", {}),
+    "user.enabled": ("drpatel", {}),
     "user.password_recovered": ("admin", {}),
     "user.password_reset_with_recovery_key": ("drpatel", {}),
     "user.renamed": ("drpatel", {"full_name": "Dr Priya Patel"}),

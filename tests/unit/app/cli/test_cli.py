@@ -200,3 +200,18 @@ def test_a_full_name_that_turns_text_round_is_refused_for_what_it_is(vault_path)
     assert code == 2
     assert "120" not in err
     assert "characters that change the direction of text" in err
+
+
+def test_a_disabled_user_is_let_back_in_only_by_enable_never_by_passwd(vault_path):
+    code, _, _ = call(_as(ADMIN, "user", "disable", str(vault_path), "reception"), ADMIN_PASSWORD)
+    assert code == 0
+    code, _, err = call(_as(ADMIN, "user", "passwd", str(vault_path), "reception"),
+                        ADMIN_PASSWORD, "a new front desk password")
+    assert code == 2 and "Enable reception first" in err
+    code, out, _ = call(_as(ADMIN, "user", "list", str(vault_path), "--json"), ADMIN_PASSWORD)
+    assert {u["name"]: u["disabled"] for u in json.loads(out)}["reception"] is True
+    code, out, _ = call(_as(ADMIN, "user", "enable", str(vault_path), "reception"),
+                        ADMIN_PASSWORD, "a new front desk password")
+    assert code == 0 and "reception can log in again with the new password" in out
+    code, _, _ = call(_as("reception", "inbox", str(vault_path)), "a new front desk password")
+    assert code == 0
