@@ -223,3 +223,94 @@ def test_a_full_name_another_user_has_is_refused_when_adding_and_when_renaming(
     qtbot.mouseClick(rename.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: users.message.text().startswith(
         "Dr Ana Silva is already how the user clinician is printed"), timeout=15000)
+
+
+def _disable_elsewhere(vault_path, name: str) -> None:
+    """Another admin, at another computer, disables ``name``."""
+    from clinfile.app.security.users import UserService
+
+    other = Session.login(vault_path, "admin", PASSWORDS["admin"])
+    UserService(other).set_full_name(name, "Dr Ana Silva")
+    UserService(other).disable(name)
+    other.lock()
+
+
+def _state_of(users, name: str) -> str:
+    return next(users.table.item(r, 3).text() for r in range(users.table.rowCount())
+                if users.table.item(r, 0).text() == name)
+
+
+def _type_new_password(qtbot, dialog, password: str, again: str = "") -> None:
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.keyClicks(dialog.password_edit, password)
+    qtbot.keyClick(dialog, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(dialog.again_edit, again or password)
+
+
+def test_set_password_on_a_disabled_user_is_refused_and_enable_is_its_own_choice(
+        qtbot, logged_in, vault_path):
+    _disable_elsewhere(vault_path, "clinician")
+    shell, users = _open_users(qtbot, logged_in)
+    assert _state_of(users, "clinician") == "Disabled"
+    _select(users, "clinician")
+    qtbot.keyClick(shell.window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: getattr(users, "password_dialog", None) is not None, timeout=5000)
+    dialog = users.password_dialog
+    assert "Dr Ana Silva (clinician)" in dialog.windowTitle()
+    assert "Dr Ana Silva (clinician)" in dialog.whose.text()
+    _type_new_password(qtbot, dialog, "the doctor's new password")
+    qtbot.keyClick(dialog.again_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Enable clinician first" in users.message.text(), timeout=15000)
+    assert _state_of(users, "clinician") == "Disabled"
+
+    _select(users, "clinician")
+    qtbot.keyClick(shell.window, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: getattr(users, "enable_dialog", None) is not None, timeout=5000)
+    dialog = users.enable_dialog
+    assert "Dr Ana Silva (clinician)" in dialog.whose.text()
+    _type_new_password(qtbot, dialog, "the doctor's new password",
+                       "the doctor's new passwork")
+    assert dialog.message.text() == "The two passwords are not the same."
+    assert not dialog.save_button.isEnabled()
+    qtbot.keyClick(dialog.again_edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(dialog.again_edit, "d")
+    qtbot.keyClick(dialog.again_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "can log in again" in users.message.text(), timeout=15000)
+    assert users.message.text() == ("Dr Ana Silva (clinician) can log in again, "
+                                    "with the new password.")
+    qtbot.waitUntil(lambda: _state_of(users, "clinician") == "Active", timeout=5000)
+    Session.login(vault_path, "clinician", "the doctor's new password").lock()
+
+
+def test_a_user_added_at_another_computer_shows_in_the_open_users_tab(
+        qtbot, logged_in, vault_path):
+    from clinfile.app.security.users import UserService
+
+    shell, users = _open_users(qtbot, logged_in)
+    other = Session.login(vault_path, "admin", PASSWORDS["admin"])
+    UserService(other).add("nurse", "reception", "a nurse's long password", "Sam Okafor RN")
+    other.lock()
+    qtbot.waitUntil(lambda: users.table.rowCount() == 4, timeout=10000)
+
+    other = Session.login(vault_path, "admin", PASSWORDS["admin"])
+    UserService(other).add("locum", "clinician", "a locum's long password", "Dr Jo Locum")
+    other.lock()
+    qtbot.keyClick(shell.window, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(shell.window, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: users.table.rowCount() == 5, timeout=3000)
+
+
+def test_an_admin_alone_is_told_pictures_wait_in_the_drop_folder_and_they_stay_there(
+        qtbot, logged_in, workstation, corpus, tmp_path):
+    from tests.ui.helpers import copy_into
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    workstation.remember(drop_folder=str(drop), outbox=str(tmp_path / "outbox"))
+    shell, _users = _open_users(qtbot, logged_in)
+    copy_into(sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[:3], drop)
+    line = shell.admin.waiting
+    qtbot.waitUntil(line.isVisible, timeout=10000)
+    assert line.text() == ("3 files are waiting in the drop folder; they are taken in when "
+                           "reception or a clinician logs in.")
+    assert len(list(drop.iterdir())) == 3

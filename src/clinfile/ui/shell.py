@@ -23,7 +23,8 @@ from clinfile.app.desk.pictures import files_waiting
 from clinfile.app.desk.workstation import WorkstationMemory, WorkstationStore
 from clinfile.app.ingest.devices import DeletionPolicy
 from clinfile.app.security.roles import INSTEAD, Permission, roles_in_words
-from clinfile.app.vault.errors import VaultLocked
+from clinfile.app.security.session import Standing
+from clinfile.app.vault.errors import DisabledMeanwhile, KeysChanged, VaultLocked
 from clinfile.app.vault.layout import VaultLayout
 from clinfile.ui.admin.view import AdminView
 from clinfile.ui.desk.desk_controller import DeskController
@@ -64,7 +65,7 @@ class Shell(QObject):
     def __init__(self, store: WorkstationStore | None = None, *,
                  clock: Callable[[], float] = time.monotonic, idle_check_ms: int = 1000,
                  device_roots: list[Path] | None = None, waiting_check_ms: int = 2000,
-                 parent: QObject | None = None) -> None:
+                 vault_watch_ms: int = 2000, parent: QObject | None = None) -> None:
         """Run the window for ``store``'s workstation.
 
         Args:
@@ -74,6 +75,8 @@ class Shell(QObject):
             device_roots: where phones and cameras are mounted (None: where this
                 system mounts them); tests point it at a pretend phone.
             waiting_check_ms: how often the lock screen counts the drop folder's files.
+            vault_watch_ms: how often, while someone is logged in, the window looks
+                whether they were disabled elsewhere or the vault changed elsewhere.
             parent: the Qt parent.
         """
         super().__init__(parent)
@@ -103,11 +106,16 @@ class Shell(QObject):
         self._waiting_check = QTimer(self)
         self._waiting_check.setInterval(waiting_check_ms)
         self._waiting_check.timeout.connect(self._count_waiting)
+        self._vault_watch = QTimer(self)
+        self._vault_watch.setInterval(vault_watch_ms)
+        self._vault_watch.timeout.connect(self._watch_vault)
+        self._last_act: tuple[int, int] | None = None
         self._connect()
 
     def _connect(self) -> None:
         w = self.window
         self.tasks.error_unhandled.connect(self._unhandled)
+        self.tasks.vault_locked.connect(self._found_locked)
         self.errors.error_caught.connect(lambda error: report(error, self.window))
         w.welcome.setup_requested.connect(self.start_setup)
         w.setup_requested.connect(self.start_setup)
@@ -237,6 +245,7 @@ class Shell(QObject):
         else:
             self.window.show_page("admin")
         self.idle.start(desk.settings.auto_lock_minutes * 60)
+        self._start_watching()
         # Everything alive now (the widgets' wrappers, the modules, the session)
         # lives as long as the window. Freezing it keeps Python's collector from
         # walking it all again, which otherwise held the window up for ~70 ms
@@ -257,6 +266,7 @@ class Shell(QObject):
         if self.desk is None or self.window.covered:
             return
         self.idle.stop()
+        self._vault_watch.stop()
         self.desk_controller.pause()
         self.record.pause()
         self._hide_dialogs()
@@ -293,16 +303,19 @@ class Shell(QObject):
             dialog.show()
         self._hidden_dialogs = []
         self.idle.start(self.desk.settings.auto_lock_minutes * 60)
+        self._start_watching()
         if self.at_desk:
             self.desk_controller.resume()
             self.record.resume()
         self.unlocked.emit()
 
-    def log_out(self) -> None:
+    def log_out(self, reason: str = "logged out") -> None:
         """End the session; the next person logs in with their own password."""
         desk, self.desk = self.desk, None
         self.idle.stop()
         self._waiting_check.stop()
+        self._vault_watch.stop()
+        self._hide_dialogs()
         self.desk_controller.close()
         self.record.close()
         self.archive.close()
@@ -310,7 +323,7 @@ class Shell(QObject):
             dialog.close()
         self._hidden_dialogs = []
         if desk is not None:
-            self.tasks.write(desk.session.lock, reason="logged out", owner=self.window)
+            self.tasks.write(desk.session.lock, reason=reason, owner=self.window)
         self.window.set_logged_in(False)
         self.window.show_identity("", None)
         self.window.say("")
@@ -324,12 +337,55 @@ class Shell(QObject):
 
     def _unhandled(self, error: BaseException) -> None:
         if isinstance(error, VaultLocked):
-            # Work still under way when the person locked or logged out meets the
-            # locked vault: only its answer is lost, and there is nothing to say.
-            if self.desk is not None:
-                self.lock(HAND_REASON, "locked")
-            return
+            return  # the window has heard of it already, through Tasks.vault_locked
         report(error, self.window)
+
+    # --- the vault changed elsewhere ----------------------------------------------
+
+    def _found_locked(self, error: VaultLocked) -> None:
+        """Cover the window at once, then find out whether the person was disabled.
+
+        Work still under way when the person locked or logged out meets the
+        locked vault: only its answer is lost, and there is nothing to say.
+        Otherwise the vault locked under the person (the keys were changed
+        elsewhere): every patient's data is hidden before anything else, and
+        the key file then says whether they may unlock again or were shut out.
+        """
+        if self.desk is None:
+            return
+        self.lock(str(error) if isinstance(error, KeysChanged) else HAND_REASON, "locked")
+        self.tasks.run(self.desk.session.standing, owner=self.window).success(self._stood)
+
+    def _start_watching(self) -> None:
+        self._last_act = None
+        self._vault_watch.start()
+        self._watch_vault()
+
+    def _watch_vault(self) -> None:
+        """Look, without the key, whether the person was disabled or the vault changed elsewhere."""
+        if self.desk is None or self.window.covered:
+            return
+        self.tasks.run(self.desk.session.standing, owner=self.window).success(self._stood)
+        if not self.at_desk:
+            self.tasks.run(files_waiting, self.memory.drop_folder,
+                           owner=self.admin).success(self.admin.show_waiting)
+
+    def _stood(self, standing: Standing) -> None:
+        if self.desk is None:
+            return
+        if standing.shut_out:
+            self._shut_out()
+            return
+        if self.window.covered:
+            return
+        if self._last_act is not None and standing.last_act != self._last_act:
+            self.admin.vault_changed()
+        self._last_act = standing.last_act
+
+    def _shut_out(self) -> None:
+        """The person was disabled elsewhere: hide everything, and say so on the log-in page."""
+        self.log_out("disabled by an admin")
+        self.window.login.show_refusal(str(DisabledMeanwhile()))
 
     # --- settings and memory ------------------------------------------------------
 
@@ -403,6 +459,7 @@ class Shell(QObject):
     def _closing(self) -> None:
         self.idle.stop()
         self._waiting_check.stop()
+        self._vault_watch.stop()
         self.desk_controller.pause()
         if self.desk is not None:
             self.tasks.write(self.desk.session.lock, reason="window closed", owner=self.window)

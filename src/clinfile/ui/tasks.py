@@ -8,7 +8,10 @@ Anki's ``QueryOp`` and Picard's ``run_task``::
     tasks.run(service.load, owner=self).success(show).failure(explain)
 
 Callbacks always run on the GUI thread. A task with no failure callback
-shows the error in plain words, so nothing fails silently.
+shows the error in plain words, so nothing fails silently. Work that meets
+a locked vault is the window's to answer first, whoever else hears of it:
+the window covers every patient's data at once and says why (see
+``Tasks.vault_locked``); a view's own answer then shows only behind it.
 
 Every task names its owner, the widget its callbacks show their answer in,
 and cannot be started without one: a view may be closed while its work
@@ -37,6 +40,8 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from clinfile.app.vault.errors import VaultLocked
 
 log = logging.getLogger("clinfile.ui")
 
@@ -119,7 +124,9 @@ class Task:
         """Deliver nothing to a gone owner; stop a read, and tell only a change's failure."""
         if not self._writes:
             self.cancel()
-        if kind == "failed" and self._writes:
+        if kind == "failed" and isinstance(payload, VaultLocked):
+            self._tasks.vault_locked.emit(payload)
+        elif kind == "failed" and self._writes:
             self._tasks.error_unhandled.emit(payload)
         if kind != "progressed":
             self._end()
@@ -132,10 +139,12 @@ class Task:
 
     def _failed(self, error: BaseException) -> None:
         self.error = error
+        if isinstance(error, VaultLocked):
+            self._tasks.vault_locked.emit(error)
         if self._on_failure:
             for callback in self._on_failure:
                 callback(error)
-        else:
+        elif not isinstance(error, VaultLocked):
             self._tasks.error_unhandled.emit(error)
         self._end()
 
@@ -213,9 +222,12 @@ class Tasks(QObject):
     Signals:
         error_unhandled: a task failed and nobody asked to hear about it; the
             window shows it in plain words.
+        vault_locked: a task met the vault locked (by idle time, by hand, by
+            keys changed elsewhere, or because its person was disabled).
     """
 
     error_unhandled = Signal(object)
+    vault_locked = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

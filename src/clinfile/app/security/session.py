@@ -46,6 +46,19 @@ class Actor:
         return role in self.roles
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What the vault's files say about a session now, read without its key.
+
+    Attributes:
+        shut_out: an admin has disabled the person since they logged in.
+        last_act: a mark that moves whenever anyone, anywhere, acts on the vault.
+    """
+
+    shut_out: bool
+    last_act: tuple[int, int]
+
+
 class Session:
     """One unlocked vault in one person's hands."""
 
@@ -114,6 +127,15 @@ class Session:
         if self.locked:
             raise VaultLocked()
         self.touch()
+
+    def standing(self) -> Standing:
+        """Read, without the key, whether the person was shut out and when the vault last changed.
+
+        A window asks this now and then, and whenever its vault was found
+        locked, so a person disabled at another computer is shut out at once
+        and with the true reason, not asked for a password that opens nothing.
+        """
+        return Standing(self.vault.shut_out(self.actor.name), self.vault.last_act_mark())
 
     def touch(self) -> None:
         """Note activity, postponing the idle lock."""

@@ -76,6 +76,17 @@ class KeysChanged(VaultLocked):
             "precaution). Nothing was lost. Log in again with your password to go on.")
 
 
+class DisabledMeanwhile(VaultLocked):
+    """An admin disabled this person while their window had the vault open."""
+
+    def __init__(self) -> None:
+        VaultError.__init__(
+            self,
+            "Your account was disabled by the practice manager, so Clinfile closed what you "
+            "had open. Nothing you had finished was lost; ask them if you still need to use "
+            "Clinfile.")
+
+
 class PasswordExpired(VaultError):
     """A slot from an older Clinfile could not take the new master key when the keys changed."""
 

@@ -460,6 +460,32 @@ class Vault:
         except slotfile.KeySlotsDamaged:
             return False
 
+    def shut_out(self, user_name: str) -> bool:
+        """Whether an admin has disabled this user's key slot (or taken it away).
+
+        Read without the key, from the key file alone: a window whose key
+        is out of date, or already dropped, can still learn why.
+        """
+        try:
+            slots, _seal = slotfile.read(self.layout.keyslots)
+            return slots.slot(slotfile.user_slot_id(self.vault_id, user_name)).state != "active"
+        except slotfile.NoSuchSlot:
+            return True
+        except slotfile.KeySlotsDamaged:
+            return False
+
+    def last_act_mark(self) -> tuple[int, int]:
+        """When and how the audit head was last written: it moves with every act, anywhere.
+
+        Read from the file's stamp, without the key, so a window can notice
+        that another computer or the command line has changed the vault.
+        """
+        try:
+            stat = self.layout.audit_head.stat()
+        except FileNotFoundError:
+            return (0, 0)
+        return (stat.st_mtime_ns, stat.st_size)
+
     def relock_check(self, user_name: str, password: str) -> None:
         """Unlock a locked vault again with the same user's password.
 

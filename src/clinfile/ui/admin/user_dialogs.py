@@ -138,6 +138,46 @@ class FullNameDialog(QDialog):
         form.addRow(buttons)
 
 
+class NewPasswordDialog(QDialog):
+    """A new password for one named person, typed twice, as when the user was added.
+
+    The same form sets a password and lets a disabled user back in; its
+    title, its first line and its button say which, and whose.
+    """
+
+    def __init__(self, person: str, *, enabling: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Let {person} back in" if enabling
+                            else f"New password for {person}")
+        self.whose = named(note(
+            f"{person} is disabled. With a new password they can log in again." if enabling
+            else f"The new password is for {person}."), "Whose password")
+        self.password_edit = named(QLineEdit(), f"New password for {person}")
+        self.again_edit = named(QLineEdit(), f"New password for {person} again")
+        for edit in (self.password_edit, self.again_edit):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.textChanged.connect(self._check)
+        self.message = named(note("", "warning"), "What is missing")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setText("Let them back in" if enabling else "Set the password")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(self.whose)
+        form.addRow("New &password", self.password_edit)
+        form.addRow("Password a&gain", self.again_edit)
+        form.addRow(self.message)
+        form.addRow(buttons)
+        self._check()
+
+    def _check(self) -> None:
+        problem = new_password_problem(self.password_edit.text(), self.again_edit.text())
+        self.message.setText(problem)
+        self.save_button.setEnabled(not problem)
+
+
 class RecoveryResetDialog(QDialog):
     """The printed recovery key and a new password, typed twice, for one user.
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableWidgetItem,
@@ -30,6 +27,7 @@ from clinfile.ui.admin.forms import keys_back_to, open_form
 from clinfile.ui.admin.save_dialog import ask_where_to_save
 from clinfile.ui.admin.user_dialogs import (
     FullNameDialog,
+    NewPasswordDialog,
     NewRecoveryKeyDialog,
     NewUserDialog,
     RecoveryResetDialog,
@@ -79,6 +77,8 @@ class UsersTab(QWidget):
         self.disable_button = named(QPushButton("Disa&ble…"), "Disable the selected user")
         self.password_button = named(QPushButton("Set pass&word…"),
                                      "Set the selected user's password")
+        self.enable_button = named(QPushButton("&Enable…"),
+                                   "Let the selected disabled user log in again")
         self.reset_button = named(QPushButton("Reset with recovery &key…"),
                                   "Reset the selected user's password with the recovery key")
         self.renew_button = named(QPushButton("&New recovery key…"),
@@ -86,7 +86,7 @@ class UsersTab(QWidget):
         self.message = named(note(""), "Users message")
         buttons = QHBoxLayout()
         for button in (self.add_button, self.roles_button, self.full_name_button,
-                       self.disable_button, self.password_button):
+                       self.disable_button, self.enable_button, self.password_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         recovery = QHBoxLayout()
@@ -103,6 +103,7 @@ class UsersTab(QWidget):
         self.full_name_button.clicked.connect(self._change_full_name)
         self.disable_button.clicked.connect(self._ask_disable)
         self.password_button.clicked.connect(self._set_password)
+        self.enable_button.clicked.connect(self._enable)
         self.reset_button.clicked.connect(self._reset_with_key)
         self.renew_button.clicked.connect(self._ask_renew)
 
@@ -116,7 +117,15 @@ class UsersTab(QWidget):
         """Read the users again."""
         self._tasks.run(self._service.list, owner=self).success(self._show).failure(self._failed)
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Read the users again each time the tab is shown: some may have been added elsewhere."""
+        super().showEvent(event)
+        if self._service is not None:
+            self.refresh()
+
     def _show(self, users) -> None:
+        """Fill the table, keeping the person chosen before chosen still."""
+        chosen = self._selected_name()
         self._users = {user.name: user for user in users}
         self.table.setRowCount(len(users))
         for row, user in enumerate(users):
@@ -125,6 +134,8 @@ class UsersTab(QWidget):
                      local_time(user.password_changed_at))
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
+            if user.name == chosen:
+                self.table.selectRow(row)
 
     def _selected_name(self) -> str:
         row = self.table.currentRow()
@@ -173,7 +184,8 @@ class UsersTab(QWidget):
         self.disable_box = self._confirm(
             f"Disable {name}?",
             f"{name} will no longer be able to log in. Their pictures, consents and audit "
-            "entries stay. An admin can let them back in by setting a new password.",
+            "entries stay. An admin can let them back in later with Enable, which gives them "
+            "a new password.",
             "Disable", lambda: self._tasks.write(self._service.disable, name, owner=self).success(
                 lambda _: self._disabled(name)).failure(self._failed))
 
@@ -247,23 +259,29 @@ class UsersTab(QWidget):
         return box
 
     def _set_password(self) -> None:
-        name = self._selected_name()
-        if not name:
+        user = self._users.get(self._selected_name())
+        if user is None:
             return
-        dialog = QDialog(self)
-        dialog.setWindowTitle(f"New password for {name}")
-        edit = named(QLineEdit(), f"New password for {name}")
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form = QFormLayout(dialog)
-        form.addRow("New &password", edit)
-        form.addRow(buttons)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self._tasks.write(self._service.change_password, name, edit.text(), owner=self).success(
-                lambda _: self._done(f"{name}'s password was changed.")).failure(self._failed)
+        dialog = NewPasswordDialog(_person(user), enabling=False, parent=self)
+        self.password_dialog = open_form(dialog, self.table, lambda: self._tasks.write(
+            self._service.change_password, user.name, dialog.password_edit.text(),
+            owner=self).success(
+            lambda _: self._done(f"{_person(user)} has a new password.")).failure(
+            self._failed))
+
+    def _enable(self) -> None:
+        user = self._users.get(self._selected_name())
+        if user is None:
+            return
+        if not user.disabled:
+            self._failed_words(f"{_person(user)} is not disabled; nothing to enable.")
+            return
+        dialog = NewPasswordDialog(_person(user), enabling=True, parent=self)
+        self.enable_dialog = open_form(dialog, self.table, lambda: self._tasks.write(
+            self._service.enable, user.name, dialog.password_edit.text(),
+            owner=self).success(
+            lambda _: self._done(f"{_person(user)} can log in again, with the new password."))
+            .failure(self._failed))
 
     def _done(self, text: str) -> None:
         self.message.setText(text)
@@ -271,5 +289,13 @@ class UsersTab(QWidget):
         self.refresh()
 
     def _failed(self, error: BaseException) -> None:
-        self.message.setText(in_plain_words(error))
+        self._failed_words(in_plain_words(error))
+
+    def _failed_words(self, text: str) -> None:
+        self.message.setText(text)
         set_tone(self.message, "error")
+
+
+def _person(user: UserRow) -> str:
+    """A user as a practice manager knows them: full name, then the login name."""
+    return f"{user.full_name} ({user.name})" if user.full_name else user.name

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from clinfile.app.audit.service import AuditService
+from clinfile.app.counting import counted
 from clinfile.app.desk.opening import OpenedDesk
 from clinfile.app.desk.workstation import WorkstationMemory
 from clinfile.app.incidents.service import IncidentService
@@ -19,7 +20,7 @@ from clinfile.ui.admin.retention_tab import RetentionTab
 from clinfile.ui.admin.settings_tab import SettingsTab
 from clinfile.ui.admin.users_tab import UsersTab
 from clinfile.ui.admin.vault_tab import VaultTab
-from clinfile.ui.look import heading, named
+from clinfile.ui.look import heading, named, note
 from clinfile.ui.patient_list_tab import PatientListTab
 from clinfile.ui.tasks import Tasks
 
@@ -49,6 +50,9 @@ class AdminView(QWidget):
         layout = QVBoxLayout(self)
         self.heading = heading("Practice administration", 1.4)
         layout.addWidget(self.heading)
+        self.waiting = named(note(""), "Files waiting in the drop folder")
+        self.waiting.hide()
+        layout.addWidget(self.waiting)
         layout.addWidget(self.tabs)
 
     def show_for(self, desk: OpenedDesk, memory: WorkstationMemory) -> None:
@@ -60,3 +64,20 @@ class AdminView(QWidget):
         self.audit.show_for(AuditService(desk.session))
         self.retention.show_for(desk.session)
         self.incidents.show_for(IncidentService(desk.session))
+
+    def show_waiting(self, count: int) -> None:
+        """Say how many files wait in the drop folder, which an admin's login does not take in.
+
+        Only reception and clinicians take pictures in; a practice manager
+        alone at the window would otherwise never learn that any are waiting.
+        """
+        self.waiting.setVisible(count > 0)
+        waiting = "is" if count == 1 else "are"
+        taken = "it is" if count == 1 else "they are"
+        self.waiting.setText(f"{counted(count, 'file')} {waiting} waiting in the drop folder; "
+                             f"{taken} taken in when reception or a clinician logs in.")
+
+    def vault_changed(self) -> None:
+        """Someone changed the vault elsewhere: the users on show are read again."""
+        if self.users.isVisible():
+            self.users.refresh()
