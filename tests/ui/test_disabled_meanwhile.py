@@ -8,10 +8,8 @@ from PySide6.QtCore import Qt
 from clinfile.app.security.session import Session
 from clinfile.app.security.users import UserService
 from tests.conftest import PASSWORDS
-from tests.ui.helpers import pick
 from tests.ui.record_pictures import file_pictures
 from tests.ui.test_record import PLAN, open_record_by_keyboard
-from tests.ui.test_record_export import open_export
 
 SHUT_OUT = "Your account was disabled by the practice manager"
 
@@ -41,10 +39,7 @@ def test_the_next_act_of_a_disabled_clinician_shows_the_log_in_page_and_says_why
     open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
     _disable_at_another_computer(shell.desk.session.vault.layout.root, "clinician")
 
-    dialog = open_export(qtbot, shell)
-    pick(qtbot, dialog.purpose, "Clinical")
-    dialog.export_button.setFocus()
-    qtbot.keyClick(dialog.export_button, Qt.Key.Key_Space)
+    qtbot.keyClick(shell.record_view.timeline, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: shell.window.current_page() == "login", timeout=10000)
     _nothing_of_the_patient_shows(shell)
     assert "ask them" in shell.window.login.message.text()
