@@ -310,7 +310,7 @@ def test_an_admin_alone_is_told_pictures_wait_in_the_drop_folder_and_they_stay_t
     shell, _users = _open_users(qtbot, logged_in)
     copy_into(sorted((corpus / "exif-samples" / "jpg").glob("*.jpg"))[:3], drop)
     line = shell.admin.waiting
-    qtbot.waitUntil(line.isVisible, timeout=10000)
+    qtbot.waitUntil(lambda: line.isVisible() and line.text().startswith("3 "), timeout=10000)
     assert line.text() == ("3 files are waiting in the drop folder; they are taken in when "
                            "reception or a clinician logs in.")
     assert len(list(drop.iterdir())) == 3
