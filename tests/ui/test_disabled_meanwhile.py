@@ -61,3 +61,17 @@ def test_keys_changed_for_someone_else_only_locks_the_window(qtbot, logged_in, f
     qtbot.keyClick(shell.record_view.timeline, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: shell.window.current_page() == "lock", timeout=10000)
     assert "changed the vault's keys" in shell.window.lock_view.reason.text()
+
+
+def test_the_log_in_page_keeps_its_boxes_whole_under_a_three_line_message(qtbot, logged_in):
+    from clinfile.app.vault.errors import DisabledMeanwhile
+
+    shell = logged_in("reception")
+    shell.log_out()
+    login = shell.window.login
+    login.show_refusal(str(DisabledMeanwhile()))
+    qtbot.waitUntil(lambda: login.message.isVisible())
+    qtbot.wait(50)
+    for box in (login.user_edit, login.password_edit):
+        assert box.height() >= box.sizeHint().height()
+    assert login.message.height() >= login.message.heightForWidth(login.message.width())

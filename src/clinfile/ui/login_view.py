@@ -64,9 +64,16 @@ class LoginView(QWidget):
         self.unlock_button.clicked.connect(self._submit)
         self.user_edit.returnPressed.connect(self.password_edit.setFocus)
 
+        # Centred by stretches, as the lock page is: an aligned card is given
+        # its preferred height worked out at another width, and a message of
+        # three lines squeezed the name and password boxes to slivers.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
 
     def show_vault(self, location: str, user: str = "") -> None:
