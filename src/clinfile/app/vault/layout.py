@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-import time
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,9 +84,17 @@ class VaultLayout:
         return sorted(found)
 
     def abandoned_partial_files(self) -> list[Path]:
-        """Temporary files too old for any writer to be still using: their writer was killed."""
-        cutoff = time.time() - ABANDONED_AFTER_SECONDS
-        return [p for p in self.partial_files() if _last_changed(p, default=cutoff) < cutoff]
+        """Temporary files too old for any writer to be still using: their writer was killed.
+
+        Their age is counted on the disk's own clock, the one that stamped them, so a
+        process whose clock is set apart (a test of retention years ahead, a clock put
+        right while Clinfile runs) never takes another process's live write for a leftover.
+        """
+        found = self.partial_files()
+        if not found:
+            return []
+        cutoff = _disk_now(self.root) - ABANDONED_AFTER_SECONDS
+        return [p for p in found if _last_changed(p, default=cutoff) < cutoff]
 
     def loosely_kept(self) -> list[Path]:
         """Folders and files of the vault that other people on this computer could open.
@@ -113,6 +121,12 @@ class VaultLayout:
         """Give each path its owner-only permissions."""
         for path in paths:
             path.chmod(PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE)
+
+
+def _disk_now(folder: Path) -> float:
+    """The time the file system in ``folder`` stamps on a file written now."""
+    with tempfile.TemporaryFile(dir=folder) as probe:
+        return os.fstat(probe.fileno()).st_mtime
 
 
 def _last_changed(path: Path, *, default: float) -> float:

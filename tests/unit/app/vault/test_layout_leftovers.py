@@ -18,6 +18,17 @@ def test_only_leftovers_older_than_any_live_write_are_abandoned(tmp_path):
     assert layout.abandoned_partial_files() == [old]
 
 
+def test_a_live_write_is_no_leftover_to_a_process_whose_clock_is_years_ahead(
+        tmp_path, monkeypatch):
+    layout = VaultLayout(tmp_path)
+    live = tmp_path / ".audit-head.json.a1b2c3.partial"
+    live.write_bytes(b"being written")
+    eight_years = 8 * 365 * 24 * 3600
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + eight_years)
+    assert layout.abandoned_partial_files() == []
+
+
 def test_a_leftover_gone_before_it_is_looked_at_is_no_leftover(tmp_path):
     assert _last_changed(tmp_path / ".index.db.x.partial", default=42.0) == 42.0
 
