@@ -1,7 +1,9 @@
 """Reading a patient's photo record: the pictures, their thumbnails, one picture large.
 
-Every read goes through the role check. Opening a picture large is audited,
-as every read of a clinical image is; thumbnails are not, as on the desk.
+Every read goes through the role check. Looking at a picture (chosen, or
+large in Compare) is audited, as on the desk, once for each opening of the
+record however often it is chosen or drawn again; the timeline's small
+thumbnails are not, as the inbox's are not.
 Image bytes are decrypted into memory only and handed to the window, which
 decodes them in a worker: nothing of a picture is ever written to disk.
 """
@@ -13,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePath
+from threading import Lock
 
 from clinfile.app import clock
 from clinfile.app.consent.model import Consent
@@ -62,9 +65,15 @@ class RecordService:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._looked_at: set[int] = set()
+        self._looking = Lock()
 
-    def record(self, patient_id: int) -> PatientRecord:
+    def record(self, patient_id: int, *, opening: bool = True) -> PatientRecord:
         """Return the pictures in a patient's record, grouped, newest first, and those moved away.
+
+        ``opening``: the person opens the record, so each picture they look at
+        in it is audited afresh; a record read again where they left it
+        (changed elsewhere, or corrected here) is the same opening.
 
         Raises:
             PolicyRefused: the person's role may not see images (audited).
@@ -78,6 +87,9 @@ class RecordService:
                 raise RecordError(f"There is no patient with id {patient_id}.")
             filings = RecordQueries(conn).filings_touching(patient_id)
             pictures = _Pictures(conn, filings).for_patient(patient_id)
+        if opening:
+            with self._looking:
+                self._looked_at.clear()
         name = reception_name(patient.family_name or "", patient.given_names or "")
         here = [p for p in pictures if p.here]
         return PatientRecord(patient.id, name or "Name not recorded",
@@ -125,16 +137,21 @@ class RecordService:
     def preview(self, image_id: int, patient_id: int) -> bytes | None:
         """Return the thumbnail of a picture of ``patient_id``'s record, to show it chosen.
 
+        The person looks at it: audited once for this opening of the record.
+
         Raises:
             PictureGone: it was deleted, or moved to another record, since the record was read.
         """
         self._session.require(Permission.VIEW_IMAGES, subject=f"image {image_id}")
         with self._session.vault.index() as conn:
             _still_in(conn, image_id, patient_id)
-        return dict(self.thumbnails([image_id]))[image_id]
+        shown = dict(self.thumbnails([image_id]))[image_id]
+        if shown is not None:
+            self._looked(image_id)
+        return shown
 
     def display_copy(self, image_id: int, patient_id: int | None = None) -> bytes:
-        """Return the display copy of a filed picture to show large (audited as a view).
+        """Return the display copy of a filed picture to show large (audited as a look).
 
         Raises:
             PictureGone: it was deleted, or moved out of ``patient_id``'s record.
@@ -148,8 +165,16 @@ class RecordService:
                 raise RecordError(f"Picture {image_id} is not in any patient's record.")
             _still_in(conn, image_id, patient_id)
         data = self._session.vault.blobs.read_bytes(facts.derivative_blob)
-        self._session.audit("image.viewed", f"image {image_id}")
+        self._looked(image_id)
         return data
+
+    def _looked(self, image_id: int) -> None:
+        """Audit that the person looked at a picture, unless already written for this opening."""
+        with self._looking:
+            if image_id in self._looked_at:
+                return
+            self._looked_at.add(image_id)
+        self._session.audit("image.viewed", f"image {image_id}")
 
 
 def _still_in(conn: Connection, image_id: int, patient_id: int | None) -> None:

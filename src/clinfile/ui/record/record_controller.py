@@ -163,19 +163,23 @@ class RecordController(QObject):
         self.searched.emit(result)
 
     def open_patient(self, patient_id: int, chosen: tuple[int, ...] = (),
-                     again: bool = False) -> None:
+                     again: bool = False, opening: bool = True) -> None:
         """Open a patient's record in a worker, then choose these pictures on it.
 
         ``again``: it is the open record, read again because it changed; the
         person is not told it is opening, and keeps their place in it.
+        ``opening``: the person opens it, rather than it being read again
+        after their own correction; what they look at is audited afresh.
         """
         if self.service is None:
             return
         if not again:
             self.view.status.setText("Opening the record…")
         service, timeline = self.service, self.view.timeline
-        self._reading = self._tasks.run(lambda: timeline.rows_of(service.record(patient_id)),
-                                        owner=timeline).success(
+        opening = opening and not again
+        self._reading = self._tasks.run(
+            lambda: timeline.rows_of(service.record(patient_id, opening=opening)),
+            owner=timeline).success(
             lambda rows: self._show(rows, chosen, again)).failure(self.failed)
 
     def reopen(self, chosen: tuple[int, ...] = (), words: str = "") -> None:
@@ -186,7 +190,7 @@ class RecordController(QObject):
         if self.record is not None:
             self._after_opening = words
             self._expected = chosen
-            self.open_patient(self.record.patient_id, chosen)
+            self.open_patient(self.record.patient_id, chosen, opening=False)
 
     def look_again(self) -> None:
         """Read the open record again, where the person left it: a picture in it changed."""
