@@ -95,6 +95,19 @@ class ImageRepository:
         )
         return [_to_image(r) for r in rows]
 
+    def inbox_written(self) -> tuple[int, ...]:
+        """Numbers that move whenever the inbox changes, read at once.
+
+        Images are only ever added, with ever higher ids, and leave the inbox
+        by their status (filed, deleted, attached to a consent), never come
+        back: so the newest id, how many are unfiled and the sum of their ids
+        move with every import and every departure, at this workstation or
+        another. Cheap enough to ask every few seconds.
+        """
+        return tuple(self._conn.execute(
+            "SELECT (SELECT coalesce(max(id), 0) FROM images), count(*), coalesce(sum(id), 0) "
+            "FROM images WHERE status = 'unfiled'").fetchone())
+
     def count(self) -> int:
         """Return how many images the vault holds."""
         return int(self._conn.execute("SELECT count(*) FROM images").fetchone()[0])

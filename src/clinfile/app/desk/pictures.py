@@ -58,6 +58,16 @@ class InboxPictures:
         return [_item(row, None if row.id in known else store.read_bytes(row.thumbnail_blob))
                 for row in rows]
 
+    def written(self) -> tuple[int, ...]:
+        """Where the inbox stands now: when it differs from the last reading, read it again.
+
+        Another workstation (or the command line) files, deletes or attaches
+        pictures that this window still lists; a few numbers tell it so.
+        """
+        self._session.require(Permission.VIEW_IMAGES)
+        with self._session.vault.index() as conn:
+            return ImageRepository(conn).inbox_written()
+
     def display_copies(self, ids: list[int]) -> list[tuple[InboxItem, bytes]]:
         """Return the display copies (orientation applied, no metadata) to show large."""
         self._session.require(Permission.VIEW_IMAGES)

@@ -75,6 +75,18 @@ class FilingError(VaultError):
         self.field = field
 
 
+class LeftTheInbox(FilingError):
+    """Pictures chosen to file were filed, deleted or attached elsewhere meanwhile.
+
+    ``str()`` says where each went; ``image_ids`` are the pictures the inbox
+    should no longer offer.
+    """
+
+    def __init__(self, message: str, image_ids: tuple[int, ...]) -> None:
+        super().__init__(message)
+        self.image_ids = image_ids
+
+
 def workstation_name() -> str:
     """This computer's name, kept with each filing so a workstation can list its day's work."""
     return socket.gethostname()
@@ -141,6 +153,7 @@ class FilingService:
             with vault.audited(conn) as work:
                 patient = _existing_patient(conn, request.patient_id)
                 items = _inbox_items(conn, request.image_ids)
+                _still_unfiled(conn, items, request.image_ids)
                 repo = FilingRepository(conn)
                 now = clock.stamp()
                 episode_id = repo.add_episode(request.episode_description, actor, now)
@@ -522,10 +535,32 @@ def _inbox_items(conn: Connection, image_ids: tuple[int, ...]) -> dict:
         item = lookup.by_id(image_id)
         if item is None:
             raise FilingError(f"There is no inbox item {image_id}.")
-        if item.status != "unfiled":
-            raise FilingError(f"Item {image_id} is already filed; correct its filing instead.")
         found[image_id] = item
     return found
+
+
+def _still_unfiled(conn: Connection, items: dict, image_ids: tuple[int, ...]) -> None:
+    """Refuse to file pictures that left the inbox meanwhile, saying where each went."""
+    gone = tuple(i for i in image_ids if items[i].status != "unfiled")
+    if gone:
+        words = [_where_it_went(conn, items[i].status, i,
+                                "This picture" if len(image_ids) == 1 else "One of the pictures")
+                 for i in gone]
+        raise LeftTheInbox(" ".join(words), gone)
+
+
+def _where_it_went(conn: Connection, status: str, image_id: int, this: str) -> str:
+    """'This picture was filed meanwhile to the record of SMITH, John (record MRN1003) ...'."""
+    if status == "filed":
+        image = load_filed(conn, [image_id]).get(image_id)
+        names = RecordQueries(conn).patient_names([image.patient_id]) if image else {}
+        whom = named_with_record(*names[image.patient_id]) if names else "a patient"
+        went = f"was filed meanwhile to the record of {whom}"
+    elif status == "deleted":
+        went = "was deleted meanwhile"
+    else:
+        went = "was attached to a patient's consent meanwhile"
+    return f"{this} {went} at another workstation; it is taken out of the inbox."
 
 
 def _filing_row(request: FilingRequest, patient_id: int, episode_id: int, image_id: int,

@@ -28,7 +28,7 @@ from clinfile.app.desk.forms import write_consent_form
 from clinfile.app.desk.opening import OpenedDesk
 from clinfile.app.filing.consents import consents_to_file_on
 from clinfile.app.filing.model import ConsentBasis
-from clinfile.app.filing.service import FilingError, FilingService
+from clinfile.app.filing.service import FilingError, FilingService, LeftTheInbox
 from clinfile.app.filing.words import consent_people_words, consent_reach_words, consent_words
 from clinfile.app.reports.service import ReportService, Selection
 from clinfile.app.uses.gate import UseRefused
@@ -280,6 +280,9 @@ class FilingController(QObject):
 
     def _not_filed(self, error: BaseException) -> None:
         text = in_plain_words(error)
+        if isinstance(error, LeftTheInbox):
+            self._inbox.remove(list(error.image_ids))
+            self._inbox.refresh()
         self.file_panel.say(text, "error")
         if isinstance(error, FilingError) and error.field:
             self.classify.point_to(error.field)

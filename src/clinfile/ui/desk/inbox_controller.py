@@ -4,6 +4,12 @@ The watch runs as a stream of import events on the imports pool for as long
 as someone is logged in; every event arrives here on the GUI thread, and the
 inbox is refreshed in a worker, fetching thumbnails only for new items and
 decoding them there too. Nothing here waits on a disk.
+
+Another workstation, or the command line, may file, delete or attach a
+picture this inbox still lists. As the open record does, every few seconds a
+worker asks whether the inbox moved on since it was read
+(:meth:`InboxPictures.written`); if it did, it is read again, and the
+pictures gone leave the list while the others stay chosen.
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ from clinfile.ui.errors import in_plain_words
 from clinfile.ui.tasks import Pool, Task, Tasks
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+# How often the inbox asks whether it changed since it was read.
+CHECK_MS = 2000
 SOURCE_WORDS = {"drop_folder": "drop folder", "device": "phone or camera",
                 "manual": "added by hand"}
 
@@ -116,6 +124,11 @@ class InboxController(QObject):
         self._soon.setSingleShot(True)
         self._soon.setInterval(150)
         self._soon.timeout.connect(self.refresh)
+        self._written: tuple[int, ...] = ()
+        self._looking = False
+        self._follow = QTimer(view)
+        self._follow.setInterval(CHECK_MS)
+        self._follow.timeout.connect(self._look_for_changes)
         view.cancel_requested.connect(self.cancel_import)
         view.quarantine.release_requested.connect(self.release)
         view.quarantine.delete_requested.connect(self.delete_refused)
@@ -173,6 +186,7 @@ class InboxController(QObject):
         """Stop everything and forget the inbox (logging out)."""
         self.pause()
         self.model.clear()
+        self._written = ()
         self._view.show_quarantine([])
         self._session = None
         self._service = None
@@ -204,6 +218,7 @@ class InboxController(QObject):
         self.stop_watching()
         self.cancel_import()
         self._soon.stop()
+        self._follow.stop()
 
     def _watch_failed(self, error: BaseException) -> None:
         self._say("The drop folder is not being watched: " + in_plain_words(error))
@@ -325,12 +340,33 @@ class InboxController(QObject):
             self._again = True
             return
         self._refreshing = True
+        self._follow.start()  # (again) after an unlock, as after logging in
         pictures = InboxPictures(self._session)
         known = frozenset(self._ids())
         edge = round(ICON_EDGE * self._view.devicePixelRatioF())
-        self._tasks.run(lambda: _decoded(pictures.items(known), edge),
+        self._tasks.run(lambda: (pictures.written(), _decoded(pictures.items(known), edge)),
                         owner=self._view).success(
             self._show).failure(self._refresh_failed)
+
+    def _look_for_changes(self) -> None:
+        """Ask, in a worker, whether the inbox changed since it was read.
+
+        Nothing is asked while it is being read. A look that fails (the
+        session locking meanwhile) says nothing: the next act meets the same
+        problem and says it.
+        """
+        if self._session is None or self._refreshing or self._looking:
+            return
+        self._looking = True
+        pictures = InboxPictures(self._session)
+        self._tasks.run(pictures.written, owner=self._view).success(
+            self._looked).failure(lambda _error: self._looked(self._written))
+
+    def _looked(self, written: tuple[int, ...]) -> None:
+        """Read the inbox again if the vault has moved on since it was read."""
+        self._looking = False
+        if written != self._written:
+            self.refresh()
 
     def refresh_quarantine(self) -> None:
         """Read the quarantine list in a worker."""
@@ -395,8 +431,11 @@ class InboxController(QObject):
         self._refreshing = False
         self._tasks.error_unhandled.emit(error)
 
-    def _show(self, fetched: list[tuple[InboxItem, QImage | None]]) -> None:
+    def _show(self, read: tuple[tuple[int, ...], list[tuple[InboxItem, QImage | None]]]
+              ) -> None:
+        written, fetched = read
         self._refreshing = False
+        self._written = written
         wanted = [item.id for item, _ in fetched]
         present = self._ids()
         for row in reversed(range(self.model.rowCount())):

@@ -94,7 +94,8 @@ class InboxView(QWidget):
         layout.addWidget(self.progress_box)
         layout.addWidget(self.status)
         self.model.rowsInserted.connect(self._counts_changed)
-        self.model.rowsRemoved.connect(self._counts_changed)
+        self.model.rowsRemoved.connect(self._rows_removed)
+        self._told: list[int] = []
         self._counts_changed()
 
     def selected_ids(self) -> list[int]:
@@ -129,8 +130,15 @@ class InboxView(QWidget):
         self.empty.setVisible(count == 0)
         self.tabs.setTabText(0, f"Inbox ({count})" if count else "Inbox")
 
+    def _rows_removed(self) -> None:
+        """Say the selection changed when a chosen picture left the inbox; the rest stay chosen."""
+        self._counts_changed()
+        if self.selected_ids() != self._told:
+            self._selection_changed()
+
     def _selection_changed(self) -> None:
-        self.selection_changed.emit(self.selected_ids())
+        self._told = self.selected_ids()
+        self.selection_changed.emit(self._told)
 
 
 def dropped_files(urls) -> list[Path]:

@@ -63,7 +63,7 @@ def test_an_item_is_filed_once(login, add_patient, add_inbox_image):
     patient, image = add_patient(), add_inbox_image()
     service = FilingService(login("reception"))
     service.file(request([image], patient))
-    with pytest.raises(FilingError, match="already filed"):
+    with pytest.raises(FilingError, match="was filed meanwhile to the record of "):
         service.file(request([image], patient))
 
 
