@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
@@ -20,7 +21,14 @@ from clinfile.app.consent.vocabulary import Purpose
 from clinfile.app.reports import consent_wording as words
 from clinfile.app.reports.flowables import TickBox, WriteIn, draw_qr
 from clinfile.app.reports.form_codes import qr_payload
-from clinfile.app.reports.lettering import MONO_BOLD, SANS, SANS_BOLD, Paragraph, drawn
+from clinfile.app.reports.lettering import (
+    MONO_BOLD,
+    SANS,
+    SANS_BOLD,
+    Paragraph,
+    drawn,
+    shortened,
+)
 from clinfile.app.reports.model import ConsentFormData, PurposeRequest
 from clinfile.app.reports.pdf import (
     BRAND,
@@ -39,6 +47,7 @@ from clinfile.app.reports.pdf import (
 
 HEADER_HEIGHT = 33 * mm
 QR_SIZE = 25 * mm
+CODE_ROOM = 32 * mm  # the form code printed left of the QR code, and a gap before it
 
 
 def blank_form(practice_name: str = "") -> ConsentFormData:
@@ -210,7 +219,9 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: ConsentFormData
     pdf.saveState()
     pdf.setFillColor(MUTED)
     pdf.setFont(SANS_BOLD, 8.5)
-    pdf.drawString(MARGIN, top, drawn((data.practice_name or "Clinfile").upper()))
+    room = width - 2 * MARGIN - QR_SIZE - CODE_ROOM
+    pdf.drawString(MARGIN, top, drawn(shortened((data.practice_name or "Clinfile").upper(),
+                                                SANS_BOLD, 8.5, room)))
     pdf.setFillColor(BRAND)
     pdf.setFont(SANS_BOLD, 20)
     pdf.drawString(MARGIN, top - 10 * mm, words.TITLE)
@@ -218,10 +229,11 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: ConsentFormData
     pdf.setFont(SANS, 10)
     if data.patient:
         patient = data.patient
-        line = f"{patient.display_name}   ·   born {patient.birth_date_text}"
+        rest = f"   ·   born {patient.birth_date_text}"
         if patient.record_number:
-            line += f"   ·   record {patient.record_number}"
-        pdf.drawString(MARGIN, top - 17 * mm, drawn(line))
+            rest += f"   ·   record {patient.record_number}"
+        name = shortened(patient.display_name, SANS, 10, room - stringWidth(rest, SANS, 10))
+        pdf.drawString(MARGIN, top - 17 * mm, drawn(name + rest))
     else:
         pdf.setFillColor(MUTED)
         pdf.drawString(MARGIN, top - 17 * mm, "Print-ahead form: fill in the patient's details")

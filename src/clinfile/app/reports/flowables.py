@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from clinfile.app.reports.lettering import SANS, SANS_BOLD, drawn
+from clinfile.app.reports.lettering import SANS, SANS_BOLD, drawn, shortened
 from clinfile.app.reports.pdf import BRAND_PALE, INK, MUTED
 from clinfile.app.reports.pictures import CleanPicture
 
@@ -75,7 +75,7 @@ class WriteIn(Flowable):
         if self.value:
             pdf.setFillColor(INK)
             pdf.setFont(SANS, 10.5)
-            value = _fit(drawn(self.value), self.width - 2 * mm)
+            value = drawn(shortened(self.value, SANS, 10.5, self.width - 2 * mm))
             pdf.drawString(1 * mm, line_y + 1.4 * mm, value)
 
 
@@ -214,11 +214,3 @@ def draw_qr(pdf: canvas.Canvas, payload: str, x: float, y: float, size: float) -
     drawing.add(widget)
     renderPDF.draw(drawing, pdf, x, y)
 
-
-def _fit(text: str, width: float) -> str:
-    """Shorten text with an ellipsis so it stays on its line."""
-    if stringWidth(text, SANS, 10.5) <= width:
-        return text
-    while text and stringWidth(text + "…", SANS, 10.5) > width:
-        text = text[:-1]
-    return text + "…"

@@ -22,10 +22,21 @@ to right. A line drawn on its own is both at once (:func:`drawn`); a
 :class:`Paragraph` wraps the words in reading order first and turns each
 line round as it draws it, so a long Hebrew note reads from its first line
 down.
+
+A name imported ten thousand letters long must not run off the page over
+what is printed beside it, nor make a table row taller than a page (which
+reportlab cannot lay out at all). A line drawn on its own is cut with '…'
+to the room it is given (:func:`shortened`); in a :class:`Paragraph`, a
+word is broken over at most :data:`WORD_LINES` lines and cut with '…' after
+them, so a record number or a fingerprint wider than a narrow column still
+prints whole, as does a sentence in a script written without spaces. Both
+cut in reading order, before the line is turned round, so a Hebrew name
+keeps its first letters and loses its last. The whole name is in the vault.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import as_file, files
 from itertools import groupby
 
@@ -35,6 +46,7 @@ from bidi import get_display
 from reportlab import platypus
 from reportlab.lib.utils import asUnicode
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus.paragraph import ParaLines
 from reportlab.platypus.tables import CellStyle
@@ -47,6 +59,9 @@ MONO = "ClinfileMono"
 MONO_BOLD = "ClinfileMono-Bold"
 
 FALLBACK = "ClinfileFallback"
+
+CUT = "…"
+WORD_LINES = 5
 
 _FILES = {SANS: "DejaVuSans.ttf", SANS_BOLD: "DejaVuSans-Bold.ttf",
           MONO: "DejaVuSansMono.ttf", MONO_BOLD: "DejaVuSansMono-Bold.ttf"}
@@ -72,6 +87,30 @@ def shaped(text: object) -> str:
     return _RESHAPER.reshape(escaped(text))
 
 
+def shortened(text: object, font: str, size: float, room: float) -> str:
+    """Return words from outside, cut at their end with '…' to be no wider than ``room``.
+
+    Measured as drawn, in ``font`` at ``size``; the result goes to :func:`drawn`.
+    """
+    text = str(text)
+    return _cut(text, lambda part: stringWidth(shaped(part), font, size) <= room)
+
+
+def _cut(text: str, fits: Callable[[str], bool]) -> str:
+    """Return ``text`` whole if it fits, else its longest beginning that fits with '…' after it.
+
+    The beginning is found by halving, so a name ten thousand letters long
+    is measured some fourteen times, not ten thousand.
+    """
+    if fits(text):
+        return text
+    kept, too_many = 0, len(text)
+    while too_many - kept > 1:
+        middle = (kept + too_many) // 2
+        kept, too_many = (middle, too_many) if fits(text[:middle] + CUT) else (kept, middle)
+    return text[:kept] + CUT
+
+
 def _in_drawing_order(line: str) -> str:
     """Turn each right-to-left run of one line round, inside a line that reads left to right."""
     return get_display(line, base_dir="L")
@@ -87,6 +126,16 @@ class Paragraph(platypus.Paragraph):
     pages wraps its rest from the right words.
     """
 
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        """Cut each word longer than :data:`WORD_LINES` lines with '…', then wrap as usual."""
+        room = availWidth - self.style.leftIndent - self.style.rightIndent \
+            - max(self.style.firstLineIndent, 0)
+        for piece in self.frags:
+            if getattr(piece, "text", ""):
+                piece.text = _words_cut_to(piece.text, piece.fontName, piece.fontSize,
+                                           room * WORD_LINES)
+        return super().wrap(availWidth, availHeight)
+
     def drawPara(self, debug: int = 0) -> None:  # noqa: N802 - reportlab's name
         """Draw the lines, each in drawing order."""
         in_reading_order = self.blPara
@@ -95,6 +144,19 @@ class Paragraph(platypus.Paragraph):
             super().drawPara(debug)
         finally:
             self.blPara = in_reading_order
+
+
+def _words_cut_to(text: str, font: str, size: float, room: float) -> str:
+    """Return ``text`` (in reading order) with each word wider than ``room`` cut with '…' to it.
+
+    A word is what no line breaks inside: letters between spaces. Left
+    whole, reportlab breaks it over as many lines as it takes, and a runaway
+    name in a table cell makes a row taller than a page.
+    """
+    if stringWidth(text, font, size) <= room:
+        return text
+    return " ".join(_cut(word, lambda part: stringWidth(part, font, size) <= room)
+                    for word in text.split(" "))
 
 
 def _lines_in_drawing_order(lines: ParaLines) -> ParaLines:

@@ -23,11 +23,12 @@ from functools import partial
 from typing import BinaryIO
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from clinfile.app.reports.flowables import MadeWhenReached, picture_frame
-from clinfile.app.reports.lettering import MONO, SANS, SANS_BOLD, Paragraph, drawn
+from clinfile.app.reports.lettering import MONO, SANS, SANS_BOLD, Paragraph, drawn, shortened
 from clinfile.app.reports.model import SummaryData, SummaryImage
 from clinfile.app.reports.pdf import (
     BRAND,
@@ -170,24 +171,29 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: SummaryData) ->
     pdf.setFont(SANS_BOLD, 8)
     pdf.drawString(MARGIN, top, "CLINICAL IMAGES  ·  " + ("EXPORT" if data.export_for
                                                           else "RECORD ATTACHMENT"))
+    right = width - MARGIN
+    prepared = f"Prepared {data.prepared_on:%d/%m/%Y}"
     pdf.setFillColor(INK)
     pdf.setFont(SANS_BOLD, 17)
-    pdf.drawString(MARGIN, top - 8 * mm, drawn(patient.display_name))
+    room = right - MARGIN - stringWidth(prepared, SANS, 8.5) - 6 * mm
+    pdf.drawString(MARGIN, top - 8 * mm, drawn(shortened(patient.display_name, SANS_BOLD, 17,
+                                                         room)))
     pdf.setFont(SANS, 10)
     identifiers = f"Date of birth {patient.birth_date_text}"
     if patient.record_number:
         identifiers += f"     Record number {patient.record_number}"
-    pdf.drawString(MARGIN, top - 14 * mm, drawn(identifiers))
+    half = (right - MARGIN) / 2 - 3 * mm
+    episode = drawn(shortened(data.episode, SANS, 8.5, half))
+    room = right - MARGIN - stringWidth(episode, SANS, 8.5) - 6 * mm
+    pdf.drawString(MARGIN, top - 14 * mm, drawn(shortened(identifiers, SANS, 10, room)))
     pdf.setFillColor(MUTED)
-    pdf.setFont(SANS, 8.5)
-    right = width - MARGIN
     if data.practice_name:
         pdf.setFont(SANS_BOLD, 8.5)
-        pdf.drawRightString(right, top, drawn(data.practice_name))
-        pdf.setFont(SANS, 8.5)
-    pdf.drawRightString(right, top - 8 * mm, f"Prepared {data.prepared_on:%d/%m/%Y}")
-    if data.episode:
-        pdf.drawRightString(right, top - 14 * mm, _clip(drawn(data.episode), 60))
+        pdf.drawRightString(right, top, drawn(shortened(data.practice_name, SANS_BOLD, 8.5,
+                                                        half)))
+    pdf.setFont(SANS, 8.5)
+    pdf.drawRightString(right, top - 8 * mm, prepared)
+    pdf.drawRightString(right, top - 14 * mm, episode)
     pdf.setStrokeColor(RULE)
     pdf.setLineWidth(0.8)
     pdf.line(MARGIN, height - HEADER_HEIGHT, width - MARGIN, height - HEADER_HEIGHT)
@@ -208,8 +214,4 @@ def _by_on(person: str, moment: datetime | None) -> str:
     if moment is None:
         return person or "not recorded"
     return f"{person or 'unknown'}, {moment:%d/%m/%Y %H:%M}"
-
-
-def _clip(text: str, length: int) -> str:
-    return text if len(text) <= length else text[:length - 1] + "…"
 
