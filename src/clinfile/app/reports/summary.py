@@ -68,7 +68,7 @@ def write_summary(data: SummaryData, out: BinaryIO, page_size: PageSize = PageSi
         out, page_size, title=TITLE, top=HEADER_HEIGHT + 5 * mm, bottom=20 * mm,
         decorate=lambda pdf, number, total: _decorate(pdf, number, total, data),
     )
-    story: list = [_introduction(data), Spacer(1, 4 * mm)]
+    story: list = [_introduction(data, page_size.points[0]), Spacer(1, 4 * mm)]
     with CleanedAhead([image.jpeg for image in data.images], max_edge=PICTURE_EDGE,
                       quality=PRINT_QUALITY) as cleaned:
         for number, image in enumerate(data.images, start=1):
@@ -79,16 +79,30 @@ def write_summary(data: SummaryData, out: BinaryIO, page_size: PageSize = PageSi
         build(doc, story, canvas_class)
 
 
-def _introduction(data: SummaryData) -> Paragraph:
+def _introduction(data: SummaryData, page_width: float) -> Paragraph:
     count = len(data.images)
     what = f"{count} clinical image{'s' if count != 1 else ''}"
     episode = f" filed as <b>{escape(data.episode)}</b>" if data.episode else ""
     prepared = f"{data.prepared_on:%d/%m/%Y}"
     by = f" by {escape(data.prepared_by)}" if data.prepared_by else ""
     export = f"<b>Export for {escape(data.export_for)}</b>: " if data.export_for else ""
+    shortened_name = (" The patient's name is too long to print whole: it is shortened with "
+                      "'…' at the top of each page, and kept whole in the practice's records."
+                      if _title_name(data, page_width) != data.patient.display_name else "")
     return Paragraph(
         f"{export}{what}{episode}. Prepared {prepared}{by} from the practice's encrypted "
-        "image vault; the originals stay there unchanged.", style("body", textColor=MUTED))
+        f"image vault; the originals stay there unchanged.{shortened_name}",
+        style("body", textColor=MUTED))
+
+
+def _title_name(data: SummaryData, page_width: float) -> str:
+    """The patient's name as the page header prints it, cut with '…' short of the date beside it."""
+    room = page_width - 2 * MARGIN - stringWidth(_prepared(data), SANS, 8.5) - 6 * mm
+    return shortened(data.patient.display_name, SANS_BOLD, 17, room)
+
+
+def _prepared(data: SummaryData) -> str:
+    return f"Prepared {data.prepared_on:%d/%m/%Y}"
 
 
 def _image_block(image: SummaryImage, cleaned: CleanedAhead, number: int, count: int,
@@ -172,12 +186,9 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: SummaryData) ->
     pdf.drawString(MARGIN, top, "CLINICAL IMAGES  ·  " + ("EXPORT" if data.export_for
                                                           else "RECORD ATTACHMENT"))
     right = width - MARGIN
-    prepared = f"Prepared {data.prepared_on:%d/%m/%Y}"
     pdf.setFillColor(INK)
     pdf.setFont(SANS_BOLD, 17)
-    room = right - MARGIN - stringWidth(prepared, SANS, 8.5) - 6 * mm
-    pdf.drawString(MARGIN, top - 8 * mm, drawn(shortened(patient.display_name, SANS_BOLD, 17,
-                                                         room)))
+    pdf.drawString(MARGIN, top - 8 * mm, drawn(_title_name(data, width)))
     pdf.setFont(SANS, 10)
     identifiers = f"Date of birth {patient.birth_date_text}"
     if patient.record_number:
@@ -192,7 +203,7 @@ def _decorate(pdf: canvas.Canvas, number: int, total: int, data: SummaryData) ->
         pdf.drawRightString(right, top, drawn(shortened(data.practice_name, SANS_BOLD, 8.5,
                                                         half)))
     pdf.setFont(SANS, 8.5)
-    pdf.drawRightString(right, top - 8 * mm, prepared)
+    pdf.drawRightString(right, top - 8 * mm, _prepared(data))
     pdf.drawRightString(right, top - 14 * mm, episode)
     pdf.setStrokeColor(RULE)
     pdf.setLineWidth(0.8)

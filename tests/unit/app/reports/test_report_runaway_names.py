@@ -52,6 +52,13 @@ def test_the_summary_and_export_title_shorten_the_name_beside_the_date(
         words = _within_the_margins(path)
         assert "Prepared" in words and "14/03/2026" in words
         assert any("…" in word for word in words), words[:12]
+        assert "too long to print whole" in " ".join(words)
+
+
+def test_a_name_that_fits_is_printed_whole_without_a_note(tools, summary_data, tmp_path):
+    words = _within_the_margins(save(render_summary(summary_data), tmp_path))
+    assert "too long to print whole" not in " ".join(words)
+    assert not any("…" in word for word in words)
 
 
 @pytest.mark.parametrize("script", RUNAWAY)
