@@ -155,3 +155,25 @@ def test_the_patient_list_preview_keeps_a_very_long_surname_inside_its_table(
     assert tab.preview.horizontalHeader().length() <= tab.preview.viewport().width()
     surname = tab.preview.item(0, 1)
     assert surname.text().endswith("…") and surname.toolTip() == SURNAME
+
+
+def test_the_audit_tab_shortens_a_very_long_name_so_no_row_outgrows_the_table(
+        qtbot, logged_in, vault_path, corpus, tmp_path):
+    han = "漢" * 10_000
+    file_pictures(vault_path, corpus, tmp_path, [(0, "left-ankle", "rash")],
+                  patients=[("900778", han, "Hubert", "1960-02-29", "Richmond")])
+    shell = logged_in("admin")
+    shell.window.resize(1280, 800)
+    qtbot.keyClick(shell.window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    audit = shell.admin.audit
+    with qtbot.waitSignal(audit.shown, timeout=10000):
+        qtbot.keyClick(shell.window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    table = audit.table
+    qtbot.waitUntil(lambda: table.rowCount() > 0, timeout=10000)
+    _settled(qtbot, shell)
+    filed = [row for row in range(table.rowCount()) if han in table.item(row, 3).toolTip()]
+    assert filed, "no audit row names the patient"
+    for row in filed:
+        assert "…" in table.item(row, 3).text() and len(table.item(row, 3).text()) < 200
+        assert table.rowHeight(row) < table.viewport().height() / 4, table.rowHeight(row)
+    assert _outside_the_window(shell.window) == []
