@@ -8,7 +8,11 @@ from clinfile.app import clock
 from clinfile.app.custody.audit import AuditEntry
 from clinfile.app.security.roles import Permission, Role
 from clinfile.app.security.session import Session
-from clinfile.app.security.users import UserError, check_password
+from clinfile.app.security.users import (
+    UserError,
+    check_password,
+    refuse_a_password_while_disabled,
+)
 from clinfile.app.vault.errors import AuthenticationFailed
 from clinfile.app.vault.recovery import new_recovery_key
 from clinfile.app.vault.rotation import change_master_key
@@ -36,7 +40,8 @@ def reset_with_recovery_key(session: Session, recovery_key: str, name: str,
     """Give a user a new password, as an admin holding the printed recovery key.
 
     The key is proved by opening the vault with it, so a reset made this way
-    also shows the sheet in the safe still works. The user is enabled again.
+    also shows the sheet in the safe still works. A disabled user is refused, as
+    when a password is typed: letting them back in is the act of enabling them.
 
     Raises:
         PolicyRefused: the person is not an admin (audited).
@@ -60,13 +65,19 @@ def reset_with_recovery_key(session: Session, recovery_key: str, name: str,
 
 def _give_password(vault: Vault, actor: str, name: str, new_password: str, *,
                    admins_only: bool, action: str) -> None:
-    """Rewrap one user's slot under a new password, enable them, and audit it."""
+    """Rewrap one user's slot under a new password and audit it.
+
+    An admin recovered with the printed key is enabled too: with no admin able to log
+    in, nobody else could let them back in.
+    """
     with vault.audited() as work:
         users = UserRepository(work.conn)
         user = users.by_name(name)
         if user is None or (admins_only and Role.ADMIN not in user.roles):
             raise UserError(f"There is no {'admin' if admins_only else 'user'} "
                             f"called {name}.")
+        if not admins_only:
+            refuse_a_password_while_disabled(user)
         vault.set_user_slot(work.conn, user.name, new_password,
                             admin=str(Role.ADMIN) in user.roles)
         users.set_disabled(user.id, False)

@@ -103,6 +103,19 @@ def new_password_problem(password: str, again: str) -> str:
     return "" if password == again else "The two passwords are not the same."
 
 
+def refuse_a_password_while_disabled(user: UserRow) -> None:
+    """Refuse to give a disabled user a password, by any way of giving one.
+
+    A practice manager disables someone who has left or whose access must stop;
+    a new password, typed or set with the recovery key, must never quietly undo
+    that. Letting them back in is its own act: :meth:`UserService.enable`.
+    """
+    if user.disabled:
+        raise UserError(f"{user.name} is disabled, so no password of theirs is set. "
+                        f"Enable {user.name} first: that gives them a new password "
+                        "and lets them log in again.")
+
+
 class UserService:
     """User administration for one session."""
 
@@ -221,10 +234,7 @@ class UserService:
         check_password(new_password)
         with self._session.vault.audited() as work:
             user = self._existing(UserRepository(work.conn), name)
-            if user.disabled:
-                raise UserError(f"{user.name} is disabled, so no password of theirs is set. "
-                                f"Enable {user.name} first: that gives them a new password "
-                                "and lets them log in again.")
+            refuse_a_password_while_disabled(user)
             self._give_password(work, user, new_password, "user.password_changed")
 
     def enable(self, name: str, new_password: str) -> UserRow:

@@ -18,13 +18,23 @@ def _actions(session) -> list[str]:
         return [row.action for row in AuditRepository(conn).rows()]
 
 
-def test_reset_with_the_key_enables_the_user_and_is_audited(login, vault_path):
+def test_reset_with_the_key_gives_a_new_password_and_is_audited(login, vault_path):
     admin = login()
-    UserService(admin).disable("reception")
     key = renew_recovery_key(admin)
     reset_with_recovery_key(admin, key.lower(), "reception", "a brand new long password")
     Session.login(vault_path, "reception", "a brand new long password").lock()
     assert "user.password_reset_with_recovery_key" in _actions(admin)
+
+
+def test_reset_with_the_key_never_lets_a_disabled_user_back_in(login, vault_path):
+    admin = login()
+    UserService(admin).disable("reception")
+    key = renew_recovery_key(admin)
+    with pytest.raises(UserError, match="reception is disabled.*Enable reception first"):
+        reset_with_recovery_key(admin, key, "reception", "a brand new long password")
+    assert "user.password_reset_with_recovery_key" not in _actions(admin)
+    UserService(admin).enable("reception", "a brand new long password")
+    Session.login(vault_path, "reception", "a brand new long password").lock()
 
 
 def test_a_replaced_key_opens_nothing(login, vault_path):
