@@ -21,15 +21,18 @@ from tests.conftest import PASSWORDS
 from tests.unit.app.cli.calling import as_user
 
 
-def export_a_picture(vault_path: Path, corpus: Path, tmp_path: Path) -> tuple[int, int]:
+def export_a_picture(vault_path: Path, corpus: Path, tmp_path: Path,
+                     family_name: str = "Nguyen") -> tuple[int, int]:
     """Import a camera photo, file it to Mai Nguyen on spoken consent, export it for her care.
+
+    ``family_name`` gives her another surname.
 
     Returns the patient's id and the audit entry of the export.
     """
     admin = Session.login(vault_path, "admin", PASSWORDS["admin"])
     with admin.vault.index() as conn, transaction(conn):
         patient = PatientRepository(conn).add(PatientValues(
-            record_number="MN1990", family_name="Nguyen", given_names="Mai",
+            record_number="MN1990", family_name=family_name, given_names="Mai",
             birth_date="1990-06-05"), "2026-03-12T08:00:00+00:00").id
     admin.lock()
     drop = tmp_path / "drop-for-export"

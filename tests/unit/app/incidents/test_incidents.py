@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import date, timedelta
 
 import pytest
 
 from clinfile.app.incidents.service import IncidentError, IncidentReport, IncidentService
+from clinfile.app.reports.pdf import MARGIN
 from clinfile.app.security.roles import PolicyRefused
 from clinfile.app.settings import SettingsService
 from clinfile.db.audit import AuditRepository
@@ -117,3 +119,17 @@ def test_the_longest_report_still_fits_one_page(login, sent, tmp_path):
         SettingsService(login("admin")).change(report_page_size=paper)
         out = service.write_summary(incident.row.id, tmp_path / f"long-{paper}.pdf")
         assert _pdf_info(out)["Pages"] == "1"
+
+
+def test_the_summary_for_a_patient_named_ten_thousand_letters_long_stays_on_its_page(
+        login, vault_path, corpus, tmp_path):
+    _, seq = export_a_picture(vault_path, corpus, tmp_path, family_name="漢" * 10_000)
+    service = IncidentService(login("admin"))
+    incident = service.report(_report(seq, sent_to="א" * 200))
+    out = service.write_summary(incident.row.id, tmp_path / "incident.pdf")
+    assert _pdf_info(out)["Pages"] == "1"
+    boxes = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
+    assert max(float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes)) <= width - MARGIN + 0.5
+    assert "…" in boxes
