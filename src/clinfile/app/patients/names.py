@@ -13,6 +13,8 @@ import sys
 import unicodedata
 from functools import lru_cache
 
+from clinfile.app.escaping import escaped
+
 _SPLIT = re.compile(r"[\s\-,;/]+")
 _DROP = re.compile(r"[^a-z0-9]")
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "mstr", "master", "sr", "jr",
@@ -220,9 +222,21 @@ def sound_key(token: str) -> str:
 
 
 def reception_name(family_name: str, given_names: str) -> str:
-    """A patient's name as reception and the clinical record write it: "NGUYEN, Mai"."""
+    r"""A patient's name as reception and the clinical record write it: "NGUYEN, Mai".
+
+    This is the one way a patient's name reaches the window, the command
+    line and the printed pages, so it is shown through :func:`escaped`: a
+    direction override or other control in a name from another system's
+    patient list is written out as ``\u202e``, as Clinfile shows such marks
+    in file names, and cannot turn round the date of birth or record number
+    printed after it. Escaping rather than isolating the name between
+    U+2068 and U+2069: an isolate hides the mark instead of showing that the
+    name carries one, is undone by a stray U+2069 inside the name, and is
+    lost when a long name is cut to fit. Names in any script, Hebrew and
+    Arabic among them, are left as written.
+    """
     given = f", {given_names}" if given_names else ""
-    return f"{family_name.upper()}{given}" if family_name else given_names
+    return escaped(f"{family_name.upper()}{given}" if family_name else given_names)
 
 
 def named_with_record(family_name: str, given_names: str, record_number: str) -> str:
