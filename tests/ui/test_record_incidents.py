@@ -235,3 +235,40 @@ def test_every_command_above_the_timeline_has_its_own_alt_letter_a_person_can_se
     assert "" not in letters, letters
     assert len(letters) == len(buttons), letters
     assert not set(letters) & set("gjpqy"), letters
+
+
+def test_a_runaway_name_is_cut_so_what_was_sent_fits_its_limit(
+        qtbot, logged_in, vault_path, corpus, tmp_path, login):
+    from clinfile.app.consent.vocabulary import Purpose, Recipient, RecipientClass
+    from clinfile.app.desk.exports import ExportRequest, export_record
+    from clinfile.app.incidents.service import LONGEST
+    from tests.ui.test_long_names import LONG_PATIENT
+
+    patients, ids = file_pictures(vault_path, corpus, tmp_path, [(0, "left-ankle", "rash")],
+                                  patients=[LONG_PATIENT])
+    folder = tmp_path / "sent"
+    folder.mkdir()
+    doctor = login("clinician")
+    export_record(doctor, ExportRequest(patients[0], Purpose.CLINICAL_CARE,
+                                        Recipient(group=RecipientClass.TREATING_TEAM), "pdf",
+                                        folder, (ids[0],)))
+    doctor.lock()
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "900777")
+    commands = shell.record.commands
+    timeline = shell.record_view.timeline
+    timeline.choose([ids[0]])
+    qtbot.keyClick(timeline, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: commands.incident_dialog is not None
+                    and commands.incident_dialog.isVisible(), timeout=10000)
+    dialog = commands.incident_dialog
+    what = dialog.what_edit.toPlainText()
+    assert len(what) <= LONGEST["what_was_sent"]
+    assert what.startswith("1 picture of WOLFESCHLEGEL") and "…" in what
+    assert "record 900777" in what and what.endswith("meant for the treating team.")
+    dialog.sent_to_edit.setFocus()
+    qtbot.keyClicks(dialog.sent_to_edit, "Dr B Smith, Carlton Skin")
+    dialog.actions_edit.setFocus()
+    qtbot.keyClicks(dialog.actions_edit, "Phoned; they deleted it.")
+    assert dialog.record_button.isEnabled(), dialog.message.text()
+    dialog.reject()

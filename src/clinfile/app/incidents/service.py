@@ -82,6 +82,21 @@ class ExportSent:
         return (f"{count} of {self.patient}, as {self.file_format.upper()}, for {purpose}, "
                 f"meant for {recipient}")
 
+    @property
+    def sentence(self) -> str:
+        """What was sent as a report's first sentence, within the report's own limit.
+
+        A runaway name is cut with '…' so the sentence fits the letters the
+        report allows and still ends with the birth date, record number and
+        recipient; the person reporting need not shorten it by hand.
+        """
+        words = self.words
+        over = len(words) + len(".") - LONGEST["what_was_sent"]
+        if over > 0:
+            name = self.patient_name or self.patient
+            words = words.replace(name, name[:max(len(name) - over - 1, 1)] + "…", 1)
+        return words[0].upper() + words[1:] + "."
+
 
 @dataclass(frozen=True)
 class IncidentReport:

@@ -134,7 +134,7 @@ class IncidentDialog(QDialog):
             export = self._exports[index]
             self.export_box.setToolTip(export.folder or NO_FOLDER)
             self.sent_at.setText(f"{export.at}, by {export.by}")
-            self.what_edit.setPlainText(export.words[0].upper() + export.words[1:] + ".")
+            self.what_edit.setPlainText(export.sentence)
         self._check()
 
     def _check(self) -> None:
