@@ -79,6 +79,8 @@ def test_choose_and_delete_by_keyboard_alone(qtbot, logged_in, vault_path, app_c
     assert sorted(deleted.args[0]) == images[:2]
     qtbot.waitUntil(lambda: retention.table.rowCount() == 1, timeout=10000)
     assert "deleted for good" in retention.message.text()
+    assert retention.table.selectionModel().selectedRows() == [], "nothing chosen slides on"
+    assert not retention.delete_button.isEnabled()
     with shell.desk.session.vault.index() as conn:
         rows = [r for r in AuditRepository(conn).rows() if r.action == "image.deleted"]
     assert [r.subject for r in rows] == [f"image {i}" for i in images[:2]]

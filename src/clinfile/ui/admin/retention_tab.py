@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -130,6 +130,7 @@ class RetentionTab(QWidget):
             self._show).failure(self._failed)
 
     def _show(self, due: list[DueImage]) -> None:
+        chosen = {c.image_id for c in self._chosen()}
         self._due = due
         self.table.setRowCount(len(due))
         for row, image in enumerate(due):
@@ -137,6 +138,7 @@ class RetentionTab(QWidget):
                      image.last_entry.strftime("%d/%m/%Y"), image.keep_until.strftime("%d/%m/%Y"))
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, cell(text, NAME_LETTERS))
+        self._choose_again(chosen)
         self.count.setText(f"{len(due)} {'picture is' if len(due) == 1 else 'pictures are'} "
                            "past their retention date." if due else
                            "No picture is past its retention date.")
@@ -155,6 +157,21 @@ class RetentionTab(QWidget):
     def _chosen(self) -> list[DueImage]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self._due[row] for row in rows if row < len(self._due)]
+
+    def _choose_again(self, image_ids: set[int]) -> None:
+        """Keep chosen the pictures that were chosen and are still listed, and no others.
+
+        The rows are written afresh; left alone, the choice would stay on the
+        same row numbers and slide onto pictures nobody chose once those above
+        were deleted, ready for a second Delete.
+        """
+        self.table.clearSelection()
+        rows = QItemSelection()
+        for row, image in enumerate(self._due):
+            if image.image_id in image_ids:
+                rows.select(self.table.model().index(row, 0),
+                            self.table.model().index(row, self.table.columnCount() - 1))
+        self.table.selectionModel().select(rows, QItemSelectionModel.SelectionFlag.Select)
 
     def _selection_changed(self) -> None:
         self.delete_button.setEnabled(bool(self._chosen()))
