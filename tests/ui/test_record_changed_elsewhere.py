@@ -279,3 +279,28 @@ def test_an_open_compare_says_a_picture_deleted_elsewhere_is_gone_unasked(
     assert pane.gone.text().startswith("This picture " + DELETED)
     assert dialog.isVisible()
     assert "2 pictures · 1 deleted" in view.banner.details.text()
+
+
+def test_a_picture_moved_elsewhere_to_a_runaway_name_is_told_in_one_short_line(
+        qtbot, logged_in, vault_path, corpus, tmp_path):
+    from tests.ui.record_pictures import PATIENTS
+    from tests.ui.test_long_names import LONG_PATIENT, SURNAME
+
+    patients, ids = file_pictures(vault_path, corpus, tmp_path,
+                                  [(0, "left-hand", "rash"), (1, "face", "mole")],
+                                  patients=[PATIENTS[0], LONG_PATIENT])
+    shell = logged_in("clinician")
+    shell.window.resize(1280, 800)
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    view = shell.record_view
+    view.timeline.choose([ids[0]])
+    _in_another_process(qtbot, _move_elsewhere, vault_path, ids[0], patients[1])
+    qtbot.waitUntil(lambda: "moved to another patient's record" in view.status.text(),
+                    timeout=8000)
+    qtbot.wait(100)
+    for label in (view.status, view.details.hint):
+        assert len(label.text()) < 300, label.text()[:300]
+        assert "…" in label.text()
+        assert SURNAME.upper() in label.toolTip()
+    assert view.status.height() < 100, view.status.height()
+    assert view.timeline.height() > 200, view.timeline.height()

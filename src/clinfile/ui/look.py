@@ -81,6 +81,27 @@ def note(text: str = "", tone: str = "quiet") -> QLabel:
     return label
 
 
+class WordsLabel(QLabel):
+    """A wrapping line of words in which a word longer than any name is cut with '…'.
+
+    Messages that name a patient, such as 'moved to another patient's
+    record: …', would otherwise run a surname imported ten thousand letters
+    long down the window and squeeze everything above them; the whole
+    message is on hover.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        """Show ``text`` with runaway words cut, and the whole of it on hover when cut."""
+        shown = short_words(text)
+        super().setText(shown)
+        self.setToolTip(text if shown != text else "")
+
+
 def breakable(text: str) -> str:
     """Return ``text`` with invisible places to break inside each overlong word.
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from clinfile.app.clock import time_words
 from clinfile.app.record.model import RecordPicture
-from clinfile.ui.look import breakable, heading, named, note, short_words
+from clinfile.ui.look import WordsLabel, breakable, heading, named, short_words
 
 PREVIEW_EDGE = 256
 
@@ -50,7 +50,8 @@ class PictureDetails(QWidget):
             self.facts[key] = value
             facts.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
             facts.addWidget(value, row, 1)
-        self.hint = note("")
+        self.hint = WordsLabel()
+        self.hint.setProperty("tone", "quiet")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)

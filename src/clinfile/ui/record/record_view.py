@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from clinfile.app.record.model import PatientRecord
 from clinfile.ui.desk.patient_panel import PatientPanel
 from clinfile.ui.flow_layout import FlowLayout
-from clinfile.ui.look import name_label, named, scaled
+from clinfile.ui.look import WordsLabel, name_label, named, scaled
 from clinfile.ui.record.finding_panels import FindPanel, TodayPanel
 from clinfile.ui.record.picture_details import PictureDetails
 from clinfile.ui.record.timeline import Timeline
@@ -93,8 +93,7 @@ class RecordView(QWidget):
         details_scroller.setFrameShape(QFrame.Shape.NoFrame)
         details_scroller.setWidget(self.details)
         self.commands = FlowLayout()
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        self.status = WordsLabel()
         named(self.status, "What the record is doing")
         self.pictures = QSplitter(Qt.Orientation.Horizontal)
         self.pictures.addWidget(self.timeline)
