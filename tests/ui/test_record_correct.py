@@ -347,3 +347,40 @@ def test_a_long_correction_message_stops_short_of_the_vault_name(qtbot, logged_i
            if bar.pixelColor(x, y).lightness() < 160]
     assert ink == [], "the message runs on to the vault label's edge"
     assert "…" in message.shown_text()
+
+
+def test_after_a_correction_refused_for_a_picture_moved_meanwhile_the_buttons_say_why(
+        qtbot, logged_in, filed, vault_path):
+    from clinfile.app.filing.service import FilingService
+    from clinfile.app.security.session import Session
+    from tests.conftest import PASSWORDS
+
+    patients, ids = filed
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    view = shell.record_view
+    commands = shell.record.commands
+    view.timeline.choose([ids[0], ids[1], ids[2]])
+    view.timeline.setFocus()
+    dialog = open_correct(qtbot, shell)
+    pick(qtbot, dialog.side, "right")
+    elsewhere = Session.login(vault_path, "clinician", PASSWORDS["clinician"])
+    FilingService(elsewhere).move_to_patient(ids[0], patients[1], "wrong patient",
+                                             filed_to=patients[0])
+    elsewhere.lock()
+    dialog.reason.setFocus()
+    qtbot.keyClicks(dialog.reason, "wrong side")
+    qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "no longer in the record" in dialog.problem.text(), timeout=15000)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not view.timeline.picture(ids[0]).here, timeout=15000)
+    qtbot.waitUntil(lambda: "1 of the 3 chosen pictures" in view.status.text(), timeout=8000)
+    assert "choose the pictures again on the timeline" in view.status.text()
+    for button in (commands.compare_button, commands.correct_button, commands.export_button,
+                   commands.summary_button):
+        assert not button.isEnabled()
+        assert "1 of the 3 chosen pictures is no longer in this record" in button.toolTip()
+
+    view.timeline.choose([ids[1], ids[2]])
+    assert commands.correct_button.isEnabled()
+    assert commands.correct_button.toolTip().startswith("Move the chosen pictures")

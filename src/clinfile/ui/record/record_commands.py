@@ -42,6 +42,11 @@ from clinfile.ui.record.thumbnails import small_image
 from clinfile.ui.record.withdraw_dialog import WithdrawDialog, WithdrawnDialog
 from clinfile.ui.tasks import Tasks
 
+COMPARE_TIP = "Show the chosen pictures of one site side by side (Enter on a picture)"
+CORRECT_TIP = ("Move the chosen pictures to the right patient, or fix their body site, kind or "
+               "description")
+EXPORT_TIP = "Export the chosen pictures, if the patient's consent allows the use"
+SUMMARY_TIP = "Print the record-attachment summary of the chosen pictures again"
 FORM_TIP = "Print the consent form the chosen picture was filed on again"
 WITHDRAW_TIP = ("Record that the patient withdrew a consent, and see what was already sent "
                 "under it, to follow up")
@@ -89,19 +94,12 @@ class RecordCommands(QObject):
         self.summary_dialog: QFileDialog | None = None
         self.withdraw_dialog: WithdrawDialog | None = None
         self.withdrawn_dialog: WithdrawnDialog | None = None
-        self.compare_button = view.add_command(
-            "&Compare", "Compare pictures",
-            "Show the chosen pictures of one site side by side (Enter on a picture)")
-        self.correct_button = view.add_command(
-            "Co&rrect…", "Correct the filing",
-            "Move the chosen pictures to the right patient, or fix their body site, kind or "
-            "description")
+        self.compare_button = view.add_command("&Compare", "Compare pictures", COMPARE_TIP)
+        self.correct_button = view.add_command("Co&rrect…", "Correct the filing", CORRECT_TIP)
         self.export_button = view.add_command(
-            "E&xport…", "Export the chosen pictures",
-            "Export the chosen pictures, if the patient's consent allows the use")
+            "E&xport…", "Export the chosen pictures", EXPORT_TIP)
         self.summary_button = view.add_command(
-            "Print &summary…", "Print the summary of the chosen pictures",
-            "Print the record-attachment summary of the chosen pictures again")
+            "Print &summary…", "Print the summary of the chosen pictures", SUMMARY_TIP)
         self.form_button = view.add_command(
             PRINT_CONSENT_FORM.replace("consent", "c&onsent", 1) + "…", PRINT_CONSENT_FORM,
             FORM_TIP)
@@ -122,18 +120,21 @@ class RecordCommands(QObject):
     def chosen(self, pictures: list[RecordPicture]) -> None:
         """Offer what may be done with these pictures, by the person's roles."""
         chosen = bool(pictures) and all(p.shown for p in pictures)
+        gone = gone_words(pictures)
         self.compare_button.setEnabled(chosen)
+        self.compare_button.setToolTip(gone or COMPARE_TIP)
         desk = self._owner.desk
-        for button, permission, instead in (
+        for button, permission, instead, tip in (
                 (self.correct_button, Permission.CORRECT_FILING,
-                 "A clinician corrects a filing; ask one to check it."),
+                 "A clinician corrects a filing; ask one to check it.", CORRECT_TIP),
                 (self.export_button, Permission.EXPORT_IMAGES,
-                 INSTEAD[Permission.EXPORT_IMAGES]),
-                (self.summary_button, Permission.PRINT_FORMS, "")):
+                 INSTEAD[Permission.EXPORT_IMAGES], EXPORT_TIP),
+                (self.summary_button, Permission.PRINT_FORMS, "", SUMMARY_TIP)):
             allowed = desk is not None and desk.session.may(permission)
             button.setEnabled(chosen and allowed)
-            if chosen and not allowed and instead:
-                button.setToolTip(instead)
+            button.setToolTip(gone or (instead if chosen and not allowed and instead else tip))
+        if gone and len(pictures) > 1:
+            self._owner.tell(gone)
         may_print = desk is not None and desk.session.may(Permission.PRINT_FORMS)
         why_not = _why_no_form(pictures, may_print)
         self.form_button.setEnabled(not why_not)
@@ -494,3 +495,21 @@ def _site_pictures(record: PatientRecord, picture: RecordPicture) -> list[Record
     """Every picture of the same site in the record that can be shown, newest first."""
     same = [p for p in record.pictures if p.shown and same_site(p, picture)]
     return sorted(same, key=lambda p: (moment(p.taken.sorts_as), p.image_id), reverse=True)
+
+
+def gone_words(pictures: list[RecordPicture]) -> str:
+    """Why nothing can be done with a choice that holds pictures no longer in the record.
+
+    A picture moved or deleted elsewhere stays chosen when the record is read
+    again, so that its details say what became of it; the commands then wait,
+    and say so, rather than sit greyed with no reason given.
+    """
+    gone = sum(not p.shown for p in pictures)
+    if not gone:
+        return ""
+    if len(pictures) == 1:
+        return "The chosen picture is no longer in this record, so there is nothing to do with it."
+    verb = "is" if gone == 1 else "are"
+    return (f"{gone} of the {len(pictures)} chosen pictures {verb} no longer in this record, "
+            "so Compare, Correct, Export and Print summary wait: choose the pictures again on "
+            "the timeline.")

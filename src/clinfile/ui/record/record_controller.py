@@ -32,7 +32,7 @@ from clinfile.app.record.service import PictureGone, RecordService
 from clinfile.ui.errors import in_plain_words
 from clinfile.ui.record.finding_panels import chosen_date
 from clinfile.ui.record.picture_details import PREVIEW_EDGE
-from clinfile.ui.record.record_commands import RecordCommands
+from clinfile.ui.record.record_commands import RecordCommands, gone_words
 from clinfile.ui.record.record_view import RecordView
 from clinfile.ui.record.thumbnails import decoded_batches, small_image
 from clinfile.ui.record.timeline import THUMBNAIL_EDGE, TimelineRows
@@ -240,7 +240,8 @@ class RecordController(QObject):
             timeline.show_again(rows, list(chosen))
             ids = [i for i in ids if not timeline.thumbnail_shown(i)]
             if words:
-                self.view.status.setText(words)
+                self.view.status.setText(" ".join(w for w in (words, gone_words(timeline.chosen()))
+                                                  if w))
             self.commands.follow(record)
         else:
             timeline.show_rows(rows)
