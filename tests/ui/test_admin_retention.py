@@ -48,10 +48,8 @@ def _open_retention(qtbot, logged_in, count: int):
     return shell, retention
 
 
-def test_choose_and_delete_by_keyboard_alone(qtbot, logged_in, vault_path, app_clock):
-    images = _pictures_filed_years_ago(vault_path, 3, app_clock)
-    shell, retention = _open_retention(qtbot, logged_in, 3)
-    assert retention.table.item(0, 1).text().startswith(("NGUYEN, Mai", "SMITH, Jo"))
+def _ask_to_delete_the_first_two(qtbot, shell, retention):
+    """Choose the first two pictures due and press Delete, by keys; return the confirmation."""
     retention.table.setFocus()
     qtbot.keyClick(retention.table, Qt.Key.Key_Home)
     qtbot.keyClick(retention.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
@@ -59,6 +57,14 @@ def test_choose_and_delete_by_keyboard_alone(qtbot, logged_in, vault_path, app_c
     qtbot.waitUntil(lambda: hasattr(retention, "delete_dialog"), timeout=5000)
     dialog = retention.delete_dialog
     qtbot.waitUntil(dialog.isVisible)
+    return dialog
+
+
+def test_choose_and_delete_by_keyboard_alone(qtbot, logged_in, vault_path, app_clock):
+    images = _pictures_filed_years_ago(vault_path, 3, app_clock)
+    shell, retention = _open_retention(qtbot, logged_in, 3)
+    assert retention.table.item(0, 1).text().startswith(("NGUYEN, Mai", "SMITH, Jo"))
+    dialog = _ask_to_delete_the_first_two(qtbot, shell, retention)
     assert "2 pictures of 2 patients will be deleted" in dialog.findChildren(
         type(retention.message))[0].text()
     listed = [dialog.pictures.item(row).text() for row in range(dialog.pictures.count())]
@@ -146,12 +152,7 @@ def test_a_picture_deleted_elsewhere_meanwhile_is_named_and_the_rest_go(
         qtbot, logged_in, vault_path, app_clock, login):
     images = _pictures_filed_years_ago(vault_path, 2, app_clock)
     shell, retention = _open_retention(qtbot, logged_in, 2)
-    retention.table.setFocus()
-    qtbot.keyClick(retention.table, Qt.Key.Key_Home)
-    qtbot.keyClick(retention.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.keyClick(shell.window, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: hasattr(retention, "delete_dialog"), timeout=5000)
-    dialog = retention.delete_dialog
+    dialog = _ask_to_delete_the_first_two(qtbot, shell, retention)
     qtbot.waitUntil(dialog.isActiveWindow)
     RetentionService(login("admin")).delete([images[0]], "retention period ended")
 
