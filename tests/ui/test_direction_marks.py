@@ -76,3 +76,26 @@ def test_the_desks_patient_search_shows_the_mark_written_out(
     assert "01/02/1970" in line and "900003" in line
     file_button = shell.desk_controller.filing.file_panel.file_button
     _shown_forwards(file_button.text())
+
+
+def test_a_description_with_the_mark_shows_it_written_out_in_the_record_and_today(
+        qtbot, logged_in, vault_path, corpus, tmp_path):
+    from tests.ui.record_pictures import PATIENTS
+    from tests.ui.test_record import open_record_by_keyboard
+
+    file_pictures(vault_path, corpus, tmp_path, [(0, "left-hand", f"rash{OVERRIDE} day 3")],
+                  patients=PATIENTS[:1])
+    shell = logged_in("clinician")
+    open_record_by_keyboard(qtbot, shell, "Mai Nguyen")
+    view = shell.record_view
+    timeline = view.timeline
+    view.timeline.choose([timeline.picture_ids()[0]])
+    words = timeline.model_.index(0, 0, timeline.model_.index(0, 0)).data()
+    shown = [words, view.details.facts["description"].text(), view.details.title.text()]
+    with qtbot.waitSignal(shell.record.today_shown, timeout=10000):
+        qtbot.keyClick(view.patient_panel.search_edit, Qt.Key.Key_T,
+                       Qt.KeyboardModifier.AltModifier)
+    shown.append(view.today.list.item(0).text())
+    for text in shown:
+        assert OVERRIDE not in text, repr(text)
+        assert "ash\\u202e day 3" in text, repr(text)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time
 
 from clinfile.app import clock
 from clinfile.app.consent.vocabulary import ImageKind
+from clinfile.app.escaping import escaped
 from clinfile.app.filing.model import FiledImage, filed_as_they_stand
 from clinfile.app.filing.service import workstation_name
 from clinfile.app.record.model import FiledLine, Taken, time_words
@@ -159,7 +160,8 @@ def _lines(queries: RecordQueries, images: list[FiledImage],
     return [FiledLine(image_id=i.image_id, patient_id=i.patient_id,
                       patient=names.get(i.patient_id, "a patient"), taken=taken[i.image_id],
                       filed_at=i.filed_at, filed_by=person(i.filed_by),
-                      kind=i.kind, body_site=i.body_site.label, description=i.description,
+                      kind=i.kind, body_site=i.body_site.label,
+                      description=escaped(i.description),
                       deleted=i.deleted, moved=_moved(i, names, person),
                       corrected=", ".join(dict.fromkeys(
                           c.what.replace("-", " ") for c in i.corrections
@@ -178,7 +180,8 @@ def _moved(image: FiledImage, names: dict[int, str], person: Callable[[str], str
     if not moves:
         return ""
     last = moves[-1]
-    reason = last.reason if len(last.reason) <= _REASON_ON_THE_LINE else \
-        last.reason[:_REASON_ON_THE_LINE - 1].rstrip() + "…"
+    reason = escaped(last.reason)
+    reason = reason if len(reason) <= _REASON_ON_THE_LINE else \
+        reason[:_REASON_ON_THE_LINE - 1].rstrip() + "…"
     return (f"from {names.get(moves[0].from_patient_id, 'a patient')} by "
             f"{person(last.corrected_by)}, {time_words(last.corrected_at)}: {reason}")

@@ -21,6 +21,7 @@ from clinfile.app import clock
 from clinfile.app.consent.model import Consent
 from clinfile.app.consent.records import ConsentRecords
 from clinfile.app.consent.vocabulary import ImageKind, Recipient
+from clinfile.app.escaping import escaped
 from clinfile.app.filing.body_sites import BodySite
 from clinfile.app.filing.model import (
     ConsentBasis,
@@ -207,7 +208,7 @@ def correction_said(c: CorrectionRow, names: dict[int, str],
     else:
         change = correction_words(c)
     return (f"{time_words(c.corrected_at)}: {change} by {person(c.corrected_by)}, "
-            f"because: {c.reason}")
+            f"because: {escaped(c.reason)}")
 
 
 class _Pictures:
@@ -245,13 +246,13 @@ class _Pictures:
         return RecordPicture(
             image_id=image.image_id, episode_id=image.episode_id,
             episode=self._episodes.get(image.episode_id, ""), kind=image.kind,
-            body_site=image.body_site, description=image.description,
+            body_site=image.body_site, description=escaped(image.description),
             clinical_purpose=image.clinical_purpose,
             taken_by=self._person(image.taken_by),
             taken=Taken.of(image, facts),
             filed_at=image.filed_at, filed_by=self._person(image.filed_by),
             came_from=came_from_words(facts.source_kind),
-            file_name=PurePath(facts.source_path).name, camera=_camera(facts),
+            file_name=escaped(PurePath(facts.source_path).name), camera=_camera(facts),
             width=facts.width, height=facts.height,
             basis=image.consent_basis.label,
             consent=consent_words(replace(consent, obtained_by=self._person(consent.obtained_by)))
