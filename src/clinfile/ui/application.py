@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import cache
 
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
@@ -31,11 +32,13 @@ def prepare(app: QApplication) -> None:
     _add_fallback_font()
 
 
+@cache
 def _add_fallback_font() -> None:
     """Let the window draw Korean, Chinese and Japanese names where the computer has no font.
 
     Qt looks for a missing letter in the fonts it knows, so the font the PDFs
     embed is made known to it; without it a patient named 김민준 shows as boxes.
+    Once a process is enough: each addition would load the 3 MB font again.
     """
     QFontDatabase.addApplicationFont(str(RESOURCES / "fonts" / FALLBACK_FONT))
 
