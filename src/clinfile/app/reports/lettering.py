@@ -52,7 +52,6 @@ from reportlab.platypus.paragraph import ParaLines
 from reportlab.platypus.tables import CellStyle
 
 from clinfile.app.escaping import escaped
-from clinfile.resources import FALLBACK_FONT
 
 SANS = "ClinfileSans"
 SANS_BOLD = "ClinfileSans-Bold"
@@ -66,6 +65,7 @@ WORD_LINES = 5
 
 _FILES = {SANS: "DejaVuSans.ttf", SANS_BOLD: "DejaVuSans-Bold.ttf",
           MONO: "DejaVuSansMono.ttf", MONO_BOLD: "DejaVuSansMono-Bold.ttf"}
+_FALLBACK_FILE = "DroidSansFallback.ttf"
 
 # A face numbers the subsets of its letters embedded in one file from 0; the
 # subsets of letters it borrows are numbered from here, so a line can say
@@ -222,7 +222,7 @@ def _register() -> None:
     As families, ``<b>`` in a paragraph picks the bold face.
     """
     fonts = files("clinfile.resources") / "fonts"
-    with as_file(fonts / FALLBACK_FONT) as path:
+    with as_file(fonts / _FALLBACK_FILE) as path:
         fallback = TTFont(FALLBACK, str(path))
     pdfmetrics.registerFont(fallback)
     for name, file_name in _FILES.items():
